@@ -1,0 +1,3 @@
+from aims_tui.cli import main
+
+main()

@@ -1,0 +1,172 @@
+"""Shared CLI plumbing: --db, the acting login, output formats, exit codes.
+
+Exit codes: 0 done, 1 failed (one line, no traceback), 2 bad usage,
+3 done but something needs attention.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import os
+import sys
+from datetime import date, datetime
+from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
+
+import typer
+
+from ..core.errors import AimsError, Conflict, ValidationError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
+
+DbOpt = Annotated[
+    Optional[str],
+    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else data/aims.db).",
+                 show_default=False),
+]
+
+
+class State:
+    db: str | None = None
+
+
+state = State()
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
+    typer.echo(f"aims: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def note(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def handle_errors(fn: Callable) -> Callable:
+    """Turn expected failures into one line on stderr and exit code 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except ValidationError as exc:
+            if len(exc.errors) > 1:
+                for field, msg in exc.errors:
+                    typer.echo(f"aims: {field}: {msg}", err=True)
+                raise typer.Exit(EXIT_FAILED)
+            fail(str(exc))
+        except Conflict as exc:
+            fail(str(exc))
+        except AimsError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+        except BrokenPipeError:
+            # the reader went away (e.g. `aims risks list | head`): not an error
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(EXIT_OK)
+        except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
+            if os.environ.get("AIMS_DEBUG"):
+                raise
+            fail(f"unexpected error: {type(exc).__name__}: {exc} (set AIMS_DEBUG=1 for details)")
+
+    return wrapper
+
+
+def open_db(db: str | None):
+    """Open the database (creating and upgrading it) for a command."""
+    from ..core.db import open_database
+
+    return open_database(db or state.db)
+
+
+def actor_for(database, *, bootstrap: bool = True) -> str:
+    """The OS login, checked against the users of the database.
+
+    On a brand-new database the caller becomes its first admin (first use).
+    """
+    from ..core import identity
+    from ..core.services import setup
+
+    login = identity.os_login()
+    if bootstrap and not setup.is_initialized(database):
+        setup.initialize(database, login)
+        where = database.path or database.url
+        note(f"aims: created {where} with Annex A loaded; {login} is its admin")
+    with database.read() as s:
+        identity.lookup(s, login)
+    return login
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False, sort_keys=False))
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
+               headers: Sequence[str] | None = None) -> int:
+    """Print rows as table, csv or json; returns how many."""
+    headers = list(headers or columns)
+    if fmt == "json":
+        out = [{c: jsonable(r.get(c)) for c in columns} for r in rows]
+        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        return len(out)
+    if fmt == "csv":
+        from ..io.safe import spreadsheet_safe
+
+        w = csv.writer(sys.stdout, lineterminator="\n")
+        w.writerow(headers)
+        n = 0
+        for r in rows:
+            w.writerow([spreadsheet_safe(cell(r.get(c))) for c in columns])
+            n += 1
+        return n
+    rows = list(rows)
+    text = [[cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    widths = [min(40, max([len(h)] + [len(t[i]) for t in text])) for i, h in enumerate(headers)]
+
+    def line(vals: Sequence[str]) -> str:
+        return "  ".join((v if len(v) <= w else v[: w - 1] + "…").ljust(w) for v, w in zip(vals, widths)).rstrip()
+
+    typer.echo(line(headers))
+    typer.echo(line(["-" * w for w in widths]))
+    for t in text:
+        typer.echo(line(t))
+    if not rows:
+        typer.echo("(none)")
+    return len(rows)
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table, csv or json")]
+
+
+def check_format(fmt: str, allowed: Sequence[str] = ("table", "csv", "json")) -> str:
+    if fmt not in allowed:
+        typer.echo(f"aims: --format must be one of {', '.join(allowed)}", err=True)
+        raise typer.Exit(EXIT_USAGE)
+    return fmt

@@ -1,0 +1,64 @@
+"""aims db upgrade | check."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import typer
+
+from . import common
+
+dbapp = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+@dbapp.command("upgrade")
+@common.handle_errors
+def upgrade(db: common.DbOpt = None) -> None:
+    """Upgrade the database to the newest migration."""
+    from ..core import migrate
+    from ..core.db import open_database
+
+    database = open_database(db or common.state.db, upgrade=False)
+    before = migrate.current_revision(database)
+    applied = migrate.upgrade_if_needed(database)
+    after = migrate.current_revision(database)
+    typer.echo(f"Upgraded {before or 'empty'} -> {after}" if applied else f"Already at {after} (head)")
+
+
+@dbapp.command("check")
+@common.handle_errors
+def check(db: common.DbOpt = None) -> None:
+    """Integrity check, migration level and SQLite version. Exit 3 on a problem."""
+    from sqlalchemy import text
+
+    from ..core import migrate
+    from ..core.db import open_database
+
+    database = open_database(db or common.state.db, upgrade=False)
+    problems = []
+    current = migrate.current_revision(database)
+    head = migrate.head_revision()
+    typer.echo(f"Database: {database.path or database.url}")
+    typer.echo(f"Migration: {current or 'none'} (newest: {head})" + ("" if current == head else "  <- run: aims db upgrade"))
+    if current != head:
+        problems.append("migration behind")
+    if database.is_sqlite:
+        with database.engine.connect() as c:
+            res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
+            mode = c.execute(text("PRAGMA journal_mode")).scalar()
+        typer.echo(f"Integrity: {'ok' if res == ['ok'] else '; '.join(res[:5])}")
+        typer.echo(f"Journal mode: {mode}")
+        typer.echo(f"SQLite library: {sqlite3.sqlite_version}"
+                   + ("  (has the WAL-reset bug fixed in 3.51.3; keep backups)" if sqlite3.sqlite_version_info < (3, 51, 3) else ""))
+        if res != ["ok"]:
+            problems.append("integrity")
+        from ..core import permissions
+        for warning in permissions.check(database):
+            typer.echo(f"Permissions: {warning}")
+            problems.append("permissions")
+    if problems:
+        raise typer.Exit(common.EXIT_ATTENTION)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(dbapp, name="db")

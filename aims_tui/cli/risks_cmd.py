@@ -1,0 +1,94 @@
+"""aims risks list | update."""
+
+from __future__ import annotations
+
+from typing import Annotated, Optional
+
+import typer
+
+from . import common
+
+risks = typer.Typer(help="The risk register.", no_args_is_help=True)
+
+TABLE = ["ref", "system_ref", "title", "owner", "inherent_score", "inherent_level", "residual_score",
+         "residual_level", "status", "next_review", "version"]
+TABLE_H = ["REF", "SYSTEM", "TITLE", "OWNER", "INH", "INHERENT", "RES", "RESIDUAL", "STATUS", "NEXT REVIEW", "VER"]
+FULL = ["ref", "system_ref", "title", "category", "owner", "inherent_likelihood", "inherent_impact",
+        "inherent_score", "inherent_level", "residual_likelihood", "residual_impact", "residual_score",
+        "residual_level", "above_appetite", "status", "next_review", "review_state", "version"]
+
+
+@risks.command("list")
+@common.handle_errors
+def list_(
+    system: Annotated[Optional[str], typer.Option("--system", help="AI system ref ('-' for organization-wide).")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="Owner login.")] = None,
+    level: Annotated[Optional[str], typer.Option("--level", help="Residual level (Low, Medium, High, Critical).")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="open, treating, accepted, closed or active.")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only risks whose review is overdue.")] = False,
+    search: Annotated[str, typer.Option("--search", help="Words in the title.")] = "",
+    fmt: common.FormatOpt = "table",
+    db: common.DbOpt = None,
+) -> None:
+    """List risks, filtered."""
+    from ..core.models import RISK_STATUSES
+    from ..core.queries import RiskFilter, all_risks
+    from ..core.services.settings import get_matrix
+
+    common.check_format(fmt)
+    if status and status not in RISK_STATUSES + ("active",):
+        common.fail(f"--status must be one of {', '.join(RISK_STATUSES + ('active',))}", common.EXIT_USAGE)
+    database = common.open_db(db)
+    common.actor_for(database)
+    if level:
+        m = get_matrix(database)
+        try:
+            level = m.band(level).name
+        except KeyError:
+            common.fail(f"--level must be one of {', '.join(m.level_names())}", common.EXIT_USAGE)
+    f = RiskFilter(system=system, owner=owner, level=level, status=status, overdue=overdue, search=search)
+    cols, heads = (TABLE, TABLE_H) if fmt == "table" else (FULL, FULL)
+    common.print_rows(all_risks(database, f), cols, fmt, heads)
+
+
+@risks.command("update")
+@common.handle_errors
+def update(
+    ref: Annotated[str, typer.Argument(help="Risk reference, e.g. R-0001.")],
+    likelihood: Annotated[Optional[int], typer.Option("--likelihood", help="Inherent likelihood.")] = None,
+    impact: Annotated[Optional[int], typer.Option("--impact", help="Inherent impact.")] = None,
+    residual_likelihood: Annotated[Optional[int], typer.Option("--residual-likelihood")] = None,
+    residual_impact: Annotated[Optional[int], typer.Option("--residual-impact")] = None,
+    owner: Annotated[Optional[str], typer.Option("--owner", help="New owner login.")] = None,
+    status: Annotated[Optional[str], typer.Option("--status", help="open, treating, accepted or closed.")] = None,
+    title: Annotated[Optional[str], typer.Option("--title")] = None,
+    expect_version: Annotated[Optional[int], typer.Option(
+        "--expect-version", help="Refuse if the risk is no longer at this version.")] = None,
+    fmt: common.FormatOpt = "table",
+    db: common.DbOpt = None,
+) -> None:
+    """Update a risk's scores, owner or status."""
+    from ..core.services import risks as svc
+
+    common.check_format(fmt, ("table", "json"))
+    changes = {k: v for k, v in {
+        "inherent_likelihood": likelihood, "inherent_impact": impact,
+        "residual_likelihood": residual_likelihood, "residual_impact": residual_impact,
+        "owner": owner, "status": status, "title": title,
+    }.items() if v is not None}
+    if not changes:
+        common.fail("nothing to change: give at least one of --likelihood, --impact, --residual-likelihood, "
+                    "--residual-impact, --owner, --status, --title", common.EXIT_USAGE)
+    database = common.open_db(db)
+    actor = common.actor_for(database)
+    r = svc.update_risk(database, actor, ref, changes, expect_version)
+    if fmt == "json":
+        common.print_json(r)
+    else:
+        typer.echo(f"{r['ref']} updated to version {r['version']}: inherent {r['inherent_score']} "
+                   f"({r['inherent_level']}), residual {r['residual_score']} ({r['residual_level']}), "
+                   f"owner {r['owner']}, status {r['status']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(risks, name="risks")

@@ -1,0 +1,69 @@
+"""aims users list | add | set-role | deactivate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import common
+
+users = typer.Typer(help="Users of the database and their roles.", no_args_is_help=True)
+
+
+@users.command("list")
+@common.handle_errors
+def list_(fmt: common.FormatOpt = "table", db: common.DbOpt = None) -> None:
+    """List users and roles."""
+    from ..core.services import users as svc
+
+    common.check_format(fmt)
+    database = common.open_db(db)
+    common.actor_for(database)
+    common.print_rows(svc.list_users(database), ["login", "display_name", "role", "active"], fmt,
+                      ["LOGIN", "NAME", "ROLE", "ACTIVE"])
+
+
+@users.command("add")
+@common.handle_errors
+def add(
+    login: Annotated[str, typer.Argument(help="The teammate's OS login name.")],
+    role: Annotated[str, typer.Option("--role", help="admin, approver, editor or viewer")] = "editor",
+    name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
+    db: common.DbOpt = None,
+) -> None:
+    """Add a user (admins only)."""
+    from ..core.services import users as svc
+
+    database = common.open_db(db)
+    actor = common.actor_for(database)
+    u = svc.add_user(database, actor, login, role, name)
+    typer.echo(f"Added {u['login']} as {u['role']}")
+
+
+@users.command("set-role")
+@common.handle_errors
+def set_role(login: str, role: str, db: common.DbOpt = None) -> None:
+    """Change a user's role (admins only)."""
+    from ..core.services import users as svc
+
+    database = common.open_db(db)
+    actor = common.actor_for(database)
+    u = svc.set_role(database, actor, login, role)
+    typer.echo(f"{u['login']} is now {u['role']}")
+
+
+@users.command("deactivate")
+@common.handle_errors
+def deactivate(login: str, db: common.DbOpt = None) -> None:
+    """Deactivate a user (admins only); their history stays."""
+    from ..core.services import users as svc
+
+    database = common.open_db(db)
+    actor = common.actor_for(database)
+    svc.deactivate(database, actor, login)
+    typer.echo(f"Deactivated {login}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users, name="users")

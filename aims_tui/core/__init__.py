@@ -1,0 +1,1 @@
+"""The headless core of aims. Never imports textual or reportlab."""

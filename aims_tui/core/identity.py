@@ -1,0 +1,63 @@
+"""Who is acting: the OS login of this process, and what their role allows.
+
+Identity comes from the operating system (the effective uid), never from an
+option, an environment variable or a file a user can edit.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+
+from sqlmodel import Session, select
+
+from .errors import PermissionDenied, UnknownUser
+from .models import User
+
+ADMIN = ("admin",)
+APPROVE = ("admin", "approver")
+EDIT = ("admin", "approver", "editor")
+READ = ("admin", "approver", "editor", "viewer")
+
+ROLE_RANK = {"viewer": 0, "editor": 1, "approver": 2, "admin": 3}
+
+
+def os_login() -> str:
+    """The login name of the effective uid (not $USER, not $LOGNAME)."""
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"uid{uid}"
+
+
+def admins(session: Session) -> list[str]:
+    return list(session.exec(
+        select(User.login).where(User.role == "admin", User.active == True).order_by(User.login)  # noqa: E712
+    ).all())
+
+
+def lookup(session: Session, login: str) -> User:
+    """The active user for ``login``, or UnknownUser naming an admin."""
+    user = session.exec(select(User).where(User.login == login)).first()
+    if user is None or not user.active:
+        raise UnknownUser(login, admins(session))
+    return user
+
+
+def require(session: Session, login: str, roles: tuple[str, ...], action: str) -> User:
+    """Check, inside the transaction, that ``login`` may do ``action``."""
+    user = lookup(session, login)
+    if user.role not in roles:
+        raise PermissionDenied(action, _needed(roles), user.role)
+    return user
+
+
+def _needed(roles: tuple[str, ...]) -> tuple[str, ...]:
+    """The lowest role that would do (named in the refusal)."""
+    lowest = min(roles, key=lambda r: ROLE_RANK[r])
+    return (lowest,)
+
+
+def can(role: str | None, roles: tuple[str, ...]) -> bool:
+    return role in roles

@@ -1,0 +1,499 @@
+"""The schema: every record of the AIMS register, in one place.
+
+Rules:
+- every editable record has a ``version`` column used as SQLAlchemy's optimistic
+  ``version_id_col`` (one ``Column`` object per table, see stack-notes.md);
+- derived values (risk scores) are SQL generated columns so they can be indexed
+  and filtered without being written twice by the application;
+- levels, due and overdue are computed by :mod:`aims_tui.core.scoring` and
+  :mod:`aims_tui.core.schedule`, never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Computed,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+)
+from sqlmodel import Field, SQLModel
+
+# ---------------------------------------------------------------------------
+# Vocabularies (stored as plain strings; validated by the services)
+# ---------------------------------------------------------------------------
+
+ROLES = ("admin", "approver", "editor", "viewer")
+STAGES = ("design", "validation", "deployment", "monitoring", "improvement", "retired")
+AI_ROLES = ("provider", "producer", "deployer", "customer", "partner", "subject", "authority")
+EU_AI_ACT_TIERS = ("prohibited", "high", "limited", "minimal", "gpai", "unclassified")
+RISK_STATUSES = ("open", "treating", "accepted", "closed")
+TREATMENT_OPTIONS = ("mitigate", "avoid", "transfer", "accept")
+TREATMENT_STATUSES = ("planned", "in_progress", "done", "cancelled")
+REVIEW_OUTCOMES = ("still_valid", "rescored", "escalated", "closed")
+REVIEW_KINDS = ("periodic", "verification_validation", "significant_change", "approval")
+REVIEW_SUBJECTS = ("risk", "system", "impact_assessment", "applicability")
+IMPLEMENTATION_STATUSES = ("not_started", "planned", "partial", "implemented")
+IA_STATUSES = ("draft", "approved")
+NC_KINDS = ("incident", "audit_finding", "complaint", "other")
+NC_SEVERITIES = ("minor", "major", "critical")
+NC_STATUSES = ("open", "investigating", "corrective_action", "closed")
+MR_STATUSES = ("planned", "held", "signed_off")
+ACTION_STATUSES = TREATMENT_STATUSES
+
+# Annex C: objectives a risk can threaten, and risk sources.
+RISK_CATEGORIES = (
+    "accountability",
+    "ai_expertise",
+    "data_quality",
+    "environmental_impact",
+    "fairness",
+    "maintainability",
+    "privacy",
+    "robustness",
+    "safety",
+    "security",
+    "transparency",
+)
+RISK_SOURCES = (
+    "environment_complexity",
+    "lack_of_transparency",
+    "level_of_automation",
+    "machine_learning",
+    "hardware",
+    "life_cycle",
+    "technology_readiness",
+)
+
+
+def utcnow() -> datetime:
+    """Timestamps are timezone-aware UTC (SQLModel stores them as UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def _version() -> Column:
+    """A fresh optimistic-lock column (one object per table)."""
+    return Column("version", Integer, nullable=False, server_default="1")
+
+
+# ---------------------------------------------------------------------------
+# People and settings
+# ---------------------------------------------------------------------------
+
+_user_v = _version()
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "user"
+    __mapper_args__ = {"version_id_col": _user_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    login: str = Field(index=True, unique=True, max_length=64)
+    display_name: str = Field(default="", max_length=200)
+    role: str = Field(default="viewer", max_length=16)
+    active: bool = Field(default=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_user_v)
+
+
+_settings_v = _version()
+
+
+class Settings(SQLModel, table=True):
+    """A single row (id = 1) of organization-wide settings."""
+
+    __tablename__ = "settings"
+    __mapper_args__ = {"version_id_col": _settings_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    organization: str = Field(default="", max_length=200)
+    scope: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    classification: str = Field(default="Confidential", max_length=64)
+    policy_reference: str = Field(default="", max_length=200)
+    policy_review_on: Optional[date] = None
+    # The risk matrix: labels, bands, appetite (see scoring.Matrix.to_dict)
+    matrix: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # Default review cadences by level name, e.g. {"Critical": "P90D", ...}
+    cadences: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_soon_days: int = Field(default=14)
+    overdue_grace_days: int = Field(default=0)
+    shared_group: str = Field(default="", max_length=64)
+    version: int = Field(default=1, sa_column=_settings_v)
+
+
+# ---------------------------------------------------------------------------
+# AI systems and their life cycle
+# ---------------------------------------------------------------------------
+
+_system_v = _version()
+
+
+class AISystem(SQLModel, table=True):
+    __tablename__ = "ai_system"
+    __mapper_args__ = {"version_id_col": _system_v}
+    __table_args__ = (
+        Index("ix_ai_system_stage_ref", "stage", "ref"),
+        Index("ix_ai_system_next_review", "next_review"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    purpose: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    intended_use: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    business_owner: str = Field(default="", index=True, max_length=64)
+    technical_owner: str = Field(default="", index=True, max_length=64)
+    ai_role: str = Field(default="deployer", max_length=32)
+    eu_ai_act_tier: str = Field(default="unclassified", max_length=32)
+    personal_data: bool = Field(default=False)
+    third_party: str = Field(default="", max_length=200)
+    human_oversight: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    stage: str = Field(default="design", max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_system_v)
+
+
+class StageEvent(SQLModel, table=True):
+    """An AI system moved from one stage to another (append-only)."""
+
+    __tablename__ = "stage_event"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    system_id: int = Field(foreign_key="ai_system.id", index=True)
+    from_stage: Optional[str] = Field(default=None, max_length=16)
+    to_stage: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=64)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    overridden_gates: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    justification: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+
+
+# ---------------------------------------------------------------------------
+# Controls and the Statement of Applicability
+# ---------------------------------------------------------------------------
+
+_control_v = _version()
+
+
+class Control(SQLModel, table=True):
+    __tablename__ = "control"
+    __mapper_args__ = {"version_id_col": _control_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    group: str = Field(default="", max_length=32)
+    group_title: str = Field(default="", max_length=200)
+    custom: bool = Field(default=False)
+    sort_key: str = Field(default="", index=True, max_length=64)
+    version: int = Field(default=1, sa_column=_control_v)
+
+
+_applicability_v = _version()
+
+
+class Applicability(SQLModel, table=True):
+    """One Statement of Applicability entry per control."""
+
+    __tablename__ = "applicability"
+    __mapper_args__ = {"version_id_col": _applicability_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    control_id: int = Field(foreign_key="control.id", unique=True)
+    applicable: Optional[bool] = None  # None: not yet decided
+    justification: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    implementation_status: str = Field(default="not_started", max_length=16)
+    owner: str = Field(default="", index=True, max_length=64)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    approved_by: str = Field(default="", max_length=64)
+    approved_at: Optional[datetime] = None
+    version: int = Field(default=1, sa_column=_applicability_v)
+
+
+# ---------------------------------------------------------------------------
+# Risks, treatments, acceptances
+# ---------------------------------------------------------------------------
+
+
+class RiskControl(SQLModel, table=True):
+    """A control linked to a risk (many to many)."""
+
+    __tablename__ = "risk_control"
+
+    risk_id: int = Field(foreign_key="risk.id", primary_key=True)
+    control_id: int = Field(foreign_key="control.id", primary_key=True, index=True)
+
+
+_risk_v = _version()
+
+
+class Risk(SQLModel, table=True):
+    __tablename__ = "risk"
+    __mapper_args__ = {"version_id_col": _risk_v}
+    __table_args__ = (
+        Index("ix_risk_owner_ref", "owner", "ref_num"),
+        Index("ix_risk_system_ref", "system_id", "ref_num"),
+        Index("ix_risk_status_ref", "status", "ref_num"),
+        Index("ix_risk_category_ref", "category", "ref_num"),
+        Index("ix_risk_next_review", "next_review", "ref_num"),
+        Index("ix_risk_inherent", "inherent_score", "ref_num"),
+        Index("ix_risk_residual", "residual_score", "ref_num"),
+        Index("ix_risk_inherent_cell", "inherent_likelihood", "inherent_impact"),
+        Index("ix_risk_residual_cell", "residual_likelihood", "residual_impact"),
+        Index("ix_risk_title", "title_fold", "ref_num"),
+        UniqueConstraint("source_key", name="uq_risk_source_key"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    # The numeric part of ref: the natural, indexable sort key of the register.
+    ref_num: int = Field(default=0, index=True)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id")
+    title: str = Field(max_length=300)
+    title_fold: str = Field(default="", max_length=300)  # casefolded, for sorting/search
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    category: str = Field(default="", max_length=64)
+    source: str = Field(default="", max_length=64)
+    owner: str = Field(default="", max_length=64)
+    inherent_likelihood: int = Field(default=1)
+    inherent_impact: int = Field(default=1)
+    residual_likelihood: int = Field(default=1)
+    residual_impact: int = Field(default=1)
+    inherent_score: Optional[int] = Field(
+        default=None,
+        sa_column=Column(Integer, Computed("inherent_likelihood * inherent_impact")),
+    )
+    residual_score: Optional[int] = Field(
+        default=None,
+        sa_column=Column(Integer, Computed("residual_likelihood * residual_impact")),
+    )
+    treatment_option: str = Field(default="mitigate", max_length=16)
+    status: str = Field(default="open", max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = None
+    source_key: Optional[str] = Field(default=None, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    closed_at: Optional[datetime] = None
+    version: int = Field(default=1, sa_column=_risk_v)
+
+
+_acceptance_v = _version()
+
+
+class Acceptance(SQLModel, table=True):
+    """A formal acceptance of a residual risk by an approver."""
+
+    __tablename__ = "acceptance"
+    __mapper_args__ = {"version_id_col": _acceptance_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", index=True)
+    accepted_by: str = Field(max_length=64)
+    accepted_at: datetime = Field(default_factory=utcnow)
+    justification: str = Field(sa_column=Column(Text, nullable=False))
+    expires_on: Optional[date] = Field(default=None, index=True)
+    residual_likelihood: int
+    residual_impact: int
+    revoked: bool = Field(default=False)
+    version: int = Field(default=1, sa_column=_acceptance_v)
+
+
+_treatment_v = _version()
+
+
+class Treatment(SQLModel, table=True):
+    __tablename__ = "treatment"
+    __mapper_args__ = {"version_id_col": _treatment_v}
+    __table_args__ = (
+        Index("ix_treatment_owner_due", "owner", "due_date"),
+        Index("ix_treatment_status_due", "status", "due_date"),
+    )
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    risk_id: int = Field(foreign_key="risk.id", index=True)
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(default="", max_length=64)
+    due_date: Optional[date] = None
+    status: str = Field(default="planned", max_length=16)
+    control_id: Optional[int] = Field(default=None, foreign_key="control.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: Optional[datetime] = None
+    version: int = Field(default=1, sa_column=_treatment_v)
+
+
+# ---------------------------------------------------------------------------
+# Reviews (of risks, systems, impact assessments and SoA entries)
+# ---------------------------------------------------------------------------
+
+
+class Review(SQLModel, table=True):
+    """A review that happened (append-only evidence)."""
+
+    __tablename__ = "review"
+    __table_args__ = (Index("ix_review_subject", "subject_type", "subject_id", "reviewed_on"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    subject_type: str = Field(max_length=32)
+    subject_id: int
+    kind: str = Field(default="periodic", max_length=32)
+    reviewed_on: date
+    reviewed_at: datetime = Field(default_factory=utcnow)
+    reviewer: str = Field(max_length=64)
+    outcome: str = Field(default="still_valid", max_length=16)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    scores: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    due_on: Optional[date] = None  # the due date this review answered (review compliance)
+    next_review: Optional[date] = None
+
+
+# ---------------------------------------------------------------------------
+# Impact assessments
+# ---------------------------------------------------------------------------
+
+_ia_v = _version()
+
+
+class ImpactAssessment(SQLModel, table=True):
+    __tablename__ = "impact_assessment"
+    __mapper_args__ = {"version_id_col": _ia_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    system_id: int = Field(foreign_key="ai_system.id", index=True)
+    title: str = Field(default="", max_length=300)
+    affected_individuals: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    affected_groups: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    societal_impacts: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # [{"description": str, "severity": "low|medium|high|critical"}]
+    impacts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    mitigations: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(default="draft", max_length=16)
+    approved_by: str = Field(default="", max_length=64)
+    approved_at: Optional[datetime] = None
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_ia_v)
+
+
+# ---------------------------------------------------------------------------
+# Nonconformities (incidents, audit findings)
+# ---------------------------------------------------------------------------
+
+_nc_v = _version()
+
+
+class Nonconformity(SQLModel, table=True):
+    __tablename__ = "nonconformity"
+    __mapper_args__ = {"version_id_col": _nc_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    kind: str = Field(default="incident", max_length=16)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    location: str = Field(default="", max_length=200)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id", index=True)
+    severity: str = Field(default="minor", max_length=16)
+    root_cause: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    corrective_actions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="open", index=True, max_length=24)
+    raised_on: date
+    due_date: Optional[date] = None
+    closed_on: Optional[date] = None
+    version: int = Field(default=1, sa_column=_nc_v)
+
+
+# ---------------------------------------------------------------------------
+# Management reviews (clause 9.3)
+# ---------------------------------------------------------------------------
+
+_mr_v = _version()
+
+
+class ManagementReview(SQLModel, table=True):
+    __tablename__ = "management_review"
+    __mapper_args__ = {"version_id_col": _mr_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    held_on: date
+    period_start: Optional[date] = None
+    period_end: Optional[date] = None
+    attendees: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    decisions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    opportunities: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(default="planned", max_length=16)
+    signed_off_by: str = Field(default="", max_length=64)
+    signed_off_at: Optional[datetime] = None
+    pack_path: str = Field(default="", max_length=500)
+    pack_digest: str = Field(default="", max_length=64)
+    version: int = Field(default=1, sa_column=_mr_v)
+
+
+_mra_v = _version()
+
+
+class ManagementReviewAction(SQLModel, table=True):
+    """An action decided by a management review, tracked like a treatment."""
+
+    __tablename__ = "management_review_action"
+    __mapper_args__ = {"version_id_col": _mra_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    review_id: int = Field(foreign_key="management_review.id", index=True)
+    action: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = Field(default="", index=True, max_length=64)
+    due_date: Optional[date] = None
+    status: str = Field(default="planned", max_length=16)
+    completed_at: Optional[datetime] = None
+    version: int = Field(default=1, sa_column=_mra_v)
+
+
+# ---------------------------------------------------------------------------
+# The audit trail (append-only, hash-chained)
+# ---------------------------------------------------------------------------
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_entity", "entity_ref", "id"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor: str = Field(max_length=64)
+    entity: str = Field(max_length=32)  # table name
+    entity_ref: str = Field(default="", max_length=64)
+    action: str = Field(max_length=32)  # create, update, delete, transition, ...
+    changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(default="", max_length=64)
+    hash: str = Field(max_length=64)
+
+
+EDITABLE_MODELS = (
+    User,
+    Settings,
+    AISystem,
+    Control,
+    Applicability,
+    Risk,
+    Acceptance,
+    Treatment,
+    ImpactAssessment,
+    Nonconformity,
+    ManagementReview,
+    ManagementReviewAction,
+)

@@ -1,0 +1,190 @@
+"""The risk matrix: scores, levels and appetite, in one place for every face.
+
+Neither ISO/IEC 42001 nor ISO 31000 prescribes a matrix, so everything here is
+configurable (stored in Settings.matrix); the default is the common 5x5 with
+four bands. Score = likelihood x impact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_LIKELIHOOD = ("Rare", "Unlikely", "Possible", "Likely", "Almost certain")
+DEFAULT_IMPACT = ("Negligible", "Minor", "Moderate", "Major", "Severe")
+
+
+@dataclass(frozen=True)
+class Band:
+    name: str
+    low: int  # inclusive
+    high: int  # inclusive
+    colour: str  # a colour name understood by Rich and ReportLab
+
+    def contains(self, score: int) -> bool:
+        return self.low <= score <= self.high
+
+
+DEFAULT_BANDS = (
+    Band("Low", 1, 4, "green"),
+    Band("Medium", 5, 9, "yellow"),
+    Band("High", 10, 14, "dark_orange"),
+    Band("Critical", 15, 25, "red"),
+)
+
+
+class MatrixError(ValueError):
+    """The matrix configuration is inconsistent."""
+
+
+@dataclass(frozen=True)
+class Matrix:
+    likelihood_labels: tuple[str, ...] = DEFAULT_LIKELIHOOD
+    impact_labels: tuple[str, ...] = DEFAULT_IMPACT
+    bands: tuple[Band, ...] = DEFAULT_BANDS
+    # The highest residual score that is within appetite; above it a residual
+    # risk needs a formal acceptance.
+    appetite: int = 9
+    _lookup: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.likelihood_labels or not self.impact_labels:
+            raise MatrixError("the matrix needs at least one likelihood and one impact label")
+        top = self.max_score
+        covered: list[str | None] = [None] * (top + 1)
+        for band in self.bands:
+            if band.low > band.high:
+                raise MatrixError(f"band {band.name!r}: low {band.low} is above high {band.high}")
+            for s in range(band.low, band.high + 1):
+                if s < 1 or s > top:
+                    raise MatrixError(f"band {band.name!r} covers {s}, outside 1..{top}")
+                if covered[s] is not None:
+                    raise MatrixError(f"score {s} is in both {covered[s]!r} and {band.name!r}")
+                covered[s] = band.name
+        missing = [s for s in range(1, top + 1) if covered[s] is None]
+        if missing:
+            raise MatrixError(f"scores {missing} are in no band")
+        if not 0 <= self.appetite <= top:
+            raise MatrixError(f"appetite {self.appetite} is outside 0..{top}")
+        object.__setattr__(self, "_lookup", tuple(covered[1:]))  # type: ignore[arg-type]
+
+    # -- shape ---------------------------------------------------------------
+    @property
+    def n_likelihood(self) -> int:
+        return len(self.likelihood_labels)
+
+    @property
+    def n_impact(self) -> int:
+        return len(self.impact_labels)
+
+    @property
+    def max_score(self) -> int:
+        return self.n_likelihood * self.n_impact
+
+    # -- rules ---------------------------------------------------------------
+    def check_likelihood(self, value: int) -> bool:
+        return isinstance(value, int) and 1 <= value <= self.n_likelihood
+
+    def check_impact(self, value: int) -> bool:
+        return isinstance(value, int) and 1 <= value <= self.n_impact
+
+    def score(self, likelihood: int, impact: int) -> int:
+        if not self.check_likelihood(likelihood):
+            raise ValueError(f"likelihood must be 1..{self.n_likelihood}, got {likelihood!r}")
+        if not self.check_impact(impact):
+            raise ValueError(f"impact must be 1..{self.n_impact}, got {impact!r}")
+        return likelihood * impact
+
+    def band_for_score(self, score: int) -> Band:
+        if not 1 <= score <= self.max_score:
+            raise ValueError(f"score must be 1..{self.max_score}, got {score!r}")
+        name = self._lookup[score - 1]
+        return next(b for b in self.bands if b.name == name)
+
+    def level(self, likelihood: int, impact: int) -> Band:
+        """The band of a likelihood/impact pair: the one function every face uses."""
+        return self.band_for_score(self.score(likelihood, impact))
+
+    def band(self, name: str) -> Band:
+        for b in self.bands:
+            if b.name.casefold() == name.casefold():
+                return b
+        raise KeyError(name)
+
+    def level_names(self) -> list[str]:
+        return [b.name for b in self.bands]
+
+    def above_appetite(self, residual_score: int) -> bool:
+        return residual_score > self.appetite
+
+    def needs_acceptance(self, residual_likelihood: int, residual_impact: int) -> bool:
+        return self.above_appetite(self.score(residual_likelihood, residual_impact))
+
+    def likelihood_label(self, value: int) -> str:
+        return self.likelihood_labels[value - 1]
+
+    def impact_label(self, value: int) -> str:
+        return self.impact_labels[value - 1]
+
+    # -- persistence ---------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "likelihood_labels": list(self.likelihood_labels),
+            "impact_labels": list(self.impact_labels),
+            "bands": [
+                {"name": b.name, "low": b.low, "high": b.high, "colour": b.colour} for b in self.bands
+            ],
+            "appetite": self.appetite,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "Matrix":
+        if not data:
+            return cls()
+        return cls(
+            likelihood_labels=tuple(data.get("likelihood_labels") or DEFAULT_LIKELIHOOD),
+            impact_labels=tuple(data.get("impact_labels") or DEFAULT_IMPACT),
+            bands=tuple(
+                Band(str(b["name"]), int(b["low"]), int(b["high"]), str(b.get("colour", "white")))
+                for b in (data.get("bands") or [b.__dict__ for b in DEFAULT_BANDS])
+            ),
+            appetite=int(data.get("appetite", 9)),
+        )
+
+
+DEFAULT_MATRIX = Matrix()
+
+
+def parse_scale_value(text: str, labels: tuple[str, ...]) -> int | None:
+    """Map "3", "3 - Possible", "Possible", "high" onto a 1..N scale value.
+
+    Used by importers and forms. Returns None when nothing sensible matches.
+    """
+    if text is None:
+        return None
+    s = str(text).strip()
+    if not s:
+        return None
+    n = len(labels)
+    head = s.split()[0].rstrip(".-:)")
+    try:
+        f = float(head.replace(",", "."))
+        if f.is_integer() and 1 <= int(f) <= n:
+            return int(f)
+    except ValueError:
+        pass
+    fold = s.casefold()
+    for i, label in enumerate(labels, start=1):
+        if fold == label.casefold():
+            return i
+    for i, label in enumerate(labels, start=1):
+        if label.casefold() in fold:
+            return i
+    # Three-word scales common in spreadsheets, mapped onto the matrix.
+    words = {
+        "very low": 1, "low": 2, "medium": 3, "moderate": 3, "med": 3,
+        "high": 4, "very high": 5, "extreme": 5,
+    }
+    if fold in words:
+        return max(1, min(n, round(words[fold] * n / 5)))
+    return None

@@ -1,0 +1,110 @@
+"""Formal acceptance of residual risk (6.1.3): who, when, why, until when."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..db import Database
+from ..errors import NotFound, ValidationError
+from ..identity import APPROVE, require
+from ..models import Acceptance, Risk
+from ..schedule import today as _today
+from ._base import F, check_version, clean, to_dict
+from .risks import get_risk_row
+
+SPECS = {
+    "justification": F("longtext", required=True),
+    "expires_on": F("date"),
+}
+DEFAULT_VALIDITY_DAYS = 365
+
+
+def is_valid(acc: Acceptance, risk: Risk, today: date) -> bool:
+    """An acceptance covers a risk while it is not revoked, not expired, and the
+    residual score is no worse than the score that was accepted."""
+    if acc.revoked:
+        return False
+    if acc.expires_on is not None and acc.expires_on < today:
+        return False
+    return risk.residual_likelihood * risk.residual_impact <= acc.residual_likelihood * acc.residual_impact
+
+
+def current_acceptance(s: Session, risk: Risk) -> Acceptance | None:
+    return s.exec(select(Acceptance).where(Acceptance.risk_id == risk.id, Acceptance.revoked == False)  # noqa: E712
+                  .order_by(Acceptance.accepted_at.desc(), Acceptance.id.desc())).first()
+
+
+def accept_risk(db: Database, actor: str, risk_ref: str, justification: str,
+                expires_on: date | str | None = None, expect_version: int | None = None,
+                today: date | None = None) -> dict[str, Any]:
+    def tx(s: Session) -> dict:
+        require(s, actor, APPROVE, "accepting a residual risk")
+        data = clean(SPECS, {"justification": justification, "expires_on": expires_on}, partial=False)
+        if len(data["justification"].strip()) < 10:
+            raise ValidationError("justification", "say why the risk is accepted (at least 10 characters)")
+        d = today or _today()
+        exp = data.get("expires_on") or d + timedelta(days=DEFAULT_VALIDITY_DAYS)
+        if exp <= d:
+            raise ValidationError("expires_on", f"must be after today ({d.isoformat()})")
+        risk = get_risk_row(s, risk_ref)
+        check_version(risk, expect_version, "risk", risk_ref)
+        acc = Acceptance(risk_id=risk.id, accepted_by=actor, accepted_at=audit.utcnow(),
+                         justification=data["justification"], expires_on=exp,
+                         residual_likelihood=risk.residual_likelihood, residual_impact=risk.residual_impact)
+        s.add(acc)
+        old_status = risk.status
+        if risk.status != "closed":
+            risk.status = "accepted"
+            risk.updated_at = audit.utcnow()
+        s.add(risk)
+        s.flush()
+        audit.record(s, actor, "risk", risk.ref, "accept", {
+            "status": [old_status, risk.status],
+            "acceptance": [None, {"id": acc.id, "expires_on": exp, "justification": acc.justification,
+                                  "residual": [acc.residual_likelihood, acc.residual_impact]}],
+        })
+        out = to_dict(acc)
+        out["risk_ref"] = risk.ref
+        return out
+
+    return db.transact(tx)
+
+
+def revoke_acceptance(db: Database, actor: str, acceptance_id: int, reason: str = "",
+                      expect_version: int | None = None) -> dict[str, Any]:
+    def tx(s: Session) -> dict:
+        require(s, actor, APPROVE, "revoking an acceptance")
+        acc = s.get(Acceptance, acceptance_id)
+        if acc is None:
+            raise NotFound("acceptance", acceptance_id)
+        check_version(acc, expect_version, "acceptance", acceptance_id)
+        risk = s.get(Risk, acc.risk_id)
+        acc.revoked = True
+        s.add(acc)
+        if risk is not None and risk.status == "accepted":
+            risk.status = "open"
+            s.add(risk)
+        s.flush()
+        audit.record(s, actor, "risk", risk.ref if risk else str(acc.risk_id), "revoke_acceptance",
+                     {"acceptance": [acc.id, None], "reason": [None, reason]})
+        return to_dict(acc)
+
+    return db.transact(tx)
+
+
+def list_acceptances(db: Database, risk_ref: str) -> list[dict[str, Any]]:
+    with db.read() as s:
+        risk = get_risk_row(s, risk_ref)
+        rows = s.exec(select(Acceptance).where(Acceptance.risk_id == risk.id).order_by(Acceptance.id)).all()
+        today = _today()
+        out = []
+        for a in rows:
+            d = to_dict(a)
+            d["valid"] = is_valid(a, risk, today)
+            out.append(d)
+        return out
+

@@ -1,0 +1,255 @@
+"""Demo data: a realistic register, seeded, sized by systems and risks per system.
+
+Written in one transaction with bulk inserts and a single audit event (a bulk
+load), so that even very large registers load quickly and the trail verifies.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import func, insert
+from sqlmodel import Session, select
+
+from .. import audit, lifecycle
+from ..db import Database
+from ..errors import ValidationError
+from ..identity import EDIT, require
+from ..models import (
+    RISK_CATEGORIES,
+    RISK_SOURCES,
+    Acceptance,
+    AISystem,
+    Applicability,
+    Control,
+    ImpactAssessment,
+    Nonconformity,
+    Review,
+    Risk,
+    RiskControl,
+    StageEvent,
+    Treatment,
+    User,
+)
+from ..schedule import today as _today
+from ._base import matrix_of
+
+SYSTEM_NAMES = [
+    ("Credit scoring model", "Scores consumer loan applications", "provider", "high"),
+    ("CV screening assistant", "Ranks job applications for recruiters", "deployer", "high"),
+    ("Customer support chatbot", "Answers customer questions in chat", "deployer", "limited"),
+    ("Fraud detection engine", "Flags suspicious card transactions", "provider", "minimal"),
+    ("Demand forecasting", "Forecasts weekly product demand", "producer", "minimal"),
+    ("Document summariser", "Summarises contracts for legal review", "deployer", "limited"),
+    ("Medical triage support", "Suggests triage priority in the clinic", "provider", "high"),
+    ("Predictive maintenance", "Predicts failures of factory equipment", "producer", "minimal"),
+    ("Marketing copy generator", "Drafts marketing text with a GPAI model", "deployer", "gpai"),
+    ("Identity verification", "Matches selfies to ID documents", "deployer", "high"),
+    ("Churn prediction", "Predicts which customers will leave", "producer", "minimal"),
+    ("Code review assistant", "Suggests fixes in pull requests", "deployer", "minimal"),
+]
+RISK_TEMPLATES = {
+    "fairness": ["Biased outcomes for protected groups", "Proxy discrimination through postcode"],
+    "privacy": ["Personal data retained beyond purpose", "Training data contains special category data"],
+    "robustness": ["Performance drops on unseen data", "Model drift after deployment"],
+    "safety": ["Unsafe recommendation reaches a user", "Automation bias in human oversight"],
+    "security": ["Prompt injection leaks confidential data", "Model extraction through the API"],
+    "transparency": ["Decisions cannot be explained to the affected person",
+                     "Users not told they interact with AI"],
+    "accountability": ["No named owner for model decisions", "Supplier changes model without notice"],
+    "data_quality": ["Labels are inconsistent across annotators", "Test data not representative"],
+    "ai_expertise": ["Team lacks ML validation expertise", "Key person dependency on one data scientist"],
+    "maintainability": ["Pipeline undocumented and hard to retrain", "Dependency on deprecated library"],
+    "environmental_impact": ["Training energy use not measured", "Oversized model for the task"],
+}
+TREATMENTS = [
+    "Run a bias audit on the latest model", "Add human review for borderline cases",
+    "Document data lineage", "Add input filtering and output monitoring", "Retrain with representative data",
+    "Sign data processing agreement with supplier", "Publish user-facing AI notice",
+    "Set up drift alerts", "Pen-test the inference API", "Write the model card",
+]
+DEMO_USERS = [("alice", "Alice Martin", "editor"), ("bob", "Bob Okafor", "approver"),
+              ("chen", "Chen Wei", "editor"), ("dana", "Dana Novak", "viewer")]
+
+
+def load_demo(db: Database, actor: str, *, systems: int = 8, risks_per_system: int = 6, seed: int = 42,
+              today: date | None = None) -> dict[str, Any]:
+    if systems < 1 or systems > 100_000:
+        raise ValidationError("systems", "must be between 1 and 100000")
+    if risks_per_system < 0 or risks_per_system > 10_000:
+        raise ValidationError("risks_per_system", "must be between 0 and 10000")
+
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "loading demo data")
+        return _load(s, actor, systems, risks_per_system, seed, today or _today())
+
+    return db.transact(tx)
+
+
+def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: date) -> dict[str, Any]:
+    rnd = random.Random(seed)
+    m = matrix_of(s)
+    now = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=9)
+    have_users = set(s.exec(select(User.login)).all())
+    for login, name, role in DEMO_USERS:
+        if login not in have_users:
+            s.add(User(login=login, display_name=name, role=role))
+    s.flush()
+    owners = [actor, "alice", "chen", "bob"]
+    controls = list(s.exec(select(Control.id, Control.code).order_by(Control.sort_key)).all())
+    start_sys = int(s.exec(select(func.count()).select_from(AISystem)).one())
+    start_risk = int(s.exec(select(func.max(Risk.ref_num))).one() or 0)
+    start_ia = int(s.exec(select(func.count()).select_from(ImpactAssessment)).one())
+    start_nc = int(s.exec(select(func.count()).select_from(Nonconformity)).one())
+    stages = ["design", "validation", "deployment", "monitoring", "improvement", "retired"]
+    path = ["design", "validation", "deployment", "monitoring", "improvement"]
+    sys_rows = []
+    for i in range(n_systems):
+        name, purpose, role, tier = SYSTEM_NAMES[i % len(SYSTEM_NAMES)]
+        if i >= len(SYSTEM_NAMES):
+            name = f"{name} {i // len(SYSTEM_NAMES) + 1}"
+        stage = stages[i % len(stages)] if i < 12 else rnd.choice(stages)
+        sys_rows.append(dict(
+            ref=f"AIS-{start_sys + i + 1:03d}", name=name, purpose=purpose,
+            intended_use=f"{purpose}; decisions remain with a trained person.",
+            business_owner=rnd.choice(owners), technical_owner=rnd.choice(owners), ai_role=role,
+            eu_ai_act_tier=tier, personal_data=tier in ("high", "limited"),
+            third_party=rnd.choice(["", "", "OpenModel Inc.", "VisionCorp", "DataVendor Ltd"]),
+            human_oversight="A reviewer confirms every adverse decision.", stage=stage, review_cadence="",
+            next_review=today + timedelta(days=rnd.randint(-40, 200)), created_at=now - timedelta(days=400),
+            updated_at=now - timedelta(days=rnd.randint(1, 60)), version=1))
+    s.execute(insert(AISystem), sys_rows)
+    ids = dict(s.exec(select(AISystem.ref, AISystem.id).where(AISystem.ref.in_([r["ref"] for r in sys_rows]))).all())
+
+    events, ias, reviews = [], [], []
+    for n, r in enumerate(sys_rows):
+        sid = ids[r["ref"]]
+        walk = path[: path.index(r["stage"]) + 1] if r["stage"] in path else path[:4] + ["retired"]
+        t = now - timedelta(days=380)
+        prev = None
+        for st in walk:
+            events.append(dict(system_id=sid, from_stage=prev, to_stage=st, at=t, actor=actor,
+                               note="demo history", overridden_gates=[], justification=""))
+            prev = st
+            t += timedelta(days=rnd.randint(20, 60))
+        if stages.index(r["stage"]) >= 1:
+            ias.append(dict(
+                ref=f"IA-{start_ia + len(ias) + 1:03d}", system_id=sid, title=f"Impact assessment: {r['name']}",
+                affected_individuals="Applicants and customers subject to the system's outputs",
+                affected_groups="Groups defined by age, gender and ethnicity",
+                societal_impacts="Access to essential services",
+                impacts=[{"description": "Unfair denial of service", "severity": "high"},
+                         {"description": "Loss of privacy", "severity": "medium"}],
+                mitigations="Bias testing each release; human review of denials",
+                status="approved" if stages.index(r["stage"]) >= 2 or n % 2 else "draft",
+                approved_by="bob" if stages.index(r["stage"]) >= 2 or n % 2 else "",
+                approved_at=now - timedelta(days=200) if stages.index(r["stage"]) >= 2 or n % 2 else None,
+                review_cadence="yearly", next_review=today + timedelta(days=rnd.randint(-20, 300)),
+                created_at=now - timedelta(days=300), version=1))
+            reviews.append(dict(subject_type="system", subject_id=sid, kind="verification_validation",
+                                reviewed_on=today - timedelta(days=250), reviewed_at=now - timedelta(days=250),
+                                reviewer=actor, outcome="still_valid",
+                                notes="Validation report accepted", scores={}, due_on=None, next_review=None))
+    if events:
+        s.execute(insert(StageEvent), events)
+    if ias:
+        s.execute(insert(ImpactAssessment), ias)
+
+    risk_rows = []
+    num = start_risk
+    cats = list(RISK_CATEGORIES)
+    for r in sys_rows:
+        sid = ids[r["ref"]]
+        for j in range(per):
+            num += 1
+            cat = cats[(num + j) % len(cats)]
+            title = rnd.choice(RISK_TEMPLATES[cat])
+            il, ii = rnd.randint(2, m.n_likelihood), rnd.randint(2, m.n_impact)
+            rl, ri = max(1, il - rnd.randint(0, 3)), max(1, ii - rnd.randint(0, 2))
+            status = rnd.choices(["open", "treating", "accepted", "closed"], [3, 4, 1, 1])[0]
+            if r["stage"] == "retired":
+                status = "closed"
+            risk_rows.append(dict(
+                ref=f"R-{num:04d}", ref_num=num, system_id=sid, title=f"{title}",
+                title_fold=title.casefold(),
+                description=f"{title} in {r['name']}. Identified during the {r['stage']} stage.",
+                category=cat, source=rnd.choice(RISK_SOURCES), owner=rnd.choice(owners),
+                inherent_likelihood=il, inherent_impact=ii, residual_likelihood=rl, residual_impact=ri,
+                treatment_option="accept" if status == "accepted" else "mitigate", status=status,
+                review_cadence="", next_review=today + timedelta(days=rnd.randint(-60, 180)),
+                source_key=None, created_at=now - timedelta(days=rnd.randint(30, 360)),
+                updated_at=now - timedelta(days=rnd.randint(0, 30)),
+                closed_at=now - timedelta(days=5) if status == "closed" else None, version=1))
+    batch = 20_000
+    for k in range(0, len(risk_rows), batch):
+        s.execute(insert(Risk), risk_rows[k:k + batch])
+    rid = dict(s.exec(select(Risk.ref_num, Risk.id).where(Risk.ref_num > start_risk)).all())
+
+    links, treats, accs = [], [], []
+    for rr in risk_rows:
+        risk_id = rid[rr["ref_num"]]
+        if controls:
+            for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
+                links.append(dict(risk_id=risk_id, control_id=cid))
+        if rr["status"] in ("treating", "open") and per <= 200:
+            for _ in range(rnd.randint(1, 2)):
+                due = today + timedelta(days=rnd.randint(-45, 120))
+                done = rnd.random() < 0.3
+                treats.append(dict(risk_id=risk_id, action=rnd.choice(TREATMENTS), owner=rr["owner"],
+                                   due_date=due, status="done" if done else rnd.choice(["planned", "in_progress"]),
+                                   control_id=None, created_at=now - timedelta(days=90),
+                                   completed_at=now - timedelta(days=3) if done else None, version=1))
+        if rr["status"] == "accepted" or (m.above_appetite(rr["residual_likelihood"] * rr["residual_impact"])
+                                          and rnd.random() < 0.3 and rr["status"] != "closed"):
+            accs.append(dict(risk_id=risk_id, accepted_by="bob", accepted_at=now - timedelta(days=60),
+                             justification="Accepted by the AI governance board: benefits outweigh the residual risk",
+                             expires_on=today + timedelta(days=rnd.randint(-10, 300)),
+                             residual_likelihood=rr["residual_likelihood"], residual_impact=rr["residual_impact"],
+                             revoked=False, version=1))
+    for chunk, model in ((links, RiskControl), (treats, Treatment), (accs, Acceptance), (reviews, Review)):
+        for k in range(0, len(chunk), batch):
+            s.execute(insert(model), chunk[k:k + batch])
+
+    ncs = []
+    for k in range(min(n_systems, 6)):
+        r = sys_rows[k]
+        closed = k % 3 == 0
+        ncs.append(dict(
+            ref=f"NC-{start_nc + k + 1:03d}", kind="incident" if k % 2 else "audit_finding",
+            title=["Model served without monitoring", "Missing impact assessment sign-off",
+                   "Customer complaint about chatbot answer", "Data retention exceeded",
+                   "Supplier model update untested", "Logs not kept for 6 months"][k],
+            description="Found during internal audit" if k % 2 == 0 else "Reported by a customer",
+            location=r["name"], system_id=ids[r["ref"]], severity=["minor", "major", "critical"][k % 3],
+            root_cause="Process step skipped under time pressure" if closed else "",
+            corrective_actions="Added a release checklist gate" if closed else "",
+            owner=rnd.choice(owners), status="closed" if closed else rnd.choice(["open", "investigating",
+                                                                                  "corrective_action"]),
+            raised_on=today - timedelta(days=20 + 30 * k), due_date=today + timedelta(days=30 - 20 * k),
+            closed_on=today - timedelta(days=5) if closed else None, version=1))
+    if ncs:
+        s.execute(insert(Nonconformity), ncs)
+
+    # Statement of Applicability: decide every entry still undecided.
+    for app, code in s.exec(select(Applicability, Control.code).join(Control, Control.id == Applicability.control_id)):
+        if app.applicable is not None:
+            continue
+        excluded = code in ("A.10.4", "A.4.6") or code.startswith("A.8.3")
+        app.applicable = not excluded
+        app.justification = ("Not relevant: we have no external customers of our AI systems" if excluded
+                             else "Needed to treat identified AI risks")
+        app.implementation_status = "not_started" if excluded else rnd.choice(
+            ["planned", "partial", "implemented", "implemented"])
+        app.owner = "" if excluded else rnd.choice(owners)
+        app.review_cadence = "yearly"
+        app.next_review = today + timedelta(days=rnd.randint(-15, 330))
+        s.add(app)
+    s.flush()
+    counts = {"systems": len(sys_rows), "risks": len(risk_rows), "treatments": len(treats),
+              "acceptances": len(accs), "impact_assessments": len(ias), "nonconformities": len(ncs),
+              "stage_events": len(events), "control_links": len(links)}
+    audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
+    assert all(st in lifecycle.TRANSITIONS for st in stages)
+    return counts

@@ -1,0 +1,132 @@
+"""AI system impact assessments (6.1.4, A.5)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..db import Database
+from ..errors import NotFound, ValidationError
+from ..identity import APPROVE, EDIT, require
+from ..models import AISystem, ImpactAssessment
+from ..schedule import next_review, today as _today
+from ._base import F, apply, check_version, clean, next_ref, settings_row, to_dict
+
+SEVERITIES = ("low", "medium", "high", "critical")
+SPECS = {
+    "system": F("text", required=True, max_len=32),
+    "title": F("text", max_len=300),
+    "affected_individuals": F("longtext"),
+    "affected_groups": F("longtext"),
+    "societal_impacts": F("longtext"),
+    "impacts": F("json"),
+    "mitigations": F("longtext"),
+    "review_cadence": F("cadence"),
+    "next_review": F("date"),
+}
+
+
+def _impacts(value: Any) -> list[dict[str, str]]:
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        raise ValidationError("impacts", "must be a list of {description, severity}")
+    out = []
+    for i, item in enumerate(value, start=1):
+        if not isinstance(item, dict) or not str(item.get("description", "")).strip():
+            raise ValidationError("impacts", f"impact {i} needs a description")
+        sev = str(item.get("severity", "medium")).lower()
+        if sev not in SEVERITIES:
+            raise ValidationError("impacts", f"impact {i}: severity '{sev}' is not one of {', '.join(SEVERITIES)}")
+        out.append({"description": str(item["description"]).strip(), "severity": sev})
+    return out
+
+
+def ia_dict(s: Session, ia: ImpactAssessment) -> dict[str, Any]:
+    d = to_dict(ia)
+    d["system_ref"] = s.exec(select(AISystem.ref).where(AISystem.id == ia.system_id)).first()
+    return d
+
+
+def get_row(s: Session, ref: str) -> ImpactAssessment:
+    ia = s.exec(select(ImpactAssessment).where(ImpactAssessment.ref == ref)).first()
+    if ia is None:
+        raise NotFound("impact assessment", ref)
+    return ia
+
+
+def list_assessments(db: Database, system_ref: str | None = None) -> list[dict[str, Any]]:
+    with db.read() as s:
+        q = select(ImpactAssessment).order_by(ImpactAssessment.ref)
+        if system_ref:
+            q = q.join(AISystem, AISystem.id == ImpactAssessment.system_id).where(AISystem.ref == system_ref)
+        return [ia_dict(s, r) for r in s.exec(q)]
+
+
+def create_assessment(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "adding an impact assessment")
+        values = clean(SPECS, data, partial=False)
+        sys_ref = values.pop("system")
+        sid = s.exec(select(AISystem.id).where(AISystem.ref == sys_ref)).first()
+        if sid is None:
+            raise ValidationError("system", f"AI system {sys_ref} does not exist")
+        values["impacts"] = _impacts(values.get("impacts"))
+        ia = ImpactAssessment(ref=next_ref(s, ImpactAssessment, "IA", 3), system_id=sid, status="draft",
+                              created_at=audit.utcnow(), **values)
+        if ia.next_review is None:
+            ia.next_review = next_review(today or _today(), ia.review_cadence, "High", settings_row(s).cadences)
+        s.add(ia)
+        s.flush()
+        audit.record(s, actor, "impact_assessment", ia.ref, "create",
+                     {"system_ref": [None, sys_ref], "title": [None, ia.title]})
+        return ia_dict(s, ia)
+
+    return db.transact(tx)
+
+
+def update_assessment(db: Database, actor: str, ref: str, changes: dict[str, Any],
+                      expect_version: int | None = None) -> dict:
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "editing an impact assessment")
+        specs = {k: v for k, v in SPECS.items() if k != "system"}
+        values = clean(specs, changes, partial=True)
+        if "impacts" in values:
+            values["impacts"] = _impacts(values["impacts"])
+        ia = get_row(s, ref)
+        check_version(ia, expect_version, "impact assessment", ref)
+        diff = apply(ia, values)
+        if diff and ia.status == "approved":
+            diff["status"] = ["approved", "draft"]
+            ia.status = "draft"
+            ia.approved_by = ""
+            ia.approved_at = None
+        if diff:
+            s.add(ia)
+            s.flush()
+            audit.record(s, actor, "impact_assessment", ref, "update", diff)
+        return ia_dict(s, ia)
+
+    return db.transact(tx)
+
+
+def approve_assessment(db: Database, actor: str, ref: str, expect_version: int | None = None) -> dict:
+    def tx(s: Session) -> dict:
+        require(s, actor, APPROVE, "approving an impact assessment")
+        ia = get_row(s, ref)
+        check_version(ia, expect_version, "impact assessment", ref)
+        if not (ia.affected_individuals or ia.affected_groups or ia.societal_impacts or ia.impacts):
+            raise ValidationError("impacts", "an impact assessment with no impacts recorded cannot be approved")
+        old = ia.status
+        ia.status = "approved"
+        ia.approved_by = actor
+        ia.approved_at = audit.utcnow()
+        s.add(ia)
+        s.flush()
+        audit.record(s, actor, "impact_assessment", ref, "approve", {"status": [old, "approved"]})
+        return ia_dict(s, ia)
+
+    return db.transact(tx)

@@ -1,0 +1,128 @@
+"""Reviews at planned intervals and on significant change (8.2-8.4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..db import Database
+from ..errors import NotFound, ValidationError
+from ..identity import EDIT, require
+from ..models import (
+    REVIEW_KINDS,
+    REVIEW_OUTCOMES,
+    REVIEW_SUBJECTS,
+    AISystem,
+    Applicability,
+    Control,
+    ImpactAssessment,
+    Review,
+    Risk,
+)
+from ..schedule import next_review as _next_review, today as _today
+from ._base import F, clean, matrix_of, settings_row, to_dict
+
+SPECS = {
+    "outcome": F("choice", required=True, choices=REVIEW_OUTCOMES),
+    "kind": F("choice", choices=REVIEW_KINDS),
+    "notes": F("longtext"),
+    "reviewed_on": F("date"),
+    "residual_likelihood": F("int"),
+    "residual_impact": F("int"),
+    "inherent_likelihood": F("int"),
+    "inherent_impact": F("int"),
+    "next_review": F("date"),
+}
+
+
+def load_subject(s: Session, subject_type: str, ref: str):
+    if subject_type == "risk":
+        row = s.exec(select(Risk).where(Risk.ref == ref)).first()
+    elif subject_type == "system":
+        row = s.exec(select(AISystem).where(AISystem.ref == ref)).first()
+    elif subject_type == "impact_assessment":
+        row = s.exec(select(ImpactAssessment).where(ImpactAssessment.ref == ref)).first()
+    elif subject_type == "applicability":
+        row = s.exec(select(Applicability).join(Control, Control.id == Applicability.control_id)
+                     .where(Control.code == ref)).first()
+    else:
+        raise ValidationError("subject_type", f"'{subject_type}' is not one of {', '.join(REVIEW_SUBJECTS)}")
+    if row is None:
+        raise NotFound(subject_type.replace("_", " "), ref)
+    return row
+
+
+def record_review(db: Database, actor: str, subject_type: str, ref: str, data: dict[str, Any],
+                  expect_version: int | None = None, *, today: date | None = None) -> dict[str, Any]:
+    """Record a review; it snapshots the scores and sets the next review date."""
+
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "recording a review")
+        values = clean(SPECS, data, partial=False)
+        row = load_subject(s, subject_type, ref)
+        from ._base import check_version
+        check_version(row, expect_version, subject_type.replace("_", " "), ref)
+        d = values.get("reviewed_on") or today or _today()
+        m = matrix_of(s)
+        diff: dict[str, list] = {}
+        scores: dict[str, Any] = {}
+        level = "Medium"
+        if subject_type == "risk":
+            new = {k: values[k] for k in ("inherent_likelihood", "inherent_impact",
+                                          "residual_likelihood", "residual_impact") if values.get(k) is not None}
+            for k, v in new.items():
+                n = m.n_likelihood if "likelihood" in k else m.n_impact
+                if not 1 <= v <= n:
+                    raise ValidationError(k, f"must be between 1 and {n}, got {v}")
+            if new and values["outcome"] == "still_valid" and any(getattr(row, k) != v for k, v in new.items()):
+                raise ValidationError("outcome", "the scores changed: record the outcome as rescored")
+            for k, v in new.items():
+                if getattr(row, k) != v:
+                    diff[k] = [getattr(row, k), v]
+                    setattr(row, k, v)
+            scores = {k: getattr(row, k) for k in ("inherent_likelihood", "inherent_impact",
+                                                   "residual_likelihood", "residual_impact")}
+            level = m.level(row.residual_likelihood, row.residual_impact).name
+            scores["residual_level"] = level
+            if values["outcome"] == "closed" and row.status != "closed":
+                diff["status"] = [row.status, "closed"]
+                row.status = "closed"
+                row.closed_at = audit.utcnow()
+        elif values["outcome"] == "rescored":
+            raise ValidationError("outcome", "only a risk can be rescored")
+        due_on = row.next_review
+        cadence = getattr(row, "review_cadence", "")
+        nxt = values.get("next_review") or _next_review(d, cadence, level, settings_row(s).cadences)
+        if nxt <= d:
+            raise ValidationError("next_review", "must be after the review date")
+        if row.next_review != nxt:
+            diff["next_review"] = [audit.plain(row.next_review), nxt.isoformat()]
+            row.next_review = nxt
+        if hasattr(row, "updated_at"):
+            row.updated_at = audit.utcnow()
+        s.add(row)
+        rv = Review(subject_type=subject_type, subject_id=row.id, kind=values.get("kind") or "periodic",
+                    reviewed_on=d, reviewed_at=audit.utcnow(), reviewer=actor, outcome=values["outcome"],
+                    notes=values.get("notes", ""), scores=scores, due_on=due_on, next_review=nxt)
+        s.add(rv)
+        s.flush()
+        audit.record(s, actor, subject_type, ref, "review", {
+            "outcome": [None, rv.outcome], "kind": [None, rv.kind], **diff,
+            **({"notes": [None, rv.notes]} if rv.notes else {}),
+        })
+        out = to_dict(rv)
+        out["subject_ref"] = ref
+        return out
+
+    return db.transact(tx)
+
+
+def list_reviews(db: Database, subject_type: str, ref: str) -> list[dict[str, Any]]:
+    with db.read() as s:
+        row = load_subject(s, subject_type, ref)
+        rows = s.exec(select(Review).where(Review.subject_type == subject_type, Review.subject_id == row.id)
+                      .order_by(Review.reviewed_on, Review.id)).all()
+        return [to_dict(r) for r in rows]

@@ -1,0 +1,87 @@
+"""Organization-wide settings: organization, scope, the risk matrix, cadences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+
+from .. import audit
+from ..db import Database
+from ..errors import ValidationError
+from ..identity import ADMIN, require
+from ..models import Settings
+from ..schedule import DEFAULT_CADENCES, DEFAULT_DUE_SOON_DAYS, CadenceError, parse_cadence
+from ..scoring import DEFAULT_MATRIX, Matrix, MatrixError
+from ._base import F, apply, check_version, clean, settings_row, to_dict
+
+SPECS = {
+    "organization": F("text", max_len=200),
+    "scope": F("longtext"),
+    "classification": F("text", max_len=64),
+    "policy_reference": F("text", max_len=200),
+    "policy_review_on": F("date"),
+    "matrix": F("json"),
+    "cadences": F("json"),
+    "due_soon_days": F("int", lo=0, hi=365),
+    "overdue_grace_days": F("int", lo=0, hi=365),
+    "shared_group": F("text", max_len=64),
+}
+
+
+def ensure_settings(session: Session, organization: str = "") -> Settings:
+    row = session.get(Settings, 1)
+    if row is None:
+        row = Settings(id=1)
+        row.organization = organization or "My organization"
+        row.matrix = DEFAULT_MATRIX.to_dict()
+        row.cadences = dict(DEFAULT_CADENCES)
+        row.due_soon_days = DEFAULT_DUE_SOON_DAYS
+        session.add(row)
+        session.flush()
+        return row
+    return row
+
+
+def get_settings(db: Database) -> dict[str, Any]:
+    with db.read() as s:
+        row = settings_row(s)
+        d = to_dict(row)
+        d["matrix"] = Matrix.from_dict(row.matrix).to_dict()
+        d["cadences"] = {**DEFAULT_CADENCES, **(row.cadences or {})}
+        return d
+
+
+def get_matrix(db: Database) -> Matrix:
+    with db.read() as s:
+        return Matrix.from_dict(settings_row(s).matrix)
+
+
+def update_settings(db: Database, actor: str, changes: dict[str, Any],
+                    expect_version: int | None = None) -> dict[str, Any]:
+    def tx(s: Session) -> dict:
+        require(s, actor, ADMIN, "changing settings")
+        data = clean(SPECS, changes, partial=True)
+        if "matrix" in data:
+            try:
+                data["matrix"] = Matrix.from_dict(data["matrix"]).to_dict()
+            except (MatrixError, KeyError, TypeError, ValueError) as exc:
+                raise ValidationError("matrix", str(exc)) from None
+        if "cadences" in data:
+            if not isinstance(data["cadences"], dict):
+                raise ValidationError("cadences", "must map level names to cadences")
+            for level, cad in data["cadences"].items():
+                try:
+                    parse_cadence(str(cad))
+                except CadenceError as exc:
+                    raise ValidationError(f"cadences.{level}", str(exc)) from None
+        row = ensure_settings(s)
+        check_version(row, expect_version, "settings", "organization")
+        diff = apply(row, data)
+        if diff:
+            s.add(row)
+            s.flush()
+            audit.record(s, actor, "settings", "settings", "update", diff)
+        return to_dict(row)
+
+    return db.transact(tx)

@@ -1,0 +1,1 @@
+"""Imports and exports that are not PDF: CSV, XLSX, JSON."""
