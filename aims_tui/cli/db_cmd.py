@@ -56,7 +56,9 @@ def check(db: common.DbOpt = None) -> None:
         current = migrate.current_revision(database)
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
-    typer.echo(f"Migration: {current or 'none'} (newest: {head})" + ("" if current == head else "  <- run: aims db upgrade"))
+    hint = "" if current == head else (
+        "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
+    typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:

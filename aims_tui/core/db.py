@@ -121,9 +121,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A short read-only session. Never write through it."""
         try:
+            # Closing (not rolling back) ends the read transaction and detaches what was
+            # read with its loaded values intact; a rollback would expire them.
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
-                s.rollback()
         except OperationalError as exc:
             raise DatabaseError(_db_message(exc, self)) from None
 

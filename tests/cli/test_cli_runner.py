@@ -332,3 +332,16 @@ def test_db_check_and_upgrade_on_a_file_that_is_not_a_database_fail_in_one_line(
     for cmd in ("check", "upgrade"):
         r = cli("db", cmd, "--db", str(garbage), code=1)
         assert "not a readable aims database" in _one_line(r.stderr)
+
+
+def test_a_database_made_by_a_newer_aims_is_refused_and_db_check_says_so(cli):
+    cli("init")
+    import sqlite3
+    with sqlite3.connect(cli.path) as c:
+        c.execute("UPDATE alembic_version SET version_num = '0999'")
+    r = cli("risks", "list", code=1)
+    assert "newer aims" in _one_line(r.stderr)
+    r = cli("db", "upgrade", code=1)
+    assert "newer aims" in _one_line(r.stderr)
+    r = cli("db", "check", code=3)
+    assert "newer aims" in r.stdout and "aims db upgrade" not in r.stdout

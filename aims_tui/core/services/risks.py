@@ -213,6 +213,12 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
                 diff["controls"] = [old, new]
         if "owner" in values and not values["owner"]:
             raise ValidationError("owner", "a risk needs an owner")
+        if values.get("status") == "accepted" and row.status != "accepted":
+            from .acceptances import current_acceptance, is_valid
+            acc = current_acceptance(s, row)
+            if acc is None or not is_valid(acc, row, _today()):
+                raise ValidationError("status", "a risk is accepted by an approver, who records why "
+                                                "(acceptance); it cannot just be marked accepted")
         if values.get("status") == "closed" and row.status != "closed":
             values["closed_at"] = audit.utcnow()
         elif values.get("status") and values["status"] != "closed" and row.status == "closed":

@@ -95,7 +95,7 @@ def set_role(db: Database, actor: str, login: str, role: str, expect_version: in
         data = clean({"role": SPECS["role"]}, {"role": role}, partial=False)
         u = _get(s, login)
         check_version(u, expect_version, "user", login)
-        if u.role == "admin" and data["role"] != "admin" and _active_admins(s) <= 1:
+        if u.role == "admin" and u.active and data["role"] != "admin" and _active_admins(s) <= 1:
             raise ValidationError("role", f"{login} is the last admin; make someone else admin first")
         changes = apply(u, data)
         if changes:
