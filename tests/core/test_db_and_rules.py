@@ -194,3 +194,22 @@ def test_a_matrix_too_small_for_the_recorded_scores_is_refused(db):
                                              "residual_likelihood": 2, "residual_impact": 2})
     settings.update_settings(db, ADMIN, {"matrix": small})
     assert risks.get_risk(db, r["ref"])["inherent_level"] == "High"
+
+
+# -- a deleted risk's ref and history are not handed to a new risk -----------------------
+
+def test_a_new_risk_does_not_inherit_the_ref_or_reviews_of_a_deleted_one(db):
+    """Found by these tests: deleting the newest risk gave its ref (and SQLite its row id, so its
+    reviews) to the next risk created; the audit trail then mixed two different risks."""
+    from aims_tui.core.services import reviews
+
+    risks.create_risk(db, EDITOR, {"title": "Kept", "inherent_likelihood": 2, "inherent_impact": 2}, today=TODAY)
+    gone = risks.create_risk(db, EDITOR, {"title": "Gone", "inherent_likelihood": 2, "inherent_impact": 2},
+                             today=TODAY)
+    reviews.record_review(db, EDITOR, "risk", gone["ref"], {"outcome": "still_valid", "notes": "old"}, today=TODAY)
+    snap = risks.delete_risk(db, APPROVER, gone["ref"])
+    assert [r["notes"] for r in snap["reviews"]] == ["old"]  # kept in the audit event
+    new = risks.create_risk(db, EDITOR, {"title": "New", "inherent_likelihood": 2, "inherent_impact": 2},
+                            today=TODAY)
+    assert new["ref"] != gone["ref"]
+    assert reviews.list_reviews(db, "risk", new["ref"]) == []
