@@ -49,3 +49,17 @@ def test_every_readme_command_example_works_in_order(monkeypatch, tmp_path):
         assert result.exit_code == 0, (args, result.output)
         ran += 1
     assert ran >= 12
+
+
+def _sh_blocks(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.*?)```", text, re.S)
+
+
+def test_ci_runs_exactly_the_readmes_test_command():
+    """`.ci/run` and the README must not drift apart (issue 2: CI runs the README's command)."""
+    text = README.read_text(encoding="utf-8")
+    test_cmd = next(b.strip() for b in _sh_blocks(text) if "pytest" in b)
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
+    assert test_cmd in ci.splitlines()
+    run_cmd = next(b.strip() for b in _sh_blocks(text) if "aims --demo" in b)
+    assert run_cmd.startswith("python3 -m venv .venv && .venv/bin/pip install") and run_cmd.endswith("--demo")

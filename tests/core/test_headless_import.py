@@ -44,3 +44,8 @@ def test_importing_the_core_and_every_service_loads_neither_textual_nor_reportla
 def test_the_probe_notices_a_heavy_import():
     """The check itself can fail: importing the TUI does load Textual."""
     assert "textual" in _heavy_after_importing("aims_tui.tui.app")
+
+
+def test_the_cli_starts_without_textual_or_reportlab():
+    """`aims risks list` and friends import the TUI and the PDF pack only when they need them."""
+    assert _heavy_after_importing("aims_tui.cli", "aims_tui.cli.common") == ""
