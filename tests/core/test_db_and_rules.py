@@ -213,3 +213,28 @@ def test_a_new_risk_does_not_inherit_the_ref_or_reviews_of_a_deleted_one(db):
                             today=TODAY)
     assert new["ref"] != gone["ref"]
     assert reviews.list_reviews(db, "risk", new["ref"]) == []
+
+
+@pytest.mark.parametrize("field,value", [
+    ("system.personal_data", None), ("system.personal_data", ""),
+    ("nonconformity.raised_on", None), ("nonconformity.raised_on", ""),
+    ("settings.due_soon_days", None), ("settings.overdue_grace_days", ""),
+])
+def test_emptying_a_field_that_cannot_be_empty_names_it(db, field, value):
+    """Found by fuzzing: these raised IntegrityError (a traceback-worthy crash) instead of naming the field."""
+    from aims_tui.core.services import nonconformities
+
+    what, name = field.split(".")
+    s = systems.create_system(db, EDITOR, {"name": "Chatbot", "personal_data": None})  # creation: default
+    nc = nonconformities.create_nonconformity(db, EDITOR, {"title": "Logs", "raised_on": ""}, today=TODAY)
+    assert s["personal_data"] is False and nc["raised_on"] == TODAY
+    call = {
+        "system": lambda: systems.update_system(db, EDITOR, s["ref"], {name: value}),
+        "nonconformity": lambda: nonconformities.update_nonconformity(db, EDITOR, nc["ref"], {name: value}),
+        "settings": lambda: settings.update_settings(db, ADMIN, {name: value}),
+    }[what]
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert exc.value.field == name and "empty" in str(exc.value)
+    assert snapshot(db) == before

@@ -31,6 +31,7 @@ class F:
     lo: int | None = None
     hi: int | None = None
     label: str = ""
+    nullable: bool = True  # False: a change may leave it out, not empty it (creation fills a default)
 
 
 LONG_TEXT_MAX = 20_000
@@ -52,6 +53,8 @@ def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
         value = data[name]
         try:
             out[name] = _clean_one(name, spec, value, session)
+            if out[name] is None and not spec.nullable and partial:
+                raise ValueError("must not be empty")
         except ValueError as exc:
             errors.append((name, str(exc)))
     if errors:
