@@ -238,3 +238,32 @@ def test_emptying_a_field_that_cannot_be_empty_names_it(db, field, value):
         call()
     assert exc.value.field == name and "empty" in str(exc.value)
     assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("version", ["abc", "", " ", [], True, 1.5])
+def test_an_expect_version_that_is_not_a_number_names_the_field(db, version):
+    """Found by fuzzing: a version typed into a form or passed from a file raised ValueError/TypeError."""
+    r = _risk(db)
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        risks.update_risk(db, EDITOR, r["ref"], {"title": "x"}, expect_version=version)
+    assert exc.value.field == "expect_version"
+    assert snapshot(db) == before
+
+
+def test_an_expect_version_given_as_text_is_read_as_a_number(db):
+    r = _risk(db)
+    assert risks.update_risk(db, EDITOR, r["ref"], {"title": "x"}, expect_version=" 1 ")["version"] == 2
+
+
+@pytest.mark.parametrize("org", [12, "  Acme\nAI  ", "x" * 201])
+def test_initialize_cleans_the_organization_name_like_any_text(db, org):
+    from aims_tui.core.services import setup
+
+    if isinstance(org, str) and len(org) > 200:
+        with pytest.raises(ValidationError) as exc:
+            setup.initialize(db, ADMIN, org)
+        assert exc.value.field == "org"
+        return
+    out = setup.initialize(db, ADMIN, org)
+    assert out["organization"] == ("12" if org == 12 else "Acme AI")

@@ -155,8 +155,16 @@ def to_dict(obj: SQLModel) -> dict[str, Any]:
 
 
 def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> None:
-    if expect is not None and int(expect) != obj.version:  # type: ignore[attr-defined]
-        raise Conflict(what, ref, int(expect), to_dict(obj))
+    if expect is None:
+        return
+    try:
+        if isinstance(expect, bool):
+            raise ValueError
+        expected = int(str(expect).strip()) if not isinstance(expect, int) else expect
+    except (TypeError, ValueError):
+        raise ValidationError("expect_version", f"'{expect}' is not a version number") from None
+    if expected != obj.version:  # type: ignore[attr-defined]
+        raise Conflict(what, ref, expected, to_dict(obj))
 
 
 def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
