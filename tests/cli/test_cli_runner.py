@@ -345,3 +345,21 @@ def test_a_database_made_by_a_newer_aims_is_refused_and_db_check_says_so(cli):
     assert "newer aims" in _one_line(r.stderr)
     r = cli("db", "check", code=3)
     assert "newer aims" in r.stdout and "aims db upgrade" not in r.stdout
+
+
+def test_opening_the_app_as_an_unknown_login_is_refused_before_the_app_starts(demo_cli, monkeypatch):
+    started = []
+    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a: started.append(a))
+    r = demo_cli(login="mallory", code=1)
+    assert "ada" in _one_line(r.stderr) and started == []
+    demo_cli("--demo", login="ada")  # a database with risks: nothing loaded, the app opens
+    assert len(started) == 1 and started[0][1] == "ada"
+    assert "loaded demo data" not in demo_cli("--demo").stderr
+
+
+def test_the_app_with_demo_on_an_empty_database_loads_the_demo_first(cli, monkeypatch):
+    started = []
+    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a: started.append(a))
+    r = cli("--demo")
+    assert "loaded demo data" in r.stderr and len(started) == 1
+    assert len(cli.json("risks", "list")) > 0
