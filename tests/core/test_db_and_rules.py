@@ -267,3 +267,17 @@ def test_initialize_cleans_the_organization_name_like_any_text(db, org):
         return
     out = setup.initialize(db, ADMIN, org)
     assert out["organization"] == ("12" if org == 12 else "Acme AI")
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_an_empty_choice_in_a_change_is_refused_not_reset_to_the_first_choice(db, empty):
+    """Found while reviewing: {"status": None} from a form silently reopened a closed risk."""
+    r = _risk(db)
+    risks.update_risk(db, EDITOR, r["ref"], {"status": "closed"})
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        risks.update_risk(db, EDITOR, r["ref"], {"status": empty})
+    assert exc.value.field == "status"
+    assert snapshot(db) == before
+    # a choice that may be empty stays clearable
+    assert risks.update_risk(db, EDITOR, r["ref"], {"category": empty})["category"] == ""

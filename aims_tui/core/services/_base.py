@@ -55,6 +55,10 @@ def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
             out[name] = _clean_one(name, spec, value, session)
             if out[name] is None and not spec.nullable and partial:
                 raise ValueError("must not be empty")
+            if partial and spec.kind == "choice" and value in (None, "") and "" not in spec.choices:
+                # in a change, an empty choice would silently become the first one (a closed
+                # risk back to "open"): refuse it instead
+                raise ValueError(f"must be one of {', '.join(spec.choices)}")
         except ValueError as exc:
             errors.append((name, str(exc)))
     if errors:
