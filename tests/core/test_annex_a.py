@@ -10,6 +10,7 @@ from ..conftest import ADMIN
 
 
 def test_the_catalogue_has_the_38_annex_a_controls_once_each():
+    """data/annex_a.json: identifiers and short titles of ISO/IEC 42001 Annex A."""
     cat = controls.annex_a()
     codes = [c["code"] for c in cat]
     assert len(codes) == 38 == len(set(codes))
@@ -19,6 +20,7 @@ def test_the_catalogue_has_the_38_annex_a_controls_once_each():
 
 
 def test_init_loads_every_control_with_an_undecided_soa_entry_and_is_idempotent(db):
+    """Each control gets one SoA entry, undecided; a second init loads nothing twice."""
     soa = controls.list_soa(db)
     assert len(soa) == 38 and all(e["applicable"] is None and e["version"] == 1 for e in soa)
     assert setup.initialize(db, ADMIN)["controls_added"] == 0
@@ -26,6 +28,7 @@ def test_init_loads_every_control_with_an_undecided_soa_entry_and_is_idempotent(
 
 
 def test_the_soa_is_in_numeric_order_and_custom_controls_join_it(db):
+    """A.10 sorts after A.9 and A.6.2.10 after A.6.2.8; custom controls are applicable by default."""
     controls.add_control(db, ADMIN, {"code": "A.6.2.10", "title": "Numbered after A.6.2.9"})
     controls.add_control(db, ADMIN, {"code": "ORG.1", "title": "Our own"})
     codes = [e["code"] for e in controls.list_soa(db)]

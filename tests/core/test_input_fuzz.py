@@ -39,6 +39,7 @@ def shared_db(tmp_path_factory):
 @example({"controls": False})  # found by this test: a TypeError, not a ValidationError
 @example({"controls": 7})
 def test_creating_a_risk_from_any_values_saves_or_names_a_field(shared_db, extra):
+    """Any mix of types and strings in any field: saved and read back equal, or a ValidationError for a given field."""
     data = {"title": "Fuzzed", "inherent_likelihood": 3, "inherent_impact": 3, **extra}
     before = audit_count(shared_db)
     try:
@@ -81,6 +82,7 @@ def _letters(text: str) -> str:
 @given(st.dictionaries(st.sampled_from(["title", "severity", "kind", "status", "raised_on", "due_date",
                                         "closed_on", "owner", "system"]), ANY_VALUE, max_size=4))
 def test_recording_a_nonconformity_from_any_values_saves_or_names_a_field(shared_db, extra):
+    """Same for nonconformities: dates come back as dates."""
     data = {"title": "Fuzzed finding", **extra}
     before = audit_count(shared_db)
     try:
