@@ -390,3 +390,12 @@ def test_the_app_with_demo_on_an_empty_database_loads_the_demo_first(cli, monkey
     r = cli("--demo")
     assert "loaded demo data" in r.stderr and len(started) == 1
     assert len(cli.json("risks", "list")) > 0
+
+
+def test_db_check_and_upgrade_do_not_create_a_missing_database(cli, tmp_path):
+    """Found while reviewing: `aims db check --db typo.db` created an empty file and blamed its migration."""
+    missing = tmp_path / "typo.db"
+    for cmd in ("check", "upgrade"):
+        r = cli("db", cmd, "--db", str(missing), code=1)
+        assert "no database" in _one_line(r.stderr) and "aims init" in r.stderr
+    assert not missing.exists()
