@@ -169,15 +169,22 @@ def verify(session_or_conn, anchor: tuple[int, str] | None = None) -> VerifyResu
             at_dt = datetime.fromisoformat(at) if isinstance(at, str) else at
         except ValueError:
             return VerifyResult(False, count, prev, id_, "its time is not a timestamp (it was edited)", last_id)
-        if expected_id is not None and id_ != expected_id:
-            gap = f"event #{expected_id} is" if id_ == expected_id + 1 else f"events #{expected_id}..#{id_ - 1} are"
-            return VerifyResult(False, count, prev, id_, f"{gap} missing just before it (deleted)", last_id)
         if prev_hash != prev:
+            if expected_id is not None and id_ != expected_id:
+                # SQLite never leaves gaps; PostgreSQL may (a rolled-back insert
+                # uses up an id), so a gap alone is not evidence: a broken link is.
+                gap = f"#{expected_id}" if id_ == expected_id + 1 else f"#{expected_id}..#{id_ - 1}"
+                return VerifyResult(False, count, prev, expected_id,
+                                    f"it was deleted: the trail jumps from #{expected_id - 1} to #{id_} "
+                                    f"(missing {gap})", last_id)
             if expected_id is None:
-                why = "it should be the first event, so one or more earlier events were deleted"
-            else:
-                why = f"event #{id_ - 1} before it was changed, or an event was removed or inserted"
-            return VerifyResult(False, count, prev, id_, f"its link to the previous event is broken ({why})", last_id)
+                first = 1 if id_ > 1 else id_
+                why = (f"the events before #{id_} were deleted" if id_ > 1
+                       else "the first event's link was changed")
+                return VerifyResult(False, count, prev, first, why, last_id)
+            return VerifyResult(False, count, prev, id_,
+                                f"its link to the previous event is broken (#{last_id} was changed "
+                                "after it was written, or an event was inserted or renumbered)", last_id)
         try:
             ok = event_hash(prev_hash, at_dt, actor, entity, ref, action, changes) == h
         except (TypeError, ValueError):
@@ -205,9 +212,12 @@ def verify(session_or_conn, anchor: tuple[int, str] | None = None) -> VerifyResu
                                 f"the newest events were deleted: the trail should end at #{head_id} "
                                 f"with {events} events, it ends at #{last_id} with {count}", last_id)
         if (head_id, events, head_hash) != (last_id, count, prev if count else ""):
-            return VerifyResult(False, count, prev, head_id + 1 if head_id < last_id else head_id,
+            first_extra = conn.execute(text("SELECT min(id) FROM audit_event WHERE id > :h"),
+                                       {"h": head_id}).scalar()
+            return VerifyResult(False, count, prev, first_extra or head_id,
                                 f"the audit head (#{head_id}, {events} events) does not match the trail "
-                                f"(#{last_id}, {count} events)", last_id)
+                                f"(#{last_id}, {count} events): events were added or renumbered "
+                                "behind aims' back", last_id)
     if not anchor_seen:
         return VerifyResult(False, count, prev, anchor[0],  # type: ignore[index]
                             "the anchored event is missing (deleted)", last_id)

@@ -68,13 +68,15 @@ def apply_group(path: Path, group: str) -> list[str]:
     done: list[str] = []
     folder = path.parent
     try:
-        os.chown(folder, -1, gid)
-        os.chmod(folder, DIR_MODE)
-        done.append(f"{folder}: group {group}, mode 2770 (setgid)")
-        for f in db_files(path):
-            os.chown(f, -1, gid)
-            os.chmod(f, FILE_MODE)
-            done.append(f"{f}: group {group}, mode 0660")
+        for target, mode in [(folder, DIR_MODE)] + [(f, FILE_MODE) for f in db_files(path)]:
+            st = target.stat()
+            # only what differs: a teammate who does not own the folder (made by
+            # root as the README says) can still run this when it is right
+            if st.st_gid != gid:
+                os.chown(target, -1, gid)
+            if stat.S_IMODE(st.st_mode) != mode:
+                os.chmod(target, mode)
+            done.append(f"{target}: group {group}, mode {mode:04o}" + (" (setgid)" if mode == DIR_MODE else ""))
     except OSError as exc:
         where = exc.filename or folder
         raise DatabaseError(
