@@ -169,3 +169,60 @@ def test_a_stale_save_through_the_cli_exits_1_saying_someone_else_changed_it(db,
     assert res.exit_code == 1
     assert "changed by someone else" in res.stderr
     assert risks.get_risk(db, r["ref"])["inherent_impact"] == 4
+
+
+def test_a_write_waits_and_retries_while_another_user_holds_the_lock(tmp_path, monkeypatch):
+    """Issue 6: writes retry on a busy database instead of failing. Here SQLite's
+    own busy wait is cut to 20 ms so that aims' retry loop does the waiting:
+    another connection holds the write lock for 0.8 s; the save goes through after."""
+    import sqlite3
+    import threading
+
+    from aims_tui.core import db as dbmod
+    from aims_tui.core.db import open_database
+
+    database, refs = db_with_risks(tmp_path / "aims.db", 1)
+    database.dispose()
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 20)
+    impatient = open_database(str(tmp_path / "aims.db"))
+    sleeps = []
+    real_sleep = dbmod.time.sleep
+    monkeypatch.setattr(dbmod.time, "sleep", lambda s: (sleeps.append(s), real_sleep(s)))
+    holder = sqlite3.connect(str(tmp_path / "aims.db"), check_same_thread=False, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.8, lambda: holder.execute("COMMIT"))
+    timer.start()
+    try:
+        t = time.monotonic()
+        r = risks.update_risk(impatient, EDITOR, refs[0], {"title": "saved after the wait"})
+        waited = time.monotonic() - t
+    finally:
+        timer.join()
+        holder.close()
+        impatient.dispose()
+    assert r["title"] == "saved after the wait"
+    assert waited >= 0.7 and len(sleeps) >= 2
+
+
+def test_a_write_that_stays_blocked_fails_with_one_line_saying_the_database_is_busy(tmp_path, monkeypatch):
+    """When the lock is never released in time the user gets a message, not a traceback."""
+    import sqlite3
+
+    from aims_tui.core import db as dbmod
+    from aims_tui.core.db import open_database
+    from aims_tui.core.errors import DatabaseError
+
+    database, refs = db_with_risks(tmp_path / "aims.db", 1)
+    database.dispose()
+    monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 20)
+    impatient = open_database(str(tmp_path / "aims.db"))
+    holder = sqlite3.connect(str(tmp_path / "aims.db"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        t = time.monotonic()
+        with pytest.raises(DatabaseError, match="^the database is busy .*; try again in a moment$"):
+            impatient.transact(lambda s: None, retry_seconds=0.3)
+        assert time.monotonic() - t >= 0.3
+    finally:
+        holder.close()
+        impatient.dispose()
