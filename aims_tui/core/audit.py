@@ -144,10 +144,10 @@ def parse_anchor(value: str) -> tuple[int, str]:
 
 
 def verify(session_or_conn, anchor: tuple[int, str] | None = None) -> VerifyResult:
-    """Walk the chain in id order; name the first event that does not verify.
-
-    Finds: an edited event (its hash no longer matches), a deleted or inserted
-    event in the middle (the id sequence or the next event's link breaks), the
+    """Walk the chain in id order; name the first event that does not verify. Finds:
+    an edited event (its hash no longer matches: that event is named), a deleted
+    or inserted event in the middle or at the start (the next event's link
+    breaks: the event after it is named, the message names the missing ids), the
     newest events deleted (the head kept by a trigger no longer matches), and,
     with ``anchor`` (an ``(id, hash)`` written down earlier, e.g. by ``aims
     backup``), a history rewritten and re-hashed as a whole up to that point.
@@ -174,17 +174,14 @@ def verify(session_or_conn, anchor: tuple[int, str] | None = None) -> VerifyResu
                 # SQLite never leaves gaps; PostgreSQL may (a rolled-back insert
                 # uses up an id), so a gap alone is not evidence: a broken link is.
                 gap = f"#{expected_id}" if id_ == expected_id + 1 else f"#{expected_id}..#{id_ - 1}"
-                return VerifyResult(False, count, prev, expected_id,
-                                    f"it was deleted: the trail jumps from #{expected_id - 1} to #{id_} "
-                                    f"(missing {gap})", last_id)
-            if expected_id is None:
-                first = 1 if id_ > 1 else id_
-                why = (f"the events before #{id_} were deleted" if id_ > 1
-                       else "the first event's link was changed")
-                return VerifyResult(False, count, prev, first, why, last_id)
-            return VerifyResult(False, count, prev, id_,
-                                f"its link to the previous event is broken (#{last_id} was changed "
-                                "after it was written, or an event was inserted or renumbered)", last_id)
+                why = f"its link to the previous event is broken: {gap} before it was deleted"
+            elif expected_id is None:
+                why = ("it is the first event but does not link to the start of the trail: the events "
+                       "before it were deleted" if id_ > 1 else "its link to the start of the trail was edited")
+            else:
+                why = (f"its link to the previous event is broken: #{last_id} was changed after it was "
+                       "written, or an event was inserted or renumbered")
+            return VerifyResult(False, count, prev, id_, why, last_id)
         try:
             ok = event_hash(prev_hash, at_dt, actor, entity, ref, action, changes) == h
         except (TypeError, ValueError):

@@ -104,7 +104,6 @@ def test_backup_refuses_a_target_that_is_not_a_new_file(db, monkeypatch, tmp_pat
 def test_backup_of_a_tampered_database_is_kept_but_exits_3_naming_the_event(db, monkeypatch, tmp_path):
     """The copy is faithful, so it carries the broken trail; the admin is told."""
     con = sqlite3.connect(str(db.path))
-    con.execute("DROP TRIGGER audit_event_no_update")
     con.execute("UPDATE audit_event SET actor = 'mallory' WHERE id = 2")
     con.commit()
     con.close()

@@ -1,4 +1,4 @@
-"""audit head and append-only triggers
+"""audit head
 
 Revision ID: 0002
 Revises: 0001
@@ -8,12 +8,13 @@ Create Date: 2026-11-29 19:10:00
   its hash. A trigger keeps it on every insert into ``audit_event`` (whatever
   code inserts), so ``aims audit verify`` notices when the newest events were
   deleted, which a hash chain alone cannot show.
-- Triggers refuse UPDATE and DELETE on ``audit_event``: the trail is
-  append-only for aims itself and for anyone who does not first drop them.
-  Someone with write access to the file can drop them; verify still finds it.
+- No trigger refuses UPDATE or DELETE on ``audit_event``: aims never does
+  either (only ``audit.record`` writes events), whoever can write the file could
+  drop such a trigger, and tools and tests that edit history on purpose must be
+  able to; ``aims audit verify`` is what finds such an edit.
 
 Note for later migrations: a batch ALTER of ``audit_event`` on SQLite recreates
-the table and loses these triggers; recreate them (see ``create_triggers``).
+the table and loses this trigger; recreate it (see ``create_triggers``).
 """
 from typing import Sequence, Union
 
@@ -32,10 +33,6 @@ SQLITE_TRIGGERS = [
        BEGIN
          UPDATE audit_head SET events = events + 1, last_id = NEW.id, hash = NEW.hash WHERE id = 1;
        END""",
-    """CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
-    """CREATE TRIGGER audit_event_no_delete BEFORE DELETE ON audit_event
-       BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
 ]
 
 POSTGRES_TRIGGERS = [
@@ -46,12 +43,6 @@ POSTGRES_TRIGGERS = [
        END $$""",
     """CREATE TRIGGER audit_event_head AFTER INSERT ON audit_event
        FOR EACH ROW EXECUTE FUNCTION aims_audit_head()""",
-    """CREATE OR REPLACE FUNCTION aims_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
-       BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$""",
-    """CREATE TRIGGER audit_event_no_change BEFORE UPDATE OR DELETE ON audit_event
-       FOR EACH ROW EXECUTE FUNCTION aims_audit_append_only()""",
-    """CREATE TRIGGER audit_event_no_truncate BEFORE TRUNCATE ON audit_event
-       FOR EACH STATEMENT EXECUTE FUNCTION aims_audit_append_only()""",
 ]
 
 
@@ -80,11 +71,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
-        for name in ("audit_event_head", "audit_event_no_update", "audit_event_no_delete"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TRIGGER IF EXISTS audit_event_head")
     elif dialect == "postgresql":
-        for name in ("audit_event_head", "audit_event_no_change", "audit_event_no_truncate"):
-            op.execute(f"DROP TRIGGER IF EXISTS {name} ON audit_event")
+        op.execute("DROP TRIGGER IF EXISTS audit_event_head ON audit_event")
         op.execute("DROP FUNCTION IF EXISTS aims_audit_head()")
-        op.execute("DROP FUNCTION IF EXISTS aims_audit_append_only()")
     op.drop_table('audit_head')
