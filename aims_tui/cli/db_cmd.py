@@ -62,9 +62,13 @@ def check(db: common.DbOpt = None) -> None:
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:
-        with database.engine.connect() as c:
-            res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
-            mode = c.execute(text("PRAGMA journal_mode")).scalar()
+        mode = "unknown"
+        try:
+            with database.engine.connect() as c:
+                mode = c.execute(text("PRAGMA journal_mode")).scalar()
+                res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
+        except DBAPIError as exc:  # damage bad enough that the check itself stops
+            res = [str(getattr(exc, "orig", exc)).splitlines()[0]]
         found = "; ".join(" ".join(str(r).split()) for r in res[:5])
         typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")
         typer.echo(f"Journal mode: {mode}")

@@ -323,7 +323,8 @@ def test_db_check_finds_a_corrupted_file(cli):
         f.write(b"\xff" * 64)
     r = cli("db", "check", code=3)
     integrity = next(line for line in r.stdout.splitlines() if line.startswith("Integrity:"))
-    assert "ix_risk_owner_ref" in integrity
+    # SQLite names the damaged index, or (when the damage stops the check) says the file is malformed
+    assert "ix_risk_owner_ref" in integrity or "malformed" in integrity
 
 
 def test_db_check_and_upgrade_on_a_file_that_is_not_a_database_fail_in_one_line(cli, tmp_path):
