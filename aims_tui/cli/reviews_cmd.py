@@ -133,10 +133,10 @@ def review_cmd(
     db: common.DbOpt = None,
 ) -> None:
     """Record a review of a risk, AI system, impact assessment or SoA entry."""
-    from ..core.services.reviews import record_review, subject_type_of
+    from ..core.services.reviews import record_review, review_subject_of
 
     common.check_format(fmt, REMINDER_FORMATS)
-    subject = subject_type_of(ref)
+    subject = review_subject_of(ref)
     data = {"outcome": outcome, "notes": notes, "kind": kind, "reviewed_on": reviewed_on,
             "next_review": next_review, "inherent_likelihood": likelihood, "inherent_impact": impact,
             "residual_likelihood": residual_likelihood, "residual_impact": residual_impact}

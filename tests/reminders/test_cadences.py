@@ -183,3 +183,18 @@ def test_exactly_n_days_ahead_is_due_soon_and_n_plus_one_is_not(today, soon):
 def test_no_date_is_neither_due_nor_overdue():
     """An item without a date is not counted anywhere."""
     assert due_state(None, date(2026, 6, 15)) == NONE
+
+
+@given(anchors, any_cadence, st.integers(0, 3000))
+@settings(max_examples=200, deadline=None)
+def test_next_after_a_far_date_is_the_first_occurrence_past_it(anchor, text, gap):
+    """Jumping ahead (a review long overdue) finds exactly the first date after, none skipped."""
+    c = parse_cadence(text)
+    after = anchor + timedelta(days=gap)
+    got = c.next_after(anchor, after)
+    assert got > after
+    if c.step is not None:
+        k = 1
+        while c.occurrence(anchor, k) <= after:
+            k += 1
+        assert got == c.occurrence(anchor, k)

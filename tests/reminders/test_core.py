@@ -213,7 +213,7 @@ def test_reviewing_an_impact_assessment_and_a_soa_entry_moves_their_dates(db):
                                                "review_cadence": "yearly"}, today=TODAY)
     controls.update_applicability(db, ADMIN, "A.2.2", {"owner": ADMIN, "next_review": TODAY - D(days=9)})
     reviews.record_review(db, EDITOR, "impact_assessment", ia["ref"], {"outcome": "still_valid"}, today=TODAY)
-    rv = reviews.record_review(db, EDITOR, reviews.subject_type_of("A.2.2"), "A.2.2", {"outcome": "escalated"},
+    rv = reviews.record_review(db, EDITOR, reviews.review_subject_of("A.2.2"), "A.2.2", {"outcome": "escalated"},
                                today=TODAY)
     assert rv["next_review"] == TODAY + D(days=360)
     assert reminders.due_items(db, today=TODAY).overdue == 0

@@ -44,7 +44,7 @@ DEFAULT_LEVEL = {"system": "Medium", "impact_assessment": "High", "applicability
 PREFIXES = (("AIS-", "system"), ("IA-", "impact_assessment"), ("R-", "risk"))
 
 
-def subject_type_of(ref: str) -> str:
+def review_subject_of(ref: str) -> str:
     """What a reference names: R-0001 a risk, AIS-001 an AI system, IA-001 an
     impact assessment, anything else a control code (its SoA entry)."""
     up = (ref or "").strip().upper()
