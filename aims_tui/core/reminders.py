@@ -430,3 +430,13 @@ def window(db: Database, *, today: date | None = None, owner: str | None = None,
             buckets[name] = items[:limit]
             totals[name] = total
     return {"as_of": d, "buckets": buckets, "totals": totals, "limit": limit}
+
+
+def start_notice(db: Database, login: str, today: date | None = None) -> str | None:
+    """The one-line notice for the app's start (None when nothing of the login's
+    is overdue). Counts only; meant to run in a worker."""
+    c = counts_for(db, login, today)
+    if not c["overdue"]:
+        return None
+    soon = f", {c['due_soon']} due soon" if c["due_soon"] else ""
+    return f"You have {c['overdue']} overdue item{'s' if c['overdue'] != 1 else ''}{soon}: see the Due screen."

@@ -159,3 +159,13 @@ def test_reminders_run_as_a_real_process_with_exit_3(tmp_path):
     chk = subprocess.run([*base, "check", "--format", "json", *ASOF], capture_output=True, text=True, env=env,
                          timeout=120)
     assert chk.returncode == 3 and json.loads(chk.stdout)["passed"] is False
+
+
+def test_quiet_prints_nothing_when_nothing_is_due_for_a_login_banner(demo_db, as_user):
+    """--quiet: silent for someone with nothing due, the usual text for someone with items."""
+    as_user(VIEWER)
+    quiet = run(demo_db, "reminders", "--mine", "--quiet", *ASOF)
+    assert quiet.exit_code == 0 and quiet.stdout == ""
+    as_user("alice")
+    loud = run(demo_db, "reminders", "--mine", "--quiet", *ASOF)
+    assert "alice:" in loud.stdout

@@ -49,6 +49,10 @@ def test_due_today_is_due_soon_and_due_yesterday_is_overdue_with_one_day(db):
     assert late_r["ref"] in _refs(r, "overdue")
     late = next(i for i in r.items if i.ref == late_r["ref"])
     assert late.days_overdue == 1 and late.days_left == 0
+    assert (r.overdue, r.due_soon) == (1, 1)
+    assert r.by_kind["risk_review"] == {"overdue": 1, "due_soon": 1}
+    c = reminders.counts_for(db, EDITOR, TODAY)
+    assert (c["overdue"], c["due_soon"], c["due_this_week"]) == (1, 1, 1)
 
 
 def test_the_due_soon_window_comes_from_settings_and_includes_its_last_day(db):

@@ -90,3 +90,31 @@ async def test_a_title_with_markup_is_shown_literally(db):
         assert str(cell) == "[bold]R&D[/bold] <b>x</b> [link=x]y"
         summary = str(screen.query_one("#due-summary", Static).render())
         assert "1 overdue" in summary
+
+
+async def test_a_long_list_is_capped_with_a_more_row_and_a_shows_everyones(demo_db, monkeypatch):
+    """The table holds at most ROW_LIMIT rows a bucket plus a 'more' note; `a` widens to everyone."""
+    from aims_tui.tui.screens import due
+
+    monkeypatch.setattr(due, "ROW_LIMIT", 3)
+    app = Host(demo_db, ADMIN)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert await _settle(pilot, app, lambda: len(screen.items) > 0)
+        table = screen.query_one(DataTable)
+        mine_total = screen.totals["overdue"]
+        assert mine_total > 3
+        assert sum(1 for i in screen.items.values() if i.state == "overdue") == 3
+        more = table.get_row("more:overdue")
+        assert str(more[0]) == f"Overdue: {mine_total - 3} more"
+        assert {i.owner for i in screen.items.values()} == {ADMIN}
+        await pilot.press("a")
+        assert await _settle(pilot, app, lambda: screen.totals.get("overdue", 0) > mine_total)
+        assert screen.show_all
+
+
+def test_the_start_notice_names_the_overdue_count_or_stays_silent(demo_db):
+    """For the app's start: a line when the login has overdue items, None otherwise."""
+    n = reminders.counts_for(demo_db, ADMIN, TODAY)["overdue"]
+    assert reminders.start_notice(demo_db, ADMIN, TODAY).startswith(f"You have {n} overdue item")
+    assert reminders.start_notice(demo_db, "nobody", TODAY) is None
