@@ -136,14 +136,17 @@ def review_cmd(
     from ..core.services.reviews import record_review, review_subject_of
 
     common.check_format(fmt, REMINDER_FORMATS)
+    ref = ref.strip()
     subject = review_subject_of(ref)
+    if subject != "applicability":
+        ref = ref.upper()  # r-0007 means R-0007
     data = {"outcome": outcome, "notes": notes, "kind": kind, "reviewed_on": reviewed_on,
             "next_review": next_review, "inherent_likelihood": likelihood, "inherent_impact": impact,
             "residual_likelihood": residual_likelihood, "residual_impact": residual_impact}
     data = {k: v for k, v in data.items() if v is not None}
     database = common.open_db(db)
     actor = common.actor_for(database)
-    rv = record_review(database, actor, subject, ref.strip(), data, expect_version)
+    rv = record_review(database, actor, subject, ref, data, expect_version)
     if fmt == "json":
         common.print_json(rv)
     else:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import and_, case, exists, func, literal, or_
+from sqlalchemy import and_, case, exists, func, null, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -223,7 +223,7 @@ KIND_SPECS: dict[str, _Kind] = {
         count_joins=lambda q: q,
         joins=lambda q: q.join(Control, Control.id == Applicability.control_id),
         columns=lambda: (Control.code, Control.title, Applicability.owner, Applicability.next_review,
-                         literal(None), Applicability.version),
+                         null(), Applicability.version),
     ),
     "treatment": _Kind(
         date_col=Treatment.due_date, owner=Treatment.owner,
@@ -233,7 +233,7 @@ KIND_SPECS: dict[str, _Kind] = {
         count_joins=lambda q: q,
         joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
         columns=lambda: (Risk.ref + "/T" + func.cast(Treatment.id, _text()), Treatment.action, Treatment.owner,
-                         Treatment.due_date, literal(None), Treatment.version),
+                         Treatment.due_date, null(), Treatment.version),
     ),
     "management_action": _Kind(
         date_col=ManagementReviewAction.due_date, owner=ManagementReviewAction.owner,
@@ -244,7 +244,7 @@ KIND_SPECS: dict[str, _Kind] = {
         joins=lambda q: q.join(ManagementReview, ManagementReview.id == ManagementReviewAction.review_id),
         columns=lambda: (ManagementReview.ref + "/A" + func.cast(ManagementReviewAction.id, _text()),
                          ManagementReviewAction.action, ManagementReviewAction.owner,
-                         ManagementReviewAction.due_date, literal(None), ManagementReviewAction.version),
+                         ManagementReviewAction.due_date, null(), ManagementReviewAction.version),
     ),
     "acceptance_expiry": _Kind(
         date_col=Acceptance.expires_on, owner=Risk.owner,
@@ -253,7 +253,7 @@ KIND_SPECS: dict[str, _Kind] = {
         # from every risk of the owner through the owner index.
         owner_is=lambda login: func.coalesce(Risk.owner, "") == login,
         joins=lambda q: q.join(Risk, Risk.id == Acceptance.risk_id),
-        columns=lambda: (Risk.ref, Risk.title, Risk.owner, Acceptance.expires_on, literal(None),
+        columns=lambda: (Risk.ref, Risk.title, Risk.owner, Acceptance.expires_on, null(),
                          Acceptance.version),
     ),
 }
