@@ -255,6 +255,14 @@ def _letter_index(letters: str) -> int | None:
     return n - 1
 
 
+def _size(n: int) -> str:
+    if n >= 1_048_576:
+        return f"{n / 1_048_576:.1f} MB".replace(".0 MB", " MB")
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} bytes"
+
+
 def _fail(message: str) -> ValidationError:
     return ValidationError("file", message)
 
@@ -272,8 +280,8 @@ def read_sheet(path: str | Path, *, sheet: str | None = None, max_bytes: int = M
     if p.is_dir():
         raise _fail(f"{p} is a folder, not a file")
     if size > max_bytes:
-        raise _fail(f"{p.name} is {size / 1_048_576:.1f} MB; the import takes files up to "
-                    f"{max_bytes / 1_048_576:.0f} MB (split it, or save only the risk sheet)")
+        raise _fail(f"{p.name} is {_size(size)}; the import takes files up to "
+                    f"{_size(max_bytes)} (split it, or save only the risk sheet)")
     try:
         with p.open("rb") as fh:
             head = fh.read(8)
@@ -832,17 +840,18 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
             if value in ("", None) and f not in ("title", "inherent_likelihood", "inherent_impact"):
                 continue
             r.data[f] = value
-        if notes:
-            desc = str(r.data.get("description") or "")
-            r.data["description"] = "\n\n".join([desc] + notes if desc else notes)
-            r.columns.setdefault("description", "notes")
         if default_system and not r.data.get("system"):
             r.data["system"] = default_system
             r.columns["system"] = "--system"
             r.raw["system"] = default_system
         ext = r.raw.get("external_id", "") if id_col else ""
+        # The key reads the description column only (not the notes columns added below).
         r.data["source_key"] = source_key(ext, str(r.data.get("title", "")), str(r.data.get("description", "")),
                                           str(r.data.get("system", "")))
+        if notes:
+            desc = str(r.data.get("description") or "")
+            r.data["description"] = "\n\n".join([desc] + notes if desc else notes)
+            r.columns.setdefault("description", "notes")
         if ext.strip():
             r.columns["source_key"], r.raw["source_key"] = id_col.label, ext  # type: ignore[union-attr]
         else:

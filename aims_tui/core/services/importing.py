@@ -147,6 +147,9 @@ def import_risks(db: Database, actor: str, rows: list[RiskRow], *, problems: Ite
 def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError], create_missing: bool,
             source: str, progress: Callable[[int, int], None] | None, today: date) -> dict[str, Any]:
     require(s, actor, EDIT, "importing risks")
+    # Held for the whole import: the session's identity map keeps only weak
+    # references, and every risk created reads the settings (matrix, cadences).
+    settings = settings_row(s)  # noqa: F841
     col = lambda r, f: r.columns.get(f, f)  # noqa: E731
 
     # -- who and what the file names ----------------------------------------
