@@ -532,17 +532,26 @@ class Column:
 
 
 def _composite(rows: dict[int, list[Any]], n: int) -> list[str]:
-    """Header cells prefixed by the group above them ("Residual" over "Likelihood")."""
-    header = [_text(c) for c in rows.get(n, [])]
-    above = [_text(c) for c in rows.get(n - 1, [])]
-    out, group = [], ""
-    for i, h in enumerate(header):
-        g = above[i].strip() if i < len(above) else ""
-        if g:
-            group = g
-        elif not h.strip():
+    """A two-row header read as one: the group above ("Residual", merged over two
+    columns) prefixed to the names below ("Likelihood", "Impact"); a name that
+    only the upper row has (a cell merged down) stands alone."""
+    header = [_text(c).strip() for c in rows.get(n, [])]
+    above = [_text(c).strip() for c in rows.get(n - 1, [])]
+    out: list[str] = []
+    group = ""
+    for i in range(max(len(header), len(above))):
+        h = header[i] if i < len(header) else ""
+        a = above[i] if i < len(above) else ""
+        if a:
+            group = a
+        elif not h:
             group = ""
-        out.append(f"{group} {h}".strip() if h.strip() else "")
+        if not h:
+            out.append(a)
+        elif not group or group.casefold() == h.casefold():
+            out.append(h)
+        else:
+            out.append(f"{group} {h}")
     return out
 
 
