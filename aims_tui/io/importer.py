@@ -617,8 +617,8 @@ def parse_map_options(items: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
-def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str, str]] = ()) -> list[Column]:
-    """Columns with the field each maps to; overrides name a column by header or letter."""
+def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str | int, str]] = ()) -> list[Column]:
+    """Columns with the field each maps to; overrides name a column by header, letter or index."""
     cols = [Column(i, h) for i, h in enumerate(headers)]
     taken: dict[str, tuple[int, int]] = {}  # field -> (certainty, column index)
     for c in cols:
@@ -643,8 +643,12 @@ def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str, str]] = (
         if target is None:
             errors.append(("--map", f"{dst!r} is not a field; the fields are: {', '.join(FIELDS)}"))
             continue
-        norm = " ".join(src.casefold().split())
-        hits = [c for c in cols if " ".join(c.header.casefold().split()) == norm and c.header.strip()]
+        if isinstance(src, int):  # a column index (the TUI's mapping)
+            hits = [cols[src]] if 0 <= src < len(cols) else []
+            src = column_letter(src)
+        else:
+            norm = " ".join(src.casefold().split())
+            hits = [c for c in cols if " ".join(c.header.casefold().split()) == norm and c.header.strip()]
         if not hits:
             idx = _letter_index(src)
             hits = [cols[idx]] if idx is not None and idx < len(cols) else []
