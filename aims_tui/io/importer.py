@@ -65,7 +65,7 @@ FIELDS: dict[str, str] = {
     "residual_impact": "as inherent (empty: same as inherent)",
     "treatment_option": "mitigate, avoid, transfer or accept (and synonyms)",
     "status": "open, treating, accepted or closed (and synonyms)",
-    "review_cadence": "e.g. P90D, '3 months' (empty: the default by level)",
+    "review_cadence": "monthly, quarterly, yearly, 90d (empty: the default by level)",
     "next_review": "a date (YYYY-MM-DD, or a spreadsheet date)",
     "controls": "Annex A control codes, comma separated",
     "external_id": "the spreadsheet's own risk ID (keeps re-imports from duplicating)",
