@@ -43,7 +43,7 @@ from ..core.services.importing import ImportRejected, RiskRow, RowError, import_
 
 MAX_BYTES = 20 * 1024 * 1024  # the file on disk
 MAX_ROWS = 50_000  # data rows
-MAX_XLSX_UNPACKED = 250 * 1024 * 1024  # an .xlsx is a zip: guard against a zip bomb
+MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # an .xlsx is a zip: guard against a zip bomb
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first 30 non-blank rows
 PREVIEW_ROWS = 5
 

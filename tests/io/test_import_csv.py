@@ -285,3 +285,12 @@ def test_binary_and_old_excel_files_are_refused_clearly(db, tmp_path):
         importer.prepare(db, binary)
     with pytest.raises(ValidationError, match="does not exist"):
         importer.prepare(db, tmp_path / "missing.csv")
+
+
+def test_a_status_of_accepted_is_refused_because_acceptance_is_an_approvers_record(db, tmp_path):
+    """As in update_risk: "accepted" needs an acceptance by an approver, not a cell."""
+    path = write(tmp_path, "r.csv", "Title,L,I,Status\nOne,1,1,Accepted\nTwo,1,1,In progress\n")
+    with pytest.raises(ImportRejected) as info:
+        importer.import_file(db, EDITOR, path)
+    (p,) = info.value.problems
+    assert (p.row, p.column, p.value) == (2, "D 'Status'", "Accepted") and "approver" in p.message

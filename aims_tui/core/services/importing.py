@@ -312,6 +312,12 @@ def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError
                     msg = "no column of the file maps to it (use --map COLUMN=" + f + ")"
                 problems.append(RowError(r.row, col(r, f), r.raw.get(f, str(data.get(f, "") or "")), msg))
             continue
+        if values.get("status") == "accepted":
+            # As in update_risk: acceptance is an approver's recorded decision, not a status to type.
+            problems.append(RowError(r.row, col(r, "status"), r.raw.get("status", "accepted"),
+                                     "a risk is accepted by an approver, who records why (an acceptance in "
+                                     "aims); import it as open and record the acceptance"))
+            continue
         if r.failed:
             continue
         to_create.append((r, data))
