@@ -14,7 +14,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import (
     Button,
@@ -45,16 +45,18 @@ class ImportScreen(Screen):
     ImportScreen #title { text-style: bold; padding: 0 1; }
     ImportScreen .row { height: auto; }
     ImportScreen #path { width: 1fr; }
-    ImportScreen #sheet, ImportScreen #header-row { width: 22; }
+    ImportScreen Button { width: auto; min-width: 10; }
+    ImportScreen #sheet { width: 16; }
+    ImportScreen #header-row { width: 14; }
     ImportScreen #system { width: 1fr; }
     ImportScreen #summary { padding: 0 1; height: auto; }
-    ImportScreen #mapping { height: 10; border: round $primary-darken-2; }
-    ImportScreen .map-row { height: 3; }
-    ImportScreen .map-label { width: 40; padding: 1 1 0 1; }
+    ImportScreen #mapping { height: 1fr; min-height: 3; border: round $primary-darken-2; }
+    ImportScreen .map-row { height: 1; }
+    ImportScreen .map-label { width: 40; padding: 0 1; }
     ImportScreen .map-select { width: 1fr; }
-    ImportScreen #preview { height: 8; }
-    ImportScreen #progress { padding: 0 1; }
-    ImportScreen #messages { height: 1fr; min-height: 5; border: round $primary-darken-2; }
+    ImportScreen #preview { height: 1fr; min-height: 3; }
+    ImportScreen #progress { padding: 0 1; height: 1; }
+    ImportScreen #messages { height: 1fr; min-height: 3; border: round $primary-darken-2; }
     """
 
     BINDINGS = [
@@ -80,14 +82,14 @@ class ImportScreen(Screen):
         with Horizontal(classes="row"):
             yield Input(self.initial_path, placeholder="Path to a .csv or .xlsx file", id="path")
             yield Button("Read", id="read", variant="primary")
+            yield Button("Dry run", id="dry-run", disabled=True)
+            yield Button("Import", id="import", variant="success", disabled=True)
         with Horizontal(classes="row"):
             yield Input(placeholder="Sheet (XLSX)", id="sheet")
             yield Input(placeholder="Header row", id="header-row", type="integer")
-            yield Input(placeholder="AI system for rows without one (ref or name)", id="system")
-        with Horizontal(classes="row"):
-            yield Checkbox("Create missing owners (as editors) and AI systems", id="create-missing")
-            yield Button("Dry run", id="dry-run", disabled=True)
-            yield Button("Import", id="import", variant="success", disabled=True)
+            yield Input(placeholder="AI system for rows without one", id="system")
+            yield Checkbox("Create missing", id="create-missing",
+                           tooltip="Add unknown owners as editors (needs admin) and unknown AI systems in design")
         yield Static("", id="summary", markup=False)
         yield VerticalScroll(id="mapping")
         yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
@@ -288,7 +290,7 @@ class ImportScreen(Screen):
             if not (c.header.strip() or c.field):
                 continue
             sel = Select(options, value=c.field or NOT_IMPORTED, allow_blank=False,
-                         id=f"map-{c.index}", classes="map-select")
+                         id=f"map-{c.index}", classes="map-select", compact=True)
             rows.append(Horizontal(Static(c.label, markup=False, classes="map-label"), sel, classes="map-row"))
         box.mount_all(rows)
         self.call_after_refresh(self._mapping_built)
