@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -266,8 +267,29 @@ def parse_export(doc: Any, name: str = "the file") -> dict[str, list[dict[str, A
 def import_json(database: Database, path: str | Path,
                 progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Restore an export into an empty database (refused otherwise); returns rows per table."""
-    records = read_export(path)
+    try:
+        records = read_export(path)
+    except ValidationError as exc:
+        hint = _revision_hint(database, path)
+        if hint:
+            exc.errors.append(("schema_revision", hint))
+        raise
     return restore(database, records, progress=progress)
+
+
+def _revision_hint(database: Database, path: str | Path) -> str:
+    """When the file's schema differs from the database's, say so (it explains unknown fields)."""
+    try:
+        with Path(path).open("r", encoding="utf-8") as fh:
+            head = fh.read(400)
+        m = re.search(r'"schema_revision":\s*"([^"]*)"', head)
+    except (OSError, UnicodeDecodeError):
+        return ""
+    mine = schema_revision(database)
+    if m and m.group(1) != mine:
+        return (f"the file was exported at schema revision {m.group(1)}, this database is at {mine}: "
+                "export again with the same aims version, or upgrade aims")
+    return ""
 
 
 def is_empty(database: Database) -> bool:

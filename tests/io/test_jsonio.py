@@ -211,3 +211,17 @@ def test_an_import_keeps_ids_versions_and_the_next_ids_continue(db, tmp_path):
     assert nxt["ref"] == "R-0002" and nxt["id"] == r["id"] + 1
     assert chain_ok(target)
     target.dispose()
+
+
+def test_a_file_from_another_schema_revision_says_so(db, tmp_path):
+    """Unknown fields from a newer aims: the refusal names both schema revisions."""
+    doc = json.loads(export_text(db))
+    doc["schema_revision"] = "9999"
+    doc["tables"]["user"][0]["shoe_size"] = 44
+    path = tmp_path / "newer.json"
+    path.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
+    target = open_database(str(tmp_path / "t.db"))
+    with pytest.raises(ValidationError) as info:
+        jsonio.import_json(target, path)
+    assert any("schema revision 9999" in m for _, m in info.value.errors)
+    target.dispose()
