@@ -119,3 +119,22 @@ async def test_a_missing_file_is_reported_on_screen(db, tmp_path):
         await settle(app, pilot)
         assert "does not exist" in log_text(screen)
         assert screen.query_one("#import").disabled
+
+
+async def test_two_columns_mapped_to_one_field_block_the_import_until_fixed(db, tmp_path):
+    """Choosing "title" for a second column is refused on screen and Import is
+    disabled (no stale mapping is imported); fixing the choice enables it again."""
+    path = tmp_path / "r.csv"
+    path.write_text("Title,Other,Likelihood,Impact\nOne,x,1,1\n", encoding="utf-8")
+    app = Host(db, EDITOR, str(path))
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        await pilot.click("#read")
+        await settle(app, pilot)
+        screen.query_one("#map-1", Select).value = "title"
+        await settle(app, pilot)
+        assert "mapped to title" in log_text(screen)
+        assert screen.plan is None and screen.query_one("#import").disabled
+        screen.query_one("#map-1", Select).value = "notes"
+        await settle(app, pilot)
+        assert screen.plan is not None and not screen.query_one("#import").disabled

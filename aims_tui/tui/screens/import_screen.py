@@ -72,6 +72,7 @@ class ImportScreen(Screen):
         self.initial_path = path
         self.sheet_data: importer.Sheet | None = None
         self.plan: importer.Plan | None = None
+        self.header_row: int | None = None
         self.problems: list[str] = []
         self.result: dict[str, Any] | None = None
         self._building = False
@@ -158,8 +159,7 @@ class ImportScreen(Screen):
     def _replan(self) -> None:
         assert self.sheet_data is not None
         self._set_busy(True)
-        header = self.plan.header_row if self.plan else None
-        self.make_plan(self.sheet_data, header, self._overrides(), self._system())
+        self.make_plan(self.sheet_data, self.header_row, self._overrides(), self._system())
 
     def _set_busy(self, busy: bool) -> None:
         ready = not busy and self.plan is not None
@@ -191,12 +191,11 @@ class ImportScreen(Screen):
         try:
             plan = importer.prepare(self.database, data.path, header_row=header_row, mapping=overrides,
                                     default_system=system, data=data)
-        except AimsError as exc:
-            self.app.call_from_thread(self._failed, [str(exc)] + _details(exc), keep_plan=True)
+        except AimsError as exc:  # e.g. two columns mapped to one field: no plan until fixed
+            self.app.call_from_thread(self._failed, [str(exc)] + _details(exc))
             return
         except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._failed, [f"Unexpected error: {type(exc).__name__}: {exc}"],
-                                      keep_plan=True)
+            self.app.call_from_thread(self._failed, [f"Unexpected error: {type(exc).__name__}: {exc}"])
             return
         self.app.call_from_thread(self._show_plan, data, plan, False)
 
@@ -266,6 +265,7 @@ class ImportScreen(Screen):
     def _show_plan(self, data: importer.Sheet, plan: importer.Plan, rebuild: bool) -> None:
         self.sheet_data = data
         self.plan = plan
+        self.header_row = plan.header_row
         self.problems = [str(p) for p in plan.problems]
         self.query_one("#summary", Static).update(
             f"{Path(data.path).name}: {data.description}; header in row {plan.header_row}; "
