@@ -8,7 +8,7 @@ import pytest
 
 from aims_tui.core.errors import PermissionDenied, ValidationError
 from aims_tui.core.models import AISystem, AuditEvent, Risk, User
-from aims_tui.core.services import systems, users
+from aims_tui.core.services import systems
 from aims_tui.core.services.importing import ImportRejected
 from aims_tui.io import importer
 

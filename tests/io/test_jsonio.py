@@ -27,7 +27,7 @@ from aims_tui.core.services import (
 )
 from aims_tui.io import jsonio
 
-from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db
+from ..conftest import APPROVER, EDITOR, TODAY, make_db
 from .helpers import chain_ok
 
 # Text that people type: any printable unicode, newlines, quotes, markup-looking text.
