@@ -787,8 +787,11 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
         if rownum <= header_row:
             continue
         texts = {c.index: (_text(cells[c.index]) if c.index < len(cells) else "") for c in mapped}
-        formula_gaps = [c for c in mapped if (rownum, c.index) in sheet.formula_cells]
-        if not any(t.strip() for t in texts.values()) and not formula_gaps:
+        formula_gaps = [c for c in mapped if (rownum, c.index) in sheet.formula_cells and c.field != "ignore"]
+        # Blank as far as the import goes: nothing but an ID or ignored columns (a template's
+        # pre-numbered empty rows, a totals row under the Score column).
+        if not any(texts[c.index].strip() for c in mapped if c.field not in ("ignore", "external_id")) \
+                and not formula_gaps:
             blank += 1
             continue
         if len(rows) >= max_rows:

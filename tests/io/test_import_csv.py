@@ -294,3 +294,13 @@ def test_a_status_of_accepted_is_refused_because_acceptance_is_an_approvers_reco
         importer.import_file(db, EDITOR, path)
     (p,) = info.value.problems
     assert (p.row, p.column, p.value) == (2, "D 'Status'", "Accepted") and "approver" in p.message
+
+
+def test_pre_numbered_empty_rows_and_a_totals_row_are_left_out(db, tmp_path):
+    """Templates number rows ahead (an ID and nothing else) and end with a totals
+    row under an ignored Score column: neither is a risk, neither is an error."""
+    text = ("ID,Title,Likelihood,Impact,Score\n"
+            "R1,Real risk,2,3,6\nR2,,,,\nR3,,,,\n,,,,6\n")
+    path = write(tmp_path, "t.csv", text)
+    result = importer.import_file(db, EDITOR, path)
+    assert [c["row"] for c in result["created"]] == [2] and result["blank_rows"] == 3
