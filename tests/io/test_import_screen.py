@@ -138,3 +138,15 @@ async def test_two_columns_mapped_to_one_field_block_the_import_until_fixed(db, 
         screen.query_one("#map-1", Select).value = "notes"
         await settle(app, pilot)
         assert screen.plan is not None and not screen.query_one("#import").disabled
+
+
+async def test_enter_in_the_path_field_reads_the_file(db, tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Title,Likelihood,Impact\nOne,1,1\n", encoding="utf-8")
+    app = Host(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.screen
+        screen.query_one("#path", Input).focus()
+        await pilot.press(*str(path), "enter")
+        await settle(app, pilot)
+        assert screen.plan is not None and len(screen.plan.rows) == 1
