@@ -17,9 +17,9 @@ Progress = Callable[[str, float], None]
 
 
 def slug(text: str) -> str:
-    """A file-name-safe form of an organization name ("Ünïcode & Co" -> "unicode-co")."""
-    ascii_ = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode("ascii")
-    s = re.sub(r"[^a-z0-9]+", "-", ascii_.casefold()).strip("-")
+    """A file-name-safe form of an organization name ("Ωmega & Co <b>" -> "ωmega-co-b")."""
+    s = unicodedata.normalize("NFKC", text or "").casefold()
+    s = re.sub(r"[^\w]+|_", "-", s).strip("-")
     return s[:60].strip("-") or "organization"
 
 

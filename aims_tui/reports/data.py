@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any, Callable
 
 from sqlmodel import select
@@ -43,7 +44,7 @@ from ..core.models import (
     Treatment,
 )
 from ..core.scoring import Matrix
-from ..core.services._base import settings_row
+from ..core.services._base import settings_row, to_dict
 
 Progress = Callable[[str, float], None]
 OPEN_TREATMENT = ("planned", "in_progress")
@@ -152,9 +153,11 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
                                  Applicability.next_review)
                           .join(Applicability, Applicability.control_id == Control.id, isouter=True)
                           .order_by(Control.sort_key)))
-        mrs = list(s.exec(select(ManagementReview).order_by(ManagementReview.held_on, ManagementReview.id)))
-        mr_actions = list(s.exec(select(ManagementReviewAction).order_by(ManagementReviewAction.review_id,
-                                                                         ManagementReviewAction.id)))
+        # plain copies: the read session's rollback expires ORM objects
+        mrs = [SimpleNamespace(**to_dict(r)) for r in s.exec(
+            select(ManagementReview).order_by(ManagementReview.held_on, ManagementReview.id))]
+        mr_actions = [SimpleNamespace(**to_dict(a)) for a in s.exec(
+            select(ManagementReviewAction).order_by(ManagementReviewAction.review_id, ManagementReviewAction.id))]
         score_events = list(s.exec(select(AuditEvent.entity_ref, AuditEvent.at, AuditEvent.changes)
                                    .where(AuditEvent.entity == "risk", AuditEvent.at >= lo,
                                           AuditEvent.action.in_(("update", "review")))
@@ -231,6 +234,12 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     perf["above_appetite_total"] = len(above)
     perf["above_appetite_by_state"] = dict(sorted(Counter(x["acceptance"] for x in above).items()))
     perf["above_appetite"] = above[:LIST_LIMIT]
+    if perf["above_appetite"]:
+        with db.read() as s:
+            desc = dict(s.exec(select(Risk.ref, Risk.description)
+                               .where(Risk.ref.in_([x["ref"] for x in perf["above_appetite"]]))).all())
+        for x in perf["above_appetite"]:
+            x["description"] = desc.get(x["ref"], "")
 
     t_status = Counter(t[6] for t in treatments)
     overdue_t = [t for t in treatments if t[6] in OPEN_TREATMENT and t[5] is not None and t[5] < as_of]
@@ -326,7 +335,7 @@ def _group_key(g: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in g.replace("A.", "").split(".")) + (g,)
 
 
-def _review_dict(mr: ManagementReview, actions: list[ManagementReviewAction]) -> dict[str, Any]:
+def _review_dict(mr: Any, actions: list[Any]) -> dict[str, Any]:
     return {
         "ref": mr.ref, "held_on": mr.held_on, "period_start": mr.period_start, "period_end": mr.period_end,
         "attendees": mr.attendees, "decisions": mr.decisions, "opportunities": mr.opportunities,
@@ -444,7 +453,7 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
     return out
 
 
-def _opportunities(data: dict[str, Any], mr: ManagementReview | None) -> dict[str, Any]:
+def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
     p = data["performance"]
     hints = []
     n = p["above_appetite_by_state"]

@@ -606,10 +606,14 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
     out.append(para(f"{p['above_appetite_total']} active risks have a residual score above the appetite "
                     f"({m.appetite}): {states}.", st["body"]))
     if p["above_appetite"]:
-        rows = [[r["ref"], r["system_ref"], r["title"], r["owner"], f"{r['residual_score']} {r['residual_level']}",
-                 r["acceptance"], r["accepted_by"], fmt(r["expires_on"])] for r in p["above_appetite"]]
-        out.append(table(["Ref", "System", "Title", "Owner", "Residual", "Acceptance", "By", "Expires"], rows,
-                         [42, 48, 150, 45, 55, 70, 35, BODY_W - 445]))
+        rows = []
+        for r in p["above_appetite"]:
+            text = r["title"] + ("\n" + r["description"] if r["description"] else "")
+            acc = r["acceptance"] + (f" by {r['accepted_by']}" if r["accepted_by"] else "")
+            rows.append([r["ref"], r["system_ref"], cell_text(text, st), r["owner"],
+                         f"{r['residual_score']} {r['residual_level']}", acc, fmt(r["expires_on"])])
+        out.append(table(["Ref", "System", "Risk and description", "Owner", "Residual", "Acceptance", "Expires"],
+                         rows, [42, 46, 190, 45, 55, 72, BODY_W - 450]))
         out += more_note(len(p["above_appetite"]), p["above_appetite_total"], st)
     # treatments
     out.append(h2())
