@@ -781,7 +781,7 @@ def _appendix(d: dict, st: dict) -> list:
     frame_h = PAGE_H - (MARGIN + 6) - (MARGIN + 4)
     used = sum(f.wrap(BODY_W, frame_h)[1] + f.getSpaceAfter() + f.getSpaceBefore() for f in out[1:]) + 4
     out += paged_table(["Ref", "System", "Title", "Owner", "Status", "Inherent", "Residual", "Next review", "Review"],
-                       rows, [34, 38, BODY_W - 360, 36, 38, 64, 64, 46, 40], frame_h - used, frame_h, size=7)
+                       rows, [36, 38, BODY_W - 375, 40, 39, 67, 67, 48, 40], frame_h - used, frame_h, size=7)
     return out
 
 
