@@ -12,6 +12,7 @@ Rules that keep the pack safe and fast:
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -40,6 +41,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus.tableofcontents import TableOfContents
+from reportlab.platypus.tables import CellStyle
 
 from ..core.db import data_dir
 from ..core.scoring import Matrix
@@ -143,7 +145,13 @@ def wrap_plain(text: Any, width: float, size: float = CELL_SIZE, font: str = FON
     Words longer than the width are broken; plain strings are drawn literally
     by ReportLab, so no escaping is needed and no Paragraph is built.
     """
-    s = fmt(text).replace("\r", "")
+    return _wrap(fmt(text), float(width), size, font, max_lines)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wrap(s: str, width: float, size: float, font: str, max_lines: int) -> str:
+    """Cached: registers repeat the same owners, statuses and levels thousands of times."""
+    s = s.replace("\r", "")
     width = max(width, size * 2)
     sw = pdfmetrics.stringWidth
     if "\n" not in s and sw(s, font, size) <= width:
@@ -262,12 +270,22 @@ def paged_table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Se
     room = first_room
     chunk: list = []
     used = hh
-    cmds = _style_cmds(size)
+    # Cell styles made once and shared by every cell (ReportLab would build and
+    # style one object per cell); only drawing commands go through TableStyle.
+    leading = round(size * 1.23, 2)
+    body, bold = CellStyle("body"), CellStyle("head")
+    for cs, font in ((body, FONT), (bold, BOLD)):
+        cs.fontname, cs.fontsize, cs.leading, cs.valign = font, size, leading, "TOP"
+        cs.leftPadding = cs.rightPadding = 3
+        cs.topPadding, cs.bottomPadding = PAD_TOP, PAD_BOTTOM
+    head_styles, body_styles = [bold] * len(widths), [body] * len(widths)
+    cmds = [("BACKGROUND", (0, 0), (-1, 0), HEADER_BG), ("GRID", (0, 0), (-1, -1), 0.4, GRID)]
 
     def flush() -> None:
         hs = [hh] + [heights[i] for i in chunk]
         t = Table([head] + [data[i] for i in chunk], colWidths=list(widths), rowHeights=hs, repeatRows=1,
-                  splitInRow=1, hAlign="LEFT")
+                  splitInRow=1, hAlign="LEFT", cellStyles=[head_styles] + [body_styles] * len(chunk),
+                  normalizedData=1)
         t.setStyle(TableStyle(cmds))
         out.append(t)
 
