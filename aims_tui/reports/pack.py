@@ -205,6 +205,74 @@ def band_colour(name: str) -> colors.Color:
 # Tables
 # ---------------------------------------------------------------------------
 
+class FastTable(Table):
+    """A Table of plain left-aligned strings drawn through one text object.
+
+    ReportLab's ``drawString`` builds a text object per string; the register
+    appendix has ~100,000 of them. Here every string of the table goes into
+    one BT..ET block (emitted before the grid lines, inside the table's
+    coordinate space); nothing is drawn in the first, dry layout pass.
+    """
+
+    def draw(self) -> None:
+        self._tx = None
+        self._renderCB = self._on_render
+        super().draw()
+
+    def _on_render(self, _table: Any, event: str, *args: Any) -> None:
+        if event == "startTable" and not getattr(self.canv, "_dry", False):
+            self._tx = self.canv.beginText()
+            self._tx_font = self._tx_colour = None
+        elif event == "startLines" and self._tx is not None:
+            self.canv.drawText(self._tx)
+            self._tx = None
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        tx = self._tx
+        just, valign = cellstyle.alignment, cellstyle.valign
+        if not isinstance(cellval, str) or just not in _ALIGNS or valign not in ("TOP", "MIDDLE"):
+            if tx is None and getattr(self.canv, "_dry", False):
+                return
+            if tx is not None:  # keep the drawing order: flush the strings so far
+                self.canv.drawText(tx)
+                self._tx = self.canv.beginText()
+                self._tx_font = self._tx_colour = None
+                self._curcellstyle = None
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        if tx is None:
+            return  # the dry pass draws nothing
+        tx = self._tx
+        if cellstyle.color != self._tx_colour:
+            tx.setFillColor(cellstyle.color)
+            self._tx_colour = cellstyle.color
+        name, fsize, leading = cellstyle.fontname, cellstyle.fontsize, cellstyle.leading
+        if (name, fsize, leading) != self._tx_font:
+            tx.setFont(name, fsize, leading)
+            self._tx_font = (name, fsize, leading)
+        lines = cellval.split("\n")
+        if valign == "TOP":
+            y = pos[1] + size[1] - cellstyle.topPadding - fsize
+        else:
+            y = pos[1] + (cellstyle.bottomPadding + size[1] - cellstyle.topPadding + len(lines) * leading) / 2.0 - fsize
+        for line in lines:
+            if line:
+                if just == "LEFT":
+                    x = pos[0] + cellstyle.leftPadding
+                else:
+                    w = pdfmetrics.stringWidth(line, name, fsize)
+                    if just == "RIGHT":
+                        x = pos[0] + size[0] - cellstyle.rightPadding - w
+                    else:
+                        x = pos[0] + (size[0] + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
+                tx.setTextOrigin(x, y)
+                tx.textOut(line)
+            y -= leading
+
+
+_ALIGNS = ("LEFT", "RIGHT", "CENTER", "CENTRE")
+
+
 PAD_TOP, PAD_BOTTOM = 1.5, 2.0
 LONG_TEXT = 400  # characters; longer free text goes into an escaped Paragraph
 
@@ -252,7 +320,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence
     Rows of plain strings get their height computed here (ReportLab would
     measure every row again on every split)."""
     data, heights = _prepare(header, rows, widths, size, max_lines)
-    t = Table(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, splitInRow=1, hAlign="LEFT")
+    t = FastTable(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, splitInRow=1, hAlign="LEFT")
     t.setStyle(TableStyle(_style_cmds(size) + (styles or [])))
     return t
 
@@ -283,9 +351,9 @@ def paged_table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Se
 
     def flush() -> None:
         hs = [hh] + [heights[i] for i in chunk]
-        t = Table([head] + [data[i] for i in chunk], colWidths=list(widths), rowHeights=hs, repeatRows=1,
-                  splitInRow=1, hAlign="LEFT", cellStyles=[head_styles] + [body_styles] * len(chunk),
-                  normalizedData=1)
+        t = FastTable([head] + [data[i] for i in chunk], colWidths=list(widths), rowHeights=hs, repeatRows=1,
+                      splitInRow=1, hAlign="LEFT", cellStyles=[head_styles] + [body_styles] * len(chunk),
+                      normalizedData=1)
         t.setStyle(TableStyle(cmds))
         out.append(t)
 
@@ -309,7 +377,7 @@ def kv_table(pairs: Sequence[tuple[str, Any]], st: dict, key_w: float = 150) -> 
              (para(fmt(v), st["cell"]) if len(fmt(v)) > LONG_TEXT else wrap_plain(v, vw - 6))] for k, v in pairs]
     heights = [None if isinstance(v, Paragraph) else
                CELL_LEADING * (max(k.count("\n"), v.count("\n")) + 1) + 6 for k, v in data]
-    t = Table(data, colWidths=[key_w, vw], rowHeights=heights, splitInRow=1, hAlign="LEFT")
+    t = FastTable(data, colWidths=[key_w, vw], rowHeights=heights, splitInRow=1, hAlign="LEFT")
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
         ("FONT", (0, 0), (0, -1), BOLD, CELL_SIZE, CELL_LEADING),
