@@ -553,7 +553,8 @@ class PackTemplate(BaseDocTemplate):
         if self.page % 25 == 0:
             share = min(1.0, self.page / self._estimate)
             base = 0.45 if self._pass == 1 else 0.7
-            self._progress(f"laying out pages (pass {self._pass})", base + 0.25 * share)
+            self._last = max(getattr(self, "_last", 0.0), base + 0.25 * share)  # never goes back
+            self._progress(f"laying out pages (pass {self._pass})", self._last)
 
     def afterFlowable(self, flowable: Any) -> None:  # noqa: N802
         level = getattr(flowable, "_toc_level", None)
