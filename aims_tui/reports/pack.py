@@ -395,7 +395,7 @@ def more_note(shown: int, total: int, st: dict, where: str = "the appendix") -> 
     return []
 
 
-def heat_map(cells: list, m: Matrix, title: str, st: dict) -> list:
+def heat_map(cells: list, m: Matrix, title: str, st: dict, outline_appetite: bool = False) -> list:
     counts = {(li, im): n for li, im, n in cells}
     label_w = 105.0
     cw = (BODY_W - label_w) / m.n_impact
@@ -417,6 +417,8 @@ def heat_map(cells: list, m: Matrix, title: str, st: dict) -> list:
             cmds.append(("BACKGROUND", (c, r), (c, r), band_colour(band.colour)))
             if n:
                 cmds.append(("FONT", (c, r), (c, r), BOLD, 8.5, 10))
+            if outline_appetite and m.above_appetite(li * im):
+                cmds.append(("BOX", (c, r), (c, r), 1.4, colors.HexColor("#333333")))
         data.append(row)
     data.append(["Likelihood / Impact"] + [wrap_plain(f"{i} {m.impact_label(i)}", cw - 6, 7, BOLD)
                                             for i in range(1, m.n_impact + 1)])
@@ -682,7 +684,7 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
                     f"residual score up to {m.appetite}.", st["body"]))
     out += heat_map(p["heat_inherent"], m, "Inherent risk", st)
     out.append(CondPageBreak(190))
-    out += heat_map(p["heat_residual"], m, "Residual risk", st)
+    out += heat_map(p["heat_residual"], m, "Residual risk (cells outlined: above appetite)", st, True)
     lv_rows = [[name, str(p["levels_inherent"][name]), str(p["levels_residual"][name])] for name in m.level_names()]
     out.append(table(["Level", "Inherent", "Residual"], lv_rows, [120, 80, 80],
                      [("ALIGN", (1, 1), (-1, -1), "RIGHT")] +
