@@ -123,9 +123,32 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def _coverage() -> frozenset[int]:
+    """Code points both embedded fonts can draw, in the Basic Multilingual Plane
+    (ReportLab writes a ToUnicode map that PDF readers reject for code points above U+FFFF)."""
+    register_fonts()
+    regular = pdfmetrics.getFont(FONT).face.charToGlyph
+    bold = pdfmetrics.getFont(BOLD).face.charToGlyph
+    return frozenset(c for c in regular if c <= 0xFFFF and c in bold)
+
+
+def printable(s: str) -> str:
+    """Text the embedded font can draw: tabs become spaces, a character DejaVu
+    lacks (CJK, emoji) becomes U+FFFD instead of silently printing nothing."""
+    if "\t" in s:
+        s = s.replace("\t", " ")
+    if s.isascii():
+        return s
+    cover = _coverage()
+    if all(ord(c) in cover or c in "\n\r" for c in s):
+        return s
+    return "".join(c if ord(c) in cover or c in "\n\r" else "\ufffd" for c in s)
+
+
 def para(text: Any, style: ParagraphStyle) -> Paragraph:
     """User text as a Paragraph: escaped, newlines kept, never read as markup."""
-    s = "" if text is None else str(text)
+    s = printable("" if text is None else str(text))
     return Paragraph(escape(s).replace("\r\n", "\n").replace("\n", "<br/>"), style)
 
 
@@ -136,7 +159,7 @@ def fmt(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, date):
         return value.isoformat()
-    return str(value)
+    return printable(str(value))
 
 
 def wrap_plain(text: Any, width: float, size: float = CELL_SIZE, font: str = FONT, max_lines: int = 0) -> str:
@@ -517,8 +540,9 @@ def make_canvas(header_left: str, classification: str, as_of: date, digest: str)
             y = MARGIN - 18
             self.line(MARGIN, y + 10, PAGE_W - MARGIN, y + 10)
             self.setFont(FONT, 7.5)
-            self.drawString(MARGIN, y, _clip(f"{classification} · as of {as_of.isoformat()} · data "
-                                             f"{digest[:16]}", BODY_W * 0.75, 7.5))
+            foot = " · ".join(x for x in (classification.strip(), f"as of {as_of.isoformat()}",
+                                          f"data {digest[:16]}") if x)
+            self.drawString(MARGIN, y, _clip(foot, BODY_W * 0.75, 7.5))
             self.drawRightString(PAGE_W - MARGIN, y, f"Page {n} of {total}")
             self.restoreState()
 
@@ -526,7 +550,7 @@ def make_canvas(header_left: str, classification: str, as_of: date, digest: str)
 
 
 def _clip(text: str, width: float, size: float) -> str:
-    text = " ".join(str(text).split())
+    text = " ".join(printable(str(text)).split())
     if pdfmetrics.stringWidth(text, FONT, size) <= width:
         return text
     return text[: _fit(text, width - size, size, FONT)] + "…"

@@ -228,3 +228,13 @@ def test_since_after_as_of_is_refused(db, tmp_path):
         build_pack(db, tmp_path / "x.pdf", as_of=TODAY, since=TODAY + timedelta(days=1), generated_by="ada")
     assert not (tmp_path / "x.pdf").exists()
     _ = io  # keep the import used for readers who extend these tests
+
+
+def test_characters_the_font_lacks_print_as_a_replacement_mark_not_as_nothing(db, tmp_path):
+    """CJK and emoji are outside DejaVu Sans: they show as U+FFFD; a tab is a space; the build succeeds."""
+    from aims_tui.core.services import systems
+
+    systems.create_system(db, "eve", {"name": "Kanji 漢字 and 😀\ttab", "purpose": "😀" * 50}, today=TODAY)
+    res = build_pack(db, tmp_path / "p.pdf", as_of=TODAY, generated_by="ada")
+    text = squash(" ".join(p.extract_text() for p in PdfReader(str(res.path)).pages))
+    assert "Kanji \ufffd\ufffd and \ufffd tab" in text
