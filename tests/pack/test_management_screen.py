@@ -135,3 +135,18 @@ async def test_export_writes_the_pack_shows_progress_and_records_it_on_the_revie
         review = management.get_review(db, ref)
         assert review["pack_digest"] == res.digest
         assert review["pack_path"] == str(res.path)
+
+
+async def test_an_action_is_marked_done_from_the_screen(seeded, tmp_path):
+    """c on a highlighted action completes it through the service (with its version)."""
+    db, ref = seeded
+    management.add_action(db, EDITOR, ref, {"action": "Write the policy", "due_date": date(2026, 5, 1)})
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        assert cells(app.screen.query_one("#actions", DataTable))[0][3] == "planned (overdue)"
+        app.screen.query_one("#actions", DataTable).focus()
+        await pilot.press("c")
+        await settle(pilot)
+        assert [a["status"] for a in management.get_review(db, ref)["actions"]] == ["done"]
+        assert cells(app.screen.query_one("#actions", DataTable))[0][3] == "done"

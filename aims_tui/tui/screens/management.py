@@ -180,6 +180,7 @@ class ManagementScreen(Screen):
         Binding("n", "new_review", "New review", id="mr.new"),
         Binding("d", "decisions", "Decisions", id="mr.decisions"),
         Binding("a", "add_action", "Add action", id="mr.action"),
+        Binding("c", "complete_action", "Action done", id="mr.done"),
         Binding("e", "export_pack", "Export pack", id="mr.export"),
         Binding("r", "refresh", "Refresh", id="mr.refresh"),
         Binding("escape", "back", "Back", id="mr.back"),
@@ -306,7 +307,9 @@ class ManagementScreen(Screen):
         actions = self.query_one("#actions", DataTable)
         actions.clear()
         for a in r["actions"]:
-            actions.add_row(Text(a["action"]), Text(a["owner"]), Text(_d(a["due_date"])), Text(a["status"]))
+            overdue = a["status"] in ("planned", "in_progress") and a["due_date"] and a["due_date"] < self.today
+            actions.add_row(Text(a["action"]), Text(a["owner"]), Text(_d(a["due_date"])),
+                            Text(a["status"] + (" (overdue)" if overdue else "")), key=str(a["id"]))
 
     # -- writing -------------------------------------------------------------
     def action_refresh(self) -> None:
@@ -341,6 +344,16 @@ class ManagementScreen(Screen):
         if values:
             self.save_changes("action", values)
 
+    def action_complete_action(self) -> None:
+        """Mark the highlighted action done (actions are tracked like treatments)."""
+        if not self.inputs or not self.inputs.review["actions"]:
+            return
+        table = self.query_one("#actions", DataTable)
+        row = table.cursor_row
+        acts = self.inputs.review["actions"]
+        if 0 <= row < len(acts) and acts[row]["status"] != "done":
+            self.save_changes("done", {"id": acts[row]["id"], "version": acts[row]["version"]})
+
     @work(thread=True, exclusive=True, group="mr-write")
     def save_changes(self, what: str, values: dict) -> None:
         from ...core.services import management
@@ -354,6 +367,11 @@ class ManagementScreen(Screen):
                 management.update_review(self.database, self.login, ref, values,
                                          expect_version=self.inputs.review["version"])  # type: ignore[union-attr]
                 msg = f"recorded the decisions of {ref}"
+            elif what == "done":
+                ref = self.inputs.review["ref"]  # type: ignore[union-attr]
+                management.update_action(self.database, self.login, values["id"], {"status": "done"},
+                                         expect_version=values["version"])
+                msg = f"marked an action of {ref} done"
             else:
                 ref = self.inputs.review["ref"]  # type: ignore[union-attr]
                 management.add_action(self.database, self.login, ref, values)
