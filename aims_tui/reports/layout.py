@@ -393,21 +393,23 @@ def heat_map(cells: list, m: Matrix, title: str, st: dict, outline_appetite: boo
         ("FONT", (0, 0), (0, -1), BOLD, 7, 9),
         ("FONT", (0, -1), (-1, -1), BOLD, 7, 9),
     ]
+    heights: list[float | None] = []
     for r, li in enumerate(range(m.n_likelihood, 0, -1)):
         row: list[Any] = [wrap_plain(f"{li} {m.likelihood_label(li)}", label_w - 6, 7, BOLD)]
         for c, im in enumerate(range(1, m.n_impact + 1), start=1):
             band = m.level(li, im)
             n = counts.get((li, im), 0)
-            row.append(f"{n}\n{band.name}")
+            row.append(f"{n}\n" + wrap_plain(band.name, cw - 6, 8.5, BOLD if n else FONT))
             cmds.append(("BACKGROUND", (c, r), (c, r), band_colour(band.colour)))
             if n:
                 cmds.append(("FONT", (c, r), (c, r), BOLD, 8.5, 10))
             if outline_appetite and m.above_appetite(li * im):
                 cmds.append(("BOX", (c, r), (c, r), 1.4, colors.HexColor("#333333")))
         data.append(row)
+        heights.append(max(30.0, 10.5 * max(x.count("\n") + 1 for x in row) + 8))
     data.append(["Likelihood / Impact"] + [wrap_plain(f"{i} {m.impact_label(i)}", cw - 6, 7, BOLD)
                                             for i in range(1, m.n_impact + 1)])
-    t = Table(data, colWidths=[label_w] + [cw] * m.n_impact, rowHeights=[30] * m.n_likelihood + [None],
+    t = Table(data, colWidths=[label_w] + [cw] * m.n_impact, rowHeights=heights + [None],
               hAlign="LEFT")
     t.setStyle(TableStyle(cmds))
     return [Paragraph(escape(title), st["h3"]), t, Spacer(1, 6)]

@@ -179,6 +179,7 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
     ts = p["treatments_by_status"]
     out.append(table(["Status", "Treatments"], [[k.replace("_", " "), str(v)] for k, v in ts.items()] +
                      [["total", str(p["treatments_total"])]], [120, 80], [("ALIGN", (1, 1), (-1, -1), "RIGHT")]))
+    out.append(Spacer(1, 4))
     done_share = (100.0 * ts.get("done", 0) / p["treatments_total"]) if p["treatments_total"] else 0.0
     out.append(para(f"{done_share:.1f}% of treatments are done. {p['overdue_treatments_total']} open treatments "
                     f"are past their due date as of {fmt(d['head']['as_of'])}.", st["body"]))
