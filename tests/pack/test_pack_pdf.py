@@ -238,3 +238,15 @@ def test_characters_the_font_lacks_print_as_a_replacement_mark_not_as_nothing(db
     res = build_pack(db, tmp_path / "p.pdf", as_of=TODAY, generated_by="ada")
     text = squash(" ".join(p.extract_text() for p in PdfReader(str(res.path)).pages))
     assert "Kanji \ufffd\ufffd and \ufffd tab" in text
+
+
+def test_tables_that_split_across_pages_repeat_their_header(built):
+    """The appendix and the above-appetite table (split inside a 5,000-character row) repeat their header row."""
+    _db, _res, pages, _ref = built
+    header = "Ref System Title Owner Status Inherent Residual Next review Review"
+    start = next(i for i, p in enumerate(pages) if i > 1 and "8 Appendix: the full risk register" in squash(p))
+    appendix = pages[start:]
+    assert len(appendix) >= 2
+    assert all(header in squash(p) for p in appendix)
+    above = [p for p in pages if "Risk and description" in squash(p)]
+    assert len(above) >= 2  # the long row continued on a second page, under the header again
