@@ -12,6 +12,7 @@ Rules:
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
@@ -85,6 +86,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @functools.lru_cache(maxsize=1)
 def _coverage() -> frozenset[int]:
     """Code points both embedded fonts can draw, in the Basic Multilingual Plane
@@ -100,7 +104,7 @@ def printable(s: str) -> str:
     lacks (CJK, emoji) becomes U+FFFD instead of silently printing nothing."""
     if "\t" in s:
         s = s.replace("\t", " ")
-    if s.isascii():
+    if s.isascii() and not _ASCII_CONTROL.search(s):
         return s
     cover = _coverage()
     if all(ord(c) in cover or c in "\n\r" for c in s):
