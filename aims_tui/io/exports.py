@@ -122,7 +122,9 @@ def xlsx_cell(value: Any) -> Any:
         return value.replace(tzinfo=None)  # Excel has no time zones; stored as UTC
     if isinstance(value, date):
         return value
-    return spreadsheet_safe(str(value))
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value)))  # XML cannot hold them
 
 
 def json_value(value: Any) -> Any:

@@ -126,3 +126,16 @@ def test_no_text_cell_leaves_the_guard_starting_with_a_formula_character(text):
     cell = exports.csv_cell(text)
     assert not str(cell).startswith(("=", "+", "-", "@", "\t", "\r"))
     assert spreadsheet_safe(cell) == cell or str(cell).startswith("'")
+
+
+def test_xlsx_survives_characters_xml_cannot_hold(db, tmp_path):
+    """A control character that reached the database another way does not break the workbook."""
+    from sqlalchemy import text
+
+    r = risks.create_risk(db, EDITOR, {"title": "ok", "inherent_likelihood": 1, "inherent_impact": 1}, today=TODAY)
+    with db.engine.begin() as c:
+        c.execute(text("UPDATE risk SET description = :d WHERE ref = :r"), {"d": "bell\x07here", "r": r["ref"]})
+    out = tmp_path / "r.xlsx"
+    exports.export(db, "register", "xlsx", out, today=TODAY)
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[1][rows[0].index("description")] == "bell\ufffdhere"
