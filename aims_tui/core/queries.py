@@ -71,6 +71,7 @@ NULLS_IN_ASCENDING: dict[str, str] = {"next_review": "last", "system": "first"}
 # sorted; beyond, the sort index is walked for at most WALK_BUDGET seconds.
 FEW = 5_000
 WALK_BUDGET = 0.04
+BUDGET_STEP = 2000  # SQLite VM steps between two looks at the clock
 ACTIVE_STATUSES = tuple(st for st in RISK_STATUSES if st != "closed")
 
 
@@ -165,7 +166,7 @@ def _budget(s, seconds: float) -> Iterator[None]:
     """Interrupt SQLite statements of this session that run past ``seconds``."""
     raw = s.connection().connection.driver_connection
     deadline = time.perf_counter() + seconds
-    raw.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, 2000)
+    raw.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, BUDGET_STEP)
     try:
         yield
     except OperationalError as exc:

@@ -59,7 +59,7 @@ def _is_word_char(ch: str) -> bool:
     if ch.isascii():
         return ch.isalnum()
     cat = unicodedata.category(ch)
-    return cat[0] in "LN" or cat == "Co"
+    return cat[0] in "LN" or cat in ("Co", "Cn")  # SQLite counts unassigned code points as letters
 
 
 def words(text: str) -> list[str]:
