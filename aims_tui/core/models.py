@@ -252,6 +252,13 @@ class Risk(SQLModel, table=True):
         Index("ix_risk_inherent_cell", "inherent_likelihood", "inherent_impact"),
         Index("ix_risk_residual_cell", "residual_likelihood", "residual_impact"),
         Index("ix_risk_title", "title_fold", "ref_num"),
+        # Migration 0002: filter + sort pairs, covering counts and heat maps.
+        Index("ix_risk_status_title", "status", "title_fold", "ref_num"),
+        Index("ix_risk_status_next_review", "status", "next_review", "ref_num"),
+        Index("ix_risk_status_residual", "status", "residual_score", "ref_num"),
+        Index("ix_risk_owner_next_review", "owner", "next_review", "ref_num"),
+        Index("ix_risk_residual_cell_status", "residual_likelihood", "residual_impact", "status"),
+        Index("ix_risk_inherent_cell_status", "inherent_likelihood", "inherent_impact", "status"),
         UniqueConstraint("source_key", name="uq_risk_source_key"),
     )
 
