@@ -130,6 +130,17 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+PREFIX_INDEXED = 3  # migration 0002: prefix='1 2 3'
+
+
+def short_prefix(user_input: str) -> bool:
+    """True when the search is one word short enough for the prefix index,
+    the case where FTS5 answers "does row N match?" cheaply (phrases and
+    longer prefixes make it re-read whole position lists for every row)."""
+    ps = phrases(user_input)
+    return len(ps) == 1 and len(ps[0]) == 1 and len(ps[0][0]) <= PREFIX_INDEXED
+
+
 def matching_ids(s: Session, user_input: str, limit: int | None = None) -> list[int] | None:
     """Risk ids matching the search through FTS5 (in rowid order), at most
     ``limit``; None when FTS5 is not available or the input has no words."""
@@ -142,24 +153,32 @@ def matching_ids(s: Session, user_input: str, limit: int | None = None) -> list[
     return [int(r) for r in s.connection().execute(stmt).scalars()]
 
 
-def risk_condition(s: Session, user_input: str, *, fts: bool | None = None, correlated: bool = False):
+def risk_condition(s: Session, user_input: str, *, fts: bool | None = None, id_column: Any = None,
+                   ids: list[int] | None = None, correlated: bool = False):
     """A WHERE condition on ``Risk`` for the search text, or None (no filter).
 
     ``fts``: None picks FTS5 when the database has it; False forces the LIKE
-    fallback. ``correlated``: test each candidate row by its rowid (cheap when
-    most rows match and the rows are read in an index order) instead of
-    reading every match up front (cheap when few rows match)."""
+    fallback. ``id_column``: the expression the matching ids are compared with
+    (default ``Risk.id``; the register passes ``+risk.id`` to keep SQLite
+    walking a sort index while it tests each row against the matches, which
+    SQLite reads once per statement). ``ids``: every matching id, already
+    read (see matching_ids): compared as a list. ``correlated``: ask the
+    search index about each row by its id instead (cheap only when every word
+    is whole or at most PREFIX_INDEXED characters long, see short_prefix)."""
     ps = phrases(user_input)
     if not ps:
         return None
     conn = s.connection()
+    id_col = Risk.id if id_column is None else id_column
+    if ids is not None:
+        return id_col.in_(ids) if ids else false()
     use_fts = fts_available(s) if fts is None else (fts and fts_available(s))
     if use_fts:
         q = match_query(user_input)
         sub = select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(q))
         if correlated:
             return sub.where(_fts.c.rowid == Risk.id).exists()
-        return Risk.id.in_(sub)
+        return id_col.in_(sub)
     cols = (Risk.title, Risk.description, Risk.ref)
     if conn.dialect.name == "sqlite":
         _register_fold(s)
