@@ -257,8 +257,8 @@ class Risk(SQLModel, table=True):
         Index("ix_risk_status_next_review", "status", "next_review", "ref_num"),
         Index("ix_risk_status_residual", "status", "residual_score", "ref_num"),
         Index("ix_risk_owner_next_review", "owner", "next_review", "ref_num"),
-        Index("ix_risk_residual_cell_status", "residual_likelihood", "residual_impact", "status"),
-        Index("ix_risk_inherent_cell_status", "inherent_likelihood", "inherent_impact", "status"),
+        Index("ix_risk_status_residual_cell", "status", "residual_likelihood", "residual_impact"),
+        Index("ix_risk_status_inherent_cell", "status", "inherent_likelihood", "inherent_impact"),
         UniqueConstraint("source_key", name="uq_risk_source_key"),
     )
 

@@ -327,15 +327,17 @@ def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", 
 
 
 def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = None) -> int:
-    """How many risks match ``f``, counted by SQL. With ``cap``, counting stops
-    at ``cap`` (the result is then ``cap``: "at least cap")."""
+    """How many risks match ``f``, counted by SQL from indexes. With ``cap``,
+    counting stops at ``cap`` (the result is then ``cap``: "at least cap")."""
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
-        only_search = f.search and replace(f, search="", today=None) == RiskFilter()
+        only_search = bool(f.search) and replace(f, search="", today=None) == RiskFilter()
         q = match_query(f.search) if only_search else None
         if q is not None and search.fts_available(s):
             # Only words: the search index alone knows how many rows match.
             inner = select(literal(1)).select_from(search._fts).where(search._fts.c[search.FTS_TABLE].op("MATCH")(q))
+        elif cap is None:
+            return int(s.exec(select(func.count()).select_from(Risk).where(*_where(s, m, f))).one())
         else:
             inner = select(literal(1)).select_from(Risk).where(*_where(s, m, f))
         if cap is not None:
@@ -360,8 +362,13 @@ def heat_map(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(sta
     icol = Risk.residual_impact if residual else Risk.inherent_impact
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
-        q = select(lcol, icol, func.count()).where(*_where(s, m, f)).group_by(lcol, icol)
-        return {(int(l_), int(i_)): int(n) for l_, i_, n in s.exec(q)}
+        # Grouped by status too: the groups then come in the order of the index
+        # (status, likelihood, impact), read alone, without a sort.
+        q = select(Risk.status, lcol, icol, func.count()).where(*_where(s, m, f)).group_by(Risk.status, lcol, icol)
+        out: dict[tuple[int, int], int] = {}
+        for _st, l_, i_, n in s.exec(q):
+            out[(int(l_), int(i_))] = out.get((int(l_), int(i_)), 0) + int(n)
+        return out
 
 
 def level_counts(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active")) -> dict[str, int]:

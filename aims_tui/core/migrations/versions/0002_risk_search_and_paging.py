@@ -32,9 +32,9 @@ INDEXES = [
     ("ix_risk_status_next_review", ["status", "next_review", "ref_num"]),
     ("ix_risk_status_residual", ["status", "residual_score", "ref_num"]),
     ("ix_risk_owner_next_review", ["owner", "next_review", "ref_num"]),
-    # cells of the heat map (filter by cell and status, read in ref order)
-    ("ix_risk_residual_cell_status", ["residual_likelihood", "residual_impact", "status"]),
-    ("ix_risk_inherent_cell_status", ["inherent_likelihood", "inherent_impact", "status"]),
+    # the heat maps of active risks, counted from the index alone
+    ("ix_risk_status_residual_cell", ["status", "residual_likelihood", "residual_impact"]),
+    ("ix_risk_status_inherent_cell", ["status", "inherent_likelihood", "inherent_impact"]),
 ]
 
 FTS_TRIGGERS = {
