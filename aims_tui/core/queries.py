@@ -238,9 +238,10 @@ def _segments(sort: str, descending: bool, backwards: bool) -> list[tuple[bool, 
 
 
 def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | None, backwards: bool,
-                 want: int) -> list[Risk]:
+                 want: int, skip: int = 0) -> list[Risk]:
     """Up to ``want`` rows after (or, backwards, before) ``boundary`` in the
-    order of ``sort``, each index range read with its own indexed query."""
+    order of ``sort``, the first ``skip`` of them left out; each index range is
+    read with its own indexed query."""
     key = SORTS[sort]
     nullable = sort in NULLS_IN_ASCENDING
     segs = _segments(sort, descending, backwards)
@@ -264,7 +265,16 @@ def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | N
             order = [Risk.ref_num.asc() if asc else Risk.ref_num.desc()]
         else:
             order = [key.asc(), Risk.ref_num.asc()] if asc else [key.desc(), Risk.ref_num.desc()]
-        got = list(s.exec(select(Risk).where(*conds).order_by(*order).limit(want - len(rows))))
+        if skip:
+            # Rows of this range, counted from the index no further than needed.
+            inner = select(literal(1)).select_from(Risk).where(*conds).limit(skip + 1)
+            here = int(s.exec(select(func.count()).select_from(inner.subquery())).one())
+            if here <= skip:
+                skip -= here
+                continue
+        got = list(s.exec(select(Risk).where(*conds).order_by(*order).offset(skip or None)
+                          .limit(want - len(rows))))
+        skip = 0
         rows.extend(got)
         if len(rows) >= want:
             break
@@ -272,7 +282,7 @@ def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | N
 
 
 def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: tuple | None, backwards: bool,
-           want: int) -> list[Risk]:
+           want: int, skip: int = 0) -> list[Risk]:
     """Choose how to read a window under a filter.
 
     Without a filter, the sort index is walked. With one, on SQLite: when few
@@ -281,27 +291,30 @@ def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: t
     through the sort order), and if that takes longer than WALK_BUDGET (the
     matches sit far along the sort order) the matches are read and sorted."""
     if not _has_filter(f) or s.connection().dialect.name != "sqlite":
-        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want)
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
     few, ids = _few_matches(s, m, f, FEW)
     if few:
-        return _keyset_rows(s, _where(s, m, f, search_ids=ids), sort, descending, boundary, backwards, want)
+        return _keyset_rows(s, _where(s, m, f, search_ids=ids), sort, descending, boundary, backwards, want, skip)
     mode = "probe" if f.search and search.short_prefix(f.search) else "auto"
     try:
         with _budget(s, WALK_BUDGET_SEARCH if f.search else WALK_BUDGET):
             return _keyset_rows(s, _where(s, m, f, mode, walk=SORTS[sort]), sort, descending, boundary, backwards,
-                                want)
+                                want, skip)
     except _OverBudget:
-        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want)
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
 
 
 def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", descending: bool = False,
               after: tuple | None = None, before: tuple | None = None, limit: int = 100,
-              from_end: bool = False) -> RiskPage:
+              from_end: bool = False, offset: int = 0) -> RiskPage:
     """One window of the register in order.
 
     ``after``/``before`` are keys (sort value, ref_num) of the row just
     outside the window (the ``last_key`` of the page above, the ``first_key``
     of the page below); ``from_end`` reads the last ``limit`` rows (End).
+    ``offset`` skips that many rows first, in the direction read (a jump to
+    a scrollbar position: costs a walk over the skipped index entries, so
+    prefer keys for everything else; from the end it counts from the bottom).
     ``has_more`` says whether rows exist beyond the window in the direction
     read (below it when reading forward, above it when reading backward).
     Every range is read through an index, whatever the filter and the sort."""
@@ -314,7 +327,10 @@ def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", 
         m = Matrix.from_dict(st.matrix)
         today = f.today or _today()
         backwards = before is not None or from_end
-        rows = _fetch(s, m, f, sort, descending, after if after is not None else before, backwards, limit + 1)
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        rows = _fetch(s, m, f, sort, descending, after if after is not None else before, backwards, limit + 1,
+                      offset)
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:

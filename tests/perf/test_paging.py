@@ -63,6 +63,13 @@ def test_paging_forward_and_backward_gives_exactly_the_full_query_in_order(reg_d
     backward = page_backward(reg_db, f, sort, descending, limit)
     assert backward == want
     assert queries.risk_count(reg_db, f) == len(want)
+    skip = data.draw(st.integers(0, len(want) + 2), label="offset")
+    jumped = queries.risk_page(reg_db, f, sort=sort, descending=descending, offset=skip, limit=limit)
+    assert [r["ref"] for r in jumped.rows] == want[skip:skip + limit]
+    assert jumped.has_more == (skip + limit < len(want))
+    from_end = queries.risk_page(reg_db, f, sort=sort, descending=descending, offset=skip, limit=limit,
+                                 from_end=True)
+    assert [r["ref"] for r in from_end.rows] == want[max(0, len(want) - skip - limit):max(0, len(want) - skip)]
 
 
 def test_every_sort_pages_through_nulls_and_ties_in_both_directions(reg_db, read_mode):
