@@ -104,15 +104,13 @@ def _plain(col, keep: Any = None):
     return UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
 
 
-def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = None,
-           search_ids: list[int] | None = None) -> list:
+def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = None) -> list:
     """The filter as conditions on Risk.
 
     ``search_mode``: "auto" (FTS5 when there, the matches read once per
     statement), "probe" (FTS5 asked row by row), "like" (the LIKE fallback).
     ``walk``: a sort column: every other column is wrapped so that the planner
-    walks that column's index (None: the planner chooses).
-    ``search_ids``: every id matching the search words, when already read."""
+    walks that column's index (None: the planner chooses)."""
     def c(col):
         return col if walk is None else _plain(col, walk)
 
@@ -142,7 +140,7 @@ def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = N
                           c(Risk.residual_impact) == f.residual_cell[1]))
     if f.search:
         cond = search.risk_condition(s, f.search, fts=False if search_mode == "like" else None,
-                                     id_column=None if walk is None else _plain(Risk.id), ids=search_ids,
+                                     id_column=None if walk is None else _plain(Risk.id),
                                      correlated=search_mode == "probe")
         if cond is not None:
             conds.append(cond)
@@ -153,19 +151,17 @@ def _has_filter(f: RiskFilter) -> bool:
     return replace(f, today=None) != RiskFilter()
 
 
-def _few_matches(s, m: Matrix, f: RiskFilter, few: int) -> tuple[bool, list[int] | None]:
-    """(at most ``few`` risks match?, every id matching the search words when
-    there are at most ``few`` of them). Counted no further than ``few``."""
-    ids = None
+def _few_matches(s, m: Matrix, f: RiskFilter, few: int) -> bool:
+    """True when at most ``few`` risks match (counted no further than that)."""
     if f.search:
-        ids = search.matching_ids(s, f.search, limit=few + 1)
-        if ids is not None:
-            if len(ids) > few:
-                return False, None
+        n = search.match_count(s, f.search, few + 1)
+        if n is not None:
+            if n > few:
+                return False
             if replace(f, search="", today=None) == RiskFilter():
-                return True, ids
-    inner = select(literal(1)).select_from(Risk).where(*_where(s, m, f, search_ids=ids)).limit(few + 1)
-    return int(s.exec(select(func.count()).select_from(inner.subquery())).one()) <= few, ids
+                return True
+    inner = select(literal(1)).select_from(Risk).where(*_where(s, m, f)).limit(few + 1)
+    return int(s.exec(select(func.count()).select_from(inner.subquery())).one()) <= few
 
 
 class _OverBudget(Exception):
@@ -292,9 +288,8 @@ def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: t
     matches sit far along the sort order) the matches are read and sorted."""
     if not _has_filter(f) or s.connection().dialect.name != "sqlite":
         return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
-    few, ids = _few_matches(s, m, f, FEW)
-    if few:
-        return _keyset_rows(s, _where(s, m, f, search_ids=ids), sort, descending, boundary, backwards, want, skip)
+    if _few_matches(s, m, f, FEW):
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
     mode = "probe" if f.search and search.short_prefix(f.search) else "auto"
     try:
         with _budget(s, WALK_BUDGET_SEARCH if f.search else WALK_BUDGET):

@@ -141,6 +141,16 @@ def short_prefix(user_input: str) -> bool:
     return len(ps) == 1 and len(ps[0]) == 1 and len(ps[0][0]) <= PREFIX_INDEXED
 
 
+def match_count(s: Session, user_input: str, cap: int) -> int | None:
+    """How many risks the search words match, counted by FTS5 no further than
+    ``cap``; None when FTS5 is not available or the input has no words."""
+    q = match_query(user_input)
+    if q is None or not fts_available(s):
+        return None
+    inner = select(_fts.c.rowid).where(_fts.c[FTS_TABLE].op("MATCH")(q)).limit(cap).subquery()
+    return int(s.connection().execute(select(func.count()).select_from(inner)).scalar_one())
+
+
 def matching_ids(s: Session, user_input: str, limit: int | None = None) -> list[int] | None:
     """Risk ids matching the search through FTS5 (in rowid order), at most
     ``limit``; None when FTS5 is not available or the input has no words."""
