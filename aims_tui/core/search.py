@@ -130,7 +130,7 @@ def _like_escape(word: str) -> str:
     return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-PREFIX_INDEXED = 3  # migration 0002: prefix='1 2 3'
+PREFIX_INDEXED = 3  # migration 0004: prefix='1 2 3'
 
 
 def short_prefix(user_input: str) -> bool:

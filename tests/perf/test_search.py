@@ -126,11 +126,11 @@ def _integrity(db):
 
 
 def test_the_migration_indexes_existing_risks_and_downgrade_removes_it(db):
-    """Risks written before 0002 are searchable after the upgrade; downgrading
-    to 0001 drops the search table, its triggers and the paging indexes, and
+    """Risks written before 0004 are searchable after the upgrade; downgrading
+    to 0003 drops the search table, its triggers and the paging indexes, and
     search falls back to LIKE with the same answer."""
     risks.create_risk(db, EDITOR, {"title": "Müller drift", "inherent_likelihood": 2, "inherent_impact": 2})
-    migrate.downgrade(db, "0001")
+    migrate.downgrade(db, "0003")
     with db.read() as s:
         names = {n for (n,) in s.connection().exec_driver_sql("SELECT name FROM sqlite_master")}
         assert not search.fts_available(s)
