@@ -142,10 +142,12 @@ async def main():
     db = open_database(sys.argv[1])
     app = AimsApp(db, sys.argv[3])
     async with app.run_test(size=(160, 50)) as pilot:
-        for _ in range(1000):
-            if getattr(app, "register_ready", False) or _has_rows(app):
-                break
+        if hasattr(app, "goto"):
+            app.goto("register")
+        for _ in range(2000):
             await pilot.pause(0.005)
+            if "register" in type(app.screen).__name__.lower() and _has_rows(app):
+                break
         t1 = time.time()
         rows = _has_rows(app)
         ru = resource.getrusage(resource.RUSAGE_SELF)
