@@ -1,0 +1,55 @@
+"""A likelihood x impact heat map: counts per cell, selectable cells.
+
+Each cell shows its count and the first letter of its level, so the level
+reads without colour too (NO_COLOR). Selecting a cell posts CellChosen.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.message import Message
+from textual.widgets import DataTable
+
+from ...core.scoring import Matrix
+
+
+class HeatMap(DataTable):
+    DEFAULT_CSS = """
+    HeatMap { height: 6; width: 36; overflow: hidden hidden; scrollbar-size: 0 0; }
+    """
+
+    class CellChosen(Message):
+        def __init__(self, heat_map: "HeatMap", likelihood: int, impact: int) -> None:
+            super().__init__()
+            self.heat_map = heat_map
+            self.likelihood = likelihood
+            self.impact = impact
+
+    def __init__(self, residual: bool, *, id: str | None = None) -> None:
+        super().__init__(cursor_type="cell", show_row_labels=True, zebra_stripes=False, id=id)
+        self.residual = residual
+        self.matrix: Matrix | None = None
+
+    def show(self, matrix: Matrix, counts: dict[tuple[int, int], int]) -> None:
+        self.matrix = matrix
+        row, col = self.cursor_coordinate
+        self.clear(columns=True)
+        for i in range(1, matrix.n_impact + 1):
+            self.add_column(Text(f"I{i}", justify="center"), key=str(i), width=4)
+        for lk in range(matrix.n_likelihood, 0, -1):
+            cells = []
+            for ik in range(1, matrix.n_impact + 1):
+                band = matrix.level(lk, ik)
+                n = counts.get((lk, ik), 0)
+                label = f"{n:>2} {band.name[0]}" if n else f" . {band.name[0]}"
+                cells.append(Text(label, style=f"{'bold ' if n else 'dim '}{band.colour}"))
+            self.add_row(*cells, key=str(lk), label=Text(f"L{lk}"))
+        self.move_cursor(row=row, column=col, animate=False)
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()
+        if self.matrix is None:
+            return
+        lk = self.matrix.n_likelihood - event.coordinate.row
+        ik = event.coordinate.column + 1
+        self.post_message(self.CellChosen(self, lk, ik))
