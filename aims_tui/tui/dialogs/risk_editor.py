@@ -84,8 +84,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             return False
         if action in ("add_treatment", "complete_treatment", "accept") and not self.ref:
             return False
-        if action == "accept" and self.aims.role not in APPROVE:
-            return False
+        if action == "accept" and not self.can_edit:
+            return False  # editors see it and are told it needs an approver
         return True
 
     # -- layout ----------------------------------------------------------------------------
@@ -152,7 +152,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             for b in ("#pick", "#t-add"):
                 for w in self.query(b):
                     w.display = False
-        if self.aims.role not in APPROVE:
+        if not self.can_edit:
             for w in self.query("#accept"):
                 w.display = False
         self.query_one("#title", Input).focus()

@@ -5,15 +5,16 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from ...core.db import Database
-from ...core.identity import APPROVE, EDIT
+from ...core.identity import EDIT
 from ..base import DbMixin
 
 
 class AimsScreen(DbMixin, Screen):
     """A screen over the database.
 
-    ``EDIT_ACTIONS`` and ``APPROVE_ACTIONS`` name the actions a role may lack:
-    they are hidden (footer, help, command palette) from users without it.
+    ``EDIT_ACTIONS`` and ``APPROVE_ACTIONS`` name the actions a role may lack.
+    Viewers see none of them (footer, help, command palette); an editor sees
+    the approver actions and, using one, is told which role it needs.
     ``refresh_data`` is called when another user (or this one) commits.
     """
 
@@ -29,7 +30,7 @@ class AimsScreen(DbMixin, Screen):
         role = getattr(self.app, "role", None)
         if action in self.EDIT_ACTIONS and role not in EDIT:
             return False
-        if action in self.APPROVE_ACTIONS and role not in APPROVE:
+        if action in self.APPROVE_ACTIONS and role not in EDIT:
             return False
         return True
 
