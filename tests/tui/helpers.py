@@ -15,10 +15,16 @@ def make_app(database, login: str, *, poll: float = 0) -> AimsApp:
 
 
 async def settle(pilot: Pilot, rounds: int = 6) -> None:
-    """Wait until database workers and the callbacks they post have run."""
-    for _ in range(rounds):
+    """Wait until database workers and the callbacks they post have run
+    (a callback may start another worker, e.g. a prefetch)."""
+    quiet = 0
+    for _ in range(rounds * 3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+        busy = any(not w.is_finished for w in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= 2:
+            break
 
 
 def notes(app: AimsApp) -> list[str]:

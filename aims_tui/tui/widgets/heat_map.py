@@ -31,20 +31,27 @@ class HeatMap(DataTable):
         self.matrix: Matrix | None = None
 
     def show(self, matrix: Matrix, counts: dict[tuple[int, int], int]) -> None:
+        """Build the grid once, then update its cells in place."""
+        shape = (matrix.n_likelihood, matrix.n_impact)
+        if self.matrix is None or (self.matrix.n_likelihood, self.matrix.n_impact) != shape:
+            self.clear(columns=True)
+            for i in range(1, matrix.n_impact + 1):
+                self.add_column(Text(f"I{i}", justify="center"), key=str(i), width=4)
+            for lk in range(matrix.n_likelihood, 0, -1):
+                self.add_row(*[self._cell(matrix, counts, lk, ik) for ik in range(1, matrix.n_impact + 1)],
+                             key=str(lk), label=Text(f"L{lk}"))
+        else:
+            for lk in range(matrix.n_likelihood, 0, -1):
+                for ik in range(1, matrix.n_impact + 1):
+                    self.update_cell(str(lk), str(ik), self._cell(matrix, counts, lk, ik))
         self.matrix = matrix
-        row, col = self.cursor_coordinate
-        self.clear(columns=True)
-        for i in range(1, matrix.n_impact + 1):
-            self.add_column(Text(f"I{i}", justify="center"), key=str(i), width=4)
-        for lk in range(matrix.n_likelihood, 0, -1):
-            cells = []
-            for ik in range(1, matrix.n_impact + 1):
-                band = matrix.level(lk, ik)
-                n = counts.get((lk, ik), 0)
-                label = f"{n:>2} {band.name[0]}" if n else f" . {band.name[0]}"
-                cells.append(Text(label, style=f"{'bold ' if n else 'dim '}{band.colour}"))
-            self.add_row(*cells, key=str(lk), label=Text(f"L{lk}"))
-        self.move_cursor(row=row, column=col, animate=False)
+
+    @staticmethod
+    def _cell(matrix: Matrix, counts: dict[tuple[int, int], int], lk: int, ik: int) -> Text:
+        band = matrix.level(lk, ik)
+        n = counts.get((lk, ik), 0)
+        label = f"{n:>2} {band.name[0]}" if n else f" . {band.name[0]}"
+        return Text(label, style=f"{'bold ' if n else 'dim '}{band.colour}")
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
