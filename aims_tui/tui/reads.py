@@ -138,11 +138,17 @@ def my_treatments(db: Database, login: str | None, include_done: bool = False,
         return out
 
 
-def systems(db: Database, stage: str | None = None, search: str = "") -> list[dict[str, Any]]:
+def systems(db: Database, stage: str | None = None, search: str = "", tier: str | None = None,
+            owner: str | None = None) -> list[dict[str, Any]]:
+    """AI systems (the inventory is short: at most 1000 shown) with their open risk counts."""
     with db.read() as s:
         q = select(AISystem).order_by(AISystem.ref)
         if stage:
             q = q.where(AISystem.stage == stage)
+        if tier:
+            q = q.where(AISystem.eu_ai_act_tier == tier)
+        if owner:
+            q = q.where(or_(AISystem.business_owner == owner, AISystem.technical_owner == owner))
         for term in queries.search_terms(search):
             like = f"%{term}%"
             q = q.where(or_(func.lower(AISystem.name).like(like), func.lower(AISystem.ref).like(like),

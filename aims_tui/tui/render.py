@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from typing import Any
 
 from rich.text import Text
 
-STATE_STYLE = {"overdue": "bold red", "due_soon": "yellow", "ok": "", "none": "dim"}
+# Under NO_COLOR the terminal turns colours into greys, and a red word on a dark
+# background becomes nearly invisible: drop the colour, keep the word (and bold).
+NO_COLOR = bool(os.environ.get("NO_COLOR"))
+
+
+def colour(name: str) -> str:
+    return "" if NO_COLOR else name
+
+
+STATE_STYLE = {"overdue": "bold " + colour("red"), "due_soon": colour("yellow"), "ok": "", "none": "dim"}
 
 
 def lit(value: Any, style: str = "") -> Text:
@@ -21,10 +31,14 @@ def lit(value: Any, style: str = "") -> Text:
     return Text(str(value).replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis")
 
 
+def colour_of(name: str) -> str:
+    return "" if NO_COLOR else (name or "")
+
+
 def level(name: str, colour: str, score: int | None = None) -> Text:
     """A risk level: its word, and its colour as a second cue (never colour alone)."""
     label = f"{name} {score}" if score is not None else name
-    return Text(label, style=f"bold {colour}" if colour else "bold", no_wrap=True)
+    return Text(label, style=f"bold {colour_of(colour)}".strip(), no_wrap=True)
 
 
 def due(d: date | None, state: str, today: date) -> Text:

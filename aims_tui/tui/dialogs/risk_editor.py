@@ -23,7 +23,7 @@ from ...core.schedule import CadenceError, parse_cadence
 from ...core.scoring import Matrix
 from ...core.services import acceptances, controls, risks, settings, treatments
 from ..base import DbMixin
-from ..render import lit
+from ..render import colour_of, lit
 
 SCORES = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
 LABELS = {
@@ -282,7 +282,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         band = m.level(int(l_), int(i_))
         score = int(l_) * int(i_)
         t = Text(f"= {score} ")
-        t.append(band.name, style=f"bold {band.colour}")
+        t.append(band.name, style=f"bold {colour_of(band.colour)}".strip())
         if kind == "residual":
             t.append(" above appetite" if m.above_appetite(score) else " within appetite",
                      style="bold" if m.above_appetite(score) else "dim")

@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from ...core import queries
 from .. import reads
+from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
 
@@ -68,7 +69,7 @@ class DashboardScreen(AimsScreen):
 
         def line(label: str, n: int, attention: bool = False, extra: str = "") -> Text:
             t = Text(f"{label}: ")
-            t.append(str(n), style="bold red" if attention and n else "bold")
+            t.append(str(n), style=f"bold {colour_of('red')}".strip() if attention and n else "bold")
             if extra:
                 t.append(extra)
             return t

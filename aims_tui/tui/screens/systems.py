@@ -22,13 +22,15 @@ from .register import risk_columns
 
 class SystemsScreen(AimsScreen):
     HELP_TITLE = "AI systems"
-    HELP = "Enter opens an AI system. g cycles the stage filter."
+    HELP = "Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all."
     EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage"})
     BINDINGS = [
         Binding("n", "new_system", "New system"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
         Binding("g", "cycle_stage", "Stage filter"),
+        Binding("t", "cycle_tier", "Tier filter"),
+        Binding("o", "toggle_mine", "Mine/all"),
         Binding("slash", "search", "Search", key_display="/"),
         Binding("escape", "leave_search", "Back to table", show=False),
     ]
@@ -36,6 +38,8 @@ class SystemsScreen(AimsScreen):
     def __init__(self, database, login) -> None:
         super().__init__(database, login)
         self.stage: str | None = None
+        self.tier: str | None = None
+        self.mine = False
         self.rows: list[dict[str, Any]] = []
         self._timer = None
 
@@ -48,16 +52,18 @@ class SystemsScreen(AimsScreen):
 
     def on_mount(self) -> None:
         t = self.query_one("#systems", DataTable)
-        for label, w in (("Ref", 7), ("Name", 26), ("Stage", 11), ("Tier", 12), ("Owner", 8),
-                         ("Risks", 5), ("Review", 10)):
+        for label, w in (("Ref", 7), ("Name", 17), ("Stage", 11), ("Tier", 8), ("Owner", 8),
+                         ("Open", 4), ("Review", 10)):
             t.add_column(label, width=w)
         t.focus()
 
     def refresh_data(self) -> None:
-        db, stage, search = self.database, self.stage, self.query_one("#search", Input).value
+        db, stage, tier, search = self.database, self.stage, self.tier, self.query_one("#search", Input).value
+        owner = self.login if self.mine else None
         self.query_one("#filter-line", Static).update(
-            f"Stage: {self.stage or 'any'}   (g: change, /: search, n: new, m: move stage)")
-        self.db_work(lambda: reads.systems(db, stage, search), self._show)
+            f"Stage: {stage or 'any'} (g)  Tier: {tier or 'any'} (t)  Owner: {owner or 'any'} (o)  "
+            "/: search  Enter: open")
+        self.db_work(lambda: reads.systems(db, stage, search, tier, owner), self._show)
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
         self.rows = rows
@@ -95,6 +101,17 @@ class SystemsScreen(AimsScreen):
     def action_cycle_stage(self) -> None:
         order = [None, *STAGES]
         self.stage = order[(order.index(self.stage) + 1) % len(order)]
+        self.refresh_data()
+
+    def action_cycle_tier(self) -> None:
+        from ...core.models import EU_AI_ACT_TIERS
+
+        order = [None, *EU_AI_ACT_TIERS]
+        self.tier = order[(order.index(self.tier) + 1) % len(order)]
+        self.refresh_data()
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
         self.refresh_data()
 
     def action_new_system(self) -> None:

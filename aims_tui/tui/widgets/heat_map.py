@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from ...core.scoring import Matrix
+from ..render import colour_of
 
 
 class HeatMap(DataTable):
@@ -51,7 +52,7 @@ class HeatMap(DataTable):
         band = matrix.level(lk, ik)
         n = counts.get((lk, ik), 0)
         label = f"{n:>2} {band.name[0]}" if n else f" . {band.name[0]}"
-        return Text(label, style=f"{'bold ' if n else 'dim '}{band.colour}")
+        return Text(label, style=f"{'bold ' if n else 'dim '}{colour_of(band.colour)}".strip())
 
     def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
         event.stop()
