@@ -72,7 +72,8 @@ def handle_errors(fn: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
             if os.environ.get("AIMS_DEBUG"):
                 raise
-            fail(f"unexpected error: {type(exc).__name__}: {exc} (set AIMS_DEBUG=1 for details)")
+            first = (str(exc).strip().splitlines() or [""])[0]
+            fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
 
     return wrapper
 

@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
+from contextlib import contextmanager
 
 import typer
 
 from . import common
+
+
+@contextmanager
+def _readable(database):
+    """A file that is not SQLite (or is damaged beyond reading) is one line, exit 1."""
+    from sqlalchemy.exc import DBAPIError
+
+    from ..core.db import _db_message
+    from ..core.errors import DatabaseError
+
+    try:
+        yield
+    except DBAPIError as exc:
+        raise DatabaseError(_db_message(exc, database)) from None
 
 dbapp = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
@@ -19,9 +34,10 @@ def upgrade(db: common.DbOpt = None) -> None:
     from ..core.db import open_database
 
     database = open_database(db or common.state.db, upgrade=False)
-    before = migrate.current_revision(database)
-    applied = migrate.upgrade_if_needed(database)
-    after = migrate.current_revision(database)
+    with _readable(database):
+        before = migrate.current_revision(database)
+        applied = migrate.upgrade_if_needed(database)
+        after = migrate.current_revision(database)
     typer.echo(f"Upgraded {before or 'empty'} -> {after}" if applied else f"Already at {after} (head)")
 
 
@@ -36,17 +52,21 @@ def check(db: common.DbOpt = None) -> None:
 
     database = open_database(db or common.state.db, upgrade=False)
     problems = []
-    current = migrate.current_revision(database)
+    with _readable(database):
+        current = migrate.current_revision(database)
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
-    typer.echo(f"Migration: {current or 'none'} (newest: {head})" + ("" if current == head else "  <- run: aims db upgrade"))
+    hint = "" if current == head else (
+        "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
+    typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:
         with database.engine.connect() as c:
             res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
             mode = c.execute(text("PRAGMA journal_mode")).scalar()
-        typer.echo(f"Integrity: {'ok' if res == ['ok'] else '; '.join(res[:5])}")
+        found = "; ".join(" ".join(str(r).split()) for r in res[:5])
+        typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")
         typer.echo(f"Journal mode: {mode}")
         typer.echo(f"SQLite library: {sqlite3.sqlite_version}"
                    + ("  (has the WAL-reset bug fixed in 3.51.3; keep backups)" if sqlite3.sqlite_version_info < (3, 51, 3) else ""))

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session, create_engine
 
 from .errors import DatabaseError
@@ -121,9 +121,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A short read-only session. Never write through it."""
         try:
+            # Closing (not rolling back) ends the read transaction and detaches what was
+            # read with its loaded values intact; a rollback would expire them.
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
-                s.rollback()
         except OperationalError as exc:
             raise DatabaseError(_db_message(exc, self)) from None
 
@@ -176,6 +177,8 @@ def _db_message(exc: BaseException, db: Database) -> str:
     msg = str(getattr(exc, "orig", exc)).splitlines()[0]
     if _is_busy(exc):
         return "the database is busy (another user is writing); try again in a moment"
+    if "file is not a database" in msg.lower() or "malformed" in msg.lower():
+        return f"{db.path or db.url} is not a readable aims database: {msg} (restore it from a backup)"
     if "unable to open" in msg.lower() or "readonly" in msg.lower():
         where = db.path or db.url
         return f"cannot write the database {where}: {msg} (check the folder and file permissions)"
@@ -199,6 +202,7 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     try:
         if upgrade:
             migrate.upgrade_if_needed(database)
-    except OperationalError as exc:
+    except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite
+        database.dispose()
         raise DatabaseError(_db_message(exc, database)) from None
     return database

@@ -10,6 +10,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from .db import Database
+from .errors import DatabaseError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -31,11 +32,29 @@ def current_revision(database: Database) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def is_known(revision: str | None) -> bool:
+    """False for a revision made by a newer aims (this one cannot upgrade or read it safely)."""
+    if revision is None:
+        return True
+    try:
+        return ScriptDirectory(str(MIGRATIONS)).get_revision(revision) is not None
+    except Exception:  # alembic raises ResolutionError/CommandError for unknown ids
+        return False
+
+
+def newer_message(database: Database, revision: str) -> str:
+    return (f"{database.path or database.url} was made by a newer aims (migration {revision}; this aims "
+            f"knows up to {head_revision()}): install the newer aims")
+
+
 def upgrade_if_needed(database: Database, target: str = "head") -> bool:
     """Upgrade under the write lock; returns True when something was applied."""
     head = head_revision()
-    if target == "head" and current_revision(database) == head:
+    current = current_revision(database)
+    if target == "head" and current == head:
         return False
+    if not is_known(current):
+        raise DatabaseError(newer_message(database, current))
     cfg = alembic_config(database)
     with database.write_engine.connect() as conn:
         with conn.begin():

@@ -83,10 +83,10 @@ class Matrix:
 
     # -- rules ---------------------------------------------------------------
     def check_likelihood(self, value: int) -> bool:
-        return isinstance(value, int) and 1 <= value <= self.n_likelihood
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= self.n_likelihood
 
     def check_impact(self, value: int) -> bool:
-        return isinstance(value, int) and 1 <= value <= self.n_impact
+        return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= self.n_impact
 
     def score(self, likelihood: int, impact: int) -> int:
         if not self.check_likelihood(likelihood):

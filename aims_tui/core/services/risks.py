@@ -19,6 +19,7 @@ from ..models import (
     Acceptance,
     AISystem,
     Control,
+    Review,
     Risk,
     RiskControl,
     Treatment,
@@ -133,9 +134,15 @@ def _set_controls(s: Session, risk: Risk, ids: list[int]) -> tuple[list[str], li
 
 
 def next_risk_ref(s: Session) -> tuple[str, int]:
+    """max + 1, skipping refs of deleted risks (the audit trail still speaks of them;
+    a new risk must not inherit their history). Indexed look-ups, no scan."""
     from sqlalchemy import func
-    top = s.exec(select(func.max(Risk.ref_num))).one()
-    n = int(top or 0) + 1
+
+    from ..models import AuditEvent
+
+    n = int(s.exec(select(func.max(Risk.ref_num))).one() or 0) + 1
+    while s.exec(select(AuditEvent.id).where(AuditEvent.entity_ref == f"R-{n:04d}").limit(1)).first():
+        n += 1
     return f"R-{n:04d}", n
 
 
@@ -213,6 +220,12 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
                 diff["controls"] = [old, new]
         if "owner" in values and not values["owner"]:
             raise ValidationError("owner", "a risk needs an owner")
+        if values.get("status") == "accepted" and row.status != "accepted":
+            from .acceptances import current_acceptance, is_valid
+            acc = current_acceptance(s, row)
+            if acc is None or not is_valid(acc, row, _today()):
+                raise ValidationError("status", "a risk is accepted by an approver, who records why "
+                                                "(acceptance); it cannot just be marked accepted")
         if values.get("status") == "closed" and row.status != "closed":
             values["closed_at"] = audit.utcnow()
         elif values.get("status") and values["status"] != "closed" and row.status == "closed":
@@ -242,6 +255,11 @@ def delete_risk(db: Database, actor: str, ref: str, expect_version: int | None =
         snapshot = risk_dict(s, row)
         snapshot["treatments"] = [to_dict(t) for t in s.exec(select(Treatment).where(Treatment.risk_id == row.id))]
         snapshot["acceptances"] = [to_dict(a) for a in s.exec(select(Acceptance).where(Acceptance.risk_id == row.id))]
+        # Reviews point at the risk by id: they go with it (kept in the audit event), so that a
+        # later risk that gets the same id does not inherit them.
+        snapshot["reviews"] = [to_dict(r) for r in s.exec(
+            select(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))]
+        s.exec(delete(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))  # type: ignore[call-overload]
         s.exec(delete(RiskControl).where(RiskControl.risk_id == row.id))  # type: ignore[call-overload]
         s.exec(delete(Treatment).where(Treatment.risk_id == row.id))  # type: ignore[call-overload]
         s.exec(delete(Acceptance).where(Acceptance.risk_id == row.id))  # type: ignore[call-overload]

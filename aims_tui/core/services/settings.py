@@ -43,6 +43,25 @@ def ensure_settings(session: Session, organization: str = "") -> Settings:
     return row
 
 
+def _check_scores_fit(s: Session, m: Matrix) -> None:
+    """A smaller matrix must still hold every recorded score (else levels cannot be computed)."""
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from ..models import Acceptance, Risk
+
+    top_l = max(s.exec(select(func.max(Risk.inherent_likelihood))).one() or 0,
+                s.exec(select(func.max(Risk.residual_likelihood))).one() or 0,
+                s.exec(select(func.max(Acceptance.residual_likelihood))).one() or 0)
+    top_i = max(s.exec(select(func.max(Risk.inherent_impact))).one() or 0,
+                s.exec(select(func.max(Risk.residual_impact))).one() or 0,
+                s.exec(select(func.max(Acceptance.residual_impact))).one() or 0)
+    if top_l > m.n_likelihood or top_i > m.n_impact:
+        raise ValidationError("matrix", f"risks are scored up to likelihood {top_l} and impact {top_i}; "
+                                        f"a {m.n_likelihood}x{m.n_impact} matrix cannot hold them "
+                                        f"(rescore them first)")
+
+
 def get_settings(db: Database) -> dict[str, Any]:
     with db.read() as s:
         row = settings_row(s)
@@ -63,10 +82,16 @@ def update_settings(db: Database, actor: str, changes: dict[str, Any],
         require(s, actor, ADMIN, "changing settings")
         data = clean(SPECS, changes, partial=True)
         if "matrix" in data:
+            if not isinstance(data["matrix"], dict):
+                raise ValidationError("matrix", "must be a mapping of labels, bands and appetite")
+            # Keys not given keep their current values (not the defaults).
+            current = Matrix.from_dict(settings_row(s).matrix).to_dict()
             try:
-                data["matrix"] = Matrix.from_dict(data["matrix"]).to_dict()
+                m = Matrix.from_dict({**current, **data["matrix"]})
             except (MatrixError, KeyError, TypeError, ValueError) as exc:
                 raise ValidationError("matrix", str(exc)) from None
+            _check_scores_fit(s, m)
+            data["matrix"] = m.to_dict()
         if "cadences" in data:
             if not isinstance(data["cadences"], dict):
                 raise ValidationError("cadences", "must map level names to cadences")

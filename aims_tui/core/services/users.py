@@ -95,7 +95,7 @@ def set_role(db: Database, actor: str, login: str, role: str, expect_version: in
         data = clean({"role": SPECS["role"]}, {"role": role}, partial=False)
         u = _get(s, login)
         check_version(u, expect_version, "user", login)
-        if u.role == "admin" and data["role"] != "admin" and _active_admins(s) <= 1:
+        if u.role == "admin" and u.active and data["role"] != "admin" and _active_admins(s) <= 1:
             raise ValidationError("role", f"{login} is the last admin; make someone else admin first")
         changes = apply(u, data)
         if changes:
@@ -107,10 +107,11 @@ def set_role(db: Database, actor: str, login: str, role: str, expect_version: in
     return db.transact(tx)
 
 
-def deactivate(db: Database, actor: str, login: str) -> dict:
+def deactivate(db: Database, actor: str, login: str, expect_version: int | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, ADMIN, "deactivating a user")
         u = _get(s, login)
+        check_version(u, expect_version, "user", login)
         if u.role == "admin" and u.active and _active_admins(s) <= 1:
             raise ValidationError("login", f"{login} is the last admin and cannot be deactivated")
         changes = apply(u, {"active": False})
