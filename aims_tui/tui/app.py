@@ -93,7 +93,10 @@ class AimsApp(App):
             return
         keys: list[tuple[str, str]] = []
         seen: set[str] = set()
-        for key, active in screen.active_bindings.items():
+        # the screen's own keys first, then the app's, then the focused widget's
+        rank = {id(screen): 0, id(self): 1}
+        ordered = sorted(screen.active_bindings.items(), key=lambda kv: rank.get(id(kv[1].node), 2))
+        for key, active in ordered:
             b = active.binding
             if not b.description or b.description in seen and b.key_display is None:
                 continue

@@ -60,4 +60,11 @@ class PromptDialog(ModalScreen[dict | None]):
         self.dismiss(values)
 
     def action_cancel(self) -> None:
+        """Escape backs out; if something was typed, only after confirming."""
+        if self.values() != {k: initial for k, _, _, initial in self.fields}:
+            from .confirm import ConfirmDialog
+
+            self.app.push_screen(ConfirmDialog("Discard what you typed?", "Discard", "Keep editing"),
+                                 lambda yes: self.dismiss(None) if yes else None)
+            return
         self.dismiss(None)

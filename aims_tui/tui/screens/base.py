@@ -18,6 +18,7 @@ class AimsScreen(DbMixin, Screen):
     ``refresh_data`` is called when another user (or this one) commits.
     """
 
+    AUTO_FOCUS = "DataTable"  # the list, not the search box: single keys are commands
     EDIT_ACTIONS: frozenset[str] = frozenset()
     APPROVE_ACTIONS: frozenset[str] = frozenset()
 
