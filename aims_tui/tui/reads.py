@@ -120,24 +120,6 @@ def system_activity(db: Database, ref: str, limit: int = 200) -> list[dict[str, 
         return [to_dict(e) for e in s.exec(q)]
 
 
-def my_treatments(db: Database, login: str | None, include_done: bool = False,
-                  limit: int = 500) -> list[dict[str, Any]]:
-    """Treatments (of one owner, or everyone), soonest due first."""
-    with db.read() as s:
-        q = select(Treatment, Risk.ref, Risk.title).join(Risk, Risk.id == Treatment.risk_id)
-        if login:
-            q = q.where(Treatment.owner == login)
-        if not include_done:
-            q = q.where(Treatment.status.in_(OPEN_TREATMENT))
-        q = q.order_by(func.coalesce(Treatment.due_date, queries.FAR_FUTURE), Treatment.id).limit(limit)
-        out = []
-        for t, ref, title in s.exec(q):
-            d = to_dict(t)
-            d["risk_ref"], d["risk_title"] = ref, title
-            out.append(d)
-        return out
-
-
 def systems(db: Database, stage: str | None = None, search: str = "", tier: str | None = None,
             owner: str | None = None) -> list[dict[str, Any]]:
     """AI systems (the inventory is short: at most 1000 shown) with their open risk counts."""
@@ -163,3 +145,52 @@ def systems(db: Database, stage: str | None = None, search: str = "", tier: str 
             d["open_risks"] = int(counts.get(r.id, 0))
             out.append(d)
         return out
+
+
+def _keyset(s, q, key, idcol, *, after=None, before=None, last=False, limit=20):
+    """One window of q ordered by (key, id): after/before a key, or the last window."""
+    from sqlalchemy import tuple_
+
+    pair = tuple_(key, idcol)
+    if after is not None:
+        q = q.where(pair > tuple_(*after))
+    if before is not None:
+        q = q.where(pair < tuple_(*before))
+    backwards = last or before is not None
+    q = q.order_by(key.desc(), idcol.desc()) if backwards else q.order_by(key.asc(), idcol.asc())
+    rows = list(s.exec(q.limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return rows, has_more
+
+
+def treatment_window(db: Database, login: str | None, include_done: bool, *, after=None, before=None,
+                     last: bool = False, limit: int = 20):
+    """A window of treatments (of one owner, or everyone), soonest due first, keyed (due, id)."""
+    due = func.coalesce(Treatment.due_date, queries.FAR_FUTURE)
+    with db.read() as s:
+        q = select(Treatment, Risk.ref, Risk.title).join(Risk, Risk.id == Treatment.risk_id)
+        if login:
+            q = q.where(Treatment.owner == login)
+        if not include_done:
+            q = q.where(Treatment.status.in_(OPEN_TREATMENT))
+        rows, has_more = _keyset(s, q, due, Treatment.id, after=after, before=before, last=last, limit=limit)
+        out = []
+        for t, ref, title in rows:
+            d = to_dict(t)
+            d["risk_ref"], d["risk_title"] = ref, title
+            d["_key"] = (t.due_date or queries.FAR_FUTURE, t.id)
+            out.append(d)
+        return out, has_more
+
+
+def treatment_count(db: Database, login: str | None, include_done: bool) -> int:
+    with db.read() as s:
+        q = select(func.count()).select_from(Treatment)
+        if login:
+            q = q.where(Treatment.owner == login)
+        if not include_done:
+            q = q.where(Treatment.status.in_(OPEN_TREATMENT))
+        return int(s.exec(q).one())

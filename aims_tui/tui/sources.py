@@ -32,3 +32,24 @@ class RiskSource:
 
     def count(self) -> int:
         return queries.risk_count(self.database, self.filter)
+
+
+@dataclass
+class TreatmentSource:
+    """Treatments of one owner (or everyone), soonest due first, a window at a time."""
+
+    database: Database
+    owner: str | None
+    include_done: bool = False
+
+    def fetch(self, *, after: Any = None, before: Any = None, last: bool = False, limit: int = 20) -> Window:
+        from . import reads
+
+        rows, more = reads.treatment_window(self.database, self.owner, self.include_done, after=after,
+                                            before=before, last=last, limit=limit)
+        return Window(rows, rows[0]["_key"] if rows else None, rows[-1]["_key"] if rows else None, more)
+
+    def count(self) -> int:
+        from . import reads
+
+        return reads.treatment_count(self.database, self.owner, self.include_done)

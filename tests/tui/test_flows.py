@@ -356,3 +356,36 @@ async def test_help_lists_the_keys_of_the_current_screen(db):
         assert type(dialog).__name__ == "HelpDialog"
         described = {d for _, d in dialog.keys}
         assert {"New risk", "Filter", "Sort", "Go to Dashboard"} <= described
+
+
+async def test_my_actions_lists_my_open_treatments_and_completes_one(db):
+    """The 'my actions' screen shows the user's open treatments and completes the highlighted one."""
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4})
+    treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Audit the model", "owner": EDITOR})
+    treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Someone else's", "owner": ADMIN})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "4")
+        pager = app.screen.pager
+        assert [r["action"] for r in pager.rows] == ["Audit the model"] and pager.total == 1
+        await pilot.press("c")
+        await settle(pilot)
+        assert pager.total == 0
+    assert [t["status"] for t in treatments.list_treatments(db, "R-0001")] == ["done", "planned"]
+
+
+async def test_every_screen_opens_from_its_key_and_the_palette_lists_them(demo_db):
+    """Keys 1-7 open each screen without error; the command palette offers every screen and action."""
+    app = make_app(demo_db, ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        names = []
+        for key in "2345671":
+            await goto(pilot, key)
+            names.append(type(app.screen).__name__)
+        assert names == ["RegisterScreen", "SystemsScreen", "TreatmentsScreen", "SoaScreen", "ImpactScreen",
+                         "NonconformitiesScreen", "DashboardScreen"]
+        assert not [n for n in notes(app) if "error" in n]
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+        assert {"Go to Risk register", "Go to AI systems", "Refresh", "Undo"} <= titles

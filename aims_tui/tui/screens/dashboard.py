@@ -17,6 +17,7 @@ from .base import AimsScreen
 
 
 class DashboardScreen(AimsScreen):
+    AUTO_FOCUS = "#residual"
     HELP_TITLE = "Dashboard"
     HELP = ("Select a heat map cell (Enter) to open the register filtered to it; "
             "select a line of the summary to open what it counts.")

@@ -31,6 +31,11 @@ class HeatMap(DataTable):
         self.residual = residual
         self.matrix: Matrix | None = None
 
+    def on_mount(self) -> None:
+        # Build the grid (with its row labels) before the first paint: DataTable
+        # caches its header line, which must already know the label column.
+        self.show(Matrix(), {})
+
     def show(self, matrix: Matrix, counts: dict[tuple[int, int], int]) -> None:
         """Build the grid once, then update its cells in place."""
         shape = (matrix.n_likelihood, matrix.n_impact)
