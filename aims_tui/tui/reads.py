@@ -57,9 +57,8 @@ def _unaccepted_cond(m: Matrix, today: date):
 def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
     today = today or _today()
     stages = queries.systems_per_stage(db)
-    active = queries.RiskFilter(status="active", today=today)
-    inherent = queries.heat_map(db, residual=False, f=active)
-    residual = queries.heat_map(db, residual=True, f=active)
+    inherent: dict = {}  # the heat maps are read separately (heat_maps), so counts paint first
+    residual: dict = {}
     with db.read() as s:
         st = settings_row(s)
         m = Matrix.from_dict(st.matrix)
@@ -73,7 +72,7 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
         t_open = Treatment.status.in_(OPEN_TREATMENT)
         t_due = Treatment.due_date.is_not(None)
         d = Dashboard(
-            empty=sum(stages.values()) == 0 and not residual and count(Risk) == 0,
+            empty=sum(stages.values()) == 0 and count(Risk) == 0,
             organization=st.organization, matrix=m, stages=stages, inherent=inherent, residual=residual,
             soon_days=st.due_soon_days,
         )
@@ -89,6 +88,14 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
         d.my_treatments_overdue = count(Treatment, t_open, Treatment.owner == login, t_due,
                                         Treatment.due_date < today)
     return d
+
+
+def heat_maps(db: Database, residual: bool, today: date | None = None) -> tuple[Matrix, dict]:
+    """One heat map of the active risks, with the matrix to draw it."""
+    from ..core.services.settings import get_matrix
+
+    active = queries.RiskFilter(status="active", today=today or _today())
+    return get_matrix(db), queries.heat_map(db, residual=residual, f=active)
 
 
 def unaccepted_refs(db: Database, today: date | None = None, limit: int = 200) -> list[str]:

@@ -43,8 +43,16 @@ class DashboardScreen(AimsScreen):
         self.query_one("#residual", HeatMap).focus()
 
     def refresh_data(self) -> None:
-        login, today = self.login, self.aims.today
-        self.db_work(lambda: reads.dashboard(self.database, login, today), self._show)
+        login, today, db = self.login, self.aims.today, self.database
+        # three workers: the counts paint first, each heat map when its aggregate is read
+        self.db_work(lambda: reads.dashboard(db, login, today), self._show, group="dash-counts")
+        for hm in self.query(HeatMap):
+            self._load_map(hm)
+
+    def _load_map(self, hm: HeatMap) -> None:
+        db, today, residual = self.database, self.aims.today, hm.residual
+        self.db_work(lambda: reads.heat_maps(db, residual, today), lambda r: hm.show(*r),
+                     group=f"dash-map-{residual}")
 
     def action_refresh(self) -> None:
         self.refresh_data()
@@ -62,8 +70,6 @@ class DashboardScreen(AimsScreen):
                 stages.append(" · ")
             stages.append(f"{st} {n}", style="" if n else "dim")
         self.query_one("#stages", Static).update(stages)
-        self.query_one("#inherent", HeatMap).show(d.matrix, d.inherent)
-        self.query_one("#residual", HeatMap).show(d.matrix, d.residual)
         ol = self.query_one("#summary", OptionList)
         highlighted = ol.highlighted
         ol.clear_options()
