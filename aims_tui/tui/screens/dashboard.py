@@ -36,6 +36,8 @@ class DashboardScreen(AimsScreen):
             with Vertical(classes="map-box"):
                 yield Static("Residual (active risks)", markup=False, classes="map-title")
                 yield HeatMap(residual=True, id="residual")
+        yield Static("Cells: count and level (L Low, M Medium, H High, C Critical). Enter on a cell lists "
+                     "its risks.", markup=False, id="legend")
         yield OptionList(id="summary")
         yield Footer()
 

@@ -15,8 +15,9 @@ TEXT = """Welcome to aims, the register of your AI management system (ISO/IEC 42
 
 This database has no AI systems and no risks yet. Two ways to start:
 
-  a  Add your first AI system: its name, purpose and owners. Then add its risks
-     from the register (key 2, then n) and move it through its life cycle.
+  a  Add your first AI system: its name, purpose and owners. Then add
+     its risks from the register (key 2, then n) and move it through
+     its life cycle (key 3, then m).
 
   d  Load demo data: 8 example AI systems with risks, treatments, impact
      assessments and nonconformities, to look around first.
@@ -35,8 +36,8 @@ class FirstRunScreen(AimsScreen):
             yield Static(TEXT, markup=False)
             if self.aims.role in EDIT:
                 with Horizontal(classes="buttons"):
-                    yield Button("Add an AI system", id="add", variant="primary")
-                    yield Button("Load demo data", id="demo")
+                    yield Button("Add an AI system", id="add", variant="primary", compact=True)
+                    yield Button("Load demo data", id="demo", compact=True)
             else:
                 yield Static(f"You are a {self.aims.role}: ask an editor or admin to add the first AI system.",
                              markup=False)
