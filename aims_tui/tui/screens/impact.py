@@ -15,7 +15,7 @@ class ImpactScreen(ListScreen):
     HELP = "n adds an assessment for an AI system, e edits the highlighted one, A approves it (approvers)."
     EDIT_ACTIONS = frozenset({"new", "edit"})
     APPROVE_ACTIONS = frozenset({"approve"})
-    COLUMNS = [("Ref", 7), ("System", 8), ("Title", 32), ("Status", 9), ("Approved by", 11), ("Review", 10)]
+    COLUMNS = [("Ref", 7), ("System", 8), ("Title", None), ("Status", 9), ("Approved by", 11, 90), ("Review", 10)]
     BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("A", "approve", "Approve")]
 
     def title_line(self) -> str:

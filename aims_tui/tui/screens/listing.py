@@ -13,7 +13,8 @@ from .base import AimsScreen
 
 
 class ListScreen(AimsScreen):
-    COLUMNS: list[tuple[str, int]] = []
+    # (label, width or None for the flexible column, shown only from this terminal width)
+    COLUMNS: list[tuple] = []
 
     def __init__(self, database, login) -> None:
         super().__init__(database, login)
@@ -26,10 +27,20 @@ class ListScreen(AimsScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        t = self.table
-        for label, w in self.COLUMNS:
-            t.add_column(label, width=w)
-        t.focus()
+        self._layout = None
+        self.table.focus()
+
+    def _columns(self) -> list[tuple[int, str, int]]:
+        """(index in COLUMNS, label, width) of the columns that fit the screen."""
+        width = self.size.width or 80
+        cols = [(i, c[0], c[1]) for i, c in enumerate(self.COLUMNS) if width >= (c[2] if len(c) > 2 else 0)]
+        fixed = sum((w or 0) + 2 for _, _, w in cols)
+        flex = max(10, width - fixed - 4)
+        return [(i, label, w if w is not None else flex) for i, label, w in cols]
+
+    def on_resize(self) -> None:
+        if self.rows or self._layout is not None:
+            self.show(self.rows)
 
     @property
     def table(self) -> DataTable:
@@ -52,9 +63,18 @@ class ListScreen(AimsScreen):
         self.rows = rows
         t = self.table
         cursor = t.cursor_row
-        t.clear()
+        layout = self._columns()
+        if layout != self._layout:
+            t.clear(columns=True)
+            for _, label, w in layout:
+                t.add_column(label, width=w)
+            self._layout = layout
+        else:
+            t.clear()
+        keep = [i for i, _, _ in layout]
         for r in rows:
-            t.add_row(*self.cells(r))
+            cells = self.cells(r)
+            t.add_row(*[cells[i] for i in keep])
         if rows:
             t.move_cursor(row=min(cursor, len(rows) - 1), animate=False)
         self.query_one("#list-title", Static).update(f"{self.title_line()}  ({len(rows)})")

@@ -15,7 +15,8 @@ class NonconformitiesScreen(ListScreen):
     HELP_TITLE = "Nonconformities"
     HELP = "n records a nonconformity, e edits the highlighted one (root cause before closing)."
     EDIT_ACTIONS = frozenset({"new", "edit"})
-    COLUMNS = [("Ref", 7), ("Kind", 13), ("Title", 30), ("Severity", 8), ("Status", 17), ("Owner", 8), ("Due", 10)]
+    COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
+               ("Due", 10)]
     BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit")]
 
     def title_line(self) -> str:

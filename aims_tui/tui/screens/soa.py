@@ -16,8 +16,8 @@ class SoaScreen(ListScreen):
     HELP = "e edits the highlighted entry (applicable yes/no, justification, status, owner); A approves all."
     EDIT_ACTIONS = frozenset({"edit"})
     APPROVE_ACTIONS = frozenset({"approve"})
-    COLUMNS = [("Control", 9), ("Title", 30), ("Applicable", 10), ("Status", 11), ("Owner", 8),
-               ("Approved", 8), ("Justification", 30)]
+    COLUMNS = [("Control", 9), ("Title", None), ("Applies", 9), ("Status", 11), ("Owner", 8),
+               ("Approved", 8, 100), ("Justification", 30, 130)]
     BINDINGS = [Binding("e", "edit", "Edit entry"), Binding("A", "approve", "Approve SoA")]
 
     def title_line(self) -> str:
