@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 from aims_tui.tui.app import AimsApp
 
@@ -19,7 +20,10 @@ async def settle(pilot: Pilot, rounds: int = 6) -> None:
     (a callback may start another worker, e.g. a prefetch)."""
     quiet = 0
     for _ in range(rounds * 3):
-        await pilot.app.workers.wait_for_complete()
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:  # an exclusive worker replaced by a newer one
+            pass
         await pilot.pause()
         busy = any(not w.is_finished for w in pilot.app.workers)
         quiet = 0 if busy else quiet + 1
