@@ -58,7 +58,14 @@ class AimsApp(App):
     def make_screen(self, screen_id: str) -> Screen | None:
         e = registry.entry(screen_id)
         cls = e.load() if e else None
-        return cls(self.database, self.login) if cls else None
+        if cls is None:
+            return None
+        import inspect
+
+        params = inspect.signature(cls).parameters
+        if "today" in params and self.today is not None:
+            return cls(self.database, self.login, today=self.today)
+        return cls(self.database, self.login)
 
     def goto(self, screen_id: str, **options: Any) -> None:
         screen = self.make_screen(screen_id)
@@ -69,7 +76,10 @@ class AimsApp(App):
             setattr(screen, k, v)
         while len(self.screen_stack) > 2:
             self.pop_screen()
-        if len(self.screen_stack) > 1:
+        e = registry.entry(screen_id)
+        if e is not None and e.pushed and len(self.screen_stack) > 1:
+            self.push_screen(screen)
+        elif len(self.screen_stack) > 1:
             self.switch_screen(screen)
         else:
             self.push_screen(screen)

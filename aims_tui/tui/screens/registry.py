@@ -2,7 +2,7 @@
 
 Add a screen with one line: ``Entry(id, key, title, help, "module:Class")``.
 The class is imported when first opened and constructed as
-``Class(database, login)``. ``optional=True`` entries are skipped while their
+``Class(database, login)`` (plus ``today=`` when it takes one). ``optional=True`` entries are skipped while their
 module does not exist yet (screens written in parallel branches).
 """
 
@@ -26,6 +26,7 @@ class Entry:
     help: str
     target: str  # "module:Class"
     optional: bool = False
+    pushed: bool = False  # opened above the current screen (its Escape pops back to it)
 
     def load(self) -> Callable[..., Screen] | None:
         module, _, name = self.target.partition(":")
@@ -50,9 +51,11 @@ SCREENS: list[Entry] = [
     Entry("soa", "5", "Statement of Applicability", "Every Annex A control", P + "soa:SoaScreen"),
     Entry("impact", "6", "Impact assessments", "AI system impact assessments", P + "impact:ImpactScreen"),
     Entry("nonconformities", "7", "Nonconformities", "Incidents and audit findings", P + "nonconformities:NonconformitiesScreen"),
-    Entry("due", "8", "Due", "Reviews and actions due or overdue", P + "due:DueScreen", optional=True),
-    Entry("management", "9", "Management reviews", "Management reviews and the pack", P + "management:ManagementScreen", optional=True),
-    Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen", optional=True),
+    Entry("due", "8", "Due", "Reviews and actions due or overdue", P + "due:DueScreen", optional=True, pushed=True),
+    Entry("management", "9", "Management reviews", "Management reviews and the pack", P + "management:ManagementScreen", optional=True,
+          pushed=True),
+    Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen", optional=True,
+          pushed=True),
 ]
 
 
