@@ -251,7 +251,9 @@ async def test_the_register_filters_by_level_and_owner_and_searches(demo_db):
 async def test_a_markup_like_title_is_shown_literally_and_does_nothing(db):
     """User text is data: '[bold]x[/] [@click=app.quit]' appears exactly, in the register and the editor."""
     title = "[bold]x[/] [@click=app.quit]"
-    risks.create_risk(db, EDITOR, {"title": title, "inherent_likelihood": 1, "inherent_impact": 1})
+    systems.create_system(db, ADMIN, {"name": "[red]S[/]"})
+    risks.create_risk(db, EDITOR, {"title": title, "inherent_likelihood": 1, "inherent_impact": 1,
+                                   "system": "AIS-001"})
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -264,6 +266,8 @@ async def test_a_markup_like_title_is_shown_literally_and_does_nothing(db):
         app.push_screen(RiskEditor(db, EDITOR, "R-0001"))
         await settle(pilot)
         assert app.screen.query_one("#title", Input).value == title
+        labels = [str(p) for p, v in app.screen.query_one("#system", Select)._options if v == "AIS-001"]
+        assert labels == ["AIS-001 [red]S[/]"]
 
 
 async def test_a_viewer_sees_no_edit_actions_and_a_read_only_editor(demo_db):

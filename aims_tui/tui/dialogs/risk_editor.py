@@ -166,8 +166,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
     def _fill(self, data: dict[str, Any]) -> None:
         self.matrix = data["matrix"]
         self.control_list = data["controls"]
-        self.query_one("#system", Select).set_options([(f"{r} {n}", r) for r, n in data["systems"]])
-        self.query_one("#owner", Select).set_options([(o, o) for o in data["owners"]])
+        # option labels are Text: a system named like markup is shown as typed
+        self.query_one("#system", Select).set_options([(Text(f"{r} {n}"), r) for r, n in data["systems"]])
+        self.query_one("#owner", Select).set_options([(Text(o), o) for o in data["owners"]])
         risk = data.get("risk")
         if risk is None:
             values = {"title": "", "system": self.default_system or "", "owner": self.login, "category": "",
@@ -204,7 +205,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
                 try:
                     sel.value = v if v else Select.NULL
                 except Exception:  # noqa: BLE001 - a value no longer offered (e.g. inactive owner)
-                    sel.set_options([(v, v)] + [(o.prompt, o.value) for o in []])
+                    kept = [(p, x) for p, x in getattr(sel, "_options", []) if x is not Select.NULL]
+                    sel.set_options(kept + [(Text(v), v)])
                     sel.value = v
             elif k == "description":
                 self.query_one("#description", TextArea).text = v

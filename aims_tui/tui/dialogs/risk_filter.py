@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -55,8 +56,8 @@ class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
         systems, owners, levels = data
         f = self.current
         for key, opts, value in (
-            ("system", [("organization-wide", "-")] + [(f"{r} {n}", r) for r, n in systems], f.system),
-            ("owner", [(o, o) for o in owners], f.owner),
+            ("system", [("organization-wide", "-")] + [(Text(f"{r} {n}"), r) for r, n in systems], f.system),
+            ("owner", [(Text(o), o) for o in owners], f.owner),
             ("level", [(lv, lv) for lv in levels], f.level),
         ):
             sel = self.query_one(f"#f-{key}", Select)
