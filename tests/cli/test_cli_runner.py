@@ -346,7 +346,9 @@ def test_db_check_finds_a_corrupted_file(cli, name, offset):
         f.write(b"\xff" * 64)
     r = cli("db", "check", code=3)
     integrity = next(line for line in r.stdout.splitlines() if line.startswith("Integrity:"))
-    assert integrity != "Integrity: ok" and len(integrity) > len("Integrity: ")
+    assert integrity != "Integrity: ok"
+    # SQLite names the damaged object, or (when the damage stops the check) says the file is malformed
+    assert name in integrity or "malformed" in integrity
 
 
 def test_db_check_and_upgrade_on_a_file_that_is_not_a_database_fail_in_one_line(cli, tmp_path):
