@@ -306,3 +306,12 @@ def test_a_demo_load_does_not_reuse_the_refs_of_deleted_risks(db):
     from aims_tui.core.queries import all_risks
     refs = [r["ref"] for r in all_risks(db)]
     assert gone["ref"] not in refs and len(refs) == 2
+
+
+@pytest.mark.parametrize("url", ["nonsense://x", "://x", "postgresql+psycopg://aims@127.0.0.1:1/aims"])
+def test_a_database_url_that_cannot_be_used_is_one_line_saying_why(url):
+    """Found while reviewing: a missing driver or an unknown scheme was an 'unexpected error'
+    (psycopg is an optional extra; with it installed, port 1 refuses the connection instead)."""
+    with pytest.raises(DatabaseError) as exc:
+        open_database(url)
+    assert "\n" not in str(exc.value)
