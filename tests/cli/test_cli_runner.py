@@ -401,3 +401,13 @@ def test_db_check_and_upgrade_do_not_create_a_missing_database(cli, tmp_path):
         r = cli("db", cmd, "--db", str(missing), code=1)
         assert "no database" in _one_line(r.stderr) and "aims init" in r.stderr
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("args", [[], ["init"], ["demo"], ["users"], ["users", "add"], ["systems", "list"],
+                                  ["risks", "list"], ["risks", "update"], ["db"], ["db", "check"]])
+def test_help_is_available_for_every_command_of_the_contract(cli, args):
+    """`-h`/`--help` exits 0, prints usage, and touches no database."""
+    r = cli(*args, "--help")
+    assert "Usage" in r.stdout
+    assert cli(*args, "-h").stdout == r.stdout
+    assert not cli.path.exists()
