@@ -152,10 +152,9 @@ def test_new_events_after_a_verified_chain_keep_verifying(busy_db):
     assert after.ok and after.count == before.count + 1 and after.head != before.head
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: the chain has no anchor outside the table, so "
-                                       "removing the newest events leaves a shorter chain that verifies")
 def test_deleting_the_newest_events_is_found(busy_db):
-    """Documents a design limit (see the report): a tail truncation goes unnoticed."""
+    """Was a known limit (xfail): since migration 0002 the audit_head row, kept by an
+    insert trigger, records the newest event, so a tail truncation is found (issue 6)."""
     with sqlite3.connect(busy_db.path) as c:
         hi = c.execute("SELECT max(id) FROM audit_event").fetchone()[0]
     _raw(busy_db, "DELETE FROM audit_event WHERE id >= ?", hi - 2)
