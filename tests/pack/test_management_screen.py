@@ -135,6 +135,7 @@ async def test_export_writes_the_pack_shows_progress_and_records_it_on_the_revie
         review = management.get_review(db, ref)
         assert review["pack_digest"] == res.digest
         assert review["pack_path"] == str(res.path)
+        assert f"Last pack: {res.path}" in text_of(screen.query_one("#mr-title", Static))
 
 
 async def test_an_action_is_marked_done_from_the_screen(seeded, tmp_path):
