@@ -55,12 +55,37 @@ def font_dir() -> Path:
     return data_dir() / "fonts"
 
 
+class _CachedTTFont(TTFont):
+    """A TTFont that remembers how it split each string into subsets, per document.
+
+    A register repeats the same owners, statuses, levels and dates thousands
+    of times; ReportLab maps every character of every string again. The split
+    depends only on the document's subset state, which only grows, so a
+    string's split stays valid for the rest of that document.
+    """
+
+    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 - ReportLab's name
+        try:
+            cache = self.state[doc]._aims_split_cache
+        except (KeyError, AttributeError):
+            cache = None
+        if cache is not None and text in cache:
+            return cache[text]
+        result = super().splitString(text, doc, encoding)
+        state = self.state[doc]
+        if cache is None:
+            cache = state._aims_split_cache = {}
+        if len(cache) < 200_000:
+            cache[text] = result
+        return result
+
+
 def register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     d = font_dir()
-    pdfmetrics.registerFont(TTFont(FONT, str(d / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(d / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(_CachedTTFont(FONT, str(d / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(_CachedTTFont(BOLD, str(d / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
