@@ -99,6 +99,9 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=8, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=10,
                              spaceAfter=5, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
+        # a title at the top of its own page needs no keep-with-next (which costs a trial layout)
+        "page_title": ParagraphStyle("page_title", parent=base, fontName=BOLD, fontSize=11.5, leading=15,
+                                     spaceAfter=5, textColor=colors.HexColor("#1f3a5f")),
         "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=6,
                              spaceAfter=3, keepWithNext=1),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=12,
@@ -229,17 +232,15 @@ class FastTable(Table):
     """
 
     def draw(self) -> None:
-        self._tx = None
-        self._renderCB = self._on_render
+        self._tx = None if getattr(self.canv, "_dry", False) else self.canv.beginText()
+        self._tx_font = self._tx_colour = None
         super().draw()
 
-    def _on_render(self, _table: Any, event: str, *args: Any) -> None:
-        if event == "startTable" and not getattr(self.canv, "_dry", False):
-            self._tx = self.canv.beginText()
-            self._tx_font = self._tx_colour = None
-        elif event == "startLines" and self._tx is not None:
+    def _drawLines(self) -> None:  # noqa: N802 - called by Table.draw after the cells
+        if self._tx is not None:
             self.canv.drawText(self._tx)
             self._tx = None
+        super()._drawLines()
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
         tx = self._tx
