@@ -2,12 +2,157 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
 import typer
 
-from .export_cmd import export_app  # noqa: F401  (export json registers on it)
+from . import common
+from .export_cmd import export_app
 
 import_app = typer.Typer(help="Import risks from a spreadsheet, or a whole register from JSON.",
                          no_args_is_help=True)
+
+
+@import_app.command("risks")
+@common.handle_errors
+def import_risks(
+    file: Annotated[Path, typer.Argument(help="A .csv or .xlsx file.", show_default=False)],
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="XLSX sheet name (else the sheet with the "
+                                                 "best header).")] = None,
+    header_row: Annotated[Optional[int], typer.Option("--header-row", help="Row number of the header (else "
+                                                      "found by its column names).")] = None,
+    mapping: Annotated[Optional[list[str]], typer.Option(
+        "--map", help="SRC=FIELD: map a column (header or letter) to a field, or to 'ignore' or 'notes'. "
+                      "Repeatable.")] = None,
+    system: Annotated[Optional[str], typer.Option("--system", help="AI system (ref or name) for rows "
+                                                  "without one.")] = None,
+    create_missing: Annotated[bool, typer.Option("--create-missing", help="Add unknown owners as editors "
+                                                 "(needs admin) and unknown AI systems in design.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created; write nothing.")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    db: common.DbOpt = None,
+) -> None:
+    """Import risks from a spreadsheet: all rows or none."""
+    from ..core.services.importing import ImportRejected
+    from ..io import importer
+
+    common.check_format(fmt, ("text", "json"))
+    database = common.open_db(db)
+    actor = common.actor_for(database)
+    plan = importer.prepare(database, file, sheet=sheet, header_row=header_row, mapping=mapping or [],
+                            default_system=system)
+    try:
+        result = importer.run(database, actor, plan, create_missing=create_missing, dry_run=dry_run)
+    except ImportRejected as exc:
+        if fmt == "json":
+            common.print_json({"ok": False, "problems": [
+                {"row": p.row, "column": p.column, "value": p.value, "message": p.message} for p in exc.problems],
+                "mapping": _mapping(plan)})
+        else:
+            _print_plan(plan, err=True)
+            for p in exc.problems:
+                typer.echo(f"aims: {p}", err=True)
+        common.fail(exc.summary)
+        return
+    if fmt == "json":
+        result["mapping"] = _mapping(plan)
+        common.print_json(result)
+        return
+    _print_plan(plan, err=not dry_run)
+    _print_result(result)
+
+
+def _mapping(plan) -> list[dict[str, Any]]:
+    return [{"column": c.letter, "header": c.header, "field": c.field, "how": c.how}
+            for c in plan.columns if c.header.strip() or c.field]
+
+
+def _print_plan(plan, *, err: bool) -> None:
+    echo = lambda s="": typer.echo(s, err=err)  # noqa: E731
+    echo(f"{Path(plan.sheet.path).name}: {plan.sheet.description}; header in row {plan.header_row}")
+    echo("Columns:")
+    width = max([len(lbl) for lbl, _ in plan.mapping()] + [8])
+    for c in plan.columns:
+        if not (c.header.strip() or c.field):
+            continue
+        target = c.field or {"duplicate": "(not imported: another column has this field)",
+                             "replaced": "(not imported: --map gave its field to another column)",
+                             "ignored": "(ignored by --map)"}.get(c.how, "(not imported)")
+        echo(f"  {c.label.ljust(width)}  -> {target}")
+
+
+def _print_result(result: dict[str, Any]) -> None:
+    created, skipped = result["created"], result["skipped"]
+    dry = result["dry_run"]
+    if dry and created:
+        common.print_rows(created, ["row", "ref", "title", "system_ref", "owner", "inherent_likelihood",
+                                    "inherent_impact", "inherent_level", "residual_likelihood",
+                                    "residual_impact", "residual_level", "treatment_option", "status"],
+                          "table", ["ROW", "REF", "TITLE", "SYSTEM", "OWNER", "L", "I", "INHERENT", "RL", "RI",
+                                    "RESIDUAL", "TREATMENT", "STATUS"])
+    refs = f" ({created[0]['ref']}..{created[-1]['ref']})" if created else ""
+    verb = "Would import" if dry else "Imported"
+    line = f"{verb} {len(created)} risk{'s' if len(created) != 1 else ''}{refs}"
+    if skipped:
+        shown = ", ".join(f"row {s['row']} = {s['ref']}" for s in skipped[:10])
+        more = f", and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+        line += f"; skipped {len(skipped)} already imported ({shown}{more})"
+    if result.get("blank_rows"):
+        line += f"; {result['blank_rows']} blank row{'s' if result['blank_rows'] != 1 else ''} left out"
+    typer.echo(line)
+    if result["users_created"]:
+        who = ", ".join(f"{u['login']} ({u['display_name']})" for u in result["users_created"])
+        typer.echo(f"{'Would add' if dry else 'Added'} users as editors: {who}")
+    if result["systems_created"]:
+        what = ", ".join(f"{s['ref']} {s['name']}" for s in result["systems_created"])
+        typer.echo(f"{'Would register' if dry else 'Registered'} AI systems in design: {what}")
+    if dry:
+        typer.echo("Dry run: nothing was written.")
+
+
+@import_app.command("json")
+@common.handle_errors
+def import_json(
+    file: Annotated[Path, typer.Argument(help="A file written by 'aims export json'.", show_default=False)],
+    db: common.DbOpt = None,
+) -> None:
+    """Restore a whole register from JSON into an EMPTY database (ids, versions, audit trail as they were)."""
+    from ..core import audit, identity
+    from ..io import jsonio
+
+    database = common.open_db(db)
+    counts = jsonio.import_json(database, file)
+    with database.read() as s:
+        check = audit.verify(s)
+        from sqlmodel import select
+
+        from ..core.models import User
+
+        login = identity.os_login()
+        is_user = s.exec(select(User.id).where(User.login == login, User.active == True)).first()  # noqa: E712
+    where = database.path or database.url
+    total = sum(counts.values())
+    typer.echo(f"Imported {total} records ({len(counts)} tables) into {where}; "
+               f"the audit trail verifies ({check.count} events)")
+    if not is_user:
+        common.note(f"aims: note: {login} is not a user of the imported register; an admin of it must add you")
+
+
+@export_app.command("json")
+@common.handle_errors
+def export_json(
+    out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-' for standard output).")] = "-",
+    db: common.DbOpt = None,
+) -> None:
+    """Everything, lossless, in a stable order and format (two exports of the same data are identical)."""
+    from ..io import jsonio
+
+    database = common.open_db(db)
+    common.actor_for(database)
+    counts = jsonio.export_json(database, None if out == "-" else out)
+    if out != "-":
+        common.note(f"aims: wrote {sum(counts.values())} records ({len(counts)} tables) to {out}")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,6 +7,7 @@ four bands. Score = likelihood x impact.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,36 +156,82 @@ class Matrix:
 DEFAULT_MATRIX = Matrix()
 
 
-def parse_scale_value(text: str, labels: tuple[str, ...]) -> int | None:
-    """Map "3", "3 - Possible", "Possible", "high" onto a 1..N scale value.
+# Words that spreadsheets use for a position on a scale, as a position on a
+# five-point scale (1 lowest). Mapped onto the configured scale by
+# _onto_scale. Keys are casefolded with "-", "_" and "/" read as spaces.
+_SCALE_WORDS = {
+    "very low": 1, "vl": 1, "insignificant": 1, "negligible": 1, "rare": 1, "remote": 1,
+    "improbable": 1, "very unlikely": 1, "minimal": 1, "trivial": 1,
+    "low": 2, "l": 2, "minor": 2, "unlikely": 2, "limited": 2,
+    "medium": 3, "med": 3, "m": 3, "moderate": 3, "possible": 3, "occasional": 3, "significant": 3,
+    "medium low": 3, "low medium": 3, "medium high": 4, "high medium": 4,
+    "high": 4, "h": 4, "major": 4, "likely": 4, "probable": 4, "serious": 4, "very likely": 5,
+    "very high": 5, "vh": 5, "extreme": 5, "critical": 5, "severe": 5, "catastrophic": 5,
+    "almost certain": 5, "certain": 5, "frequent": 5,
+}
+_THREE_POINT = {"very low": 1, "vl": 1, "low": 1, "l": 1, "medium": 2, "med": 2, "m": 2,
+                "moderate": 2, "high": 3, "h": 3, "very high": 3, "vh": 3}
+_LEADING_NUMBER = re.compile(r"^\s*[(\[]?\s*(\d+(?:[.,]\d+)?)\s*(%?)(?![\d.,])")
+_TRAILING_NUMBER = re.compile(r"[(\[]\s*(\d+)\s*[)\]]\s*$")
 
-    Used by importers and forms. Returns None when nothing sensible matches.
+
+def _fold(text: str) -> str:
+    return " ".join(re.sub(r"[-_/]+", " ", text.casefold()).split())
+
+
+def _onto_scale(position: int, n: int, word: str) -> int:
+    if n == 5:
+        return position
+    if n == 3 and word in _THREE_POINT:
+        return _THREE_POINT[word]
+    # Linear, rounding half up: 1 -> 1, 5 -> n.
+    return max(1, min(n, int((position - 1) * (n - 1) / 4 + 1.5)))
+
+
+def parse_scale_value(text: Any, labels: tuple[str, ...]) -> int | None:
+    """Map "3", "3.0", "3 - Possible", "Possible", "Possible (3)", "High", "H",
+    "60%" onto a 1..N scale value (N = len(labels)).
+
+    Used by importers and forms. Numbers win over words ("3 - Rare" is 3).
+    Returns None when nothing sensible matches (or a number is off the scale).
     """
-    if text is None:
+    if text is None or isinstance(text, bool):
         return None
+    n = len(labels)
+    if isinstance(text, (int, float)):
+        f = float(text)
+        return int(f) if f.is_integer() and 1 <= f <= n else None
     s = str(text).strip()
     if not s:
         return None
-    n = len(labels)
-    head = s.split()[0].rstrip(".-:)")
-    try:
-        f = float(head.replace(",", "."))
-        if f.is_integer() and 1 <= int(f) <= n:
+    m = _LEADING_NUMBER.match(s)
+    if m:
+        try:
+            f = float(m.group(1).replace(",", "."))
+        except ValueError:  # pragma: no cover - the pattern only lets digits through
+            return None
+        if m.group(2) == "%":  # a probability: split 0..100 % into n equal bands
+            if not 0 <= f <= 100:
+                return None
+            return max(1, min(n, int(-(-f * n // 100)) or 1))
+        if f.is_integer() and 1 <= f <= n:
             return int(f)
-    except ValueError:
-        pass
-    fold = s.casefold()
-    for i, label in enumerate(labels, start=1):
-        if fold == label.casefold():
+        return None
+    fold = _fold(s)
+    folded_labels = [_fold(label) for label in labels]
+    for i, label in enumerate(folded_labels, start=1):
+        if fold == label:
             return i
-    for i, label in enumerate(labels, start=1):
-        if label.casefold() in fold:
-            return i
-    # Three-word scales common in spreadsheets, mapped onto the matrix.
-    words = {
-        "very low": 1, "low": 2, "medium": 3, "moderate": 3, "med": 3,
-        "high": 4, "very high": 5, "extreme": 5,
-    }
-    if fold in words:
-        return max(1, min(n, round(words[fold] * n / 5)))
-    return None
+    if fold in _SCALE_WORDS:
+        return _onto_scale(_SCALE_WORDS[fold], n, fold)
+    m = _TRAILING_NUMBER.search(s)
+    if m and 1 <= int(m.group(1)) <= n:
+        return int(m.group(1))
+    # A label inside longer text ("Likely to happen"): the longest label that
+    # appears as whole words wins, so "unlikely" is not read as "likely".
+    best = None
+    for i, label in enumerate(folded_labels, start=1):
+        if label and re.search(r"(?<!\w)" + re.escape(label) + r"(?!\w)", fold):
+            if best is None or len(label) > len(folded_labels[best - 1]):
+                best = i
+    return best

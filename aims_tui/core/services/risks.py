@@ -149,49 +149,57 @@ def next_risk_ref(s: Session) -> tuple[str, int]:
 
 
 def create_risk(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
-    def tx(s: Session) -> dict:
-        require(s, actor, EDIT, "adding a risk")
-        values = clean(SPECS, data, partial=False, session=s)
-        _check_scores(s, values)
-        values.setdefault("residual_likelihood", None)
-        values.setdefault("residual_impact", None)
-        if values["residual_likelihood"] is None:
-            values["residual_likelihood"] = values["inherent_likelihood"]
-        if values["residual_impact"] is None:
-            values["residual_impact"] = values["inherent_impact"]
-        system_id = _resolve_system(s, values.pop("system", None))
-        control_ids = _resolve_controls(s, values.pop("controls", None))
-        if not values.get("owner"):
-            values["owner"] = actor
-        if values.get("source_key"):
-            dup = s.exec(select(Risk.ref).where(Risk.source_key == values["source_key"])).first()
-            if dup:
-                raise ValidationError("source_key", f"already imported as {dup}")
-        else:
-            values["source_key"] = None
-        ref, num = next_risk_ref(s)
-        row = Risk(ref=ref, ref_num=num, system_id=system_id, title_fold=values["title"].casefold(), **values)
-        if row.next_review is None:
-            m = matrix_of(s)
-            level = m.level(row.residual_likelihood, row.residual_impact).name
-            row.next_review = next_review(today or _today(), row.review_cadence, level, settings_row(s).cadences)
-        now = audit.utcnow()
-        row.created_at = row.updated_at = now
-        s.add(row)
-        s.flush()
-        for cid in control_ids:
-            s.add(RiskControl(risk_id=row.id, control_id=cid))
-        s.flush()
-        out = risk_dict(s, row)
-        audit.record(s, actor, "risk", ref, "create", {
-            k: [None, audit.plain(out[k])] for k in (
-                "title", "description", "system_ref", "category", "source", "owner", *SCORE_FIELDS,
-                "treatment_option", "status", "review_cadence", "next_review", "controls", "source_key")
-            if out.get(k) not in (None, "", [])
-        })
-        return out
+    return db.transact(lambda s: _create(s, actor, data, today=today))
 
-    return db.transact(tx)
+
+def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
+            check_role: bool = True) -> dict:
+    """Create one risk and its audit event inside the caller's write transaction.
+
+    The one place a risk is born: ``create_risk`` and the spreadsheet import
+    (services.importing, many rows in one transaction) both use it.
+    """
+    if check_role:
+        require(s, actor, EDIT, "adding a risk")
+    values = clean(SPECS, data, partial=False, session=s)
+    _check_scores(s, values)
+    values.setdefault("residual_likelihood", None)
+    values.setdefault("residual_impact", None)
+    if values["residual_likelihood"] is None:
+        values["residual_likelihood"] = values["inherent_likelihood"]
+    if values["residual_impact"] is None:
+        values["residual_impact"] = values["inherent_impact"]
+    system_id = _resolve_system(s, values.pop("system", None))
+    control_ids = _resolve_controls(s, values.pop("controls", None))
+    if not values.get("owner"):
+        values["owner"] = actor
+    if values.get("source_key"):
+        dup = s.exec(select(Risk.ref).where(Risk.source_key == values["source_key"])).first()
+        if dup:
+            raise ValidationError("source_key", f"already imported as {dup}")
+    else:
+        values["source_key"] = None
+    ref, num = next_risk_ref(s)
+    row = Risk(ref=ref, ref_num=num, system_id=system_id, title_fold=values["title"].casefold(), **values)
+    if row.next_review is None:
+        m = matrix_of(s)
+        level = m.level(row.residual_likelihood, row.residual_impact).name
+        row.next_review = next_review(today or _today(), row.review_cadence, level, settings_row(s).cadences)
+    now = audit.utcnow()
+    row.created_at = row.updated_at = now
+    s.add(row)
+    s.flush()
+    for cid in control_ids:
+        s.add(RiskControl(risk_id=row.id, control_id=cid))
+    s.flush()
+    out = risk_dict(s, row)
+    audit.record(s, actor, "risk", ref, "create", {
+        k: [None, audit.plain(out[k])] for k in (
+            "title", "description", "system_ref", "category", "source", "owner", *SCORE_FIELDS,
+            "treatment_option", "status", "review_cadence", "next_review", "controls", "source_key")
+        if out.get(k) not in (None, "", [])
+    })
+    return out
 
 
 def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
