@@ -1,9 +1,96 @@
-"""Commands of this group are added by their issue."""
+"""aims audit verify | audit log, and aims backup."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from . import common
+
+audit_app = typer.Typer(help="The audit trail: verify it, read it.", no_args_is_help=True)
+
+
+@audit_app.command("verify")
+@common.handle_errors
+def verify(
+    anchor: Annotated[Optional[str], typer.Option(
+        "--anchor", help="ID:HASH of an event written down earlier (printed by this command and by "
+                         "'aims backup'); the trail must still hold it unchanged.")] = None,
+    db: common.DbOpt = None,
+) -> None:
+    """Check the hash chain of the audit trail. Exit 3 naming the first broken event."""
+    from ..core import audit
+
+    anchored = None
+    if anchor is not None:
+        try:
+            anchored = audit.parse_anchor(anchor)
+        except ValueError as exc:
+            common.fail(str(exc), common.EXIT_USAGE)
+    database = common.open_db(db)
+    common.actor_for(database)
+    with database.read() as s:
+        result = audit.verify(s, anchored)
+    typer.echo(result.message())
+    if not result.ok:
+        raise typer.Exit(common.EXIT_ATTENTION)
+    if result.count:
+        typer.echo(f"Anchor: {result.last_id}:{result.head}")
+
+
+LOG_COLUMNS = ["id", "at", "actor", "entity", "entity_ref", "action", "summary"]
+LOG_HEADERS = ["ID", "WHEN (UTC)", "WHO", "ENTITY", "REF", "ACTION", "CHANGES"]
+
+
+@audit_app.command("log")
+@common.handle_errors
+def log(
+    entity: Annotated[Optional[str], typer.Option(
+        "--entity", help="Only events of this record (R-0001, AIS-001, a control code, a login).")] = None,
+    actor: Annotated[Optional[str], typer.Option("--actor", help="Only events by this login.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many events, newest first.")] = 50,
+    fmt: common.FormatOpt = "table",
+    db: common.DbOpt = None,
+) -> None:
+    """Show audit events, newest first."""
+    from ..core import audit
+
+    common.check_format(fmt, ("table", "json"))
+    database = common.open_db(db)
+    common.actor_for(database)
+    with database.read() as s:
+        rows = audit.events(s, entity_ref=entity, limit=limit, actor=actor)
+    if fmt == "json":
+        common.print_json(rows)
+        return
+    for r in rows:
+        r["at"] = r["at"].strftime("%Y-%m-%d %H:%M:%S")
+        r["summary"] = audit.summarize(r["changes"])
+    common.print_rows(rows, LOG_COLUMNS, "table", LOG_HEADERS)
+
+
+def backup_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).", show_default=False)],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+    db: common.DbOpt = None,
+) -> None:
+    """A consistent copy of the database while others work, verified (integrity and audit chain)."""
+    from ..core.backup import backup
+
+    database = common.open_db(db)
+    common.actor_for(database)
+    r = backup(database, path, force=force)
+    typer.echo(f"Backup: {r.path} ({r.size:,} bytes, {r.seconds:.2f} s)")
+    typer.echo(f"Integrity: {r.integrity}")
+    typer.echo(f"Audit: {r.audit_message}")
+    if not r.audit_ok:
+        raise typer.Exit(common.EXIT_ATTENTION)
+    if r.events:
+        typer.echo(f"Anchor: {r.anchor}")
 
 
 def register(app: typer.Typer) -> None:
-    return None
+    app.add_typer(audit_app, name="audit")
+    app.command("backup")(common.handle_errors(backup_command))

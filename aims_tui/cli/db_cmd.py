@@ -10,6 +10,16 @@ import typer
 from . import common
 
 
+def _existing(db: str | None):
+    """Open without upgrading; a missing SQLite file is an error here, not a new database."""
+    from ..core.db import open_database, resolve_url, sqlite_path
+
+    path = sqlite_path(resolve_url(db or common.state.db))
+    if path is not None and not path.exists():
+        common.fail(f"no database at {path} (aims init creates one)")
+    return open_database(db or common.state.db, upgrade=False)
+
+
 @contextmanager
 def _readable(database):
     """A file that is not SQLite (or is damaged beyond reading) is one line, exit 1."""
@@ -31,9 +41,8 @@ dbapp = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 def upgrade(db: common.DbOpt = None) -> None:
     """Upgrade the database to the newest migration."""
     from ..core import migrate
-    from ..core.db import open_database
 
-    database = open_database(db or common.state.db, upgrade=False)
+    database = _existing(db)
     with _readable(database):
         before = migrate.current_revision(database)
         applied = migrate.upgrade_if_needed(database)
@@ -48,9 +57,8 @@ def check(db: common.DbOpt = None) -> None:
     from sqlalchemy import text
 
     from ..core import migrate
-    from ..core.db import open_database
 
-    database = open_database(db or common.state.db, upgrade=False)
+    database = _existing(db)
     problems = []
     with _readable(database):
         current = migrate.current_revision(database)
@@ -62,9 +70,15 @@ def check(db: common.DbOpt = None) -> None:
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:
-        with database.engine.connect() as c:
-            res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
-            mode = c.execute(text("PRAGMA journal_mode")).scalar()
+        from sqlalchemy.exc import DBAPIError
+
+        mode = "unknown"
+        try:
+            with database.engine.connect() as c:
+                mode = c.execute(text("PRAGMA journal_mode")).scalar()
+                res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
+        except DBAPIError as exc:  # damaged so badly that the check itself stops
+            res = [str(getattr(exc, "orig", exc)).splitlines()[0]]
         found = "; ".join(" ".join(str(r).split()) for r in res[:5])
         typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")
         typer.echo(f"Journal mode: {mode}")

@@ -14,12 +14,22 @@ def register(app: typer.Typer) -> None:
     @common.handle_errors
     def init(
         org: Annotated[Optional[str], typer.Option("--org", help="Organization name.")] = None,
+        group: Annotated[Optional[str], typer.Option(
+            "--group", help="Shared OS group of the team: the folder becomes setgid 2770 to it, the "
+                            "database files 0660.")] = None,
         db: common.DbOpt = None,
     ) -> None:
         """Create or upgrade the database, load Annex A; the caller becomes the first admin."""
-        from ..core import identity
-        from ..core.services import setup
+        from ..core import identity, permissions
+        from ..core.services import settings, setup
 
+        if group is not None:
+            from ..core.db import resolve_url, sqlite_path
+
+            if sqlite_path(resolve_url(db or common.state.db)) is None:
+                common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
+                            common.EXIT_USAGE)
+            permissions.group_id(group)  # refuse an unknown group before creating anything
         database = common.open_db(db)
         login = identity.os_login()
         result = setup.initialize(database, login, org or "")
@@ -29,6 +39,11 @@ def register(app: typer.Typer) -> None:
         if result["first_admin"]:
             typer.echo(f"First admin: {login}")
         typer.echo(f"Annex A controls added: {result['controls_added']}")
+        if group is not None:
+            for line in permissions.apply_group(database.path, group):
+                typer.echo(f"Permissions: {line}")
+            settings.update_settings(database, login, {"shared_group": group})
+            typer.echo(f"Shared group: {group} (teammates must be members; umask 007 recommended)")
 
     @app.command("demo")
     @common.handle_errors

@@ -198,6 +198,11 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
             raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
         if path.exists() and not os.access(path, os.R_OK):
             raise DatabaseError(f"cannot read {path}: permission denied (are you in the AIMS group?)")
+        if not path.exists():
+            from .permissions import create_db_file
+
+            # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.
+            create_db_file(path)
     database = Database(url)
     try:
         if upgrade:

@@ -490,6 +490,21 @@ class AuditEvent(SQLModel, table=True):
     hash: str = Field(max_length=64)
 
 
+class AuditHead(SQLModel, table=True):
+    """One row (id = 1): how many audit events exist, the newest id and hash.
+
+    Kept by a database trigger on every insert into audit_event (migration
+    0002), so ``audit.verify`` can tell when the newest events were deleted.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    events: int = Field(default=0)
+    last_id: int = Field(default=0)
+    hash: str = Field(default="", max_length=64)
+
+
 EDITABLE_MODELS = (
     User,
     Settings,

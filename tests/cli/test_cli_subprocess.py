@@ -35,11 +35,13 @@ def dbfile(tmp_path) -> Path:
 
 
 def test_version(dbfile):
+    """`python -m aims_tui --version` works and opens no database."""
     assert aims(dbfile, "--version").stdout.strip() == f"aims {__version__}"
     assert not dbfile.exists()  # --version touches no database
 
 
 def test_init_demo_list_and_a_stale_update_as_real_processes(dbfile):
+    """The issue's scenario end to end: a stale --expect-version exits 1 with one line and changes nothing."""
     out = aims(dbfile, "init", "--org", "Acme AI").stdout
     assert f"First admin: {ME}" in out and "Annex A controls added: 38" in out
     assert dbfile.exists()
@@ -59,6 +61,7 @@ def test_init_demo_list_and_a_stale_update_as_real_processes(dbfile):
 
 
 def test_bad_usage_exits_2_as_a_process(dbfile):
+    """Usage errors exit 2 from a real process too."""
     aims(dbfile, "init")
     for args in (["frobnicate"], ["risks", "list", "--format", "xml"], ["risks", "update"],
                  ["demo", "--systems", "many"]):
@@ -66,6 +69,7 @@ def test_bad_usage_exits_2_as_a_process(dbfile):
 
 
 def test_users_and_db_commands_as_real_processes(dbfile):
+    """User management and db maintenance, as the real OS login of the test run."""
     aims(dbfile, "init")
     aims(dbfile, "users", "add", "zoe", "--role", "editor")
     aims(dbfile, "users", "set-role", "zoe", "approver")
@@ -81,6 +85,7 @@ def test_users_and_db_commands_as_real_processes(dbfile):
 
 
 def test_the_db_option_wins_over_aims_db(dbfile, tmp_path):
+    """--db (before or after the command) beats AIMS_DB."""
     other = tmp_path / "other.db"
     aims(dbfile, "--db", str(other), "init", "--org", "Other")
     assert other.exists() and not dbfile.exists()

@@ -29,6 +29,7 @@ def commands_block() -> list[list[str]]:
 
 
 def test_the_readme_lists_the_commands_of_the_cli_contract():
+    """Every command of issue 2 has an example in the README."""
     firsts = {" ".join(c[:2]) if c and c[0] in ("users", "systems", "risks", "db") else (c[0] if c else "")
               for c in commands_block()}
     for needed in ("", "--demo", "--version", "init", "demo", "users list", "users add", "users set-role",

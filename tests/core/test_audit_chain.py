@@ -59,12 +59,14 @@ def busy_db(db):
 
 
 def test_the_chain_verifies_after_every_kind_of_service(busy_db):
+    """Every service's events, with unicode, markup and newlines in the text, chain and verify."""
     result = _verify(busy_db)
     assert result.ok, result.reason
     assert result.count == audit_count(busy_db) >= 20
 
 
 def test_the_chain_verifies_after_a_demo_load(demo_db):
+    """The demo's bulk load writes one event that verifies."""
     result = _verify(demo_db)
     assert result.ok, result.reason
 
@@ -87,6 +89,7 @@ def _middle_id(db) -> int:
     ("at", "2020-01-01 00:00:00.000000"),
 ])
 def test_an_update_made_with_sqlite3_is_found_at_the_edited_event(busy_db, column, value):
+    """Someone edits an event with the sqlite3 shell: verify names that event."""
     target = _middle_id(busy_db)
     _raw(busy_db, f"UPDATE audit_event SET {column} = ? WHERE id = ?", value, target)
     result = _verify(busy_db)
@@ -131,6 +134,7 @@ def test_a_rehashed_forgery_still_breaks_the_link_to_the_next_event(busy_db):
 
 @pytest.mark.parametrize("where", ["first", "middle"])
 def test_a_delete_made_with_sqlite3_is_found(busy_db, where):
+    """Deleting the first event or one in the middle breaks the chain at the next event."""
     with sqlite3.connect(busy_db.path) as c:
         lo = c.execute("SELECT min(id) FROM audit_event").fetchone()[0]
     target = lo if where == "first" else _middle_id(busy_db)
@@ -141,16 +145,16 @@ def test_a_delete_made_with_sqlite3_is_found(busy_db, where):
 
 
 def test_new_events_after_a_verified_chain_keep_verifying(busy_db):
+    """Verification reads nothing it writes: new events extend the chain."""
     before = _verify(busy_db)
     systems.create_system(busy_db, EDITOR, {"name": "Later"})
     after = _verify(busy_db)
     assert after.ok and after.count == before.count + 1 and after.head != before.head
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: the chain has no anchor outside the table, so "
-                                       "removing the newest events leaves a shorter chain that verifies")
 def test_deleting_the_newest_events_is_found(busy_db):
-    """Documents a design limit (see the report): a tail truncation goes unnoticed."""
+    """Was a known limit (xfail): since migration 0002 the audit_head row, kept by an
+    insert trigger, records the newest event, so a tail truncation is found (issue 6)."""
     with sqlite3.connect(busy_db.path) as c:
         hi = c.execute("SELECT max(id) FROM audit_event").fetchone()[0]
     _raw(busy_db, "DELETE FROM audit_event WHERE id >= ?", hi - 2)

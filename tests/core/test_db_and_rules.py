@@ -23,6 +23,7 @@ from .helpers import snapshot
 # -- the database layer ---------------------------------------------------------------
 
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
+    """The pragmas every connection gets (stack-notes.md)."""
     with db.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 3000
@@ -30,6 +31,7 @@ def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
 
 
 def test_the_database_comes_from_db_else_aims_db_else_data(monkeypatch, tmp_path):
+    """--db, else AIMS_DB, else data/aims.db; a SQLAlchemy URL passes through."""
     monkeypatch.setenv("AIMS_DB", str(tmp_path / "env.db"))
     assert resolve_url(str(tmp_path / "opt.db")) == f"sqlite:///{tmp_path / 'opt.db'}"
     assert resolve_url(None) == f"sqlite:///{tmp_path / 'env.db'}"
@@ -59,6 +61,7 @@ def test_a_write_takes_the_lock_before_it_reads(db):
 
 
 def test_a_read_takes_no_write_lock(db):
+    """A read session left open must not block writers (stack-notes.md)."""
     with db.read() as s:
         s.exec(select(AISystem)).all()
         other = sqlite3.connect(db.path, timeout=0)
@@ -90,6 +93,8 @@ def test_what_was_read_stays_readable_after_the_read_session(db):
 
 
 def test_a_database_made_by_a_newer_aims_is_refused_in_one_line(tmp_path):
+    """Found by these tests: an older aims crashed with alembic's CommandError; now it says what
+    to do and leaves the file alone."""
     path = tmp_path / "aims.db"
     open_database(str(path)).dispose()
     with sqlite3.connect(path) as c:
@@ -104,6 +109,7 @@ def test_a_database_made_by_a_newer_aims_is_refused_in_one_line(tmp_path):
 
 
 def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path):
+    """AIMS_DB pointing at some other file."""
     path = tmp_path / "notes.db"
     path.write_bytes(b"meeting notes, not a database\n" * 200)
     with pytest.raises(DatabaseError) as exc:
@@ -114,6 +120,7 @@ def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path):
 # -- identity --------------------------------------------------------------------------
 
 def test_the_actor_is_the_os_login_not_an_environment_variable(monkeypatch):
+    """Identity comes from the effective uid; USER and LOGNAME are easy to fake."""
     real = identity.os_login()
     monkeypatch.setenv("USER", "mallory")
     monkeypatch.setenv("LOGNAME", "mallory")
@@ -122,6 +129,7 @@ def test_the_actor_is_the_os_login_not_an_environment_variable(monkeypatch):
 
 
 def test_an_unknown_login_is_told_which_admin_to_ask(db):
+    """The refusal names the admins and the command they should run."""
     with db.read() as s:
         with pytest.raises(UnknownUser) as exc:
             identity.require(s, "mallory", identity.READ, "reading")
@@ -138,6 +146,7 @@ def test_an_inactive_admin_can_be_demoted_while_another_admin_is_active(db):
 
 
 def test_a_deactivated_user_is_reactivated_by_adding_them_again(db):
+    """Adding a deactivated login reactivates it with the new role."""
     users.deactivate(db, ADMIN, EDITOR)
     out = users.add_user(db, ADMIN, EDITOR, "viewer")
     assert out["active"] is True and out["role"] == "viewer"
@@ -162,6 +171,7 @@ def test_an_editor_cannot_mark_a_risk_accepted_without_an_acceptance(db):
 
 
 def test_a_risk_with_a_valid_acceptance_may_be_set_back_to_accepted(db):
+    """The status guard lets a risk that is really accepted be marked so again."""
     r = _risk(db)
     acceptances.accept_risk(db, APPROVER, r["ref"], "Benefits outweigh the residual risk", today=TODAY)
     risks.update_risk(db, EDITOR, r["ref"], {"status": "treating"})
@@ -213,3 +223,73 @@ def test_a_new_risk_does_not_inherit_the_ref_or_reviews_of_a_deleted_one(db):
                             today=TODAY)
     assert new["ref"] != gone["ref"]
     assert reviews.list_reviews(db, "risk", new["ref"]) == []
+
+
+@pytest.mark.parametrize("field,value", [
+    ("system.personal_data", None), ("system.personal_data", ""),
+    ("nonconformity.raised_on", None), ("nonconformity.raised_on", ""),
+    ("settings.due_soon_days", None), ("settings.overdue_grace_days", ""),
+])
+def test_emptying_a_field_that_cannot_be_empty_names_it(db, field, value):
+    """Found by fuzzing: these raised IntegrityError (a traceback-worthy crash) instead of naming the field."""
+    from aims_tui.core.services import nonconformities
+
+    what, name = field.split(".")
+    s = systems.create_system(db, EDITOR, {"name": "Chatbot", "personal_data": None})  # creation: default
+    nc = nonconformities.create_nonconformity(db, EDITOR, {"title": "Logs", "raised_on": ""}, today=TODAY)
+    assert s["personal_data"] is False and nc["raised_on"] == TODAY
+    call = {
+        "system": lambda: systems.update_system(db, EDITOR, s["ref"], {name: value}),
+        "nonconformity": lambda: nonconformities.update_nonconformity(db, EDITOR, nc["ref"], {name: value}),
+        "settings": lambda: settings.update_settings(db, ADMIN, {name: value}),
+    }[what]
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        call()
+    assert exc.value.field == name and "empty" in str(exc.value)
+    assert snapshot(db) == before
+
+
+@pytest.mark.parametrize("version", ["abc", "", " ", [], True, 1.5])
+def test_an_expect_version_that_is_not_a_number_names_the_field(db, version):
+    """Found by fuzzing: a version typed into a form or passed from a file raised ValueError/TypeError."""
+    r = _risk(db)
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        risks.update_risk(db, EDITOR, r["ref"], {"title": "x"}, expect_version=version)
+    assert exc.value.field == "expect_version"
+    assert snapshot(db) == before
+
+
+def test_an_expect_version_given_as_text_is_read_as_a_number(db):
+    """A version read from a form or a file as text still works."""
+    r = _risk(db)
+    assert risks.update_risk(db, EDITOR, r["ref"], {"title": "x"}, expect_version=" 1 ")["version"] == 2
+
+
+@pytest.mark.parametrize("org", [12, "  Acme\nAI  ", "x" * 201])
+def test_initialize_cleans_the_organization_name_like_any_text(db, org):
+    """Found by fuzzing: a non-text name raised TypeError; line breaks are folded, over 200 characters refused."""
+    from aims_tui.core.services import setup
+
+    if isinstance(org, str) and len(org) > 200:
+        with pytest.raises(ValidationError) as exc:
+            setup.initialize(db, ADMIN, org)
+        assert exc.value.field == "org"
+        return
+    out = setup.initialize(db, ADMIN, org)
+    assert out["organization"] == ("12" if org == 12 else "Acme AI")
+
+
+@pytest.mark.parametrize("empty", [None, ""])
+def test_an_empty_choice_in_a_change_is_refused_not_reset_to_the_first_choice(db, empty):
+    """Found while reviewing: {"status": None} from a form silently reopened a closed risk."""
+    r = _risk(db)
+    risks.update_risk(db, EDITOR, r["ref"], {"status": "closed"})
+    before = snapshot(db)
+    with pytest.raises(ValidationError) as exc:
+        risks.update_risk(db, EDITOR, r["ref"], {"status": empty})
+    assert exc.value.field == "status"
+    assert snapshot(db) == before
+    # a choice that may be empty stays clearable
+    assert risks.update_risk(db, EDITOR, r["ref"], {"category": empty})["category"] == ""

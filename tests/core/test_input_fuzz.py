@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
 
 from aims_tui.core.errors import ValidationError
 from aims_tui.core.services import nonconformities, risks, systems
@@ -36,7 +36,10 @@ def shared_db(tmp_path_factory):
 
 @FUZZ
 @given(st.dictionaries(st.sampled_from(RISK_FIELDS), ANY_VALUE, max_size=5))
+@example({"controls": False})  # found by this test: a TypeError, not a ValidationError
+@example({"controls": 7})
 def test_creating_a_risk_from_any_values_saves_or_names_a_field(shared_db, extra):
+    """Any mix of types and strings in any field: saved and read back equal, or a ValidationError for a given field."""
     data = {"title": "Fuzzed", "inherent_likelihood": 3, "inherent_impact": 3, **extra}
     before = audit_count(shared_db)
     try:
@@ -79,6 +82,7 @@ def _letters(text: str) -> str:
 @given(st.dictionaries(st.sampled_from(["title", "severity", "kind", "status", "raised_on", "due_date",
                                         "closed_on", "owner", "system"]), ANY_VALUE, max_size=4))
 def test_recording_a_nonconformity_from_any_values_saves_or_names_a_field(shared_db, extra):
+    """Same for nonconformities: dates come back as dates."""
     data = {"title": "Fuzzed finding", **extra}
     before = audit_count(shared_db)
     try:

@@ -44,6 +44,7 @@ def _events(db, ref: str) -> list[dict]:
 
 
 def test_the_graph_is_the_references_and_retired_is_final():
+    """The stages and moves of reference/iso42001.md, plus stepping back and retiring from anywhere."""
     assert {k: set(v) for k, v in lifecycle.TRANSITIONS.items()} == EXPECTED
     assert set(lifecycle.TRANSITIONS) == set(STAGES)
     for frm, to in itertools.product(STAGES, STAGES):
@@ -119,6 +120,7 @@ def test_a_failing_gate_refuses_an_editor_and_writes_nothing(db):
 
 
 def test_an_approver_overrides_a_gate_with_a_justification_kept_on_the_stage_event(db):
+    """A one-word justification is refused; a real one is kept on the stage event and in the audit trail."""
     ref = systems.create_system(db, EDITOR, {"name": "No risks yet"})["ref"]
     before = snapshot(db)
     with pytest.raises(ValidationError) as exc:
@@ -139,6 +141,7 @@ def test_an_approver_overrides_a_gate_with_a_justification_kept_on_the_stage_eve
 
 
 def test_an_admin_may_override_too_and_a_move_without_failing_gates_keeps_no_justification(db):
+    """Admins override like approvers; an override is recorded only when a gate actually failed."""
     ref = systems.create_system(db, EDITOR, {"name": "Chatbot"})["ref"]
     systems.transition(db, ADMIN, ref, "validation", override_justification=WHY, today=TODAY)
     risks.create_risk(db, EDITOR, {"system": ref, "title": "Drift", "inherent_likelihood": 2,
@@ -152,6 +155,7 @@ def test_an_admin_may_override_too_and_a_move_without_failing_gates_keeps_no_jus
 
 
 def test_a_viewer_cannot_move_a_system(db):
+    """Moving a system is an editor's act at least."""
     ref = systems.create_system(db, EDITOR, {"name": "Chatbot"})["ref"]
     with pytest.raises(PermissionDenied):
         systems.transition(db, VIEWER, ref, "retired", today=TODAY)
@@ -172,6 +176,7 @@ def _ready_for_deployment(db, rl: int, ri: int) -> tuple[str, str]:
 
 
 def test_deployment_needs_an_approved_assessment_and_a_vv_record(db):
+    """A draft impact assessment does not open the deployment gate; approval and a V&V review do."""
     ref = systems.create_system(db, EDITOR, {"name": "Credit model"})["ref"]
     risks.create_risk(db, EDITOR, {"system": ref, "title": "Bias", "inherent_likelihood": 2,
                                    "inherent_impact": 2}, today=TODAY)
@@ -190,6 +195,7 @@ def test_deployment_needs_an_approved_assessment_and_a_vv_record(db):
 
 
 def test_a_residual_above_appetite_blocks_deployment_until_it_is_accepted(db):
+    """A residual of 16 against an appetite of 9 needs an approver's acceptance (6.1.3)."""
     ref, rref = _ready_for_deployment(db, 4, 4)  # 16 > appetite 9
     assert [g["id"] for g in systems.check_transition(db, ref, "deployment")] == ["residual_accepted"]
     acceptances.accept_risk(db, APPROVER, rref, "Benefits outweigh the residual risk", today=TODAY)
@@ -206,6 +212,7 @@ def test_a_residual_within_appetite_never_needs_acceptance_to_deploy(shared_db, 
 
 
 def test_monitoring_needs_a_named_technical_owner(db):
+    """Someone must operate and monitor the system (A.6.2.6)."""
     ref, _ = _ready_for_deployment(db, 1, 1)
     systems.transition(db, EDITOR, ref, "deployment", today=TODAY)
     assert [g["id"] for g in systems.check_transition(db, ref, "monitoring")] == ["operator_named"]

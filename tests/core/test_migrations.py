@@ -51,6 +51,7 @@ def test_the_comparison_can_see_a_difference(tmp_path):
 
 
 def test_downgrade_to_base_and_upgrade_again_round_trips(tmp_path):
+    """0001 can be undone and redone; the result still equals the models."""
     path = tmp_path / "aims.db"
     database = open_database(str(path))
     try:
@@ -88,6 +89,7 @@ def test_a_database_at_an_older_revision_is_upgraded_when_it_is_opened(tmp_path)
 
 
 def test_a_database_opened_twice_is_not_migrated_twice(tmp_path):
+    """Opening an up-to-date database runs no migration."""
     path = tmp_path / "aims.db"
     open_database(str(path)).dispose()
     database = open_database(str(path))
@@ -111,6 +113,7 @@ def test_the_register_filters_have_their_indexes(tmp_path):
 
 
 def test_every_editable_record_has_a_version_column():
+    """Optimistic versions on every editable record (issue 2), wired as the mapper's version_id_col."""
     for model in models.EDITABLE_MODELS:
         col = model.__table__.columns["version"]  # type: ignore[attr-defined]
         assert not col.nullable and model.__mapper__.version_id_col is col, model.__name__

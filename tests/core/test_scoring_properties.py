@@ -90,6 +90,7 @@ def test_overlapping_bands_are_refused(m: Matrix, data):
 
 @given(matrices(), st.integers(1, 20))
 def test_a_band_beyond_the_top_score_or_an_appetite_beyond_it_is_refused(m: Matrix, extra: int):
+    """A band or an appetite past likelihood x impact would name scores that cannot happen."""
     top = m.max_score
     last = m.bands[-1]
     beyond = m.bands[:-1] + (Band(last.name, last.low, top + extra, last.colour),)
@@ -100,6 +101,7 @@ def test_a_band_beyond_the_top_score_or_an_appetite_beyond_it_is_refused(m: Matr
 
 
 def test_a_band_upside_down_or_without_labels_is_refused():
+    """Obviously broken configurations fail at once."""
     with pytest.raises(MatrixError):
         Matrix(bands=(Band("Low", 4, 1, "green"),))
     with pytest.raises(MatrixError):
@@ -118,6 +120,7 @@ def test_the_default_matrix_is_the_references_5x5_with_four_bands():
 
 @pytest.mark.parametrize("lk,im", [(0, 1), (6, 1), (1, 0), (1, 6), (True, 2)])
 def test_a_score_off_the_matrix_is_refused(lk, im):
+    """0, 6 and True are not 1..5 (found: True was taken as 1)."""
     with pytest.raises(ValueError):
         DEFAULT_MATRIX.level(lk, im)
 
@@ -145,4 +148,5 @@ def test_a_bad_matrix_is_refused_by_the_settings_service_and_nothing_changes(db,
     ("very high", 5), ("", None), ("7", None), ("banana", None),
 ])
 def test_scale_values_typed_in_spreadsheets_map_onto_the_matrix(text, expected):
+    """'3', '3 - Possible', 'Possible', 'very high' are read as scale values; nonsense is None."""
     assert parse_scale_value(text, DEFAULT_MATRIX.likelihood_labels) == expected

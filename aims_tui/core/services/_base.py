@@ -31,6 +31,7 @@ class F:
     lo: int | None = None
     hi: int | None = None
     label: str = ""
+    nullable: bool = True  # False: a change may leave it out, not empty it (creation fills a default)
 
 
 LONG_TEXT_MAX = 20_000
@@ -52,6 +53,12 @@ def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
         value = data[name]
         try:
             out[name] = _clean_one(name, spec, value, session)
+            if out[name] is None and not spec.nullable and partial:
+                raise ValueError("must not be empty")
+            if partial and spec.kind == "choice" and value in (None, "") and "" not in spec.choices:
+                # in a change, an empty choice would silently become the first one (a closed
+                # risk back to "open"): refuse it instead
+                raise ValueError(f"must be one of {', '.join(spec.choices)}")
         except ValueError as exc:
             errors.append((name, str(exc)))
     if errors:
@@ -152,8 +159,16 @@ def to_dict(obj: SQLModel) -> dict[str, Any]:
 
 
 def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> None:
-    if expect is not None and int(expect) != obj.version:  # type: ignore[attr-defined]
-        raise Conflict(what, ref, int(expect), to_dict(obj))
+    if expect is None:
+        return
+    try:
+        if isinstance(expect, bool):
+            raise ValueError
+        expected = int(str(expect).strip()) if not isinstance(expect, int) else expect
+    except (TypeError, ValueError):
+        raise ValidationError("expect_version", f"'{expect}' is not a version number") from None
+    if expected != obj.version:  # type: ignore[attr-defined]
+        raise Conflict(what, ref, expected, to_dict(obj))
 
 
 def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:

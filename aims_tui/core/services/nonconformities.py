@@ -26,7 +26,7 @@ SPECS = {
     "corrective_actions": F("longtext"),
     "owner": F("login", max_len=64),
     "status": F("choice", choices=NC_STATUSES),
-    "raised_on": F("date"),
+    "raised_on": F("date", nullable=False),
     "due_date": F("date"),
     "closed_on": F("date"),
 }

@@ -103,6 +103,8 @@ def _resolve_controls(s: Session, codes: Any) -> list[int]:
         return []
     if isinstance(codes, str):
         codes = [c.strip() for c in codes.replace(";", ",").split(",") if c.strip()]
+    if not isinstance(codes, (list, tuple, set)):
+        raise ValidationError("controls", "must be a list of control codes such as A.6.2.4")
     ids = []
     missing = []
     for code in codes:

@@ -23,8 +23,8 @@ SPECS = {
     "policy_review_on": F("date"),
     "matrix": F("json"),
     "cadences": F("json"),
-    "due_soon_days": F("int", lo=0, hi=365),
-    "overdue_grace_days": F("int", lo=0, hi=365),
+    "due_soon_days": F("int", lo=0, hi=365, nullable=False),
+    "overdue_grace_days": F("int", lo=0, hi=365, nullable=False),
     "shared_group": F("text", max_len=64),
 }
 

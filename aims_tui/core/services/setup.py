@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import ValidationError
 from ..identity import ADMIN, require
 from ..models import User
+from ._base import F, clean
 from .controls import load_annex_a
 from .settings import ensure_settings
 from .users import bootstrap_admin
@@ -33,15 +33,14 @@ def initialize(db: Database, login: str, organization: str = "") -> dict[str, An
         first = bootstrap_admin(s, login)
         if not first:
             require(s, login, ADMIN, "initializing the database")
-        row = ensure_settings(s, organization)
-        if organization and row.organization != organization:
-            if len(organization) > 200:
-                raise ValidationError("org", "at most 200 characters")
+        org = clean({"org": F("text", max_len=200)}, {"org": organization}, partial=True)["org"]
+        row = ensure_settings(s, org)
+        if org and row.organization != org:
             old = row.organization
-            row.organization = organization
+            row.organization = org
             s.add(row)
             s.flush()
-            audit.record(s, login, "settings", "settings", "update", {"organization": [old, organization]})
+            audit.record(s, login, "settings", "settings", "update", {"organization": [old, org]})
         added = load_annex_a(s, login)
         return {"first_admin": first, "controls_added": added, "organization": row.organization,
                 "admin": login if first else None}

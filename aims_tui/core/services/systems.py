@@ -35,7 +35,7 @@ SPECS = {
     "technical_owner": F("text", max_len=64),
     "ai_role": F("choice", choices=AI_ROLES),
     "eu_ai_act_tier": F("choice", choices=EU_AI_ACT_TIERS),
-    "personal_data": F("bool"),
+    "personal_data": F("bool", nullable=False),
     "third_party": F("text", max_len=200),
     "human_oversight": F("longtext"),
     "review_cadence": F("cadence"),

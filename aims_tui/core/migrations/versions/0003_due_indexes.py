@@ -1,7 +1,7 @@
 """covering indexes for reminders and checks (issue 4)
 
-Revision ID: 0002_due_indexes
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29 19:35:00
 
 `aims reminders` and `aims check` count and list what is due by date ranges
@@ -13,8 +13,8 @@ from typing import Sequence, Union
 from alembic import op
 
 
-revision: str = '0002_due_indexes'
-down_revision: Union[str, None] = '0001'
+revision: str = '0003'
+down_revision: Union[str, None] = '0002'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

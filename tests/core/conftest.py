@@ -1,0 +1,34 @@
+"""Faster `db` for the core tests: the shared fixture's database is made once per worker
+(migrations, Annex A, the four users) and copied for each test, instead of rebuilt each time.
+
+Same content as tests/conftest.py's `db` (it is made by the same make_db); the copy is taken
+after the template is closed, so its WAL is checkpointed into the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from aims_tui.core.db import open_database
+
+from ..conftest import make_db
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "aims.db"
+    make_db(path).dispose()
+    assert not path.with_name("aims.db-wal").exists() or path.with_name("aims.db-wal").stat().st_size == 0
+    return path
+
+
+@pytest.fixture
+def db(tmp_path: Path, _template_db: Path):
+    target = tmp_path / "aims.db"
+    shutil.copyfile(_template_db, target)
+    database = open_database(str(target))
+    yield database
+    database.dispose()
