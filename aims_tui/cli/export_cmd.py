@@ -2,10 +2,98 @@
 
 from __future__ import annotations
 
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Optional
+
 import typer
+
+from . import common
 
 export_app = typer.Typer(help="Export the review pack, the register, the SoA, or everything as JSON.",
                          no_args_is_help=True)
+
+
+def _date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        typer.echo(f"aims: {option}: '{value}' is not a date (use YYYY-MM-DD)", err=True)
+        raise typer.Exit(common.EXIT_USAGE) from None
+
+
+@export_app.command("pack")
+@common.handle_errors
+def pack_command(
+    out: Annotated[Optional[Path], typer.Option("--out", help="PDF to write (default: exports/ named with the "
+                                                "organization and date).", show_default=False)] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date the figures are taken at (YYYY-MM-DD; "
+                                                 "default today). Same database + as-of = same bytes.",
+                                                 show_default=False)] = None,
+    since: Annotated[Optional[str], typer.Option("--since", help="Start of the review period (default: the "
+                                                 "previous management review, else a year before as-of).",
+                                                 show_default=False)] = None,
+    review: Annotated[Optional[str], typer.Option("--review", help="Management review (MR-2026-01) whose "
+                                                  "decisions and actions fill the 9.3.3 page.",
+                                                  show_default=False)] = None,
+    db: common.DbOpt = None,
+) -> None:
+    """The management review pack (ISO/IEC 42001 9.3) as a PDF."""
+    as_of_d = _date(as_of, "--as-of") or date.today()
+    since_d = _date(since, "--since")
+    database = common.open_db(db)
+    login = common.actor_for(database)
+    from ..reports import build_pack
+
+    res = build_pack(database, out, as_of=as_of_d, since=since_d, generated_by=login, review_ref=review)
+    typer.echo(f"wrote {res.path} ({res.pages} pages)")
+    typer.echo(f"data digest (SHA-256): {res.digest}")
+
+
+def _export(kind: str, fmt: str, out: Path | None, db: str | None) -> None:
+    from ..io import exports
+    from ..reports import default_exports_dir, slug
+
+    if fmt not in exports.FORMATS:
+        typer.echo(f"aims: --format must be one of {', '.join(exports.FORMATS)}", err=True)
+        raise typer.Exit(common.EXIT_USAGE)
+    database = common.open_db(db)
+    common.actor_for(database)
+    if out is not None and str(out) == "-":
+        if fmt == "xlsx":
+            common.fail("xlsx cannot be written to stdout: give --out FILE.xlsx", common.EXIT_USAGE)
+        exports.export(database, kind, fmt, sys.stdout)
+        return
+    if out is None:
+        from ..core.services.settings import get_settings
+
+        org = get_settings(database).get("organization", "")
+        out = default_exports_dir() / f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}"
+    n = exports.export(database, kind, fmt, out)
+    typer.echo(f"wrote {out} ({n} rows)")
+
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="csv, xlsx or json")]
+OutOpt = Annotated[Optional[Path], typer.Option("--out", help="File to write, or - for stdout (csv, json); "
+                                                "default: exports/ named with the organization and date.",
+                                                show_default=False)]
+
+
+@export_app.command("register")
+@common.handle_errors
+def register_command(fmt: FormatOpt = "csv", out: OutOpt = None, db: common.DbOpt = None) -> None:
+    """The full risk register (UTF-8, header row, formula-safe cells)."""
+    _export("register", fmt, out, db)
+
+
+@export_app.command("soa")
+@common.handle_errors
+def soa_command(fmt: FormatOpt = "csv", out: OutOpt = None, db: common.DbOpt = None) -> None:
+    """The Statement of Applicability (UTF-8, header row, formula-safe cells)."""
+    _export("soa", fmt, out, db)
 
 
 def register(app: typer.Typer) -> None:

@@ -252,6 +252,10 @@ class Risk(SQLModel, table=True):
         Index("ix_risk_inherent_cell", "inherent_likelihood", "inherent_impact"),
         Index("ix_risk_residual_cell", "residual_likelihood", "residual_impact"),
         Index("ix_risk_title", "title_fold", "ref_num"),
+        # reminders and checks (core/reminders.py, core/checks.py): covering, date-bounded
+        Index("ix_risk_due_owner", "next_review", "status", "owner"),
+        Index("ix_risk_owner_due", "owner", "next_review", "status"),
+        Index("ix_risk_residual_status", "residual_score", "status"),
         UniqueConstraint("source_key", name="uq_risk_source_key"),
     )
 
@@ -319,6 +323,9 @@ class Treatment(SQLModel, table=True):
     __table_args__ = (
         Index("ix_treatment_owner_due", "owner", "due_date"),
         Index("ix_treatment_status_due", "status", "due_date"),
+        # reminders (core/reminders.py): covering, date-bounded
+        Index("ix_treatment_open_due_owner", "status", "due_date", "owner"),
+        Index("ix_treatment_owner_due_status", "owner", "due_date", "status"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

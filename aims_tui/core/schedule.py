@@ -8,7 +8,15 @@ A cadence is a short string:
 
 Month arithmetic always counts from the anchor (anchor + k x interval), never
 from the previous due date, so a monthly review set on 31 January falls on the
-last day of February and then on 31 March (see stack-notes.md).
+last day of February and then on 31 March (see stack-notes.md). An anchor on
+the last day of a month stays on the last day of the month (28 February ->
+31 March -> 30 April), which is what a person means by "month end".
+
+A simple RRULE (FREQ=DAILY/WEEKLY/MONTHLY/YEARLY with at most an INTERVAL) is
+the same thing as a preset and follows the same month-end rules; a rule with
+BY... parts (``FREQ=MONTHLY;BYDAY=1MO``) is expanded by dateutil exactly as
+RFC 5545 says. RRULE text is normalised (upper case, FREQ then INTERVAL then
+the other parts in alphabetical order, INTERVAL=1 dropped) so it round-trips.
 """
 
 from __future__ import annotations
@@ -55,7 +63,10 @@ class Cadence:
         if k < 1:
             raise ValueError("k must be >= 1")
         if self.step is not None:
-            return anchor + self.step * k
+            d = anchor + self.step * k
+            if (self.step.months or self.step.years) and is_month_end(anchor):
+                d = d + relativedelta(day=31)
+            return d
         return self._rule_dates(anchor, k)[-1]
 
     def next_after(self, anchor: date, after: date | None = None) -> date:
@@ -64,7 +75,9 @@ class Cadence:
         if self.step is not None:
             k = 1
             # jump close first when far in the future, then walk
-            approx_days = max(1, (anchor + self.step - anchor).days)
+            st = self.step
+            approx_days = max(1, int(st.years * 365.25 + st.months * 30.44 + st.weeks * 7 + st.days)
+                              - (3 if (st.months or st.years) else 0))
             if after > anchor:
                 k = max(1, (after - anchor).days // approx_days)
                 while k > 1 and self.occurrence(anchor, k) > after:
@@ -109,22 +122,67 @@ def parse_cadence(text: str) -> Cadence:
             raise CadenceError("a cadence must be at least 1 day")
         return Cadence(f"{days}d", step=relativedelta(days=days))
     if "freq=" in key:
-        rule = raw if raw.upper().startswith("RRULE:") else "RRULE:" + raw
-        rule = "RRULE:" + rule[6:].upper()
-        try:
-            r = rrulestr(rule, dtstart=datetime(2000, 1, 31))
-            first = r.after(datetime(2000, 1, 31))
-        except (ValueError, TypeError) as exc:
-            raise CadenceError(f"not a valid RRULE: {exc}") from None
-        if first is None:
-            raise CadenceError("the RRULE never repeats")
-        if "COUNT=" in rule or "UNTIL=" in rule:
-            raise CadenceError("a review cadence must not end (no COUNT or UNTIL)")
-        return Cadence(rule, rule=rule)
+        return _parse_rrule(raw)
     raise CadenceError(
         f"{raw!r} is not a cadence: use monthly, quarterly, half-yearly, yearly, "
         "a number of days such as 90d, or an RRULE such as FREQ=MONTHLY;INTERVAL=2"
     )
+
+
+_RRULE_ORDER = ("FREQ", "INTERVAL")
+_SIMPLE_FREQ = {"DAILY": "days", "WEEKLY": "weeks", "MONTHLY": "months", "YEARLY": "years"}
+_MAX_RRULE_LEN = 200
+
+
+def _parse_rrule(raw: str) -> Cadence:
+    body = raw.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    if len(body) > _MAX_RRULE_LEN:
+        raise CadenceError(f"an RRULE is at most {_MAX_RRULE_LEN} characters")
+    if "\n" in body or "\r" in body:
+        raise CadenceError("an RRULE is one line (no DTSTART, no EXDATE)")
+    parts: dict[str, str] = {}
+    for piece in body.split(";"):
+        piece = piece.strip()
+        if not piece:
+            continue
+        name, eq, value = piece.partition("=")
+        name, value = name.strip().upper(), value.strip().upper()
+        if not eq or not name or not value:
+            raise CadenceError(f"not a valid RRULE: {piece!r} is not NAME=VALUE")
+        if name in parts:
+            raise CadenceError(f"not a valid RRULE: {name} given twice")
+        parts[name] = value
+    if "COUNT" in parts or "UNTIL" in parts:
+        raise CadenceError("a review cadence must not end (no COUNT or UNTIL)")
+    if "FREQ" not in parts:
+        raise CadenceError("not a valid RRULE: FREQ is missing")
+    if "INTERVAL" in parts:
+        if not parts["INTERVAL"].isdigit() or not 1 <= int(parts["INTERVAL"]) <= 1000:
+            raise CadenceError("INTERVAL must be a whole number from 1 to 1000")
+        parts["INTERVAL"] = str(int(parts["INTERVAL"]))
+        if parts["INTERVAL"] == "1":
+            del parts["INTERVAL"]
+    order = [k for k in _RRULE_ORDER if k in parts] + sorted(k for k in parts if k not in _RRULE_ORDER)
+    rule = "RRULE:" + ";".join(f"{k}={parts[k]}" for k in order)
+    try:
+        r = rrulestr(rule, dtstart=datetime(2000, 1, 31))
+        first = r.after(datetime(2000, 1, 31))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise CadenceError(f"not a valid RRULE: {exc}") from None
+    if first is None:
+        raise CadenceError("the RRULE never repeats")
+    if first.time() != datetime.min.time() or parts["FREQ"] in ("HOURLY", "MINUTELY", "SECONDLY"):
+        raise CadenceError("a review cadence repeats in days, weeks, months or years")
+    if set(parts) <= {"FREQ", "INTERVAL"} and parts["FREQ"] in _SIMPLE_FREQ:
+        n = int(parts.get("INTERVAL", "1"))
+        return Cadence(rule, step=relativedelta(**{_SIMPLE_FREQ[parts["FREQ"]]: n}))
+    return Cadence(rule, rule=rule)
+
+
+def is_month_end(d: date) -> bool:
+    return (d + timedelta(days=1)).day == 1
 
 
 def valid_cadence(text: str) -> bool:

@@ -38,6 +38,22 @@ SPECS = {
 }
 
 
+SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+# The level whose default cadence applies to a subject that has no level of its own.
+DEFAULT_LEVEL = {"system": "Medium", "impact_assessment": "High", "applicability": "Low"}
+PREFIXES = (("AIS-", "system"), ("IA-", "impact_assessment"), ("R-", "risk"))
+
+
+def review_subject_of(ref: str) -> str:
+    """What a reference names: R-0001 a risk, AIS-001 an AI system, IA-001 an
+    impact assessment, anything else a control code (its SoA entry)."""
+    up = (ref or "").strip().upper()
+    for prefix, kind in PREFIXES:
+        if up.startswith(prefix) and up[len(prefix):].isdigit():
+            return kind
+    return "applicability"
+
+
 def load_subject(s: Session, subject_type: str, ref: str):
     if subject_type == "risk":
         row = s.exec(select(Risk).where(Risk.ref == ref)).first()
@@ -65,7 +81,13 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
         row = load_subject(s, subject_type, ref)
         from ._base import check_version
         check_version(row, expect_version, subject_type.replace("_", " "), ref)
-        d = values.get("reviewed_on") or today or _today()
+        now = today or _today()
+        d = values.get("reviewed_on") or now
+        if d > now:
+            raise ValidationError("reviewed_on", f"a review cannot be recorded ahead of time (today is {now.isoformat()})")
+        outcome = values["outcome"]
+        if outcome == "closed" and subject_type != "risk":
+            raise ValidationError("outcome", "only a risk can be closed by a review")
         m = matrix_of(s)
         diff: dict[str, list] = {}
         scores: dict[str, Any] = {}
@@ -77,8 +99,10 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
                 n = m.n_likelihood if "likelihood" in k else m.n_impact
                 if not 1 <= v <= n:
                     raise ValidationError(k, f"must be between 1 and {n}, got {v}")
-            if new and values["outcome"] == "still_valid" and any(getattr(row, k) != v for k, v in new.items()):
+            if new and outcome == "still_valid" and any(getattr(row, k) != v for k, v in new.items()):
                 raise ValidationError("outcome", "the scores changed: record the outcome as rescored")
+            if outcome == "rescored" and not new:
+                raise ValidationError("outcome", "a rescored review needs the new likelihood or impact")
             for k, v in new.items():
                 if getattr(row, k) != v:
                     diff[k] = [getattr(row, k), v]
@@ -86,13 +110,22 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
             scores = {k: getattr(row, k) for k in ("inherent_likelihood", "inherent_impact",
                                                    "residual_likelihood", "residual_impact")}
             level = m.level(row.residual_likelihood, row.residual_impact).name
+            scores["inherent_score"] = row.inherent_likelihood * row.inherent_impact
+            scores["inherent_level"] = m.level(row.inherent_likelihood, row.inherent_impact).name
+            scores["residual_score"] = row.residual_likelihood * row.residual_impact
             scores["residual_level"] = level
             if values["outcome"] == "closed" and row.status != "closed":
                 diff["status"] = [row.status, "closed"]
                 row.status = "closed"
                 row.closed_at = audit.utcnow()
-        elif values["outcome"] == "rescored":
-            raise ValidationError("outcome", "only a risk can be rescored")
+        else:
+            if outcome == "rescored":
+                raise ValidationError("outcome", "only a risk can be rescored")
+            if any(values.get(k) is not None for k in SCORE_FIELDS):
+                raise ValidationError("outcome", "only a risk has likelihood and impact")
+            level = DEFAULT_LEVEL[subject_type]
+            scores = {k: getattr(row, k) for k in ("stage", "status", "applicable", "implementation_status")
+                      if hasattr(row, k)}
         due_on = row.next_review
         cadence = getattr(row, "review_cadence", "")
         nxt = values.get("next_review") or _next_review(d, cadence, level, settings_row(s).cadences)

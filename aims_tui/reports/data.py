@@ -1,0 +1,533 @@
+"""The facts a management review pack is built from (clause 9.3.2), as plain data.
+
+Headless: no ReportLab here, so the TUI can show a review's inputs from the
+same functions the PDF uses. Everything is read with a few batched queries
+(one per table, or the keyset-paged read path for the register), ordered
+stably, and "overdue" is always judged at ``as_of``.
+
+:func:`gather` returns one dict; :func:`digest` is the SHA-256 of its
+canonical JSON (the "data digest" printed in the pack).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter, defaultdict
+from datetime import date, datetime, time, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any, Callable
+
+from sqlmodel import select
+
+from ..core import queries
+from ..core.audit import canonical
+from ..core.db import Database
+from ..core.models import (
+    IA_STATUSES,
+    IMPLEMENTATION_STATUSES,
+    NC_SEVERITIES,
+    NC_STATUSES,
+    STAGES,
+    TREATMENT_STATUSES,
+    Acceptance,
+    AISystem,
+    Applicability,
+    AuditEvent,
+    Control,
+    ImpactAssessment,
+    ManagementReview,
+    ManagementReviewAction,
+    Nonconformity,
+    Review,
+    Risk,
+    StageEvent,
+    Treatment,
+)
+from ..core.scoring import Matrix
+from ..core.services._base import settings_row, to_dict
+
+Progress = Callable[[str, float], None]
+OPEN_TREATMENT = ("planned", "in_progress")
+LIST_LIMIT = 100  # rows listed in body tables; the appendix has everything
+SCORE_KEYS = ("residual_likelihood", "residual_impact")
+
+
+def _noop(_stage: str, _fraction: float) -> None:
+    return None
+
+
+def day_start(d: date) -> datetime:
+    return datetime.combine(d, time.min, tzinfo=timezone.utc)
+
+
+def day_end(d: date) -> datetime:
+    return datetime.combine(d, time.max, tzinfo=timezone.utc)
+
+
+def _aware(dt: datetime | None) -> datetime | None:
+    if dt is None:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _in(dt: datetime | None, lo: datetime, hi: datetime) -> bool:
+    dt = _aware(dt)
+    return dt is not None and lo <= dt <= hi
+
+
+def _months(since: date, as_of: date) -> list[str]:
+    out, y, m = [], since.year, since.month
+    while (y, m) <= (as_of.year, as_of.month):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def default_since(db: Database, as_of: date, review_ref: str | None = None) -> date:
+    """The date of the previous management review held before ``as_of``, else a year back."""
+    with db.read() as s:
+        q = select(ManagementReview.held_on).where(ManagementReview.held_on < as_of)
+        if review_ref:
+            q = q.where(ManagementReview.ref != review_ref)
+        prev = s.exec(q.order_by(ManagementReview.held_on.desc(), ManagementReview.id.desc())).first()
+    return prev if prev else as_of - timedelta(days=365)
+
+
+def gather(db: Database, as_of: date, since: date | None = None, review_ref: str | None = None,
+           *, with_register: bool = True, progress: Progress | None = None) -> dict[str, Any]:
+    """Every fact of the pack, as plain data in a stable order."""
+    progress = progress or _noop
+    since = since or default_since(db, as_of, review_ref)
+    if since > as_of:
+        from ..core.errors import ValidationError
+        raise ValidationError("since", f"{since.isoformat()} is after the as-of date {as_of.isoformat()}")
+    lo, hi = day_start(since), day_end(as_of)
+    progress("reading settings", 0.0)
+    with db.read() as s:
+        st = settings_row(s)
+        m = Matrix.from_dict(st.matrix)
+        grace = st.overdue_grace_days or 0
+        head = {
+            "organization": st.organization, "scope": st.scope, "classification": st.classification or "",
+            "policy_reference": st.policy_reference,
+            "matrix": m.to_dict(), "since": since, "as_of": as_of,
+        }
+        systems = [dict(id=r[0], ref=r[1], name=r[2], purpose=r[3], intended_use=r[4], business_owner=r[5],
+                        technical_owner=r[6], ai_role=r[7], eu_ai_act_tier=r[8], personal_data=r[9],
+                        third_party=r[10], human_oversight=r[11], stage=r[12], next_review=r[13],
+                        created_at=_aware(r[14]))
+                   for r in s.exec(select(
+                       AISystem.id, AISystem.ref, AISystem.name, AISystem.purpose, AISystem.intended_use,
+                       AISystem.business_owner, AISystem.technical_owner, AISystem.ai_role,
+                       AISystem.eu_ai_act_tier, AISystem.personal_data, AISystem.third_party,
+                       AISystem.human_oversight, AISystem.stage, AISystem.next_review, AISystem.created_at,
+                   ).order_by(AISystem.ref))]
+        sys_by_id = {x["id"]: x for x in systems}
+        stage_events = list(s.exec(select(StageEvent.system_id, StageEvent.from_stage, StageEvent.to_stage,
+                                          StageEvent.at, StageEvent.actor, StageEvent.note)
+                                   .order_by(StageEvent.at, StageEvent.id)))
+        risk_meta = {r[0]: (r[1], _aware(r[2]), _aware(r[3]))
+                     for r in s.exec(select(Risk.id, Risk.ref, Risk.created_at, Risk.closed_at))}
+        treatments = list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
+                                        Treatment.due_date, Treatment.status)
+                                 .join(Risk, Risk.id == Treatment.risk_id)
+                                 .order_by(Treatment.due_date, Risk.ref_num, Treatment.id)))
+        acceptances = list(s.exec(select(Acceptance.risk_id, Acceptance.accepted_by, Acceptance.accepted_at,
+                                         Acceptance.expires_on, Acceptance.residual_likelihood,
+                                         Acceptance.residual_impact, Acceptance.justification)
+                                  .where(Acceptance.revoked == False)  # noqa: E712
+                                  .order_by(Acceptance.risk_id, Acceptance.accepted_at, Acceptance.id)))
+        reviews_done = list(s.exec(select(Review.subject_type, Review.reviewed_on, Review.due_on)
+                                   .where(Review.reviewed_on >= since, Review.reviewed_on <= as_of)
+                                   .order_by(Review.reviewed_on, Review.id)))
+        ias = list(s.exec(select(ImpactAssessment.ref, ImpactAssessment.system_id, ImpactAssessment.title,
+                                 ImpactAssessment.status, ImpactAssessment.approved_by,
+                                 ImpactAssessment.next_review).order_by(ImpactAssessment.ref)))
+        ncs = list(s.exec(select(Nonconformity.ref, Nonconformity.kind, Nonconformity.title,
+                                 Nonconformity.system_id, Nonconformity.severity, Nonconformity.status,
+                                 Nonconformity.owner, Nonconformity.raised_on, Nonconformity.due_date,
+                                 Nonconformity.closed_on, Nonconformity.corrective_actions)
+                          .order_by(Nonconformity.raised_on, Nonconformity.ref)))
+        soa = list(s.exec(select(Control.code, Control.group, Control.group_title, Applicability.applicable,
+                                 Applicability.implementation_status, Applicability.approved_by,
+                                 Applicability.next_review)
+                          .join(Applicability, Applicability.control_id == Control.id, isouter=True)
+                          .order_by(Control.sort_key)))
+        # plain copies: the read session's rollback expires ORM objects
+        mrs = [SimpleNamespace(**to_dict(r)) for r in s.exec(
+            select(ManagementReview).order_by(ManagementReview.held_on, ManagementReview.id))]
+        mr_actions = [SimpleNamespace(**to_dict(a)) for a in s.exec(
+            select(ManagementReviewAction).order_by(ManagementReviewAction.review_id, ManagementReviewAction.id))]
+        score_events = list(s.exec(select(AuditEvent.entity_ref, AuditEvent.at, AuditEvent.changes)
+                                   .where(AuditEvent.entity == "risk", AuditEvent.at >= lo,
+                                          AuditEvent.action.in_(("update", "review")))
+                                   .order_by(AuditEvent.id)))
+
+    progress("reading the register", 0.1)
+    register: list[dict[str, Any]] = []
+    if with_register:
+        for row in queries.all_risks(db, queries.RiskFilter(today=as_of)):
+            register.append(row)
+    data: dict[str, Any] = {"head": head}
+    this_review = next((r for r in mrs if r.ref == review_ref), None) if review_ref else None
+    if review_ref and this_review is None:
+        from ..core.errors import NotFound
+        raise NotFound("management review", review_ref)
+    data["review"] = _review_dict(this_review, mr_actions) if this_review else None
+
+    # (a) actions of earlier management reviews
+    earlier = {r.id: r for r in mrs if r.ref != review_ref and r.held_on <= as_of}
+    data["previous_actions"] = [
+        {"review": earlier[a.review_id].ref, "held_on": earlier[a.review_id].held_on, "action": a.action,
+         "owner": a.owner, "due_date": a.due_date, "status": a.status,
+         "overdue": a.status in OPEN_TREATMENT and a.due_date is not None and a.due_date < as_of}
+        for a in mr_actions if a.review_id in earlier]
+    data["previous_reviews"] = [{"ref": r.ref, "held_on": r.held_on, "status": r.status}
+                                for r in mrs if r.id in earlier]
+
+    # (b)+(c) changes
+    progress("reconstructing changes", 0.2)
+    data["changes"] = _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events, m, lo, hi)
+
+    # (d) performance
+    progress("computing figures", 0.3)
+    active = queries.RiskFilter(status="active", today=as_of)
+    hm_inh = queries.heat_map(db, residual=False, f=active)
+    hm_res = queries.heat_map(db, residual=True, f=active)
+
+    def levels(hm: dict) -> dict[str, int]:
+        out = {b.name: 0 for b in m.bands}
+        for (li, im), n in hm.items():
+            out[m.level(li, im).name] += n
+        return out
+
+    perf: dict[str, Any] = {
+        "heat_inherent": sorted([li, im, n] for (li, im), n in hm_inh.items()),
+        "heat_residual": sorted([li, im, n] for (li, im), n in hm_res.items()),
+        "levels_inherent": levels(hm_inh), "levels_residual": levels(hm_res),
+        "active_risks": queries.risk_count(db, active),
+        "all_risks": queries.risk_count(db, queries.RiskFilter(today=as_of)),
+        "overdue_risk_reviews": queries.risk_count(db, queries.RiskFilter(overdue=True, today=as_of)),
+        "appetite": m.appetite,
+    }
+    latest_acc: dict[int, tuple] = {}
+    for a in acceptances:
+        latest_acc[a[0]] = a  # ordered by accepted_at: the last one wins
+    ref_to_id = {v[0]: k for k, v in risk_meta.items()}
+    above = []
+    for r in register:
+        if r["status"] == "closed" or not r["above_appetite"]:
+            continue
+        acc = latest_acc.get(ref_to_id.get(r["ref"], -1))
+        if acc is None:
+            state, by, expires = "not accepted", "", None
+        else:
+            covered = acc[4] * acc[5] >= r["residual_score"]
+            expired = acc[3] is not None and acc[3] < as_of
+            state = "acceptance expired" if expired else ("accepted" if covered else "score above acceptance")
+            by, expires = acc[1], acc[3]
+        above.append({"ref": r["ref"], "title": r["title"], "system_ref": r["system_ref"] or "",
+                      "owner": r["owner"], "residual_score": r["residual_score"],
+                      "residual_level": r["residual_level"], "acceptance": state, "accepted_by": by,
+                      "expires_on": expires})
+    above.sort(key=lambda x: (-x["residual_score"], x["ref"]))
+    perf["above_appetite_total"] = len(above)
+    perf["above_appetite_by_state"] = dict(sorted(Counter(x["acceptance"] for x in above).items()))
+    perf["above_appetite"] = above[:LIST_LIMIT]
+    if perf["above_appetite"]:
+        with db.read() as s:
+            desc = dict(s.exec(select(Risk.ref, Risk.description)
+                               .where(Risk.ref.in_([x["ref"] for x in perf["above_appetite"]]))).all())
+        for x in perf["above_appetite"]:
+            x["description"] = desc.get(x["ref"], "")
+
+    t_status = Counter(t[6] for t in treatments)
+    overdue_t = [t for t in treatments if t[6] in OPEN_TREATMENT and t[5] is not None and t[5] < as_of]
+    perf["treatments_by_status"] = {k: t_status.get(k, 0) for k in TREATMENT_STATUSES}
+    perf["treatments_total"] = len(treatments)
+    perf["overdue_treatments_total"] = len(overdue_t)
+    perf["overdue_treatments"] = [
+        {"risk_ref": t[1], "system_ref": sys_by_id[t[2]]["ref"] if t[2] in sys_by_id else "", "action": t[3],
+         "owner": t[4], "due_date": t[5], "status": t[6], "days_overdue": (as_of - t[5]).days}
+        for t in overdue_t[:LIST_LIMIT]]
+
+    on_time = Counter()
+    with_due = Counter()
+    for subject, reviewed_on, due_on in reviews_done:
+        if due_on is None:
+            continue
+        with_due[subject] += 1
+        if reviewed_on <= due_on + timedelta(days=grace):
+            on_time[subject] += 1
+    total_due = sum(with_due.values())
+    perf["review_compliance"] = {
+        "reviews_in_period": len(reviews_done), "reviews_with_due_date": total_due,
+        "on_time": sum(on_time.values()),
+        "share_on_time": round(100.0 * sum(on_time.values()) / total_due, 1) if total_due else None,
+        "by_subject": {k: [on_time.get(k, 0), with_due[k]] for k in sorted(with_due)},
+        "overdue_now": {
+            "risks": perf["overdue_risk_reviews"],
+            "systems": sum(1 for x in systems if x["stage"] != "retired" and x["next_review"]
+                           and x["next_review"] < as_of),
+            "impact_assessments": sum(1 for i in ias if i[5] and i[5] < as_of),
+            "soa_entries": sum(1 for c in soa if c[6] and c[6] < as_of),
+        },
+    }
+
+    months = _months(since, as_of)
+    raised = Counter(n[7].strftime("%Y-%m") for n in ncs if since <= n[7] <= as_of)
+    closed = Counter(n[9].strftime("%Y-%m") for n in ncs if n[9] and since <= n[9] <= as_of)
+    perf["nc_by_status"] = {k: sum(1 for n in ncs if n[5] == k) for k in NC_STATUSES}
+    perf["nc_by_severity"] = {k: sum(1 for n in ncs if n[4] == k and n[5] != "closed") for k in NC_SEVERITIES}
+    perf["nc_trend"] = [[mo, raised.get(mo, 0), closed.get(mo, 0)] for mo in months]
+    perf["nc_total"] = len(ncs)
+    perf["nc_open"] = [
+        {"ref": n[0], "kind": n[1], "title": n[2], "system_ref": sys_by_id[n[3]]["ref"] if n[3] in sys_by_id else "",
+         "severity": n[4], "status": n[5], "owner": n[6], "raised_on": n[7], "due_date": n[8],
+         "overdue": n[8] is not None and n[8] < as_of, "corrective_actions": n[10]}
+        for n in ncs if n[5] != "closed"][:LIST_LIMIT]
+    perf["nc_open_total"] = sum(1 for n in ncs if n[5] != "closed")
+
+    perf["ia_by_status"] = {k: sum(1 for i in ias if i[3] == k) for k in IA_STATUSES}
+    perf["ia_total"] = len(ias)
+    live = [x for x in systems if x["stage"] != "retired"]
+    with_ia = {i[1] for i in ias}
+    perf["systems_without_ia"] = sum(1 for x in live if x["id"] not in with_ia)
+    perf["ia_attention"] = [
+        {"ref": i[0], "system_ref": sys_by_id[i[1]]["ref"] if i[1] in sys_by_id else "", "title": i[2],
+         "status": i[3], "next_review": i[5], "overdue": bool(i[5] and i[5] < as_of)}
+        for i in ias if i[3] != "approved" or (i[5] and i[5] < as_of)][:LIST_LIMIT]
+    perf["ia_attention_total"] = sum(1 for i in ias if i[3] != "approved" or (i[5] and i[5] < as_of))
+
+    groups: dict[str, dict[str, Any]] = {}
+    for code, grp, gtitle, applicable, impl, approved, _nr in soa:
+        g = groups.setdefault(grp or "-", {"group": grp or "-", "title": gtitle, "controls": 0, "applicable": 0,
+                                           "excluded": 0, "undecided": 0, "implemented": 0})
+        g["controls"] += 1
+        if applicable is None:
+            g["undecided"] += 1
+        elif applicable:
+            g["applicable"] += 1
+            g["implemented"] += impl == "implemented"
+        else:
+            g["excluded"] += 1
+    applicable_rows = [c for c in soa if c[3]]
+    perf["soa"] = {
+        "controls": len(soa), "applicable": len(applicable_rows),
+        "excluded": sum(1 for c in soa if c[3] is False), "undecided": sum(1 for c in soa if c[3] is None),
+        "approved": sum(1 for c in soa if c[5]),
+        "implementation": {k: sum(1 for c in applicable_rows if c[4] == k) for k in IMPLEMENTATION_STATUSES},
+        "groups": [groups[k] for k in sorted(groups, key=_group_key)],
+    }
+    perf["systems_per_stage"] = {k: sum(1 for x in systems if x["stage"] == k) for k in STAGES}
+    data["performance"] = perf
+
+    # per AI system
+    progress("summarising AI systems", 0.4)
+    data["systems"] = _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_of, m)
+    data["opportunities"] = _opportunities(data, this_review)
+    data["summary"] = _key_figures(data)
+    data["register"] = register
+    return data
+
+
+def _group_key(g: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in g.replace("A.", "").split(".")) + (g,)
+
+
+def _review_dict(mr: Any, actions: list[Any]) -> dict[str, Any]:
+    return {
+        "ref": mr.ref, "held_on": mr.held_on, "period_start": mr.period_start, "period_end": mr.period_end,
+        "attendees": mr.attendees, "decisions": mr.decisions, "opportunities": mr.opportunities,
+        "status": mr.status, "signed_off_by": mr.signed_off_by,
+        "actions": [{"action": a.action, "owner": a.owner, "due_date": a.due_date, "status": a.status}
+                    for a in actions if a.review_id == mr.id],
+    }
+
+
+def _state_before(current: dict[str, int], events: list[tuple[datetime, dict]], cut: datetime) -> dict[str, int]:
+    """Scores before every event at or after ``cut``, undone newest first."""
+    state = dict(current)
+    for at, changes in reversed(events):
+        if at < cut:
+            break
+        for k in SCORE_KEYS:
+            if k in changes and isinstance(changes[k], list) and len(changes[k]) == 2:
+                state[k] = changes[k][0]
+    return state
+
+
+def _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events, m: Matrix,
+             lo: datetime, hi: datetime) -> dict[str, Any]:
+    added_sys = [{"ref": x["ref"], "name": x["name"], "at": x["created_at"].date()}
+                 for x in systems if _in(x["created_at"], lo, hi)]
+    stage_changes, retired = [], []
+    for sid, frm, to, at, actor, note in stage_events:
+        if frm is None or not _in(at, lo, hi) or sid not in sys_by_id:
+            continue
+        x = sys_by_id[sid]
+        item = {"ref": x["ref"], "name": x["name"], "from": frm, "to": to, "at": _aware(at).date(), "by": actor}
+        (retired if to == "retired" else stage_changes).append(item)
+    key = lambda i: (i["at"], i["ref"])  # noqa: E731
+    by_ref = {r["ref"]: r for r in register}
+    added_risks, closed_risks = [], []
+    for _rid, (ref, created, closed_at) in risk_meta.items():
+        r = by_ref.get(ref)
+        if r is None:
+            continue
+        if _in(created, lo, hi):
+            added_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
+                                "level": r["residual_level"], "at": created.date()})
+        if _in(closed_at, lo, hi):
+            closed_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
+                                 "at": closed_at.date()})
+    per_risk: dict[str, list] = defaultdict(list)
+    for ref, at, changes in score_events:
+        if isinstance(changes, dict) and any(k in changes for k in SCORE_KEYS):
+            per_risk[ref].append((_aware(at), changes))
+    level_changes = []
+    added_refs = {a["ref"] for a in added_risks}
+    for ref in sorted(per_risk, key=lambda x: by_ref[x]["ref_num"] if x in by_ref else 0):
+        r = by_ref.get(ref)
+        if r is None or ref in added_refs:
+            continue
+        now = {"residual_likelihood": r["residual_likelihood"], "residual_impact": r["residual_impact"]}
+        end = _state_before(now, per_risk[ref], hi + timedelta(microseconds=1))
+        start = _state_before(now, per_risk[ref], lo)
+        try:
+            a = m.level(int(start["residual_likelihood"]), int(start["residual_impact"])).name
+            b = m.level(int(end["residual_likelihood"]), int(end["residual_impact"])).name
+        except (TypeError, ValueError):
+            continue
+        if a != b:
+            level_changes.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
+                                  "from": a, "to": b})
+    return {
+        "systems_added": sorted(added_sys, key=key), "systems_retired": sorted(retired, key=key),
+        "stage_changes": sorted(stage_changes, key=key), "risks_added": sorted(added_risks, key=key),
+        "risks_closed": sorted(closed_risks, key=key), "risk_level_changes": level_changes,
+    }
+
+
+def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_of: date, m: Matrix):
+    risks_by_sys: dict[str | None, list] = defaultdict(list)
+    for r in register:
+        risks_by_sys[r["system_ref"]].append(r)
+    ref_of = {x["id"]: x["ref"] for x in systems}
+    t_open: Counter = Counter()
+    t_over: Counter = Counter()
+    for t in treatments:
+        if t[6] in OPEN_TREATMENT:
+            sref = ref_of.get(t[2])
+            t_open[sref] += 1
+            if t[5] is not None and t[5] < as_of:
+                t_over[sref] += 1
+    ia_by: dict[str, list] = defaultdict(list)
+    for i in ias:
+        ia_by[ref_of.get(i[1])].append({"ref": i[0], "status": i[3], "next_review": i[5]})
+    nc_by: Counter = Counter(ref_of.get(n[3]) for n in ncs if n[5] != "closed")
+    last_stage: dict[str, tuple] = {}
+    for sid, _frm, to, at, _actor, _note in stage_events:
+        last_stage[ref_of.get(sid)] = (to, _aware(at).date())
+    out = []
+    for x in systems:
+        rs = risks_by_sys.get(x["ref"], [])
+        act = [r for r in rs if r["status"] != "closed"]
+        lv = {b.name: 0 for b in m.bands}
+        for r in act:
+            lv[r["residual_level"]] += 1
+        top = sorted(act, key=lambda r: (-r["residual_score"], r["ref_num"]))[:8]
+        out.append({
+            **{k: v for k, v in x.items() if k not in ("id", "created_at")},
+            "risks_total": len(rs), "risks_active": len(act), "levels": lv,
+            "above_appetite": sum(1 for r in act if r["above_appetite"]),
+            "overdue_reviews": sum(1 for r in act if r["review_state"] == "overdue"),
+            "open_treatments": t_open.get(x["ref"], 0), "overdue_treatments": t_over.get(x["ref"], 0),
+            "impact_assessments": ia_by.get(x["ref"], []), "open_nonconformities": nc_by.get(x["ref"], 0),
+            "stage_since": last_stage.get(x["ref"], (x["stage"], None))[1],
+            "top_risks": [{"ref": r["ref"], "title": r["title"], "residual_level": r["residual_level"],
+                           "residual_score": r["residual_score"], "owner": r["owner"], "status": r["status"]}
+                          for r in top],
+            "system_review_overdue": bool(x["stage"] != "retired" and x["next_review"] and x["next_review"] < as_of),
+        })
+    return out
+
+
+def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
+    p = data["performance"]
+    hints = []
+    n = p["above_appetite_by_state"]
+    unaccepted = sum(v for k, v in n.items() if k != "accepted")
+    if unaccepted:
+        hints.append(f"{unaccepted} risks above appetite have no valid acceptance: treat them further or "
+                     "have an approver accept them.")
+    if p["overdue_treatments_total"]:
+        hints.append(f"{p['overdue_treatments_total']} treatments are overdue: re-plan them or add resources.")
+    if p["overdue_risk_reviews"]:
+        hints.append(f"{p['overdue_risk_reviews']} risk reviews are overdue: confirm cadences and owners.")
+    share = p["review_compliance"]["share_on_time"]
+    if share is not None and share < 90:
+        hints.append(f"Only {share}% of reviews in the period were done on time.")
+    if p["ia_by_status"].get("draft"):
+        hints.append(f"{p['ia_by_status']['draft']} impact assessments are still drafts: complete and approve them.")
+    if p["systems_without_ia"]:
+        hints.append(f"{p['systems_without_ia']} AI systems in use have no impact assessment.")
+    if p["soa"]["undecided"]:
+        hints.append(f"{p['soa']['undecided']} Statement of Applicability entries are undecided.")
+    if p["nc_open_total"]:
+        hints.append(f"{p['nc_open_total']} nonconformities are open: check root causes for common themes.")
+    overdue_actions = sum(1 for a in data["previous_actions"] if a["overdue"])
+    if overdue_actions:
+        hints.append(f"{overdue_actions} actions from earlier management reviews are overdue.")
+    return {"recorded": mr.opportunities if mr else "", "suggested": hints}
+
+
+def _key_figures(data: dict[str, Any]) -> dict[str, Any]:
+    p, c = data["performance"], data["changes"]
+    return {
+        "systems": sum(p["systems_per_stage"].values()),
+        "systems_in_use": sum(v for k, v in p["systems_per_stage"].items() if k != "retired"),
+        "active_risks": p["active_risks"], "levels_residual": p["levels_residual"],
+        "above_appetite": p["above_appetite_total"],
+        "above_appetite_unaccepted": sum(v for k, v in p["above_appetite_by_state"].items() if k != "accepted"),
+        "overdue_treatments": p["overdue_treatments_total"], "overdue_risk_reviews": p["overdue_risk_reviews"],
+        "review_share_on_time": p["review_compliance"]["share_on_time"],
+        "open_nonconformities": p["nc_open_total"],
+        "impact_assessments_approved": p["ia_by_status"].get("approved", 0),
+        "impact_assessments_draft": p["ia_by_status"].get("draft", 0),
+        "soa_implemented": p["soa"]["implementation"].get("implemented", 0), "soa_applicable": p["soa"]["applicable"],
+        "previous_actions_open": sum(1 for a in data["previous_actions"] if a["status"] in OPEN_TREATMENT),
+        "changes": {k: len(v) for k, v in c.items()},
+    }
+
+
+def key_figure_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
+    """The executive summary's figures as (label, value) pairs: the pack and the TUI show these."""
+    k = data["summary"]
+    lv = ", ".join(f"{n} {name}" for name, n in k["levels_residual"].items())
+    share = "no reviews with a due date" if k["review_share_on_time"] is None else f"{k['review_share_on_time']}%"
+    ch = k["changes"]
+    return [
+        ("AI systems (in use / total)", f"{k['systems_in_use']} / {k['systems']}"),
+        ("Active risks", str(k["active_risks"])),
+        ("Active risks by residual level", lv),
+        ("Risks above appetite (without valid acceptance)",
+         f"{k['above_appetite']} ({k['above_appetite_unaccepted']})"),
+        ("Overdue treatments", str(k["overdue_treatments"])),
+        ("Overdue risk reviews", str(k["overdue_risk_reviews"])),
+        ("Reviews done on time in the period", share),
+        ("Open nonconformities", str(k["open_nonconformities"])),
+        ("Impact assessments (approved / draft)",
+         f"{k['impact_assessments_approved']} / {k['impact_assessments_draft']}"),
+        ("Applicable controls implemented", f"{k['soa_implemented']} of {k['soa_applicable']}"),
+        ("Open actions from earlier management reviews", str(k["previous_actions_open"])),
+        ("Changes: systems added / retired / changed stage",
+         f"{ch['systems_added']} / {ch['systems_retired']} / {ch['stage_changes']}"),
+        ("Changes: risks added / closed / changed level",
+         f"{ch['risks_added']} / {ch['risks_closed']} / {ch['risk_level_changes']}"),
+    ]
+
+
+def digest(data: dict[str, Any]) -> str:
+    """SHA-256 of the canonical JSON of the data a pack is built from."""
+    return hashlib.sha256(canonical(data).encode("utf-8")).hexdigest()

@@ -1,0 +1,432 @@
+"""Drawing primitives of the pack: the embedded font, styles, safe text, fast tables.
+
+Rules:
+- user text goes into a Paragraph only escaped (``para``); short cells are
+  plain strings, which ReportLab draws literally and quickly, wrapped here by
+  measured width (long words are broken) instead of by Paragraph;
+- tables repeat their header row and may split inside a row (``splitInRow``);
+- DejaVu Sans is embedded (Latin, Greek and Cyrillic print); characters it
+  lacks print as U+FFFD.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from datetime import date
+from pathlib import Path
+from typing import Any, Iterable, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.tables import CellStyle
+
+from ..core.db import data_dir
+from ..core.scoring import Matrix
+from . import data as pack_data
+
+FONT, BOLD = "DejaVuSans", "DejaVuSans-Bold"
+PAGE_W, PAGE_H = A4
+MARGIN = 16 * mm
+BODY_W = PAGE_W - 2 * MARGIN
+FRAME_H = PAGE_H - (MARGIN + 6) - (MARGIN + 4)
+CELL_SIZE, CELL_LEADING = 7.5, 9.2
+LIST_LIMIT = pack_data.LIST_LIMIT
+BAND_TINTS = {
+    "green": "#c8e6c9", "yellow": "#fff59d", "dark_orange": "#ffcc80", "orange": "#ffcc80",
+    "red": "#ef9a9a", "dark_red": "#e57373", "blue": "#bbdefb", "white": "#ffffff",
+}
+HEADER_BG = colors.HexColor("#e3e8ef")
+GRID = colors.HexColor("#9aa5b1")
+
+
+# ---------------------------------------------------------------------------
+# Fonts and styles
+# ---------------------------------------------------------------------------
+
+def font_dir() -> Path:
+    return data_dir() / "fonts"
+
+
+def register_fonts() -> None:
+    if FONT in pdfmetrics.getRegisteredFontNames():
+        return
+    d = font_dir()
+    pdfmetrics.registerFont(TTFont(FONT, str(d / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(BOLD, str(d / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    base = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, spaceAfter=4)
+    return {
+        "body": base,
+        "small": ParagraphStyle("small", parent=base, fontSize=7.5, leading=9.5, spaceAfter=2),
+        "cell": ParagraphStyle("cell", parent=base, fontSize=CELL_SIZE, leading=CELL_LEADING, spaceAfter=0),
+        "h1": ParagraphStyle("h1", parent=base, fontName=BOLD, fontSize=15, leading=19, spaceBefore=4,
+                             spaceAfter=8, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
+        "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=10,
+                             spaceAfter=5, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
+        "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=6,
+                             spaceAfter=3, keepWithNext=1),
+        "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=12,
+                                textColor=colors.HexColor("#1f3a5f")),
+        "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=13, leading=17, spaceAfter=24),
+        "toc1": ParagraphStyle("toc1", parent=base, fontName=BOLD, fontSize=10, leading=15, leftIndent=14,
+                               firstLineIndent=-14),
+        "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=28, firstLineIndent=-14),
+        "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+    }
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x09\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@functools.lru_cache(maxsize=1)
+def _coverage() -> frozenset[int]:
+    """Code points both embedded fonts can draw, in the Basic Multilingual Plane
+    (ReportLab writes a ToUnicode map that PDF readers reject for code points above U+FFFF)."""
+    register_fonts()
+    regular = pdfmetrics.getFont(FONT).face.charToGlyph
+    bold = pdfmetrics.getFont(BOLD).face.charToGlyph
+    return frozenset(c for c in regular if c <= 0xFFFF and c in bold)
+
+
+def printable(s: str) -> str:
+    """Text the embedded font can draw: tabs become spaces, a character DejaVu
+    lacks (CJK, emoji) becomes U+FFFD instead of silently printing nothing."""
+    if "\t" in s:
+        s = s.replace("\t", " ")
+    if s.isascii() and not _ASCII_CONTROL.search(s):
+        return s
+    cover = _coverage()
+    if all(ord(c) in cover or c in "\n\r" for c in s):
+        return s
+    return "".join(c if ord(c) in cover or c in "\n\r" else "\ufffd" for c in s)
+
+
+def para(text: Any, style: ParagraphStyle) -> Paragraph:
+    """User text as a Paragraph: escaped, newlines kept, never read as markup."""
+    s = printable("" if text is None else str(text))
+    return Paragraph(escape(s).replace("\r\n", "\n").replace("\n", "<br/>"), style)
+
+
+def fmt(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, date):
+        return value.isoformat()
+    return printable(str(value))
+
+
+def wrap_plain(text: Any, width: float, size: float = CELL_SIZE, font: str = FONT, max_lines: int = 0) -> str:
+    """Wrap a short cell to ``width`` points as a plain multi-line string.
+
+    Words longer than the width are broken; plain strings are drawn literally
+    by ReportLab, so no escaping is needed and no Paragraph is built.
+    """
+    return _wrap(fmt(text), float(width), size, font, max_lines)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wrap(s: str, width: float, size: float, font: str, max_lines: int) -> str:
+    """Cached: registers repeat the same owners, statuses and levels thousands of times."""
+    s = s.replace("\r", "")
+    width = max(width, size * 2)
+    sw = pdfmetrics.stringWidth
+    if "\n" not in s and sw(s, font, size) <= width:
+        return s
+    lines: list[str] = []
+    for raw in s.split("\n"):
+        line = ""
+        for word in raw.split(" "):
+            cand = word if not line else line + " " + word
+            if sw(cand, font, size) <= width:
+                line = cand
+                continue
+            if line:
+                lines.append(line)
+                line = ""
+            while sw(word, font, size) > width:
+                cut = _fit(word, width, size, font)
+                lines.append(word[:cut])
+                word = word[cut:]
+            line = word
+        lines.append(line)
+    if max_lines and len(lines) > max_lines:
+        lines = lines[:max_lines]
+        lines[-1] = lines[-1][: max(1, len(lines[-1]) - 1)] + "…"
+    return "\n".join(lines)
+
+
+def _fit(word: str, width: float, size: float, font: str) -> int:
+    lo, hi = 1, len(word)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if pdfmetrics.stringWidth(word[:mid], font, size) <= width:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+def band_colour(name: str) -> colors.Color:
+    tint = BAND_TINTS.get(name)
+    if tint:
+        return colors.HexColor(tint)
+    try:
+        c = colors.toColor(name.replace("_", ""))
+        return colors.Color(1 - (1 - c.red) * 0.4, 1 - (1 - c.green) * 0.4, 1 - (1 - c.blue) * 0.4)
+    except (ValueError, AttributeError):
+        return colors.HexColor("#eeeeee")
+
+
+# ---------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------
+
+class FastTable(Table):
+    """A Table of plain left-aligned strings drawn through one text object.
+
+    ReportLab's ``drawString`` builds a text object per string; the register
+    appendix has ~100,000 of them. Here every string of the table goes into
+    one BT..ET block (emitted before the grid lines, inside the table's
+    coordinate space); nothing is drawn in the first, dry layout pass.
+    """
+
+    def draw(self) -> None:
+        self._tx = None
+        self._renderCB = self._on_render
+        super().draw()
+
+    def _on_render(self, _table: Any, event: str, *args: Any) -> None:
+        if event == "startTable" and not getattr(self.canv, "_dry", False):
+            self._tx = self.canv.beginText()
+            self._tx_font = self._tx_colour = None
+        elif event == "startLines" and self._tx is not None:
+            self.canv.drawText(self._tx)
+            self._tx = None
+
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
+        tx = self._tx
+        just, valign = cellstyle.alignment, cellstyle.valign
+        if not isinstance(cellval, str) or just not in _ALIGNS or valign not in ("TOP", "MIDDLE"):
+            if tx is None and getattr(self.canv, "_dry", False):
+                return
+            if tx is not None:  # keep the drawing order: flush the strings so far
+                self.canv.drawText(tx)
+                self._tx = self.canv.beginText()
+                self._tx_font = self._tx_colour = None
+                self._curcellstyle = None
+            super()._drawCell(cellval, cellstyle, pos, size)
+            return
+        if tx is None:
+            return  # the dry pass draws nothing
+        tx = self._tx
+        if cellstyle.color != self._tx_colour:
+            tx.setFillColor(cellstyle.color)
+            self._tx_colour = cellstyle.color
+        name, fsize, leading = cellstyle.fontname, cellstyle.fontsize, cellstyle.leading
+        if (name, fsize, leading) != self._tx_font:
+            tx.setFont(name, fsize, leading)
+            self._tx_font = (name, fsize, leading)
+        lines = cellval.split("\n")
+        if valign == "TOP":
+            y = pos[1] + size[1] - cellstyle.topPadding - fsize
+        else:
+            y = pos[1] + (cellstyle.bottomPadding + size[1] - cellstyle.topPadding + len(lines) * leading) / 2.0 - fsize
+        for line in lines:
+            if line:
+                if just == "LEFT":
+                    x = pos[0] + cellstyle.leftPadding
+                else:
+                    w = pdfmetrics.stringWidth(line, name, fsize)
+                    if just == "RIGHT":
+                        x = pos[0] + size[0] - cellstyle.rightPadding - w
+                    else:
+                        x = pos[0] + (size[0] + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
+                tx.setTextOrigin(x, y)
+                tx.textOut(line)
+            y -= leading
+
+
+_ALIGNS = ("LEFT", "RIGHT", "CENTER", "CENTRE")
+
+
+PAD_TOP, PAD_BOTTOM = 1.5, 2.0
+LONG_TEXT = 400  # characters; longer free text goes into an escaped Paragraph
+
+
+def cell_text(value: Any, st: dict) -> Any:
+    """Short user text stays a plain string (fast, literal); long text becomes an escaped Paragraph."""
+    s = fmt(value)
+    return para(s, st["cell"]) if len(s) > LONG_TEXT else s
+
+
+def _prepare(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float], size: float,
+             max_lines: int) -> tuple[list[list[Any]], list[float | None]]:
+    pad = 6.0
+    leading = round(size * 1.23, 2)
+    data: list[list[Any]] = [[wrap_plain(h, w - pad, size, BOLD) for h, w in zip(header, widths)]]
+    for row in rows:
+        data.append([c if isinstance(c, (Paragraph, Table)) else wrap_plain(c, w - pad, size, max_lines=max_lines)
+                     for c, w in zip(row, widths)])
+    heights: list[float | None] = []
+    for row in data:
+        if any(not isinstance(c, str) for c in row):
+            heights.append(None)  # ReportLab measures rows holding a Paragraph
+        else:
+            heights.append(leading * max(c.count("\n") + 1 for c in row) + PAD_TOP + PAD_BOTTOM)
+    return data, heights
+
+
+def _style_cmds(size: float) -> list:
+    leading = round(size * 1.23, 2)
+    return [
+        ("FONT", (0, 0), (-1, -1), FONT, size, leading),
+        ("FONT", (0, 0), (-1, 0), BOLD, size, leading),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_TOP), ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
+    ]
+
+
+def table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float],
+          styles: list | None = None, max_lines: int = 0, size: float = CELL_SIZE) -> Table:
+    """A grid table: header repeated on every page, rows may split, cells wrapped.
+
+    Rows of plain strings get their height computed here (ReportLab would
+    measure every row again on every split)."""
+    data, heights = _prepare(header, rows, widths, size, max_lines)
+    t = FastTable(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, splitInRow=1, hAlign="LEFT")
+    t.setStyle(TableStyle(_style_cmds(size) + (styles or [])))
+    return t
+
+
+def paged_table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float], first_room: float,
+                page_room: float, size: float = CELL_SIZE) -> list:
+    """A long table of plain strings cut into one Table per page (each with the header).
+
+    One huge Table costs ReportLab quadratic time (every split copies and
+    re-measures the rest); rows here have known heights, so the cut is exact.
+    """
+    data, heights = _prepare(header, rows, widths, size, 0)
+    head, hh = data[0], heights[0] or 0.0
+    out: list = []
+    room = first_room
+    chunk: list = []
+    used = hh
+    # Cell styles made once and shared by every cell (ReportLab would build and
+    # style one object per cell); only drawing commands go through TableStyle.
+    leading = round(size * 1.23, 2)
+    body, bold = CellStyle("body"), CellStyle("head")
+    for cs, font in ((body, FONT), (bold, BOLD)):
+        cs.fontname, cs.fontsize, cs.leading, cs.valign = font, size, leading, "TOP"
+        cs.leftPadding = cs.rightPadding = 3
+        cs.topPadding, cs.bottomPadding = PAD_TOP, PAD_BOTTOM
+    head_styles, body_styles = [bold] * len(widths), [body] * len(widths)
+    cmds = [("BACKGROUND", (0, 0), (-1, 0), HEADER_BG), ("GRID", (0, 0), (-1, -1), 0.4, GRID)]
+
+    def flush() -> None:
+        hs = [hh] + [heights[i] for i in chunk]
+        t = FastTable([head] + [data[i] for i in chunk], colWidths=list(widths), rowHeights=hs, repeatRows=1,
+                      splitInRow=1, hAlign="LEFT", cellStyles=[head_styles] + [body_styles] * len(chunk),
+                      normalizedData=1)
+        t.setStyle(TableStyle(cmds))
+        out.append(t)
+
+    for i in range(1, len(data)):
+        h = heights[i] or 0.0
+        if chunk and used + h > room - 1.0:
+            flush()
+            out.append(PageBreak())
+            chunk, used, room = [], hh, page_room
+        chunk.append(i)
+        used += h
+    if chunk:
+        flush()
+    return out
+
+
+def kv_table(pairs: Sequence[tuple[str, Any]], st: dict, key_w: float = 150) -> Table:
+    """Label and value rows; short values as plain strings, long ones as escaped Paragraphs."""
+    vw = BODY_W - key_w
+    data = [[wrap_plain(k, key_w - 6, font=BOLD), v if isinstance(v, Paragraph) else
+             (para(fmt(v), st["cell"]) if len(fmt(v)) > LONG_TEXT else wrap_plain(v, vw - 6))] for k, v in pairs]
+    heights = [None if isinstance(v, Paragraph) else
+               CELL_LEADING * (max(k.count("\n"), v.count("\n")) + 1) + 6 for k, v in data]
+    t = FastTable(data, colWidths=[key_w, vw], rowHeights=heights, splitInRow=1, hAlign="LEFT")
+    t.setStyle(TableStyle([
+        ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
+        ("FONT", (0, 0), (0, -1), BOLD, CELL_SIZE, CELL_LEADING),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BACKGROUND", (0, 0), (0, -1), HEADER_BG),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]))
+    return t
+
+
+def more_note(shown: int, total: int, st: dict, where: str = "the appendix") -> list:
+    if total > shown:
+        return [para(f"Showing {shown} of {total}; the rest are in {where}.", st["small"])]
+    return []
+
+
+def heat_map(cells: list, m: Matrix, title: str, st: dict, outline_appetite: bool = False) -> list:
+    counts = {(li, im): n for li, im, n in cells}
+    label_w = 105.0
+    cw = (BODY_W - label_w) / m.n_impact
+    data: list[list[Any]] = []
+    cmds: list = [
+        ("FONT", (0, 0), (-1, -1), FONT, 7.5, 9.5),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.white),
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("FONT", (0, 0), (0, -1), BOLD, 7, 9),
+        ("FONT", (0, -1), (-1, -1), BOLD, 7, 9),
+    ]
+    heights: list[float | None] = []
+    for r, li in enumerate(range(m.n_likelihood, 0, -1)):
+        row: list[Any] = [wrap_plain(f"{li} {m.likelihood_label(li)}", label_w - 6, 7, BOLD)]
+        for c, im in enumerate(range(1, m.n_impact + 1), start=1):
+            band = m.level(li, im)
+            n = counts.get((li, im), 0)
+            row.append(f"{n}\n" + wrap_plain(band.name, cw - 6, 8.5, BOLD if n else FONT))
+            cmds.append(("BACKGROUND", (c, r), (c, r), band_colour(band.colour)))
+            if n:
+                cmds.append(("FONT", (c, r), (c, r), BOLD, 8.5, 10))
+            if outline_appetite and m.above_appetite(li * im):
+                cmds.append(("BOX", (c, r), (c, r), 1.4, colors.HexColor("#333333")))
+        data.append(row)
+        heights.append(max(30.0, 10.5 * max(x.count("\n") + 1 for x in row) + 8))
+    data.append(["Likelihood / Impact"] + [wrap_plain(f"{i} {m.impact_label(i)}", cw - 6, 7, BOLD)
+                                            for i in range(1, m.n_impact + 1)])
+    t = Table(data, colWidths=[label_w] + [cw] * m.n_impact, rowHeights=heights + [None],
+              hAlign="LEFT")
+    t.setStyle(TableStyle(cmds))
+    return [Paragraph(escape(title), st["h3"]), t, Spacer(1, 6)]
+
+
+def bar(n: int, top: int, width: int = 30) -> str:
+    if top <= 0 or n <= 0:
+        return ""
+    return "█" * max(1, round(width * n / top))
+
+
+def heading(text: str, level: int, st: dict) -> Paragraph:
+    p = Paragraph(escape(text), st["h1" if level == 0 else "h2"])
+    p._toc_level = level  # type: ignore[attr-defined]
+    p._toc_text = text  # type: ignore[attr-defined]
+    return p

@@ -1,0 +1,152 @@
+"""The management review screen in a tiny host app: list, create, decide, add actions, export."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from textual.app import App
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from aims_tui.core.services import management
+from aims_tui.reports import data as pack_data
+from aims_tui.tui.screens.management import ManagementScreen, pack_dates
+from tests.conftest import EDITOR, TODAY
+
+
+class Host(App):
+    def __init__(self, database, login, exports_dir):
+        super().__init__()
+        self.database, self.login, self.exports_dir = database, login, exports_dir
+
+    def on_mount(self) -> None:
+        self.push_screen(ManagementScreen(self.database, self.login, today=TODAY, exports_dir=self.exports_dir))
+
+
+async def settle(pilot) -> None:
+    for _ in range(4):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def cells(table: DataTable) -> list[list[str]]:
+    return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def text_of(static: Static) -> str:
+    return str(static.render())
+
+
+@pytest.fixture
+def seeded(demo_db):
+    mr = management.create_review(demo_db, EDITOR, {"held_on": date(2026, 6, 1),
+                                                    "attendees": "[b]Ada[/b] & <Bob>"})
+    return demo_db, mr["ref"]
+
+
+async def test_the_screen_lists_reviews_and_shows_the_figures_the_pack_prints(seeded, tmp_path):
+    """The inputs pane uses the pack's own functions: the same key figures, for the same as-of date."""
+    db, ref = seeded
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ManagementScreen)
+        assert cells(screen.query_one("#reviews", DataTable))[0][0] == ref
+        review = management.get_review(db, ref)
+        as_of, since = pack_dates(review, TODAY)
+        expected = pack_data.key_figure_lines(pack_data.gather(db, as_of, since, ref))
+        shown = cells(screen.query_one("#inputs", DataTable))
+        assert [tuple(r) for r in shown] == expected
+
+
+async def test_user_text_is_shown_literally_not_as_markup(seeded, tmp_path):
+    """Attendees typed as `[b]Ada[/b] & <Bob>` appear with their brackets."""
+    db, _ref = seeded
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        title = text_of(app.screen.query_one("#mr-title", Static))
+        assert "[b]Ada[/b] & <Bob>" in title
+
+
+async def test_a_review_is_created_decided_and_given_an_action(db, tmp_path):
+    """n creates a review, d records decisions, a adds an action with an owner and a due date."""
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        dialog = app.screen
+        dialog.query_one("#held_on", Input).value = "2026-06-10"
+        dialog.query_one("#attendees", Input).value = "Ada, Eve"
+        await pilot.click("#save")
+        await settle(pilot)
+        reviews = management.list_reviews(db)
+        assert [r["held_on"] for r in reviews] == [date(2026, 6, 10)]
+        ref = reviews[0]["ref"]
+
+        await pilot.press("d")
+        await pilot.pause()
+        app.screen.query_one("#decisions", TextArea).text = "Fund the [red]bias[/red] audit"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert management.get_review(db, ref)["decisions"] == "Fund the [red]bias[/red] audit"
+        assert "Fund the [red]bias[/red] audit" in text_of(app.screen.query_one("#mr-decisions", Static))
+
+        await pilot.press("a")
+        await pilot.pause()
+        app.screen.query_one("#action", Input).value = "Run the audit"
+        app.screen.query_one("#due_date", Input).value = "2026-09-30"
+        await pilot.click("#save")
+        await settle(pilot)
+        actions = management.get_review(db, ref)["actions"]
+        assert [(a["action"], a["owner"], a["due_date"]) for a in actions] == [
+            ("Run the audit", EDITOR, date(2026, 9, 30))]
+        assert cells(app.screen.query_one("#actions", DataTable))[0][:3] == ["Run the audit", EDITOR, "2026-09-30"]
+
+
+async def test_a_bad_date_is_refused_with_the_field_named_and_nothing_saved(db, tmp_path):
+    """A held-on date that is not a date: the service's message is shown, no review is created."""
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#held_on", Input).value = "tomorrow"
+        await pilot.click("#save")
+        await settle(pilot)
+        assert management.list_reviews(db) == []
+        assert "held_on" in text_of(app.screen.query_one("#mr-status", Static))
+
+
+async def test_export_writes_the_pack_shows_progress_and_records_it_on_the_review(seeded, tmp_path):
+    """e builds the pack in a worker; the bar reaches 100 and the review keeps the path and digest."""
+    db, ref = seeded
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        screen = app.screen
+        res = screen.last_pack
+        assert res is not None and res.path.exists() and res.path.parent == tmp_path
+        assert screen.query_one("#pack-progress").progress == 100
+        review = management.get_review(db, ref)
+        assert review["pack_digest"] == res.digest
+        assert review["pack_path"] == str(res.path)
+
+
+async def test_an_action_is_marked_done_from_the_screen(seeded, tmp_path):
+    """c on a highlighted action completes it through the service (with its version)."""
+    db, ref = seeded
+    management.add_action(db, EDITOR, ref, {"action": "Write the policy", "due_date": date(2026, 5, 1)})
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        assert cells(app.screen.query_one("#actions", DataTable))[0][3] == "planned (overdue)"
+        app.screen.query_one("#actions", DataTable).focus()
+        await pilot.press("c")
+        await settle(pilot)
+        assert [a["status"] for a in management.get_review(db, ref)["actions"]] == ["done"]
+        assert cells(app.screen.query_one("#actions", DataTable))[0][3] == "done"
