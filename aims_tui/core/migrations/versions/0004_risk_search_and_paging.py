@@ -31,7 +31,6 @@ INDEXES = [
     ("ix_risk_status_title", ["status", "title_fold", "ref_num"]),
     ("ix_risk_status_next_review", ["status", "next_review", "ref_num"]),
     ("ix_risk_status_residual", ["status", "residual_score", "ref_num"]),
-    ("ix_risk_owner_next_review", ["owner", "next_review", "ref_num"]),
     # the heat maps of active risks, counted from the index alone
     ("ix_risk_status_residual_cell", ["status", "residual_likelihood", "residual_impact"]),
     ("ix_risk_status_inherent_cell", ["status", "inherent_likelihood", "inherent_impact"]),
