@@ -26,7 +26,8 @@ def list_(
     level: Annotated[Optional[str], typer.Option("--level", help="Residual level (Low, Medium, High, Critical).")] = None,
     status: Annotated[Optional[str], typer.Option("--status", help="open, treating, accepted, closed or active.")] = None,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only risks whose review is overdue.")] = False,
-    search: Annotated[str, typer.Option("--search", help="Words in the title.")] = "",
+    search: Annotated[str, typer.Option(
+        "--search", help="Words in the title, description or ref (the last may be a word start).")] = "",
     fmt: common.FormatOpt = "table",
     db: common.DbOpt = None,
 ) -> None:

@@ -15,6 +15,12 @@ from .errors import DatabaseError
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
+def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Autogenerate and model comparisons skip the risk search index (FTS5
+    virtual table and its shadow tables, made by migration 0002 by hand)."""
+    return not (type_ == "table" and name is not None and name.startswith("risk_fts"))
+
+
 def alembic_config(database: Database) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))

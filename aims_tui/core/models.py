@@ -256,6 +256,12 @@ class Risk(SQLModel, table=True):
         Index("ix_risk_due_owner", "next_review", "status", "owner"),
         Index("ix_risk_owner_due", "owner", "next_review", "status"),
         Index("ix_risk_residual_status", "residual_score", "status"),
+        # Migration 0004: filter + sort pairs, covering counts and heat maps.
+        Index("ix_risk_status_title", "status", "title_fold", "ref_num"),
+        Index("ix_risk_status_next_review", "status", "next_review", "ref_num"),
+        Index("ix_risk_status_residual", "status", "residual_score", "ref_num"),
+        Index("ix_risk_status_residual_cell", "status", "residual_likelihood", "residual_impact"),
+        Index("ix_risk_status_inherent_cell", "status", "inherent_likelihood", "inherent_impact"),
         UniqueConstraint("source_key", name="uq_risk_source_key"),
     )
 

@@ -6,20 +6,27 @@ a screen never loads the whole register; counts and heat maps are aggregates.
 
 from __future__ import annotations
 
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 from sqlalchemy import and_, func, literal, or_, tuple_
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import select
 
+from . import search
+from .search import match_query
 from .db import Database
-from .models import STAGES, AISystem, Risk
+from .models import RISK_STATUSES, STAGES, AISystem, Risk
 from .schedule import due_state, today as _today
 from .scoring import Matrix
 from .services._base import settings_row
 
-FAR_FUTURE = date(9999, 12, 31)
+FAR_FUTURE = date(9999, 12, 31)  # kept for callers; sorting no longer needs it
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,8 @@ class RiskFilter:
         return replace(self, **kw)
 
 
+# Sort keys. Each is read through an index on (column, ref_num); ref_num
+# breaks ties, so a key (sort value, ref_num) names exactly one row.
 SORTS: dict[str, Any] = {
     "ref": Risk.ref_num,
     "title": Risk.title_fold,
@@ -48,9 +57,25 @@ SORTS: dict[str, Any] = {
     "category": Risk.category,
     "inherent": Risk.inherent_score,
     "residual": Risk.residual_score,
-    "next_review": func.coalesce(Risk.next_review, literal(FAR_FUTURE)),
-    "system": func.coalesce(Risk.system_id, 0),
+    "next_review": Risk.next_review,
+    "system": Risk.system_id,
 }
+# Sorts whose column may be NULL, and where the NULLs go in ascending order
+# (descending reverses the whole order): risks without a next review come
+# after every date, organization-wide risks (no system) before every system.
+# The NULL rows are read as their own index range (``col IS NULL`` ordered by
+# ref_num), so no expression (coalesce) ever hides the column from its index.
+NULLS_IN_ASCENDING: dict[str, str] = {"next_review": "last", "system": "first"}
+
+# Reading a filtered window (see _fetch): up to FEW matches are read and
+# sorted; beyond, the sort index is walked for at most WALK_BUDGET seconds.
+FEW = 5_000
+WALK_BUDGET = 0.04
+# A search walk first reads the matching ids (about a microsecond each), and
+# reading them is also the first step of the alternative: it gets longer.
+WALK_BUDGET_SEARCH = 0.25
+BUDGET_STEP = 2000  # SQLite VM steps between two looks at the clock
+ACTIVE_STATUSES = tuple(st for st in RISK_STATUSES if st != "closed")
 
 
 @dataclass
@@ -70,33 +95,93 @@ def search_terms(text: str) -> list[str]:
     return [t for t in text.casefold().split() if t]
 
 
-def _where(s, m: Matrix, f: RiskFilter) -> list:
+def _plain(col, keep: Any = None):
+    """``+col``: the same value, but SQLite will not read it through an index
+    (used to make the planner walk the sort index instead). ``keep`` is left
+    alone."""
+    if keep is not None and col is keep:
+        return col
+    return UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+
+
+def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = None) -> list:
+    """The filter as conditions on Risk.
+
+    ``search_mode``: "auto" (FTS5 when there, the matches read once per
+    statement), "probe" (FTS5 asked row by row), "like" (the LIKE fallback).
+    ``walk``: a sort column: every other column is wrapped so that the planner
+    walks that column's index (None: the planner chooses)."""
+    def c(col):
+        return col if walk is None else _plain(col, walk)
+
     conds: list = []
     if f.system:
-        conds.append(Risk.system_id.is_(None) if f.system == "-" else Risk.system_id == _system_id(s, f.system))
+        conds.append(c(Risk.system_id).is_(None) if f.system == "-" else c(Risk.system_id) == _system_id(s, f.system))
     if f.owner:
-        conds.append(Risk.owner == f.owner)
+        conds.append(c(Risk.owner) == f.owner)
     if f.level:
         b = m.band(f.level)
-        conds.append(Risk.residual_score.between(b.low, b.high))
+        conds.append(c(Risk.residual_score).between(b.low, b.high))
     if f.inherent_level:
         b = m.band(f.inherent_level)
-        conds.append(Risk.inherent_score.between(b.low, b.high))
+        conds.append(c(Risk.inherent_score).between(b.low, b.high))
     if f.status:
-        conds.append(Risk.status != "closed" if f.status == "active" else Risk.status == f.status)
+        conds.append(c(Risk.status).in_(ACTIVE_STATUSES) if f.status == "active" else c(Risk.status) == f.status)
     if f.category:
-        conds.append(Risk.category == f.category)
+        conds.append(c(Risk.category) == f.category)
     if f.overdue:
-        conds.append(and_(Risk.next_review.is_not(None), Risk.next_review < (f.today or _today()),
-                          Risk.status != "closed"))
+        conds.append(and_(c(Risk.status).in_(ACTIVE_STATUSES), c(Risk.next_review).is_not(None),
+                          c(Risk.next_review) < (f.today or _today())))
     if f.inherent_cell:
-        conds.append(and_(Risk.inherent_likelihood == f.inherent_cell[0], Risk.inherent_impact == f.inherent_cell[1]))
+        conds.append(and_(c(Risk.inherent_likelihood) == f.inherent_cell[0],
+                          c(Risk.inherent_impact) == f.inherent_cell[1]))
     if f.residual_cell:
-        conds.append(and_(Risk.residual_likelihood == f.residual_cell[0], Risk.residual_impact == f.residual_cell[1]))
-    for term in search_terms(f.search):
-        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        conds.append(or_(Risk.title_fold.like(like, escape="\\"), Risk.ref.like(like.upper(), escape="\\")))
+        conds.append(and_(c(Risk.residual_likelihood) == f.residual_cell[0],
+                          c(Risk.residual_impact) == f.residual_cell[1]))
+    if f.search:
+        cond = search.risk_condition(s, f.search, fts=False if search_mode == "like" else None,
+                                     id_column=None if walk is None else _plain(Risk.id),
+                                     correlated=search_mode == "probe")
+        if cond is not None:
+            conds.append(cond)
     return conds
+
+
+def _has_filter(f: RiskFilter) -> bool:
+    return replace(f, today=None) != RiskFilter()
+
+
+def _few_matches(s, m: Matrix, f: RiskFilter, few: int) -> bool:
+    """True when at most ``few`` risks match (counted no further than that)."""
+    if f.search:
+        n = search.match_count(s, f.search, few + 1)
+        if n is not None:
+            if n > few:
+                return False
+            if replace(f, search="", today=None) == RiskFilter():
+                return True
+    inner = select(literal(1)).select_from(Risk).where(*_where(s, m, f)).limit(few + 1)
+    return int(s.exec(select(func.count()).select_from(inner.subquery())).one()) <= few
+
+
+class _OverBudget(Exception):
+    pass
+
+
+@contextmanager
+def _budget(s, seconds: float) -> Iterator[None]:
+    """Interrupt SQLite statements of this session that run past ``seconds``."""
+    raw = s.connection().connection.driver_connection
+    deadline = time.perf_counter() + seconds
+    raw.set_progress_handler(lambda: 1 if time.perf_counter() > deadline else 0, BUDGET_STEP)
+    try:
+        yield
+    except OperationalError as exc:
+        if "interrupt" in str(exc).lower():
+            raise _OverBudget() from None
+        raise
+    finally:
+        raw.set_progress_handler(None, 0)
 
 
 def risk_row(r: Risk, m: Matrix, sys_ref: str | None, today: date, soon: int) -> dict[str, Any]:
@@ -117,15 +202,14 @@ def risk_row(r: Risk, m: Matrix, sys_ref: str | None, today: date, soon: int) ->
     }
 
 
-def _sort_value(r: Risk, sort: str, sys_id_fallback: int = 0) -> Any:
+def _sort_value(r: Risk, sort: str) -> Any:
+    """The sort value of a row as it appears in keys (None for a NULL)."""
     if sort == "ref":
         return r.ref_num
     if sort == "title":
         return r.title_fold
-    if sort == "next_review":
-        return r.next_review or FAR_FUTURE
     if sort == "system":
-        return r.system_id or sys_id_fallback
+        return r.system_id
     if sort == "inherent":
         return r.inherent_likelihood * r.inherent_impact
     if sort == "residual":
@@ -133,29 +217,115 @@ def _sort_value(r: Risk, sort: str, sys_id_fallback: int = 0) -> Any:
     return getattr(r, sort)
 
 
+def _segments(sort: str, descending: bool, backwards: bool) -> list[tuple[bool, bool]]:
+    """The index ranges a page walks, in walking order: (null range?, ascending?)."""
+    nulls = NULLS_IN_ASCENDING.get(sort)
+    if nulls is None:
+        segs = [False]
+    else:
+        segs = [True, False] if nulls == "first" else [False, True]
+    asc = not descending
+    if descending:
+        segs.reverse()
+    if backwards:
+        segs.reverse()
+        asc = not asc
+    return [(is_null, asc) for is_null in segs]
+
+
+def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | None, backwards: bool,
+                 want: int, skip: int = 0) -> list[Risk]:
+    """Up to ``want`` rows after (or, backwards, before) ``boundary`` in the
+    order of ``sort``, the first ``skip`` of them left out; each index range is
+    read with its own indexed query."""
+    key = SORTS[sort]
+    nullable = sort in NULLS_IN_ASCENDING
+    segs = _segments(sort, descending, backwards)
+    if boundary is not None:
+        in_null = nullable and boundary[0] is None
+        while segs and segs[0][0] != in_null:
+            segs.pop(0)
+    rows: list[Risk] = []
+    for i, (is_null, asc) in enumerate(segs):
+        conds = list(base)
+        if nullable:
+            conds.append(key.is_(None) if is_null else key.is_not(None))
+        if boundary is not None and i == 0:
+            v, n = boundary
+            if is_null or sort == "ref":
+                conds.append(Risk.ref_num > n if asc else Risk.ref_num < n)
+            else:
+                conds.append(tuple_(key, Risk.ref_num) > tuple_(literal(v), literal(n)) if asc
+                             else tuple_(key, Risk.ref_num) < tuple_(literal(v), literal(n)))
+        if is_null or sort == "ref":
+            order = [Risk.ref_num.asc() if asc else Risk.ref_num.desc()]
+        else:
+            order = [key.asc(), Risk.ref_num.asc()] if asc else [key.desc(), Risk.ref_num.desc()]
+        if skip:
+            # Rows of this range, counted from the index no further than needed.
+            inner = select(literal(1)).select_from(Risk).where(*conds).limit(skip + 1)
+            here = int(s.exec(select(func.count()).select_from(inner.subquery())).one())
+            if here <= skip:
+                skip -= here
+                continue
+        got = list(s.exec(select(Risk).where(*conds).order_by(*order).offset(skip or None)
+                          .limit(want - len(rows))))
+        skip = 0
+        rows.extend(got)
+        if len(rows) >= want:
+            break
+    return rows
+
+
+def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: tuple | None, backwards: bool,
+           want: int, skip: int = 0) -> list[Risk]:
+    """Choose how to read a window under a filter.
+
+    Without a filter, the sort index is walked. With one, on SQLite: when few
+    risks match, they are read through the filter's indexes and sorted; else
+    the sort index is walked, testing each row (fast when matches are spread
+    through the sort order), and if that takes longer than WALK_BUDGET (the
+    matches sit far along the sort order) the matches are read and sorted."""
+    if not _has_filter(f) or s.connection().dialect.name != "sqlite":
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+    if _few_matches(s, m, f, FEW):
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+    mode = "probe" if f.search and search.short_prefix(f.search) else "auto"
+    try:
+        with _budget(s, WALK_BUDGET_SEARCH if f.search else WALK_BUDGET):
+            return _keyset_rows(s, _where(s, m, f, mode, walk=SORTS[sort]), sort, descending, boundary, backwards,
+                                want, skip)
+    except _OverBudget:
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+
+
 def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", descending: bool = False,
-              after: tuple | None = None, before: tuple | None = None, limit: int = 100) -> RiskPage:
-    """One window of the register in order. ``after``/``before`` are keys
-    (sort value, ref_num) of the row just outside the window."""
+              after: tuple | None = None, before: tuple | None = None, limit: int = 100,
+              from_end: bool = False, offset: int = 0) -> RiskPage:
+    """One window of the register in order.
+
+    ``after``/``before`` are keys (sort value, ref_num) of the row just
+    outside the window (the ``last_key`` of the page above, the ``first_key``
+    of the page below); ``from_end`` reads the last ``limit`` rows (End).
+    ``offset`` skips that many rows first, in the direction read (a jump to
+    a scrollbar position: costs a walk over the skipped index entries, so
+    prefer keys for everything else; from the end it counts from the bottom).
+    ``has_more`` says whether rows exist beyond the window in the direction
+    read (below it when reading forward, above it when reading backward).
+    Every range is read through an index, whatever the filter and the sort."""
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort}")
-    key = SORTS[sort]
+    if after is not None and before is not None:
+        raise ValueError("give after or before, not both")
     with db.read() as s:
         st = settings_row(s)
         m = Matrix.from_dict(st.matrix)
         today = f.today or _today()
-        q = select(Risk).where(*_where(s, m, f))
-        backwards = before is not None
-        asc = not descending
-        if after is not None:
-            cmp = tuple_(key, Risk.ref_num) > tuple_(*after) if asc else tuple_(key, Risk.ref_num) < tuple_(*after)
-            q = q.where(cmp)
-        if before is not None:
-            cmp = tuple_(key, Risk.ref_num) < tuple_(*before) if asc else tuple_(key, Risk.ref_num) > tuple_(*before)
-            q = q.where(cmp)
-        forward_asc = asc != backwards
-        order = (key.asc(), Risk.ref_num.asc()) if forward_asc else (key.desc(), Risk.ref_num.desc())
-        rows = list(s.exec(q.order_by(*order).limit(limit + 1)))
+        backwards = before is not None or from_end
+        if offset < 0:
+            raise ValueError("offset must not be negative")
+        rows = _fetch(s, m, f, sort, descending, after if after is not None else before, backwards, limit + 1,
+                      offset)
         has_more = len(rows) > limit
         rows = rows[:limit]
         if backwards:
@@ -167,10 +337,23 @@ def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", 
         return RiskPage(out, keys[0] if keys else None, keys[-1] if keys else None, has_more)
 
 
-def risk_count(db: Database, f: RiskFilter = RiskFilter()) -> int:
+def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = None) -> int:
+    """How many risks match ``f``, counted by SQL from indexes. With ``cap``,
+    counting stops at ``cap`` (the result is then ``cap``: "at least cap")."""
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
-        return int(s.exec(select(func.count()).select_from(Risk).where(*_where(s, m, f))).one())
+        only_search = bool(f.search) and replace(f, search="", today=None) == RiskFilter()
+        q = match_query(f.search) if only_search else None
+        if q is not None and search.fts_available(s):
+            # Only words: the search index alone knows how many rows match.
+            inner = select(literal(1)).select_from(search._fts).where(search._fts.c[search.FTS_TABLE].op("MATCH")(q))
+        elif cap is None:
+            return int(s.exec(select(func.count()).select_from(Risk).where(*_where(s, m, f))).one())
+        else:
+            inner = select(literal(1)).select_from(Risk).where(*_where(s, m, f))
+        if cap is not None:
+            inner = inner.limit(cap)
+        return int(s.exec(select(func.count()).select_from(inner.subquery())).one())
 
 
 def all_risks(db: Database, f: RiskFilter = RiskFilter(), sort: str = "ref", batch: int = 1000):
@@ -190,8 +373,13 @@ def heat_map(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(sta
     icol = Risk.residual_impact if residual else Risk.inherent_impact
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
-        q = select(lcol, icol, func.count()).where(*_where(s, m, f)).group_by(lcol, icol)
-        return {(int(l_), int(i_)): int(n) for l_, i_, n in s.exec(q)}
+        # Grouped by status too: the groups then come in the order of the index
+        # (status, likelihood, impact), read alone, without a sort.
+        q = select(Risk.status, lcol, icol, func.count()).where(*_where(s, m, f)).group_by(Risk.status, lcol, icol)
+        out: dict[tuple[int, int], int] = {}
+        for _st, l_, i_, n in s.exec(q):
+            out[(int(l_), int(i_))] = out.get((int(l_), int(i_)), 0) + int(n)
+        return out
 
 
 def level_counts(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active")) -> dict[str, int]:

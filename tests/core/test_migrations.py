@@ -18,7 +18,8 @@ from ..conftest import ADMIN, EDITOR, TODAY
 
 def _differences(database, metadata=SQLModel.metadata) -> list:
     with database.engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True,
+                                                     "include_name": migrate.include_name})
         return compare_metadata(ctx, metadata)
 
 

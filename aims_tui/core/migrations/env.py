@@ -2,6 +2,7 @@ from alembic import context
 from sqlmodel import SQLModel
 
 from aims_tui.core import models  # noqa: F401  (registers the tables)
+from aims_tui.core.migrate import include_name
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -25,6 +26,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -7,8 +7,9 @@ load), so that even very large registers load quickly and the trail verifies.
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Iterable, Iterator, Sequence
 
 from sqlalchemy import func, insert
 from sqlmodel import Session, select
@@ -157,60 +158,48 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
     if ias:
         s.execute(insert(ImpactAssessment), ias)
 
-    risk_rows = []
-    num = start_risk
-    cats = list(RISK_CATEGORIES)
-    for r in sys_rows:
-        sid = ids[r["ref"]]
-        for j in range(per):
-            num += 1
-            cat = cats[(num + j) % len(cats)]
-            title = rnd.choice(RISK_TEMPLATES[cat])
-            il, ii = rnd.randint(2, m.n_likelihood), rnd.randint(2, m.n_impact)
-            rl, ri = max(1, il - rnd.randint(0, 3)), max(1, ii - rnd.randint(0, 2))
-            status = rnd.choices(["open", "treating", "accepted", "closed"], [3, 4, 1, 1])[0]
-            if r["stage"] == "retired":
-                status = "closed"
-            risk_rows.append(dict(
-                ref=f"R-{num:04d}", ref_num=num, system_id=sid, title=f"{title}",
-                title_fold=title.casefold(),
-                description=f"{title} in {r['name']}. Identified during the {r['stage']} stage.",
-                category=cat, source=rnd.choice(RISK_SOURCES), owner=rnd.choice(owners),
-                inherent_likelihood=il, inherent_impact=ii, residual_likelihood=rl, residual_impact=ri,
-                treatment_option="accept" if status == "accepted" else "mitigate", status=status,
-                review_cadence="", next_review=today + timedelta(days=rnd.randint(-60, 180)),
-                source_key=None, created_at=now - timedelta(days=rnd.randint(30, 360)),
-                updated_at=now - timedelta(days=rnd.randint(0, 30)),
-                closed_at=now - timedelta(days=5) if status == "closed" else None, version=1))
-    batch = 20_000
-    for k in range(0, len(risk_rows), batch):
-        s.execute(insert(Risk), risk_rows[k:k + batch])
-    rid = dict(s.exec(select(Risk.ref_num, Risk.id).where(Risk.ref_num > start_risk)).all())
-
-    links, treats, accs = [], [], []
-    for rr in risk_rows:
-        risk_id = rid[rr["ref_num"]]
-        if controls:
-            for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
-                links.append(dict(risk_id=risk_id, control_id=cid))
-        if rr["status"] in ("treating", "open") and per <= 200:
-            for _ in range(rnd.randint(1, 2)):
-                due = today + timedelta(days=rnd.randint(-45, 120))
-                done = rnd.random() < 0.3
-                treats.append(dict(risk_id=risk_id, action=rnd.choice(TREATMENTS), owner=rr["owner"],
-                                   due_date=due, status="done" if done else rnd.choice(["planned", "in_progress"]),
-                                   control_id=None, created_at=now - timedelta(days=90),
-                                   completed_at=now - timedelta(days=3) if done else None, version=1))
-        if rr["status"] == "accepted" or (m.above_appetite(rr["residual_likelihood"] * rr["residual_impact"])
-                                          and rnd.random() < 0.3 and rr["status"] != "closed"):
-            accs.append(dict(risk_id=risk_id, accepted_by="bob", accepted_at=now - timedelta(days=60),
-                             justification="Accepted by the AI governance board: benefits outweigh the residual risk",
-                             expires_on=today + timedelta(days=rnd.randint(-10, 300)),
-                             residual_likelihood=rr["residual_likelihood"], residual_impact=rr["residual_impact"],
-                             revoked=False, version=1))
-    for chunk, model in ((links, RiskControl), (treats, Treatment), (accs, Acceptance), (reviews, Review)):
-        for k in range(0, len(chunk), batch):
-            s.execute(insert(model), chunk[k:k + batch])
+    # Risks and what hangs off them are streamed in batches (a million risks
+    # never sit in memory at once). The random sequence is the one a simple
+    # "all risks, then their links" loop would draw: pass 1 inserts the risks,
+    # pass 2 replays them from a saved generator state while ``rnd`` goes on.
+    saved = rnd.getstate()
+    counts_r = 0
+    with _bulk_mode(s, n_systems * per >= BULK_MODE_FROM):
+        for chunk in _batches(_risk_rows(rnd, sys_rows, ids, per, start_risk, m, now, today, owners), BATCH):
+            _bulk_insert(s, Risk, RISK_COLS, chunk)
+            counts_r += len(chunk)
+    replay = random.Random()
+    replay.setstate(saved)
+    n_links = n_treats = n_accs = 0
+    with_treatments = per <= 200
+    for chunk in _batches(_risk_rows(replay, sys_rows, ids, per, start_risk, m, now, today, owners), BATCH):
+        lo, hi = chunk[0][1], chunk[-1][1]
+        rid = dict(s.exec(select(Risk.ref_num, Risk.id).where(Risk.ref_num >= lo, Risk.ref_num <= hi)).all())
+        links, treats, accs = [], [], []
+        for rr in chunk:
+            risk_id = rid[rr[1]]
+            status, owner, rl, ri = rr[14], rr[8], rr[11], rr[12]
+            if controls:
+                for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
+                    links.append((risk_id, cid))
+            if status in ("treating", "open") and with_treatments:
+                for _ in range(rnd.randint(1, 2)):
+                    due = today + timedelta(days=rnd.randint(-45, 120))
+                    done = rnd.random() < 0.3
+                    action = rnd.choice(TREATMENTS)
+                    tstatus = "done" if done else rnd.choice(["planned", "in_progress"])
+                    treats.append((risk_id, action, owner, due, tstatus, None, now - timedelta(days=90),
+                                   now - timedelta(days=3) if done else None, 1))
+            if status == "accepted" or (m.above_appetite(rl * ri) and rnd.random() < 0.3 and status != "closed"):
+                accs.append((risk_id, "bob", now - timedelta(days=60),
+                             "Accepted by the AI governance board: benefits outweigh the residual risk",
+                             today + timedelta(days=rnd.randint(-10, 300)), rl, ri, False, 1))
+        _bulk_insert(s, RiskControl, ("risk_id", "control_id"), links)
+        _bulk_insert(s, Treatment, TREATMENT_COLS, treats)
+        _bulk_insert(s, Acceptance, ACCEPTANCE_COLS, accs)
+        n_links, n_treats, n_accs = n_links + len(links), n_treats + len(treats), n_accs + len(accs)
+    for k in range(0, len(reviews), BATCH):
+        s.execute(insert(Review), reviews[k:k + BATCH])
 
     ncs = []
     for k in range(min(n_systems, 6)):
@@ -247,9 +236,119 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
         app.next_review = today + timedelta(days=rnd.randint(-15, 330))
         s.add(app)
     s.flush()
-    counts = {"systems": len(sys_rows), "risks": len(risk_rows), "treatments": len(treats),
-              "acceptances": len(accs), "impact_assessments": len(ias), "nonconformities": len(ncs),
-              "stage_events": len(events), "control_links": len(links)}
+    counts = {"systems": len(sys_rows), "risks": counts_r, "treatments": n_treats,
+              "acceptances": n_accs, "impact_assessments": len(ias), "nonconformities": len(ncs),
+              "stage_events": len(events), "control_links": n_links}
     audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
     assert all(st in lifecycle.TRANSITIONS for st in stages)
     return counts
+
+
+BATCH = 20_000
+BULK_MODE_FROM = 20_000  # risks in one load
+RISK_COLS = ("ref", "ref_num", "system_id", "title", "title_fold", "description", "category", "source", "owner",
+             "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact",
+             "treatment_option", "status", "review_cadence", "next_review", "source_key", "created_at",
+             "updated_at", "closed_at", "version")
+TREATMENT_COLS = ("risk_id", "action", "owner", "due_date", "status", "control_id", "created_at", "completed_at",
+                  "version")
+ACCEPTANCE_COLS = ("risk_id", "accepted_by", "accepted_at", "justification", "expires_on", "residual_likelihood",
+                   "residual_impact", "revoked", "version")
+
+
+def _risk_rows(rnd: random.Random, sys_rows: list[dict], ids: dict, per: int, start_risk: int, m, now: datetime,
+               today: date, owners: list[str]) -> Iterator[tuple]:
+    """The demo risks as tuples in RISK_COLS order (draws from ``rnd`` in a fixed order)."""
+    num = start_risk
+    cats = list(RISK_CATEGORIES)
+    for r in sys_rows:
+        sid = ids[r["ref"]]
+        retired = r["stage"] == "retired"
+        where = f" in {r['name']}. Identified during the {r['stage']} stage."
+        for j in range(per):
+            num += 1
+            cat = cats[(num + j) % len(cats)]
+            title = rnd.choice(RISK_TEMPLATES[cat])
+            il, ii = rnd.randint(2, m.n_likelihood), rnd.randint(2, m.n_impact)
+            rl, ri = max(1, il - rnd.randint(0, 3)), max(1, ii - rnd.randint(0, 2))
+            status = rnd.choices(["open", "treating", "accepted", "closed"], [3, 4, 1, 1])[0]
+            if retired:
+                status = "closed"
+            source = rnd.choice(RISK_SOURCES)
+            owner = rnd.choice(owners)
+            nxt = today + timedelta(days=rnd.randint(-60, 180))
+            created = now - timedelta(days=rnd.randint(30, 360))
+            updated = now - timedelta(days=rnd.randint(0, 30))
+            yield (f"R-{num:04d}", num, sid, title, title.casefold(), title + where, cat, source, owner,
+                   il, ii, rl, ri, "accept" if status == "accepted" else "mitigate", status, "", nxt, None,
+                   created, updated, now - timedelta(days=5) if status == "closed" else None, 1)
+
+
+@contextmanager
+def _bulk_mode(s: Session, on: bool) -> Iterator[None]:
+    """For a large load on SQLite: drop the risk table's secondary indexes and
+    search triggers, load, then build them again in one pass each (sorting
+    once is much faster than a million random index insertions) and rebuild
+    the search index. All inside the load's own transaction: a failure rolls
+    the schema back with the data, and other users never see it half done."""
+    conn = s.connection()
+    if not on or conn.dialect.name != "sqlite":
+        yield
+        return
+    raw = conn.connection.driver_connection
+    saved = raw.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE tbl_name = 'risk' AND sql IS NOT NULL AND "
+        "(type = 'index' OR (type = 'trigger' AND name LIKE 'risk\\_fts\\_%' ESCAPE '\\'))").fetchall()
+    has_fts = raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'risk_fts'").fetchone() is not None
+    cache = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute("PRAGMA cache_size = -65536")  # 64 MB while building the indexes
+    for kind, name, _sql in saved:
+        raw.execute(f'DROP {kind.upper()} "{name}"')
+    yield
+    for kind, _name, sql in saved:
+        if kind == "index":
+            raw.execute(sql)
+    if has_fts:
+        raw.execute("INSERT INTO risk_fts(risk_fts) VALUES ('rebuild')")
+    for kind, _name, sql in saved:
+        if kind == "trigger":
+            raw.execute(sql)
+    raw.execute(f"PRAGMA cache_size = {int(cache)}")
+
+
+def _batches(rows: Iterable[tuple], size: int) -> Iterator[list[tuple]]:
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _bulk_insert(s: Session, model: Any, cols: Sequence[str], rows: list[tuple]) -> None:
+    """INSERT many plain tuples: executemany on the driver under SQLite (values
+    converted by the columns' own types, so they read back exactly as if the
+    ORM had written them), SQLAlchemy Core executemany elsewhere."""
+    if not rows:
+        return
+    table = model.__table__
+    conn = s.connection()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(table.insert(), [dict(zip(cols, r)) for r in rows])
+        return
+    procs = [(i, p) for i, c in enumerate(cols)
+             if (p := table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) is not None]
+    if procs:
+        out = []
+        for r in rows:
+            v = list(r)
+            for i, p in procs:
+                if v[i] is not None:
+                    v[i] = p(v[i])
+            out.append(v)
+        rows = out
+    sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+    conn.connection.driver_connection.executemany(sql, rows)

@@ -389,8 +389,15 @@ DERIVED_TABLES = frozenset({"audit_head"})
 
 
 def tables() -> list:
-    """Every table of the schema, parents before children (insert order)."""
-    return list(SQLModel.metadata.sorted_tables)
+    """Every table of the schema, parents before children (insert order).
+
+    ``audit_head`` is left out: it is bookkeeping kept by a trigger on every
+    audit event insert, so restoring the events rebuilds it.
+    """
+    return [t for t in SQLModel.metadata.sorted_tables if t.name not in DERIVED_TABLES]
+
+
+DERIVED_TABLES = ("audit_head",)
 
 
 def record_counts(s: Session) -> dict[str, int]:
