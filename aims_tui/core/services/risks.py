@@ -149,7 +149,11 @@ def next_risk_ref(s: Session) -> tuple[str, int]:
 
 
 def create_risk(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
-    return db.transact(lambda s: _create(s, actor, data, today=today))
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "adding a risk")
+        return _create(s, actor, data, today=today, check_role=False)
+
+    return db.transact(tx)
 
 
 def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,

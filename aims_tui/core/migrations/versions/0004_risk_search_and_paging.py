@@ -1,7 +1,7 @@
 """risk search (FTS5) and paging indexes
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29 19:10:00
 
 - ``risk_fts``: an FTS5 external-content table over risk title, description and
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
-revision: str = '0002'
-down_revision: Union[str, None] = '0001'
+revision: str = '0004'
+down_revision: Union[str, None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
@@ -31,7 +31,6 @@ INDEXES = [
     ("ix_risk_status_title", ["status", "title_fold", "ref_num"]),
     ("ix_risk_status_next_review", ["status", "next_review", "ref_num"]),
     ("ix_risk_status_residual", ["status", "residual_score", "ref_num"]),
-    ("ix_risk_owner_next_review", ["owner", "next_review", "ref_num"]),
     # the heat maps of active risks, counted from the index alone
     ("ix_risk_status_residual_cell", ["status", "residual_likelihood", "residual_impact"]),
     ("ix_risk_status_inherent_cell", ["status", "inherent_likelihood", "inherent_impact"]),

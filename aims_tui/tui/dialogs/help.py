@@ -1,0 +1,36 @@
+"""Help: every key of the screen that was open (? or F1)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+class HelpDialog(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
+
+    def __init__(self, title: str, keys: list[tuple[str, str]], intro: str = "") -> None:
+        super().__init__()
+        self.title_text, self.keys, self.intro = title, keys, intro
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for key, desc in self.keys:
+            table.add_row(Text(key), Text(desc))
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Keys: {self.title_text}", style="bold"), classes="dialog-title")
+            with VerticalScroll():
+                if self.intro:
+                    yield Static(self.intro, markup=False)
+                yield Static(table)
+            yield Static("ctrl+p: every action by name.  Escape: close.", markup=False, classes="hint")
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,121 @@
+"""Move an AI system to its next stage: failing gates listed, override with a
+written justification (admins and approvers)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Button, Input, Label, Select, Static
+
+from ...core import lifecycle
+from ...core.errors import AimsError, GateFailed
+from ...core.identity import APPROVE, EDIT
+from ...core.services import systems
+from ..base import DbMixin
+
+
+class TransitionDialog(DbMixin, ModalScreen[dict | None]):
+    HELP_TITLE = "Stage transition"
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "move", "Move")]
+
+    def __init__(self, database, login: str, ref: str, stage: str, version: int | None) -> None:
+        super().__init__()
+        self.database, self.login, self.ref, self.stage, self.version = database, login, ref, stage, version
+        self.failing: list[dict[str, str]] = []
+
+    def compose(self) -> ComposeResult:
+        nxt = lifecycle.next_stages(self.stage)
+        with Vertical(classes="dialog"):
+            yield Static(Text(f"Move {self.ref} from {self.stage} to another stage", style="bold"),
+                         classes="dialog-title")
+            with Horizontal(classes="field"):
+                yield Label("Next stage", classes="field-label")
+                yield Select([(f"{s} ({lifecycle.STAGE_TITLES[s]})", s) for s in nxt], id="to",
+                             allow_blank=False, compact=True) if nxt else Static("none (retired is final)")
+            yield Static("", id="gates", markup=False, classes="dialog-text")
+            with Horizontal(classes="field"):
+                yield Label("Note", classes="field-label")
+                yield Input(id="note", compact=True, placeholder="optional")
+            with Horizontal(classes="field", id="justification-row"):
+                yield Label("Override because", classes="field-label")
+                yield Input(id="justification", compact=True, placeholder="why the failing gates may be overridden")
+            yield Static("", id="errors", markup=False, classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button("Move", id="move", variant="primary", compact=True)
+                yield Button("Close", id="close", compact=True)
+
+        yield Footer()
+    def on_mount(self) -> None:
+        self.query_one("#justification-row").display = False
+        if lifecycle.next_stages(self.stage):
+            self.query_one("#to", Select).focus()
+            self._check()
+        else:
+            self.query_one("#move", Button).disabled = True
+
+    @property
+    def to_stage(self) -> str | None:
+        sel = self.query("#to")
+        if not sel or not isinstance(sel.first(), Select):
+            return None
+        v = sel.first().value
+        return None if v is Select.NULL else v  # type: ignore[return-value]
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._check()
+
+    def _check(self) -> None:
+        to = self.to_stage
+        if not to:
+            return
+        db, ref = self.database, self.ref
+        self.db_work(lambda: systems.check_transition(db, ref, to), self._gates, group="gates")
+
+    def _gates(self, failing: list[dict[str, str]]) -> None:
+        self.failing = failing
+        box = self.query_one("#gates", Static)
+        can_override = self.aims.role in APPROVE
+        self.query_one("#justification-row").display = bool(failing) and can_override
+        if not failing:
+            box.update(f"Every gate into {self.to_stage} passes.")
+            return
+        lines = [f"Gates that fail for {self.to_stage}:"] + [f"  - {g['description']}" for g in failing]
+        lines.append("An admin or approver may override them with a justification (kept on the record)."
+                     if can_override else "Blocked: an admin or approver can override these gates.")
+        box.update("\n".join(lines))
+
+    def action_move(self) -> None:
+        to = self.to_stage
+        if not to or not self.allowed(EDIT, "moving an AI system to another stage"):
+            return
+        just = self.query_one("#justification", Input).value
+        note = self.query_one("#note", Input).value
+        if self.failing and just.strip() and not self.allowed(APPROVE, "overriding a stage gate"):
+            return
+        db, login, ref, version, today = self.database, self.login, self.ref, self.version, self.aims.today
+
+        def done(row: dict[str, Any]) -> None:
+            over = row.get("overridden_gates") or []
+            self.aims.say(f"{ref} moved to {to}" + (f" (overrode {len(over)} gate(s))" if over else ""))
+            self.dismiss(row)
+
+        self.db_work(lambda: systems.transition(db, login, ref, to, note=note, override_justification=just,
+                                                expect_version=version, today=today), done, failed=self._failed)
+
+    def _failed(self, err: AimsError) -> bool:
+        self.query_one("#errors", Static).update(str(err))
+        if isinstance(err, GateFailed) and self.aims.role in APPROVE:
+            self.query_one("#justification-row").display = True
+            self.query_one("#justification", Input).focus()
+        return False
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_move() if event.button.id == "move" else self.action_close()

@@ -1,0 +1,123 @@
+"""The dashboard: systems per stage, heat maps, what is due, my items."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...core import queries
+from .. import reads
+from ..render import colour_of
+from ..widgets.heat_map import HeatMap
+from .base import AimsScreen
+
+
+class DashboardScreen(AimsScreen):
+    AUTO_FOCUS = "#residual"
+    HELP_TITLE = "Dashboard"
+    HELP = ("Select a heat map cell (Enter) to open the register filtered to it; "
+            "select a line of the summary to open what it counts.")
+    BINDINGS = [
+        Binding("r", "refresh", "Refresh"),
+        Binding("tab", "focus_next", "Next", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="stages", markup=False)
+        with Horizontal(id="maps"):
+            with Vertical(classes="map-box"):
+                yield Static("Inherent (active risks)", markup=False, classes="map-title")
+                yield HeatMap(residual=False, id="inherent")
+            with Vertical(classes="map-box"):
+                yield Static("Residual (active risks)", markup=False, classes="map-title")
+                yield HeatMap(residual=True, id="residual")
+        yield Static("Cells: count and level (L Low, M Medium, H High, C Critical). Enter on a cell lists "
+                     "its risks.", markup=False, id="legend")
+        yield OptionList(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#residual", HeatMap).focus()
+
+    def refresh_data(self) -> None:
+        login, today, db = self.login, self.aims.today, self.database
+        # three workers: the counts paint first, each heat map when its aggregate is read
+        self.db_work(lambda: reads.dashboard(db, login, today), self._show, group="dash-counts")
+        for hm in self.query(HeatMap):
+            self._load_map(hm)
+
+    def _load_map(self, hm: HeatMap) -> None:
+        db, today, residual = self.database, self.aims.today, hm.residual
+        self.db_work(lambda: reads.heat_maps(db, residual, today), lambda r: hm.show(*r),
+                     group=f"dash-map-{residual}")
+
+    def action_refresh(self) -> None:
+        self.refresh_data()
+
+    def _show(self, d: reads.Dashboard) -> None:
+        if d.empty:
+            from .first_run import FirstRunScreen
+
+            self.app.switch_screen(FirstRunScreen(self.database, self.login))
+            return
+        self.sub_title = d.organization
+        stages = Text("AI systems by stage: ", style="bold")
+        for i, (st, n) in enumerate(d.stages.items()):
+            if i:
+                stages.append(" · ")
+            stages.append(f"{st} {n}", style="" if n else "dim")
+        self.query_one("#stages", Static).update(stages)
+        ol = self.query_one("#summary", OptionList)
+        highlighted = ol.highlighted
+        ol.clear_options()
+
+        def line(label: str, n: int, attention: bool = False, extra: str = "") -> Text:
+            t = Text(f"{label}: ")
+            t.append(str(n), style=f"bold {colour_of('red')}".strip() if attention and n else "bold")
+            if extra:
+                t.append(extra)
+            return t
+
+        ol.add_options([
+            Option(line("Risk reviews overdue", d.risks_overdue, True), id="risks_overdue"),
+            Option(line(f"Risk reviews due within {d.soon_days} days", d.risks_due_soon), id="risks_soon"),
+            Option(line("Treatments overdue", d.treatments_overdue, True,
+                        f"   due within {d.soon_days} days: {d.treatments_due_soon}"), id="treatments"),
+            Option(line("Residual risks above appetite without acceptance", d.unaccepted, True),
+                   id="unaccepted"),
+            Option(line(f"My risks ({self.login})", d.my_risks, False,
+                        f"   overdue: {d.my_risks_overdue}"), id="my_risks"),
+            Option(line("My actions", d.my_treatments, False, f"   overdue: {d.my_treatments_overdue}"),
+                   id="my_actions"),
+        ])
+        if highlighted is not None:
+            ol.highlighted = min(highlighted, ol.option_count - 1)
+
+    def on_heat_map_cell_chosen(self, event: HeatMap.CellChosen) -> None:
+        cell = (event.likelihood, event.impact)
+        f = queries.RiskFilter(status="active")
+        f = f.with_(residual_cell=cell) if event.heat_map.residual else f.with_(inherent_cell=cell)
+        self.aims.goto("register", initial_filter=f)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        which = event.option.id
+        base = queries.RiskFilter(status="active")
+        if which == "risks_overdue":
+            self.aims.goto("register", initial_filter=base.with_(overdue=True), initial_sort=("next_review", False))
+        elif which == "risks_soon":
+            self.aims.goto("register", initial_filter=base, initial_sort=("next_review", False))
+        elif which == "unaccepted":
+            self.aims.goto("register", initial_filter=base.with_(status="active"),
+                           initial_sort=("residual", True))
+        elif which == "my_risks":
+            self.aims.goto("register", initial_filter=base.with_(owner=self.login))
+        elif which == "treatments":
+            self.aims.goto("treatments", everyone=True)
+        elif which == "my_actions":
+            self.aims.goto("treatments")
+

@@ -1,0 +1,218 @@
+"""The risk register: every risk, filtered, searched, sorted, a window at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from ...core import queries
+from ...core.identity import APPROVE, EDIT
+from ...core.schedule import today as _today
+from .. import render
+from ..sources import RiskSource
+from ..widgets.paged_table import Col, PagedTable
+from .base import AimsScreen
+
+SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
+SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "owner": "owner", "status": "status",
+              "next_review": "next review", "inherent": "inherent level", "category": "category",
+              "system": "AI system"}
+
+
+def risk_columns(today_fn) -> list[Col]:
+    return [
+        Col("ref", "Ref", 6, lambda r: render.lit(r["ref"]), sort="ref"),
+        Col("residual", "Residual", 11,
+            lambda r: render.level(r["residual_level"], r["residual_colour"], r["residual_score"]), sort="residual"),
+        Col("title", "Title", None, lambda r: render.lit(r["title"]), sort="title"),
+        Col("system", "System", 7, lambda r: render.lit(r["system_ref"] or "org"), min_total=92, sort="system"),
+        Col("owner", "Owner", 8, lambda r: render.lit(r["owner"]), sort="owner"),
+        Col("status", "Status", 8, lambda r: render.lit(r["status"]), sort="status"),
+        Col("inherent", "Inherent", 11,
+            lambda r: render.level(r["inherent_level"], r["inherent_colour"], r["inherent_score"]),
+            min_total=112, sort="inherent"),
+        Col("category", "Category", 14, lambda r: render.lit(r["category"]), min_total=130, sort="category"),
+        Col("next_review", "Review", 10, lambda r: render.due(r["next_review"], r["review_state"], today_fn()),
+            sort="next_review"),
+    ]
+
+
+def describe_filter(f: queries.RiskFilter) -> Text:
+    parts = []
+    for name, value in (("system", f.system), ("owner", f.owner), ("level", f.level),
+                        ("inherent level", f.inherent_level), ("status", f.status), ("category", f.category)):
+        if value:
+            parts.append(f"{name} {'organization-wide' if name == 'system' and value == '-' else value}")
+    if f.overdue:
+        parts.append("overdue")
+    if f.inherent_cell:
+        parts.append(f"inherent cell L{f.inherent_cell[0]} I{f.inherent_cell[1]}")
+    if f.residual_cell:
+        parts.append(f"residual cell L{f.residual_cell[0]} I{f.residual_cell[1]}")
+    t = Text("Filter: ", style="bold")
+    t.append(" · ".join(parts) if parts else "none")
+    t.append("   (f: filter, x: clear, /: search, s: sort)", style="dim")
+    return t
+
+
+class RegisterScreen(AimsScreen):
+    HELP_TITLE = "Risk register"
+    HELP = ("Arrows, PageUp/PageDown, Home/End move through the whole register (read a window at a "
+            "time). Enter opens a risk. Click a column header to sort by it.")
+    EDIT_ACTIONS = frozenset({"new_risk"})
+    APPROVE_ACTIONS = frozenset({"accept"})
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("n", "new_risk", "New risk"),
+        Binding("f", "filter", "Filter"),
+        Binding("x", "clear_filter", "Clear filter"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("s", "next_sort", "Sort"),
+        Binding("S", "reverse_sort", "Reverse sort", show=False),
+        Binding("a", "accept", "Accept residual"),
+        Binding("escape", "leave_search", "Back to table", show=False),
+    ]
+
+    initial_filter: queries.RiskFilter | None = None
+    initial_sort: tuple[str, bool] | None = None
+
+    def __init__(self, database, login) -> None:
+        super().__init__(database, login)
+        self.filter = queries.RiskFilter()
+        self.sort, self.descending = "ref", False
+        self._search_timer = None
+        self._loaded = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search titles and refs (/)", id="search", classes="search")
+        yield Static("", id="filter-line", markup=False)
+        yield PagedTable(risk_columns(self.today), empty_text="No risks match.", id="risks")
+        yield Footer()
+
+    def today(self) -> date:
+        return self.aims.today or _today()
+
+    def on_mount(self) -> None:
+        if self.initial_filter is not None:
+            self.filter = self.initial_filter
+        if self.initial_sort is not None:
+            self.sort, self.descending = self.initial_sort
+        self.filter = self.filter.with_(today=self.aims.today)
+        self.query_one("#search", Input).value = self.filter.search
+        self.query_one(PagedTable).table.focus()
+
+    @property
+    def pager(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def _source(self) -> RiskSource:
+        return RiskSource(self.database, self.filter, self.sort, self.descending)
+
+    def reload(self, keep_position: bool = False) -> None:
+        self.query_one("#filter-line", Static).update(describe_filter(self.filter))
+        self.pager.sort_label = f"sorted by {SORT_NAMES[self.sort]} {'v' if self.descending else '^'}"
+        self.pager.set_source(self._source(), keep_position=keep_position)
+
+    def refresh_data(self) -> None:
+        if not self._loaded:
+            self._loaded = True
+            self.reload()
+        else:
+            self.pager.reload()
+
+    # -- filter, search, sort -----------------------------------------------------
+    def set_filter(self, f: queries.RiskFilter) -> None:
+        self.filter = f.with_(today=self.aims.today, search=self.filter.search)
+        self.reload()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "search":
+            return
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        value = event.value
+        self._search_timer = self.set_timer(0.12, lambda: self._apply_search(value))
+
+    def _apply_search(self, value: str) -> None:
+        if value != self.filter.search:
+            self.filter = self.filter.with_(search=value)
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self._apply_search(event.value)
+            self.pager.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        self.pager.table.focus()
+
+    def action_filter(self) -> None:
+        from ..dialogs.risk_filter import RiskFilterDialog
+
+        def chosen(f: queries.RiskFilter | None) -> None:
+            if f is not None:
+                self.set_filter(f)
+
+        self.app.push_screen(RiskFilterDialog(self.database, self.filter), chosen)
+
+    def action_clear_filter(self) -> None:
+        self.filter = queries.RiskFilter(today=self.aims.today)
+        self.query_one("#search", Input).value = ""
+        self.reload()
+
+    def action_next_sort(self) -> None:
+        i = SORT_ORDER.index(self.sort)
+        self.sort, self.descending = SORT_ORDER[(i + 1) % len(SORT_ORDER)], False
+        self.reload()
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.reload()
+
+    def on_paged_table_sort_requested(self, event: PagedTable.SortRequested) -> None:
+        if event.sort == self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort, self.descending = event.sort, False
+        self.reload()
+
+    # -- risks -----------------------------------------------------------------------
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        self.open_risk(event.row["ref"])
+
+    def action_open(self) -> None:
+        row = self.pager.current
+        if row is not None:
+            self.open_risk(row["ref"])
+
+    def open_risk(self, ref: str | None) -> None:
+        from ..dialogs.risk_editor import RiskEditor
+
+        self.app.push_screen(RiskEditor(self.database, self.login, ref), lambda _r: self.pager.reload())
+
+    def action_new_risk(self) -> None:
+        if not self.allowed(EDIT, "adding a risk"):
+            return
+        from ..dialogs.risk_editor import RiskEditor
+
+        system = self.filter.system if self.filter.system and self.filter.system != "-" else None
+        self.app.push_screen(RiskEditor(self.database, self.login, None, system=system),
+                             lambda _r: self.pager.reload())
+
+    def action_accept(self) -> None:
+        if not self.allowed(APPROVE, "accepting a residual risk"):
+            return
+        row = self.pager.current
+        if row is None:
+            return
+        from ..dialogs.accept import accept_risk_flow
+
+        accept_risk_flow(self, row["ref"], row["version"], done=lambda: self.pager.reload())

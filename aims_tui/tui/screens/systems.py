@@ -1,0 +1,268 @@
+"""AI systems: the inventory (list) and one system in detail (tabs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+
+from ...core import queries
+from ...core.identity import EDIT
+from ...core.models import STAGES
+from ...core.services import impact, systems
+from .. import reads, render
+from ..sources import RiskSource
+from ..widgets.paged_table import PagedTable
+from .base import AimsScreen
+from .register import risk_columns
+
+
+class SystemsScreen(AimsScreen):
+    HELP_TITLE = "AI systems"
+    HELP = "Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all."
+    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage"})
+    BINDINGS = [
+        Binding("n", "new_system", "New system"),
+        Binding("e", "edit_system", "Edit"),
+        Binding("m", "move_stage", "Move stage"),
+        Binding("g", "cycle_stage", "Stage filter"),
+        Binding("t", "cycle_tier", "Tier filter"),
+        Binding("o", "toggle_mine", "Mine/all"),
+        Binding("slash", "search", "Search", key_display="/"),
+        Binding("escape", "leave_search", "Back to table", show=False),
+    ]
+
+    def __init__(self, database, login) -> None:
+        super().__init__(database, login)
+        self.stage: str | None = None
+        self.tier: str | None = None
+        self.mine = False
+        self.rows: list[dict[str, Any]] = []
+        self._timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search name, ref, owner (/)", id="search", classes="search")
+        yield Static("", id="filter-line", markup=False)
+        yield DataTable(id="systems", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        t = self.query_one("#systems", DataTable)
+        for label, w in (("Ref", 7), ("Name", 17), ("Stage", 11), ("Tier", 8), ("Owner", 8),
+                         ("Open", 4), ("Review", 10)):
+            t.add_column(label, width=w)
+        t.focus()
+
+    def refresh_data(self) -> None:
+        db, stage, tier, search = self.database, self.stage, self.tier, self.query_one("#search", Input).value
+        owner = self.login if self.mine else None
+        self.query_one("#filter-line", Static).update(
+            f"Stage: {stage or 'any'} (g)  Tier: {tier or 'any'} (t)  Owner: {owner or 'any'} (o)  "
+            "/: search  Enter: open")
+        self.db_work(lambda: reads.systems(db, stage, search, tier, owner), self._show)
+
+    def _show(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        t = self.query_one("#systems", DataTable)
+        cursor = t.cursor_row
+        t.clear()
+        for r in rows:
+            t.add_row(render.lit(r["ref"]), render.lit(r["name"]), render.lit(r["stage"]),
+                      render.lit(r["eu_ai_act_tier"]), render.lit(r["business_owner"]),
+                      render.lit(r["open_risks"]), render.lit(r["next_review"]), key=r["ref"])
+        if rows:
+            t.move_cursor(row=min(cursor, len(rows) - 1))
+
+    @property
+    def current(self) -> dict[str, Any] | None:
+        t = self.query_one("#systems", DataTable)
+        return self.rows[t.cursor_row] if self.rows and t.cursor_row < len(self.rows) else None
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        row = self.current
+        if row:
+            self.app.push_screen(SystemDetailScreen(self.database, self.login, row["ref"]))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.15, self.refresh_data)
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_leave_search(self) -> None:
+        self.query_one("#systems", DataTable).focus()
+
+    def action_cycle_stage(self) -> None:
+        order = [None, *STAGES]
+        self.stage = order[(order.index(self.stage) + 1) % len(order)]
+        self.refresh_data()
+
+    def action_cycle_tier(self) -> None:
+        from ...core.models import EU_AI_ACT_TIERS
+
+        order = [None, *EU_AI_ACT_TIERS]
+        self.tier = order[(order.index(self.tier) + 1) % len(order)]
+        self.refresh_data()
+
+    def action_toggle_mine(self) -> None:
+        self.mine = not self.mine
+        self.refresh_data()
+
+    def action_new_system(self) -> None:
+        if not self.allowed(EDIT, "adding an AI system"):
+            return
+        from ..dialogs.system_editor import SystemEditor
+
+        self.app.push_screen(SystemEditor(self.database, self.login, None))
+
+    def action_edit_system(self) -> None:
+        row = self.current
+        if row and self.allowed(EDIT, "editing an AI system"):
+            from ..dialogs.system_editor import SystemEditor
+
+            self.app.push_screen(SystemEditor(self.database, self.login, row["ref"]))
+
+    def action_move_stage(self) -> None:
+        row = self.current
+        if row and self.allowed(EDIT, "moving an AI system to another stage"):
+            from ..dialogs.transition import TransitionDialog
+
+            self.app.push_screen(TransitionDialog(self.database, self.login, row["ref"], row["stage"],
+                                                  row["version"]))
+
+
+class SystemDetailScreen(AimsScreen):
+    HELP_TITLE = "AI system"
+    HELP = "Tabs: overview, risks, impact assessments, stage history, activity (the audit trail)."
+    EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk"})
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("e", "edit_system", "Edit"),
+        Binding("m", "move_stage", "Move stage"),
+        Binding("n", "new_risk", "New risk"),
+    ]
+
+    def __init__(self, database, login, ref: str) -> None:
+        super().__init__(database, login)
+        self.ref = ref
+        self.system: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(self.ref, id="detail-title", classes="detail-title", markup=False)
+        with TabbedContent(id="tabs"):
+            with TabPane("Overview", id="tab-overview"):
+                yield Static("", id="overview", classes="overview")
+            with TabPane("Risks", id="tab-risks"):
+                yield PagedTable(risk_columns(self._today), empty_text="No risks for this AI system.",
+                                 id="system-risks")
+            with TabPane("Impact", id="tab-impact"):
+                yield DataTable(id="ias", cursor_type="row")
+            with TabPane("Stages", id="tab-stages"):
+                yield DataTable(id="stage-history", cursor_type="row")
+            with TabPane("Activity", id="tab-activity"):
+                yield DataTable(id="activity", cursor_type="row")
+        yield Footer()
+
+    def _today(self):
+        from ...core.schedule import today
+        return self.aims.today or today()
+
+    def on_mount(self) -> None:
+        for tid, cols in (("#ias", (("Ref", 7), ("Title", 34), ("Status", 9), ("Approved by", 11), ("Review", 10))),
+                          ("#stage-history", (("When", 16), ("From", 11), ("To", 11), ("Who", 8), ("Note", 40))),
+                          ("#activity", (("When", 16), ("Who", 8), ("Record", 12), ("Action", 10),
+                                         ("Changes", 50)))):
+            t = self.query_one(tid, DataTable)
+            for label, w in cols:
+                t.add_column(label, width=w)
+        f = queries.RiskFilter(system=self.ref, today=self.aims.today)
+        self.query_one(PagedTable).set_source(RiskSource(self.database, f))
+
+    def refresh_data(self) -> None:
+        db, ref = self.database, self.ref
+
+        def load() -> dict[str, Any]:
+            return {"system": systems.get_system(db, ref), "ias": impact.list_assessments(db, ref),
+                    "stages": systems.stage_history(db, ref), "activity": reads.system_activity(db, ref)}
+
+        self.db_work(load, self._show)
+        self.query_one(PagedTable).reload()
+
+    def _show(self, d: dict[str, Any]) -> None:
+        s = self.system = d["system"]
+        self.query_one("#detail-title", Static).update(f"{s['ref']}  {s['name']}  ({s['stage']})")
+        self.query_one("#overview", Static).update(render.kv([
+            ("Ref", s["ref"]), ("Name", s["name"]), ("Stage", s["stage"]), ("Purpose", s["purpose"]),
+            ("Intended use", s["intended_use"]), ("Business owner", s["business_owner"]),
+            ("Technical owner", s["technical_owner"]), ("AI role", s["ai_role"]),
+            ("EU AI Act tier", s["eu_ai_act_tier"]), ("Personal data", s["personal_data"]),
+            ("Third party", s["third_party"]), ("Human oversight", s["human_oversight"]),
+            ("Review cadence", s["review_cadence"] or "(default)"), ("Next review", s["next_review"]),
+            ("Version", s["version"]),
+        ]))
+        t = self.query_one("#ias", DataTable)
+        t.clear()
+        for ia in d["ias"]:
+            t.add_row(render.lit(ia["ref"]), render.lit(ia["title"]), render.lit(ia["status"]),
+                      render.lit(ia["approved_by"]), render.lit(ia["next_review"]))
+        t = self.query_one("#stage-history", DataTable)
+        t.clear()
+        for e in d["stages"]:
+            note = e["note"] + (f" [override: {e['justification']}]" if e.get("justification") else "")
+            t.add_row(render.lit(_when(e["at"])), render.lit(e["from_stage"] or "-"), render.lit(e["to_stage"]),
+                      render.lit(e["actor"]), render.lit(note))
+        t = self.query_one("#activity", DataTable)
+        t.clear()
+        for e in d["activity"]:
+            t.add_row(render.lit(_when(e["at"])), render.lit(e["actor"]), render.lit(e["entity_ref"]),
+                      render.lit(e["action"]), render.lit(_changes(e["changes"])))
+
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        from ..dialogs.risk_editor import RiskEditor
+
+        self.app.push_screen(RiskEditor(self.database, self.login, event.row["ref"]))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_edit_system(self) -> None:
+        if self.allowed(EDIT, "editing an AI system"):
+            from ..dialogs.system_editor import SystemEditor
+
+            self.app.push_screen(SystemEditor(self.database, self.login, self.ref))
+
+    def action_move_stage(self) -> None:
+        if self.system and self.allowed(EDIT, "moving an AI system to another stage"):
+            from ..dialogs.transition import TransitionDialog
+
+            self.app.push_screen(TransitionDialog(self.database, self.login, self.ref, self.system["stage"],
+                                                  self.system["version"]))
+
+    def action_new_risk(self) -> None:
+        if self.allowed(EDIT, "adding a risk"):
+            from ..dialogs.risk_editor import RiskEditor
+
+            self.app.push_screen(RiskEditor(self.database, self.login, None, system=self.ref))
+
+
+def _when(at: Any) -> str:
+    return at.strftime("%Y-%m-%d %H:%M") if hasattr(at, "strftime") else str(at or "")[:16]
+
+
+def _changes(changes: dict[str, Any]) -> str:
+    parts = []
+    for k, v in (changes or {}).items():
+        if isinstance(v, list) and len(v) == 2:
+            old, new = v
+            parts.append(f"{k}: {old if old is not None else ''} -> {new}" if old is not None else f"{k}={new}")
+        else:
+            parts.append(f"{k}={v}")
+    return "; ".join(parts)
+
