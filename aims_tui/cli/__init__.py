@@ -44,7 +44,7 @@ def main_callback(
 
 @common.handle_errors
 def _open_tui(db: str | None, demo: bool) -> None:
-    database = common.open_db(db)
+    database = common.open_db(db, create=True)
     login = common.actor_for(database)
     if demo:
         from ..core.queries import risk_count

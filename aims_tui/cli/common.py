@@ -78,11 +78,20 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
-def open_db(db: str | None):
-    """Open the database (creating and upgrading it) for a command."""
-    from ..core.db import open_database
+def open_db(db: str | None, *, create: bool = False):
+    """Open (and upgrade) the database for a command.
 
-    return open_database(db or state.db)
+    Only ``init``, ``demo``, ``import json`` and opening the app may create a
+    database: a typo in --db or AIMS_DB must not quietly start a new register.
+    """
+    from ..core.db import open_database, resolve_url, sqlite_path
+
+    target = db or state.db
+    path = sqlite_path(resolve_url(target))
+    if path is not None and not create and not path.exists():
+        fail(f"there is no aims database at {path}; create it with 'aims init' "
+             "(or check --db and AIMS_DB)")
+    return open_database(target)
 
 
 def actor_for(database, *, bootstrap: bool = True) -> str:

@@ -6,6 +6,7 @@ import sqlite3
 from contextlib import contextmanager
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from . import common
 
@@ -23,8 +24,6 @@ def _existing(db: str | None):
 @contextmanager
 def _readable(database):
     """A file that is not SQLite (or is damaged beyond reading) is one line, exit 1."""
-    from sqlalchemy.exc import DBAPIError
-
     from ..core.db import _db_message
     from ..core.errors import DatabaseError
 
@@ -70,14 +69,12 @@ def check(db: common.DbOpt = None) -> None:
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:
-        from sqlalchemy.exc import DBAPIError
-
         mode = "unknown"
         try:
             with database.engine.connect() as c:
                 mode = c.execute(text("PRAGMA journal_mode")).scalar()
                 res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
-        except DBAPIError as exc:  # damaged so badly that the check itself stops
+        except DBAPIError as exc:  # damage bad enough that the check itself stops
             res = [str(getattr(exc, "orig", exc)).splitlines()[0]]
         found = "; ".join(" ".join(str(r).split()) for r in res[:5])
         typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")

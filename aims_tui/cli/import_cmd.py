@@ -121,7 +121,7 @@ def import_json(
     from ..core import audit, identity
     from ..io import jsonio
 
-    database = common.open_db(db)
+    database = common.open_db(db, create=True)
     counts = jsonio.import_json(database, file)
     with database.read() as s:
         check = audit.verify(s)

@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                 common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
                             common.EXIT_USAGE)
             permissions.group_id(group)  # refuse an unknown group before creating anything
-        database = common.open_db(db)
+        database = common.open_db(db, create=True)
         login = identity.os_login()
         result = setup.initialize(database, login, org or "")
         where = database.path or database.url
@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         """Load a realistic demo register (seeded)."""
         from ..core.services.demo import load_demo
 
-        database = common.open_db(db)
+        database = common.open_db(db, create=True)
         login = common.actor_for(database)
         counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed)
         typer.echo("Loaded demo data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))

@@ -185,12 +185,32 @@ def _db_message(exc: BaseException, db: Database) -> str:
     return f"database error: {msg}"
 
 
+def _connect(url: str) -> Database:
+    """The engine for a URL, or one line saying what is missing."""
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return Database(url)
+    except ModuleNotFoundError as exc:
+        extra = " (pip install -e '.[postgres]')" if url.startswith("postgres") else ""
+        raise DatabaseError(f"the driver for {url.split('://')[0]} is not installed: {exc.name}{extra}") from None
+    except (NoSuchModuleError, ArgumentError) as exc:
+        raise DatabaseError(f"cannot use the database URL {url!r}: {str(exc).splitlines()[0]} "
+                            f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
+
+
 def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and upgrade the database named by --db/AIMS_DB."""
     from . import migrate  # local: alembic is only needed when opening
 
+    from sqlalchemy.exc import ArgumentError
+
     url = resolve_url(db)
-    path = sqlite_path(url)
+    try:
+        path = sqlite_path(url)
+    except ArgumentError:
+        raise DatabaseError(f"cannot read the database URL {url!r} "
+                            f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
     if path is not None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -203,7 +223,7 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
 
             # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.
             create_db_file(path)
-    database = Database(url)
+    database = _connect(url)
     try:
         if upgrade:
             migrate.upgrade_if_needed(database)

@@ -55,12 +55,37 @@ def font_dir() -> Path:
     return data_dir() / "fonts"
 
 
+class _CachedTTFont(TTFont):
+    """A TTFont that remembers how it split each string into subsets, per document.
+
+    A register repeats the same owners, statuses, levels and dates thousands
+    of times; ReportLab maps every character of every string again. The split
+    depends only on the document's subset state, which only grows, so a
+    string's split stays valid for the rest of that document.
+    """
+
+    def splitString(self, text, doc, encoding="utf-8"):  # noqa: N802 - ReportLab's name
+        try:
+            cache = self.state[doc]._aims_split_cache
+        except (KeyError, AttributeError):
+            cache = None
+        if cache is not None and text in cache:
+            return cache[text]
+        result = super().splitString(text, doc, encoding)
+        state = self.state[doc]
+        if cache is None:
+            cache = state._aims_split_cache = {}
+        if len(cache) < 200_000:
+            cache[text] = result
+        return result
+
+
 def register_fonts() -> None:
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
     d = font_dir()
-    pdfmetrics.registerFont(TTFont(FONT, str(d / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(d / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFont(_CachedTTFont(FONT, str(d / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(_CachedTTFont(BOLD, str(d / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=BOLD, italic=FONT, boldItalic=BOLD)
 
 
@@ -74,6 +99,9 @@ def _styles() -> dict[str, ParagraphStyle]:
                              spaceAfter=8, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
         "h2": ParagraphStyle("h2", parent=base, fontName=BOLD, fontSize=11.5, leading=15, spaceBefore=10,
                              spaceAfter=5, textColor=colors.HexColor("#1f3a5f"), keepWithNext=1),
+        # a title at the top of its own page needs no keep-with-next (which costs a trial layout)
+        "page_title": ParagraphStyle("page_title", parent=base, fontName=BOLD, fontSize=11.5, leading=15,
+                                     spaceAfter=5, textColor=colors.HexColor("#1f3a5f")),
         "h3": ParagraphStyle("h3", parent=base, fontName=BOLD, fontSize=9.5, leading=12, spaceBefore=6,
                              spaceAfter=3, keepWithNext=1),
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=12,
@@ -204,17 +232,15 @@ class FastTable(Table):
     """
 
     def draw(self) -> None:
-        self._tx = None
-        self._renderCB = self._on_render
+        self._tx = None if getattr(self.canv, "_dry", False) else self.canv.beginText()
+        self._tx_font = self._tx_colour = None
         super().draw()
 
-    def _on_render(self, _table: Any, event: str, *args: Any) -> None:
-        if event == "startTable" and not getattr(self.canv, "_dry", False):
-            self._tx = self.canv.beginText()
-            self._tx_font = self._tx_colour = None
-        elif event == "startLines" and self._tx is not None:
+    def _drawLines(self) -> None:  # noqa: N802 - called by Table.draw after the cells
+        if self._tx is not None:
             self.canv.drawText(self._tx)
             self._tx = None
+        super()._drawLines()
 
     def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:  # noqa: N802
         tx = self._tx

@@ -296,7 +296,7 @@ def _systems(d: dict, st: dict, m: Matrix) -> list:
     for i, x in enumerate(d["systems"]):
         if i:
             out.append(PageBreak())
-        out.append(para(f"{x['ref']}  {x['name']}", st["h2"]))
+        out.append(para(f"{x['ref']}  {x['name']}", st["page_title"]))
         ia = "; ".join(f"{a['ref']} {a['status']}, next review {fmt(a['next_review'])}"
                        for a in x["impact_assessments"]) or "none"
         owners = f"business: {x['business_owner'] or '-'}, technical: {x['technical_owner'] or '-'}"

@@ -293,3 +293,25 @@ def test_an_empty_choice_in_a_change_is_refused_not_reset_to_the_first_choice(db
     assert snapshot(db) == before
     # a choice that may be empty stays clearable
     assert risks.update_risk(db, EDITOR, r["ref"], {"category": empty})["category"] == ""
+
+
+def test_a_demo_load_does_not_reuse_the_refs_of_deleted_risks(db):
+    """The demo's bulk load numbers risks itself; it must skip deleted refs like create_risk does."""
+    from aims_tui.core.services.demo import load_demo
+
+    gone = risks.create_risk(db, EDITOR, {"title": "Gone", "inherent_likelihood": 2, "inherent_impact": 2},
+                             today=TODAY)
+    risks.delete_risk(db, APPROVER, gone["ref"])
+    load_demo(db, ADMIN, systems=1, risks_per_system=2, seed=1, today=TODAY)
+    from aims_tui.core.queries import all_risks
+    refs = [r["ref"] for r in all_risks(db)]
+    assert gone["ref"] not in refs and len(refs) == 2
+
+
+@pytest.mark.parametrize("url", ["nonsense://x", "://x", "postgresql+psycopg://aims@127.0.0.1:1/aims"])
+def test_a_database_url_that_cannot_be_used_is_one_line_saying_why(url):
+    """Found while reviewing: a missing driver or an unknown scheme was an 'unexpected error'
+    (psycopg is an optional extra; with it installed, port 1 refuses the connection instead)."""
+    with pytest.raises(DatabaseError) as exc:
+        open_database(url)
+    assert "\n" not in str(exc.value)

@@ -118,3 +118,32 @@ def test_every_editable_record_has_a_version_column():
     for model in models.EDITABLE_MODELS:
         col = model.__table__.columns["version"]  # type: ignore[attr-defined]
         assert not col.nullable and model.__mapper__.version_id_col is col, model.__name__
+
+
+def test_a_database_at_the_first_revision_with_data_is_upgraded_on_open_and_keeps_its_data(tmp_path):
+    """An aims 0001 database with a register in it: opening it with this aims applies every later
+    migration, keeps the rows, and the audit trail still verifies."""
+    from aims_tui.core import audit
+
+    path = tmp_path / "aims.db"
+    database = open_database(str(path))
+    setup.initialize(database, ADMIN, "Org")
+    s = systems.create_system(database, ADMIN, {"name": "Kept"})
+    if migrate.head_revision() != "0001":
+        migrate.downgrade(database, "0001")
+    database.dispose()
+    old = open_database(str(path), upgrade=False)
+    assert migrate.current_revision(old) == "0001"
+    old.dispose()
+
+    database = open_database(str(path))
+    try:
+        assert migrate.current_revision(database) == migrate.head_revision()
+        assert systems.get_system(database, s["ref"])["name"] == "Kept"
+        systems.create_system(database, ADMIN, {"name": "After"})
+        with database.read() as sess:
+            result = audit.verify(sess)
+        assert result.ok, result.reason
+        assert _differences(database) == []
+    finally:
+        database.dispose()

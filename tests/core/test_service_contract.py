@@ -539,4 +539,4 @@ def test_every_write_service_is_in_the_table():
                "nonconformities.update_nonconformity": "nonconformities.update",
                "treatments.complete_treatment": "treatments.update_treatment"}
     missing = sorted(w for w in writers if aliases.get(w, w) not in covered)
-    assert missing == []
+    assert missing == [], f"write services without a Case in tests/core/test_service_contract.py: {missing}"

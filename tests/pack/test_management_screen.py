@@ -135,6 +135,7 @@ async def test_export_writes_the_pack_shows_progress_and_records_it_on_the_revie
         review = management.get_review(db, ref)
         assert review["pack_digest"] == res.digest
         assert review["pack_path"] == str(res.path)
+        assert f"Last pack: {res.path}" in text_of(screen.query_one("#mr-title", Static))
 
 
 async def test_an_action_is_marked_done_from_the_screen(seeded, tmp_path):
@@ -150,3 +151,19 @@ async def test_an_action_is_marked_done_from_the_screen(seeded, tmp_path):
         await settle(pilot)
         assert [a["status"] for a in management.get_review(db, ref)["actions"]] == ["done"]
         assert cells(app.screen.query_one("#actions", DataTable))[0][3] == "done"
+
+
+async def test_a_viewer_is_refused_in_one_line_and_the_screen_keeps_running(db, tmp_path):
+    """Permission errors from the services are shown on the screen; nothing is written."""
+    from tests.conftest import VIEWER
+
+    app = Host(db, VIEWER, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.click("#save")
+        await settle(pilot)
+        assert management.list_reviews(db) == []
+        assert isinstance(app.screen, ManagementScreen)
+        assert "viewer" in text_of(app.screen.query_one("#mr-status", Static)).lower()

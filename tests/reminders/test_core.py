@@ -316,3 +316,21 @@ def test_the_sql_appetite_gate_agrees_with_acceptances_is_valid(db, accs, rl, ri
         from aims_tui.core.checks import _valid_current_acceptance
         sql_ok = bool(s.exec(select(Risk.id).where(Risk.id == row.id, _valid_current_acceptance(TODAY))).first())
     assert sql_ok == python_ok
+
+
+@given(st.lists(st.tuples(st.integers(-40, 40), st.sampled_from(["open", "treating", "closed"])),
+                min_size=1, max_size=6),
+       st.integers(0, 30))
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_sql_reminders_agree_with_due_state_for_every_risk(db, risks_spec, soon):
+    """One rule, two paths: the date-bounded SQL of reminders and schedule.due_state
+    (as the register shows it) name the same risks overdue and due soon."""
+    from aims_tui.core.queries import RiskFilter, all_risks
+
+    settings_svc.update_settings(db, ADMIN, {"due_soon_days": soon})
+    for days, status in risks_spec:
+        _risk(db, f"d{days}", due=TODAY + D(days=days), status=status)
+    got = {(i.ref, i.state) for i in reminders.due_items(db, today=TODAY, kinds=["risk_review"], limit=None).items}
+    want = {(r["ref"], r["review_state"]) for r in all_risks(db, RiskFilter(today=TODAY))
+            if r["review_state"] in ("overdue", "due_soon")}
+    assert got == want

@@ -118,3 +118,19 @@ def test_the_start_notice_names_the_overdue_count_or_stays_silent(demo_db):
     n = reminders.counts_for(demo_db, ADMIN, TODAY)["overdue"]
     assert reminders.start_notice(demo_db, ADMIN, TODAY).startswith(f"You have {n} overdue item")
     assert reminders.start_notice(demo_db, "nobody", TODAY) is None
+
+
+async def test_enter_on_a_row_then_enter_also_records_the_review(demo_db):
+    """Enter opens the same dialog as r; a second Enter saves still valid."""
+    app = Host(demo_db, ADMIN)
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert await _settle(pilot, app, lambda: len(screen.items) > 0)
+        key = next(k for k, i in screen.items.items() if i.kind == "risk_review")
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("enter")
+        assert await _settle(pilot, app, lambda: isinstance(app.screen, ReviewDialog))
+        await pilot.press("enter")
+        assert await _settle(pilot, app, lambda: key not in screen.items)
+    assert [r["outcome"] for r in reviews.list_reviews(demo_db, "risk", key.split(":", 1)[1])] == ["still_valid"]

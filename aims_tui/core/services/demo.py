@@ -101,7 +101,8 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
     owners = [actor, "alice", "chen", "bob"]
     controls = list(s.exec(select(Control.id, Control.code).order_by(Control.sort_key)).all())
     start_sys = int(s.exec(select(func.count()).select_from(AISystem)).one())
-    start_risk = int(s.exec(select(func.max(Risk.ref_num))).one() or 0)
+    from .risks import next_risk_ref  # skips the refs of deleted risks
+    start_risk = next_risk_ref(s)[1] - 1
     start_ia = int(s.exec(select(func.count()).select_from(ImpactAssessment)).one())
     start_nc = int(s.exec(select(func.count()).select_from(Nonconformity)).one())
     stages = ["design", "validation", "deployment", "monitoring", "improvement", "retired"]

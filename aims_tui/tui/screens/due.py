@@ -1,5 +1,5 @@
 """The Due screen: overdue, due this week, due this month; record a review in
-two keystrokes (``r`` then Enter).
+two keystrokes (``r`` or Enter on a row, then Enter).
 
 The rows come from :func:`aims_tui.core.reminders.window`, which is bounded by
 date and capped per bucket, so the table never holds the register. Every
@@ -180,6 +180,11 @@ class DueScreen(Screen):
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
+
+    @on(DataTable.RowSelected, "#due-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_review()
 
     def action_review(self) -> None:
         key = self._current_key()

@@ -297,7 +297,8 @@ class ManagementScreen(Screen):
         r = inputs.review
         self.query_one("#mr-title", Static).update(Text(
             f"{r['ref']}  held on {_d(r['held_on'])}  ({r['status']})\n"
-            f"Period: {_d(inputs.since)} to {_d(inputs.as_of)}   Attendees: {r['attendees'] or '-'}"))
+            f"Period: {_d(inputs.since)} to {_d(inputs.as_of)}   Attendees: {r['attendees'] or '-'}"
+            + (f"\nLast pack: {r['pack_path']} (data {r['pack_digest'][:16]})" if r.get("pack_path") else "")))
         figures = self.query_one("#inputs", DataTable)
         figures.clear()
         for label, value in inputs.figures:
@@ -428,3 +429,6 @@ class ManagementScreen(Screen):
         self.last_pack = res
         self.show_status(f"wrote {res.path} ({res.pages} pages); data digest {res.digest}{note}")
         self.app.notify(f"Pack written: {res.path}", markup=False)
+        if self.inputs:
+            ref, self.selected = self.inputs.review["ref"], None
+            self.load_reviews(ref)  # show the recorded path and digest
