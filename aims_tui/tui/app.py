@@ -157,7 +157,8 @@ class AimsApp(App):
         for screen in reversed(self.screen_stack):
             if screen.is_modal:
                 continue
-            fn = getattr(screen, "refresh_data", None)
+            # our screens have refresh_data; screens from the registry may offer action_refresh
+            fn = getattr(screen, "refresh_data", None) or getattr(screen, "action_refresh", None)
             if fn is not None:
                 fn()
             break

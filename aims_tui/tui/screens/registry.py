@@ -2,14 +2,12 @@
 
 Add a screen with one line: ``Entry(id, key, title, help, "module:Class")``.
 The class is imported when first opened and constructed as
-``Class(database, login)`` (plus ``today=`` when it takes one). ``optional=True`` entries are skipped while their
-module does not exist yet (screens written in parallel branches).
+``Class(database, login)`` (plus ``today=`` when it takes one).
 """
 
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from dataclasses import dataclass
 from typing import Callable
 
@@ -25,22 +23,11 @@ class Entry:
     title: str
     help: str
     target: str  # "module:Class"
-    optional: bool = False
     pushed: bool = False  # opened above the current screen (its Escape pops back to it)
 
-    def load(self) -> Callable[..., Screen] | None:
+    def load(self) -> Callable[..., Screen]:
         module, _, name = self.target.partition(":")
-        try:
-            mod = importlib.import_module(module)
-        except ImportError:
-            if self.optional:
-                return None
-            raise
-        found = getattr(mod, name, None)
-        if found is None:  # a parallel branch may have named its class differently
-            found = next((v for v in vars(mod).values() if isinstance(v, type) and issubclass(v, Screen)
-                          and v.__module__ == mod.__name__), None)
-        return found
+        return getattr(importlib.import_module(module), name)
 
 
 SCREENS: list[Entry] = [
@@ -51,24 +38,16 @@ SCREENS: list[Entry] = [
     Entry("soa", "5", "Statement of Applicability", "Every Annex A control", P + "soa:SoaScreen"),
     Entry("impact", "6", "Impact assessments", "AI system impact assessments", P + "impact:ImpactScreen"),
     Entry("nonconformities", "7", "Nonconformities", "Incidents and audit findings", P + "nonconformities:NonconformitiesScreen"),
-    Entry("due", "8", "Due", "Reviews and actions due or overdue", P + "due:DueScreen", optional=True, pushed=True),
-    Entry("management", "9", "Management reviews", "Management reviews and the pack", P + "management:ManagementScreen", optional=True,
+    Entry("due", "8", "Due", "Reviews and actions due or overdue", P + "due:DueScreen", pushed=True),
+    Entry("management", "9", "Management reviews", "Management reviews and the pack", P + "management:ManagementScreen",
           pushed=True),
-    Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen", optional=True,
+    Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen",
           pushed=True),
 ]
 
 
 def available() -> list[Entry]:
-    out = []
-    for e in SCREENS:
-        if not e.optional:
-            out.append(e)
-            continue
-        module = e.target.partition(":")[0]
-        if importlib.util.find_spec(module) is not None:
-            out.append(e)
-    return out
+    return list(SCREENS)
 
 
 def entry(screen_id: str) -> Entry | None:
