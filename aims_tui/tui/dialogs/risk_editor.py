@@ -183,6 +183,10 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         self._set_values(values)
         self.initial = self.values()
         self.loaded = True
+        title = self.query_one("#title", Input)
+        if title.has_focus:
+            # the same state whether focus or the data came first: the title selected, ready to retype
+            title.select_all()
         self._validate()
 
     @staticmethod
