@@ -78,6 +78,16 @@ def handle_errors(fn: Callable) -> Callable:
     return wrapper
 
 
+def _exists(path) -> bool:
+    """Whether the database file exists; a folder we may not enter is a clear refusal."""
+    try:
+        return path.exists()
+    except PermissionError:
+        fail(f"cannot open {path}: permission denied; ask an admin to add you to the database's "
+             "group (see 'Team setup' in the README)")
+        raise  # unreachable: fail() exits
+
+
 def open_db(db: str | None, *, create: bool = False):
     """Open (and upgrade) the database for a command.
 
@@ -88,7 +98,7 @@ def open_db(db: str | None, *, create: bool = False):
 
     target = db or state.db
     path = sqlite_path(resolve_url(target))
-    if path is not None and not create and not path.exists():
+    if path is not None and not create and not _exists(path):
         fail(f"there is no aims database at {path}; create it with 'aims init' "
              "(or check --db and AIMS_DB)")
     return open_database(target)

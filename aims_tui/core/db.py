@@ -234,9 +234,14 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
-        if path.exists() and not os.access(path, os.R_OK):
-            raise DatabaseError(f"cannot read {path}: permission denied (are you in the AIMS group?)")
-        if not path.exists():
+        try:
+            exists = path.exists()
+        except PermissionError:  # a shared folder (mode 2770) of a group we are not in
+            exists = None
+        if exists is None or (exists and not os.access(path, os.R_OK)):
+            raise DatabaseError(f"cannot open {path}: permission denied; ask an admin to add you to the "
+                                "database's group (see 'Team setup' in the README)")
+        if not exists:
             from .permissions import create_db_file
 
             # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.

@@ -187,10 +187,15 @@ def test_an_unknown_login_is_refused_with_the_admin_to_ask(team: Team):
     assert f"ask an admin ({team.users['admin']})" in res.stderr
 
 
-def test_a_login_outside_the_group_cannot_even_open_the_database(team: Team):
-    res = team.run("outsider", "risks", "list")
+@pytest.mark.parametrize("args", [("risks", "list"), (), ("init",)])
+def test_a_login_outside_the_group_cannot_even_open_the_database(team: Team, args):
+    """Before: `aims` (the app) and `aims init` died with "unexpected error: PermissionError"
+    when the shared folder (2770) belonged to a group the user is not in."""
+    res = team.run("outsider", *args)
     assert res.returncode == 1
     assert "permission denied" in res.stderr.lower()
+    assert "ask an admin to add you to the database's group" in res.stderr
+    assert "unexpected" not in res.stderr and "Traceback" not in res.stderr
 
 
 def test_an_editors_change_is_recorded_under_their_os_login(team: Team):
