@@ -25,7 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, func, literal, or_, tuple_
+from sqlalchemy import and_, func, literal, or_, tuple_, union_all
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import select
 
 from .db import Database
@@ -259,6 +261,41 @@ def audit_filter_for_system(db: Database, ref: str) -> AuditFilter:
     return AuditFilter(refs=(ref, *risk_refs), prefixes=tuple(f"{r}/" for r in risk_refs))
 
 
+RANGES_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT
+
+
+def _plain(col):
+    """``+col``: the same value, which SQLite will not read through an index."""
+    return UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
+
+
+def _audit_ids(s, f: AuditFilter, boundary: int | None, backwards: bool, want: int) -> list[int]:
+    """Up to ``want`` event ids past ``boundary`` (newest first; backwards: oldest
+    first). Each range is read newest (oldest) first through ix_audit_entity, at
+    most ``want`` entries, in one UNION ALL per RANGES_PER_STATEMENT ranges; the
+    ranges are merged here."""
+    order = AuditEvent.id.asc() if backwards else AuditEvent.id.desc()
+    past = [] if boundary is None else [AuditEvent.id > boundary if backwards else AuditEvent.id < boundary]
+    if f.everything:
+        return list(s.exec(select(AuditEvent.id).where(*past).order_by(order).limit(want)))
+    # A prefix range is read through ix_audit_entity and its (few) entries
+    # sorted: "+id" keeps the planner from walking the primary key instead.
+    pid = _plain(AuditEvent.id)
+    p_order = pid.asc() if backwards else pid.desc()
+    p_past = [] if boundary is None else [pid > boundary if backwards else pid < boundary]
+    ranges = [(AuditEvent.entity_ref == r, past, order) for r in f.refs]
+    ranges += [(_prefix_range(p), p_past, p_order) for p in f.prefixes if p]
+    ids: set[int] = set()
+    for i in range(0, len(ranges), RANGES_PER_STATEMENT):
+        parts = []
+        for cond, bound, by in ranges[i:i + RANGES_PER_STATEMENT]:
+            sq = select(AuditEvent.id.label("id")).where(cond, *bound).order_by(by).limit(want).subquery()
+            parts.append(select(sq.c.id))
+        q = parts[0] if len(parts) == 1 else union_all(*parts)
+        ids.update(r[0] for r in s.execute(q).all())
+    return sorted(ids, reverse=not backwards)[:want]
+
+
 def audit_page(db: Database, f: AuditFilter = AuditFilter(), *, after: tuple | None = None,
                before: tuple | None = None, limit: int = 100, from_end: bool = False) -> Page:
     """One window of audit events, newest first; keys are (id,).
@@ -266,14 +303,11 @@ def audit_page(db: Database, f: AuditFilter = AuditFilter(), *, after: tuple | N
     ``from_end`` reads the oldest events (the end of the newest-first list)."""
     _check(after, before, limit)
     backwards = before is not None or from_end  # towards newer events
+    boundary = after if after is not None else before
     with db.read() as s:
-        q = select(AuditEvent).where(*_audit_conds(f))
-        if after is not None:
-            q = q.where(AuditEvent.id < after[0])
-        if before is not None:
-            q = q.where(AuditEvent.id > before[0])
-        q = q.order_by(AuditEvent.id.asc() if backwards else AuditEvent.id.desc()).limit(limit + 1)
-        found = list(s.exec(q))
+        ids = _audit_ids(s, f, None if boundary is None else boundary[0], backwards, limit + 1)
+        by_id = {e.id: e for e in s.exec(select(AuditEvent).where(AuditEvent.id.in_(ids)))} if ids else {}
+        found = [by_id[i] for i in ids]
         return _page(found, backwards, limit, lambda e: (e.id,), lambda rows: [to_dict(e) for e in rows])
 
 
