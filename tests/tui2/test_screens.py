@@ -129,3 +129,29 @@ async def test_a_systems_activity_tab_pages_over_its_whole_audit_trail(big_db):
         await pilot.press("end")
         await settle(pilot, rounds=2)
         assert (pager.current["entity_ref"], pager.current["action"]) == ("AIS-001", "create")
+
+
+async def test_the_audit_trail_screen_pages_over_every_event_and_filters_by_record(big_db):
+    """l opens the audit trail: End shows the oldest event, the count is every event; a risk's
+    ref shows that risk's events and its treatment's."""
+    every = [r["id"] for r in windows.audit_page(big_db, limit=10_000).rows]
+    assert every == sorted(every, reverse=True) and len(every) > 100
+    app = make_app(big_db, ADMIN)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "AuditTrailScreen"
+        pager = screen.pager
+        assert pager.total == len(every) and len(pager.rows) < len(every)
+        await _end_and_home(pilot, pager, "id", every)
+        await pilot.press("slash")
+        await pilot.press(*"R-0002")
+        await pilot.press("enter")
+        await settle(pilot)
+        refs = sorted(r["entity_ref"] for r in pager.rows)
+        assert pager.total == 2 and refs[0] == "R-0002" and refs[1].startswith("R-0002/T")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert type(app.screen).__name__ != "AuditTrailScreen"
