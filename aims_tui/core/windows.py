@@ -25,9 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
-from sqlalchemy import and_, func, literal, or_, tuple_, union_all
-from sqlalchemy.sql import operators
-from sqlalchemy.sql.expression import UnaryExpression
+from sqlalchemy import and_, func, literal, or_, text, tuple_
 from sqlmodel import select
 
 from .db import Database
@@ -264,11 +262,6 @@ def audit_filter_for_system(db: Database, ref: str) -> AuditFilter:
 RANGES_PER_STATEMENT = 200  # SQLite allows 500 terms in a compound SELECT
 
 
-def _plain(col):
-    """``+col``: the same value, which SQLite will not read through an index."""
-    return UnaryExpression(col, operator=operators.custom_op("+"), type_=col.type)
-
-
 def _audit_ids(s, f: AuditFilter, boundary: int | None, backwards: bool, want: int) -> list[int]:
     """Up to ``want`` event ids past ``boundary`` (newest first; backwards: oldest
     first). Each range is read newest (oldest) first through ix_audit_entity, at
@@ -278,21 +271,26 @@ def _audit_ids(s, f: AuditFilter, boundary: int | None, backwards: bool, want: i
     past = [] if boundary is None else [AuditEvent.id > boundary if backwards else AuditEvent.id < boundary]
     if f.everything:
         return list(s.exec(select(AuditEvent.id).where(*past).order_by(order).limit(want)))
-    # A prefix range is read through ix_audit_entity and its (few) entries
-    # sorted: "+id" keeps the planner from walking the primary key instead.
-    pid = _plain(AuditEvent.id)
-    p_order = pid.asc() if backwards else pid.desc()
-    p_past = [] if boundary is None else [pid > boundary if backwards else pid < boundary]
-    ranges = [(AuditEvent.entity_ref == r, past, order) for r in f.refs]
-    ranges += [(_prefix_range(p), p_past, p_order) for p in f.prefixes if p]
+    # Written as text: a system has a hundred ranges or more, and building that
+    # many SQLAlchemy selects costs more than running them. A prefix range is
+    # read through ix_audit_entity and its (few) entries sorted: "+id" keeps
+    # the planner from walking the primary key instead.
+    cmp, direction = (">", "ASC") if backwards else ("<", "DESC")
+    params: dict[str, Any] = {"want": want, "b": boundary}
+    ranges: list[str] = []
+    for i, r in enumerate(f.refs):
+        params[f"r{i}"] = r
+        bound = f" AND id {cmp} :b" if boundary is not None else ""
+        ranges.append(f"entity_ref = :r{i}{bound} ORDER BY id {direction}")
+    for i, p in enumerate(x for x in f.prefixes if x):
+        params[f"p{i}"], params[f"q{i}"] = p, p[:-1] + chr(ord(p[-1]) + 1)
+        bound = f" AND +id {cmp} :b" if boundary is not None else ""
+        ranges.append(f"entity_ref >= :p{i} AND entity_ref < :q{i}{bound} ORDER BY +id {direction}")
     ids: set[int] = set()
     for i in range(0, len(ranges), RANGES_PER_STATEMENT):
-        parts = []
-        for cond, bound, by in ranges[i:i + RANGES_PER_STATEMENT]:
-            sq = select(AuditEvent.id.label("id")).where(cond, *bound).order_by(by).limit(want).subquery()
-            parts.append(select(sq.c.id))
-        q = parts[0] if len(parts) == 1 else union_all(*parts)
-        ids.update(r[0] for r in s.execute(q).all())
+        sql = " UNION ALL ".join(f"SELECT id FROM (SELECT id FROM audit_event WHERE {r} LIMIT :want) AS w{j}"
+                                 for j, r in enumerate(ranges[i:i + RANGES_PER_STATEMENT]))
+        ids.update(row[0] for row in s.execute(text(sql), params).all())
     return sorted(ids, reverse=not backwards)[:want]
 
 
