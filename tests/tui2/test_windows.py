@@ -143,3 +143,17 @@ def test_audit_windows_of_a_system_are_its_events_newest_first(tdb):
     assert [r["id"] for r in _walk_forward(windows.audit_page, tdb, every, 50)] == sorted(
         (e.id for e in events), reverse=True)
     assert windows.audit_count(tdb, every) == len(events)
+
+
+def test_audit_counts_and_windows_hold_for_thousands_of_records_and_overlapping_ranges(tdb):
+    """A filter of 1200 refs and prefixes (over SQLite's expression depth if ORed) counts
+    and pages; an exact ref or prefix inside another prefix is counted once."""
+    with tdb.read() as s:
+        events = list(s.exec(select(AuditEvent)))
+    refs = tuple(f"R-{i:04d}" for i in range(1, 1201))
+    f = windows.AuditFilter(refs=refs + ("R-0001/T1",), prefixes=tuple(r + "/" for r in refs) + ("R-0001/",))
+    want = sorted((e.id for e in events if e.entity_ref in refs
+                   or any(e.entity_ref.startswith(r + "/") for r in refs)), reverse=True)
+    assert want
+    assert windows.audit_count(tdb, f) == len(want)
+    assert [r["id"] for r in _walk_forward(windows.audit_page, tdb, f, 7)] == want
