@@ -13,6 +13,7 @@ figure. Not part of the test run. What is measured (milliseconds):
 - ``page_down`` (20 windows from the top) and ``end`` (the last window), for
   the default view and for "active risks by next review";
 - ``open_risk``: ``services.risks.get_risk`` for 20 refs spread over the register;
+- ``dashboard_aggregates``: both heat maps, level counts, systems per stage, overdue count;
 - ``aims_reminders`` / ``aims_check``: the commands as subprocesses, when they exist;
 - ``pack``: ``aims export pack`` at 10,000 risks, when it exists;
 - ``peak_memory_mb``: ru_maxrss of the first-paint process.
@@ -227,6 +228,19 @@ def query_figures(path: Path, size: int) -> None:
         emit("end", size, view=name, **_stats(ends))
         emit("page_up_from_end", size, view=name, **_stats(ups))
         emit("row_count", size, view=name, **_stats([_timed(lambda: risk_count(db, f)) for _ in range(3)]))
+
+    from .core.queries import heat_map, level_counts, systems_per_stage
+
+    def dashboard() -> None:
+        heat_map(db)
+        heat_map(db, residual=False)
+        level_counts(db)
+        systems_per_stage(db)
+        risk_count(db, RiskFilter(overdue=True))
+
+    runs = [_timed(dashboard) for _ in range(4)]
+    emit("dashboard_aggregates", size, what="2 heat maps, level counts, stages, overdue count",
+         first_ms=round(runs[0], 1), redraw_median_ms=round(statistics.median(runs[1:]), 1))
 
     refs = [f"R-{n:04d}" for n in range(1, size + 1, max(1, size // 20))][:20]
     emit("open_risk", size, **_stats([_timed(lambda r=r: get_risk(db, r)) for r in refs]))

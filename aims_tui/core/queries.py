@@ -367,8 +367,37 @@ def all_risks(db: Database, f: RiskFilter = RiskFilter(), sort: str = "ref", bat
         after = page.last_key
 
 
+_AGGREGATES: dict[tuple, Any] = {}
+
+
+def _remembered(db: Database, key: tuple, compute):
+    """An aggregate computed once per state of the database: the cache key
+    includes ``db.data_version()`` (it changes on every commit by anyone), so
+    a dashboard redrawn while nothing changed does no work proportional to the
+    register, and any change is seen at once."""
+    if db.is_sqlite and db.path is None:  # in memory: no second connection to ask
+        return compute()
+    try:
+        version = db.data_version()
+    except Exception:
+        return compute()
+    full = (db.url, version, *key)
+    if full not in _AGGREGATES:
+        if len(_AGGREGATES) > 64:
+            _AGGREGATES.clear()
+        _AGGREGATES[full] = compute()
+    return dict(_AGGREGATES[full])
+
+
 def heat_map(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active")) -> dict[tuple[int, int], int]:
-    """Counts per (likelihood, impact) cell, by one aggregate query."""
+    """Counts per (likelihood, impact) cell, by one aggregate query (over the
+    covering index (status, likelihood, impact)), remembered until the next commit."""
+    if f.search or (f.overdue and f.today is None):  # not worth it / depends on the date
+        return _heat_map(db, residual, f)
+    return _remembered(db, ("heat_map", residual, f), lambda: _heat_map(db, residual, f))
+
+
+def _heat_map(db: Database, residual: bool, f: RiskFilter) -> dict[tuple[int, int], int]:
     lcol = Risk.residual_likelihood if residual else Risk.inherent_likelihood
     icol = Risk.residual_impact if residual else Risk.inherent_impact
     with db.read() as s:

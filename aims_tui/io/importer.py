@@ -844,6 +844,9 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
                     value = _choice(value, RISK_SOURCES, {}) or _bad(
                         f"is not an Annex C risk source ({', '.join(RISK_SOURCES)}); fix the cell or "
                         f"leave the column out: --map '{c.header.strip() or c.letter}=ignore'")
+                elif f == "controls" and value:
+                    # "A.6.2.4 A.7.2", "A.6.2.4; A.7.2", one per line: codes have no spaces
+                    value = ", ".join(c for c in re.split(r"[\s,;]+", value) if c)
                 elif f == "next_review" and value:
                     raw_cell = cells[c.index] if c.index < len(cells) else None
                     value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime)) else value)

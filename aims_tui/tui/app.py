@@ -34,12 +34,13 @@ class AimsApp(App):
     ]
 
     def __init__(self, database: Database, login: str, *, today: date | None = None,
-                 poll_seconds: float = 1.0) -> None:
+                 poll_seconds: float = 1.0, start_notice: bool = True) -> None:
         super().__init__()
         self.database = database
         self.login = login
         self.today = today  # None: the real date (tests freeze it)
         self.poll_seconds = poll_seconds
+        self.start_notice = start_notice
         user = users.get_user(database, login) or {}
         self.role: str | None = user.get("role") if user.get("active", True) else None
         self.undo_stack: list[tuple[str, Callable[[], Any]]] = []
@@ -54,6 +55,21 @@ class AimsApp(App):
         self.goto("dashboard")
         if self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
+        if self.start_notice and self.role:
+            self._notice_on_start()
+
+    @work(thread=True, group="start-notice")
+    def _notice_on_start(self) -> None:
+        """Tell the user at once when something of theirs is overdue (issue 4)."""
+        from ..core.reminders import start_notice
+
+        try:
+            message = start_notice(self.database, self.login, self.today)
+        except AimsError:
+            return  # the dashboard shows the same counts; never fail the start over it
+        if message:
+            self.call_from_thread(self.notify, message, title="Overdue", severity="warning",
+                                  markup=False, timeout=10)
 
     def make_screen(self, screen_id: str) -> Screen | None:
         e = registry.entry(screen_id)

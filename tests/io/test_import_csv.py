@@ -304,3 +304,12 @@ def test_pre_numbered_empty_rows_and_a_totals_row_are_left_out(db, tmp_path):
     path = write(tmp_path, "t.csv", text)
     result = importer.import_file(db, EDITOR, path)
     assert [c["row"] for c in result["created"]] == [2] and result["blank_rows"] == 3
+
+
+def test_control_codes_may_be_separated_by_spaces_commas_semicolons_or_lines(db, tmp_path):
+    """The register export writes "A.5.2 A.7.6"; people write "A.5.2; A.7.6" or one per line."""
+    path = write(tmp_path, "c.csv", 'Title,L,I,Controls\nOne,1,1,A.5.2 A.7.6\nTwo,1,1,"A.5.2;\nA.6.2.4"\n')
+    result = importer.import_file(db, EDITOR, path)
+    from aims_tui.core.services import risks as risk_service
+    assert [risk_service.get_risk(db, c["ref"])["controls"] for c in result["created"]] == [
+        ["A.5.2", "A.7.6"], ["A.5.2", "A.6.2.4"]]

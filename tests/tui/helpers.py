@@ -10,9 +10,10 @@ from aims_tui.tui.app import AimsApp
 from ..conftest import TODAY
 
 
-def make_app(database, login: str, *, poll: float = 0) -> AimsApp:
-    """An app with a frozen date and no polling (unless asked)."""
-    return AimsApp(database, login, today=TODAY, poll_seconds=poll)
+def make_app(database, login: str, *, poll: float = 0, start_notice: bool = False) -> AimsApp:
+    """An app with a frozen date, no polling and no start notice (unless asked):
+    a toast that expires after some seconds would make snapshots depend on speed."""
+    return AimsApp(database, login, today=TODAY, poll_seconds=poll, start_notice=start_notice)
 
 
 async def settle(pilot: Pilot, rounds: int = 6) -> None:

@@ -393,3 +393,25 @@ async def test_every_screen_opens_from_its_key_and_the_palette_lists_them(demo_d
         assert not [n for n in notes(app) if "error" in n]
         titles = {c.title for c in app.get_system_commands(app.screen)}
         assert {"Go to Risk register", "Go to AI systems", "Refresh", "Undo"} <= titles
+
+
+async def test_a_user_with_overdue_items_is_told_so_when_the_app_starts(demo_db):
+    """Issue 4: a notification on start when the user has overdue items (demo data has some)."""
+    from aims_tui.core.reminders import start_notice
+
+    from ..conftest import TODAY
+
+    expected = start_notice(demo_db, ADMIN, TODAY)
+    assert expected and "overdue" in expected
+    app = make_app(demo_db, ADMIN, start_notice=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert expected in notes(app)
+
+
+async def test_a_user_with_nothing_overdue_gets_no_start_notice(db):
+    """The notice is for overdue items only: an empty register says nothing."""
+    app = make_app(db, ADMIN, start_notice=True)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert not [n for n in notes(app) if "overdue" in n]
