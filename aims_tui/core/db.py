@@ -199,10 +199,28 @@ def _connect(url: str) -> Database:
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
 
 
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations" / "versions"
+
+
+def newest_migration_id() -> str:
+    """The newest revision id, read from the file names (``000N_name.py`` has
+    revision ``000N``; a test checks this equals Alembic's head)."""
+    ids = [p.name.split("_", 1)[0] for p in MIGRATIONS_DIR.glob("[0-9][0-9][0-9][0-9]_*.py")]
+    return max(ids) if ids else ""
+
+
+def at_newest_migration(database: "Database") -> bool:
+    """A cheap check on open (no Alembic import): is the database at head?"""
+    try:
+        with database.engine.connect() as c:
+            current = c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+    except DBAPIError:
+        return False
+    return current == newest_migration_id()
+
+
 def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and upgrade the database named by --db/AIMS_DB."""
-    from . import migrate  # local: alembic is only needed when opening
-
     from sqlalchemy.exc import ArgumentError
 
     url = resolve_url(db)
@@ -225,7 +243,9 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
             create_db_file(path)
     database = _connect(url)
     try:
-        if upgrade:
+        if upgrade and not at_newest_migration(database):
+            from . import migrate  # alembic is imported only when there is something to do
+
             migrate.upgrade_if_needed(database)
     except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite
         database.dispose()

@@ -218,3 +218,43 @@ def test_files_made_by_different_users_stay_in_the_group_and_private(team: Team)
     for f in team.folder.iterdir():
         assert f.stat().st_gid == gid, f
         assert f.stat().st_mode & 0o007 == 0, f
+
+
+async def test_a_second_users_open_app_shows_a_change_made_by_the_first_within_2_seconds(team: Team):
+    """Issue 6: the viewer has the register open (the app in this process, polling
+    as it does by default); the editor, as their own OS user in another process,
+    renames a risk through the CLI. The viewer's screen shows the new title within
+    2 seconds of the editor's command returning."""
+    import asyncio
+    import time
+
+    from aims_tui.core.db import open_database
+    from aims_tui.tui.app import AimsApp
+    from aims_tui.tui.screens.register import RegisterScreen
+
+    title = f"Renamed while the viewer watched {os.getpid()}"
+    database = open_database(str(team.db), upgrade=False)
+    app = AimsApp(database, team.users["viewer"])  # the default poll, about once a second
+    try:
+        async with app.run_test(size=(120, 30)) as pilot:
+            await pilot.pause(0.3)
+            await pilot.press("2")
+            for _ in range(100):
+                await pilot.pause(0.05)
+                if isinstance(app.screen, RegisterScreen) and app.screen.pager.rows:
+                    break
+            assert isinstance(app.screen, RegisterScreen)
+
+            def on_screen() -> bool:
+                table = app.screen.pager.table
+                return any(title in str(cell) for r in range(table.row_count) for cell in table.get_row_at(r))
+
+            assert not on_screen()
+            res = await asyncio.to_thread(team.run, "editor", "risks", "update", "R-0001", "--title", title)
+            assert res.returncode == 0, res.stderr
+            committed = time.monotonic()
+            while not on_screen() and time.monotonic() - committed < 2.0:
+                await pilot.pause(0.05)
+            assert on_screen(), "the viewer's register did not show the editor's change within 2 s"
+    finally:
+        database.dispose()
