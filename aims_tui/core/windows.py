@@ -4,11 +4,13 @@ The same conventions as ``queries.risk_page``: ``after``/``before`` are the
 keys of the row just outside the window, ``from_end`` reads the last window,
 ``has_more`` says whether rows exist beyond the window in the direction read;
 rows are plain dicts. Each range is read through an index (checked with
-EXPLAIN QUERY PLAN in tests/tui2/test_windows.py):
+EXPLAIN QUERY PLAN in tests/tui2/test_window_plans.py):
 
 - AI systems: ordered by ref (unique, indexed); key ``(ref,)``. A stage filter
-  reads ix_ai_system_stage_ref; the other filters test rows along the ref index
-  (the inventory has thousands of systems, not millions).
+  reads ix_ai_system_stage_ref, an owner the two owner indexes (that owner's
+  systems sorted); tier and search test rows along the ref index (the
+  inventory has thousands of systems, not millions). Refs sort as text
+  (AIS-100 < AIS-1000 < AIS-101), as the list always did.
 - Treatments: soonest due first, undated last, ties by id; key
   ``(due_date or None, id)``. Undated rows are their own index range
   (``due_date IS NULL`` ordered by id), so no coalesce hides the column from the
@@ -16,14 +18,16 @@ EXPLAIN QUERY PLAN in tests/tui2/test_windows.py):
   ix_treatment_status_due (status, due_date, id) and the ranges are merged;
   with an owner, ix_treatment_owner_due (owner, due_date, id) is read.
 - Audit events: newest first; key ``(id,)``. For a set of records, each record
-  (entity_ref = x, or a prefix such as a risk's treatments "RSK-1/") is a range
-  of ix_audit_entity (entity_ref, id).
+  (entity_ref = x, or a prefix such as a risk's treatments "R-0001/") is a range
+  of ix_audit_entity (entity_ref, id), each read at most a window deep and the
+  ranges merged; so a window costs in proportion to the number of records
+  (about 4 ms for a system with 50 risks, 0.5 s for one with 3,000).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from sqlalchemy import func, literal, or_, text, tuple_
 from sqlmodel import select
