@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
-from ..core import queries
+from ..core import queries, windows
 from ..core.db import Database
 from .widgets.paged_table import Window
 
@@ -35,21 +35,33 @@ class RiskSource:
 
 
 @dataclass
-class TreatmentSource:
-    """Treatments of one owner (or everyone), soonest due first, a window at a time."""
+class WindowSource:
+    """Any core window function (core.windows: system_page, treatment_page,
+    audit_page) with its count, under one filter."""
 
     database: Database
-    owner: str | None
-    include_done: bool = False
+    filter: Any
+    page_fn: Callable[..., windows.Page]
+    count_fn: Callable[..., int]
 
     def fetch(self, *, after: Any = None, before: Any = None, last: bool = False, limit: int = 20) -> Window:
-        from . import reads
-
-        rows, more = reads.treatment_window(self.database, self.owner, self.include_done, after=after,
-                                            before=before, last=last, limit=limit)
-        return Window(rows, rows[0]["_key"] if rows else None, rows[-1]["_key"] if rows else None, more)
+        p = self.page_fn(self.database, self.filter, after=after, before=before, from_end=last, limit=limit)
+        return Window(p.rows, p.first_key, p.last_key, p.has_more)
 
     def count(self) -> int:
-        from . import reads
+        return self.count_fn(self.database, self.filter)
 
-        return reads.treatment_count(self.database, self.owner, self.include_done)
+
+def SystemSource(database: Database, f: windows.SystemFilter) -> WindowSource:
+    return WindowSource(database, f, windows.system_page, windows.system_count)
+
+
+def TreatmentSource(database: Database, owner: str | None, include_done: bool = False) -> WindowSource:
+    """Treatments of one owner (or everyone), soonest due first, a window at a time."""
+    return WindowSource(database, windows.TreatmentFilter(owner, include_done), windows.treatment_page,
+                        windows.treatment_count)
+
+
+def AuditSource(database: Database, f: windows.AuditFilter) -> WindowSource:
+    """Audit events, newest first."""
+    return WindowSource(database, f, windows.audit_page, windows.audit_count)

@@ -43,6 +43,8 @@ SCREENS: list[Entry] = [
           pushed=True),
     Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen",
           pushed=True),
+    Entry("audit", "l", "Audit trail", "Every recorded change, newest first", P + "audit_trail:AuditTrailScreen",
+          pushed=True),
 ]
 
 

@@ -13,9 +13,10 @@ from ...core import queries
 from ...core.identity import EDIT
 from ...core.models import STAGES
 from ...core.services import impact, systems
-from .. import reads, render
-from ..sources import RiskSource
-from ..widgets.paged_table import PagedTable
+from .. import render
+from ...core.windows import SystemFilter, audit_filter_for_system
+from ..sources import AuditSource, RiskSource, SystemSource
+from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen
 from .register import risk_columns
 
@@ -40,52 +41,50 @@ class SystemsScreen(AimsScreen):
         self.stage: str | None = None
         self.tier: str | None = None
         self.mine = False
-        self.rows: list[dict[str, Any]] = []
         self._timer = None
+        self._filter: SystemFilter | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="Search name, ref, owner (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
-        yield DataTable(id="systems", cursor_type="row", zebra_stripes=True)
+        yield PagedTable([
+            Col("ref", "Ref", 8, lambda r: render.lit(r["ref"])),
+            Col("name", "Name", None, lambda r: render.lit(r["name"])),
+            Col("stage", "Stage", 11, lambda r: render.lit(r["stage"])),
+            Col("tier", "Tier", 8, lambda r: render.lit(r["eu_ai_act_tier"]), min_total=60),
+            Col("owner", "Owner", 8, lambda r: render.lit(r["business_owner"]), min_total=70),
+            Col("open", "Open", 4, lambda r: render.lit(r["open_risks"])),
+            Col("review", "Review", 10, lambda r: render.lit(r["next_review"]), min_total=80),
+        ], empty_text="No AI systems match.", id="systems")
         yield Footer()
 
+    @property
+    def pager(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
     def on_mount(self) -> None:
-        t = self.query_one("#systems", DataTable)
-        for label, w in (("Ref", 7), ("Name", 17), ("Stage", 11), ("Tier", 8), ("Owner", 8),
-                         ("Open", 4), ("Review", 10)):
-            t.add_column(label, width=w)
-        t.focus()
+        self.pager.table.focus()
 
     def refresh_data(self) -> None:
-        db, stage, tier, search = self.database, self.stage, self.tier, self.query_one("#search", Input).value
+        stage, tier, search = self.stage, self.tier, self.query_one("#search", Input).value
         owner = self.login if self.mine else None
         self.query_one("#filter-line", Static).update(
             f"Stage: {stage or 'any'} (g)  Tier: {tier or 'any'} (t)  Owner: {owner or 'any'} (o)  "
             "/: search  Enter: open")
-        self.db_work(lambda: reads.systems(db, stage, search, tier, owner), self._show)
-
-    def _show(self, rows: list[dict[str, Any]]) -> None:
-        self.rows = rows
-        t = self.query_one("#systems", DataTable)
-        cursor = t.cursor_row
-        t.clear()
-        for r in rows:
-            t.add_row(render.lit(r["ref"]), render.lit(r["name"]), render.lit(r["stage"]),
-                      render.lit(r["eu_ai_act_tier"]), render.lit(r["business_owner"]),
-                      render.lit(r["open_risks"]), render.lit(r["next_review"]), key=r["ref"])
-        if rows:
-            t.move_cursor(row=min(cursor, len(rows) - 1))
+        f = SystemFilter(stage=stage, tier=tier, owner=owner, search=search)
+        if f == self._filter:
+            self.pager.reload()  # the same list: read what is on screen again
+        else:
+            self._filter = f
+            self.pager.set_source(SystemSource(self.database, f))
 
     @property
     def current(self) -> dict[str, Any] | None:
-        t = self.query_one("#systems", DataTable)
-        return self.rows[t.cursor_row] if self.rows and t.cursor_row < len(self.rows) else None
+        return self.pager.current
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
-        row = self.current
-        if row:
-            self.app.push_screen(SystemDetailScreen(self.database, self.login, row["ref"]))
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        self.app.push_screen(SystemDetailScreen(self.database, self.login, event.row["ref"]))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._timer is not None:
@@ -96,7 +95,11 @@ class SystemsScreen(AimsScreen):
         self.query_one("#search", Input).focus()
 
     def action_leave_search(self) -> None:
-        self.query_one("#systems", DataTable).focus()
+        self.pager.table.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "search":
+            self.pager.table.focus()
 
     def action_cycle_stage(self) -> None:
         order = [None, *STAGES]
@@ -152,6 +155,7 @@ class SystemDetailScreen(AimsScreen):
         super().__init__(database, login)
         self.ref = ref
         self.system: dict[str, Any] | None = None
+        self._activity_filter = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -167,7 +171,8 @@ class SystemDetailScreen(AimsScreen):
             with TabPane("Stages", id="tab-stages"):
                 yield DataTable(id="stage-history", cursor_type="row")
             with TabPane("Activity", id="tab-activity"):
-                yield DataTable(id="activity", cursor_type="row")
+                yield PagedTable(activity_columns(), row_key="id", empty_text="No activity recorded.",
+                                 id="activity")
         yield Footer()
 
     def _today(self):
@@ -176,24 +181,23 @@ class SystemDetailScreen(AimsScreen):
 
     def on_mount(self) -> None:
         for tid, cols in (("#ias", (("Ref", 7), ("Title", 34), ("Status", 9), ("Approved by", 11), ("Review", 10))),
-                          ("#stage-history", (("When", 16), ("From", 11), ("To", 11), ("Who", 8), ("Note", 40))),
-                          ("#activity", (("When", 16), ("Who", 8), ("Record", 12), ("Action", 10),
-                                         ("Changes", 50)))):
+                          ("#stage-history", (("When", 16), ("From", 11), ("To", 11), ("Who", 8), ("Note", 40)))):
             t = self.query_one(tid, DataTable)
             for label, w in cols:
                 t.add_column(label, width=w)
         f = queries.RiskFilter(system=self.ref, today=self.aims.today)
-        self.query_one(PagedTable).set_source(RiskSource(self.database, f))
+        self.query_one("#system-risks", PagedTable).set_source(RiskSource(self.database, f))
+        self._activity_filter = None
 
     def refresh_data(self) -> None:
         db, ref = self.database, self.ref
 
         def load() -> dict[str, Any]:
             return {"system": systems.get_system(db, ref), "ias": impact.list_assessments(db, ref),
-                    "stages": systems.stage_history(db, ref), "activity": reads.system_activity(db, ref)}
+                    "stages": systems.stage_history(db, ref), "activity": audit_filter_for_system(db, ref)}
 
         self.db_work(load, self._show)
-        self.query_one(PagedTable).reload()
+        self.query_one("#system-risks", PagedTable).reload()
 
     def _show(self, d: dict[str, Any]) -> None:
         s = self.system = d["system"]
@@ -218,13 +222,16 @@ class SystemDetailScreen(AimsScreen):
             note = e["note"] + (f" [override: {e['justification']}]" if e.get("justification") else "")
             t.add_row(render.lit(_when(e["at"])), render.lit(e["from_stage"] or "-"), render.lit(e["to_stage"]),
                       render.lit(e["actor"]), render.lit(note))
-        t = self.query_one("#activity", DataTable)
-        t.clear()
-        for e in d["activity"]:
-            t.add_row(render.lit(_when(e["at"])), render.lit(e["actor"]), render.lit(e["entity_ref"]),
-                      render.lit(e["action"]), render.lit(_changes(e["changes"])))
+        activity = self.query_one("#activity", PagedTable)
+        if d["activity"] != self._activity_filter:
+            self._activity_filter = d["activity"]
+            activity.set_source(AuditSource(self.database, d["activity"]))
+        else:
+            activity.reload()
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        if event.table.id != "system-risks":
+            return
         from ..dialogs.risk_editor import RiskEditor
 
         self.app.push_screen(RiskEditor(self.database, self.login, event.row["ref"]))
@@ -250,6 +257,17 @@ class SystemDetailScreen(AimsScreen):
             from ..dialogs.risk_editor import RiskEditor
 
             self.app.push_screen(RiskEditor(self.database, self.login, None, system=self.ref))
+
+
+def activity_columns() -> list[Col]:
+    """Columns of an audit trail (newest first)."""
+    return [
+        Col("at", "When", 16, lambda e: render.lit(_when(e["at"]))),
+        Col("actor", "Who", 8, lambda e: render.lit(e["actor"])),
+        Col("record", "Record", 12, lambda e: render.lit(e["entity_ref"])),
+        Col("action", "Action", 10, lambda e: render.lit(e["action"])),
+        Col("changes", "Changes", None, lambda e: render.lit(_changes(e["changes"]))),
+    ]
 
 
 def _when(at: Any) -> str:

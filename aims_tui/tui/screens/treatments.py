@@ -36,7 +36,7 @@ class TreatmentsScreen(AimsScreen):
             Col("owner", "Owner", 8, lambda r: render.lit(r["owner"])),
             Col("due", "Due", 10, self._due),
             Col("status", "Status", 11, lambda r: render.lit(r["status"])),
-        ], empty_text="No treatments here.", id="treatments")
+        ], empty_text="No treatments here.", id="treatment-list")
         yield Footer()
 
     def _due(self, r):

@@ -1,0 +1,74 @@
+"""The audit trail: every recorded change, newest first, a window at a time.
+
+Typing a record ref (an AI system, a risk, ...) shows that record's events
+only; a risk's ref also shows its treatments' events ("<ref>/T<id>")."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input, Static
+
+from ...core.windows import AuditFilter
+from ..sources import AuditSource
+from ..widgets.paged_table import PagedTable
+from .base import AimsScreen
+from .systems import activity_columns
+
+
+class AuditTrailScreen(AimsScreen):
+    HELP_TITLE = "Audit trail"
+    HELP = ("Every change, newest first (who, when, which record, what). / filters by a record ref "
+            "(a risk's ref also shows its treatments). End shows the oldest event.")
+    BINDINGS = [
+        Binding("escape", "back", "Back"),
+        Binding("slash", "search", "Record", key_display="/"),
+    ]
+
+    def __init__(self, database, login) -> None:
+        super().__init__(database, login)
+        self._filter: AuditFilter | None = None
+        self._timer = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search", classes="search")
+        yield Static("", id="filter-line", markup=False)
+        yield PagedTable(activity_columns(), row_key="id", empty_text="No events.", id="audit")
+        yield Footer()
+
+    @property
+    def pager(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def on_mount(self) -> None:
+        self.pager.table.focus()
+
+    def refresh_data(self) -> None:
+        ref = self.query_one("#search", Input).value.strip()
+        f = AuditFilter(refs=(ref,), prefixes=(f"{ref}/",)) if ref else AuditFilter()
+        self.query_one("#filter-line", Static).update(
+            f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first")
+        if f == self._filter:
+            self.pager.reload()
+        else:
+            self._filter = f
+            self.pager.set_source(AuditSource(self.database, f))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(0.15, self.refresh_data)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.refresh_data()
+        self.pager.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_back(self) -> None:
+        if self.query_one("#search", Input).has_focus:
+            self.pager.table.focus()
+        else:
+            self.app.pop_screen()
