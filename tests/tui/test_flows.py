@@ -415,3 +415,24 @@ async def test_a_user_with_nothing_overdue_gets_no_start_notice(db):
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         assert not [n for n in notes(app) if "overdue" in n]
+
+
+async def test_h_in_the_register_shows_the_history_of_the_highlighted_risk(demo_db):
+    """Issue 6: the TUI shows the history of any record; from the register it is one key."""
+    from aims_tui.core.services import risks as risk_service
+
+    risk_service.update_risk(demo_db, EDITOR, "R-0001", {"title": "Renamed for the history"})
+    app = make_app(demo_db, VIEWER)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("h")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "AuditTrailScreen"
+        refs = {r["entity_ref"].split("/")[0] for r in screen.pager.rows}
+        assert refs == {"R-0001"}
+        assert any(r["actor"] == EDITOR for r in screen.pager.rows)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, RegisterScreen)

@@ -25,14 +25,16 @@ class AuditTrailScreen(AimsScreen):
         Binding("slash", "search", "Record", key_display="/"),
     ]
 
-    def __init__(self, database, login) -> None:
+    def __init__(self, database, login, record: str = "") -> None:
         super().__init__(database, login)
+        self.record = record  # open on one record's history (e.g. from the register: h)
         self._filter: AuditFilter | None = None
         self._timer = None
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search", classes="search")
+        yield Input(self.record, placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search",
+                    classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(activity_columns(), row_key="id", empty_text="No events.", id="audit")
         yield Footer()

@@ -74,6 +74,7 @@ class RegisterScreen(AimsScreen):
         Binding("s", "next_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("a", "accept", "Accept residual"),
+        Binding("h", "history", "History"),
         Binding("escape", "leave_search", "Back to table", show=False),
     ]
 
@@ -197,6 +198,15 @@ class RegisterScreen(AimsScreen):
         from ..dialogs.risk_editor import RiskEditor
 
         self.app.push_screen(RiskEditor(self.database, self.login, ref), lambda _r: self.pager.reload())
+
+    def action_history(self) -> None:
+        """The highlighted risk's audit trail (its own events and its treatments')."""
+        row = self.pager.current
+        if row is None:
+            return
+        from .audit_trail import AuditTrailScreen
+
+        self.app.push_screen(AuditTrailScreen(self.database, self.login, record=row["ref"]))
 
     def action_new_risk(self) -> None:
         if not self.allowed(EDIT, "adding a risk"):
