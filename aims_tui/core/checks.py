@@ -96,9 +96,15 @@ def _valid_current_acceptance(today: date):
         is_current)
 
 
+def unaccepted_above_appetite(m: Matrix, today: date) -> list:
+    """SQL conditions: an active risk above appetite whose current acceptance is
+    not valid. The one definition the check, the dashboard and the pack share."""
+    return [Risk.residual_score > m.appetite, Risk.status != "closed", ~_valid_current_acceptance(today)]
+
+
 def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:
     g = GateResult("unaccepted_above_appetite", GATES["unaccepted_above_appetite"])
-    conds = [Risk.residual_score > m.appetite, Risk.status != "closed", ~_valid_current_acceptance(today)]
+    conds = unaccepted_above_appetite(m, today)
     g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
     if g.count:
         q = (select(Risk.ref, Risk.title, Risk.owner, Risk.residual_score).where(*conds)

@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import func
 from sqlmodel import select
 
 from ..core import queries
+from ..core.checks import unaccepted_above_appetite
 from ..core.db import Database
-from ..core.models import Acceptance, Risk, Treatment
+from ..core.models import Risk, Treatment
 from ..core.schedule import today as _today
 from ..core.scoring import Matrix
 from ..core.services._base import settings_row
@@ -42,16 +43,6 @@ class Dashboard:
     my_treatments_overdue: int = 0
     soon_days: int = 14
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _unaccepted_cond(m: Matrix, today: date):
-    """Active risks above appetite with no valid acceptance (see acceptances.is_valid)."""
-    valid = exists().where(
-        Acceptance.risk_id == Risk.id, Acceptance.revoked == False,  # noqa: E712
-        or_(Acceptance.expires_on.is_(None), Acceptance.expires_on >= today),
-        Acceptance.residual_likelihood * Acceptance.residual_impact >= Risk.residual_score,
-    )
-    return and_(Risk.status != "closed", Risk.residual_score > m.appetite, ~valid)
 
 
 def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
@@ -81,7 +72,7 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
         d.treatments_overdue = count(Treatment, t_open, t_due, Treatment.due_date < today)
         d.treatments_due_soon = count(Treatment, t_open, t_due, Treatment.due_date >= today,
                                       Treatment.due_date <= soon)
-        d.unaccepted = count(Risk, _unaccepted_cond(m, today))
+        d.unaccepted = count(Risk, *unaccepted_above_appetite(m, today))
         d.my_risks = count(Risk, live, Risk.owner == login)
         d.my_risks_overdue = count(Risk, live, Risk.owner == login, due, Risk.next_review < today)
         d.my_treatments = count(Treatment, t_open, Treatment.owner == login)
@@ -102,7 +93,7 @@ def unaccepted_refs(db: Database, today: date | None = None, limit: int = 200) -
     today = today or _today()
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
-        return list(s.exec(select(Risk.ref).where(_unaccepted_cond(m, today)).order_by(Risk.ref_num).limit(limit)))
+        return list(s.exec(select(Risk.ref).where(*unaccepted_above_appetite(m, today)).order_by(Risk.ref_num).limit(limit)))
 
 
 # The AI systems list, the treatments and the audit trail are read a window at a
