@@ -33,3 +33,21 @@ def test_the_dashboard_counts_unaccepted_risks_as_the_check_does_when_an_older_a
 
 def test_the_dashboard_and_the_check_agree_on_the_demo_register(demo_db):
     assert reads.dashboard(demo_db, EDITOR, TODAY).unaccepted == _unaccepted_gate(demo_db)
+
+
+def test_an_older_acceptance_does_not_cover_a_risk_whose_current_acceptance_lapsed(db):
+    """The risk editor showed "Accepted by ..." from any valid acceptance; only the current
+    one counts (as in the deployment gate and `aims check`)."""
+    sys_ = systems.create_system(db, EDITOR, {"name": "Scorer"})
+    r = risks.create_risk(db, EDITOR, {"system": sys_["ref"], "title": "Drift",
+                                       "inherent_likelihood": 5, "inherent_impact": 5}, today=TODAY)
+    acceptances.accept_risk(db, APPROVER, r["ref"], "Board accepted the full exposure", today=TODAY)
+    risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 4})
+    acceptances.accept_risk(db, APPROVER, r["ref"], "Board accepted the reduced exposure", today=TODAY)
+    risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 5})
+    listed = acceptances.list_acceptances(db, r["ref"], TODAY)
+    assert [a["valid"] for a in listed] == [True, False]
+    assert [a["current"] for a in listed] == [False, True]
+    assert not any(a["covers"] for a in listed)
+    risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 4})
+    assert [a["covers"] for a in acceptances.list_acceptances(db, r["ref"], TODAY)] == [False, True]

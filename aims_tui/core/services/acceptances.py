@@ -96,15 +96,21 @@ def revoke_acceptance(db: Database, actor: str, acceptance_id: int, reason: str 
     return db.transact(tx)
 
 
-def list_acceptances(db: Database, risk_ref: str) -> list[dict[str, Any]]:
+def list_acceptances(db: Database, risk_ref: str, today: date | None = None) -> list[dict[str, Any]]:
+    """Every acceptance of a risk. ``current`` marks the one that counts (the newest not
+    revoked); ``covers`` is true only for a current acceptance that is valid, the same rule
+    as the deployment gate and ``aims check``."""
     with db.read() as s:
         risk = get_risk_row(s, risk_ref)
         rows = s.exec(select(Acceptance).where(Acceptance.risk_id == risk.id).order_by(Acceptance.id)).all()
-        today = _today()
+        current = current_acceptance(s, risk)
+        d_today = today or _today()
         out = []
         for a in rows:
             d = to_dict(a)
-            d["valid"] = is_valid(a, risk, today)
+            d["valid"] = is_valid(a, risk, d_today)
+            d["current"] = current is not None and a.id == current.id
+            d["covers"] = d["current"] and d["valid"]
             out.append(d)
         return out
 

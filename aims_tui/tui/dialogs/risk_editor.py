@@ -37,7 +37,7 @@ SELECTS = ("system", "owner", "category", "source", "treatment_option", "status"
 INPUTS = ("title", "review_cadence", "next_review", "controls") + SCORES
 
 
-def load_editor_data(db, ref: str | None) -> dict[str, Any]:
+def load_editor_data(db, ref: str | None, today=None) -> dict[str, Any]:
     """Everything the editor shows, read off the UI thread."""
     out: dict[str, Any] = {
         "matrix": settings.get_matrix(db), "systems": queries.system_refs(db), "owners": list(queries.owners(db)),
@@ -46,7 +46,7 @@ def load_editor_data(db, ref: str | None) -> dict[str, Any]:
     if ref:
         out["risk"] = risks.get_risk(db, ref)
         out["treatments"] = treatments.list_treatments(db, ref)
-        out["acceptances"] = acceptances.list_acceptances(db, ref)
+        out["acceptances"] = acceptances.list_acceptances(db, ref, today)
     return out
 
 
@@ -160,7 +160,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
     def load(self) -> None:
         db, ref = self.database, self.ref
-        self.db_work(lambda: load_editor_data(db, ref), self._fill, group="editor-load")
+        today = getattr(self.app, "today", None)
+        self.db_work(lambda: load_editor_data(db, ref, today), self._fill, group="editor-load")
 
     # -- filling and reading the form ------------------------------------------------------------
     def _fill(self, data: dict[str, Any]) -> None:
@@ -426,7 +427,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             table.move_cursor(row=min(cursor, len(rows) - 1))
 
     def _show_acceptance(self, accs: list[dict[str, Any]]) -> None:
-        valid = [a for a in accs if a.get("valid")]
+        valid = [a for a in accs if a.get("covers")]  # the current acceptance, if it is valid
         box = self.query_one("#acceptance", Static)
         if valid:
             a = valid[-1]
@@ -438,10 +439,11 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         """A treatment or acceptance changed the risk: re-read it, keep the user's edits."""
         self.aims.say(message)
         db, ref = self.database, self.ref
+        today = getattr(self.app, "today", None)
 
         def fresh() -> dict[str, Any]:
             return {"risk": risks.get_risk(db, ref), "treatments": treatments.list_treatments(db, ref),
-                    "acceptances": acceptances.list_acceptances(db, ref)}
+                    "acceptances": acceptances.list_acceptances(db, ref, today)}
 
         def merge(data: dict[str, Any]) -> None:
             risk = data["risk"]
