@@ -43,6 +43,7 @@ from ..core.models import (
     StageEvent,
     Treatment,
 )
+from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
 from ..core.services._base import settings_row, to_dict
 
@@ -180,7 +181,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     data["previous_actions"] = [
         {"review": earlier[a.review_id].ref, "held_on": earlier[a.review_id].held_on, "action": a.action,
          "owner": a.owner, "due_date": a.due_date, "status": a.status,
-         "overdue": a.status in OPEN_TREATMENT and a.due_date is not None and a.due_date < as_of}
+         "overdue": a.status in OPEN_TREATMENT and is_overdue(a.due_date, as_of)}
         for a in mr_actions if a.review_id in earlier]
     data["previous_reviews"] = [{"ref": r.ref, "held_on": r.held_on, "status": r.status}
                                 for r in mrs if r.id in earlier]
@@ -242,7 +243,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
             x["description"] = desc.get(x["ref"], "")
 
     t_status = Counter(t[6] for t in treatments)
-    overdue_t = [t for t in treatments if t[6] in OPEN_TREATMENT and t[5] is not None and t[5] < as_of]
+    overdue_t = [t for t in treatments if t[6] in OPEN_TREATMENT and is_overdue(t[5], as_of)]
     perf["treatments_by_status"] = {k: t_status.get(k, 0) for k in TREATMENT_STATUSES}
     perf["treatments_total"] = len(treatments)
     perf["overdue_treatments_total"] = len(overdue_t)
@@ -267,10 +268,9 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
         "by_subject": {k: [on_time.get(k, 0), with_due[k]] for k in sorted(with_due)},
         "overdue_now": {
             "risks": perf["overdue_risk_reviews"],
-            "systems": sum(1 for x in systems if x["stage"] != "retired" and x["next_review"]
-                           and x["next_review"] < as_of),
-            "impact_assessments": sum(1 for i in ias if i[5] and i[5] < as_of),
-            "soa_entries": sum(1 for c in soa if c[6] and c[6] < as_of),
+            "systems": sum(1 for x in systems if x["stage"] != "retired" and is_overdue(x["next_review"], as_of)),
+            "impact_assessments": sum(1 for i in ias if is_overdue(i[5], as_of)),
+            "soa_entries": sum(1 for c in soa if is_overdue(c[6], as_of)),
         },
     }
 
@@ -284,7 +284,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     perf["nc_open"] = [
         {"ref": n[0], "kind": n[1], "title": n[2], "system_ref": sys_by_id[n[3]]["ref"] if n[3] in sys_by_id else "",
          "severity": n[4], "status": n[5], "owner": n[6], "raised_on": n[7], "due_date": n[8],
-         "overdue": n[8] is not None and n[8] < as_of, "corrective_actions": n[10]}
+         "overdue": is_overdue(n[8], as_of), "corrective_actions": n[10]}
         for n in ncs if n[5] != "closed"][:LIST_LIMIT]
     perf["nc_open_total"] = sum(1 for n in ncs if n[5] != "closed")
 
@@ -295,9 +295,9 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     perf["systems_without_ia"] = sum(1 for x in live if x["id"] not in with_ia)
     perf["ia_attention"] = [
         {"ref": i[0], "system_ref": sys_by_id[i[1]]["ref"] if i[1] in sys_by_id else "", "title": i[2],
-         "status": i[3], "next_review": i[5], "overdue": bool(i[5] and i[5] < as_of)}
-        for i in ias if i[3] != "approved" or (i[5] and i[5] < as_of)][:LIST_LIMIT]
-    perf["ia_attention_total"] = sum(1 for i in ias if i[3] != "approved" or (i[5] and i[5] < as_of))
+         "status": i[3], "next_review": i[5], "overdue": bool(is_overdue(i[5], as_of))}
+        for i in ias if i[3] != "approved" or (is_overdue(i[5], as_of))][:LIST_LIMIT]
+    perf["ia_attention_total"] = sum(1 for i in ias if i[3] != "approved" or (is_overdue(i[5], as_of)))
 
     groups: dict[str, dict[str, Any]] = {}
     for code, grp, gtitle, applicable, impl, approved, _nr in soa:
@@ -420,7 +420,7 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
         if t[6] in OPEN_TREATMENT:
             sref = ref_of.get(t[2])
             t_open[sref] += 1
-            if t[5] is not None and t[5] < as_of:
+            if is_overdue(t[5], as_of):
                 t_over[sref] += 1
     ia_by: dict[str, list] = defaultdict(list)
     for i in ias:
@@ -448,7 +448,7 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
             "top_risks": [{"ref": r["ref"], "title": r["title"], "residual_level": r["residual_level"],
                            "residual_score": r["residual_score"], "owner": r["owner"], "status": r["status"]}
                           for r in top],
-            "system_review_overdue": bool(x["stage"] != "retired" and x["next_review"] and x["next_review"] < as_of),
+            "system_review_overdue": bool(x["stage"] != "retired" and is_overdue(x["next_review"], as_of)),
         })
     return out
 
