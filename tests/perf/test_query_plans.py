@@ -8,11 +8,11 @@ benchmark (python -m aims_tui.bench --matrix) times them at that size."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from aims_tui.core import queries
 from aims_tui.core.queries import RiskFilter
 
+from ..plans import query_plans
 from .helpers import TODAY, days, replace_register
 
 FILTERS = {
@@ -27,23 +27,7 @@ FILTERS = {
 
 
 def _plans(db, fn) -> list[tuple[str, list[str]]]:
-    seen: list[tuple[str, tuple]] = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        if "FROM risk" in statement and "ORDER BY" in statement:
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
-    raw = db.engine.raw_connection()
-    try:
-        return [(st, [r[3] for r in raw.cursor().execute("EXPLAIN QUERY PLAN " + st, p).fetchall()])
-                for st, p in seen]
-    finally:
-        raw.close()
+    return query_plans(db, fn, lambda st: "FROM risk" in st and "ORDER BY" in st)
 
 
 @pytest.mark.parametrize("mode", ["walk", "few"])

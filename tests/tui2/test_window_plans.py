@@ -6,32 +6,16 @@ whole table, and the AI systems list walks the ref or stage index."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from aims_tui.core import windows
 
 from ..conftest import ADMIN, EDITOR
+from ..plans import query_plans
 from .test_windows import tdb  # noqa: F401  (the shared database fixture)
 
 
 def _plans(db, fn) -> list[tuple[str, list[str]]]:
-    seen: list = []
-
-    def grab(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", grab)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", grab)
-    raw = db.engine.raw_connection()
-    try:
-        return [(st, [r[3] for r in raw.cursor().execute("EXPLAIN QUERY PLAN " + st, p).fetchall()])
-                for st, p in seen]
-    finally:
-        raw.close()
+    return query_plans(db, fn, lambda st: st.lstrip().upper().startswith("SELECT"))
 
 
 def _calls(page, f, first_key):
