@@ -44,6 +44,7 @@ class AimsApp(App):
         user = users.get_user(database, login) or {}
         self.role: str | None = user.get("role") if user.get("active", True) else None
         self.undo_stack: list[tuple[str, Callable[[], Any]]] = []
+        self.pending_writes = 0  # writes started by the user that have not landed yet
         self._data_version: int | None = None
         self.screen_entries = registry.available()
         for e in self.screen_entries:
@@ -145,7 +146,7 @@ class AimsApp(App):
         label, fn = self.undo_stack.pop()
         self._run_undo(label, fn)
 
-    @work(thread=True, exclusive=True, group="undo")
+    @work(thread=True, group="undo")
     def _run_undo(self, label: str, fn: Callable[[], Any]) -> None:
         try:
             fn()

@@ -19,7 +19,18 @@ def needed_role(roles: tuple[str, ...]) -> str:
 
 
 class DbMixin:
-    """Run one database operation in a thread worker and post the result back.
+    """Database work off the UI thread, in two kinds that never share a group.
+
+    ``db_work`` is a read: it runs in an exclusive group of its node, so a newer
+    read of the same thing replaces an older one (a refresh cancels a refresh),
+    and its result is dropped when the node goes away.
+
+    ``db_write`` is a write the user started: it runs on the app (not on the
+    screen or dialog that started it, which may close meanwhile), each in a
+    group of its own, so no refresh, no other write and no screen change can
+    cancel it. It always ends visibly: ``message`` is said when it lands,
+    ``failed`` (or the app) shows an error, and ``done`` runs if its node is
+    still on screen.
 
     ``fn`` runs off the UI thread; ``done(result)`` and ``failed(error)`` run on
     it. Errors are caught in the worker: AimsError messages are user-ready.
@@ -51,6 +62,46 @@ class DbMixin:
 
         self.run_worker(job, thread=True, exclusive=exclusive, group=group)  # type: ignore[attr-defined]
 
+    def db_write(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
+                 failed: Callable[[AimsError], bool | None] | None = None,
+                 message: str | Callable[[Any], str] | None = None) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        owner = self
+
+        def job() -> None:
+            try:
+                result = fn()
+            except AimsError as exc:
+                err: AimsError = exc
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
+                err = AimsError(f"unexpected error: {type(exc).__name__}: {exc}")
+            else:
+                _post(app, owner._write_landed, result, done, message)
+                return
+            _post(app, owner._write_failed, err, failed)
+
+        global _write_seq
+        _write_seq += 1
+        app.pending_writes += 1
+        app.run_worker(job, thread=True, exclusive=False, group=f"write-{_write_seq}",
+                       name=f"write-{_write_seq}")
+
+    def _write_landed(self, result: Any, done: Callable[[Any], None] | None,
+                      message: str | Callable[[Any], str] | None) -> None:
+        app = self.aims
+        app.pending_writes -= 1
+        if message is not None:
+            app.say(message(result) if callable(message) else message)
+        if done is not None and self.is_attached:  # type: ignore[attr-defined]
+            done(result)
+        app.refresh_screens()
+
+    def _write_failed(self, err: AimsError, failed: Callable[[AimsError], bool | None] | None) -> None:
+        self.aims.pending_writes -= 1
+        if failed is not None and self.is_attached and failed(err):  # type: ignore[attr-defined]
+            return
+        self.aims.say(str(err), error=True)
+
     def _db_failed(self, err: AimsError, failed: Callable[[AimsError], bool | None] | None) -> None:
         if failed is not None and failed(err):
             return
@@ -63,6 +114,9 @@ class DbMixin:
             return True
         self.aims.say(str(PermissionDenied(doing, (needed_role(roles),), role)), error=True)
         return False
+
+
+_write_seq = 0
 
 
 def _post(app: Any, fn: Callable, *args: Any) -> None:

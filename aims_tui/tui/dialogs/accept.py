@@ -37,7 +37,7 @@ def accept_risk_flow(screen: Any, ref: str, version: int | None, done: Callable[
             if done:
                 done()
 
-        screen.db_work(work, ok, group="accept")
+        screen.db_write(work, ok)
 
     app.push_screen(PromptDialog(
         f"Accept the residual risk of {ref}",

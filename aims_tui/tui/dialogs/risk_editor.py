@@ -325,8 +325,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         db, login, today, ref = self.database, self.login, self.aims.today, self.ref
         if ref is None:
             data = {k: x for k, x in self._payload(v).items() if x not in ("", None, [])}
-            self.db_work(lambda: risks.create_risk(db, login, data, today=today), self._created,
-                         failed=self._save_failed, group="save")
+            self.db_write(lambda: risks.create_risk(db, login, data, today=today), self._created,
+                          failed=self._save_failed)
             return
         changed = {k for k in v if v[k] != self.initial.get(k)}
         if not changed:
@@ -348,8 +348,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             self.aims.say(f"{ref} saved (ctrl+z undoes)")
             self.dismiss(risk)
 
-        self.db_work(lambda: risks.update_risk(db, login, ref, changes, expect_version=version), saved,
-                     failed=lambda e: self._save_failed(e, changes, undo_values), group="save")
+        self.db_write(lambda: risks.update_risk(db, login, ref, changes, expect_version=version), saved,
+                      failed=lambda e: self._save_failed(e, changes, undo_values))
 
     def _created(self, risk: dict[str, Any]) -> None:
         db, login, ref = self.database, self.login, risk["ref"]
@@ -479,7 +479,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             self.aims.push_undo(f"treatment {ref}/T{t['id']}", lambda: treatments.delete_treatment(db, login, t["id"]))
             self._after_change(f"treatment added to {ref}")
 
-        self.db_work(lambda: treatments.add_treatment(db, login, ref, data), added, group="treatment")
+        self.db_write(lambda: treatments.add_treatment(db, login, ref, data), added)
 
     def action_complete_treatment(self) -> None:
         if not self.ref or not self.allowed(EDIT, "completing a treatment"):
@@ -502,8 +502,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
                 db, login, nt["id"], {"status": old_status}, expect_version=nt["version"]))
             self._after_change(f"treatment T{nt['id']} done")
 
-        self.db_work(lambda: treatments.complete_treatment(db, login, t["id"], expect_version=t["version"]), done,
-                     group="treatment")
+        self.db_write(lambda: treatments.complete_treatment(db, login, t["id"], expect_version=t["version"]), done)
 
     def action_accept(self) -> None:
         if not self.ref:

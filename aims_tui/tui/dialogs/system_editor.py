@@ -135,7 +135,7 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
                 self.aims.say(f"{row['ref']} added")
                 self.dismiss(row)
 
-            self.db_work(lambda: systems.create_system(db, login, data, today=today), created, failed=self._failed)
+            self.db_write(lambda: systems.create_system(db, login, data, today=today), created, failed=self._failed)
             return
         changes = {k: x for k, x in v.items() if x != self.initial.get(k)}
         if not changes:
@@ -153,7 +153,7 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
 
     def _save(self, changes: dict, saved, version) -> None:
         db, login, ref = self.database, self.login, self.ref
-        self.db_work(lambda: systems.update_system(db, login, ref, changes, expect_version=version), saved,
+        self.db_write(lambda: systems.update_system(db, login, ref, changes, expect_version=version), saved,
                      failed=lambda e: self._failed(e, changes, saved))
 
     def _failed(self, err: AimsError, changes: dict | None = None, saved=None) -> bool:

@@ -104,7 +104,7 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
             self.aims.say(f"{ref} moved to {to}" + (f" (overrode {len(over)} gate(s))" if over else ""))
             self.dismiss(row)
 
-        self.db_work(lambda: systems.transition(db, login, ref, to, note=note, override_justification=just,
+        self.db_write(lambda: systems.transition(db, login, ref, to, note=note, override_justification=just,
                                                 expect_version=version, today=today), done, failed=self._failed)
 
     def _failed(self, err: AimsError) -> bool:

@@ -64,4 +64,4 @@ class FirstRunScreen(AimsScreen):
             self.aims.say(f"loaded {counts['systems']} AI systems and {counts['risks']} risks")
             self.aims.goto("dashboard")
 
-        self.db_work(lambda: demo.load_demo(db, login, today=today), done)
+        self.db_write(lambda: demo.load_demo(db, login, today=today), done)

@@ -62,5 +62,5 @@ class ImpactScreen(ListScreen):
         if not r or not self.allowed(APPROVE, "approving an impact assessment"):
             return
         db, login, ref, version = self.database, self.login, r["ref"], r["version"]
-        self.db_work(lambda: impact.approve_assessment(db, login, ref, expect_version=version),
+        self.db_write(lambda: impact.approve_assessment(db, login, ref, expect_version=version),
                      lambda _r: (self.aims.say(f"{ref} approved"), self.refresh_data()))

@@ -91,6 +91,6 @@ class ListScreen(AimsScreen):
 
         def chosen(values: dict | None) -> None:
             if values is not None:
-                self.db_work(lambda: save(values), lambda _r: (self.aims.say(done_text), self.refresh_data()))
+                self.db_write(lambda: save(values), lambda _r: (self.aims.say(done_text), self.refresh_data()))
 
         self.app.push_screen(PromptDialog(title, fields), chosen)

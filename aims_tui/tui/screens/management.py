@@ -355,7 +355,7 @@ class ManagementScreen(Screen):
         if 0 <= row < len(acts) and acts[row]["status"] != "done":
             self.save_changes("done", {"id": acts[row]["id"], "version": acts[row]["version"]})
 
-    @work(thread=True, exclusive=True, group="mr-write")
+    @work(thread=True, group="mr-write")
     def save_changes(self, what: str, values: dict) -> None:
         from ...core.services import management
 

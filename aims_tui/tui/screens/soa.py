@@ -56,5 +56,5 @@ class SoaScreen(ListScreen):
         if not self.allowed(APPROVE, "approving the Statement of Applicability"):
             return
         db, login = self.database, self.login
-        self.db_work(lambda: controls.approve_soa(db, login),
+        self.db_write(lambda: controls.approve_soa(db, login),
                      lambda n: (self.aims.say(f"approved {n} SoA entries"), self.refresh_data()))

@@ -89,4 +89,4 @@ class TreatmentsScreen(AimsScreen):
             self.aims.say(f"{r['risk_ref']}/T{t['id']} done (ctrl+z undoes)")
             self.pager.reload()
 
-        self.db_work(lambda: treatments.complete_treatment(db, login, r["id"], expect_version=r["version"]), done)
+        self.db_write(lambda: treatments.complete_treatment(db, login, r["id"], expect_version=r["version"]), done)

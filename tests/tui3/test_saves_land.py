@@ -1,0 +1,82 @@
+"""Saves started from a dialog land, even when the screen below refreshes as the
+dialog closes, and even while another connection holds the write lock."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+from textual.widgets import Input
+
+from aims_tui.core import audit
+from aims_tui.core.services import impact, nonconformities, systems
+
+from ..conftest import ADMIN, EDITOR
+from ..tui.helpers import goto, make_app, notes, settle
+
+SIZE = (100, 30)
+
+
+def _events(db, entity_ref: str) -> list[dict]:
+    with db.read() as s:
+        return audit.events(s, entity_ref=entity_ref, limit=None)
+
+
+async def _fill(pilot, values: dict[str, str]) -> None:
+    for key, text in values.items():
+        box = pilot.app.screen.query_one(f"#f-{key}", Input)
+        box.focus()
+        box.value = ""
+        await pilot.press(*list(text))
+
+
+async def test_a_new_impact_assessment_is_saved_although_the_list_refreshes_as_the_dialog_closes(db):
+    """Seen in a real terminal: the dialog closed, the impact screen refreshed in the same
+    exclusive worker group as the save and cancelled it; no row, no event, no message."""
+    systems.create_system(db, ADMIN, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "6")
+        await pilot.press("n")
+        await settle(pilot)
+        await _fill(pilot, {"system": "AIS-001", "title": "Hiring screen"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        rows = impact.list_assessments(db)
+        assert [r["title"] for r in rows] == ["Hiring screen"]
+        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert "impact assessment added" in notes(app)
+
+
+async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands_after_release(db):
+    """A save that waits for the write lock while the screen below refreshes must land when the
+    lock is released, and say so."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        await pilot.press("n")
+        await settle(pilot)
+        await _fill(pilot, {"title": "Model drift unnoticed"})
+        other = sqlite3.connect(db.path, timeout=1)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            for _ in range(10):  # the screen refreshes several times while the save waits
+                await pilot.pause(0.05)
+                app.refresh_screens()
+            assert nonconformities.list_nonconformities(db) == []
+            assert app.pending_writes == 1
+        finally:
+            other.rollback()
+            other.close()
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if app.pending_writes == 0:
+                break
+        await settle(pilot)
+        rows = nonconformities.list_nonconformities(db)
+        assert [r["title"] for r in rows] == ["Model drift unnoticed"]
+        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert "nonconformity recorded" in notes(app)
