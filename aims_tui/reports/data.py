@@ -45,7 +45,7 @@ from ..core.models import (
 )
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
-from ..core.services._base import settings_row, to_dict
+from ..core.records import settings_row, to_dict
 
 Progress = Callable[[str, float], None]
 OPEN_TREATMENT = ("planned", "in_progress")

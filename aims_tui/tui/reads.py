@@ -19,7 +19,7 @@ from ..core.db import Database
 from ..core.models import Risk, Treatment
 from ..core.schedule import today as _today
 from ..core.scoring import Matrix
-from ..core.services._base import settings_row
+from ..core.records import settings_row
 
 OPEN_TREATMENT = ("planned", "in_progress")
 
