@@ -24,11 +24,12 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
 from .models import OPEN_TREATMENT_STATUSES, Acceptance, Risk
+from .schedule import is_overdue
 from .scoring import score
 
 __all__ = [
     "ACCEPTED", "EXPIRED", "NOT_ACCEPTED", "OPEN_TREATMENT_STATUSES", "REVOKED", "SCORE_ABOVE",
-    "AcceptanceState", "acceptance_state", "current_acceptance", "due_soon", "is_current_acceptance",
+    "AcceptanceState", "acceptance_state", "action_overdue", "current_acceptance", "due_soon", "is_current_acceptance",
     "live_risk", "open_treatment", "overdue", "valid_current_acceptance",
 ]
 
@@ -55,6 +56,11 @@ def live_risk(status_col: Any = Risk.status) -> Any:
 def open_treatment(status_col: Any) -> Any:
     """SQL: a treatment (or review action) still to do."""
     return status_col.in_(OPEN_TREATMENT_STATUSES)
+
+
+def action_overdue(status: str, due: date | None, today: date) -> bool:
+    """A treatment or review action still to do whose due date has passed."""
+    return status in OPEN_TREATMENT_STATUSES and is_overdue(due, today)
 
 
 # ---------------------------------------------------------------------------

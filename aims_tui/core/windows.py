@@ -37,7 +37,6 @@ from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, AISystem, Audit
 from .records import system_id_of, to_dict
 from .rules import open_treatment
 
-OPEN_TREATMENT = OPEN_TREATMENT_STATUSES
 
 
 @dataclass
@@ -133,7 +132,7 @@ class TreatmentFilter:
 
 
 def _statuses(f: TreatmentFilter) -> tuple[str, ...]:
-    return TREATMENT_STATUSES if f.include_done else OPEN_TREATMENT
+    return TREATMENT_STATUSES if f.include_done else OPEN_TREATMENT_STATUSES
 
 
 def _walk_order(t: Treatment) -> tuple:
