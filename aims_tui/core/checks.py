@@ -6,8 +6,8 @@ Gates:
 ``unaccepted_above_appetite``
     an open risk whose residual score is above the appetite and whose current
     acceptance (the latest one not revoked) is missing or not valid - the rule of
-    :func:`aims_tui.core.services.acceptances.is_valid`, written in SQL: not
-    expired, and the residual score no worse than the score that was accepted.
+    :func:`aims_tui.core.rules.acceptance_state`, in its SQL form: not expired,
+    and the residual score no worse than the score that was accepted.
 ``system_without_approved_impact_assessment``
     an AI system past design (and not retired) with no approved impact assessment.
 ``overdue_beyond_grace``
@@ -23,15 +23,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_
+from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from . import reminders
 from .db import Database
-from .models import Acceptance, AISystem, Applicability, Control, ImpactAssessment, Risk
+from .models import AISystem, Applicability, Control, ImpactAssessment, Risk
 from .schedule import today as _today
 from .scoring import Matrix
-from .services._base import settings_row
+from .records import settings_row
+from .rules import live_risk, valid_current_acceptance
 
 SCHEMA = "aims.check/1"
 GATES = {
@@ -80,26 +81,10 @@ class CheckReport:
                 "gates": [g.to_dict() for g in self.gates]}
 
 
-def _valid_current_acceptance(today: date):
-    """SQL for "this risk's current acceptance is valid" (acceptances.is_valid)."""
-    from sqlalchemy.orm import aliased
-
-    newer = aliased(Acceptance)
-    is_current = ~exists().where(
-        newer.risk_id == Acceptance.risk_id, newer.revoked == False,  # noqa: E712
-        or_(newer.accepted_at > Acceptance.accepted_at,
-            and_(newer.accepted_at == Acceptance.accepted_at, newer.id > Acceptance.id)))
-    return exists().where(
-        Acceptance.risk_id == Risk.id, Acceptance.revoked == False,  # noqa: E712
-        or_(Acceptance.expires_on.is_(None), Acceptance.expires_on >= today),
-        Acceptance.residual_likelihood * Acceptance.residual_impact >= Risk.residual_score,
-        is_current)
-
-
 def unaccepted_above_appetite(m: Matrix, today: date) -> list:
     """SQL conditions: an active risk above appetite whose current acceptance is
     not valid. The one definition the check, the dashboard and the pack share."""
-    return [Risk.residual_score > m.appetite, Risk.status != "closed", ~_valid_current_acceptance(today)]
+    return [Risk.residual_score > m.appetite, live_risk(), ~valid_current_acceptance(today)]
 
 
 def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:

@@ -20,10 +20,11 @@ from typing import Callable, Iterator, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 from sqlmodel import Session, create_engine
 
 from .errors import DatabaseError
+from .permissions import create_db_file
 
 T = TypeVar("T")
 
@@ -187,8 +188,6 @@ def _db_message(exc: BaseException, db: Database) -> str:
 
 def _connect(url: str) -> Database:
     """The engine for a URL, or one line saying what is missing."""
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
-
     try:
         return Database(url)
     except ModuleNotFoundError as exc:
@@ -221,8 +220,6 @@ def at_newest_migration(database: "Database") -> bool:
 
 def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and upgrade the database named by --db/AIMS_DB."""
-    from sqlalchemy.exc import ArgumentError
-
     url = resolve_url(db)
     try:
         path = sqlite_path(url)
@@ -242,14 +239,15 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
             raise DatabaseError(f"cannot open {path}: permission denied; ask an admin to add you to the "
                                 "database's group (see 'Team setup' in the README)")
         if not exists:
-            from .permissions import create_db_file
-
             # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.
             create_db_file(path)
     database = _connect(url)
     try:
         if upgrade and not at_newest_migration(database):
-            from . import migrate  # alembic is imported only when there is something to do
+            # Deferred on purpose: migrate loads Alembic (slow to import), and a database
+            # already at the newest migration never needs it. migrate does not import this
+            # module at run time, so this is no circle.
+            from . import migrate
 
             migrate.upgrade_if_needed(database)
     except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from .db import Database
 from .errors import DatabaseError
+
+if TYPE_CHECKING:  # the database is only handed in; importing db here would make a circle
+    from .db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -36,6 +36,7 @@ EU_AI_ACT_TIERS = ("prohibited", "high", "limited", "minimal", "gpai", "unclassi
 RISK_STATUSES = ("open", "treating", "accepted", "closed")
 TREATMENT_OPTIONS = ("mitigate", "avoid", "transfer", "accept")
 TREATMENT_STATUSES = ("planned", "in_progress", "done", "cancelled")
+OPEN_TREATMENT_STATUSES = TREATMENT_STATUSES[:2]  # still to do (treatments and review actions alike)
 REVIEW_OUTCOMES = ("still_valid", "rescored", "escalated", "closed")
 REVIEW_KINDS = ("periodic", "verification_validation", "significant_change", "approval")
 REVIEW_SUBJECTS = ("risk", "system", "impact_assessment", "applicability")

@@ -16,6 +16,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sqlalchemy import text
+
 from .errors import DatabaseError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -91,8 +93,6 @@ def _mode(st: os.stat_result) -> str:
 
 def stored_group(database: "Database") -> str:
     """The shared group recorded in settings ('' when none)."""
-    from sqlalchemy import text
-
     try:
         with database.engine.connect() as c:
             return str(c.execute(text("SELECT shared_group FROM settings WHERE id = 1")).scalar() or "")

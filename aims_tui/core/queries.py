@@ -24,7 +24,8 @@ from .db import Database
 from .models import RISK_STATUSES, STAGES, AISystem, Risk
 from .schedule import due_state, today as _today
 from .scoring import Matrix
-from .services._base import settings_row
+from .records import settings_row, system_id_of
+from .rules import overdue
 
 FAR_FUTURE = date(9999, 12, 31)  # kept for callers; sorting no longer needs it
 
@@ -87,7 +88,7 @@ class RiskPage:
 
 
 def _system_id(s, ref: str) -> int:
-    sid = s.exec(select(AISystem.id).where(AISystem.ref == ref)).first()
+    sid = system_id_of(s, ref)
     return -1 if sid is None else sid
 
 
@@ -130,8 +131,7 @@ def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = N
     if f.category:
         conds.append(c(Risk.category) == f.category)
     if f.overdue:
-        conds.append(and_(c(Risk.status).in_(ACTIVE_STATUSES), c(Risk.next_review).is_not(None),
-                          c(Risk.next_review) < (f.today or _today())))
+        conds.append(and_(c(Risk.status).in_(ACTIVE_STATUSES), overdue(c(Risk.next_review), f.today or _today())))
     if f.inherent_cell:
         conds.append(and_(c(Risk.inherent_likelihood) == f.inherent_cell[0],
                           c(Risk.inherent_impact) == f.inherent_cell[1]))
@@ -185,17 +185,17 @@ def _budget(s, seconds: float) -> Iterator[None]:
 
 
 def risk_row(r: Risk, m: Matrix, sys_ref: str | None, today: date, soon: int) -> dict[str, Any]:
-    ib = m.level(r.inherent_likelihood, r.inherent_impact)
-    rb = m.level(r.residual_likelihood, r.residual_impact)
+    ib = m.band_for_score(r.inherent_score)
+    rb = m.band_for_score(r.residual_score)
     return {
         "id": r.id, "ref": r.ref, "ref_num": r.ref_num, "title": r.title, "system_ref": sys_ref,
         "owner": r.owner, "category": r.category, "status": r.status,
         "inherent_likelihood": r.inherent_likelihood, "inherent_impact": r.inherent_impact,
-        "inherent_score": ib and r.inherent_likelihood * r.inherent_impact, "inherent_level": ib.name,
+        "inherent_score": r.inherent_score, "inherent_level": ib.name,
         "inherent_colour": ib.colour,
         "residual_likelihood": r.residual_likelihood, "residual_impact": r.residual_impact,
-        "residual_score": r.residual_likelihood * r.residual_impact, "residual_level": rb.name,
-        "residual_colour": rb.colour, "above_appetite": m.above_appetite(r.residual_likelihood * r.residual_impact),
+        "residual_score": r.residual_score, "residual_level": rb.name,
+        "residual_colour": rb.colour, "above_appetite": m.above_appetite(r.residual_score),
         "next_review": r.next_review,
         "review_state": "none" if r.status == "closed" else due_state(r.next_review, today, soon),
         "version": r.version,
@@ -211,9 +211,9 @@ def _sort_value(r: Risk, sort: str) -> Any:
     if sort == "system":
         return r.system_id
     if sort == "inherent":
-        return r.inherent_likelihood * r.inherent_impact
+        return r.inherent_score
     if sort == "residual":
-        return r.residual_likelihood * r.residual_impact
+        return r.residual_score
     return getattr(r, sort)
 
 

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import and_, case, exists, func, null, or_
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, and_, case, func, null, or_
 from sqlmodel import Session, select
 
 from .db import Database
 from .models import (
+    OPEN_TREATMENT_STATUSES,
     Acceptance,
     AISystem,
     Applicability,
@@ -42,8 +42,9 @@ from .models import (
     Risk,
     Treatment,
 )
-from .schedule import DUE_SOON, OVERDUE, today as _today
-from .services._base import settings_row
+from .records import settings_row
+from .rules import is_current_acceptance, live_risk, overdue
+from .schedule import DUE_SOON, OVERDUE, is_overdue, today as _today
 
 SCHEMA = "aims.reminders/1"
 KINDS = ("risk_review", "system_review", "impact_assessment_review", "soa_review", "treatment",
@@ -60,7 +61,6 @@ KIND_LABELS = {
 # The subject_type that services.reviews.record_review takes for each review kind.
 REVIEW_SUBJECT = {"risk_review": "risk", "system_review": "system",
                   "impact_assessment_review": "impact_assessment", "soa_review": "applicability"}
-OPEN_ACTION = ("planned", "in_progress")
 NO_OWNER = ""
 DEFAULT_LIMIT = 500
 
@@ -180,22 +180,10 @@ def _system_owner_is(login: str, sys_model=AISystem):
                and_(sys_model.business_owner == "", sys_model.technical_owner == login))
 
 
-_NewerAcc = aliased(Acceptance)
-
-
-def _current_acceptance():
-    """The acceptance row is the risk's latest one that is not revoked."""
-    newer = exists().where(
-        _NewerAcc.risk_id == Acceptance.risk_id, _NewerAcc.revoked == False,  # noqa: E712
-        or_(_NewerAcc.accepted_at > Acceptance.accepted_at,
-            and_(_NewerAcc.accepted_at == Acceptance.accepted_at, _NewerAcc.id > Acceptance.id)))
-    return ~newer
-
-
 KIND_SPECS: dict[str, _Kind] = {
     "risk_review": _Kind(
         date_col=Risk.next_review, owner=Risk.owner,
-        where=lambda: [Risk.status != "closed"],
+        where=lambda: [live_risk()],
         owner_is=lambda login: Risk.owner == login,
         count_joins=lambda q: q,
         joins=lambda q: q.outerjoin(AISystem, AISystem.id == Risk.system_id),
@@ -228,27 +216,27 @@ KIND_SPECS: dict[str, _Kind] = {
     "treatment": _Kind(
         date_col=Treatment.due_date, owner=Treatment.owner,
         where=lambda: [],
-        split=(Treatment.status, OPEN_ACTION),
+        split=(Treatment.status, OPEN_TREATMENT_STATUSES),
         owner_is=lambda login: Treatment.owner == login,
         count_joins=lambda q: q,
         joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
-        columns=lambda: (Risk.ref + "/T" + func.cast(Treatment.id, _text()), Treatment.action, Treatment.owner,
+        columns=lambda: (Risk.ref + "/T" + func.cast(Treatment.id, String), Treatment.action, Treatment.owner,
                          Treatment.due_date, null(), Treatment.version),
     ),
     "management_action": _Kind(
         date_col=ManagementReviewAction.due_date, owner=ManagementReviewAction.owner,
         where=lambda: [],
-        split=(ManagementReviewAction.status, OPEN_ACTION),
+        split=(ManagementReviewAction.status, OPEN_TREATMENT_STATUSES),
         owner_is=lambda login: ManagementReviewAction.owner == login,
         count_joins=lambda q: q,
         joins=lambda q: q.join(ManagementReview, ManagementReview.id == ManagementReviewAction.review_id),
-        columns=lambda: (ManagementReview.ref + "/A" + func.cast(ManagementReviewAction.id, _text()),
+        columns=lambda: (ManagementReview.ref + "/A" + func.cast(ManagementReviewAction.id, String),
                          ManagementReviewAction.action, ManagementReviewAction.owner,
                          ManagementReviewAction.due_date, null(), ManagementReviewAction.version),
     ),
     "acceptance_expiry": _Kind(
         date_col=Acceptance.expires_on, owner=Risk.owner,
-        where=lambda: [Acceptance.revoked == False, Risk.status != "closed", _current_acceptance()],  # noqa: E712
+        where=lambda: [Acceptance.revoked == False, live_risk(), is_current_acceptance()],  # noqa: E712
         # coalesce(): drive the query from the (short) expiry date range, not
         # from every risk of the owner through the owner index.
         owner_is=lambda login: func.coalesce(Risk.owner, "") == login,
@@ -262,11 +250,6 @@ _FROM = {
     "soa_review": Applicability, "treatment": Treatment, "management_action": ManagementReviewAction,
     "acceptance_expiry": Acceptance,
 }
-
-
-def _text():
-    from sqlalchemy import String
-    return String
 
 
 def _conditions(kind: str, until: date, owner: str | None, since: date | None, split_value: Any = None) -> list:
@@ -286,7 +269,7 @@ def _count(s: Session, kind: str, today: date, until: date, owner: str | None,
            since: date | None = None) -> dict[str, tuple[int, int]]:
     """{owner: (overdue, due_soon)} for one kind, by one aggregate query."""
     spec = KIND_SPECS[kind]
-    late = case((spec.date_col < today, 1), else_=0)
+    late = case((overdue(spec.date_col, today), 1), else_=0)
     # Grouping by an expression (not the bare column) keeps SQLite from walking a
     # whole owner-leading index just to avoid a sort: the date range decides.
     key = func.coalesce(spec.owner, "")
@@ -310,7 +293,7 @@ def _list(s: Session, kind: str, today: date, until: date, owner: str | None, li
         rows = rows[:limit] if limit is not None else rows
     out = []
     for ref, title, own, due, sys_ref, version in rows:
-        late = due < today
+        late = is_overdue(due, today)
         out.append(DueItem(kind=kind, ref=ref, title=_one_line(title), owner=own or NO_OWNER, due=due,
                            state=OVERDUE if late else DUE_SOON,
                            days_overdue=(today - due).days if late else 0,

@@ -15,6 +15,12 @@ DEFAULT_LIKELIHOOD = ("Rare", "Unlikely", "Possible", "Likely", "Almost certain"
 DEFAULT_IMPACT = ("Negligible", "Minor", "Moderate", "Major", "Severe")
 
 
+def score(likelihood: int, impact: int) -> int:
+    """Score = likelihood x impact: the formula itself, for values already checked
+    (the risk table computes the same in its generated score columns)."""
+    return likelihood * impact
+
+
 @dataclass(frozen=True)
 class Band:
     name: str
@@ -94,7 +100,7 @@ class Matrix:
             raise ValueError(f"likelihood must be 1..{self.n_likelihood}, got {likelihood!r}")
         if not self.check_impact(impact):
             raise ValueError(f"impact must be 1..{self.n_impact}, got {impact!r}")
-        return likelihood * impact
+        return score(likelihood, impact)
 
     def band_for_score(self, score: int) -> Band:
         if not 1 <= score <= self.max_score:

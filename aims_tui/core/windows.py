@@ -33,10 +33,10 @@ from sqlalchemy import func, literal, or_, text, tuple_
 from sqlmodel import select
 
 from .db import Database
-from .models import TREATMENT_STATUSES, AISystem, AuditEvent, Risk, Treatment
-from .services._base import to_dict
+from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, AISystem, AuditEvent, Risk, Treatment
+from .records import system_id_of, to_dict
+from .rules import open_treatment
 
-OPEN_TREATMENT = ("planned", "in_progress")
 
 
 @dataclass
@@ -132,7 +132,7 @@ class TreatmentFilter:
 
 
 def _statuses(f: TreatmentFilter) -> tuple[str, ...]:
-    return TREATMENT_STATUSES if f.include_done else OPEN_TREATMENT
+    return TREATMENT_STATUSES if f.include_done else OPEN_TREATMENT_STATUSES
 
 
 def _walk_order(t: Treatment) -> tuple:
@@ -177,7 +177,7 @@ def _treatment_rows(s, want: int, f: TreatmentFilter, boundary: tuple | None, ba
     if f.owner is not None:
         conds = [Treatment.owner == f.owner]
         if not f.include_done:
-            conds.append(Treatment.status.in_(OPEN_TREATMENT))
+            conds.append(open_treatment(Treatment.status))
         return _due_ranges(s, conds, boundary, backwards, want)
     # everyone: one range per status, merged
     merged: list[Treatment] = []
@@ -220,7 +220,7 @@ def treatment_count(db: Database, f: TreatmentFilter = TreatmentFilter()) -> int
         if f.owner is not None:
             q = q.where(Treatment.owner == f.owner)
         if not f.include_done:
-            q = q.where(Treatment.status.in_(OPEN_TREATMENT))
+            q = q.where(open_treatment(Treatment.status))
         return int(s.exec(q).one())
 
 
@@ -242,7 +242,7 @@ class AuditFilter:
 def audit_filter_for_system(db: Database, ref: str) -> AuditFilter:
     """The events of an AI system, its risks and their treatments."""
     with db.read() as s:
-        sid = s.exec(select(AISystem.id).where(AISystem.ref == ref)).first()
+        sid = system_id_of(s, ref)
         risk_refs = tuple(s.exec(select(Risk.ref).where(Risk.system_id == sid))) if sid else ()
     return AuditFilter(refs=(ref, *risk_refs), prefixes=tuple(f"{r}/" for r in risk_refs))
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any, Callable
@@ -22,11 +23,13 @@ from sqlmodel import select
 from ..core import queries
 from ..core.audit import canonical
 from ..core.db import Database
+from ..core.errors import NotFound, ValidationError
 from ..core.models import (
     IA_STATUSES,
     IMPLEMENTATION_STATUSES,
     NC_SEVERITIES,
     NC_STATUSES,
+    OPEN_TREATMENT_STATUSES,
     STAGES,
     TREATMENT_STATUSES,
     Acceptance,
@@ -43,12 +46,12 @@ from ..core.models import (
     StageEvent,
     Treatment,
 )
+from ..core.rules import ACCEPTED, acceptance_state, action_overdue
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
-from ..core.services._base import settings_row, to_dict
+from ..core.records import settings_row, to_dict
 
 Progress = Callable[[str, float], None]
-OPEN_TREATMENT = ("planned", "in_progress")
 LIST_LIMIT = 100  # rows listed in body tables; the appendix has everything
 SCORE_KEYS = ("residual_likelihood", "residual_impact")
 
@@ -94,20 +97,79 @@ def default_since(db: Database, as_of: date, review_ref: str | None = None) -> d
     return prev if prev else as_of - timedelta(days=365)
 
 
+@dataclass
+class Facts:
+    """What the pack is built from, read in one session (plain rows and copies)."""
+
+    as_of: date
+    since: date
+    lo: datetime
+    hi: datetime
+    m: Matrix
+    grace: int
+    head: dict[str, Any]
+    systems: list[dict[str, Any]]
+    sys_by_id: dict[int, dict[str, Any]]
+    stage_events: list[Any]
+    risk_meta: dict[int, tuple]
+    treatments: list[Any]
+    acceptances: list[Any]
+    reviews_done: list[Any]
+    ias: list[Any]
+    ncs: list[Any]
+    soa: list[Any]
+    mrs: list[Any]
+    mr_actions: list[Any]
+    score_events: list[Any]
+    register: list[dict[str, Any]] = field(default_factory=list)
+
+    def system_ref(self, system_id: int | None) -> str:
+        return self.sys_by_id[system_id]["ref"] if system_id in self.sys_by_id else ""
+
+
 def gather(db: Database, as_of: date, since: date | None = None, review_ref: str | None = None,
            *, with_register: bool = True, progress: Progress | None = None) -> dict[str, Any]:
-    """Every fact of the pack, as plain data in a stable order."""
+    """Every fact of the pack, as plain data in a stable order: one part per input
+    of the management review (clause 9.3.2)."""
     progress = progress or _noop
     since = since or default_since(db, as_of, review_ref)
     if since > as_of:
-        from ..core.errors import ValidationError
         raise ValidationError("since", f"{since.isoformat()} is after the as-of date {as_of.isoformat()}")
-    lo, hi = day_start(since), day_end(as_of)
     progress("reading settings", 0.0)
+    f = read_facts(db, as_of, since)
+    progress("reading the register", 0.1)
+    if with_register:
+        f.register = list(queries.all_risks(db, queries.RiskFilter(today=as_of)))
+    this_review = next((r for r in f.mrs if r.ref == review_ref), None) if review_ref else None
+    if review_ref and this_review is None:
+        raise NotFound("management review", review_ref)
+    data: dict[str, Any] = {"head": f.head}
+    data["review"] = _review_dict(this_review, f.mr_actions) if this_review else None
+    # (a) actions of earlier management reviews
+    data["previous_actions"], data["previous_reviews"] = previous_actions(f, review_ref)
+    # (b)+(c) changes
+    progress("reconstructing changes", 0.2)
+    data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, f.risk_meta, f.register, f.score_events,
+                               f.m, f.lo, f.hi)
+    # (d) performance
+    progress("computing figures", 0.3)
+    data["performance"] = performance(db, f)
+    # per AI system
+    progress("summarising AI systems", 0.4)
+    data["systems"] = _system_summaries(f.systems, f.register, f.treatments, f.ias, f.ncs, f.stage_events, as_of, f.m)
+    # (e) opportunities for improvement
+    data["opportunities"] = _opportunities(data, this_review)
+    data["summary"] = _key_figures(data)
+    data["register"] = f.register
+    return data
+
+
+def read_facts(db: Database, as_of: date, since: date) -> Facts:
+    """Every table the pack needs, read in one session with one query each."""
+    lo = day_start(since)
     with db.read() as s:
         st = settings_row(s)
         m = Matrix.from_dict(st.matrix)
-        grace = st.overdue_grace_days or 0
         head = {
             "organization": st.organization, "scope": st.scope, "classification": st.classification or "",
             "policy_reference": st.policy_reference,
@@ -123,75 +185,80 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
                        AISystem.eu_ai_act_tier, AISystem.personal_data, AISystem.third_party,
                        AISystem.human_oversight, AISystem.stage, AISystem.next_review, AISystem.created_at,
                    ).order_by(AISystem.ref))]
-        sys_by_id = {x["id"]: x for x in systems}
-        stage_events = list(s.exec(select(StageEvent.system_id, StageEvent.from_stage, StageEvent.to_stage,
-                                          StageEvent.at, StageEvent.actor, StageEvent.note)
-                                   .order_by(StageEvent.at, StageEvent.id)))
-        risk_meta = {r[0]: (r[1], _aware(r[2]), _aware(r[3]))
-                     for r in s.exec(select(Risk.id, Risk.ref, Risk.created_at, Risk.closed_at))}
-        treatments = list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
-                                        Treatment.due_date, Treatment.status)
-                                 .join(Risk, Risk.id == Treatment.risk_id)
-                                 .order_by(Treatment.due_date, Risk.ref_num, Treatment.id)))
-        acceptances = list(s.exec(select(Acceptance.risk_id, Acceptance.accepted_by, Acceptance.accepted_at,
-                                         Acceptance.expires_on, Acceptance.residual_likelihood,
-                                         Acceptance.residual_impact, Acceptance.justification)
-                                  .where(Acceptance.revoked == False)  # noqa: E712
-                                  .order_by(Acceptance.risk_id, Acceptance.accepted_at, Acceptance.id)))
-        reviews_done = list(s.exec(select(Review.subject_type, Review.reviewed_on, Review.due_on)
-                                   .where(Review.reviewed_on >= since, Review.reviewed_on <= as_of)
-                                   .order_by(Review.reviewed_on, Review.id)))
-        ias = list(s.exec(select(ImpactAssessment.ref, ImpactAssessment.system_id, ImpactAssessment.title,
-                                 ImpactAssessment.status, ImpactAssessment.approved_by,
-                                 ImpactAssessment.next_review).order_by(ImpactAssessment.ref)))
-        ncs = list(s.exec(select(Nonconformity.ref, Nonconformity.kind, Nonconformity.title,
-                                 Nonconformity.system_id, Nonconformity.severity, Nonconformity.status,
-                                 Nonconformity.owner, Nonconformity.raised_on, Nonconformity.due_date,
-                                 Nonconformity.closed_on, Nonconformity.corrective_actions)
-                          .order_by(Nonconformity.raised_on, Nonconformity.ref)))
-        soa = list(s.exec(select(Control.code, Control.group, Control.group_title, Applicability.applicable,
-                                 Applicability.implementation_status, Applicability.approved_by,
-                                 Applicability.next_review)
-                          .join(Applicability, Applicability.control_id == Control.id, isouter=True)
-                          .order_by(Control.sort_key)))
-        # plain copies: the read session's rollback expires ORM objects
-        mrs = [SimpleNamespace(**to_dict(r)) for r in s.exec(
-            select(ManagementReview).order_by(ManagementReview.held_on, ManagementReview.id))]
-        mr_actions = [SimpleNamespace(**to_dict(a)) for a in s.exec(
-            select(ManagementReviewAction).order_by(ManagementReviewAction.review_id, ManagementReviewAction.id))]
-        score_events = list(s.exec(select(AuditEvent.entity_ref, AuditEvent.at, AuditEvent.changes)
-                                   .where(AuditEvent.entity == "risk", AuditEvent.at >= lo,
-                                          AuditEvent.action.in_(("update", "review")))
-                                   .order_by(AuditEvent.id)))
+        return Facts(
+            as_of=as_of, since=since, lo=lo, hi=day_end(as_of), m=m, grace=st.overdue_grace_days or 0, head=head,
+            systems=systems, sys_by_id={x["id"]: x for x in systems},
+            stage_events=list(s.exec(select(StageEvent.system_id, StageEvent.from_stage, StageEvent.to_stage,
+                                            StageEvent.at, StageEvent.actor, StageEvent.note)
+                                     .order_by(StageEvent.at, StageEvent.id))),
+            risk_meta={r[0]: (r[1], _aware(r[2]), _aware(r[3]))
+                       for r in s.exec(select(Risk.id, Risk.ref, Risk.created_at, Risk.closed_at))},
+            treatments=list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
+                                          Treatment.due_date, Treatment.status)
+                                   .join(Risk, Risk.id == Treatment.risk_id)
+                                   .order_by(Treatment.due_date, Risk.ref_num, Treatment.id))),
+            acceptances=list(s.exec(select(Acceptance.risk_id, Acceptance.accepted_by, Acceptance.accepted_at,
+                                           Acceptance.expires_on, Acceptance.residual_likelihood,
+                                           Acceptance.residual_impact, Acceptance.justification, Acceptance.revoked)
+                                    .where(Acceptance.revoked == False)  # noqa: E712
+                                    .order_by(Acceptance.risk_id, Acceptance.accepted_at, Acceptance.id))),
+            reviews_done=list(s.exec(select(Review.subject_type, Review.reviewed_on, Review.due_on)
+                                     .where(Review.reviewed_on >= since, Review.reviewed_on <= as_of)
+                                     .order_by(Review.reviewed_on, Review.id))),
+            ias=list(s.exec(select(ImpactAssessment.ref, ImpactAssessment.system_id, ImpactAssessment.title,
+                                   ImpactAssessment.status, ImpactAssessment.approved_by,
+                                   ImpactAssessment.next_review).order_by(ImpactAssessment.ref))),
+            ncs=list(s.exec(select(Nonconformity.ref, Nonconformity.kind, Nonconformity.title,
+                                   Nonconformity.system_id, Nonconformity.severity, Nonconformity.status,
+                                   Nonconformity.owner, Nonconformity.raised_on, Nonconformity.due_date,
+                                   Nonconformity.closed_on, Nonconformity.corrective_actions)
+                            .order_by(Nonconformity.raised_on, Nonconformity.ref))),
+            soa=list(s.exec(select(Control.code, Control.group, Control.group_title, Applicability.applicable,
+                                   Applicability.implementation_status, Applicability.approved_by,
+                                   Applicability.next_review)
+                            .join(Applicability, Applicability.control_id == Control.id, isouter=True)
+                            .order_by(Control.sort_key))),
+            # plain copies: the read session's rollback expires ORM objects
+            mrs=[SimpleNamespace(**to_dict(r)) for r in s.exec(
+                select(ManagementReview).order_by(ManagementReview.held_on, ManagementReview.id))],
+            mr_actions=[SimpleNamespace(**to_dict(a)) for a in s.exec(
+                select(ManagementReviewAction).order_by(ManagementReviewAction.review_id,
+                                                        ManagementReviewAction.id))],
+            score_events=list(s.exec(select(AuditEvent.entity_ref, AuditEvent.at, AuditEvent.changes)
+                                     .where(AuditEvent.entity == "risk", AuditEvent.at >= lo,
+                                            AuditEvent.action.in_(("update", "review")))
+                                     .order_by(AuditEvent.id))),
+        )
 
-    progress("reading the register", 0.1)
-    register: list[dict[str, Any]] = []
-    if with_register:
-        for row in queries.all_risks(db, queries.RiskFilter(today=as_of)):
-            register.append(row)
-    data: dict[str, Any] = {"head": head}
-    this_review = next((r for r in mrs if r.ref == review_ref), None) if review_ref else None
-    if review_ref and this_review is None:
-        from ..core.errors import NotFound
-        raise NotFound("management review", review_ref)
-    data["review"] = _review_dict(this_review, mr_actions) if this_review else None
 
-    # (a) actions of earlier management reviews
-    earlier = {r.id: r for r in mrs if r.ref != review_ref and r.held_on <= as_of}
-    data["previous_actions"] = [
+def previous_actions(f: Facts, review_ref: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(a) The actions of earlier management reviews, and those reviews."""
+    earlier = {r.id: r for r in f.mrs if r.ref != review_ref and r.held_on <= f.as_of}
+    actions = [
         {"review": earlier[a.review_id].ref, "held_on": earlier[a.review_id].held_on, "action": a.action,
          "owner": a.owner, "due_date": a.due_date, "status": a.status,
-         "overdue": a.status in OPEN_TREATMENT and is_overdue(a.due_date, as_of)}
-        for a in mr_actions if a.review_id in earlier]
-    data["previous_reviews"] = [{"ref": r.ref, "held_on": r.held_on, "status": r.status}
-                                for r in mrs if r.id in earlier]
+         "overdue": action_overdue(a.status, a.due_date, f.as_of)}
+        for a in f.mr_actions if a.review_id in earlier]
+    reviews = [{"ref": r.ref, "held_on": r.held_on, "status": r.status} for r in f.mrs if r.id in earlier]
+    return actions, reviews
 
-    # (b)+(c) changes
-    progress("reconstructing changes", 0.2)
-    data["changes"] = _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events, m, lo, hi)
 
-    # (d) performance
-    progress("computing figures", 0.3)
+def performance(db: Database, f: Facts) -> dict[str, Any]:
+    """(d) Information on the performance of the AI management system."""
+    perf = risk_figures(db, f)
+    perf.update(above_appetite(db, f))
+    perf.update(treatment_figures(f))
+    perf["review_compliance"] = review_compliance(f, perf["overdue_risk_reviews"])
+    perf.update(nonconformity_figures(f))
+    perf.update(impact_assessment_figures(f))
+    perf["soa"] = soa_figures(f)
+    perf["systems_per_stage"] = {k: sum(1 for x in f.systems if x["stage"] == k) for k in STAGES}
+    return perf
+
+
+def risk_figures(db: Database, f: Facts) -> dict[str, Any]:
+    """Heat maps, levels and counts of the register at the as-of date."""
+    m, as_of = f.m, f.as_of
     active = queries.RiskFilter(status="active", today=as_of)
     hm_inh = queries.heat_map(db, residual=False, f=active)
     hm_res = queries.heat_map(db, residual=True, f=active)
@@ -202,7 +269,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
             out[m.level(li, im).name] += n
         return out
 
-    perf: dict[str, Any] = {
+    return {
         "heat_inherent": sorted([li, im, n] for (li, im), n in hm_inh.items()),
         "heat_residual": sorted([li, im, n] for (li, im), n in hm_res.items()),
         "levels_inherent": levels(hm_inh), "levels_residual": levels(hm_res),
@@ -211,96 +278,118 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
         "overdue_risk_reviews": queries.risk_count(db, queries.RiskFilter(overdue=True, today=as_of)),
         "appetite": m.appetite,
     }
-    latest_acc: dict[int, tuple] = {}
-    for a in acceptances:
-        latest_acc[a[0]] = a  # ordered by accepted_at: the last one wins
-    ref_to_id = {v[0]: k for k, v in risk_meta.items()}
+
+
+def above_appetite(db: Database, f: Facts) -> dict[str, Any]:
+    """Live risks above the appetite, each with the state of its current acceptance."""
+    current: dict[int, Any] = {}
+    for a in f.acceptances:
+        current[a.risk_id] = a  # ordered by accepted_at, then id: the last one is the current one
+    ref_to_id = {v[0]: k for k, v in f.risk_meta.items()}
     above = []
-    for r in register:
+    for r in f.register:
         if r["status"] == "closed" or not r["above_appetite"]:
             continue
-        acc = latest_acc.get(ref_to_id.get(r["ref"], -1))
-        if acc is None:
-            state, by, expires = "not accepted", "", None
-        else:
-            covered = acc[4] * acc[5] >= r["residual_score"]
-            expired = acc[3] is not None and acc[3] < as_of
-            state = "acceptance expired" if expired else ("accepted" if covered else "score above acceptance")
-            by, expires = acc[1], acc[3]
+        acc = current.get(ref_to_id.get(r["ref"], -1))
+        state = acceptance_state(acc, r["residual_score"], f.as_of)
         above.append({"ref": r["ref"], "title": r["title"], "system_ref": r["system_ref"] or "",
                       "owner": r["owner"], "residual_score": r["residual_score"],
-                      "residual_level": r["residual_level"], "acceptance": state, "accepted_by": by,
-                      "expires_on": expires})
+                      "residual_level": r["residual_level"], "acceptance": state.reason,
+                      "accepted_by": acc.accepted_by if acc else "", "expires_on": acc.expires_on if acc else None})
     above.sort(key=lambda x: (-x["residual_score"], x["ref"]))
-    perf["above_appetite_total"] = len(above)
-    perf["above_appetite_by_state"] = dict(sorted(Counter(x["acceptance"] for x in above).items()))
-    perf["above_appetite"] = above[:LIST_LIMIT]
-    if perf["above_appetite"]:
+    listed = above[:LIST_LIMIT]
+    if listed:
         with db.read() as s:
-            desc = dict(s.exec(select(Risk.ref, Risk.description)
-                               .where(Risk.ref.in_([x["ref"] for x in perf["above_appetite"]]))).all())
-        for x in perf["above_appetite"]:
+            desc = dict(s.exec(select(Risk.ref, Risk.description).where(Risk.ref.in_([x["ref"] for x in listed]))).all())
+        for x in listed:
             x["description"] = desc.get(x["ref"], "")
+    return {"above_appetite_total": len(above),
+            "above_appetite_by_state": dict(sorted(Counter(x["acceptance"] for x in above).items())),
+            "above_appetite": listed}
 
-    t_status = Counter(t[6] for t in treatments)
-    overdue_t = [t for t in treatments if t[6] in OPEN_TREATMENT and is_overdue(t[5], as_of)]
-    perf["treatments_by_status"] = {k: t_status.get(k, 0) for k in TREATMENT_STATUSES}
-    perf["treatments_total"] = len(treatments)
-    perf["overdue_treatments_total"] = len(overdue_t)
-    perf["overdue_treatments"] = [
-        {"risk_ref": t[1], "system_ref": sys_by_id[t[2]]["ref"] if t[2] in sys_by_id else "", "action": t[3],
-         "owner": t[4], "due_date": t[5], "status": t[6], "days_overdue": (as_of - t[5]).days}
-        for t in overdue_t[:LIST_LIMIT]]
 
-    on_time = Counter()
-    with_due = Counter()
-    for subject, reviewed_on, due_on in reviews_done:
+def treatment_figures(f: Facts) -> dict[str, Any]:
+    """Treatments by status, and the overdue ones."""
+    t_status = Counter(t[6] for t in f.treatments)
+    overdue_t = [t for t in f.treatments if action_overdue(t[6], t[5], f.as_of)]
+    return {
+        "treatments_by_status": {k: t_status.get(k, 0) for k in TREATMENT_STATUSES},
+        "treatments_total": len(f.treatments),
+        "overdue_treatments_total": len(overdue_t),
+        "overdue_treatments": [
+            {"risk_ref": t[1], "system_ref": f.system_ref(t[2]), "action": t[3],
+             "owner": t[4], "due_date": t[5], "status": t[6], "days_overdue": (f.as_of - t[5]).days}
+            for t in overdue_t[:LIST_LIMIT]],
+    }
+
+
+def review_compliance(f: Facts, overdue_risk_reviews: int) -> dict[str, Any]:
+    """Reviews done in the period, how many on time (within the grace period), and what is overdue now."""
+    on_time: Counter = Counter()
+    with_due: Counter = Counter()
+    for subject, reviewed_on, due_on in f.reviews_done:
         if due_on is None:
             continue
         with_due[subject] += 1
-        if reviewed_on <= due_on + timedelta(days=grace):
+        if reviewed_on <= due_on + timedelta(days=f.grace):
             on_time[subject] += 1
     total_due = sum(with_due.values())
-    perf["review_compliance"] = {
-        "reviews_in_period": len(reviews_done), "reviews_with_due_date": total_due,
+    return {
+        "reviews_in_period": len(f.reviews_done), "reviews_with_due_date": total_due,
         "on_time": sum(on_time.values()),
         "share_on_time": round(100.0 * sum(on_time.values()) / total_due, 1) if total_due else None,
         "by_subject": {k: [on_time.get(k, 0), with_due[k]] for k in sorted(with_due)},
         "overdue_now": {
-            "risks": perf["overdue_risk_reviews"],
-            "systems": sum(1 for x in systems if x["stage"] != "retired" and is_overdue(x["next_review"], as_of)),
-            "impact_assessments": sum(1 for i in ias if is_overdue(i[5], as_of)),
-            "soa_entries": sum(1 for c in soa if is_overdue(c[6], as_of)),
+            "risks": overdue_risk_reviews,
+            "systems": sum(1 for x in f.systems if x["stage"] != "retired" and is_overdue(x["next_review"], f.as_of)),
+            "impact_assessments": sum(1 for i in f.ias if is_overdue(i[5], f.as_of)),
+            "soa_entries": sum(1 for c in f.soa if is_overdue(c[6], f.as_of)),
         },
     }
 
-    months = _months(since, as_of)
+
+def nonconformity_figures(f: Facts) -> dict[str, Any]:
+    """Nonconformities by status and severity, the monthly trend, and the open ones."""
+    since, as_of, ncs = f.since, f.as_of, f.ncs
     raised = Counter(n[7].strftime("%Y-%m") for n in ncs if since <= n[7] <= as_of)
     closed = Counter(n[9].strftime("%Y-%m") for n in ncs if n[9] and since <= n[9] <= as_of)
-    perf["nc_by_status"] = {k: sum(1 for n in ncs if n[5] == k) for k in NC_STATUSES}
-    perf["nc_by_severity"] = {k: sum(1 for n in ncs if n[4] == k and n[5] != "closed") for k in NC_SEVERITIES}
-    perf["nc_trend"] = [[mo, raised.get(mo, 0), closed.get(mo, 0)] for mo in months]
-    perf["nc_total"] = len(ncs)
-    perf["nc_open"] = [
-        {"ref": n[0], "kind": n[1], "title": n[2], "system_ref": sys_by_id[n[3]]["ref"] if n[3] in sys_by_id else "",
-         "severity": n[4], "status": n[5], "owner": n[6], "raised_on": n[7], "due_date": n[8],
-         "overdue": is_overdue(n[8], as_of), "corrective_actions": n[10]}
-        for n in ncs if n[5] != "closed"][:LIST_LIMIT]
-    perf["nc_open_total"] = sum(1 for n in ncs if n[5] != "closed")
+    open_ncs = [n for n in ncs if n[5] != "closed"]
+    return {
+        "nc_by_status": {k: sum(1 for n in ncs if n[5] == k) for k in NC_STATUSES},
+        "nc_by_severity": {k: sum(1 for n in open_ncs if n[4] == k) for k in NC_SEVERITIES},
+        "nc_trend": [[mo, raised.get(mo, 0), closed.get(mo, 0)] for mo in _months(since, as_of)],
+        "nc_total": len(ncs),
+        "nc_open": [
+            {"ref": n[0], "kind": n[1], "title": n[2], "system_ref": f.system_ref(n[3]),
+             "severity": n[4], "status": n[5], "owner": n[6], "raised_on": n[7], "due_date": n[8],
+             "overdue": is_overdue(n[8], as_of), "corrective_actions": n[10]}
+            for n in open_ncs][:LIST_LIMIT],
+        "nc_open_total": len(open_ncs),
+    }
 
-    perf["ia_by_status"] = {k: sum(1 for i in ias if i[3] == k) for k in IA_STATUSES}
-    perf["ia_total"] = len(ias)
-    live = [x for x in systems if x["stage"] != "retired"]
+
+def impact_assessment_figures(f: Facts) -> dict[str, Any]:
+    """Impact assessments by status, systems in use without one, and those needing attention."""
+    ias, as_of = f.ias, f.as_of
     with_ia = {i[1] for i in ias}
-    perf["systems_without_ia"] = sum(1 for x in live if x["id"] not in with_ia)
-    perf["ia_attention"] = [
-        {"ref": i[0], "system_ref": sys_by_id[i[1]]["ref"] if i[1] in sys_by_id else "", "title": i[2],
-         "status": i[3], "next_review": i[5], "overdue": bool(is_overdue(i[5], as_of))}
-        for i in ias if i[3] != "approved" or (is_overdue(i[5], as_of))][:LIST_LIMIT]
-    perf["ia_attention_total"] = sum(1 for i in ias if i[3] != "approved" or (is_overdue(i[5], as_of)))
+    attention = [i for i in ias if i[3] != "approved" or is_overdue(i[5], as_of)]
+    return {
+        "ia_by_status": {k: sum(1 for i in ias if i[3] == k) for k in IA_STATUSES},
+        "ia_total": len(ias),
+        "systems_without_ia": sum(1 for x in f.systems if x["stage"] != "retired" and x["id"] not in with_ia),
+        "ia_attention": [
+            {"ref": i[0], "system_ref": f.system_ref(i[1]), "title": i[2],
+             "status": i[3], "next_review": i[5], "overdue": is_overdue(i[5], as_of)}
+            for i in attention][:LIST_LIMIT],
+        "ia_attention_total": len(attention),
+    }
 
+
+def soa_figures(f: Facts) -> dict[str, Any]:
+    """The Statement of Applicability: decisions and implementation, in total and per control group."""
+    soa = f.soa
     groups: dict[str, dict[str, Any]] = {}
-    for code, grp, gtitle, applicable, impl, approved, _nr in soa:
+    for _code, grp, gtitle, applicable, impl, _approved, _nr in soa:
         g = groups.setdefault(grp or "-", {"group": grp or "-", "title": gtitle, "controls": 0, "applicable": 0,
                                            "excluded": 0, "undecided": 0, "implemented": 0})
         g["controls"] += 1
@@ -312,23 +401,13 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
         else:
             g["excluded"] += 1
     applicable_rows = [c for c in soa if c[3]]
-    perf["soa"] = {
+    return {
         "controls": len(soa), "applicable": len(applicable_rows),
         "excluded": sum(1 for c in soa if c[3] is False), "undecided": sum(1 for c in soa if c[3] is None),
         "approved": sum(1 for c in soa if c[5]),
         "implementation": {k: sum(1 for c in applicable_rows if c[4] == k) for k in IMPLEMENTATION_STATUSES},
         "groups": [groups[k] for k in sorted(groups, key=_group_key)],
     }
-    perf["systems_per_stage"] = {k: sum(1 for x in systems if x["stage"] == k) for k in STAGES}
-    data["performance"] = perf
-
-    # per AI system
-    progress("summarising AI systems", 0.4)
-    data["systems"] = _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_of, m)
-    data["opportunities"] = _opportunities(data, this_review)
-    data["summary"] = _key_figures(data)
-    data["register"] = register
-    return data
 
 
 def _group_key(g: str) -> tuple:
@@ -417,7 +496,7 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
     t_open: Counter = Counter()
     t_over: Counter = Counter()
     for t in treatments:
-        if t[6] in OPEN_TREATMENT:
+        if t[6] in OPEN_TREATMENT_STATUSES:
             sref = ref_of.get(t[2])
             t_open[sref] += 1
             if is_overdue(t[5], as_of):
@@ -457,7 +536,7 @@ def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
     p = data["performance"]
     hints = []
     n = p["above_appetite_by_state"]
-    unaccepted = sum(v for k, v in n.items() if k != "accepted")
+    unaccepted = sum(v for k, v in n.items() if k != ACCEPTED)
     if unaccepted:
         hints.append(f"{unaccepted} risks above appetite have no valid acceptance: treat them further or "
                      "have an approver accept them.")
@@ -489,14 +568,14 @@ def _key_figures(data: dict[str, Any]) -> dict[str, Any]:
         "systems_in_use": sum(v for k, v in p["systems_per_stage"].items() if k != "retired"),
         "active_risks": p["active_risks"], "levels_residual": p["levels_residual"],
         "above_appetite": p["above_appetite_total"],
-        "above_appetite_unaccepted": sum(v for k, v in p["above_appetite_by_state"].items() if k != "accepted"),
+        "above_appetite_unaccepted": sum(v for k, v in p["above_appetite_by_state"].items() if k != ACCEPTED),
         "overdue_treatments": p["overdue_treatments_total"], "overdue_risk_reviews": p["overdue_risk_reviews"],
         "review_share_on_time": p["review_compliance"]["share_on_time"],
         "open_nonconformities": p["nc_open_total"],
         "impact_assessments_approved": p["ia_by_status"].get("approved", 0),
         "impact_assessments_draft": p["ia_by_status"].get("draft", 0),
         "soa_implemented": p["soa"]["implementation"].get("implemented", 0), "soa_applicable": p["soa"]["applicable"],
-        "previous_actions_open": sum(1 for a in data["previous_actions"] if a["status"] in OPEN_TREATMENT),
+        "previous_actions_open": sum(1 for a in data["previous_actions"] if a["status"] in OPEN_TREATMENT_STATUSES),
         "changes": {k: len(v) for k, v in c.items()},
     }
 

@@ -1,13 +1,15 @@
-"""Read-only aggregates the screens need that core.queries does not offer yet.
+"""Read-only aggregates for the dashboard.
 
 Every function is one short read session and does aggregate (indexed COUNT)
-work only: nothing here loads the register.
+work only: nothing here loads the register. "Overdue", "due soon", a live risk
+and an open treatment are the conditions of core.rules, the same ones the
+reminders, the register filter and ``aims check`` use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func
@@ -19,9 +21,8 @@ from ..core.db import Database
 from ..core.models import Risk, Treatment
 from ..core.schedule import today as _today
 from ..core.scoring import Matrix
-from ..core.services._base import settings_row
-
-OPEN_TREATMENT = ("planned", "in_progress")
+from ..core.records import matrix_of, settings_row
+from ..core.rules import due_soon, live_risk, open_treatment, overdue
 
 
 @dataclass
@@ -53,46 +54,43 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
     with db.read() as s:
         st = settings_row(s)
         m = Matrix.from_dict(st.matrix)
-        soon = today + timedelta(days=st.due_soon_days)
+        soon = st.due_soon_days
 
         def count(model, *conds) -> int:
             return int(s.exec(select(func.count()).select_from(model).where(*conds)).one())
 
-        live = Risk.status != "closed"
-        due = Risk.next_review.is_not(None)
-        t_open = Treatment.status.in_(OPEN_TREATMENT)
-        t_due = Treatment.due_date.is_not(None)
+        live = live_risk()
+        t_open = open_treatment(Treatment.status)
         d = Dashboard(
             empty=sum(stages.values()) == 0 and count(Risk) == 0,
             organization=st.organization, matrix=m, stages=stages, inherent=inherent, residual=residual,
             soon_days=st.due_soon_days,
         )
-        d.risks_overdue = count(Risk, live, due, Risk.next_review < today)
-        d.risks_due_soon = count(Risk, live, due, Risk.next_review >= today, Risk.next_review <= soon)
-        d.treatments_overdue = count(Treatment, t_open, t_due, Treatment.due_date < today)
-        d.treatments_due_soon = count(Treatment, t_open, t_due, Treatment.due_date >= today,
-                                      Treatment.due_date <= soon)
+        d.risks_overdue = count(Risk, live, overdue(Risk.next_review, today))
+        d.risks_due_soon = count(Risk, live, due_soon(Risk.next_review, today, soon))
+        d.treatments_overdue = count(Treatment, t_open, overdue(Treatment.due_date, today))
+        d.treatments_due_soon = count(Treatment, t_open, due_soon(Treatment.due_date, today, soon))
         d.unaccepted = count(Risk, *unaccepted_above_appetite(m, today))
         d.my_risks = count(Risk, live, Risk.owner == login)
-        d.my_risks_overdue = count(Risk, live, Risk.owner == login, due, Risk.next_review < today)
+        d.my_risks_overdue = count(Risk, live, Risk.owner == login, overdue(Risk.next_review, today))
         d.my_treatments = count(Treatment, t_open, Treatment.owner == login)
-        d.my_treatments_overdue = count(Treatment, t_open, Treatment.owner == login, t_due,
-                                        Treatment.due_date < today)
+        d.my_treatments_overdue = count(Treatment, t_open, Treatment.owner == login,
+                                        overdue(Treatment.due_date, today))
     return d
 
 
 def heat_maps(db: Database, residual: bool, today: date | None = None) -> tuple[Matrix, dict]:
     """One heat map of the active risks, with the matrix to draw it."""
-    from ..core.services.settings import get_matrix
-
     active = queries.RiskFilter(status="active", today=today or _today())
-    return get_matrix(db), queries.heat_map(db, residual=residual, f=active)
+    with db.read() as s:
+        m = matrix_of(s)
+    return m, queries.heat_map(db, residual=residual, f=active)
 
 
 def unaccepted_refs(db: Database, today: date | None = None, limit: int = 200) -> list[str]:
     today = today or _today()
     with db.read() as s:
-        m = Matrix.from_dict(settings_row(s).matrix)
+        m = matrix_of(s)
         return list(s.exec(select(Risk.ref).where(*unaccepted_above_appetite(m, today)).order_by(Risk.ref_num).limit(limit)))
 
 

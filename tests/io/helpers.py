@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from aims_tui.core import audit
 from aims_tui.core.models import AuditEvent, Risk, User
-from aims_tui.core.services._base import to_dict
+from aims_tui.core.records import to_dict
 
 
 def count(db, model) -> int:

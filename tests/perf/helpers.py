@@ -46,7 +46,7 @@ def expected_refs(db, f: queries.RiskFilter, sort: str, descending: bool) -> lis
     every system (ascending); descending reverses the whole order."""
     with db.read() as s:
         from aims_tui.core.scoring import Matrix
-        from aims_tui.core.services._base import settings_row
+        from aims_tui.core.records import settings_row
         m = Matrix.from_dict(settings_row(s).matrix)
         rows = [(queries._sort_value(r, sort), r.ref_num, r.ref)
                 for r in s.exec(select(Risk).where(*queries._where(s, m, f)))]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from aims_tui.core import checks, reminders
+from aims_tui.core import checks, reminders, rules
 from aims_tui.core.errors import PermissionDenied, ValidationError
 from aims_tui.core.services import (
     acceptances,
@@ -278,7 +278,7 @@ def test_each_gate_fails_on_its_own_case(db):
 
 
 def test_a_valid_acceptance_satisfies_the_appetite_gate_until_it_expires_or_the_score_worsens(db):
-    """The SQL gate follows acceptances.is_valid: expiry and a worse score break it."""
+    """The SQL gate follows rules.acceptance_state: expiry and a worse score break it."""
     big = _risk(db, "big", li=4, ii=4, due=TODAY + D(days=30))
     acceptances.accept_risk(db, APPROVER, big["ref"], "Accepted by the governance board", TODAY + D(days=10),
                             today=TODAY)
@@ -295,7 +295,7 @@ def test_a_valid_acceptance_satisfies_the_appetite_gate_until_it_expires_or_the_
        st.integers(1, 5), st.integers(1, 5))
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_the_sql_appetite_gate_agrees_with_acceptances_is_valid(db, accs, rl, ri):
-    """For any history of acceptances, the SQL rule and is_valid say the same."""
+    """For any history of acceptances, the SQL rule and acceptance_state say the same."""
     from sqlmodel import select
 
     from aims_tui.core.models import Acceptance, Risk
@@ -311,10 +311,8 @@ def test_the_sql_appetite_gate_agrees_with_acceptances_is_valid(db, accs, rl, ri
     db.transact(tx)
     with db.read() as s:
         row = s.exec(select(Risk).where(Risk.ref == rk["ref"])).one()
-        cur = acceptances.current_acceptance(s, row)
-        python_ok = cur is not None and acceptances.is_valid(cur, row, TODAY)
-        from aims_tui.core.checks import _valid_current_acceptance
-        sql_ok = bool(s.exec(select(Risk.id).where(Risk.id == row.id, _valid_current_acceptance(TODAY))).first())
+        python_ok = rules.acceptance_state(rules.current_acceptance(s, row.id), row.residual_score, TODAY).valid
+        sql_ok = bool(s.exec(select(Risk.id).where(Risk.id == row.id, rules.valid_current_acceptance(TODAY))).first())
     assert sql_ok == python_ok
 
 

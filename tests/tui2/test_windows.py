@@ -13,7 +13,7 @@ from hypothesis import given, settings, strategies as st, HealthCheck
 from sqlmodel import select
 
 from aims_tui.core import windows
-from aims_tui.core.models import AuditEvent, Risk, Treatment
+from aims_tui.core.models import OPEN_TREATMENT_STATUSES, AuditEvent, Risk, Treatment
 from aims_tui.core.services import treatments
 
 from ..conftest import ADMIN, EDITOR, TODAY
@@ -64,7 +64,7 @@ def _full_treatments(db, f):
         if f.owner is not None:
             q = q.where(Treatment.owner == f.owner)
         if not f.include_done:
-            q = q.where(Treatment.status.in_(windows.OPEN_TREATMENT))
+            q = q.where(Treatment.status.in_(OPEN_TREATMENT_STATUSES))
         rows = list(s.exec(q))
     rows.sort(key=lambda t: (t.due_date is None, t.due_date or date.min, t.id))
     return [t.id for t in rows]

@@ -12,9 +12,11 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import APPROVE, require
 from ..models import Acceptance, Risk
+from ..records import get_risk_row
+from ..rules import acceptance_state, current_acceptance
 from ..schedule import today as _today
+from ..scoring import score
 from ._base import F, check_version, clean, to_dict
-from .risks import get_risk_row
 
 SPECS = {
     "justification": F("longtext", required=True),
@@ -24,18 +26,8 @@ DEFAULT_VALIDITY_DAYS = 365
 
 
 def is_valid(acc: Acceptance, risk: Risk, today: date) -> bool:
-    """An acceptance covers a risk while it is not revoked, not expired, and the
-    residual score is no worse than the score that was accepted."""
-    if acc.revoked:
-        return False
-    if acc.expires_on is not None and acc.expires_on < today:
-        return False
-    return risk.residual_likelihood * risk.residual_impact <= acc.residual_likelihood * acc.residual_impact
-
-
-def current_acceptance(s: Session, risk: Risk) -> Acceptance | None:
-    return s.exec(select(Acceptance).where(Acceptance.risk_id == risk.id, Acceptance.revoked == False)  # noqa: E712
-                  .order_by(Acceptance.accepted_at.desc(), Acceptance.id.desc())).first()
+    """Does this acceptance cover the risk today (the rule of core.rules.acceptance_state)?"""
+    return acceptance_state(acc, score(risk.residual_likelihood, risk.residual_impact), today).valid
 
 
 def accept_risk(db: Database, actor: str, risk_ref: str, justification: str,
@@ -103,7 +95,7 @@ def list_acceptances(db: Database, risk_ref: str, today: date | None = None) -> 
     with db.read() as s:
         risk = get_risk_row(s, risk_ref)
         rows = s.exec(select(Acceptance).where(Acceptance.risk_id == risk.id).order_by(Acceptance.id)).all()
-        current = current_acceptance(s, risk)
+        current = current_acceptance(s, risk.id)
         d_today = today or _today()
         out = []
         for a in rows:

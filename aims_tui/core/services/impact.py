@@ -12,8 +12,9 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import AISystem, ImpactAssessment
+from ..records import system_ref_of
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, next_ref, settings_row, to_dict
+from ._base import F, apply, check_version, clean, next_ref, resolve_system, settings_row, to_dict
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SPECS = {
@@ -47,7 +48,7 @@ def _impacts(value: Any) -> list[dict[str, str]]:
 
 def ia_dict(s: Session, ia: ImpactAssessment) -> dict[str, Any]:
     d = to_dict(ia)
-    d["system_ref"] = s.exec(select(AISystem.ref).where(AISystem.id == ia.system_id)).first()
+    d["system_ref"] = system_ref_of(s, ia.system_id)
     return d
 
 
@@ -71,9 +72,7 @@ def create_assessment(db: Database, actor: str, data: dict[str, Any], *, today: 
         require(s, actor, EDIT, "adding an impact assessment")
         values = clean(SPECS, data, partial=False)
         sys_ref = values.pop("system")
-        sid = s.exec(select(AISystem.id).where(AISystem.ref == sys_ref)).first()
-        if sid is None:
-            raise ValidationError("system", f"AI system {sys_ref} does not exist")
+        sid = resolve_system(s, sys_ref)
         values["impacts"] = _impacts(values.get("impacts"))
         ia = ImpactAssessment(ref=next_ref(s, ImpactAssessment, "IA", 3), system_id=sid, status="draft",
                               created_at=audit.utcnow(), **values)

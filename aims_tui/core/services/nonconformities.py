@@ -11,9 +11,10 @@ from .. import audit
 from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
-from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, AISystem, Nonconformity
+from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity
+from ..records import system_ref_of
 from ..schedule import today as _today
-from ._base import F, apply, check_version, clean, next_ref, to_dict
+from ._base import F, apply, check_version, clean, next_ref, resolve_system, to_dict
 
 SPECS = {
     "kind": F("choice", choices=NC_KINDS),
@@ -34,18 +35,8 @@ SPECS = {
 
 def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
     d = to_dict(nc)
-    d["system_ref"] = s.exec(select(AISystem.ref).where(AISystem.id == nc.system_id)).first() \
-        if nc.system_id else None
+    d["system_ref"] = system_ref_of(s, nc.system_id)
     return d
-
-
-def _system_id(s: Session, ref: str | None) -> int | None:
-    if not ref:
-        return None
-    sid = s.exec(select(AISystem.id).where(AISystem.ref == ref)).first()
-    if sid is None:
-        raise ValidationError("system", f"AI system {ref} does not exist")
-    return sid
 
 
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
@@ -57,7 +48,7 @@ def create_nonconformity(db: Database, actor: str, data: dict[str, Any], *, toda
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "recording a nonconformity")
         values = clean(SPECS, data, partial=False, session=s)
-        sid = _system_id(s, values.pop("system", None))
+        sid = resolve_system(s, values.pop("system", None))
         values["raised_on"] = values.get("raised_on") or today or _today()
         nc = Nonconformity(ref=next_ref(s, Nonconformity, "NC", 3), system_id=sid, **values)
         if nc.status == "closed" and nc.closed_on is None:
@@ -81,7 +72,7 @@ def update_nonconformity(db: Database, actor: str, ref: str, changes: dict[str, 
             raise NotFound("nonconformity", ref)
         check_version(nc, expect_version, "nonconformity", ref)
         if "system" in values:
-            values["system_id"] = _system_id(s, values.pop("system"))
+            values["system_id"] = resolve_system(s, values.pop("system"))
         if values.get("status") == "closed" and nc.status != "closed":
             values.setdefault("closed_on", today or _today())
             if not (values.get("root_cause", nc.root_cause) or "").strip():

@@ -22,6 +22,7 @@ from ..models import (
     Review,
     Risk,
 )
+from ..fields import SCORE_FIELDS, check_scores
 from ..schedule import next_review as _next_review, today as _today
 from ._base import F, clean, matrix_of, settings_row, to_dict
 
@@ -38,7 +39,6 @@ SPECS = {
 }
 
 
-SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
 # The level whose default cadence applies to a subject that has no level of its own.
 DEFAULT_LEVEL = {"system": "Medium", "impact_assessment": "High", "applicability": "Low"}
 PREFIXES = (("AIS-", "system"), ("IA-", "impact_assessment"), ("R-", "risk"))
@@ -93,12 +93,8 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
         scores: dict[str, Any] = {}
         level = "Medium"
         if subject_type == "risk":
-            new = {k: values[k] for k in ("inherent_likelihood", "inherent_impact",
-                                          "residual_likelihood", "residual_impact") if values.get(k) is not None}
-            for k, v in new.items():
-                n = m.n_likelihood if "likelihood" in k else m.n_impact
-                if not 1 <= v <= n:
-                    raise ValidationError(k, f"must be between 1 and {n}, got {v}")
+            new = {k: values[k] for k in SCORE_FIELDS if values.get(k) is not None}
+            check_scores(m, new)
             if new and outcome == "still_valid" and any(getattr(row, k) != v for k, v in new.items()):
                 raise ValidationError("outcome", "the scores changed: record the outcome as rescored")
             if outcome == "rescored" and not new:
@@ -107,13 +103,11 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
                 if getattr(row, k) != v:
                     diff[k] = [getattr(row, k), v]
                     setattr(row, k, v)
-            scores = {k: getattr(row, k) for k in ("inherent_likelihood", "inherent_impact",
-                                                   "residual_likelihood", "residual_impact")}
-            level = m.level(row.residual_likelihood, row.residual_impact).name
-            scores["inherent_score"] = row.inherent_likelihood * row.inherent_impact
-            scores["inherent_level"] = m.level(row.inherent_likelihood, row.inherent_impact).name
-            scores["residual_score"] = row.residual_likelihood * row.residual_impact
-            scores["residual_level"] = level
+            scores = {k: getattr(row, k) for k in SCORE_FIELDS}
+            scores["inherent_score"] = m.score(row.inherent_likelihood, row.inherent_impact)
+            scores["inherent_level"] = m.band_for_score(scores["inherent_score"]).name
+            scores["residual_score"] = m.score(row.residual_likelihood, row.residual_impact)
+            level = scores["residual_level"] = m.band_for_score(scores["residual_score"]).name
             if values["outcome"] == "closed" and row.status != "closed":
                 diff["status"] = [row.status, "closed"]
                 row.status = "closed"

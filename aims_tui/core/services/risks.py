@@ -5,66 +5,40 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import (
-    RISK_CATEGORIES,
-    RISK_SOURCES,
-    RISK_STATUSES,
-    TREATMENT_OPTIONS,
     Acceptance,
-    AISystem,
+    AuditEvent,
     Control,
     Review,
     Risk,
     RiskControl,
     Treatment,
 )
+from ..fields import RISK_SPECS, SCORE_FIELDS, check_scores
+from ..records import get_risk_row, system_ref_of
+from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, matrix_of, settings_row, to_dict
+from ..scoring import score
+from ._base import apply, check_version, clean, matrix_of, resolve_system, settings_row, to_dict
 
-SPECS = {
-    "system": F("text", max_len=32),  # an AI system ref, or empty for organization-wide
-    "title": F("text", required=True, max_len=300),
-    "description": F("longtext"),
-    "category": F("choice", choices=("",) + RISK_CATEGORIES),
-    "source": F("choice", choices=("",) + RISK_SOURCES),
-    "owner": F("login", max_len=64),
-    "inherent_likelihood": F("int", required=True),
-    "inherent_impact": F("int", required=True),
-    "residual_likelihood": F("int"),
-    "residual_impact": F("int"),
-    "treatment_option": F("choice", choices=TREATMENT_OPTIONS),
-    "status": F("choice", choices=RISK_STATUSES),
-    "review_cadence": F("cadence"),
-    "next_review": F("date"),
-    "controls": F("json"),
-    "source_key": F("text", max_len=200),
-}
-SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
-
-
-def get_risk_row(s: Session, ref: str) -> Risk:
-    row = s.exec(select(Risk).where(Risk.ref == ref)).first()
-    if row is None:
-        raise NotFound("risk", ref)
-    return row
+SPECS = RISK_SPECS
 
 
 def risk_dict(s: Session, row: Risk) -> dict[str, Any]:
     d = to_dict(row)
     m = matrix_of(s)
-    d["inherent_score"] = row.inherent_likelihood * row.inherent_impact
-    d["residual_score"] = row.residual_likelihood * row.residual_impact
-    d["inherent_level"] = m.level(row.inherent_likelihood, row.inherent_impact).name
-    d["residual_level"] = m.level(row.residual_likelihood, row.residual_impact).name
-    d["system_ref"] = None
-    if row.system_id is not None:
-        d["system_ref"] = s.exec(select(AISystem.ref).where(AISystem.id == row.system_id)).first()
+    d["inherent_score"] = m.score(row.inherent_likelihood, row.inherent_impact)
+    d["residual_score"] = m.score(row.residual_likelihood, row.residual_impact)
+    d["inherent_level"] = m.band_for_score(d["inherent_score"]).name
+    d["residual_level"] = m.band_for_score(d["residual_score"]).name
+    d["system_ref"] = system_ref_of(s, row.system_id)
     d["controls"] = list(s.exec(
         select(Control.code).join(RiskControl, RiskControl.control_id == Control.id)
         .where(RiskControl.risk_id == row.id).order_by(Control.sort_key)
@@ -75,27 +49,6 @@ def risk_dict(s: Session, row: Risk) -> dict[str, Any]:
 def get_risk(db: Database, ref: str) -> dict[str, Any]:
     with db.read() as s:
         return risk_dict(s, get_risk_row(s, ref))
-
-
-def _check_scores(s: Session, values: dict[str, Any], current: dict[str, Any] | None = None) -> None:
-    m = matrix_of(s)
-    errors = []
-    for f in SCORE_FIELDS:
-        if f in values and values[f] is not None:
-            n = m.n_likelihood if "likelihood" in f else m.n_impact
-            if not 1 <= values[f] <= n:
-                errors.append((f, f"must be between 1 and {n}, got {values[f]}"))
-    if errors:
-        raise ValidationError(errors[0][0], errors[0][1], errors)
-
-
-def _resolve_system(s: Session, ref: str | None) -> int | None:
-    if not ref:
-        return None
-    sid = s.exec(select(AISystem.id).where(AISystem.ref == ref)).first()
-    if sid is None:
-        raise ValidationError("system", f"AI system {ref} does not exist")
-    return sid
 
 
 def _resolve_controls(s: Session, codes: Any) -> list[int]:
@@ -138,10 +91,6 @@ def _set_controls(s: Session, risk: Risk, ids: list[int]) -> tuple[list[str], li
 def next_risk_ref(s: Session) -> tuple[str, int]:
     """max + 1, skipping refs of deleted risks (the audit trail still speaks of them;
     a new risk must not inherit their history). Indexed look-ups, no scan."""
-    from sqlalchemy import func
-
-    from ..models import AuditEvent
-
     n = int(s.exec(select(func.max(Risk.ref_num))).one() or 0) + 1
     while s.exec(select(AuditEvent.id).where(AuditEvent.entity_ref == f"R-{n:04d}").limit(1)).first():
         n += 1
@@ -166,14 +115,14 @@ def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None 
     if check_role:
         require(s, actor, EDIT, "adding a risk")
     values = clean(SPECS, data, partial=False, session=s)
-    _check_scores(s, values)
+    check_scores(matrix_of(s), values)
     values.setdefault("residual_likelihood", None)
     values.setdefault("residual_impact", None)
     if values["residual_likelihood"] is None:
         values["residual_likelihood"] = values["inherent_likelihood"]
     if values["residual_impact"] is None:
         values["residual_impact"] = values["inherent_impact"]
-    system_id = _resolve_system(s, values.pop("system", None))
+    system_id = resolve_system(s, values.pop("system", None))
     control_ids = _resolve_controls(s, values.pop("controls", None))
     if not values.get("owner"):
         values["owner"] = actor
@@ -211,7 +160,7 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a risk")
         values = clean(SPECS, changes, partial=True, session=s)
-        _check_scores(s, values)
+        check_scores(matrix_of(s), values)
         row = get_risk_row(s, ref)
         check_version(row, expect_version, "risk", ref)
         for f in SCORE_FIELDS:
@@ -222,11 +171,9 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
         diff: dict[str, list] = {}
         if "system" in values:
             sys_ref = values.pop("system")
-            sid = _resolve_system(s, sys_ref)
+            sid = resolve_system(s, sys_ref)
             if sid != row.system_id:
-                old_ref = s.exec(select(AISystem.ref).where(AISystem.id == row.system_id)).first() \
-                    if row.system_id else None
-                diff["system_ref"] = [old_ref, sys_ref or None]
+                diff["system_ref"] = [system_ref_of(s, row.system_id), sys_ref or None]
                 row.system_id = sid
         if "controls" in values:
             old, new = _set_controls(s, row, _resolve_controls(s, values.pop("controls")))
@@ -235,9 +182,9 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
         if "owner" in values and not values["owner"]:
             raise ValidationError("owner", "a risk needs an owner")
         if values.get("status") == "accepted" and row.status != "accepted":
-            from .acceptances import current_acceptance, is_valid
-            acc = current_acceptance(s, row)
-            if acc is None or not is_valid(acc, row, _today()):
+            state = acceptance_state(current_acceptance(s, row.id),
+                                     score(row.residual_likelihood, row.residual_impact), _today())
+            if not state.valid:
                 raise ValidationError("status", "a risk is accepted by an approver, who records why "
                                                 "(acceptance); it cannot just be marked accepted")
         if values.get("status") == "closed" and row.status != "closed":

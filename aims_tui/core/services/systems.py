@@ -16,7 +16,6 @@ from ..models import (
     AI_ROLES,
     EU_AI_ACT_TIERS,
     STAGES,
-    Acceptance,
     AISystem,
     ImpactAssessment,
     Review,
@@ -24,6 +23,8 @@ from ..models import (
     StageEvent,
     Treatment,
 )
+from ..checks import unaccepted_above_appetite
+from ..rules import open_treatment
 from ..schedule import next_review, today as _today
 from ._base import F, apply, check_version, clean, matrix_of, next_ref, settings_row, to_dict
 
@@ -106,16 +107,8 @@ def update_system(db: Database, actor: str, ref: str, changes: dict[str, Any],
 
 def gate_facts(s: Session, row: AISystem, today: date | None = None) -> lifecycle.SystemFacts:
     today = today or _today()
-    m = matrix_of(s)
-    risks = s.exec(select(Risk).where(Risk.system_id == row.id, Risk.status != "closed")).all()
-    above = [r for r in risks if m.above_appetite(r.residual_likelihood * r.residual_impact)]
-    unaccepted = 0
-    for r in above:
-        acc = s.exec(select(Acceptance).where(Acceptance.risk_id == r.id, Acceptance.revoked == False)  # noqa: E712
-                     .order_by(Acceptance.accepted_at.desc())).first()
-        from .acceptances import is_valid
-        if acc is None or not is_valid(acc, r, today):
-            unaccepted += 1
+    unaccepted = s.exec(select(func.count()).select_from(Risk).where(
+        Risk.system_id == row.id, *unaccepted_above_appetite(matrix_of(s), today))).one()
     n_risks = s.exec(select(func.count()).select_from(Risk).where(Risk.system_id == row.id)).one()
     approved = s.exec(select(ImpactAssessment.id).where(
         ImpactAssessment.system_id == row.id, ImpactAssessment.status == "approved")).first() is not None
@@ -123,11 +116,11 @@ def gate_facts(s: Session, row: AISystem, today: date | None = None) -> lifecycl
         Review.subject_type == "system", Review.subject_id == row.id,
         Review.kind == "verification_validation")).one()
     open_t = s.exec(select(func.count()).select_from(Treatment).join(Risk, Treatment.risk_id == Risk.id).where(
-        Risk.system_id == row.id, Treatment.status.in_(("planned", "in_progress")))).one()
+        Risk.system_id == row.id, open_treatment(Treatment.status))).one()
     return lifecycle.SystemFacts(
         risk_count=int(n_risks), approved_impact_assessment=approved, vv_review_count=int(vv),
         open_treatments=int(open_t), technical_owner=row.technical_owner,
-        unaccepted_above_appetite=unaccepted,
+        unaccepted_above_appetite=int(unaccepted),
     )
 
 

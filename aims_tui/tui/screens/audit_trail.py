@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
 
 from ...core.windows import AuditFilter
+from ..columns import activity_columns
 from ..sources import AuditSource
 from ..widgets.paged_table import PagedTable
 from .base import AimsScreen
-from .systems import activity_columns
 
 
 class AuditTrailScreen(AimsScreen):

@@ -24,6 +24,7 @@ from textual.worker import get_current_worker
 
 from ...core.db import Database
 from ...core.errors import AimsError
+from ...core.rules import action_overdue
 
 
 def _d(value: Any) -> str:
@@ -308,7 +309,7 @@ class ManagementScreen(Screen):
         actions = self.query_one("#actions", DataTable)
         actions.clear()
         for a in r["actions"]:
-            overdue = a["status"] in ("planned", "in_progress") and a["due_date"] and a["due_date"] < self.today
+            overdue = action_overdue(a["status"], a["due_date"], self.today)
             actions.add_row(Text(a["action"]), Text(a["owner"]), Text(_d(a["due_date"])),
                             Text(a["status"] + (" (overdue)" if overdue else "")), key=str(a["id"]))
 

@@ -12,33 +12,15 @@ from textual.widgets import Footer, Header, Input, Static
 from ...core import queries
 from ...core.identity import APPROVE, EDIT
 from ...core.schedule import today as _today
-from .. import render
 from ..sources import RiskSource
-from ..widgets.paged_table import Col, PagedTable
+from ..columns import risk_columns
+from ..widgets.paged_table import PagedTable
 from .base import AimsScreen
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
 SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "owner": "owner", "status": "status",
               "next_review": "next review", "inherent": "inherent level", "category": "category",
               "system": "AI system"}
-
-
-def risk_columns(today_fn) -> list[Col]:
-    return [
-        Col("ref", "Ref", 6, lambda r: render.lit(r["ref"]), sort="ref"),
-        Col("residual", "Residual", 11,
-            lambda r: render.level(r["residual_level"], r["residual_colour"], r["residual_score"]), sort="residual"),
-        Col("title", "Title", None, lambda r: render.lit(r["title"]), sort="title"),
-        Col("system", "System", 7, lambda r: render.lit(r["system_ref"] or "org"), min_total=92, sort="system"),
-        Col("owner", "Owner", 8, lambda r: render.lit(r["owner"]), sort="owner"),
-        Col("status", "Status", 8, lambda r: render.lit(r["status"]), sort="status"),
-        Col("inherent", "Inherent", 11,
-            lambda r: render.level(r["inherent_level"], r["inherent_colour"], r["inherent_score"]),
-            min_total=112, sort="inherent"),
-        Col("category", "Category", 14, lambda r: render.lit(r["category"]), min_total=130, sort="category"),
-        Col("next_review", "Review", 10, lambda r: render.due(r["next_review"], r["review_state"], today_fn()),
-            sort="next_review"),
-    ]
 
 
 def describe_filter(f: queries.RiskFilter) -> Text:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
@@ -15,10 +14,10 @@ from ...core.models import STAGES
 from ...core.services import impact, systems
 from .. import render
 from ...core.windows import SystemFilter, audit_filter_for_system
+from ..columns import activity_columns, risk_columns, when_text
 from ..sources import AuditSource, RiskSource, SystemSource
 from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen
-from .register import risk_columns
 
 
 class SystemsScreen(AimsScreen):
@@ -220,7 +219,7 @@ class SystemDetailScreen(AimsScreen):
         t.clear()
         for e in d["stages"]:
             note = e["note"] + (f" [override: {e['justification']}]" if e.get("justification") else "")
-            t.add_row(render.lit(_when(e["at"])), render.lit(e["from_stage"] or "-"), render.lit(e["to_stage"]),
+            t.add_row(render.lit(when_text(e["at"])), render.lit(e["from_stage"] or "-"), render.lit(e["to_stage"]),
                       render.lit(e["actor"]), render.lit(note))
         activity = self.query_one("#activity", PagedTable)
         if d["activity"] != self._activity_filter:
@@ -257,30 +256,3 @@ class SystemDetailScreen(AimsScreen):
             from ..dialogs.risk_editor import RiskEditor
 
             self.app.push_screen(RiskEditor(self.database, self.login, None, system=self.ref))
-
-
-def activity_columns() -> list[Col]:
-    """Columns of an audit trail (newest first)."""
-    return [
-        Col("at", "When", 16, lambda e: render.lit(_when(e["at"]))),
-        Col("actor", "Who", 8, lambda e: render.lit(e["actor"])),
-        Col("record", "Record", 12, lambda e: render.lit(e["entity_ref"])),
-        Col("action", "Action", 10, lambda e: render.lit(e["action"])),
-        Col("changes", "Changes", None, lambda e: render.lit(_changes(e["changes"]))),
-    ]
-
-
-def _when(at: Any) -> str:
-    return at.strftime("%Y-%m-%d %H:%M") if hasattr(at, "strftime") else str(at or "")[:16]
-
-
-def _changes(changes: dict[str, Any]) -> str:
-    parts = []
-    for k, v in (changes or {}).items():
-        if isinstance(v, list) and len(v) == 2:
-            old, new = v
-            parts.append(f"{k}: {old if old is not None else ''} -> {new}" if old is not None else f"{k}={new}")
-        else:
-            parts.append(f"{k}={v}")
-    return "; ".join(parts)
-

@@ -1,12 +1,15 @@
 """Benchmark: the management review pack for a large register.
 
-    python -m aims_tui.reports.bench [--systems 1000] [--risks-per-system 10] [--runs 1]
+    python -m aims_tui.bench_pack [--systems 1000] [--risks-per-system 10] [--runs 1]
 
 Builds the demo database once (cached under .bench/, gitignored), then times
 gathering the data and rendering the pack, full register appendix included.
 Prints one JSON line per measurement: wall-clock seconds and the CPU seconds
 of this process (the wall clock includes waiting for a busy machine's cores).
 Target: under 10 s for 1,000 AI systems and 10,000 risks.
+
+It lives beside ``aims_tui.bench``, above every layer: building the demo
+database needs the write path, which the reports never import.
 """
 
 from __future__ import annotations
@@ -17,7 +20,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from ..core.db import REPO_DIR, open_database
+from .core.db import REPO_DIR, open_database
+from .core.services import setup
+from .core.services.demo import load_demo
+from .reports import data
+from .reports.pack import render
 
 AS_OF = date(2026, 6, 15)
 ACTOR = "bench"
@@ -28,9 +35,6 @@ def bench_db(systems: int, per: int, folder: Path) -> Path:
     path = folder / f"bench-{systems}x{per}.db"
     if path.exists():
         return path
-    from ..core.services import setup
-    from ..core.services.demo import load_demo
-
     tmp = path.with_name(path.name + ".tmp")
     for p in (tmp, Path(str(tmp) + "-wal"), Path(str(tmp) + "-shm")):
         p.unlink(missing_ok=True)
@@ -45,7 +49,7 @@ def bench_db(systems: int, per: int, folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m aims_tui.reports.bench")
+    ap = argparse.ArgumentParser(prog="python -m aims_tui.bench_pack")
     ap.add_argument("--systems", type=int, default=1000)
     ap.add_argument("--risks-per-system", type=int, default=10)
     ap.add_argument("--runs", type=int, default=1)
@@ -55,9 +59,6 @@ def main(argv: list[str] | None = None) -> None:
     path = bench_db(args.systems, args.risks_per_system, REPO_DIR / ".bench")
     print(json.dumps({"step": "database", "path": str(path), "seconds": round(time.perf_counter() - t0, 2)}),
           flush=True)
-    from . import data
-    from .pack import render
-
     db = open_database(str(path))
     for run in range(1, args.runs + 1):
         t1, c1 = time.perf_counter(), time.process_time()
