@@ -22,13 +22,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
 DbOpt = Annotated[
     Optional[str],
-    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else data/aims.db).",
+    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else "
+                              "~/.config/aims/config.toml, else /etc/aims/config.toml, else data/aims.db).",
                  show_default=False),
 ]
 
 
 class State:
     db: str | None = None
+    choice = None  # core.config.Choice: the database chosen and what chose it
 
 
 state = State()
@@ -88,6 +90,16 @@ def _exists(path) -> bool:
         raise  # unreachable: fail() exits
 
 
+def choose_db(db: str | None) -> str:
+    """--db, AIMS_DB, the user's and the host's config file, data/aims.db (core.config);
+    applies the file's umask. Returns the database path or URL."""
+    from ..core import config
+
+    state.choice = config.choose_db(db or state.db)
+    config.apply(state.choice)
+    return state.choice.value
+
+
 def open_db(db: str | None, *, create: bool = False):
     """Open (and upgrade) the database for a command.
 
@@ -96,7 +108,7 @@ def open_db(db: str | None, *, create: bool = False):
     """
     from ..core.db import open_database, resolve_url, sqlite_path
 
-    target = db or state.db
+    target = choose_db(db)
     path = sqlite_path(resolve_url(target))
     if path is not None and not create and not _exists(path):
         fail(f"there is no aims database at {path}; create it with 'aims init' "
