@@ -116,6 +116,28 @@ def open_db(db: str | None, *, create: bool = False):
     return open_database(target)
 
 
+def prepare_out_folder(database, folder) -> None:
+    """A folder aims writes into (exports) is made like the database's folder
+    (its group, setgid 2770 when shared); one writable only by someone else is one line."""
+    from pathlib import Path
+
+    from ..core import permissions
+
+    permissions.prepare_folder(Path(folder).expanduser().absolute(), database.path)
+
+
+def share_out_file(database, path) -> None:
+    """An export made next to a shared database: its group, mode 0640 (readable by the group)."""
+    from pathlib import Path
+
+    from ..core import permissions
+
+    try:
+        permissions.share_file(Path(path), database.path, 0o640)
+    except OSError:
+        pass  # written by us, so ours to chmod; a file system without modes keeps its own
+
+
 def actor_for(database, *, bootstrap: bool = True) -> str:
     """The OS login, checked against the users of the database.
 
