@@ -16,7 +16,12 @@ figure. Not part of the test run. What is measured (milliseconds):
 - ``dashboard_aggregates``: both heat maps, level counts, systems per stage, overdue count;
 - ``aims_reminders`` / ``aims_check``: the commands as subprocesses, when they exist;
 - ``pack``: ``aims export pack`` at 10,000 risks, when it exists;
-- ``peak_memory_mb``: ru_maxrss of the first-paint process.
+- ``peak_memory_mb``: ru_maxrss of the first-paint process;
+- ``audit_verify_full``: ``aims audit verify``'s work (every event, every record
+  against its digest), ``audit_quick_check``: the check the app runs at start
+  and ``aims db check`` prints, and ``audit_floor``: reading every row of every
+  record table once, untouched (the least a full verify could cost), with the
+  ratio of each to it.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ def shape(size: int) -> tuple[int, int]:
 def _stamp() -> str:
     h = hashlib.sha256()
     for p in sorted([PACKAGE / "core" / "services" / "demo.py", PACKAGE / "core" / "models.py",
+                     PACKAGE / "core" / "seal.py", PACKAGE / "core" / "audit.py",
                      *(PACKAGE / "core" / "migrations" / "versions").glob("*.py")]):
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
@@ -306,6 +312,34 @@ def command(figure: str, size: int, args: list[str], runs: int = 3) -> None:
          cpu_ms=round(min(cpu), 1), exit_code=rc)
 
 
+def audit_figures(path: Path, size: int) -> None:
+    """The full verify, the quick check, and the floor of reading every record once."""
+    from .core import audit, seal
+    from .core.db import open_database
+
+    db = open_database(str(path))
+    try:
+        with db.read() as s:
+            raw = s.connection().connection.driver_connection
+
+            def floor() -> None:
+                for k in seal.kinds(raw).values():
+                    for _row in raw.execute(f"SELECT * FROM main.{k.q()}"):
+                        pass
+
+            floor_ms = min(_timed(floor) for _ in range(2))
+            result: list = []
+            full_ms = _timed(lambda: result.append(audit.verify(s)))
+            quick = [_timed(lambda: audit.quick_check(s)) for _ in range(5)]
+        emit("audit_floor", size, ms=round(floor_ms, 1), what="read every record row once")
+        emit("audit_verify_full", size, ms=round(full_ms, 1), ok=result[0].ok, events=result[0].count,
+             ratio_to_floor=round(full_ms / max(floor_ms, 0.001), 1))
+        emit("audit_quick_check", size, **_stats(quick),
+             ratio_to_floor=round(statistics.median(quick) / max(floor_ms, 0.001), 3))
+    finally:
+        db.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m aims_tui.bench", description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000,100000,1000000", help="register sizes (risks), comma separated")
@@ -323,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
         path = ensure_db(folder, size, args.rebuild)
         first_paint(path, size)
         query_figures(path, size)
+        audit_figures(path, size)
         if args.matrix:
             matrix(path, size)
         if has_reminders:

@@ -18,9 +18,15 @@ def verify(
     anchor: Annotated[Optional[str], typer.Option(
         "--anchor", help="ID:HASH of an event written down earlier (printed by this command and by "
                          "'aims backup'); the trail must still hold it unchanged.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="List at most this many problems "
+                                                              "(all are counted).")] = 50,
     db: common.DbOpt = None,
 ) -> None:
-    """Check the hash chain of the audit trail. Exit 3 naming the first broken event."""
+    """Check the audit trail and the register against it; exit 3 listing every problem found.
+
+    Every event against its hash and link, the head, and (SQLite) every record against the
+    digest its latest audit event left: an insert, update or delete made outside aims is named
+    with the record's ref."""
     from ..core import audit
 
     anchored = None
@@ -32,7 +38,7 @@ def verify(
     database = common.open_db(db)
     common.actor_for(database)
     with database.read() as s:
-        result = audit.verify(s, anchored)
+        result = audit.verify(s, anchored, limit=limit)
     typer.echo(result.message())
     if not result.ok:
         raise typer.Exit(common.EXIT_ATTENTION)
@@ -76,12 +82,13 @@ def backup_command(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
     db: common.DbOpt = None,
 ) -> None:
-    """A consistent copy of the database while others work, verified (integrity and audit chain)."""
-    from ..core.backup import backup
+    """A consistent copy of the database while others work, verified (integrity and audit chain).
+    Admins only; the copy is 0640 in the database's group; each backup is an audit event."""
+    from ..core.services.backups import make_backup
 
     database = common.open_db(db)
-    common.actor_for(database)
-    r = backup(database, path, force=force)
+    login = common.actor_for(database)
+    r = make_backup(database, login, path, force=force)
     typer.echo(f"Backup: {r.path} ({r.size:,} bytes, {r.seconds:.2f} s)")
     typer.echo(f"Integrity: {r.integrity}")
     typer.echo(f"Audit: {r.audit_message}")

@@ -22,13 +22,15 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
 DbOpt = Annotated[
     Optional[str],
-    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else data/aims.db).",
+    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else "
+                              "~/.config/aims/config.toml, else /etc/aims/config.toml, else data/aims.db).",
                  show_default=False),
 ]
 
 
 class State:
     db: str | None = None
+    choice = None  # core.config.Choice: the database chosen and what chose it
 
 
 state = State()
@@ -88,6 +90,16 @@ def _exists(path) -> bool:
         raise  # unreachable: fail() exits
 
 
+def choose_db(db: str | None) -> str:
+    """--db, AIMS_DB, the user's and the host's config file, data/aims.db (core.config);
+    applies the file's umask. Returns the database path or URL."""
+    from ..core import config
+
+    state.choice = config.choose_db(db or state.db)
+    config.apply(state.choice)
+    return state.choice.value
+
+
 def open_db(db: str | None, *, create: bool = False):
     """Open (and upgrade) the database for a command.
 
@@ -96,12 +108,34 @@ def open_db(db: str | None, *, create: bool = False):
     """
     from ..core.db import open_database, resolve_url, sqlite_path
 
-    target = db or state.db
+    target = choose_db(db)
     path = sqlite_path(resolve_url(target))
     if path is not None and not create and not _exists(path):
         fail(f"there is no aims database at {path}; create it with 'aims init' "
              "(or check --db and AIMS_DB)")
     return open_database(target)
+
+
+def prepare_out_folder(database, folder) -> None:
+    """A folder aims writes into (exports) is made like the database's folder
+    (its group, setgid 2770 when shared); one writable only by someone else is one line."""
+    from pathlib import Path
+
+    from ..core import permissions
+
+    permissions.prepare_folder(Path(folder).expanduser().absolute(), database.path)
+
+
+def share_out_file(database, path) -> None:
+    """An export made next to a shared database: its group, mode 0640 (readable by the group)."""
+    from pathlib import Path
+
+    from ..core import permissions
+
+    try:
+        permissions.share_file(Path(path), database.path, 0o640)
+    except OSError:
+        pass  # written by us, so ours to chmod; a file system without modes keeps its own
 
 
 def actor_for(database, *, bootstrap: bool = True) -> str:

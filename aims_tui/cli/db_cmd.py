@@ -15,10 +15,11 @@ def _existing(db: str | None):
     """Open without upgrading; a missing SQLite file is an error here, not a new database."""
     from ..core.db import open_database, resolve_url, sqlite_path
 
-    path = sqlite_path(resolve_url(db or common.state.db))
-    if path is not None and not path.exists():
-        common.fail(f"no database at {path} (aims init creates one)")
-    return open_database(db or common.state.db, upgrade=False)
+    target = common.choose_db(db)
+    path = sqlite_path(resolve_url(target))
+    if path is not None and not common._exists(path):
+        common.fail(f"no database at {path} (aims init creates one; chosen by {common.state.choice.describe()})")
+    return open_database(target, upgrade=False)
 
 
 @contextmanager
@@ -52,10 +53,19 @@ def upgrade(db: common.DbOpt = None) -> None:
 @dbapp.command("check")
 @common.handle_errors
 def check(db: common.DbOpt = None) -> None:
-    """Integrity check, migration level and SQLite version. Exit 3 on a problem."""
+    """Integrity, migration level, the audit trail (quick form), permissions. Exit 3 on a problem."""
+    try:
+        _check(db)
+    except PermissionError as exc:
+        where = exc.filename or "the database folder"
+        common.fail(f"cannot read {where}: permission denied; ask an admin to add you to the database's group "
+                    "(see 'Team setup' in the README), then log in again")
+
+
+def _check(db: str | None) -> None:
     from sqlalchemy import text
 
-    from ..core import migrate
+    from ..core import audit, migrate
 
     database = _existing(db)
     problems = []
@@ -63,6 +73,7 @@ def check(db: common.DbOpt = None) -> None:
         current = migrate.current_revision(database)
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
+    typer.echo(f"Chosen by: {common.state.choice.describe()}")
     hint = "" if current == head else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
     typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
@@ -83,7 +94,17 @@ def check(db: common.DbOpt = None) -> None:
                    + ("  (has the WAL-reset bug fixed in 3.51.3; keep backups)" if sqlite3.sqlite_version_info < (3, 51, 3) else ""))
         if res != ["ok"]:
             problems.append("integrity")
+    if "integrity" not in problems:
+        with _readable(database), database.engine.connect() as c:
+            quick = audit.quick_check(c)
+        typer.echo("Audit trail: ok (quick check: head, newest events, record counts; 'aims audit verify' "
+                   "checks every event and record)" if quick.ok else
+                   f"Audit trail: BROKEN: {'; '.join(quick.problems)} (run: aims audit verify)")
+        if not quick.ok:
+            problems.append("audit trail")
+    if database.is_sqlite:
         from ..core import permissions
+
         for warning in permissions.check(database):
             typer.echo(f"Permissions: {warning}")
             problems.append("permissions")

@@ -46,9 +46,11 @@ def pack_command(
     since_d = _date(since, "--since")
     database = common.open_db(db)
     login = common.actor_for(database)
-    from ..reports import build_pack
+    from ..reports import build_pack, default_exports_dir
 
+    common.prepare_out_folder(database, out.parent if out is not None else default_exports_dir())
     res = build_pack(database, out, as_of=as_of_d, since=since_d, generated_by=login, review_ref=review)
+    common.share_out_file(database, res.path)
     typer.echo(f"wrote {res.path} ({res.pages} pages)")
     typer.echo(f"data digest (SHA-256): {res.digest}")
 
@@ -72,7 +74,9 @@ def _export(kind: str, fmt: str, out: Path | None, db: str | None) -> None:
 
         org = get_settings(database).get("organization", "")
         out = default_exports_dir() / f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}"
+    common.prepare_out_folder(database, out.parent)
     n = exports.export(database, kind, fmt, out)
+    common.share_out_file(database, out)
     typer.echo(f"wrote {out} ({n} rows)")
 
 

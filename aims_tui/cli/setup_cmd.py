@@ -51,12 +51,17 @@ def register(app: typer.Typer) -> None:
         systems: Annotated[int, typer.Option("--systems", min=1, help="AI systems to create.")] = 8,
         risks_per_system: Annotated[int, typer.Option("--risks-per-system", min=0, help="Risks per system.")] = 6,
         seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
+        with_users: Annotated[bool, typer.Option(
+            "--with-users", help="Also add the demo team (alice, bob the approver, chen, dana).")] = False,
         db: common.DbOpt = None,
     ) -> None:
-        """Load a realistic demo register (seeded)."""
-        from ..core.services.demo import load_demo
+        """Load a realistic demo register (seeded) into an empty register. Admins only."""
+        from ..core.services.demo import DEMO_USERS, load_demo
 
         database = common.open_db(db, create=True)
         login = common.actor_for(database)
-        counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed)
+        counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed,
+                           with_users=with_users)
         typer.echo("Loaded demo data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+        if with_users:
+            typer.echo("Demo users: " + ", ".join(f"{u} ({r})" for u, _n, r in DEMO_USERS))

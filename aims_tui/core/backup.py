@@ -18,10 +18,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import permissions
 from .db import BUSY_TIMEOUT_MS, Database
 from .errors import DatabaseError
 
-BACKUP_MODE = 0o600
+BACKUP_MODE = 0o640  # the owner writes, the database's group reads, nobody else
 
 
 @dataclass
@@ -63,7 +64,12 @@ def _verify_copy(path: Path) -> tuple[str, "object"]:
 
 
 def backup(database: Database, dest: str | Path, *, force: bool = False) -> BackupResult:
-    """Copy ``database`` to ``dest`` (mode 0600); refuse an existing file unless ``force``.
+    """Copy ``database`` to ``dest``; refuse an existing file unless ``force``.
+
+    The copy is mode 0640 in the database folder's group (teammates who may
+    read the database may read its backups); a missing folder is made like the
+    database's (setgid 2770 when that one is group-shared). Who may make one,
+    and its audit event, are the service's (``services.backups``).
 
     Raises DatabaseError when the copy cannot be made or fails the integrity
     check (nothing is left behind). A copy whose audit chain does not verify
@@ -81,18 +87,20 @@ def backup(database: Database, dest: str | Path, *, force: bool = False) -> Back
         raise DatabaseError("the backup cannot replace the database itself")
     if dest.exists() and not force:
         raise DatabaseError(f"{dest} already exists; add --force to replace it")
-    if not dest.parent.is_dir():
-        raise DatabaseError(f"the folder {dest.parent} does not exist")
+    if dest.parent.exists() and not dest.parent.is_dir():
+        raise DatabaseError(f"{dest.parent} is not a folder")
+    permissions.prepare_folder(dest.parent, src_path)
 
     tmp = dest.parent / f".{dest.name}.{os.getpid()}.partial"
     started = time.monotonic()
     try:
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, BACKUP_MODE)
-            os.fchmod(fd, BACKUP_MODE)
+            os.fchmod(fd, 0o600)  # private until it is verified
             os.close(fd)
         except OSError as exc:
-            raise DatabaseError(f"cannot write in {dest.parent}: {exc.strerror}") from None
+            raise DatabaseError(f"cannot write in {dest.parent}: {exc.strerror} (ask its owner to run: "
+                                f"chmod 2770 {dest.parent})") from None
         src = sqlite3.connect(str(src_path), timeout=BUSY_TIMEOUT_MS / 1000)
         dst = sqlite3.connect(str(tmp))
         try:
@@ -115,6 +123,7 @@ def backup(database: Database, dest: str | Path, *, force: bool = False) -> Back
             os.fsync(fd)
         finally:
             os.close(fd)
+        permissions.share_file(tmp, src_path, BACKUP_MODE)
         if force:
             os.replace(tmp, dest)
         else:

@@ -16,6 +16,7 @@ from typing import Optional
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Column,
     Computed,
     Index,
@@ -495,6 +496,8 @@ class AuditEvent(SQLModel, table=True):
     changes: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(default="", max_length=64)
     hash: str = Field(max_length=64)
+    # digest of the records this event's transaction left (see audit_seal); None before 0006
+    seal: Optional[str] = Field(default=None, max_length=64)
 
 
 class AuditHead(SQLModel, table=True):
@@ -510,6 +513,29 @@ class AuditHead(SQLModel, table=True):
     events: int = Field(default=0)
     last_id: int = Field(default=0)
     hash: str = Field(default="", max_length=64)
+
+
+class AuditSeal(SQLModel, table=True):
+    """The digest of one record as an audit event left it ('' once deleted), so that
+    ``aims audit verify`` can prove the register, not only the trail (migration 0006)."""
+
+    __tablename__ = "audit_seal"
+    __table_args__ = (Index("ix_audit_seal_event", "event_id"), {"sqlite_with_rowid": False})
+
+    kind: str = Field(primary_key=True, max_length=64)  # the record's table
+    key: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    event_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    ref: str = Field(default="", max_length=200)
+    digest: str = Field(default="", max_length=32)
+
+
+class AuditTally(SQLModel, table=True):
+    """How many records of each kind the trail says exist (the quick check at start)."""
+
+    __tablename__ = "audit_tally"
+
+    kind: str = Field(primary_key=True, max_length=64)
+    live: int = Field(default=0)
 
 
 EDITABLE_MODELS = (

@@ -157,3 +157,68 @@ def _group_name(gid: int) -> str:
         return grp.getgrgid(gid).gr_name
     except KeyError:
         return str(gid)
+
+
+# -- folders and files aims makes next to a shared database ------------------
+
+
+def _shared(db_path: Path) -> tuple[int, bool]:
+    """(gid, group-shared?) of the database's folder: shared when setgid or group-writable."""
+    st = db_path.parent.stat()
+    return st.st_gid, bool(st.st_mode & stat.S_ISGID or st.st_mode & 0o070 == 0o070)
+
+
+def prepare_folder(folder: Path, db_path: Path | None) -> None:
+    """Create ``folder`` (and missing parents) the way the database folder is:
+    its group and, when that folder is group-shared, setgid 2770, so that every
+    teammate can write in it. An existing folder is left as it is, but one a
+    teammate cannot write in is one line naming the path and the fix."""
+    folder = Path(folder)
+    gid, shared = _shared(db_path) if db_path is not None and db_path.parent.exists() else (None, False)
+    missing = []
+    p = folder
+    while not p.exists():
+        missing.append(p)
+        p = p.parent
+    for made in reversed(missing):
+        try:
+            made.mkdir()
+            if shared and gid is not None:
+                if made.stat().st_gid != gid:
+                    os.chown(made, -1, gid)
+                os.chmod(made, DIR_MODE)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise DatabaseError(f"cannot create the folder {made}: {exc.strerror} (create it as someone who may "
+                                f"write in {made.parent}: mkdir -m 2770 {made}"
+                                + (f" && chgrp {_group_name(gid)} {made})" if shared and gid is not None else ")")
+                                ) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        st = folder.stat()
+        fix = (f"chgrp {_group_name(gid)} {folder} && chmod 2770 {folder}" if shared and gid is not None
+               else f"chmod u+w {folder}")
+        raise DatabaseError(f"cannot write in {folder} (owner {_user_name(st.st_uid)}, group "
+                            f"{_group_name(st.st_gid)}, mode {_mode(st)}); its owner or root must run: {fix}")
+
+
+def share_file(path: Path, db_path: Path | None, mode: int = 0o640) -> None:
+    """Give a file aims made (a backup, an export) the database folder's group and
+    ``mode`` (0640: the group may read it, nobody else)."""
+    if db_path is not None and db_path.parent.exists():
+        gid, shared = _shared(db_path)
+        if shared and path.stat().st_gid != gid:
+            try:
+                os.chown(path, -1, gid)
+            except OSError:
+                pass  # not a member of the group: the folder's setgid gave the file its group anyway
+    os.chmod(path, mode)
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)

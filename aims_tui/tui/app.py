@@ -50,6 +50,7 @@ class AimsApp(App):
         for e in self.screen_entries:
             self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
         self.sub_title = f"{login} ({self.role or 'not a user'})"
+        self.trail_warning: str | None = None  # set while the quick audit check fails
 
     # -- screens -----------------------------------------------------------------
     def on_mount(self) -> None:
@@ -58,6 +59,26 @@ class AimsApp(App):
             self.set_interval(self.poll_seconds, self._poll)
         if self.start_notice and self.role:
             self._notice_on_start()
+        self._check_trail()
+
+    @work(thread=True, group="trail-check")
+    def _check_trail(self) -> None:
+        """The quick audit check (issue 13): while the trail or the register does not
+        match, the header says so on every screen and a notice stays until dismissed."""
+        from ..core import audit
+
+        try:
+            with self.database.read() as s:
+                result = audit.quick_check(s)
+        except Exception:  # noqa: BLE001 - a check that cannot run must not stop the app
+            return
+        if not result.ok:
+            self.call_from_thread(self._trail_broken, result.message())
+
+    def _trail_broken(self, message: str) -> None:
+        self.trail_warning = message
+        self.sub_title = f"{self.login} ({self.role or 'not a user'}) - AUDIT TRAIL BROKEN: run aims audit verify"
+        self.notify(message, title="Audit trail broken", severity="error", markup=False, timeout=10**7)
 
     @work(thread=True, group="start-notice")
     def _notice_on_start(self) -> None:

@@ -122,10 +122,10 @@ def test_a_rehashed_forgery_still_breaks_the_link_to_the_next_event(busy_db):
     """Someone who edits an event and recomputes its hash breaks the next event's prev_hash."""
     target = _middle_id(busy_db)
     with sqlite3.connect(busy_db.path) as c:
-        row = c.execute("SELECT at, actor, entity, entity_ref, action, changes, prev_hash FROM audit_event "
+        row = c.execute("SELECT at, actor, entity, entity_ref, action, changes, prev_hash, seal FROM audit_event "
                         "WHERE id = ?", (target,)).fetchone()
-        at, _actor, entity, ref, action, changes, prev = row
-        forged = audit.event_hash(prev, at, "mallory", entity, ref, action, json.loads(changes))
+        at, _actor, entity, ref, action, changes, prev, seal = row
+        forged = audit.event_hash(prev, at, "mallory", entity, ref, action, json.loads(changes), seal)
         c.execute("UPDATE audit_event SET actor = 'mallory', hash = ? WHERE id = ?", (forged, target))
     result = _verify(busy_db)
     assert not result.ok and result.broken_id == target + 1

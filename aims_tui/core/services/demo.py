@@ -1,13 +1,16 @@
 """Demo data: a realistic register, seeded, sized by systems and risks per system.
 
 Written in one transaction with bulk inserts and a single audit event (a bulk
-load), so that even very large registers load quickly and the trail verifies.
+load; the records it wrote are sealed into that event, see core/seal.py), so
+that even very large registers load quickly and the trail verifies. Admins
+only, and only into an empty register: demo data never mixes with live records.
 """
 
 from __future__ import annotations
 
 import random
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -16,8 +19,8 @@ from sqlmodel import Session, select
 
 from .. import audit, lifecycle
 from ..db import Database
-from ..errors import ValidationError
-from ..identity import EDIT, require
+from ..errors import AimsError, ValidationError
+from ..identity import ADMIN, require
 from ..models import (
     RISK_CATEGORIES,
     RISK_SOURCES,
@@ -76,47 +79,106 @@ DEMO_USERS = [("alice", "Alice Martin", "editor"), ("bob", "Bob Okafor", "approv
 
 
 def load_demo(db: Database, actor: str, *, systems: int = 8, risks_per_system: int = 6, seed: int = 42,
-              today: date | None = None) -> dict[str, Any]:
+              today: date | None = None, with_users: bool = False) -> dict[str, Any]:
+    """Load the demo register (admins only, into an empty register only).
+
+    ``with_users`` also adds the demo team (alice, bob the approver, chen,
+    dana), one audited event each; without it no user is created (the demo's
+    owners are names on the records, not logins of the database)."""
     if systems < 1 or systems > 100_000:
         raise ValidationError("systems", "must be between 1 and 100000")
     if risks_per_system < 0 or risks_per_system > 10_000:
         raise ValidationError("risks_per_system", "must be between 0 and 10000")
 
     def tx(s: Session) -> dict:
-        require(s, actor, EDIT, "loading demo data")
+        require(s, actor, ADMIN, "loading demo data")
+        _ensure_empty(s)
+        if with_users:
+            _add_demo_users(s, actor)
         return _load(s, actor, systems, risks_per_system, seed, today or _today())
 
     return db.transact(tx)
 
 
-def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: date) -> dict[str, Any]:
-    rnd = random.Random(seed)
-    m = matrix_of(s)
-    now = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=9)
-    have_users = set(s.exec(select(User.login)).all())
+def _ensure_empty(s: Session) -> None:
+    """Demo data goes only into an empty register, never into live records."""
+    held = []
+    for model, what in ((AISystem, "AI systems"), (Risk, "risks"), (ImpactAssessment, "impact assessments"),
+                        (Nonconformity, "nonconformities")):
+        n = int(s.exec(select(func.count()).select_from(model)).one())
+        if n:
+            held.append(f"{n} {what}")
+    if held:
+        raise AimsError(f"the register already holds {', '.join(held)}; demo data loads only into an empty "
+                        "register (give a new database with --db)")
+
+
+def _add_demo_users(s: Session, actor: str) -> None:
+    have = set(s.exec(select(User.login)).all())
     for login, name, role in DEMO_USERS:
-        if login not in have_users:
-            s.add(User(login=login, display_name=name, role=role))
+        if login in have:
+            continue
+        s.add(User(login=login, display_name=name, role=role))
+        s.flush()
+        audit.record(s, actor, "user", login, "create", {"role": [None, role], "source": [None, "demo"]})
+
+
+@dataclass
+class _Run:
+    """What every step of one load shares."""
+
+    rnd: random.Random
+    m: Any  # the risk matrix
+    now: datetime
+    today: date
+    actor: str
+    owners: list[str]
+
+
+STAGES = ["design", "validation", "deployment", "monitoring", "improvement", "retired"]
+PATH = ["design", "validation", "deployment", "monitoring", "improvement"]
+
+
+def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: date) -> dict[str, Any]:
+    now = datetime.combine(today, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=9)
+    run = _Run(random.Random(seed), matrix_of(s), now, today, actor, [actor, "alice", "chen", "bob"])
+    sys_rows, ids = _insert_systems(s, run, n_systems)
+    events, ias, reviews = _system_histories(run, sys_rows, ids, _count(s, ImpactAssessment))
+    if events:
+        s.execute(insert(StageEvent), events)
+    if ias:
+        s.execute(insert(ImpactAssessment), ias)
+    risk_counts = _insert_risks(s, run, sys_rows, ids, per)
+    for k in range(0, len(reviews), BATCH):
+        s.execute(insert(Review), reviews[k:k + BATCH])
+    ncs = _insert_nonconformities(s, run, sys_rows, ids)
+    _decide_soa(s, run)
     s.flush()
-    owners = [actor, "alice", "chen", "bob"]
-    controls = list(s.exec(select(Control.id, Control.code).order_by(Control.sort_key)).all())
-    start_sys = int(s.exec(select(func.count()).select_from(AISystem)).one())
-    from .risks import next_risk_ref  # skips the refs of deleted risks
-    start_risk = next_risk_ref(s)[1] - 1
-    start_ia = int(s.exec(select(func.count()).select_from(ImpactAssessment)).one())
-    start_nc = int(s.exec(select(func.count()).select_from(Nonconformity)).one())
-    stages = ["design", "validation", "deployment", "monitoring", "improvement", "retired"]
-    path = ["design", "validation", "deployment", "monitoring", "improvement"]
+    counts = {"systems": len(sys_rows), "risks": risk_counts["risks"], "treatments": risk_counts["treatments"],
+              "acceptances": risk_counts["acceptances"], "impact_assessments": len(ias),
+              "nonconformities": len(ncs), "stage_events": len(events), "control_links": risk_counts["links"]}
+    audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
+    assert all(st in lifecycle.TRANSITIONS for st in STAGES)
+    return counts
+
+
+def _count(s: Session, model: Any) -> int:
+    return int(s.exec(select(func.count()).select_from(model)).one())
+
+
+def _insert_systems(s: Session, run: _Run, n_systems: int) -> tuple[list[dict], dict[str, int]]:
+    rnd, today, now = run.rnd, run.today, run.now
+    start_sys = _count(s, AISystem)
     sys_rows = []
     for i in range(n_systems):
         name, purpose, role, tier = SYSTEM_NAMES[i % len(SYSTEM_NAMES)]
         if i >= len(SYSTEM_NAMES):
             name = f"{name} {i // len(SYSTEM_NAMES) + 1}"
-        stage = stages[i % len(stages)] if i < 12 else rnd.choice(stages)
+        stage = STAGES[i % len(STAGES)] if i < 12 else rnd.choice(STAGES)
         sys_rows.append(dict(
             ref=f"AIS-{start_sys + i + 1:03d}", name=name, purpose=purpose,
             intended_use=f"{purpose}; decisions remain with a trained person.",
-            business_owner=rnd.choice(owners), technical_owner=rnd.choice(owners), ai_role=role,
+            business_owner=rnd.choice(run.owners), technical_owner=rnd.choice(run.owners), ai_role=role,
             eu_ai_act_tier=tier, personal_data=tier in ("high", "limited"),
             third_party=rnd.choice(["", "", "OpenModel Inc.", "VisionCorp", "DataVendor Ltd"]),
             human_oversight="A reviewer confirms every adverse decision.", stage=stage, review_cadence="",
@@ -124,11 +186,19 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
             updated_at=now - timedelta(days=rnd.randint(1, 60)), version=1))
     s.execute(insert(AISystem), sys_rows)
     ids = dict(s.exec(select(AISystem.ref, AISystem.id).where(AISystem.ref.in_([r["ref"] for r in sys_rows]))).all())
+    return sys_rows, ids
 
-    events, ias, reviews = [], [], []
+
+def _system_histories(run: _Run, sys_rows: list[dict], ids: dict[str, int],
+                      start_ia: int) -> tuple[list[dict], list[dict], list[dict]]:
+    """Stage events, impact assessments and validation reviews of each system."""
+    rnd, today, now, actor = run.rnd, run.today, run.now, run.actor
+    events: list[dict] = []
+    ias: list[dict] = []
+    reviews: list[dict] = []
     for n, r in enumerate(sys_rows):
         sid = ids[r["ref"]]
-        walk = path[: path.index(r["stage"]) + 1] if r["stage"] in path else path[:4] + ["retired"]
+        walk = PATH[: PATH.index(r["stage"]) + 1] if r["stage"] in PATH else PATH[:4] + ["retired"]
         t = now - timedelta(days=380)
         prev = None
         for st in walk:
@@ -136,74 +206,93 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
                                note="demo history", overridden_gates=[], justification=""))
             prev = st
             t += timedelta(days=rnd.randint(20, 60))
-        if stages.index(r["stage"]) >= 1:
-            ias.append(dict(
-                ref=f"IA-{start_ia + len(ias) + 1:03d}", system_id=sid, title=f"Impact assessment: {r['name']}",
-                affected_individuals="Applicants and customers subject to the system's outputs",
-                affected_groups="Groups defined by age, gender and ethnicity",
-                societal_impacts="Access to essential services",
-                impacts=[{"description": "Unfair denial of service", "severity": "high"},
-                         {"description": "Loss of privacy", "severity": "medium"}],
-                mitigations="Bias testing each release; human review of denials",
-                status="approved" if stages.index(r["stage"]) >= 2 or n % 2 else "draft",
-                approved_by="bob" if stages.index(r["stage"]) >= 2 or n % 2 else "",
-                approved_at=now - timedelta(days=200) if stages.index(r["stage"]) >= 2 or n % 2 else None,
-                review_cadence="yearly", next_review=today + timedelta(days=rnd.randint(-20, 300)),
-                created_at=now - timedelta(days=300), version=1))
-            reviews.append(dict(subject_type="system", subject_id=sid, kind="verification_validation",
-                                reviewed_on=today - timedelta(days=250), reviewed_at=now - timedelta(days=250),
-                                reviewer=actor, outcome="still_valid",
-                                notes="Validation report accepted", scores={}, due_on=None, next_review=None))
-    if events:
-        s.execute(insert(StageEvent), events)
-    if ias:
-        s.execute(insert(ImpactAssessment), ias)
+        if STAGES.index(r["stage"]) < 1:
+            continue
+        approved = STAGES.index(r["stage"]) >= 2 or bool(n % 2)
+        ias.append(dict(
+            ref=f"IA-{start_ia + len(ias) + 1:03d}", system_id=sid, title=f"Impact assessment: {r['name']}",
+            affected_individuals="Applicants and customers subject to the system's outputs",
+            affected_groups="Groups defined by age, gender and ethnicity",
+            societal_impacts="Access to essential services",
+            impacts=[{"description": "Unfair denial of service", "severity": "high"},
+                     {"description": "Loss of privacy", "severity": "medium"}],
+            mitigations="Bias testing each release; human review of denials",
+            status="approved" if approved else "draft", approved_by="bob" if approved else "",
+            approved_at=now - timedelta(days=200) if approved else None,
+            review_cadence="yearly", next_review=today + timedelta(days=rnd.randint(-20, 300)),
+            created_at=now - timedelta(days=300), version=1))
+        reviews.append(dict(subject_type="system", subject_id=sid, kind="verification_validation",
+                            reviewed_on=today - timedelta(days=250), reviewed_at=now - timedelta(days=250),
+                            reviewer=actor, outcome="still_valid",
+                            notes="Validation report accepted", scores={}, due_on=None, next_review=None))
+    return events, ias, reviews
 
-    # Risks and what hangs off them are streamed in batches (a million risks
-    # never sit in memory at once). The random sequence is the one a simple
-    # "all risks, then their links" loop would draw: pass 1 inserts the risks,
-    # pass 2 replays them from a saved generator state while ``rnd`` goes on.
+
+def _insert_risks(s: Session, run: _Run, sys_rows: list[dict], ids: dict[str, int], per: int) -> dict[str, int]:
+    """Risks and what hangs off them, streamed in batches (a million risks
+    never sit in memory at once). The random sequence is the one a simple
+    "all risks, then their links" loop would draw: pass 1 inserts the risks,
+    pass 2 replays them from a saved generator state while ``rnd`` goes on."""
+    from .risks import next_risk_ref  # skips the refs of deleted risks
+
+    rnd = run.rnd
+    start_risk = next_risk_ref(s)[1] - 1
+    controls = list(s.exec(select(Control.id, Control.code).order_by(Control.sort_key)).all())
+    rows = lambda gen: _risk_rows(gen, sys_rows, ids, per, start_risk, run.m, run.now, run.today,  # noqa: E731
+                                  run.owners)
     saved = rnd.getstate()
-    counts_r = 0
-    with _bulk_mode(s, n_systems * per >= BULK_MODE_FROM):
-        for chunk in _batches(_risk_rows(rnd, sys_rows, ids, per, start_risk, m, now, today, owners), BATCH):
+    n_risks = 0
+    with _bulk_mode(s, len(sys_rows) * per >= BULK_MODE_FROM):
+        for chunk in _batches(rows(rnd), BATCH):
             _bulk_insert(s, Risk, RISK_COLS, chunk)
-            counts_r += len(chunk)
+            n_risks += len(chunk)
     replay = random.Random()
     replay.setstate(saved)
-    n_links = n_treats = n_accs = 0
-    with_treatments = per <= 200
-    for chunk in _batches(_risk_rows(replay, sys_rows, ids, per, start_risk, m, now, today, owners), BATCH):
+    counts = {"risks": n_risks, "links": 0, "treatments": 0, "acceptances": 0}
+    for chunk in _batches(rows(replay), BATCH):
         lo, hi = chunk[0][1], chunk[-1][1]
         rid = dict(s.exec(select(Risk.ref_num, Risk.id).where(Risk.ref_num >= lo, Risk.ref_num <= hi)).all())
-        links, treats, accs = [], [], []
-        for rr in chunk:
-            risk_id = rid[rr[1]]
-            status, owner, rl, ri = rr[14], rr[8], rr[11], rr[12]
-            if controls:
-                for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
-                    links.append((risk_id, cid))
-            if status in ("treating", "open") and with_treatments:
-                for _ in range(rnd.randint(1, 2)):
-                    due = today + timedelta(days=rnd.randint(-45, 120))
-                    done = rnd.random() < 0.3
-                    action = rnd.choice(TREATMENTS)
-                    tstatus = "done" if done else rnd.choice(["planned", "in_progress"])
-                    treats.append((risk_id, action, owner, due, tstatus, None, now - timedelta(days=90),
-                                   now - timedelta(days=3) if done else None, 1))
-            if status == "accepted" or (m.above_appetite(rl * ri) and rnd.random() < 0.3 and status != "closed"):
-                accs.append((risk_id, "bob", now - timedelta(days=60),
-                             "Accepted by the AI governance board: benefits outweigh the residual risk",
-                             today + timedelta(days=rnd.randint(-10, 300)), rl, ri, False, 1))
+        links, treats, accs = _risk_children(run, chunk, rid, controls, with_treatments=per <= 200)
         _bulk_insert(s, RiskControl, ("risk_id", "control_id"), links)
         _bulk_insert(s, Treatment, TREATMENT_COLS, treats)
         _bulk_insert(s, Acceptance, ACCEPTANCE_COLS, accs)
-        n_links, n_treats, n_accs = n_links + len(links), n_treats + len(treats), n_accs + len(accs)
-    for k in range(0, len(reviews), BATCH):
-        s.execute(insert(Review), reviews[k:k + BATCH])
+        counts["links"] += len(links)
+        counts["treatments"] += len(treats)
+        counts["acceptances"] += len(accs)
+    return counts
 
+
+def _risk_children(run: _Run, chunk: list[tuple], rid: dict[int, int], controls: list,
+                   with_treatments: bool) -> tuple[list[tuple], list[tuple], list[tuple]]:
+    """Control links, treatments and acceptances of one batch of risks."""
+    rnd, today, now, m = run.rnd, run.today, run.now, run.m
+    links, treats, accs = [], [], []
+    for rr in chunk:
+        risk_id = rid[rr[1]]
+        status, owner, rl, ri = rr[14], rr[8], rr[11], rr[12]
+        if controls:
+            for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
+                links.append((risk_id, cid))
+        if status in ("treating", "open") and with_treatments:
+            for _ in range(rnd.randint(1, 2)):
+                due = today + timedelta(days=rnd.randint(-45, 120))
+                done = rnd.random() < 0.3
+                action = rnd.choice(TREATMENTS)
+                tstatus = "done" if done else rnd.choice(["planned", "in_progress"])
+                treats.append((risk_id, action, owner, due, tstatus, None, now - timedelta(days=90),
+                               now - timedelta(days=3) if done else None, 1))
+        if status == "accepted" or (m.above_appetite(rl * ri) and rnd.random() < 0.3 and status != "closed"):
+            accs.append((risk_id, "bob", now - timedelta(days=60),
+                         "Accepted by the AI governance board: benefits outweigh the residual risk",
+                         today + timedelta(days=rnd.randint(-10, 300)), rl, ri, False, 1))
+    return links, treats, accs
+
+
+def _insert_nonconformities(s: Session, run: _Run, sys_rows: list[dict], ids: dict[str, int]) -> list[dict]:
+    rnd, today = run.rnd, run.today
+    start_nc = _count(s, Nonconformity)
     ncs = []
-    for k in range(min(n_systems, 6)):
+    for k in range(min(len(sys_rows), 6)):
         r = sys_rows[k]
         closed = k % 3 == 0
         ncs.append(dict(
@@ -215,14 +304,18 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
             location=r["name"], system_id=ids[r["ref"]], severity=["minor", "major", "critical"][k % 3],
             root_cause="Process step skipped under time pressure" if closed else "",
             corrective_actions="Added a release checklist gate" if closed else "",
-            owner=rnd.choice(owners), status="closed" if closed else rnd.choice(["open", "investigating",
-                                                                                  "corrective_action"]),
+            owner=rnd.choice(run.owners), status="closed" if closed else rnd.choice(
+                ["open", "investigating", "corrective_action"]),
             raised_on=today - timedelta(days=20 + 30 * k), due_date=today + timedelta(days=30 - 20 * k),
             closed_on=today - timedelta(days=5) if closed else None, version=1))
     if ncs:
         s.execute(insert(Nonconformity), ncs)
+    return ncs
 
-    # Statement of Applicability: decide every entry still undecided.
+
+def _decide_soa(s: Session, run: _Run) -> None:
+    """Statement of Applicability: decide every entry still undecided."""
+    rnd = run.rnd
     for app, code in s.exec(select(Applicability, Control.code).join(Control, Control.id == Applicability.control_id)):
         if app.applicable is not None:
             continue
@@ -232,17 +325,10 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
                              else "Needed to treat identified AI risks")
         app.implementation_status = "not_started" if excluded else rnd.choice(
             ["planned", "partial", "implemented", "implemented"])
-        app.owner = "" if excluded else rnd.choice(owners)
+        app.owner = "" if excluded else rnd.choice(run.owners)
         app.review_cadence = "yearly"
-        app.next_review = today + timedelta(days=rnd.randint(-15, 330))
+        app.next_review = run.today + timedelta(days=rnd.randint(-15, 330))
         s.add(app)
-    s.flush()
-    counts = {"systems": len(sys_rows), "risks": counts_r, "treatments": n_treats,
-              "acceptances": n_accs, "impact_assessments": len(ias), "nonconformities": len(ncs),
-              "stage_events": len(events), "control_links": n_links}
-    audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
-    assert all(st in lifecycle.TRANSITIONS for st in stages)
-    return counts
 
 
 BATCH = 20_000

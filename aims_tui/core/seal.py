@@ -1,0 +1,296 @@
+"""The register seal: a digest of every record as aims last left it (SQLite).
+
+The hash chain proves the trail; the seal proves the register. Every write
+transaction of aims notes the records it touches (TEMP triggers on the write
+connection, so whatever code path writes, ORM, Core or a bulk ``executemany``,
+is seen, and nothing of it lives in the database file), and just before it
+commits writes one ``audit_seal`` row per touched record: the record's kind
+(its table), key, ref and a digest of the stored row ('' when deleted). The
+transaction's last audit event carries a digest of those rows (``seal``,
+covered by the event hash).
+
+``aims audit verify`` then compares every record with its latest seal row: a
+row inserted, updated or deleted behind aims' back (the sqlite3 shell has no
+TEMP triggers, and does not write seals) is named with its ref. The digest
+leaves out NULL columns, so a migration that adds a nullable column keeps
+every seal valid; a migration that rewrites stored values must re-seal (see
+``audit.seal_baseline``).
+
+Nothing here is a secret: whoever can write the file can recompute digests.
+What it catches is an edit made without aims (the case of a teammate with the
+sqlite3 shell); a history rewritten as a whole is caught by an anchor (an
+``ID:HASH`` written down elsewhere, see ``aims backup``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+# Tables that are the trail itself or kept by the database, not records.
+SKIP = frozenset({"audit_event", "audit_head", "audit_seal", "audit_tally", "alembic_version"})
+SHIFT = 1 << 32  # key of a two-column primary key: first * SHIFT + second
+
+# How a record names itself in a report (SQL over the row ``t``); else "<table> #key".
+REF_SQL = {
+    "user": "t.login",
+    "settings": "'#' || t.id",
+    "control": "t.code",
+    "ai_system": "t.ref",
+    "risk": "t.ref",
+    "impact_assessment": "t.ref",
+    "nonconformity": "t.ref",
+    "management_review": "t.ref",
+    "applicability": "(SELECT code FROM control WHERE id = t.control_id) || ' applicability'",
+    "risk_control": "(SELECT ref FROM risk WHERE id = t.risk_id) || ' ~ ' || "
+                    "(SELECT code FROM control WHERE id = t.control_id)",
+    "treatment": "(SELECT ref FROM risk WHERE id = t.risk_id) || '/T' || t.id",
+    "acceptance": "(SELECT ref FROM risk WHERE id = t.risk_id) || '/acceptance ' || t.id",
+    "stage_event": "(SELECT ref FROM ai_system WHERE id = t.system_id) || '/stage event ' || t.id",
+    "review": "'review ' || t.id || ' (' || t.subject_type || ' #' || t.subject_id || ')'",
+    "management_review_action": "(SELECT ref FROM management_review WHERE id = t.review_id) || '/A' || t.id",
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One table of records: how its key and ref are read."""
+
+    name: str
+    key: str  # SQL over ``t``: the record's integer key
+    match: str  # SQL condition: ``t`` is the record whose key is ``{k}``
+    ref: str  # SQL over ``t``: the record's ref
+
+    def q(self) -> str:
+        return '"' + self.name.replace('"', '""') + '"'
+
+
+def row_digest(columns: tuple[str, ...], values: tuple) -> str:
+    """The digest of one stored row: its non-NULL columns by name, raw values."""
+    body = repr([(c, v) for c, v in zip(columns, values) if v is not None])
+    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def has_seal_tables(raw) -> bool:
+    return raw.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_seal'").fetchone() \
+        is not None
+
+
+def kinds(raw) -> dict[str, Kind]:
+    """Every table of records in the database file (virtual tables and their
+    shadow tables, SQLite's own and the trail's tables left out)."""
+    rows = raw.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+                       " ORDER BY name").fetchall()
+    virtual = [n for n, sql in rows if (sql or "").upper().startswith("CREATE VIRTUAL")]
+    out: dict[str, Kind] = {}
+    for name, sql in rows:
+        if name in SKIP or name in virtual or any(name.startswith(v + "_") for v in virtual):
+            continue
+        qn = '"' + name.replace('"', '""') + '"'
+        info = raw.execute(f"PRAGMA table_info({qn})").fetchall()
+        pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
+        if len(pk) == 1 and str(info[[r[1] for r in info].index(pk[0])][2]).upper() == "INTEGER":
+            key, match = f't."{pk[0]}"', f't."{pk[0]}" = {{k}}'
+        elif len(pk) == 2:
+            key = f't."{pk[0]}" * {SHIFT} + t."{pk[1]}"'
+            match = f't."{pk[0]}" = ({{k}}) / {SHIFT} AND t."{pk[1]}" = ({{k}}) % {SHIFT}'
+        else:
+            key, match = "t.rowid", "t.rowid = {k}"
+        ref = f"'{name} #' || {key}"
+        if name in REF_SQL:
+            try:
+                raw.execute(f"SELECT {REF_SQL[name]} FROM {qn} AS t LIMIT 0")
+                ref = f"coalesce({REF_SQL[name]}, {ref})"
+            except Exception:  # noqa: BLE001 - a column renamed by a later migration: the plain form
+                pass
+        out[name] = Kind(name, key, match, ref)
+    return out
+
+
+# -- noting what a write transaction touches ---------------------------------
+
+TOUCHED = "aims_touched"
+
+
+def arm(raw) -> bool:
+    """Make sure this connection notes every record its transactions touch.
+
+    TEMP triggers (per connection, never in the file): cheap to check, made
+    once per connection and again when the schema changed (a migration that
+    recreates a table drops its triggers). False when the database has no
+    seal tables yet (older than migration 0006)."""
+    if not has_seal_tables(raw):
+        return False
+    raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {TOUCHED} (kind TEXT NOT NULL, key INTEGER NOT NULL, "
+                "PRIMARY KEY (kind, key)) WITHOUT ROWID")
+    have = {r[0] for r in raw.execute(
+        "SELECT name FROM sqlite_temp_master WHERE type = 'trigger' AND name LIKE 'aims_seal_%'")}
+    for k in kinds(raw).values():
+        new_key = k.key.replace("t.", "NEW.")
+        old_key = k.key.replace("t.", "OLD.")
+        lit = "'" + k.name.replace("'", "''") + "'"
+        bodies = {
+            "i": ("INSERT", f"INSERT OR IGNORE INTO {TOUCHED} VALUES ({lit}, {new_key});"),
+            "u": ("UPDATE", f"INSERT OR IGNORE INTO {TOUCHED} VALUES ({lit}, {old_key}); "
+                            f"INSERT OR IGNORE INTO {TOUCHED} VALUES ({lit}, {new_key});"),
+            "d": ("DELETE", f"INSERT OR IGNORE INTO {TOUCHED} VALUES ({lit}, {old_key});"),
+        }
+        for suffix, (op, body) in bodies.items():
+            name = f"aims_seal_{k.name}_{suffix}"
+            if name not in have:
+                raw.execute(f'CREATE TEMP TRIGGER "{name}" AFTER {op} ON main.{k.q()} BEGIN {body} END')
+    return True
+
+
+def forget_touched(raw) -> None:
+    try:
+        raw.execute(f"DELETE FROM temp.{TOUCHED}")
+    except Exception:  # noqa: BLE001 - never armed on this connection
+        pass
+
+
+def seal_touched(raw, event_id: int) -> str | None:
+    """Write the seal rows of the records touched in this transaction for
+    ``event_id``, update the tally, forget them; returns the event's seal (None
+    when nothing was touched)."""
+    try:
+        touched = [r[0] for r in raw.execute(f"SELECT DISTINCT kind FROM temp.{TOUCHED} ORDER BY kind")]
+    except Exception:  # noqa: BLE001 - never armed (a database older than 0006)
+        return None
+    if not touched:
+        return None
+    all_kinds = kinds(raw)
+    h = hashlib.sha256()
+    sealed = 0
+    for name in touched:
+        k = all_kinds.get(name)
+        if k is None:
+            continue
+        rows = list(_seal_rows(raw, k, event_id))
+        live = 0
+        for (_eid, _kind, key, _ref, digest), prev in rows:
+            if digest and not prev:
+                live += 1
+            elif not digest and prev:
+                live -= 1
+        rows.sort(key=lambda r: r[0][2])
+        raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)",
+                        [r for r, _prev in rows])
+        for (_eid, kind, key, _ref, digest), _prev in rows:
+            h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+        if live:
+            raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) "
+                        "ON CONFLICT (kind) DO UPDATE SET live = live + excluded.live", (name, live))
+        sealed += len(rows)
+    forget_touched(raw)
+    return h.hexdigest() if sealed else None
+
+
+_LATEST = ("(SELECT digest FROM audit_seal s WHERE s.kind = {kind} AND s.key = {key} "
+           "ORDER BY s.event_id DESC LIMIT 1)")
+
+
+def _seal_rows(raw, k: Kind, event_id: int) -> Iterator[tuple[tuple, Any]]:
+    """((event_id, kind, key, ref, digest), previous digest) for each touched record of ``k``."""
+    lit = "'" + k.name.replace("'", "''") + "'"
+    cur = raw.execute(
+        f"SELECT k.key, {k.ref}, {_LATEST.format(kind=lit, key='k.key')}, t.* "
+        f"FROM temp.{TOUCHED} k JOIN main.{k.q()} t ON {k.match.format(k='k.key')} WHERE k.kind = ?", (k.name,))
+    cols = tuple(d[0] for d in cur.description[3:])
+    for row in cur:
+        yield (event_id, k.name, row[0], str(row[1]), row_digest(cols, row[3:])), row[2]
+    # touched and gone: deleted (skipped when no seal ever recorded it: made and dropped in one go)
+    cur = raw.execute(
+        f"SELECT k.key, s.ref, s.digest FROM temp.{TOUCHED} k JOIN audit_seal s ON s.kind = k.kind AND "
+        f"s.key = k.key AND s.event_id = (SELECT max(event_id) FROM audit_seal WHERE kind = k.kind AND "
+        f"key = k.key) WHERE k.kind = ? AND NOT EXISTS (SELECT 1 FROM main.{k.q()} t WHERE "
+        f"{k.match.format(k='k.key')})", (k.name,))
+    for key, ref, digest in cur:
+        if digest:
+            yield (event_id, k.name, key, ref, ""), digest
+
+
+def seal_all(raw, event_id: int) -> tuple[str | None, int]:
+    """Seal every record in the file (the baseline of a database sealed for the
+    first time). Returns (seal, records)."""
+    h = hashlib.sha256()
+    n = 0
+    for k in sorted(kinds(raw).values(), key=lambda k: k.name):
+        cur = raw.execute(f"SELECT {k.key}, {k.ref}, t.* FROM main.{k.q()} t ORDER BY 1")
+        cols = tuple(d[0] for d in cur.description[2:])
+        batch = []
+        for row in cur:
+            batch.append((event_id, k.name, row[0], str(row[1]), row_digest(cols, row[2:])))
+        raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)", batch)
+        for _e, kind, key, _r, digest in batch:
+            h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+        raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
+                    "live = excluded.live", (k.name, len(batch)))
+        n += len(batch)
+    return (h.hexdigest() if n else None), n
+
+
+# -- checking --------------------------------------------------------------------
+
+
+def event_seals(raw) -> Iterator[tuple[int, str]]:
+    """(event_id, seal recomputed from its audit_seal rows), in event order."""
+    cur = raw.execute("SELECT event_id, kind, key, digest FROM audit_seal ORDER BY event_id, kind, key")
+    current, h = None, None
+    for eid, kind, key, digest in cur:
+        if eid != current:
+            if current is not None:
+                yield current, h.hexdigest()  # type: ignore[union-attr]
+            current, h = eid, hashlib.sha256()
+        h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+    if current is not None:
+        yield current, h.hexdigest()  # type: ignore[union-attr]
+
+
+def register_problems(raw) -> Iterator[str]:
+    """Every record whose stored state is not the one its latest seal says,
+    and every sealed record that is gone, one line each naming its ref."""
+    for k in sorted(kinds(raw).values(), key=lambda k: k.name):
+        lit = "'" + k.name.replace("'", "''") + "'"
+        cur = raw.execute(
+            f"SELECT {k.key}, s.digest, s.event_id, t.* FROM main.{k.q()} t LEFT JOIN audit_seal s ON "
+            f"s.kind = {lit} AND s.key = {k.key} AND s.event_id = (SELECT max(event_id) FROM audit_seal "
+            f"WHERE kind = {lit} AND key = {k.key})")
+        cols = tuple(d[0] for d in cur.description[3:])
+        bad: list[tuple[int, str]] = []
+        for row in cur:
+            digest, eid = row[1], row[2]
+            if digest is None:
+                bad.append((row[0], "was inserted outside aims (no audit event records it)"))
+            elif digest == "":
+                bad.append((row[0], f"is present, but audit event #{eid} recorded its deletion (inserted "
+                                    "again outside aims)"))
+            elif row_digest(cols, row[3:]) != digest:
+                bad.append((row[0], f"was changed outside aims (it is not as audit event #{eid} left it)"))
+        for key, why in bad:
+            ref = raw.execute(f"SELECT {k.ref} FROM main.{k.q()} t WHERE {k.match.format(k='?')}",
+                              (key,) * k.match.count("{k}")).fetchone()
+            yield f"{k.name} {ref[0] if ref else key}: {why}"
+        cur = raw.execute(
+            f"SELECT s.key, s.ref, s.event_id FROM audit_seal s WHERE s.kind = {lit} AND s.digest != '' AND "
+            f"s.event_id = (SELECT max(event_id) FROM audit_seal WHERE kind = {lit} AND key = s.key) AND "
+            f"NOT EXISTS (SELECT 1 FROM main.{k.q()} t WHERE {k.match.format(k='s.key')})")
+        for key, ref, eid in cur:
+            yield f"{k.name} {ref or key}: was deleted outside aims (audit event #{eid} left it in place)"
+
+
+def tally_problems(raw) -> list[str]:
+    """The quick form: record counts against the tally (no digests)."""
+    out = []
+    tally = dict(raw.execute("SELECT kind, live FROM audit_tally").fetchall())
+    if not tally:
+        return out
+    for k in sorted(kinds(raw).values(), key=lambda k: k.name):
+        n = raw.execute(f"SELECT count(*) FROM main.{k.q()}").fetchone()[0]
+        want = tally.get(k.name, 0)
+        if n > want:
+            out.append(f"{k.name}: {n - want} record(s) more than the audit trail records (inserted outside aims)")
+        elif n < want:
+            out.append(f"{k.name}: {want - n} record(s) fewer than the audit trail records (deleted outside aims)")
+    return out
