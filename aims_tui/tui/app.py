@@ -14,15 +14,28 @@ from typing import Any, Callable, Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import DiscoveryHit, Hits
 from textual.screen import Screen
+from textual.system_commands import SystemCommandsProvider
 
 from ..core.db import Database
 from ..core.errors import AimsError
+from ..core.identity import EDIT
 from ..core.services import users
 from .screens import registry
 
 
+class AimsCommands(SystemCommandsProvider):
+    """The app's commands in the app's order (screens first), not sorted by name."""
+
+    async def discover(self) -> Hits:
+        for name, help_text, callback, discover in self.app.get_system_commands(self.screen):
+            if discover:
+                yield DiscoveryHit(name, callback, help=help_text)
+
+
 class AimsApp(App):
+    COMMANDS = {AimsCommands}
     TITLE = "aims"
     SUB_TITLE = "AI management system"
     CSS_PATH = "app.tcss"
@@ -133,26 +146,44 @@ class AimsApp(App):
         self.notify(message, severity="error" if error else "information", markup=False,
                     timeout=8 if error else 4)
 
+    def key_sections(self, screen: Screen) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """What help and the command palette offer, each thing once, screens first:
+        (section, [(key, description, action)]). Bindings of the focused widget (cursor
+        moves of a table or an input) are left out; so are actions the role may not use
+        (``check_action`` hides them)."""
+        mine: list[tuple[str, str, str]] = []
+        everywhere: list[tuple[str, str, str]] = []
+        seen: set[tuple[int, str]] = set()
+        for _key, active in screen.active_bindings.items():
+            b, node = active.binding, active.node
+            if not b.description or b.action.startswith("goto"):
+                continue
+            if node is not screen and node is not self:
+                continue  # a widget's own keys (Bottom, Cursor down...): not the user's actions
+            if (id(node), b.action) in seen:
+                continue
+            seen.add((id(node), b.action))
+            desc = b.description + ("" if active.enabled else " (not now)")
+            (mine if node is screen else everywhere).append((self.get_key_display(b), desc, b.action))
+        screens = [(e.key, f"Go to {e.title}", f"goto('{e.id}')") for e in self.screen_entries]
+        return [("Screens", screens), ("This screen", mine), ("Everywhere", everywhere)]
+
     def action_help(self) -> None:
         from .dialogs.help import HelpDialog
 
         screen = self.screen
         if isinstance(screen, HelpDialog):
             return
-        keys: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        # the screen's own keys first, then the app's, then the focused widget's
-        rank = {id(screen): 0, id(self): 1}
-        ordered = sorted(screen.active_bindings.items(), key=lambda kv: rank.get(id(kv[1].node), 2))
-        for key, active in ordered:
-            b = active.binding
-            if not b.description or b.description in seen and b.key_display is None:
-                continue
-            seen.add(b.description)
-            keys.append((self.get_key_display(b), b.description + ("" if active.enabled else " (not now)")))
-        keys += [(e.key, f"Go to {e.title}") for e in self.screen_entries]
+        sections = [(name, [(k, d) for k, d, _ in rows]) for name, rows in self.key_sections(screen)]
+        if screen.is_modal:  # a dialog: its own keys first, the screens cannot be reached from it
+            sections = sections[1:] + sections[:1]
         title = getattr(screen, "HELP_TITLE", type(screen).__name__.replace("Screen", ""))
-        self.push_screen(HelpDialog(title, keys, getattr(screen, "HELP", "") or ""))
+        self.push_screen(HelpDialog(title, [], getattr(screen, "HELP", "") or "", sections=sections))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "undo" and self.role not in EDIT:
+            return False  # a viewer has made no change to take back
+        return True
 
     # -- undo ------------------------------------------------------------------------
     def push_undo(self, label: str, fn: Callable[[], Any]) -> None:
@@ -201,21 +232,23 @@ class AimsApp(App):
                 fn()
             break
 
-    # -- the command palette: every action --------------------------------------------------
+    # -- the command palette: screens first, then this screen's actions --------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for e in self.screen_entries:
             yield SystemCommand(f"Go to {e.title}", f"{e.help} (key {e.key})", partial(self.goto, e.id))
-        seen = set()
-        for key, active in screen.active_bindings.items():
-            b = active.binding
-            if not b.description or b.action in seen or b.action.startswith("goto"):
-                continue
-            seen.add(b.action)
-            node = active.node
-            yield SystemCommand(b.description, f"key {self.get_key_display(b)}",
-                                partial(self._run_palette_action, node, b.action))
-        yield SystemCommand("Undo", "Take back your last change (ctrl+z)", self.action_undo)
-        yield from super().get_system_commands(screen)
+        sections = dict(self.key_sections(screen))
+        node_of = {"This screen": screen, "Everywhere": self}
+        for name in ("This screen", "Everywhere"):
+            for key, desc, action in sections[name]:
+                if action in ("help", "command_palette"):
+                    continue
+                yield SystemCommand(desc, f"key {key}", partial(self._run_palette_action, node_of[name], action))
+        if self.role in EDIT:
+            yield SystemCommand("Undo", "Take back your last change (ctrl+z)", self.action_undo)
+        for cmd in super().get_system_commands(screen):
+            if cmd.title == "Keys":
+                continue  # help (?) lists the keys
+            yield cmd
 
     def _run_palette_action(self, node: Any, action: str) -> None:
         self.call_later(self.run_action, action, node)

@@ -6,13 +6,12 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
-from textual.widgets import Input
-
 from aims_tui.core import audit
 from aims_tui.core.services import impact, nonconformities, systems
 
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import goto, make_app, notes, settle
+from .formkeys import fill
 
 SIZE = (100, 30)
 
@@ -23,11 +22,7 @@ def _events(db, entity_ref: str) -> list[dict]:
 
 
 async def _fill(pilot, values: dict[str, str]) -> None:
-    for key, text in values.items():
-        box = pilot.app.screen.query_one(f"#f-{key}", Input)
-        box.focus()
-        box.value = ""
-        await pilot.press(*list(text))
+    await fill(pilot, values)
 
 
 async def test_a_new_impact_assessment_is_saved_although_the_list_refreshes_as_the_dialog_closes(db):
@@ -40,13 +35,13 @@ async def test_a_new_impact_assessment_is_saved_although_the_list_refreshes_as_t
         await goto(pilot, "6")
         await pilot.press("n")
         await settle(pilot)
-        await _fill(pilot, {"system": "AIS-001", "title": "Hiring screen"})
+        await _fill(pilot, {"system": "AIS-001 Chatbot", "title": "Hiring screen"})
         await pilot.press("ctrl+s")
         await settle(pilot)
         rows = impact.list_assessments(db)
         assert [r["title"] for r in rows] == ["Hiring screen"]
         assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
-        assert "impact assessment added" in notes(app)
+        assert f"impact assessment {rows[0]['ref']} added" in notes(app)
 
 
 async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands_after_release(db):
@@ -79,4 +74,4 @@ async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Model drift unnoticed"]
         assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
-        assert "nonconformity recorded" in notes(app)
+        assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)

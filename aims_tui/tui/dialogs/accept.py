@@ -1,4 +1,5 @@
-"""Accepting a residual risk (approvers): ask why and until when, then accept."""
+"""Accepting a residual risk (approvers): ask why and until when, accept in the
+dialog (it stays open until the acceptance is recorded), offer undo."""
 
 from __future__ import annotations
 
@@ -6,42 +7,44 @@ from typing import Any, Callable
 
 from ...core.identity import APPROVE
 from ...core.services import acceptances
-from .prompt import PromptDialog
+from .form import Field, FormDialog
+
+MIN_JUSTIFICATION = 10
 
 
-def _check(values: dict) -> str | None:
-    if len(values.get("justification", "").strip()) < 10:
-        return "Justification: say why the risk is accepted (at least 10 characters)"
-    return None
+def _check(values: dict) -> list[tuple[str, str]]:
+    if len(values.get("justification", "").strip()) < MIN_JUSTIFICATION:
+        return [("justification", f"say why the risk is accepted (at least {MIN_JUSTIFICATION} characters)")]
+    return []
+
+
+def accept_dialog(screen: Any, ref: str, version: int | None,
+                  done: Callable[[], None] | None = None) -> FormDialog:
+    app = screen.app
+    db, login, today = screen.database, screen.login, app.today
+
+    def save(values: dict, state: dict) -> dict:
+        return acceptances.accept_risk(db, login, ref, values["justification"],
+                                       values.get("expires_on") or None, expect_version=state.get("version"),
+                                       today=today)
+
+    def landed(acc: dict) -> None:
+        app.push_undo(f"acceptance of {ref}",
+                      lambda: acceptances.revoke_acceptance(db, login, acc["id"], "undone"))
+        if done:
+            done()
+
+    return FormDialog(
+        f"Accept the residual risk of {ref}",
+        [Field("justification", "Why", "long", placeholder="why the residual risk is acceptable"),
+         Field("expires_on", "Until", "date", placeholder="YYYY-MM-DD (empty: one year)")],
+        save, ok="Accept", check=_check, state={"ref": ref, "version": version}, what="risk", again=False,
+        explain="An acceptance is recorded with your name and the current residual score. ctrl+z undoes it.",
+        message=lambda acc: f"{ref}: residual risk accepted until {acc['expires_on']}", landed=landed)
 
 
 def accept_risk_flow(screen: Any, ref: str, version: int | None, done: Callable[[], None] | None = None) -> None:
-    """From any screen with DbMixin: ask, accept through the service, offer undo."""
+    """From any screen with DbMixin: ask and accept in one dialog, offer undo."""
     if not screen.allowed(APPROVE, "accepting a residual risk"):
         return
-    app = screen.app
-
-    def chosen(values: dict | None) -> None:
-        if values is None:
-            return
-        db, login, today = screen.database, screen.login, app.today
-
-        def work() -> dict:
-            return acceptances.accept_risk(db, login, ref, values["justification"],
-                                           values.get("expires_on") or None, expect_version=version, today=today)
-
-        def ok(acc: dict) -> None:
-            app.say(f"{ref}: residual risk accepted until {acc['expires_on']}")
-            app.push_undo(f"acceptance of {ref}",
-                          lambda: acceptances.revoke_acceptance(db, login, acc["id"], "undone"))
-            if done:
-                done()
-
-        screen.db_write(work, ok)
-
-    app.push_screen(PromptDialog(
-        f"Accept the residual risk of {ref}",
-        [("justification", "Why", "why the residual risk is acceptable", ""),
-         ("expires_on", "Until", "YYYY-MM-DD (default: one year)", "")],
-        ok="Accept", check=_check,
-        explain="An acceptance is recorded with your name and the current residual score."), chosen)
+    screen.app.push_screen(accept_dialog(screen, ref, version, done))

@@ -14,16 +14,29 @@ from textual.widgets import Static
 class HelpDialog(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
-    def __init__(self, title: str, keys: list[tuple[str, str]], intro: str = "") -> None:
+    def __init__(self, title: str, keys: list[tuple[str, str]], intro: str = "", *,
+                 sections: list[tuple[str, list[tuple[str, str]]]] | None = None) -> None:
         super().__init__()
         self.title_text, self.keys, self.intro = title, keys, intro
+        self.sections = list(sections or [])
+        if keys:
+            self.sections.insert(0, ("", keys))
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for key, desc in self.keys:
-            table.add_row(Text(key), Text(desc))
+        first = True
+        for name, keys in self.sections:
+            if not keys:
+                continue
+            if name:
+                if not first:
+                    table.add_row(Text(""), Text(""))
+                table.add_row(Text(name, style="bold underline"), Text(""))
+            first = False
+            for key, desc in keys:
+                table.add_row(Text(key), Text(desc))
         with Vertical(classes="dialog"):
             yield Static(Text(f"Keys: {self.title_text}", style="bold"), classes="dialog-title")
             with VerticalScroll():

@@ -7,7 +7,12 @@ from textual.binding import Binding
 from ...core.identity import APPROVE, EDIT
 from ...core.services import impact
 from .. import render
+from ..dialogs.form import Field, FormDialog, changes
 from .listing import ListScreen
+
+TEXT_FIELDS = [("title", "Title", "a short name"), ("affected_individuals", "Individuals", "who is affected"),
+               ("affected_groups", "Groups", "which groups"), ("societal_impacts", "Society", "effects on society"),
+               ("mitigations", "Mitigations", "what reduces the impacts")]
 
 
 class ImpactScreen(ListScreen):
@@ -34,28 +39,38 @@ class ImpactScreen(ListScreen):
     def action_new(self) -> None:
         if not self.allowed(EDIT, "adding an impact assessment"):
             return
-        db, login, today = self.database, self.login, self.aims.today
-        self.edit_fields("New impact assessment",
-                         [("system", "AI system", "AIS-001", ""), ("title", "Title", "", ""),
-                          ("affected_individuals", "Individuals", "who is affected", ""),
-                          ("affected_groups", "Groups", "", ""), ("societal_impacts", "Society", "", ""),
-                          ("mitigations", "Mitigations", "", "")],
-                         lambda v: impact.create_assessment(db, login, v, today=today), "impact assessment added")
+        self.with_choices(lambda lists: self.app.push_screen(self.form(None, lists)))
 
     def action_edit(self) -> None:
         r = self.current
         if not r or not self.allowed(EDIT, "editing an impact assessment"):
             return
-        db, login, ref, version = self.database, self.login, r["ref"], r["version"]
-        keys = [("title", "Title"), ("affected_individuals", "Individuals"), ("affected_groups", "Groups"),
-                ("societal_impacts", "Society"), ("mitigations", "Mitigations")]
+        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
 
-        def save(v: dict):
-            changes = {k: x for k, x in v.items() if x != (r.get(k) or "")}
-            return impact.update_assessment(db, login, ref, changes, expect_version=version)
+    def form(self, r: dict | None, lists: dict) -> FormDialog:
+        """New (r is None) or edit: one dialog that saves itself and stays open until saved."""
+        db, login, today = self.database, self.login, self.aims.today
+        r = r or {}
+        fields = [Field(k, label, "long" if k != "title" else "text", r.get(k) or "", placeholder=ph)
+                  for k, label, ph in TEXT_FIELDS]
+        if not r:
+            systems = lists["systems"]
+            fields.insert(0, Field("system", "AI system", "choice", "", choices=systems, blank="(choose one)")
+                          if systems else Field("system", "AI system", "text", "", placeholder="AIS-001"))
 
-        self.edit_fields(f"Impact assessment {ref}", [(k, label, "", r.get(k) or "") for k, label in keys],
-                         save, f"{ref} saved")
+        def save(values: dict, state: dict) -> dict:
+            if state.get("ref") is None:
+                return impact.create_assessment(db, login, values, today=today)
+            ch = changes(values, state["baseline"])
+            ch.pop("system", None)
+            return impact.update_assessment(db, login, state["ref"], ch, expect_version=state["version"])
+
+        def message(res: dict) -> str:
+            return f"{res['ref']} saved" if r else f"impact assessment {res['ref']} added"
+
+        return FormDialog(f"Impact assessment {r['ref']}" if r else "New impact assessment", fields, save,
+                          state={"ref": r.get("ref"), "version": r.get("version")}, what="impact assessment",
+                          message=message)
 
     def action_approve(self) -> None:
         r = self.current

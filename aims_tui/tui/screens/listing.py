@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...core.services import systems, users
 from .base import AimsScreen
 
 
@@ -84,13 +85,12 @@ class ListScreen(AimsScreen):
         i = self.table.cursor_row
         return self.rows[i] if self.rows and 0 <= i < len(self.rows) else None
 
-    def edit_fields(self, title: str, fields: list[tuple[str, str, str, str]], save: Callable[[dict], Any],
-                    done_text: str) -> None:
-        """Ask for a few fields in a dialog, then save them in a worker."""
-        from ..dialogs.prompt import PromptDialog
+    def with_choices(self, then: Callable[[dict[str, list[tuple[str, Any]]]], None]) -> None:
+        """Read the small lists a form chooses from (AI systems, active users), then open it."""
+        db = self.database
 
-        def chosen(values: dict | None) -> None:
-            if values is not None:
-                self.db_write(lambda: save(values), lambda _r: (self.aims.say(done_text), self.refresh_data()))
+        def read() -> dict[str, list[tuple[str, Any]]]:
+            return {"systems": [(f"{s['ref']} {s['name']}", s["ref"]) for s in systems.list_systems(db)],
+                    "users": [(u["login"], u["login"]) for u in users.list_users(db, include_inactive=False)]}
 
-        self.app.push_screen(PromptDialog(title, fields), chosen)
+        self.db_work(read, then, group="form-choices")

@@ -8,6 +8,7 @@ from ...core.identity import EDIT
 from ...core.models import NC_KINDS, NC_SEVERITIES, NC_STATUSES
 from ...core.services import nonconformities as ncs
 from .. import render
+from ..dialogs.form import Field, FormDialog, changes
 from .listing import ListScreen
 
 
@@ -35,26 +36,55 @@ class NonconformitiesScreen(ListScreen):
     def action_new(self) -> None:
         if not self.allowed(EDIT, "recording a nonconformity"):
             return
-        db, login, today = self.database, self.login, self.aims.today
-        self.edit_fields("New nonconformity",
-                         [("title", "Title", "what happened", ""), ("kind", "Kind", " / ".join(NC_KINDS), "incident"),
-                          ("severity", "Severity", " / ".join(NC_SEVERITIES), "minor"),
-                          ("system", "AI system", "AIS-001 (optional)", ""), ("due_date", "Due", "YYYY-MM-DD", "")],
-                         lambda v: ncs.create_nonconformity(db, login, {k: x for k, x in v.items() if x}, today=today),
-                         "nonconformity recorded")
+        self.with_choices(lambda lists: self.app.push_screen(self.form(None, lists)))
 
     def action_edit(self) -> None:
         r = self.current
         if not r or not self.allowed(EDIT, "editing a nonconformity"):
             return
-        db, login, ref, version, today = self.database, self.login, r["ref"], r["version"], self.aims.today
-        keys = [("title", "Title", ""), ("status", "Status", " / ".join(NC_STATUSES)),
-                ("severity", "Severity", " / ".join(NC_SEVERITIES)), ("root_cause", "Root cause", ""),
-                ("corrective_actions", "Corrective", ""), ("owner", "Owner", "login")]
+        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
 
-        def save(v: dict):
-            changes = {k: x for k, x in v.items() if x != (r.get(k) or "")}
-            return ncs.update_nonconformity(db, login, ref, changes, expect_version=version, today=today)
+    def form(self, r: dict | None, lists: dict) -> FormDialog:
+        """New (r is None) or edit: one dialog that saves itself and stays open until saved."""
+        db, login, today = self.database, self.login, self.aims.today
+        r = r or {}
+        systems, people = list(lists["systems"]), list(lists["users"])
+        if r.get("system_ref") and all(v != r["system_ref"] for _, v in systems):
+            systems.append((r["system_ref"], r["system_ref"]))
+        if r.get("owner") and all(v != r["owner"] for _, v in people):
+            people.append((f"{r['owner']} (inactive)", r["owner"]))
+        fields = [Field("title", "Title", "text", r.get("title") or "", placeholder="what happened"),
+                  Field("kind", "Kind", "choice", r.get("kind") or "incident", choices=_choices(NC_KINDS)),
+                  Field("severity", "Severity", "choice", r.get("severity") or "minor",
+                        choices=_choices(NC_SEVERITIES))]
+        if r:
+            fields.append(Field("status", "Status", "choice", r.get("status") or "open",
+                                choices=_choices(NC_STATUSES)))
+        fields.append(Field("system", "AI system", "choice", r.get("system_ref") or "", choices=systems,
+                            blank="(none)", aliases=("system_id",)) if systems else
+                      Field("system", "AI system", "text", r.get("system_ref") or "", placeholder="AIS-001 (optional)",
+                            aliases=("system_id",)))
+        fields.append(Field("due_date", "Due", "date", r.get("due_date") or ""))
+        if r:
+            fields += [Field("description", "Description", "long", r.get("description") or ""),
+                       Field("root_cause", "Root cause", "long", r.get("root_cause") or "",
+                             placeholder="needed before closing"),
+                       Field("corrective_actions", "Corrective", "long", r.get("corrective_actions") or "")]
+        fields.append(Field("owner", "Owner", "choice", r.get("owner") or "", choices=people, blank="(nobody)"))
 
-        self.edit_fields(f"Nonconformity {ref}", [(k, label, ph, str(r.get(k) or "")) for k, label, ph in keys],
-                         save, f"{ref} saved")
+        def save(values: dict, state: dict) -> dict:
+            if state.get("ref") is None:
+                return ncs.create_nonconformity(db, login, {k: x for k, x in values.items() if x}, today=today)
+            return ncs.update_nonconformity(db, login, state["ref"], changes(values, state["baseline"]),
+                                            expect_version=state["version"], today=today)
+
+        def message(res: dict) -> str:
+            return f"{res['ref']} saved" if r else f"nonconformity {res['ref']} recorded"
+
+        return FormDialog(f"Nonconformity {r['ref']}" if r else "New nonconformity", fields, save,
+                          state={"ref": r.get("ref"), "version": r.get("version")}, what="nonconformity",
+                          message=message)
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [(v.replace("_", " "), v) for v in values]

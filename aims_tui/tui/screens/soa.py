@@ -8,6 +8,8 @@ from ...core.identity import APPROVE, EDIT
 from ...core.models import IMPLEMENTATION_STATUSES
 from ...core.services import controls
 from .. import render
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.form import Field, FormDialog, changes
 from .listing import ListScreen
 
 
@@ -40,21 +42,66 @@ class SoaScreen(ListScreen):
         r = self.current
         if not r or not self.allowed(EDIT, "editing the Statement of Applicability"):
             return
-        db, login, code, version = self.database, self.login, r["code"], r["version"]
-        app = "" if r["applicable"] is None else ("yes" if r["applicable"] else "no")
-        self.edit_fields(
-            f"{code} {r['title']}",
-            [("applicable", "Applicable", "yes or no", app),
-             ("justification", "Justification", "why (required when excluded)", r["justification"] or ""),
-             ("implementation_status", "Status", " / ".join(IMPLEMENTATION_STATUSES),
-              r["implementation_status"] or "not_started"),
-             ("owner", "Owner", "login", r["owner"] or "")],
-            lambda v: controls.update_applicability(db, login, code, v, expect_version=version),
-            f"{code} saved")
+        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
+
+    def form(self, r: dict, lists: dict) -> FormDialog:
+        """Edit one entry in a dialog that saves itself; ctrl+z takes the change back."""
+        db, login, code, app = self.database, self.login, r["code"], self.aims
+        people = list(lists["users"])
+        if r.get("owner") and all(v != r["owner"] for _, v in people):
+            people.append((f"{r['owner']} (inactive)", r["owner"]))
+        applicable = "" if r["applicable"] is None else ("yes" if r["applicable"] else "no")
+        fields = [
+            Field("applicable", "Applicable", "choice", applicable, choices=[("yes", "yes"), ("no", "no")],
+                  blank="(undecided)"),
+            Field("justification", "Justification", "long", r["justification"] or "",
+                  placeholder="why (required when excluded)"),
+            Field("implementation_status", "Status", "choice", r["implementation_status"] or "not_started",
+                  choices=[(v.replace("_", " "), v) for v in IMPLEMENTATION_STATUSES]),
+            Field("owner", "Owner", "choice", r["owner"] or "", choices=people, blank="(nobody)"),
+        ]
+        before: dict = {}
+
+        def save(values: dict, state: dict) -> dict:
+            ch = changes(values, state["baseline"])
+            if ch.get("applicable") == "":
+                ch["applicable"] = None
+            before.clear()
+            before.update({k: _stored(state["baseline"].get(k), k) for k in ch})
+            return controls.update_applicability(db, login, code, ch, expect_version=state["version"])
+
+        def landed(entry: dict) -> None:
+            old, version = dict(before), entry.get("version")
+            if old:
+                app.push_undo(f"SoA edit of {code}",
+                              lambda: controls.update_applicability(db, login, code, old, expect_version=version))
+
+        return FormDialog(f"{code} {r['title']}", fields, save, state={"ref": code, "version": r["version"]},
+                          ref_key="code", what="SoA entry", message=f"{code} saved (ctrl+z undoes it)",
+                          landed=landed)
 
     def action_approve(self) -> None:
         if not self.allowed(APPROVE, "approving the Statement of Applicability"):
             return
+        decided = sum(1 for r in self.rows if r["applicable"] is not None)
+        undecided = len(self.rows) - decided
+        if not decided:
+            self.aims.say("no SoA entry is decided yet (applicable yes or no): nothing to approve", error=True)
+            return
         db, login = self.database, self.login
-        self.db_write(lambda: controls.approve_soa(db, login),
-                     lambda n: (self.aims.say(f"approved {n} SoA entries"), self.refresh_data()))
+        question = (f"Approve all {decided} decided SoA entries in your name?"
+                    + (f" ({undecided} undecided are left out.)" if undecided else ""))
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.db_write(lambda: controls.approve_soa(db, login),
+                              message=lambda n: f"approved {n} SoA entries")
+
+        self.app.push_screen(ConfirmDialog(question, f"Approve {decided}", "Cancel"), chosen)
+
+
+def _stored(v, key: str):
+    """A form value back as the service takes it (undecided applicability is None)."""
+    if key == "applicable" and v == "":
+        return None
+    return v

@@ -1,0 +1,53 @@
+"""Typing into a form as a user does: keys into inputs and text areas, a Select chosen
+with Enter and the arrow keys (never by setting values)."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, Select, TextArea
+
+
+async def focus_field(pilot, key: str):
+    w = pilot.app.screen.query_one(f"#f-{key}")
+    w.focus()
+    await pilot.pause()
+    return w
+
+
+async def clear(pilot, key: str) -> None:
+    """Empty a field with keys: select everything (ctrl+a / end+shift+home) and delete."""
+    w = await focus_field(pilot, key)
+    if isinstance(w, TextArea):
+        await pilot.press("ctrl+a", "backspace")
+    elif isinstance(w, Input):
+        await pilot.press("end", "shift+home", "backspace")
+
+
+async def type_into(pilot, key: str, text: str, *, replace: bool = True) -> None:
+    w = await focus_field(pilot, key)
+    if replace:
+        await clear(pilot, key)
+    keys = ["enter" if c == "\n" else ("space" if c == " " else c) for c in text]
+    await pilot.press(*keys)
+    assert not isinstance(w, Select)
+
+
+async def choose(pilot, key: str, label: str) -> None:
+    """Open the list (Enter), go to the top, arrow down to the option, Enter."""
+    sel = await focus_field(pilot, key)
+    assert isinstance(sel, Select)
+    labels = [str(p) for p, _ in sel._options]
+    index = labels.index(label)
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press("home", *["down"] * index, "enter")
+    await pilot.pause()
+
+
+async def fill(pilot, values: dict[str, str]) -> None:
+    """Each value typed (or chosen, for a list) into the field of that key."""
+    for key, text in values.items():
+        w = pilot.app.screen.query_one(f"#f-{key}")
+        if isinstance(w, Select):
+            await choose(pilot, key, text)
+        else:
+            await type_into(pilot, key, text)
