@@ -1,0 +1,232 @@
+"""Cells to values: one :class:`RiskRow` per spreadsheet row, every bad cell named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
+from ..core.scoring import Matrix, parse_scale_value
+from ..core.services.importing import RiskRow, RowError
+from .import_columns import Column
+from .import_fields import CATEGORY_SYNONYMS, STATUS_SYNONYMS, TREATMENT_SYNONYMS, _text
+from .import_sheets import MAX_ROWS, Sheet, _fail
+
+PREVIEW_ROWS = 5
+
+# ---------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------
+
+
+def _fold(s: str) -> str:
+    return " ".join(re.sub(r"[-_/]+", " ", s.casefold()).split())
+
+
+def _scale_hint(labels: Sequence[str]) -> str:
+    return f"1-{len(labels)} or one of {', '.join(labels)} (or Low/Medium/High)"
+
+
+_DMY = re.compile(r"^\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*$")
+
+
+def parse_date(value: Any) -> date:
+    """A spreadsheet date, YYYY-MM-DD, an unambiguous D.M.YYYY or a date with a month name."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    s = _text(value).strip()
+    from dateutil.parser import isoparse, parse
+
+    try:
+        d = isoparse(s)
+        return d.date() if isinstance(d, datetime) else d
+    except (ValueError, OverflowError):
+        pass
+    m = _DMY.match(s)
+    if m:
+        a, b, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        if a > 12 >= b:
+            return date(y, b, a)
+        if b > 12 >= a:
+            return date(y, a, b)
+        if a == b:
+            return date(y, a, b)
+        raise ValueError("is ambiguous (day/month or month/day?); write it as YYYY-MM-DD")
+    if re.search(r"[A-Za-z]{3,}", s):
+        try:
+            return parse(s, dayfirst=True).date()
+        except (ValueError, OverflowError):
+            pass
+    raise ValueError("is not a date; write it as YYYY-MM-DD")
+
+
+def _choice(value: str, choices: Sequence[str], synonyms: dict[str, str]) -> str | None:
+    f = _fold(value)
+    if f.replace(" ", "_") in choices:
+        return f.replace(" ", "_")
+    return synonyms.get(f)
+
+
+def source_key(external_id: str, title: str, description: str, system: str) -> str:
+    """The key that keeps a re-import from duplicating (see the README).
+
+    With an ID column: ``id:`` and the ID as written (trimmed, casefolded).
+    Without one: ``content:`` and a SHA-256 of the title, description and
+    system as written, with case and spacing folded, so the same rows in
+    another file (a CSV saved from the XLSX, rows in another order) match.
+    """
+    if external_id.strip():
+        key = " ".join(external_id.split()).casefold()
+        if len(key) <= 150:
+            return "id:" + key
+        return "id:sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    parts = [" ".join(unicodedata.normalize("NFC", x).split()).casefold() for x in (title, description, system)]
+    return "content:" + hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Plan:
+    """What an import would do: the sheet, the header, the mapping and the rows."""
+
+    sheet: Sheet
+    header_row: int
+    columns: list[Column]
+    rows: list[RiskRow]
+    problems: list[RowError]
+    default_system: str = ""
+    blank_rows: int = 0
+
+    def mapping(self) -> list[tuple[str, str]]:
+        """(column label, field or "") for every column with a header or a field."""
+        return [(c.label, c.field or "") for c in self.columns if c.header.strip() or c.field]
+
+    def preview(self, n: int = PREVIEW_ROWS) -> list[tuple[int, list[str]]]:
+        """The first ``n`` data rows as text (row number, cells)."""
+        out = []
+        for rownum, cells in self.sheet.rows:
+            if rownum <= self.header_row or not any(_text(c).strip() for c in cells):
+                continue
+            out.append((rownum, [_text(c) for c in cells]))
+            if len(out) >= n:
+                break
+        return out
+
+
+def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix: Matrix, *,
+               default_system: str = "", max_rows: int = MAX_ROWS) -> tuple[list[RiskRow], list[RowError], int]:
+    """Cells to values; returns rows, the problems found, and how many rows were blank."""
+    mapped = [c for c in columns if c.field]
+    problems: list[RowError] = []
+    rows: list[RiskRow] = []
+    blank = 0
+    id_col = next((c for c in mapped if c.field == "external_id"), None)
+    title_col = next((c for c in mapped if c.field == "title"), None)
+    for rownum, cells in sheet.rows:
+        if rownum <= header_row:
+            continue
+        texts = {c.index: (_text(cells[c.index]) if c.index < len(cells) else "") for c in mapped}
+        formula_gaps = [c for c in mapped if (rownum, c.index) in sheet.formula_cells and c.field != "ignore"]
+        # Blank as far as the import goes: nothing but an ID or ignored columns (a template's
+        # pre-numbered empty rows, a totals row under the Score column).
+        if not any(texts[c.index].strip() for c in mapped if c.field not in ("ignore", "external_id")) \
+                and not formula_gaps:
+            blank += 1
+            continue
+        if len(rows) >= max_rows:
+            raise _fail(f"{Path(sheet.path).name} has more than {max_rows:,} risks; the import takes up to "
+                        f"{max_rows:,} at a time (split the file)")
+        r = RiskRow(rownum, {})
+        notes: list[str] = []
+        for c in formula_gaps:
+            problems.append(RowError(rownum, c.label, "",
+                                     "is a formula whose value was never calculated and saved; open the file "
+                                     "in a spreadsheet program and save it, or type the value"))
+            r.failed.add(c.field or "")
+        for c in mapped:
+            f = c.field
+            assert f is not None
+            t = texts[c.index]
+            if f == "notes":
+                if t.strip():
+                    name = " ".join(c.header.split()) or c.letter
+                    notes.append(f"{name}: {t.strip()}")
+                continue
+            if f == "ignore" or f in r.failed:
+                continue
+            r.columns[f] = c.label
+            r.raw[f] = t
+            value: Any = t.strip() if f != "description" else t.strip("\n ").rstrip()
+            try:
+                if f in ("inherent_likelihood", "residual_likelihood", "inherent_impact", "residual_impact"):
+                    labels = matrix.likelihood_labels if "likelihood" in f else matrix.impact_labels
+                    raw_cell = cells[c.index] if c.index < len(cells) else None
+                    if not t.strip():
+                        value = None
+                    else:
+                        value = parse_scale_value(raw_cell if isinstance(raw_cell, (int, float)) else t, labels)
+                        if value is None:
+                            kind = "likelihood" if "likelihood" in f else "impact"
+                            raise ValueError(f"is not on the {kind} scale: use {_scale_hint(labels)}")
+                elif f == "treatment_option" and value:
+                    value = _choice(value, TREATMENT_OPTIONS, TREATMENT_SYNONYMS) or _bad(
+                        f"is not a treatment option ({', '.join(TREATMENT_OPTIONS)}); if the column describes "
+                        f"actions, map it to notes: --map '{c.header.strip() or c.letter}=notes'")
+                elif f == "status" and value:
+                    value = _choice(value, RISK_STATUSES, STATUS_SYNONYMS) or _bad(
+                        f"is not a status ({', '.join(RISK_STATUSES)})")
+                elif f == "category" and value:
+                    value = _choice(value, RISK_CATEGORIES, CATEGORY_SYNONYMS) or _bad(
+                        f"is not an Annex C objective ({', '.join(RISK_CATEGORIES)}); fix the cell or "
+                        f"leave the column out: --map '{c.header.strip() or c.letter}=ignore'")
+                elif f == "source" and value:
+                    value = _choice(value, RISK_SOURCES, {}) or _bad(
+                        f"is not an Annex C risk source ({', '.join(RISK_SOURCES)}); fix the cell or "
+                        f"leave the column out: --map '{c.header.strip() or c.letter}=ignore'")
+                elif f == "controls" and value:
+                    # "A.6.2.4 A.7.2", "A.6.2.4; A.7.2", one per line: codes have no spaces
+                    value = ", ".join(c for c in re.split(r"[\s,;]+", value) if c)
+                elif f == "next_review" and value:
+                    raw_cell = cells[c.index] if c.index < len(cells) else None
+                    value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime)) else value)
+            except ValueError as exc:
+                problems.append(RowError(rownum, c.label, t, str(exc)))
+                r.failed.add(f)
+                continue
+            if f == "external_id":
+                continue
+            if value in ("", None) and f not in ("title", "inherent_likelihood", "inherent_impact"):
+                continue
+            r.data[f] = value
+        if default_system and not r.data.get("system"):
+            r.data["system"] = default_system
+            r.columns["system"] = "--system"
+            r.raw["system"] = default_system
+        ext = r.raw.get("external_id", "") if id_col else ""
+        # The key reads the description column only (not the notes columns added below).
+        r.data["source_key"] = source_key(ext, str(r.data.get("title", "")), str(r.data.get("description", "")),
+                                          str(r.data.get("system", "")))
+        if notes:
+            desc = str(r.data.get("description") or "")
+            r.data["description"] = "\n\n".join([desc] + notes if desc else notes)
+            r.columns.setdefault("description", "notes")
+        if ext.strip():
+            r.columns["source_key"], r.raw["source_key"] = id_col.label, ext  # type: ignore[union-attr]
+        else:
+            r.columns["source_key"] = title_col.label if title_col else "title"
+            r.raw["source_key"] = str(r.data.get("title", ""))
+        rows.append(r)
+    return rows, problems, blank
+
+
+def _bad(message: str) -> str:
+    raise ValueError(message)
+
+
