@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
+import os
+import stat
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,7 +24,10 @@ from .import_fields import _fields_of, _text
 
 MAX_BYTES = 20 * 1024 * 1024  # the file on disk
 MAX_ROWS = 50_000  # data rows
-MAX_XLSX_UNPACKED = 100 * 1024 * 1024  # an .xlsx is a zip: guard against a zip bomb
+MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # an .xlsx is a zip: guard against a zip bomb
+MAX_XLSX_RATIO = 200  # unpacked / packed; spreadsheets programs save ~5-30
+MAX_XLSX_MEMBERS = 10_000
+MAX_COLUMNS = 1_000
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first 30 non-blank rows
 
 
@@ -38,6 +43,8 @@ class Sheet:
     encoding: str = ""
     delimiter: str = ""
     formula_cells: set[tuple[int, int]] = field(default_factory=set)  # (row, 0-based column), no cached value
+    hidden_rows: set[int] = field(default_factory=set)  # row numbers the spreadsheet hides
+    hidden_columns: set[int] = field(default_factory=set)  # 0-based columns the spreadsheet hides
 
     @property
     def description(self) -> str:
@@ -58,36 +65,68 @@ def _fail(message: str) -> ValidationError:
     return ValidationError("file", message)
 
 
+def read_bounded(path: str | Path, max_bytes: int, what: str = "the import") -> bytes:
+    """The bytes of a regular file of at most ``max_bytes``, read once.
+
+    A device (``/dev/zero``), a FIFO, a socket or a folder is refused before a
+    byte is read (a FIFO is opened without waiting for a writer), and the read
+    stops at ``max_bytes + 1`` whatever the file claims to be.
+    """
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise _fail(f"{p} does not exist") from None
+    except IsADirectoryError:
+        raise _fail(f"{p} is a folder, not a file") from None
+    except OSError as exc:
+        raise _fail(f"cannot read {p}: {exc.strerror}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _fail(f"{p} is a folder, not a file")
+        if not stat.S_ISREG(st.st_mode):
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else
+                    "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else
+                    "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+            raise _fail(f"{p} is {kind}, not a regular file; save the data to a file and import that")
+        if st.st_size > max_bytes:
+            raise _fail(f"{p.name} is {_size(st.st_size)}; {what} takes files up to "
+                        f"{_size(max_bytes)} (split it, or save only the risk sheet)")
+        chunks = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+    except OSError as exc:
+        raise _fail(f"cannot read {p}: {exc.strerror}") from None
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:  # it grew while we read it
+        raise _fail(f"{p.name} is larger than {_size(max_bytes)}; {what} takes files up to {_size(max_bytes)}")
+    return data
+
+
 def read_sheet(path: str | Path, *, sheet: str | None = None, max_bytes: int = MAX_BYTES,
                max_rows: int = MAX_ROWS) -> Sheet:
     """Read the cells of a CSV or XLSX file (raises ValidationError with a clear message)."""
     p = Path(path)
-    try:
-        size = p.stat().st_size
-    except FileNotFoundError:
-        raise _fail(f"{p} does not exist") from None
-    except OSError as exc:
-        raise _fail(f"cannot read {p}: {exc.strerror}") from None
-    if p.is_dir():
-        raise _fail(f"{p} is a folder, not a file")
-    if size > max_bytes:
-        raise _fail(f"{p.name} is {_size(size)}; the import takes files up to "
-                    f"{_size(max_bytes)} (split it, or save only the risk sheet)")
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(8)
-    except OSError as exc:
-        raise _fail(f"cannot read {p}: {exc.strerror}") from None
+    data = read_bounded(p, max_bytes)
+    head = data[:8]
     suffix = p.suffix.casefold()
     if suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
         raise _fail(f"{p.name} is an old Excel .xls file; save it as .xlsx or CSV and import that")
     if suffix == ".ods":
         raise _fail(f"{p.name} is an OpenDocument spreadsheet; save it as .xlsx or CSV and import that")
     if suffix in (".xlsx", ".xlsm") or head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(p, sheet, max_rows)
+        return _read_xlsx(p, data, sheet, max_rows)
     if sheet:
         raise ValidationError("--sheet", "only an XLSX file has sheets; leave --sheet out for a CSV file")
-    return _read_csv(p, max_rows)
+    return _read_csv(p, data, max_rows)
 
 
 # -- CSV ----------------------------------------------------------------------
@@ -149,8 +188,7 @@ def choose_delimiter(text: str) -> str:
     return max(scored)[-1]
 
 
-def _read_csv(p: Path, max_rows: int) -> Sheet:
-    data = p.read_bytes()
+def _read_csv(p: Path, data: bytes, max_rows: int) -> Sheet:
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _fail(f"{p.name} looks like a binary file, not CSV text (save it as CSV or .xlsx)")
     text, encoding = decode(data)
@@ -158,30 +196,54 @@ def _read_csv(p: Path, max_rows: int) -> Sheet:
     delimiter = choose_delimiter(text)
     rows: list[tuple[int, list[Any]]] = []
     limit = max_rows + HEADER_SEARCH_ROWS
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        for n, cells in enumerate(reader, start=1):
-            if n > limit and any(c.strip() for c in cells):
-                raise _fail(f"{p.name} has more than {max_rows:,} rows; the import takes up to "
-                            f"{max_rows:,} risks at a time (split the file)")
-            rows.append((n, cells))
-    except csv.Error as exc:
-        raise _fail(f"{p.name} cannot be read as CSV (record {len(rows) + 1}: {exc})") from None
+    # Strict: a quote that is never closed, or text after a closing quote, is an
+    # error naming the row (a lenient reader swallows the rows below into one cell).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    n = 0
+    while True:
+        line = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            why = ("a quoted cell starts here and its closing quote is missing"
+                   if "end of data" in str(exc) else f"the quotes are not as CSV writes them ({exc})")
+            raise _fail(f"{p.name} cannot be read as CSV: row {n + 1} (line {line}): {why}; "
+                        "nothing was imported") from None
+        n += 1
+        if n > limit and any(c.strip() for c in cells):
+            raise _fail(f"{p.name} has more than {max_rows:,} rows; the import takes up to "
+                        f"{max_rows:,} risks at a time (split the file)")
+        rows.append((n, cells))
     return Sheet(str(p), "csv", rows, encoding=encoding, delimiter=delimiter)
 
 
 # -- XLSX ---------------------------------------------------------------------
 
 
-def _read_xlsx(p: Path, sheet: str | None, max_rows: int) -> Sheet:
+def check_zip(p: Path, data: bytes, max_unpacked: int = MAX_XLSX_UNPACKED) -> None:
+    """Refuse a zip bomb before openpyxl parses a byte: the sizes the archive
+    declares (which bound what zipfile will inflate) and their ratio."""
     try:
-        with zipfile.ZipFile(p) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except (zipfile.BadZipFile, OSError):
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise _fail(f"{p.name} is not a valid .xlsx file (it is not a zip archive)") from None
-    if unpacked > MAX_XLSX_UNPACKED:
-        raise _fail(f"{p.name} unpacks to {unpacked / 1_048_576:.0f} MB; the import takes up to "
-                    f"{MAX_XLSX_UNPACKED / 1_048_576:.0f} MB (save only the risk sheet)")
+    if len(infos) > MAX_XLSX_MEMBERS:
+        raise _fail(f"{p.name} holds {len(infos):,} parts; an .xlsx of a risk register holds a few dozen")
+    unpacked = sum(i.file_size for i in infos)
+    packed = sum(i.compress_size for i in infos) or 1
+    if unpacked > max_unpacked:
+        raise _fail(f"{p.name} unpacks to {_size(unpacked)}; the import takes up to {_size(max_unpacked)} "
+                    "unpacked (save only the risk sheet)")
+    if unpacked > 4 * 1_048_576 and unpacked / packed > MAX_XLSX_RATIO:
+        raise _fail(f"{p.name} unpacks to {_size(unpacked)} from {_size(packed)} ({unpacked // packed:,} "
+                    "times): not a spreadsheet a program saved; refused")
+
+
+def _read_xlsx(p: Path, data: bytes, sheet: str | None, max_rows: int) -> Sheet:
+    check_zip(p, data)
     import warnings
 
     from openpyxl import load_workbook
@@ -189,7 +251,7 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int) -> Sheet:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            wb = load_workbook(p, data_only=True)
+            wb = load_workbook(io.BytesIO(data), data_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a broken file
         raise _fail(f"{p.name} cannot be read as .xlsx ({type(exc).__name__}: {exc})") from None
     names = list(wb.sheetnames)
@@ -213,28 +275,48 @@ def _read_xlsx(p: Path, sheet: str | None, max_rows: int) -> Sheet:
             raise _fail(f"{p.name} has no worksheet")
         _, ws, rows = best
     out = Sheet(str(p), "xlsx", rows, name=ws.title, sheets=names)
+    out.hidden_rows, out.hidden_columns = _hidden(ws, rows)
     wb.close()
-    out.formula_cells = _formulas_without_values(p, out)
+    out.formula_cells = _formulas_without_values(data, out)
     return out
+
+
+def _hidden(ws, rows: list[tuple[int, list[Any]]]) -> tuple[set[int], set[int]]:
+    """Rows (numbers) and columns (0-based) the spreadsheet hides, among those that hold data."""
+    width = max((len(r) for _, r in rows), default=0)
+    cols: set[int] = set()
+    for dim in getattr(ws, "column_dimensions", {}).values():
+        if getattr(dim, "hidden", False) and dim.min:
+            cols.update(c - 1 for c in range(dim.min, min(dim.max or dim.min, width) + 1))
+    hidden_rows = {n for n, dim in getattr(ws, "row_dimensions", {}).items()
+                   if getattr(dim, "hidden", False) and n <= len(rows)}
+    return hidden_rows, {c for c in cols if c < width}
+
+
+def _percent_format(fmt: Any) -> bool:
+    return isinstance(fmt, str) and "%" in fmt.replace("\\%", "").replace('"%"', "")
 
 
 def _sheet_rows(ws, max_rows: int, p: Path) -> list[tuple[int, list[Any]]]:
     # The real extent: formatting alone can push max_row to 1,048,576.
-    cells = getattr(ws, "_cells", None)
-    if cells is not None:
-        used = [(r, c) for (r, c), cell in cells.items() if cell.value is not None]
-        last_row = max((r for r, _ in used), default=0)
-        last_col = max((c for _, c in used), default=0)
-    else:  # pragma: no cover - a worksheet type without _cells
-        last_row, last_col = ws.max_row, ws.max_column
+    cells = getattr(ws, "_cells", {})
+    used = [(rc, cell) for rc, cell in cells.items() if cell.value is not None]
+    last_row = max((r for (r, _), _ in used), default=0)
+    last_col = max((c for (_, c), _ in used), default=0)
     if last_row > max_rows + HEADER_SEARCH_ROWS:
         raise _fail(f"{p.name} (sheet {ws.title!r}) has {last_row:,} rows; the import takes up to "
                     f"{max_rows:,} risks at a time (split the file)")
+    if last_col > MAX_COLUMNS:
+        raise _fail(f"{p.name} (sheet {ws.title!r}) uses {last_col:,} columns; the import reads up to "
+                    f"{MAX_COLUMNS} (delete the columns to the right of the register)")
     grid: list[list[Any]] = [[None] * last_col for _ in range(last_row)]
-    if last_row and last_col:
-        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=last_row, max_col=last_col,
-                                             values_only=True)):
-            grid[r] = list(row)
+    for (r, c), cell in used:
+        value = cell.value
+        # A probability typed as 60 % is stored as 0.6 in a percent cell: read it as shown.
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                _percent_format(getattr(cell, "number_format", "")):
+            value = f"{value * 100:.10g}%"
+        grid[r - 1][c - 1] = value
     # Merged cells: the value sits in the top-left cell only. A vertical merge
     # (a system or category spanning several risks) is filled down its first column.
     for rng in getattr(ws.merged_cells, "ranges", ()):
@@ -247,7 +329,7 @@ def _sheet_rows(ws, max_rows: int, p: Path) -> list[tuple[int, list[Any]]]:
     return [(i + 1, row) for i, row in enumerate(grid)]
 
 
-def _formulas_without_values(p: Path, sheet: Sheet) -> set[tuple[int, int]]:
+def _formulas_without_values(data: bytes, sheet: Sheet) -> set[tuple[int, int]]:
     """Cells holding a formula whose value was never saved (a file written by a
     program that does not calculate, e.g. a script): there is nothing to import."""
     if not any(v is None for _, row in sheet.rows for v in row):
@@ -256,7 +338,7 @@ def _formulas_without_values(p: Path, sheet: Sheet) -> set[tuple[int, int]]:
 
     out: set[tuple[int, int]] = set()
     try:
-        wb = load_workbook(p, read_only=True, data_only=False)
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception:  # noqa: BLE001
         return out
     try:
