@@ -114,13 +114,20 @@ def parse_map_options(items: Iterable[str]) -> list[tuple[str, str]]:
     return out
 
 
-def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str | int, str]] = ()) -> list[Column]:
-    """Columns with the field each maps to; overrides name a column by header, letter or index."""
+def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str | int, str]] = (),
+                hidden: set[int] | frozenset[int] = frozenset()) -> list[Column]:
+    """Columns with the field each maps to; overrides name a column by header, letter or index.
+
+    A column the spreadsheet hides is not mapped by its name (a hidden "Description"
+    must not win over the visible "Risk Description"); ``--map`` can still name it."""
     cols = [Column(i, h) for i, h in enumerate(headers)]
     taken: dict[str, tuple[int, int]] = {}  # field -> (certainty, column index)
     for c in cols:
         f, sure = field_for(c.header)
         if not f:
+            continue
+        if c.index in hidden:
+            c.how = "hidden"
             continue
         if f in MULTI_FIELDS:
             c.field, c.how = f, "auto"
@@ -171,3 +178,19 @@ def map_columns(headers: Sequence[str], overrides: Sequence[tuple[str | int, str
     return cols
 
 
+
+
+def find_column(cols: Sequence[Column], name: str) -> Column | None:
+    """A column named by its header, its letter or the field it maps to."""
+    norm = " ".join(name.casefold().split())
+    for c in cols:
+        if c.header.strip() and " ".join(c.header.casefold().split()) == norm:
+            return c
+    target = resolve_field_name(name) if name.strip() else None
+    for c in cols:
+        if target and c.field == target:
+            return c
+    idx = _letter_index(name.strip())
+    if idx is not None and idx < len(cols):
+        return cols[idx]
+    return None

@@ -79,7 +79,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "next review due"),
     "controls": ("controls", "control", "annex a controls", "annex a control", "linked controls",
                  "iso 42001 controls", "control codes", "control ref", "control refs"),
-    "external_id": ("id", "risk id", "ref", "risk ref", "reference", "risk reference", "no", "nr", "number",
+    "external_id": ("id", "risk id", "ref", "ref id", "risk ref", "reference", "risk reference", "no", "nr", "number",
                     "risk no", "risk number", "#", "key", "risk key", "identifier"),
     "ignore": ("score", "risk score", "rating", "risk rating", "level", "risk level", "inherent score",
                "residual score", "inherent risk", "residual risk", "inherent rating", "residual rating",
@@ -87,9 +87,21 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 _SYN_INDEX = {name: f for f, names in SYNONYMS.items() for name in names}
 
-_LIKELIHOOD_WORDS = {"likelihood", "probability", "frequency", "chance", "occurrence"}
+_LIKELIHOOD_WORDS = {"likelihood", "probability", "proba", "frequency", "chance", "occurrence"}
 _IMPACT_WORDS = {"impact", "severity", "consequence", "consequences", "magnitude"}
 _RESIDUAL_WORDS = {"residual", "net", "post", "target", "after", "remaining"}
+
+# Peer tools' exports, recognised by their headers (their scales noted for the reader).
+# CISO Assistant risk scenarios: ref_id, name, description, current_proba, current_impact,
+# residual_proba, residual_impact, treatment, owner; probabilities and impacts are 0-based
+# indexes into its matrix (-1: not rated).
+PEER_FORMATS = {
+    "CISO Assistant risk scenarios": {"ref id", "current proba", "current impact", "residual proba",
+                                      "residual impact", "treatment"},
+}
+# Treatment words that say no option was chosen yet (CISO Assistant's "open"): the
+# risk gets the default option and stays open.
+TREATMENT_UNDECIDED = {"open", "undecided", "tbd", "to be decided", "pending", "not decided", "none", "n a"}
 
 TREATMENT_SYNONYMS = {
     "mitigate": "mitigate", "mitigation": "mitigate", "reduce": "mitigate", "reduction": "mitigate",
