@@ -47,7 +47,7 @@ def import_risks(
     db: common.DbOpt = None,
 ) -> None:
     """Import risks from a spreadsheet: all rows or none."""
-    from ..core.services.importing import ImportRejected
+    from ..core.services.importing import ImportRejected, grouped
     from ..io import importer
 
     common.check_format(fmt, ("text", "json"))
@@ -72,8 +72,8 @@ def import_risks(
                 "mapping": _mapping(plan)})
         else:
             _print_plan(plan, err=True)
-            for p in exc.problems:
-                typer.echo(f"aims: {p}", err=True)
+            for line in grouped(exc.problems):
+                typer.echo(f"aims: {line}", err=True)
         common.fail(exc.summary)
         return
     if fmt == "json":

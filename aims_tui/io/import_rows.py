@@ -244,18 +244,21 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
                     value = ""  # no option chosen yet: the default, and the risk stays open
                 elif f == "treatment_option" and value:
                     value = _choice(value, TREATMENT_OPTIONS, TREATMENT_SYNONYMS) or _bad(
-                        f"is not a treatment option ({', '.join(TREATMENT_OPTIONS)}); if the column describes "
+                        f"is not a treatment option ({', '.join(TREATMENT_OPTIONS)}); translate it "
+                        f"(--value-map '{c.header.strip() or c.letter}:{value}=OPTION'), or if the column describes "
                         f"actions, map it to notes: --map '{c.header.strip() or c.letter}=notes'")
                 elif f == "status" and value:
                     value = _choice(value, RISK_STATUSES, STATUS_SYNONYMS) or _bad(
                         f"is not a status ({', '.join(RISK_STATUSES)})")
                 elif f == "category" and value:
                     value = _choice(value, RISK_CATEGORIES, CATEGORY_SYNONYMS) or _bad(
-                        f"is not an Annex C objective ({', '.join(RISK_CATEGORIES)}); fix the cell or "
+                        f"is not an Annex C objective ({', '.join(RISK_CATEGORIES)}); translate it "
+                        f"(--value-map '{c.header.strip() or c.letter}:{value}=OBJECTIVE'), fix the cell or "
                         f"leave the column out: --map '{c.header.strip() or c.letter}=ignore'")
                 elif f == "source" and value:
                     value = _choice(value, RISK_SOURCES, {}) or _bad(
-                        f"is not an Annex C risk source ({', '.join(RISK_SOURCES)}); fix the cell or "
+                        f"is not an Annex C risk source ({', '.join(RISK_SOURCES)}); translate it "
+                        f"(--value-map '{c.header.strip() or c.letter}:{value}=SOURCE'), fix the cell or "
                         f"leave the column out: --map '{c.header.strip() or c.letter}=ignore'")
                 elif f == "controls" and value:
                     # "A.6.2.4 A.7.2", "A.6.2.4; A.7.2", one per line: codes have no spaces

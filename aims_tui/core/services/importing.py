@@ -75,6 +75,25 @@ class ImportRejected(ValidationError):
         self.summary = summary
 
 
+def grouped(problems: Iterable[RowError], shown_rows: int = 8) -> list[str]:
+    """One line per distinct problem (column, value, message), naming its rows:
+    1,411 cells with the same unknown category are one line, not 1,411."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for e in problems:
+        groups.setdefault((e.column, e.value, e.message), []).append(e.row)
+    out = []
+    for (column, value, message), rows in groups.items():
+        rows = sorted(set(rows))
+        if len(rows) == 1:
+            out.append(str(RowError(rows[0], column, value, message)))
+            continue
+        listed = ", ".join(str(r) for r in rows[:shown_rows])
+        more = f" and {len(rows) - shown_rows} more" if len(rows) > shown_rows else ""
+        tail = _tail(RowError(rows[0], column, value, message))
+        out.append(f"rows {listed}{more} ({len(rows)} rows), column {column}: {tail}")
+    return out
+
+
 def _tail(e: RowError) -> str:
     return str(e)[len(e.where) + 1:].strip()
 
