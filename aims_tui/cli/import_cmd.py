@@ -31,17 +31,38 @@ def import_risks(
                                                  "(needs admin) and unknown AI systems in design.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be created; write nothing.")] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    value_map: Annotated[Optional[list[str]], typer.Option(
+        "--value-map", help="COLUMN:VALUE=NEW: read a value of a column as another (e.g. 'Domain:Bias=fairness'). "
+                            "Repeatable.")] = None,
+    mapping_file: Annotated[Optional[Path], typer.Option("--mapping", help="A mapping file (JSON or TOML) saved "
+                                                         "with --save-map; the options given here win.")] = None,
+    save_map: Annotated[Optional[Path], typer.Option("--save-map", help="Write the mappings and options of this "
+                                                     "command to FILE (JSON) for next time.")] = None,
+    scale_offset: Annotated[Optional[int], typer.Option("--scale-offset", help="Add N to every numeric score "
+                                                        "(1 for a 0-based export such as CISO Assistant's).")] = None,
+    zero_based: Annotated[bool, typer.Option("--zero-based", help="Scores are 0-based (same as --scale-offset 1).")] = False,
+    default_likelihood: Annotated[Optional[int], typer.Option("--default-likelihood", help="Likelihood for rows "
+                                                              "without one (else they await assessment).")] = None,
+    default_impact: Annotated[Optional[int], typer.Option("--default-impact", help="Impact for rows without one.")] = None,
     db: common.DbOpt = None,
 ) -> None:
     """Import risks from a spreadsheet: all rows or none."""
-    from ..core.services.importing import ImportRejected
+    from ..core.services.importing import ImportRejected, grouped
     from ..io import importer
 
     common.check_format(fmt, ("text", "json"))
+    if zero_based:
+        scale_offset = 1 if scale_offset is None else scale_offset
+    spec = importer.load_mapping(mapping_file) if mapping_file else None
     database = common.open_db(db)
     actor = common.actor_for(database)
     plan = importer.prepare(database, file, sheet=sheet, header_row=header_row, mapping=mapping or [],
-                            default_system=system)
+                            default_system=system, value_maps=value_map or [], spec=spec,
+                            scale_offset=scale_offset, default_likelihood=default_likelihood,
+                            default_impact=default_impact)
+    if save_map:
+        importer.save_mapping(plan.spec, save_map)
+        common.note(f"aims: saved the mapping to {save_map} (reuse it with --mapping {save_map})")
     try:
         result = importer.run(database, actor, plan, create_missing=create_missing, dry_run=dry_run)
     except ImportRejected as exc:
@@ -51,12 +72,13 @@ def import_risks(
                 "mapping": _mapping(plan)})
         else:
             _print_plan(plan, err=True)
-            for p in exc.problems:
-                typer.echo(f"aims: {p}", err=True)
+            for line in grouped(exc.problems):
+                typer.echo(f"aims: {line}", err=True)
         common.fail(exc.summary)
         return
     if fmt == "json":
         result["mapping"] = _mapping(plan)
+        result.pop("lock_seconds", None)
         common.print_json(result)
         return
     _print_plan(plan, err=not dry_run)
@@ -78,8 +100,11 @@ def _print_plan(plan, *, err: bool) -> None:
             continue
         target = c.field or {"duplicate": "(not imported: another column has this field)",
                              "replaced": "(not imported: --map gave its field to another column)",
-                             "ignored": "(ignored by --map)"}.get(c.how, "(not imported)")
+                             "ignored": "(ignored by --map)",
+                             "hidden": "(not imported: hidden in the spreadsheet)"}.get(c.how, "(not imported)")
         echo(f"  {c.label.ljust(width)}  -> {target}")
+    for n in plan.notices:
+        echo(f"Note: {n}")
 
 
 def _print_result(result: dict[str, Any]) -> None:
@@ -98,6 +123,9 @@ def _print_result(result: dict[str, Any]) -> None:
         shown = ", ".join(f"row {s['row']} = {s['ref']}" for s in skipped[:10])
         more = f", and {len(skipped) - 10} more" if len(skipped) > 10 else ""
         line += f"; skipped {len(skipped)} already imported ({shown}{more})"
+    if result.get("awaiting_assessment"):
+        n = result["awaiting_assessment"]
+        line += f"; {n} awaiting assessment (no likelihood or impact: aims check lists them until scored)"
     if result.get("blank_rows"):
         line += f"; {result['blank_rows']} blank row{'s' if result['blank_rows'] != 1 else ''} left out"
     typer.echo(line)

@@ -15,6 +15,9 @@ Gates:
     ``settings.overdue_grace_days`` days.
 ``applicable_control_without_owner``
     a Statement of Applicability entry marked applicable with no owner.
+``risk_awaiting_assessment``
+    an active risk brought in without scores (an imported catalogue), until
+    someone scores it.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ GATES = {
     "system_without_approved_impact_assessment": "AI system past design with no approved impact assessment",
     "overdue_beyond_grace": "overdue by more than the grace period",
     "applicable_control_without_owner": "applicable control with no owner",
+    "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
 }
 SAMPLE = 50
 
@@ -122,6 +126,16 @@ def _unowned_controls(s: Session, sample: int) -> GateResult:
     return g
 
 
+def _awaiting(s: Session, sample: int) -> GateResult:
+    g = GateResult("risk_awaiting_assessment", GATES["risk_awaiting_assessment"])
+    conds = [Risk.awaiting_assessment == True, Risk.status != "closed"]  # noqa: E712
+    g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
+    if g.count:
+        q = select(Risk.ref, Risk.title, Risk.owner).where(*conds).order_by(Risk.ref_num).limit(sample)
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o} for r, t, o in s.exec(q)]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -132,6 +146,7 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         late = GateResult("overdue_beyond_grace", GATES["overdue_beyond_grace"])
         gates.append(late)
         gates.append(_unowned_controls(s, sample))
+        gates.append(_awaiting(s, sample))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

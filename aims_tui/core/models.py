@@ -17,6 +17,7 @@ from typing import Optional
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Computed,
     Index,
@@ -265,6 +266,8 @@ class Risk(SQLModel, table=True):
         Index("ix_risk_status_residual_cell", "status", "residual_likelihood", "residual_impact"),
         Index("ix_risk_status_inherent_cell", "status", "inherent_likelihood", "inherent_impact"),
         UniqueConstraint("source_key", name="uq_risk_source_key"),
+        # Migration 0005: risks imported without scores, listed until someone scores them.
+        Index("ix_risk_awaiting", "awaiting_assessment", "ref_num"),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -282,6 +285,10 @@ class Risk(SQLModel, table=True):
     inherent_impact: int = Field(default=1)
     residual_likelihood: int = Field(default=1)
     residual_impact: int = Field(default=1)
+    # Imported without a likelihood or an impact: the scores above are placeholders
+    # (the lowest cell) until someone scores the risk (migration 0005).
+    awaiting_assessment: bool = Field(default=False, sa_column=Column(Boolean, nullable=False,
+                                                                      server_default="0"))
     inherent_score: Optional[int] = Field(
         default=None,
         sa_column=Column(Integer, Computed("inherent_likelihood * inherent_impact")),

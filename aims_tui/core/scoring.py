@@ -161,6 +161,11 @@ class Matrix:
 
 DEFAULT_MATRIX = Matrix()
 
+# The level shown for a risk brought in without scores (risk.awaiting_assessment):
+# it is in no band, above no appetite and in no heat map until someone scores it.
+AWAITING_LEVEL = "Awaiting assessment"
+AWAITING_COLOUR = "grey"
+
 
 # Words that spreadsheets use for a position on a scale, as a position on a
 # five-point scale (1 lowest). Mapped onto the configured scale by

@@ -514,8 +514,8 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
         act = [r for r in rs if r["status"] != "closed"]
         lv = {b.name: 0 for b in m.bands}
         for r in act:
-            lv[r["residual_level"]] += 1
-        top = sorted(act, key=lambda r: (-r["residual_score"], r["ref_num"]))[:8]
+            lv[r["residual_level"]] = lv.get(r["residual_level"], 0) + 1  # and "Awaiting assessment"
+        top = sorted(act, key=lambda r: (-(r["residual_score"] or 0), r["ref_num"]))[:8]
         out.append({
             **{k: v for k, v in x.items() if k not in ("id", "created_at")},
             "risks_total": len(rs), "risks_active": len(act), "levels": lv,

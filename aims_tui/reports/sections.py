@@ -322,11 +322,22 @@ def _systems(d: dict, st: dict, m: Matrix) -> list:
         ], [160, BODY_W - 160]))
         if x["top_risks"]:
             out.append(Paragraph("Highest active risks", st["h3"]))
-            rows = [[r["ref"], r["title"], f"{r['residual_score']} {r['residual_level']}", r["owner"],
+            rows = [[r["ref"], r["title"], f"{_score(r['residual_score'])}{r['residual_level']}", r["owner"],
                      r["status"]] for r in x["top_risks"]]
             out.append(table(["Ref", "Title", "Residual", "Owner", "Status"], rows, [50, 260, 70, 60, BODY_W - 440],
                              max_lines=3))
     return out
+
+
+def _score(score: Any) -> str:
+    return "" if score is None else f"{score} "
+
+
+def _cell(r: dict, which: str) -> str:
+    """likelihood × impact = score level; a risk awaiting assessment has only its level."""
+    if r[f"{which}_score"] is None:
+        return str(r[f"{which}_level"])
+    return f"{r[f'{which}_likelihood']}×{r[f'{which}_impact']}={r[f'{which}_score']} {r[f'{which}_level']}"
 
 
 def _appendix(d: dict, st: dict) -> list:
@@ -335,8 +346,7 @@ def _appendix(d: dict, st: dict) -> list:
                  para(f"All {len(reg)} risks in reference order, with scores as likelihood × impact = score "
                       "and level; review state as of the as-of date.", st["body"])]
     rows = [[r["ref"], r["system_ref"] or "org", r["title"], r["owner"], r["status"],
-             f"{r['inherent_likelihood']}×{r['inherent_impact']}={r['inherent_score']} {r['inherent_level']}",
-             f"{r['residual_likelihood']}×{r['residual_impact']}={r['residual_score']} {r['residual_level']}",
+             _cell(r, "inherent"), _cell(r, "residual"),
              fmt(r["next_review"]), r["review_state"].replace("_", " ")] for r in reg]
     used = sum(f.wrap(BODY_W, FRAME_H)[1] + f.getSpaceAfter() + f.getSpaceBefore() for f in out[1:]) + 4
     out += paged_table(["Ref", "System", "Title", "Owner", "Status", "Inherent", "Residual", "Next review", "Review"],

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,11 +26,12 @@ from .. import audit
 from ..db import Database
 from ..errors import AimsError, ValidationError
 from ..identity import ADMIN, EDIT, require
-from ..models import AISystem, Risk, StageEvent, User
+from ..models import AISystem, AuditEvent, Control, Risk, RiskControl, StageEvent, User
 from ..schedule import next_review, today as _today
+from ..scoring import AWAITING_LEVEL
 from . import risks as risk_service
 from . import systems as system_service
-from ._base import clean, settings_row, to_dict, next_ref
+from ._base import clean, matrix_of, settings_row, to_dict, next_ref
 from .users import LOGIN_RE
 
 # ---------------------------------------------------------------------------
@@ -71,6 +73,25 @@ class ImportRejected(ValidationError):
                    + "; nothing was imported")
         super().__init__("file", summary, [(e.where, _tail(e)) for e in self.problems])
         self.summary = summary
+
+
+def grouped(problems: Iterable[RowError], shown_rows: int = 8) -> list[str]:
+    """One line per distinct problem (column, value, message), naming its rows:
+    1,411 cells with the same unknown category are one line, not 1,411."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for e in problems:
+        groups.setdefault((e.column, e.value, e.message), []).append(e.row)
+    out = []
+    for (column, value, message), rows in groups.items():
+        rows = sorted(set(rows))
+        if len(rows) == 1:
+            out.append(str(RowError(rows[0], column, value, message)))
+            continue
+        listed = ", ".join(str(r) for r in rows[:shown_rows])
+        more = f" and {len(rows) - shown_rows} more" if len(rows) > shown_rows else ""
+        tail = _tail(RowError(rows[0], column, value, message))
+        out.append(f"rows {listed}{more} ({len(rows)} rows), column {column}: {tail}")
+    return out
 
 
 def _tail(e: RowError) -> str:
@@ -121,35 +142,106 @@ def import_risks(db: Database, actor: str, rows: list[RiskRow], *, problems: Ite
                  today: date | None = None) -> dict[str, Any]:
     """Create the risks of ``rows`` in one transaction, or none of them.
 
-    ``problems`` are those the reader found already (bad cells); they are
-    reported together with the ones found here. With ``dry_run`` everything
-    is done and then rolled back, so the result says exactly what an import
-    would create. Rows whose ``source_key`` is already in the register are
-    skipped (a re-import does not duplicate).
+    Two phases, so that a large import never makes a teammate's save wait:
+    every row is resolved and validated in a read session (no lock held), then
+    one short IMMEDIATE transaction writes them in bulk: the risks, their
+    controls, one audit event each (the hash chain continued from the newest
+    event) and one summary event. ``problems`` are those the reader found
+    already (bad cells); they are reported together with the ones found here.
+    With ``dry_run`` the check runs and nothing is written. Rows whose
+    ``source_key`` is already in the register are skipped (a re-import does
+    not duplicate). A row without a likelihood or an impact becomes a risk
+    awaiting assessment (``risk.awaiting_assessment``).
     """
-    pre = list(problems)
+    day = today or _today()
+    with db.read() as s:
+        require(s, actor, EDIT, "importing risks")
+        plan = _check(s, actor, rows, list(problems), create_missing, day)
+    if dry_run:
+        with db.read() as s:
+            first = next_risk_nums(s, len(plan.to_create))
+        result = plan.result(source, [f"R-{n:04d}" for n in first])
+        result["dry_run"] = True
+        return result
+    timing: dict[str, float] = {}
 
     def tx(s: Session) -> dict[str, Any]:
+        t0 = time.perf_counter()
         require(s, actor, EDIT, "importing risks")
-        result = _import(s, actor, rows, pre, create_missing, source, progress, today or _today())
-        if dry_run:
-            raise _DryRun(result)
-        return result
+        if plan.missing_users:
+            require(s, actor, ADMIN, "creating users for unknown owners (--create-missing)")
+        out = _write(s, actor, plan, source, progress, day)
+        timing["lock_seconds"] = time.perf_counter() - t0
+        return out
 
-    try:
-        result = db.transact(tx)
-        result["dry_run"] = False
-    except _DryRun as d:
-        result = d.result
-        result["dry_run"] = True
+    result = db.transact(tx)
+    result["dry_run"] = False
+    result["lock_seconds"] = timing.get("lock_seconds", 0.0)
     return result
 
 
-def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError], create_missing: bool,
-            source: str, progress: Callable[[int, int], None] | None, today: date) -> dict[str, Any]:
-    # Held for the whole import: the session's identity map keeps only weak
-    # references, and every risk created reads the settings (matrix, cadences).
-    settings = settings_row(s)  # noqa: F841
+@dataclass
+class _Checked:
+    """What the check phase found: rows ready to insert, in file order."""
+
+    to_create: list[tuple[RiskRow, dict[str, Any], list[int], bool]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
+    missing_users: dict[str, str] = field(default_factory=dict)
+    missing_systems: dict[str, str] = field(default_factory=dict)
+    system_ids: dict[str, int] = field(default_factory=dict)
+    control_codes: dict[int, str] = field(default_factory=dict)
+    matrix: Any = None
+    cadences: dict = field(default_factory=dict)
+
+    def result(self, source: str, refs: list[str], sys_refs: dict[str, str] | None = None) -> dict[str, Any]:
+        m = self.matrix
+        created = []
+        for (r, v, _c, awaiting), ref in zip(self.to_create, refs):
+            sys_ref = (sys_refs or {}).get(v.get("system") or "", v.get("system") or None)
+            if sys_ref and sys_ref.startswith("new:"):
+                sys_ref = self.missing_systems.get(sys_ref[4:], sys_ref[4:])
+            if awaiting:
+                il = ii = rl = ri = None
+                ilev = rlev = AWAITING_LEVEL
+            else:
+                il, ii, rl, ri = (v["inherent_likelihood"], v["inherent_impact"], v["residual_likelihood"],
+                                  v["residual_impact"])
+                ilev, rlev = m.level(il, ii).name, m.level(rl, ri).name
+            created.append({"row": r.row, "ref": ref, "title": v["title"], "system_ref": sys_ref,
+                            "owner": v["owner"], "inherent_likelihood": il, "inherent_impact": ii,
+                            "inherent_level": ilev, "residual_likelihood": rl, "residual_impact": ri,
+                            "residual_level": rlev, "treatment_option": v["treatment_option"],
+                            "status": v["status"], "category": v.get("category", ""),
+                            "source_key": v.get("source_key"), "awaiting_assessment": awaiting})
+        return {"created": created, "skipped": list(self.skipped),
+                "users_created": [{"login": lg, "display_name": d, "role": "editor"}
+                                  for lg, d in sorted(self.missing_users.items())],
+                "systems_created": [{"ref": "", "name": n, "stage": "design"}
+                                    for _f, n in sorted(self.missing_systems.items())],
+                "awaiting_assessment": sum(1 for c in self.to_create if c[3]), "source": source}
+
+
+def next_risk_nums(s: Session, n: int) -> list[int]:
+    """``n`` free risk numbers from max + 1 on, skipping the refs of deleted risks
+    (the audit trail still speaks of them): two indexed queries, not one per risk."""
+    start = int(s.exec(select(func.max(Risk.ref_num))).one() or 0) + 1
+    if n <= 0:
+        return []
+    used = {ref for (ref,) in s.connection().execute(sa_select(AuditEvent.entity_ref).where(
+        AuditEvent.entity == "risk", AuditEvent.entity_ref >= f"R-{start:04d}").distinct())}
+    out = []
+    k = start
+    while len(out) < n:
+        if f"R-{k:04d}" not in used:
+            out.append(k)
+        k += 1
+    return out
+
+
+def _check(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError], create_missing: bool,
+           today: date) -> _Checked:
+    settings = settings_row(s)
+    plan = _Checked(matrix=matrix_of(s), cadences=dict(settings.cadences or {}))
     col = lambda r, f: r.columns.get(f, f)  # noqa: E731
 
     # -- who and what the file names ----------------------------------------
@@ -159,16 +251,19 @@ def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError
     for u in users:
         for key in {u.login.casefold(), (u.display_name or "").casefold()} - {""}:
             by_fold.setdefault(key, []).append(u)
-    systems = s.exec(select(AISystem.ref, AISystem.name)).all()
-    sys_by_ref = {ref.casefold(): ref for ref, _ in systems}
+    systems = s.exec(select(AISystem.ref, AISystem.name, AISystem.id)).all()
+    plan.system_ids = {ref: id_ for ref, _, id_ in systems}
+    sys_by_ref = {ref.casefold(): ref for ref, _, _ in systems}
     sys_by_name: dict[str, list[str]] = {}
-    for ref, name in systems:
+    for ref, name, _ in systems:
         sys_by_name.setdefault(name.casefold().strip(), []).append(ref)
+    controls = {code: id_ for code, id_ in s.exec(select(Control.code, Control.id)).all()}
+    plan.control_codes = {v: k for k, v in controls.items()}
 
     owner_of: dict[str, str] = {}  # owner text -> login
-    missing_users: dict[str, str] = {}  # login to create -> display name
+    missing_users = plan.missing_users  # login to create -> display name
     system_of: dict[str, str] = {}  # system text -> ref
-    missing_systems: dict[str, str] = {}  # folded name -> name as written
+    missing_systems = plan.missing_systems  # folded name -> name as written
 
     def resolve_owner(r: RiskRow, value: str) -> str | None:
         if value in owner_of:
@@ -237,14 +332,33 @@ def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError
                                          "is too long for an AI system name (at most 200 characters)"))
                 return None
             missing_systems.setdefault(fold, value.strip())
-            ref = None  # created below, once
+            ref = None  # created in the write phase, once
         if ref is not None:
             system_of[value] = ref
         return ref
 
-    prepared: list[tuple[RiskRow, dict[str, Any]]] = []
+    # -- keys already in the register (indexed, 500 at a time) ----------------
+    existing: dict[str, str] = {}
+    keys = [r.data.get("source_key") for r in rows if r.data.get("source_key")]
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        for ref, key in s.exec(select(Risk.ref, Risk.source_key).where(Risk.source_key.in_(chunk))):
+            existing[key] = ref
+    m = plan.matrix
+    seen_keys: dict[str, int] = {}
     for r in rows:
         data = dict(r.data)
+        key = data.get("source_key")
+        if key and key in seen_keys:
+            what = "ID" if str(key).startswith("id:") else "title, description and system"
+            problems.append(RowError(r.row, col(r, "source_key"), r.raw.get("source_key", ""),
+                                     f"the same {what} as row {seen_keys[key]} (a risk would be imported twice)"))
+            continue
+        if key:
+            seen_keys[key] = r.row
+        if key and key in existing:
+            plan.skipped.append({"row": r.row, "ref": existing[key], "title": data.get("title", "")})
+            continue
         owner = str(data.get("owner") or "").strip()
         if owner:
             login = resolve_owner(r, owner)
@@ -256,61 +370,31 @@ def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError
             ref = resolve_system(r, system)
             if ref is None and system.casefold() not in missing_systems:
                 r.failed.add("system")
-            data["system"] = ref or system
-        prepared.append((r, data))
-
-    # -- create what is missing (in this transaction: rolled back on any problem)
-    users_created: list[dict[str, str]] = []
-    systems_created: list[dict[str, str]] = []
-    if missing_users:
-        require(s, actor, ADMIN, "creating users for unknown owners (--create-missing)")
-        for login, display in sorted(missing_users.items()):
-            _create_user(s, actor, login, display)
-            users_created.append({"login": login, "display_name": display, "role": "editor"})
-    if missing_systems:
-        for fold, name in sorted(missing_systems.items()):
-            ref = _create_system(s, actor, name, today)
-            for r, data in prepared:
-                if "system" not in r.failed and str(data.get("system", "")).casefold().strip() == fold:
-                    data["system"] = ref
-            systems_created.append({"ref": ref, "name": name, "stage": "design"})
-
-    # -- validate every row (nothing of the rows is written yet) ------------
-    seen_keys: dict[str, int] = {}
-    existing: dict[str, str] = {}
-    keys = [d.get("source_key") for _, d in prepared if d.get("source_key")]
-    for i in range(0, len(keys), 500):
-        chunk = keys[i:i + 500]
-        for ref, key in s.exec(select(Risk.ref, Risk.source_key).where(Risk.source_key.in_(chunk))):
-            existing[key] = ref
-    to_create: list[tuple[RiskRow, dict[str, Any]]] = []
-    skipped: list[dict[str, Any]] = []
-    for r, data in prepared:
-        key = data.get("source_key")
-        if key and key in seen_keys:
-            what = "ID" if str(key).startswith("id:") else "title, description and system"
-            problems.append(RowError(r.row, col(r, "source_key"), r.raw.get("source_key", ""),
-                                     f"the same {what} as row {seen_keys[key]} (a risk would be imported twice)"))
-            continue
-        if key:
-            seen_keys[key] = r.row
-        if key and key in existing:
-            skipped.append({"row": r.row, "ref": existing[key], "title": data.get("title", "")})
-            continue
+            data["system"] = ref or ("new:" + system.casefold().strip())
         for f in r.failed:
             data.pop(f, None)
+        awaiting = any(data.get(f) in (None, "") for f in ("inherent_likelihood", "inherent_impact")) \
+            and not ({"inherent_likelihood", "inherent_impact"} & r.failed)
+        if awaiting:
+            for f in ("inherent_likelihood", "inherent_impact"):
+                if data.get(f) in (None, ""):
+                    data[f] = 1  # the placeholder (lowest cell) until someone scores it
+        sys_value = data.pop("system", None)
         try:
-            values = clean(risk_service.SPECS, data, partial=False, session=s)
+            values = clean(risk_service.SPECS, data, partial=False, session=None)
             risk_service._check_scores(s, values)
-            risk_service._resolve_controls(s, values.get("controls"))
         except ValidationError as exc:
             for f, msg in exc.errors:
-                if f in r.failed:
-                    continue
-                if f in ("inherent_likelihood", "inherent_impact") and msg == "is required" \
-                        and f not in r.columns:
-                    msg = "no column of the file maps to it (use --map COLUMN=" + f + ")"
-                problems.append(RowError(r.row, col(r, f), r.raw.get(f, str(data.get(f, "") or "")), msg))
+                if f not in r.failed:
+                    problems.append(RowError(r.row, col(r, f), r.raw.get(f, str(data.get(f, "") or "")), msg))
+            continue
+        codes = values.pop("controls", None)
+        if isinstance(codes, str):
+            codes = [c.strip() for c in codes.replace(";", ",").split(",") if c.strip()]
+        unknown = [c for c in (codes or []) if c not in controls]
+        if unknown:
+            problems.append(RowError(r.row, col(r, "controls"), r.raw.get("controls", ""),
+                                     f"unknown control(s): {', '.join(unknown)}"))
             continue
         if values.get("status") == "accepted":
             # As in update_risk: acceptance is an approver's recorded decision, not a status to type.
@@ -320,35 +404,132 @@ def _import(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError
             continue
         if r.failed:
             continue
-        to_create.append((r, data))
-
+        values["system"] = sys_value
+        values.setdefault("treatment_option", "mitigate")
+        values.setdefault("status", "open")
+        if not values.get("owner"):
+            values["owner"] = actor
+        if values.get("residual_likelihood") is None:
+            values["residual_likelihood"] = values["inherent_likelihood"]
+        if values.get("residual_impact") is None:
+            values["residual_impact"] = values["inherent_impact"]
+        if values.get("next_review") is None:
+            if awaiting:
+                values["next_review"] = today  # in everyone's reminders until scored
+            else:
+                level = m.level(values["residual_likelihood"], values["residual_impact"]).name
+                values["next_review"] = next_review(today, values.get("review_cadence") or "", level,
+                                                    plan.cadences)
+        plan.to_create.append((r, values, sorted({controls[c] for c in codes or []}), awaiting))
     if problems:
         raise ImportRejected(problems)
+    return plan
 
-    # -- write ---------------------------------------------------------------
-    created = []
-    total = len(to_create)
-    for i, (r, data) in enumerate(to_create, start=1):
-        out = risk_service._create(s, actor, data, today=today, check_role=False)
-        created.append({"row": r.row, "ref": out["ref"], "title": out["title"], "system_ref": out["system_ref"],
-                        "owner": out["owner"], "inherent_likelihood": out["inherent_likelihood"],
-                        "inherent_impact": out["inherent_impact"], "inherent_level": out["inherent_level"],
-                        "residual_likelihood": out["residual_likelihood"],
-                        "residual_impact": out["residual_impact"], "residual_level": out["residual_level"],
-                        "treatment_option": out["treatment_option"], "status": out["status"],
-                        "category": out["category"], "source_key": out["source_key"]})
-        if progress is not None and (i % 50 == 0 or i == total):
-            progress(i, total)
+
+_AUDITED = ("title", "description", "system_ref", "category", "source", "owner", "inherent_likelihood",
+            "inherent_impact", "residual_likelihood", "residual_impact", "treatment_option", "status",
+            "review_cadence", "next_review", "controls", "source_key", "awaiting_assessment")
+
+
+def _write(s: Session, actor: str, plan: _Checked, source: str,
+           progress: Callable[[int, int], None] | None, today: date) -> dict[str, Any]:
+    """The write phase: bulk inserts in the caller's (short) transaction."""
+    conn = s.connection()
+    # Another import may have brought the same rows in since the check: skip them.
+    keys = [v.get("source_key") for _, v, _, _ in plan.to_create if v.get("source_key")]
+    taken: dict[str, str] = {}
+    for i in range(0, len(keys), 500):
+        for ref, key in conn.execute(sa_select(Risk.ref, Risk.source_key).where(
+                Risk.source_key.in_(keys[i:i + 500]))):
+            taken[key] = ref
+    if taken:
+        for r, v, _, _ in plan.to_create:
+            if v.get("source_key") in taken:
+                plan.skipped.append({"row": r.row, "ref": taken[v["source_key"]], "title": v["title"]})
+        plan.to_create = [c for c in plan.to_create if c[1].get("source_key") not in taken]
+    users_created = []
+    for login, display in sorted(plan.missing_users.items()):
+        if s.exec(select(User.id).where(User.login == login)).first() is None:
+            _create_user(s, actor, login, display)
+        users_created.append({"login": login, "display_name": display, "role": "editor"})
+    systems_created = []
+    sys_ids = dict(plan.system_ids)
+    new_refs: dict[str, str] = {}
+    for fold, name in sorted(plan.missing_systems.items()):
+        ref = _create_system(s, actor, name, today)
+        new_refs["new:" + fold] = ref
+        sys_ids[ref] = s.exec(select(AISystem.id).where(AISystem.ref == ref)).one()
+        systems_created.append({"ref": ref, "name": name, "stage": "design"})
+    for _, v, _, _ in plan.to_create:
+        if v.get("system") in new_refs:
+            v["system"] = new_refs[v["system"]]
+    missing = {v["system"] for _, v, _, _ in plan.to_create if v.get("system") and v["system"] not in sys_ids}
+    if missing:
+        raise AimsError(f"AI system(s) {', '.join(sorted(missing))} were deleted while the file was checked; "
+                        "nothing was imported (run the import again)")
+
+    total = len(plan.to_create)
+    nums = next_risk_nums(s, total)
+    refs = [f"R-{n:04d}" for n in nums]
+    now = audit.utcnow()
+    risk_rows = []
+    for (r, v, _c, awaiting), ref, num in zip(plan.to_create, refs, nums):
+        row = {k: v.get(k) for k in ("title", "description", "category", "source", "owner",
+                                     "inherent_likelihood", "inherent_impact", "residual_likelihood",
+                                     "residual_impact", "treatment_option", "status", "review_cadence",
+                                     "next_review")}
+        row.update(ref=ref, ref_num=num, system_id=sys_ids.get(v.get("system") or "") if v.get("system") else None,
+                   title_fold=v["title"].casefold(), description=v.get("description") or "",
+                   category=v.get("category") or "", source=v.get("source") or "",
+                   review_cadence=v.get("review_cadence") or "", source_key=v.get("source_key") or None,
+                   awaiting_assessment=awaiting, created_at=now, updated_at=now, closed_at=None, version=1)
+        risk_rows.append(row)
+    table = Risk.__table__  # type: ignore[attr-defined]
+    try:
+        for i in range(0, total, 2000):
+            conn.execute(insert(table), risk_rows[i:i + 2000])
+            if progress is not None:
+                progress(min(i + 2000, total), total)
+    except IntegrityError as exc:
+        raise AimsError("the register changed while the file was checked (" + str(exc.orig).splitlines()[0]
+                        + "); nothing was imported (run the import again)") from None
+    ids = {n: i for n, i in conn.execute(sa_select(Risk.ref_num, Risk.id).where(Risk.ref_num >= nums[0]))} if nums else {}
+    links = [{"risk_id": ids[num], "control_id": cid}
+             for (_, _, cids, _), num in zip(plan.to_create, nums) for cid in cids]
+    if links:
+        conn.execute(insert(RiskControl.__table__), links)  # type: ignore[attr-defined]
+    # One audit event per risk, chained from the newest event, as audit.record would.
+    prev = audit.last_hash(s)
+    events = []
+    sys_refs = {v: k for k, v in sys_ids.items()}
+    for (r, v, cids, awaiting), ref in zip(plan.to_create, refs):
+        full = {**v, "system_ref": v.get("system") or None,
+                "controls": sorted((plan.control_codes[c] for c in cids), key=_control_sort),
+                "awaiting_assessment": awaiting}
+        changes = audit.plain({k: [None, full.get(k)] for k in _AUDITED if full.get(k) not in (None, "", [], False)})
+        h = audit.event_hash(prev, now, actor, "risk", ref, "create", changes)
+        events.append({"at": now, "actor": actor, "entity": "risk", "entity_ref": ref, "action": "create",
+                       "changes": changes, "prev_hash": prev, "hash": h})
+        prev = h
+    for i in range(0, len(events), 2000):
+        conn.execute(insert(AuditEvent.__table__), events[i:i + 2000])  # type: ignore[attr-defined]
+    result = plan.result(source, refs, {ref: ref for ref in sys_refs.values()})
+    result["users_created"], result["systems_created"] = users_created, systems_created
+    created = result["created"]
     if created or users_created or systems_created:
         audit.record(s, actor, "import", (source or "spreadsheet")[-64:], "import_risks", {
             "risks_created": [None, len(created)],
-            "rows_skipped": [None, len(skipped)],
+            "rows_skipped": [None, len(plan.skipped)],
             **({"first_ref": [None, created[0]["ref"]], "last_ref": [None, created[-1]["ref"]]} if created else {}),
+            **({"awaiting_assessment": [None, result["awaiting_assessment"]]} if result["awaiting_assessment"] else {}),
             **({"users_created": [None, [u["login"] for u in users_created]]} if users_created else {}),
             **({"systems_created": [None, [x["ref"] for x in systems_created]]} if systems_created else {}),
         })
-    return {"created": created, "skipped": skipped, "users_created": users_created,
-            "systems_created": systems_created, "source": source}
+    return result
+
+
+def _control_sort(code: str) -> list:
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", code)]
 
 
 def _create_user(s: Session, actor: str, login: str, display_name: str) -> None:

@@ -25,7 +25,7 @@ from ..fields import RISK_SPECS, SCORE_FIELDS, check_scores
 from ..records import get_risk_row, system_ref_of
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
-from ..scoring import score
+from ..scoring import AWAITING_LEVEL, score
 from ._base import apply, check_version, clean, matrix_of, resolve_system, settings_row, to_dict
 
 SPECS = RISK_SPECS
@@ -34,10 +34,14 @@ SPECS = RISK_SPECS
 def risk_dict(s: Session, row: Risk) -> dict[str, Any]:
     d = to_dict(row)
     m = matrix_of(s)
-    d["inherent_score"] = m.score(row.inherent_likelihood, row.inherent_impact)
-    d["residual_score"] = m.score(row.residual_likelihood, row.residual_impact)
-    d["inherent_level"] = m.band_for_score(d["inherent_score"]).name
-    d["residual_level"] = m.band_for_score(d["residual_score"]).name
+    if row.awaiting_assessment:  # placeholder scores: no score, no level
+        d["inherent_score"] = d["residual_score"] = None
+        d["inherent_level"] = d["residual_level"] = AWAITING_LEVEL
+    else:
+        d["inherent_score"] = m.score(row.inherent_likelihood, row.inherent_impact)
+        d["residual_score"] = m.score(row.residual_likelihood, row.residual_impact)
+        d["inherent_level"] = m.band_for_score(d["inherent_score"]).name
+        d["residual_level"] = m.band_for_score(d["residual_score"]).name
     d["system_ref"] = system_ref_of(s, row.system_id)
     d["controls"] = list(s.exec(
         select(Control.code).join(RiskControl, RiskControl.control_id == Control.id)
@@ -106,14 +110,16 @@ def create_risk(db: Database, actor: str, data: dict[str, Any], *, today: date |
 
 
 def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
-            check_role: bool = True) -> dict:
+            check_role: bool = True, awaiting: bool = False) -> dict:
     """Create one risk and its audit event inside the caller's write transaction.
 
-    The one place a risk is born: ``create_risk`` and the spreadsheet import
-    (services.importing, many rows in one transaction) both use it.
+    ``awaiting``: brought in without scores (an imported catalogue): the missing
+    scores are placeholders (1) and the risk awaits assessment, due for review now.
     """
     if check_role:
         require(s, actor, EDIT, "adding a risk")
+    if awaiting:
+        data = {**data, **{f: data.get(f) or 1 for f in ("inherent_likelihood", "inherent_impact")}}
     values = clean(SPECS, data, partial=False, session=s)
     check_scores(matrix_of(s), values)
     values.setdefault("residual_likelihood", None)
@@ -133,8 +139,11 @@ def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None 
     else:
         values["source_key"] = None
     ref, num = next_risk_ref(s)
-    row = Risk(ref=ref, ref_num=num, system_id=system_id, title_fold=values["title"].casefold(), **values)
-    if row.next_review is None:
+    row = Risk(ref=ref, ref_num=num, system_id=system_id, title_fold=values["title"].casefold(),
+               awaiting_assessment=awaiting, **values)
+    if row.next_review is None and awaiting:
+        row.next_review = today or _today()  # in everyone's reminders until scored
+    elif row.next_review is None:
         m = matrix_of(s)
         level = m.level(row.residual_likelihood, row.residual_impact).name
         row.next_review = next_review(today or _today(), row.review_cadence, level, settings_row(s).cadences)
@@ -149,8 +158,9 @@ def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None 
     audit.record(s, actor, "risk", ref, "create", {
         k: [None, audit.plain(out[k])] for k in (
             "title", "description", "system_ref", "category", "source", "owner", *SCORE_FIELDS,
-            "treatment_option", "status", "review_cadence", "next_review", "controls", "source_key")
-        if out.get(k) not in (None, "", [])
+            "treatment_option", "status", "review_cadence", "next_review", "controls", "source_key",
+            "awaiting_assessment")
+        if out.get(k) not in (None, "", [], False)
     })
     return out
 
@@ -168,6 +178,12 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
                 raise ValidationError(f, "must not be empty")
         if "source_key" in values:
             values["source_key"] = values["source_key"] or None
+        if row.awaiting_assessment and any(values.get(f) is not None for f in SCORE_FIELDS):
+            # Scored at last: the placeholders go; residual follows inherent unless given.
+            for res, inh in (("residual_likelihood", "inherent_likelihood"), ("residual_impact", "inherent_impact")):
+                if values.get(res) is None and values.get(inh) is not None:
+                    values[res] = values[inh]
+            values["awaiting_assessment"] = False
         diff: dict[str, list] = {}
         if "system" in values:
             sys_ref = values.pop("system")
