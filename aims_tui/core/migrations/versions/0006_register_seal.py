@@ -1,7 +1,7 @@
 """register seal: audit_seal, audit_tally, audit_event.seal
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 19:00:00
 
 - ``audit_seal``: one row per record an audit event's transaction changed: the
@@ -15,7 +15,6 @@ Create Date: 2026-12-01 19:00:00
   of events before it are not checked).
 - Downgrading keeps ``audit_event.seal`` (events are hashed with it).
 
-Note for the lead: re-chain ``down_revision`` after 0005 at merge.
 """
 from typing import Sequence, Union
 
@@ -25,7 +24,7 @@ import sqlmodel
 
 
 revision: str = '0006'
-down_revision: Union[str, None] = '0004'
+down_revision: Union[str, None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
