@@ -8,40 +8,40 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy.exc import DBAPIError
 
+from ..core import permissions
+from ..core.db import _db_message, integrity_check, open_database, resolve_url, sqlite_path
+from ..core.errors import DatabaseError
 from . import common
 
 
-def _existing(db: str | None):
+def _existing():
     """Open without upgrading; a missing SQLite file is an error here, not a new database."""
-    from ..core.db import open_database, resolve_url, sqlite_path
-
-    path = sqlite_path(resolve_url(db or common.state.db))
+    db = common.chosen_db()
+    path = sqlite_path(resolve_url(db))
     if path is not None and not path.exists():
         common.fail(f"no database at {path} (aims init creates one)")
-    return open_database(db or common.state.db, upgrade=False)
+    return open_database(db, upgrade=False)
 
 
 @contextmanager
 def _readable(database):
     """A file that is not SQLite (or is damaged beyond reading) is one line, exit 1."""
-    from ..core.db import _db_message
-    from ..core.errors import DatabaseError
-
     try:
         yield
     except DBAPIError as exc:
         raise DatabaseError(_db_message(exc, database)) from None
 
-dbapp = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+dbapp = common.command_group("db", help="Database maintenance.")
 
 
 @dbapp.command("upgrade")
 @common.handle_errors
-def upgrade(db: common.DbOpt = None) -> None:
+def upgrade() -> None:
     """Upgrade the database to the newest migration."""
-    from ..core import migrate
+    from ..core import migrate  # Alembic: loaded only by the commands that need it
 
-    database = _existing(db)
+    database = _existing()
     with _readable(database):
         before = migrate.current_revision(database)
         applied = migrate.upgrade_if_needed(database)
@@ -51,13 +51,11 @@ def upgrade(db: common.DbOpt = None) -> None:
 
 @dbapp.command("check")
 @common.handle_errors
-def check(db: common.DbOpt = None) -> None:
+def check() -> None:
     """Integrity check, migration level and SQLite version. Exit 3 on a problem."""
-    from sqlalchemy import text
+    from ..core import migrate  # Alembic: loaded only by the commands that need it
 
-    from ..core import migrate
-
-    database = _existing(db)
+    database = _existing()
     problems = []
     with _readable(database):
         current = migrate.current_revision(database)
@@ -72,10 +70,10 @@ def check(db: common.DbOpt = None) -> None:
         mode = "unknown"
         try:
             with database.engine.connect() as c:
-                mode = c.execute(text("PRAGMA journal_mode")).scalar()
-                res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
-        except DBAPIError as exc:  # damage bad enough that the check itself stops
-            res = [str(getattr(exc, "orig", exc)).splitlines()[0]]
+                mode = c.exec_driver_sql("PRAGMA journal_mode").scalar()
+        except DBAPIError:  # damage bad enough that nothing can be read: integrity_check says what
+            pass
+        res = integrity_check(database)
         found = "; ".join(" ".join(str(r).split()) for r in res[:5])
         typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")
         typer.echo(f"Journal mode: {mode}")
@@ -83,13 +81,9 @@ def check(db: common.DbOpt = None) -> None:
                    + ("  (has the WAL-reset bug fixed in 3.51.3; keep backups)" if sqlite3.sqlite_version_info < (3, 51, 3) else ""))
         if res != ["ok"]:
             problems.append("integrity")
-        from ..core import permissions
         for warning in permissions.check(database):
             typer.echo(f"Permissions: {warning}")
             problems.append("permissions")
     if problems:
         raise typer.Exit(common.EXIT_ATTENTION)
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(dbapp, name="db")

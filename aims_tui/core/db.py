@@ -218,6 +218,16 @@ def at_newest_migration(database: "Database") -> bool:
     return current == newest_migration_id()
 
 
+def integrity_check(database: Database) -> list[str]:
+    """SQLite's own check of the file: ``["ok"]`` when sound, else its first findings.
+    A file damaged beyond reading gives its one-line error instead."""
+    try:
+        with database.engine.connect() as c:
+            return [str(r[0]) for r in c.exec_driver_sql("PRAGMA integrity_check")]
+    except DBAPIError as exc:
+        return [str(getattr(exc, "orig", exc)).splitlines()[0]]
+
+
 def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
     """Open (creating if needed) and upgrade the database named by --db/AIMS_DB."""
     url = resolve_url(db)

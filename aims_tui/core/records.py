@@ -47,14 +47,6 @@ def system_ref_of(session: Session, system_id: int | None) -> str | None:
     return session.exec(select(AISystem.ref).where(AISystem.id == system_id)).first()
 
 
-def get_system_id(session: Session, ref: str) -> int:
-    """The id of the AI system with this ref; NotFound when there is none."""
-    sid = system_id_of(session, ref)
-    if sid is None:
-        raise NotFound("AI system", ref)
-    return sid
-
-
 def get_risk_row(session: Session, ref: str) -> Risk:
     """The risk with this ref; NotFound when there is none."""
     row = session.exec(select(Risk).where(Risk.ref == ref)).first()

@@ -51,6 +51,11 @@ def get_risk(db: Database, ref: str) -> dict[str, Any]:
         return risk_dict(s, get_risk_row(s, ref))
 
 
+def _check_scores(s: Session, values: dict[str, Any]) -> None:
+    """The scores within the matrix in force (the spreadsheet import checks through this)."""
+    check_scores(matrix_of(s), values)
+
+
 def _resolve_controls(s: Session, codes: Any) -> list[int]:
     if codes is None:
         return []
@@ -115,7 +120,7 @@ def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None 
     if check_role:
         require(s, actor, EDIT, "adding a risk")
     values = clean(SPECS, data, partial=False, session=s)
-    check_scores(matrix_of(s), values)
+    _check_scores(s, values)
     values.setdefault("residual_likelihood", None)
     values.setdefault("residual_impact", None)
     if values["residual_likelihood"] is None:
@@ -160,7 +165,7 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a risk")
         values = clean(SPECS, changes, partial=True, session=s)
-        check_scores(matrix_of(s), values)
+        _check_scores(s, values)
         row = get_risk_row(s, ref)
         check_version(row, expect_version, "risk", ref)
         for f in SCORE_FIELDS:
