@@ -108,7 +108,7 @@ def handle_errors(fn: Callable) -> Callable:
             if len(exc.errors) > 1:
                 for field, msg in exc.errors:
                     typer.echo(f"aims: {field}: {msg}", err=True)
-                raise typer.Exit(EXIT_FAILED)
+                raise typer.Exit(EXIT_FAILED) from None
             fail(str(exc))
         except Conflict as exc:
             fail(str(exc))
@@ -120,7 +120,7 @@ def handle_errors(fn: Callable) -> Callable:
             # the reader went away (e.g. `aims risks list | head`): not an error
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(EXIT_OK)
+            raise typer.Exit(EXIT_OK) from None
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
             if os.environ.get("AIMS_DEBUG"):
                 raise

@@ -3,8 +3,8 @@
 - SQLite runs in WAL mode with a busy timeout and foreign keys on.
 - Reads use short sessions that begin DEFERRED.
 - Writes go through :meth:`Database.transact`: ``BEGIN IMMEDIATE`` (the write
-  lock is taken up front, so a read-then-write cannot fail half way; see
-  stack-notes.md), retried while another user holds the lock, committed at once.
+  lock is taken up front, so a read-then-write cannot fail half way with a
+  busy error when two writers upgrade their read locks), retried while another user holds the lock, committed at once.
 - A database made by an older aims is upgraded to the newest migration on open.
 """
 

@@ -19,7 +19,7 @@ from .scoring import Matrix
 
 def to_dict(obj: SQLModel) -> dict[str, Any]:
     """A record as plain data (a new dict; safe to hand to any face)."""
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}  # type: ignore[attr-defined]
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 def settings_row(session: Session) -> Settings:

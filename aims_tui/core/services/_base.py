@@ -27,7 +27,7 @@ def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> Non
         expected = int(str(expect).strip()) if not isinstance(expect, int) else expect
     except (TypeError, ValueError):
         raise ValidationError("expect_version", f"'{expect}' is not a version number") from None
-    if expected != obj.version:  # type: ignore[attr-defined]
+    if expected != obj.version:
         raise Conflict(what, ref, expected, to_dict(obj))
 
 
@@ -44,7 +44,7 @@ def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
 
 def next_ref(session: Session, model: type[SQLModel], prefix: str, width: int) -> str:
     """The next reference such as AIS-007 (max + 1; writes are serialized)."""
-    col = model.ref  # type: ignore[attr-defined]
+    col = model.ref
     n = len(prefix) + 1
     top = session.exec(
         select(func.max(func.cast(func.substr(col, n + 1), Integer)))

@@ -81,7 +81,7 @@ def _set_controls(s: Session, risk: Risk, ids: list[int]) -> tuple[list[str], li
     new = set(ids)
     if old == new:
         return [], []
-    s.exec(delete(RiskControl).where(RiskControl.risk_id == risk.id))  # type: ignore[call-overload]
+    s.exec(delete(RiskControl).where(RiskControl.risk_id == risk.id))
     for cid in sorted(new):
         s.add(RiskControl(risk_id=risk.id, control_id=cid))
 
@@ -225,10 +225,10 @@ def delete_risk(db: Database, actor: str, ref: str, expect_version: int | None =
         # later risk that gets the same id does not inherit them.
         snapshot["reviews"] = [to_dict(r) for r in s.exec(
             select(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))]
-        s.exec(delete(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(RiskControl).where(RiskControl.risk_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(Treatment).where(Treatment.risk_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(Acceptance).where(Acceptance.risk_id == row.id))  # type: ignore[call-overload]
+        s.exec(delete(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))
+        s.exec(delete(RiskControl).where(RiskControl.risk_id == row.id))
+        s.exec(delete(Treatment).where(Treatment.risk_id == row.id))
+        s.exec(delete(Acceptance).where(Acceptance.risk_id == row.id))
         s.delete(row)
         s.flush()
         audit.record(s, actor, "risk", ref, "delete", {"record": [audit.plain(snapshot), None]})
