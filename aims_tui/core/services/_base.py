@@ -42,6 +42,28 @@ def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
     return changes
 
 
+def record_change(s: Session, actor: str, row: SQLModel, entity: str, ref: str, action: str,
+                  changes: dict[str, Any], *, stamp: bool = False) -> None:
+    """Write ``row`` and its audit event in the caller's transaction; nothing at all when
+    ``changes`` is empty. ``stamp`` sets the record's ``updated_at`` first."""
+    if not changes:
+        return
+    if stamp:
+        row.updated_at = audit.utcnow()
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, entity, ref, action, changes)
+
+
+def stamp_completion(values: dict[str, Any], current_status: str) -> None:
+    """A treatment or review action marked done gets its completion time; moved to
+    any other status it loses it."""
+    if values.get("status") == "done" and current_status != "done":
+        values["completed_at"] = audit.utcnow()
+    elif "status" in values and values["status"] != "done":
+        values["completed_at"] = None
+
+
 def next_ref(session: Session, model: type[SQLModel], prefix: str, width: int) -> str:
     """The next reference such as AIS-007 (max + 1; writes are serialized)."""
     col = model.ref

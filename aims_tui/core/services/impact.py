@@ -14,7 +14,7 @@ from ..identity import APPROVE, EDIT, require
 from ..models import AISystem, ImpactAssessment
 from ..records import system_ref_of
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, next_ref, resolve_system, settings_row, to_dict
+from ._base import F, apply, check_version, clean, next_ref, record_change, resolve_system, settings_row, to_dict
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SPECS = {
@@ -78,10 +78,8 @@ def create_assessment(db: Database, actor: str, data: dict[str, Any], *, today: 
                               created_at=audit.utcnow(), **values)
         if ia.next_review is None:
             ia.next_review = next_review(today or _today(), ia.review_cadence, "High", settings_row(s).cadences)
-        s.add(ia)
-        s.flush()
-        audit.record(s, actor, "impact_assessment", ia.ref, "create",
-                     {"system_ref": [None, sys_ref], "title": [None, ia.title]})
+        record_change(s, actor, ia, "impact_assessment", ia.ref, "create",
+                      {"system_ref": [None, sys_ref], "title": [None, ia.title]})
         return ia_dict(s, ia)
 
     return db.transact(tx)
@@ -103,10 +101,7 @@ def update_assessment(db: Database, actor: str, ref: str, changes: dict[str, Any
             ia.status = "draft"
             ia.approved_by = ""
             ia.approved_at = None
-        if diff:
-            s.add(ia)
-            s.flush()
-            audit.record(s, actor, "impact_assessment", ref, "update", diff)
+        record_change(s, actor, ia, "impact_assessment", ref, "update", diff)
         return ia_dict(s, ia)
 
     return db.transact(tx)
@@ -123,9 +118,7 @@ def approve_assessment(db: Database, actor: str, ref: str, expect_version: int |
         ia.status = "approved"
         ia.approved_by = actor
         ia.approved_at = audit.utcnow()
-        s.add(ia)
-        s.flush()
-        audit.record(s, actor, "impact_assessment", ref, "approve", {"status": [old, "approved"]})
+        record_change(s, actor, ia, "impact_assessment", ref, "approve", {"status": [old, "approved"]})
         return ia_dict(s, ia)
 
     return db.transact(tx)

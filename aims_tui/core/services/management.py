@@ -11,7 +11,7 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
-from ._base import F, apply, check_version, clean, to_dict
+from ._base import F, apply, check_version, clean, record_change, stamp_completion, to_dict
 
 SPECS = {
     "held_on": F("date", required=True),
@@ -73,10 +73,7 @@ def create_review(db: Database, actor: str, data: dict[str, Any]) -> dict:
         year = values["held_on"].year
         n = len(s.exec(select(ManagementReview.id).where(ManagementReview.ref.like(f"MR-{year}-%"))).all())
         mr = ManagementReview(ref=f"MR-{year}-{n + 1:02d}", **values)
-        s.add(mr)
-        s.flush()
-        audit.record(s, actor, "management_review", mr.ref, "create",
-                     {"held_on": [None, mr.held_on.isoformat()]})
+        record_change(s, actor, mr, "management_review", mr.ref, "create", {"held_on": [None, mr.held_on.isoformat()]})
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -92,11 +89,7 @@ def update_review(db: Database, actor: str, ref: str, changes: dict[str, Any],
         if mr.status == "signed_off" and set(values) - {"pack_path", "pack_digest"}:
             raise ValidationError("status", f"{ref} is signed off and can no longer be edited")
         _check_period(values, mr)
-        diff = apply(mr, values)
-        if diff:
-            s.add(mr)
-            s.flush()
-            audit.record(s, actor, "management_review", ref, "update", diff)
+        record_change(s, actor, mr, "management_review", ref, "update", apply(mr, values))
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -113,9 +106,7 @@ def sign_off(db: Database, actor: str, ref: str, expect_version: int | None = No
         mr.status = "signed_off"
         mr.signed_off_by = actor
         mr.signed_off_at = audit.utcnow()
-        s.add(mr)
-        s.flush()
-        audit.record(s, actor, "management_review", ref, "sign_off", {"status": [old, "signed_off"]})
+        record_change(s, actor, mr, "management_review", ref, "sign_off", {"status": [old, "signed_off"]})
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -149,16 +140,9 @@ def update_action(db: Database, actor: str, action_id: int, changes: dict[str, A
         if a is None:
             raise NotFound("management review action", action_id)
         check_version(a, expect_version, "management review action", action_id)
-        if values.get("status") == "done" and a.status != "done":
-            values["completed_at"] = audit.utcnow()
-        elif "status" in values and values["status"] != "done":
-            values["completed_at"] = None
-        diff = apply(a, values)
-        if diff:
-            s.add(a)
-            s.flush()
-            mr = s.get(ManagementReview, a.review_id)
-            audit.record(s, actor, "management_review_action", f"{mr.ref}/A{a.id}", "update", diff)
+        stamp_completion(values, a.status)
+        mr = s.get(ManagementReview, a.review_id)
+        record_change(s, actor, a, "management_review_action", f"{mr.ref}/A{a.id}", "update", apply(a, values))
         return to_dict(a)
 
     return db.transact(tx)

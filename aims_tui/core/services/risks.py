@@ -26,7 +26,7 @@ from ..records import get_risk_row, system_ref_of
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
 from ..scoring import score
-from ._base import apply, check_version, clean, matrix_of, resolve_system, settings_row, to_dict
+from ._base import apply, check_version, clean, matrix_of, record_change, resolve_system, settings_row, to_dict
 
 SPECS = RISK_SPECS
 
@@ -200,11 +200,7 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
             values["title_fold"] = values["title"].casefold()
         diff.update(apply(row, values))
         diff.pop("title_fold", None)
-        if diff:
-            row.updated_at = audit.utcnow()
-            s.add(row)
-            s.flush()
-            audit.record(s, actor, "risk", ref, "update", diff)
+        record_change(s, actor, row, "risk", ref, "update", diff, stamp=True)
         return risk_dict(s, row)
 
     return db.transact(tx)

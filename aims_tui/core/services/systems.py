@@ -26,7 +26,7 @@ from ..models import (
 from ..checks import unaccepted_above_appetite
 from ..rules import open_treatment
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, matrix_of, next_ref, settings_row, to_dict
+from ._base import F, apply, check_version, clean, matrix_of, next_ref, record_change, settings_row, to_dict
 
 SPECS = {
     "name": F("text", required=True, max_len=200),
@@ -94,12 +94,7 @@ def update_system(db: Database, actor: str, ref: str, changes: dict[str, Any],
         values = clean(SPECS, changes, partial=True)
         row = get_system_row(s, ref)
         check_version(row, expect_version, "AI system", ref)
-        diff = apply(row, values)
-        if diff:
-            row.updated_at = audit.utcnow()
-            s.add(row)
-            s.flush()
-            audit.record(s, actor, "ai_system", ref, "update", diff)
+        record_change(s, actor, row, "ai_system", ref, "update", apply(row, values), stamp=True)
         return to_dict(row)
 
     return db.transact(tx)

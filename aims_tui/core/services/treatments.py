@@ -11,7 +11,7 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
 from ..models import TREATMENT_STATUSES, Control, Risk, Treatment
-from ._base import F, apply, check_version, clean, to_dict
+from ._base import F, apply, check_version, clean, record_change, stamp_completion, to_dict
 from .risks import get_risk_row
 
 SPECS = {
@@ -84,16 +84,9 @@ def update_treatment(db: Database, actor: str, treatment_id: int, changes: dict[
         check_version(t, expect_version, "treatment", treatment_id)
         if "control" in values:
             values["control_id"] = _control_id(s, values.pop("control"))
-        if values.get("status") == "done" and t.status != "done":
-            values["completed_at"] = audit.utcnow()
-        elif "status" in values and values["status"] != "done":
-            values["completed_at"] = None
-        diff = apply(t, values)
-        if diff:
-            s.add(t)
-            s.flush()
-            ref = s.exec(select(Risk.ref).where(Risk.id == t.risk_id)).first()
-            audit.record(s, actor, "treatment", f"{ref}/T{t.id}", "update", diff)
+        stamp_completion(values, t.status)
+        ref = s.exec(select(Risk.ref).where(Risk.id == t.risk_id)).first()
+        record_change(s, actor, t, "treatment", f"{ref}/T{t.id}", "update", apply(t, values))
         return treatment_dict(s, t)
 
     return db.transact(tx)
