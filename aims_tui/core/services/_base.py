@@ -12,7 +12,7 @@ from sqlalchemy import Integer, func
 from sqlmodel import Session, SQLModel, select
 
 from .. import audit
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F, clean as clean
 # The read helpers live in core.records; re-exported for callers that still import them from here.
 from ..records import matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
@@ -29,6 +29,15 @@ def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> Non
         raise ValidationError("expect_version", f"'{expect}' is not a version number") from None
     if expected != obj.version:
         raise Conflict(what, ref, expected, to_dict(obj))
+
+
+def fetch_for_change(s: Session, model: type[SQLModel], row_id: int, expect_version: int | None, what: str) -> Any:
+    """The record with this id, at the version the caller saw: NotFound or Conflict otherwise."""
+    row = s.get(model, row_id)
+    if row is None:
+        raise NotFound(what, row_id)
+    check_version(row, expect_version, what, row_id)
+    return row
 
 
 def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:

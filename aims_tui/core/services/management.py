@@ -11,7 +11,7 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
-from ._base import F, apply, check_version, clean, record_change, stamp_completion, to_dict
+from ._base import F, apply, check_version, clean, fetch_for_change, record_change, stamp_completion, to_dict
 
 SPECS = {
     "held_on": F("date", required=True),
@@ -136,10 +136,7 @@ def update_action(db: Database, actor: str, action_id: int, changes: dict[str, A
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a management review action")
         values = clean(ACTION_SPECS, changes, partial=True, session=s)
-        a = s.get(ManagementReviewAction, action_id)
-        if a is None:
-            raise NotFound("management review action", action_id)
-        check_version(a, expect_version, "management review action", action_id)
+        a = fetch_for_change(s, ManagementReviewAction, action_id, expect_version, "management review action")
         stamp_completion(values, a.status)
         mr = s.get(ManagementReview, a.review_id)
         record_change(s, actor, a, "management_review_action", f"{mr.ref}/A{a.id}", "update", apply(a, values))

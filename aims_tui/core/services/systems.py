@@ -64,25 +64,30 @@ def list_systems(db: Database, stage: str | None = None) -> list[dict[str, Any]]
         return [to_dict(r) for r in s.exec(q)]
 
 
+def register_system(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
+                    note: str = "registered") -> AISystem:
+    """Register one AI system in design, with its stage event and audit event, inside the
+    caller's write transaction (the caller checks the role). The one place a system is born."""
+    values = clean(SPECS, data, partial=False)
+    values["personal_data"] = bool(values.get("personal_data"))
+    for k in ("ai_role", "eu_ai_act_tier"):
+        values.setdefault(k, SPECS[k].choices[-1] if k == "eu_ai_act_tier" else "deployer")
+    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", **values)
+    if row.next_review is None:
+        row.next_review = next_review(today or _today(), row.review_cadence, "Medium", settings_row(s).cadences)
+    s.add(row)
+    s.flush()
+    s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor, at=audit.utcnow(), note=note))
+    audit.record(s, actor, "ai_system", row.ref, "create",
+                 {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
+                  if k not in ("id", "version", "created_at", "updated_at")})
+    return row
+
+
 def create_system(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "adding an AI system")
-        values = clean(SPECS, data, partial=False)
-        values["personal_data"] = bool(values.get("personal_data"))
-        for k in ("ai_role", "eu_ai_act_tier"):
-            values.setdefault(k, SPECS[k].choices[-1] if k == "eu_ai_act_tier" else "deployer")
-        row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", **values)
-        if row.next_review is None:
-            st = settings_row(s)
-            row.next_review = next_review(today or _today(), row.review_cadence, "Medium", st.cadences)
-        s.add(row)
-        s.flush()
-        s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor,
-                         at=audit.utcnow(), note="registered"))
-        audit.record(s, actor, "ai_system", row.ref, "create",
-                     {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
-                      if k not in ("id", "version", "created_at", "updated_at")})
-        return to_dict(row)
+        return to_dict(register_system(s, actor, data, today=today))
 
     return db.transact(tx)
 
