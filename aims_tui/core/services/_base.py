@@ -15,7 +15,7 @@ from .. import audit
 from ..errors import Conflict, NotFound, ValidationError
 from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F, clean as clean
 # The read helpers live in core.records; re-exported for callers that still import them from here.
-from ..records import matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
+from ..records import M, get_by_ref, matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
 
 
 def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> None:
@@ -37,6 +37,13 @@ def fetch_for_change(s: Session, model: type[SQLModel], row_id: int, expect_vers
     if row is None:
         raise NotFound(what, row_id)
     check_version(row, expect_version, what, row_id)
+    return row
+
+
+def fetch_ref_for_change(s: Session, model: type[M], ref: str, expect_version: int | None, what: str) -> M:
+    """The record with this ref, at the version the caller saw: NotFound or Conflict otherwise."""
+    row = get_by_ref(s, model, ref, what)
+    check_version(row, expect_version, what, ref)
     return row
 
 

@@ -8,10 +8,11 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
-from ._base import F, apply, check_version, clean, fetch_for_change, record_change, stamp_completion, to_dict
+from ..records import get_by_ref
+from ._base import F, apply, clean, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion, to_dict
 
 SPECS = {
     "held_on": F("date", required=True),
@@ -33,10 +34,7 @@ ACTION_SPECS = {
 
 
 def _get(s: Session, ref: str) -> ManagementReview:
-    mr = s.exec(select(ManagementReview).where(ManagementReview.ref == ref)).first()
-    if mr is None:
-        raise NotFound("management review", ref)
-    return mr
+    return get_by_ref(s, ManagementReview, ref, "management review")
 
 
 def review_dict(s: Session, mr: ManagementReview) -> dict[str, Any]:
@@ -84,8 +82,7 @@ def update_review(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a management review")
         values = clean(SPECS, changes, partial=True)
-        mr = _get(s, ref)
-        check_version(mr, expect_version, "management review", ref)
+        mr = fetch_ref_for_change(s, ManagementReview, ref, expect_version, "management review")
         if mr.status == "signed_off" and set(values) - {"pack_path", "pack_digest"}:
             raise ValidationError("status", f"{ref} is signed off and can no longer be edited")
         _check_period(values, mr)
@@ -98,8 +95,7 @@ def update_review(db: Database, actor: str, ref: str, changes: dict[str, Any],
 def sign_off(db: Database, actor: str, ref: str, expect_version: int | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "signing off a management review")
-        mr = _get(s, ref)
-        check_version(mr, expect_version, "management review", ref)
+        mr = fetch_ref_for_change(s, ManagementReview, ref, expect_version, "management review")
         if not mr.decisions.strip():
             raise ValidationError("decisions", "record the review's decisions (9.3.3) before signing off")
         old = mr.status

@@ -8,12 +8,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity
 from ..records import system_ref_of
 from ..schedule import today as _today
-from ._base import F, apply, check_version, clean, next_ref, record_change, resolve_system, to_dict
+from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, to_dict
 
 SPECS = {
     "kind": F("choice", choices=NC_KINDS),
@@ -64,10 +64,7 @@ def update_nonconformity(db: Database, actor: str, ref: str, changes: dict[str, 
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a nonconformity")
         values = clean(SPECS, changes, partial=True, session=s)
-        nc = s.exec(select(Nonconformity).where(Nonconformity.ref == ref)).first()
-        if nc is None:
-            raise NotFound("nonconformity", ref)
-        check_version(nc, expect_version, "nonconformity", ref)
+        nc = fetch_ref_for_change(s, Nonconformity, ref, expect_version, "nonconformity")
         if "system" in values:
             values["system_id"] = resolve_system(s, values.pop("system"))
         if values.get("status") == "closed" and nc.status != "closed":

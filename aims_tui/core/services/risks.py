@@ -26,7 +26,7 @@ from ..records import get_risk_row, system_ref_of
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
 from ..scoring import score
-from ._base import apply, check_version, clean, matrix_of, record_change, resolve_system, settings_row, to_dict
+from ._base import apply, clean, fetch_ref_for_change, matrix_of, record_change, resolve_system, settings_row, to_dict
 
 SPECS = RISK_SPECS
 
@@ -166,8 +166,7 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
         require(s, actor, EDIT, "editing a risk")
         values = clean(SPECS, changes, partial=True, session=s)
         _check_scores(s, values)
-        row = get_risk_row(s, ref)
-        check_version(row, expect_version, "risk", ref)
+        row = fetch_ref_for_change(s, Risk, ref, expect_version, "risk")
         for f in SCORE_FIELDS:
             if f in values and values[f] is None:
                 raise ValidationError(f, "must not be empty")
@@ -212,8 +211,7 @@ def delete_risk(db: Database, actor: str, ref: str, expect_version: int | None =
 
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "deleting a risk")
-        row = get_risk_row(s, ref)
-        check_version(row, expect_version, "risk", ref)
+        row = fetch_ref_for_change(s, Risk, ref, expect_version, "risk")
         snapshot = risk_dict(s, row)
         snapshot["treatments"] = [to_dict(t) for t in s.exec(select(Treatment).where(Treatment.risk_id == row.id))]
         snapshot["acceptances"] = [to_dict(a) for a in s.exec(select(Acceptance).where(Acceptance.risk_id == row.id))]
