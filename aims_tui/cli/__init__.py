@@ -1,7 +1,9 @@
 """The aims command line (Typer). Thin: parses, calls services, prints.
 
 It is a package rather than one cli.py so that each command group lives in its
-own module (users, systems, risks, db, reviews, exports, imports, audit).
+own module (users, systems, risks, db, reviews, exports, imports, audit). Every
+module makes its commands with :func:`common.command_group`, which also gives
+each of them ``--db``; this module only adds the groups to the app.
 """
 
 from __future__ import annotations
@@ -11,10 +13,22 @@ from typing import Annotated, Optional
 import typer
 
 from .. import __version__
-from . import common
+from . import (
+    audit_cmd,
+    common,
+    db_cmd,
+    export_cmd,
+    import_cmd,
+    reviews_cmd,
+    risks_cmd,
+    setup_cmd,
+    systems_cmd,
+    users_cmd,
+)
 
 app = typer.Typer(
     name="aims",
+    cls=common.AimsGroup,
     help="aims: an ISO/IEC 42001 AI Management System register. With no command, opens the app.",
     no_args_is_help=False,
     add_completion=False,
@@ -32,19 +46,17 @@ def _version(value: bool) -> None:
 @app.callback(invoke_without_command=True)
 def main_callback(
     ctx: typer.Context,
-    db: common.DbOpt = None,
     demo: Annotated[bool, typer.Option("--demo", help="Load demo data into an empty database, then open.")] = False,
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ) -> None:
-    common.state.db = db
     if ctx.invoked_subcommand is None:
-        _open_tui(db, demo)
+        _open_tui(demo)
 
 
 @common.handle_errors
-def _open_tui(db: str | None, demo: bool) -> None:
-    database = common.open_db(db, create=True)
+def _open_tui(demo: bool) -> None:
+    database = common.open_db(create=True)
     login = common.actor_for(database)
     if demo:
         from ..core.queries import risk_count
@@ -58,21 +70,11 @@ def _open_tui(db: str | None, demo: bool) -> None:
     run(database, login)
 
 
-from . import (  # noqa: E402  (each module registers its commands on app)
-    audit_cmd,
-    db_cmd,
-    export_cmd,
-    import_cmd,
-    reviews_cmd,
-    risks_cmd,
-    setup_cmd,
-    systems_cmd,
-    users_cmd,
-)
-
-for _module in (setup_cmd, users_cmd, systems_cmd, risks_cmd, reviews_cmd, export_cmd, import_cmd,
-                audit_cmd, db_cmd):
-    _module.register(app)
+# Every module makes its commands with common.command_group; a group with a name
+# is `aims NAME ...`, one without puts its commands at the top level.
+for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
+               export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp):
+    app.add_typer(_group)
 
 
 def main() -> None:

@@ -9,7 +9,8 @@ import typer
 
 from . import common
 
-audit_app = typer.Typer(help="The audit trail: verify it, read it.", no_args_is_help=True)
+audit_app = common.command_group("audit", help="The audit trail: verify it, read it.")
+commands = common.command_group()  # aims backup
 
 
 @audit_app.command("verify")
@@ -20,7 +21,6 @@ def verify(
                          "'aims backup'); the trail must still hold it unchanged.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="List at most this many problems "
                                                               "(all are counted).")] = 50,
-    db: common.DbOpt = None,
 ) -> None:
     """Check the audit trail and the register against it; exit 3 listing every problem found.
 
@@ -35,7 +35,7 @@ def verify(
             anchored = audit.parse_anchor(anchor)
         except ValueError as exc:
             common.fail(str(exc), common.EXIT_USAGE)
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     with database.read() as s:
         result = audit.verify(s, anchored, limit=limit)
@@ -58,13 +58,12 @@ def log(
     actor: Annotated[Optional[str], typer.Option("--actor", help="Only events by this login.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many events, newest first.")] = 50,
     fmt: common.FormatOpt = "table",
-    db: common.DbOpt = None,
 ) -> None:
     """Show audit events, newest first."""
     from ..core import audit
 
     common.check_format(fmt, ("table", "json"))
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     with database.read() as s:
         rows = audit.events(s, entity_ref=entity, limit=limit, actor=actor)
@@ -77,16 +76,17 @@ def log(
     common.print_rows(rows, LOG_COLUMNS, "table", LOG_HEADERS)
 
 
+@commands.command("backup")
+@common.handle_errors
 def backup_command(
     path: Annotated[Path, typer.Argument(help="Where to write the copy (a new file).", show_default=False)],
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
-    db: common.DbOpt = None,
 ) -> None:
     """A consistent copy of the database while others work, verified (integrity and audit chain).
     Admins only; the copy is 0640 in the database's group; each backup is an audit event."""
     from ..core.services.backups import make_backup
 
-    database = common.open_db(db)
+    database = common.open_db()
     login = common.actor_for(database)
     r = make_backup(database, login, path, force=force)
     typer.echo(f"Backup: {r.path} ({r.size:,} bytes, {r.seconds:.2f} s)")
@@ -96,8 +96,3 @@ def backup_command(
         raise typer.Exit(common.EXIT_ATTENTION)
     if r.events:
         typer.echo(f"Anchor: {r.anchor}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(audit_app, name="audit")
-    app.command("backup")(common.handle_errors(backup_command))

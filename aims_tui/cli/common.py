@@ -2,6 +2,12 @@
 
 Exit codes: 0 done, 1 failed (one line, no traceback), 2 bad usage,
 3 done but something needs attention.
+
+``--db`` is declared once, here: every command group made by :func:`command_group`
+adds it to the app itself and to each of its commands, so both
+``aims --db X risks list`` and ``aims risks list --db X`` work. The value is kept
+in the invocation's context (``ctx.meta``), not in a module global, and
+:func:`open_db` reads it from there.
 """
 
 from __future__ import annotations
@@ -15,25 +21,71 @@ from datetime import date, datetime
 from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
 
 import typer
+from typer.core import TyperGroup
+from typer.main import get_current_context
 
+from ..core.db import open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
-DbOpt = Annotated[
-    Optional[str],
-    typer.Option("--db", help="Database path or SQLAlchemy URL (else $AIMS_DB, else "
-                              "~/.config/aims/config.toml, else /etc/aims/config.toml, else data/aims.db).",
-                 show_default=False),
-]
+DB_HELP = ("Database path or SQLAlchemy URL (else $AIMS_DB, else ~/.config/aims/config.toml, "
+           "else /etc/aims/config.toml, else data/aims.db).")
+_CHOICE_KEY = "aims.db.choice"
+_DB_KEY = "aims.db"
+
+# For a command that takes --db as its own parameter (``db: common.DbOpt = None``,
+# then ``common.open_db(db)``); command groups give every command --db without it.
+DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_HELP, show_default=False)]
 
 
-class State:
-    db: str | None = None
-    choice = None  # core.config.Choice: the database chosen and what chose it
+def _remember_db(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    if value is not None:
+        ctx.meta[_DB_KEY] = value  # meta is shared by the whole invocation (root and subcommands)
+    return value
 
 
-state = State()
+def _db_param():
+    """The --db option as a click parameter, made by Typer from one annotated signature."""
+    probe = typer.Typer()
+
+    @probe.command()
+    def _probe(db: Annotated[Optional[str], typer.Option(
+            "--db", help=DB_HELP, show_default=False, expose_value=False, callback=_remember_db)] = None) -> None:
+        return None
+
+    return typer.main.get_command(probe).params[0]
+
+
+def _takes_db(command) -> bool:
+    return any("--db" in getattr(p, "opts", ()) for p in command.params)
+
+
+class AimsGroup(TyperGroup):
+    """A command group whose commands (and itself) all take --db."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for command in (self, *self.commands.values()):
+            if (command is self or not isinstance(command, TyperGroup)) and not _takes_db(command):
+                command.params.append(_db_param())
+
+
+def command_group(name: str | None = None, help: str | None = None, **kwargs: Any) -> typer.Typer:
+    """A group of commands: with a name, ``aims NAME ...``; without, its commands
+    sit at the top level (``aims init``). The one way every command module registers."""
+    if name is not None:
+        kwargs.setdefault("no_args_is_help", True)
+    return typer.Typer(name=name, help=help, cls=AimsGroup, **kwargs)
+
+
+def chosen_db(db: str | None = None) -> str | None:
+    """The --db of this invocation: the argument when given, else --db wherever it was
+    put on the command line, else None (then $AIMS_DB or the default)."""
+    if db is not None:
+        return db
+    ctx = get_current_context(silent=True)
+    return ctx.meta.get(_DB_KEY) if ctx is not None else None
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> None:
@@ -58,7 +110,7 @@ def handle_errors(fn: Callable) -> Callable:
             if len(exc.errors) > 1:
                 for field, msg in exc.errors:
                     typer.echo(f"aims: {field}: {msg}", err=True)
-                raise typer.Exit(EXIT_FAILED)
+                raise typer.Exit(EXIT_FAILED) from None
             fail(str(exc))
         except Conflict as exc:
             fail(str(exc))
@@ -70,7 +122,7 @@ def handle_errors(fn: Callable) -> Callable:
             # the reader went away (e.g. `aims risks list | head`): not an error
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
-            raise typer.Exit(EXIT_OK)
+            raise typer.Exit(EXIT_OK) from None
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
             if os.environ.get("AIMS_DEBUG"):
                 raise
@@ -90,24 +142,32 @@ def _exists(path) -> bool:
         raise  # unreachable: fail() exits
 
 
-def choose_db(db: str | None) -> str:
-    """--db, AIMS_DB, the user's and the host's config file, data/aims.db (core.config);
-    applies the file's umask. Returns the database path or URL."""
+def choose_db(db: str | None = None) -> str:
+    """--db (wherever it was put on the command line), AIMS_DB, the user's and the host's
+    config file, data/aims.db (core.config); applies the file's umask. Returns the
+    database path or URL; what chose it is kept for :func:`db_choice`."""
     from ..core import config
 
-    state.choice = config.choose_db(db or state.db)
-    config.apply(state.choice)
-    return state.choice.value
+    choice = config.choose_db(chosen_db(db))
+    config.apply(choice)
+    ctx = get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta[_CHOICE_KEY] = choice
+    return choice.value
 
 
-def open_db(db: str | None, *, create: bool = False):
+def db_choice():
+    """The core.config.Choice of this invocation (after :func:`choose_db`), or None."""
+    ctx = get_current_context(silent=True)
+    return ctx.meta.get(_CHOICE_KEY) if ctx is not None else None
+
+
+def open_db(db: str | None = None, *, create: bool = False):
     """Open (and upgrade) the database for a command.
 
     Only ``init``, ``demo``, ``import json`` and opening the app may create a
     database: a typo in --db or AIMS_DB must not quietly start a new register.
     """
-    from ..core.db import open_database, resolve_url, sqlite_path
-
     target = choose_db(db)
     path = sqlite_path(resolve_url(target))
     if path is not None and not create and not _exists(path):

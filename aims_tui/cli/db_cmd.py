@@ -8,41 +8,41 @@ from contextlib import contextmanager
 import typer
 from sqlalchemy.exc import DBAPIError
 
+from ..core import permissions
+from ..core.db import _db_message, integrity_check, open_database, resolve_url, sqlite_path
+from ..core.errors import DatabaseError
 from . import common
 
 
-def _existing(db: str | None):
+def _existing():
     """Open without upgrading; a missing SQLite file is an error here, not a new database."""
-    from ..core.db import open_database, resolve_url, sqlite_path
-
-    target = common.choose_db(db)
+    target = common.choose_db()
     path = sqlite_path(resolve_url(target))
     if path is not None and not common._exists(path):
-        common.fail(f"no database at {path} (aims init creates one; chosen by {common.state.choice.describe()})")
+        choice = common.db_choice()
+        common.fail(f"no database at {path} (aims init creates one; chosen by {choice.describe()})")
     return open_database(target, upgrade=False)
 
 
 @contextmanager
 def _readable(database):
     """A file that is not SQLite (or is damaged beyond reading) is one line, exit 1."""
-    from ..core.db import _db_message
-    from ..core.errors import DatabaseError
-
     try:
         yield
     except DBAPIError as exc:
         raise DatabaseError(_db_message(exc, database)) from None
 
-dbapp = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+dbapp = common.command_group("db", help="Database maintenance.")
 
 
 @dbapp.command("upgrade")
 @common.handle_errors
-def upgrade(db: common.DbOpt = None) -> None:
+def upgrade() -> None:
     """Upgrade the database to the newest migration."""
-    from ..core import migrate
+    from ..core import migrate  # Alembic: loaded only by the commands that need it
 
-    database = _existing(db)
+    database = _existing()
     with _readable(database):
         before = migrate.current_revision(database)
         applied = migrate.upgrade_if_needed(database)
@@ -52,28 +52,28 @@ def upgrade(db: common.DbOpt = None) -> None:
 
 @dbapp.command("check")
 @common.handle_errors
-def check(db: common.DbOpt = None) -> None:
+def check() -> None:
     """Integrity, migration level, the audit trail (quick form), permissions. Exit 3 on a problem."""
     try:
-        _check(db)
+        _check()
     except PermissionError as exc:
         where = exc.filename or "the database folder"
         common.fail(f"cannot read {where}: permission denied; ask an admin to add you to the database's group "
                     "(see 'Team setup' in the README), then log in again")
 
 
-def _check(db: str | None) -> None:
+def _check() -> None:
     from sqlalchemy import text
 
-    from ..core import audit, migrate
+    from ..core import audit, migrate  # Alembic: loaded only by the commands that need it
 
-    database = _existing(db)
+    database = _existing()
     problems = []
     with _readable(database):
         current = migrate.current_revision(database)
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
-    typer.echo(f"Chosen by: {common.state.choice.describe()}")
+    typer.echo(f"Chosen by: {common.db_choice().describe()}")
     hint = "" if current == head else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
     typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
@@ -83,10 +83,10 @@ def _check(db: str | None) -> None:
         mode = "unknown"
         try:
             with database.engine.connect() as c:
-                mode = c.execute(text("PRAGMA journal_mode")).scalar()
-                res = [r[0] for r in c.execute(text("PRAGMA integrity_check"))]
-        except DBAPIError as exc:  # damage bad enough that the check itself stops
-            res = [str(getattr(exc, "orig", exc)).splitlines()[0]]
+                mode = c.exec_driver_sql("PRAGMA journal_mode").scalar()
+        except DBAPIError:  # damage bad enough that nothing can be read: integrity_check says what
+            pass
+        res = integrity_check(database)
         found = "; ".join(" ".join(str(r).split()) for r in res[:5])
         typer.echo(f"Integrity: {'ok' if res == ['ok'] else found}")
         typer.echo(f"Journal mode: {mode}")
@@ -103,14 +103,9 @@ def _check(db: str | None) -> None:
         if not quick.ok:
             problems.append("audit trail")
     if database.is_sqlite:
-        from ..core import permissions
-
         for warning in permissions.check(database):
             typer.echo(f"Permissions: {warning}")
             problems.append("permissions")
     if problems:
         raise typer.Exit(common.EXIT_ATTENTION)
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(dbapp, name="db")

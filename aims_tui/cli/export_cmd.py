@@ -1,4 +1,4 @@
-"""aims export pack | register | soa (issue 5); `export json` is added by import_cmd."""
+"""aims export pack | register | soa | json."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ import typer
 
 from . import common
 
-export_app = typer.Typer(help="Export the review pack, the register, the SoA, or everything as JSON.",
-                         no_args_is_help=True)
+export_app = common.command_group("export", help="Export the review pack, the register, the SoA, or everything as JSON.")
 
 
 def _date(value: str | None, option: str) -> date | None:
@@ -39,12 +38,11 @@ def pack_command(
     review: Annotated[Optional[str], typer.Option("--review", help="Management review (MR-2026-01) whose "
                                                   "decisions and actions fill the 9.3.3 page.",
                                                   show_default=False)] = None,
-    db: common.DbOpt = None,
 ) -> None:
     """The management review pack (ISO/IEC 42001 9.3) as a PDF."""
     as_of_d = _date(as_of, "--as-of") or date.today()
     since_d = _date(since, "--since")
-    database = common.open_db(db)
+    database = common.open_db()
     login = common.actor_for(database)
     from ..reports import build_pack, default_exports_dir
 
@@ -55,14 +53,14 @@ def pack_command(
     typer.echo(f"data digest (SHA-256): {res.digest}")
 
 
-def _export(kind: str, fmt: str, out: Path | None, db: str | None) -> None:
+def _export(kind: str, fmt: str, out: Path | None) -> None:
     from ..io import exports
     from ..reports import default_exports_dir, slug
 
     if fmt not in exports.FORMATS:
         typer.echo(f"aims: --format must be one of {', '.join(exports.FORMATS)}", err=True)
         raise typer.Exit(common.EXIT_USAGE)
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     if out is not None and str(out) == "-":
         if fmt == "xlsx":
@@ -88,17 +86,28 @@ OutOpt = Annotated[Optional[Path], typer.Option("--out", help="File to write, or
 
 @export_app.command("register")
 @common.handle_errors
-def register_command(fmt: FormatOpt = "csv", out: OutOpt = None, db: common.DbOpt = None) -> None:
+def register_command(fmt: FormatOpt = "csv", out: OutOpt = None) -> None:
     """The full risk register (UTF-8, header row, formula-safe cells)."""
-    _export("register", fmt, out, db)
+    _export("register", fmt, out)
 
 
 @export_app.command("soa")
 @common.handle_errors
-def soa_command(fmt: FormatOpt = "csv", out: OutOpt = None, db: common.DbOpt = None) -> None:
+def soa_command(fmt: FormatOpt = "csv", out: OutOpt = None) -> None:
     """The Statement of Applicability (UTF-8, header row, formula-safe cells)."""
-    _export("soa", fmt, out, db)
+    _export("soa", fmt, out)
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(export_app, name="export")
+@export_app.command("json")
+@common.handle_errors
+def export_json(
+    out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-' for standard output).")] = "-",
+) -> None:
+    """Everything, lossless, in a stable order and format (two exports of the same data are identical)."""
+    from ..io import jsonio
+
+    database = common.open_db()
+    common.actor_for(database)
+    counts = jsonio.export_json(database, None if out == "-" else out)
+    if out != "-":
+        common.note(f"aims: wrote {sum(counts.values())} records ({len(counts)} tables) to {out}")

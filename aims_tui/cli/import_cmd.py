@@ -1,4 +1,4 @@
-"""aims import risks | json, and aims export json (issue 7)."""
+"""aims import risks | json."""
 
 from __future__ import annotations
 
@@ -8,10 +8,8 @@ from typing import Annotated, Any, Optional
 import typer
 
 from . import common
-from .export_cmd import export_app
 
-import_app = typer.Typer(help="Import risks from a spreadsheet, or a whole register from JSON.",
-                         no_args_is_help=True)
+import_app = common.command_group("import", help="Import risks from a spreadsheet, or a whole register from JSON.")
 
 
 @import_app.command("risks")
@@ -44,7 +42,6 @@ def import_risks(
     default_likelihood: Annotated[Optional[int], typer.Option("--default-likelihood", help="Likelihood for rows "
                                                               "without one (else they await assessment).")] = None,
     default_impact: Annotated[Optional[int], typer.Option("--default-impact", help="Impact for rows without one.")] = None,
-    db: common.DbOpt = None,
 ) -> None:
     """Import risks from a spreadsheet: all rows or none."""
     from ..core.services.importing import ImportRejected, grouped
@@ -54,7 +51,7 @@ def import_risks(
     if zero_based:
         scale_offset = 1 if scale_offset is None else scale_offset
     spec = importer.load_mapping(mapping_file) if mapping_file else None
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     plan = importer.prepare(database, file, sheet=sheet, header_row=header_row, mapping=mapping or [],
                             default_system=system, value_maps=value_map or [], spec=spec,
@@ -143,13 +140,12 @@ def _print_result(result: dict[str, Any]) -> None:
 @common.handle_errors
 def import_json(
     file: Annotated[Path, typer.Argument(help="A file written by 'aims export json'.", show_default=False)],
-    db: common.DbOpt = None,
 ) -> None:
     """Restore a whole register from JSON into an EMPTY database (ids, versions, audit trail as they were)."""
     from ..core import audit, identity
     from ..io import jsonio
 
-    database = common.open_db(db, create=True)
+    database = common.open_db(create=True)
     counts = jsonio.import_json(database, file)
     with database.read() as s:
         check = audit.verify(s)
@@ -165,23 +161,3 @@ def import_json(
                f"the audit trail verifies ({check.count} events)")
     if not is_user:
         common.note(f"aims: note: {login} is not a user of the imported register; an admin of it must add you")
-
-
-@export_app.command("json")
-@common.handle_errors
-def export_json(
-    out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-' for standard output).")] = "-",
-    db: common.DbOpt = None,
-) -> None:
-    """Everything, lossless, in a stable order and format (two exports of the same data are identical)."""
-    from ..io import jsonio
-
-    database = common.open_db(db)
-    common.actor_for(database)
-    counts = jsonio.export_json(database, None if out == "-" else out)
-    if out != "-":
-        common.note(f"aims: wrote {sum(counts.values())} records ({len(counts)} tables) to {out}")
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(import_app, name="import")

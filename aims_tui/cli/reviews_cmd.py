@@ -9,6 +9,7 @@ import typer
 
 from . import common
 
+commands = common.command_group()  # aims reminders, aims check, aims review
 REMINDER_FORMATS = ("text", "json")
 LimitOpt = Annotated[int, typer.Option("--limit", help="List at most this many items (0: all); counts are always complete.")]
 
@@ -23,6 +24,7 @@ def _parse_day(value: Optional[str], option: str) -> Optional[date]:
     return None
 
 
+@commands.command("reminders")
 @common.handle_errors
 def reminders_cmd(
     within: Annotated[Optional[int], typer.Option("--within", help="Due-soon window in days (default: the settings, 14).")] = None,
@@ -33,7 +35,6 @@ def reminders_cmd(
     limit: LimitOpt = 500,
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Compute for this date instead of today.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when nothing is due (for login banners).")] = False,
-    db: common.DbOpt = None,
 ) -> None:
     """Overdue and due-soon reviews, treatments, actions and acceptances, grouped by owner."""
     from ..core import reminders
@@ -46,7 +47,7 @@ def reminders_cmd(
     if limit < 0:
         common.fail("--limit must be 0 or more", common.EXIT_USAGE)
     day = _parse_day(as_of, "--as-of")
-    database = common.open_db(db)
+    database = common.open_db()
     login = common.actor_for(database)
     who = login if mine else owner
     r = reminders.due_items(database, today=day, within=within, owner=who, limit=limit or None)
@@ -84,18 +85,18 @@ def _print_reminders(r, mine: bool) -> None:
             typer.echo(f"  ... and {g.more} more (use --limit 0 to list all)")
 
 
+@commands.command("check")
 @common.handle_errors
 def check_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Check as of this date instead of today.")] = None,
-    db: common.DbOpt = None,
 ) -> None:
     """Policy gates; exit 3 on any violation."""
     from ..core.checks import run_checks
 
     common.check_format(fmt, REMINDER_FORMATS)
     day = _parse_day(as_of, "--as-of")
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     rep = run_checks(database, today=day)
     if fmt == "json":
@@ -115,6 +116,7 @@ def check_cmd(
         raise typer.Exit(common.EXIT_ATTENTION)
 
 
+@commands.command("review")
 @common.handle_errors
 def review_cmd(
     ref: Annotated[str, typer.Argument(help="R-0001 (risk), AIS-001 (AI system), IA-001 (impact assessment) "
@@ -130,7 +132,6 @@ def review_cmd(
     next_review: Annotated[Optional[str], typer.Option("--next-review", help="Override the next date (default: from the cadence).")] = None,
     expect_version: Annotated[Optional[int], typer.Option("--expect-version", help="Refuse if the record changed.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-    db: common.DbOpt = None,
 ) -> None:
     """Record a review of a risk, AI system, impact assessment or SoA entry."""
     from ..core.services.reviews import record_review, review_subject_of
@@ -144,7 +145,7 @@ def review_cmd(
             "next_review": next_review, "inherent_likelihood": likelihood, "inherent_impact": impact,
             "residual_likelihood": residual_likelihood, "residual_impact": residual_impact}
     data = {k: v for k, v in data.items() if v is not None}
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     rv = record_review(database, actor, subject, ref, data, expect_version)
     if fmt == "json":
@@ -154,9 +155,3 @@ def review_cmd(
         score = (f", residual {sc['residual_score']} ({sc['residual_level']})" if "residual_score" in sc else "")
         typer.echo(f"{rv['subject_ref']}: review recorded ({rv['outcome']}{score}); "
                    f"next review {rv['next_review'].isoformat()}")
-
-
-def register(app: typer.Typer) -> None:
-    app.command("reminders")(reminders_cmd)
-    app.command("check")(check_cmd)
-    app.command("review")(review_cmd)

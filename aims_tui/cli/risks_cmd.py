@@ -8,7 +8,7 @@ import typer
 
 from . import common
 
-risks = typer.Typer(help="The risk register.", no_args_is_help=True)
+risks = common.command_group("risks", help="The risk register.")
 
 TABLE = ["ref", "system_ref", "title", "owner", "inherent_score", "inherent_level", "residual_score",
          "residual_level", "status", "next_review", "version"]
@@ -29,7 +29,6 @@ def list_(
     search: Annotated[str, typer.Option(
         "--search", help="Words in the title, description or ref (the last may be a word start).")] = "",
     fmt: common.FormatOpt = "table",
-    db: common.DbOpt = None,
 ) -> None:
     """List risks, filtered."""
     from ..core.models import RISK_STATUSES
@@ -39,7 +38,7 @@ def list_(
     common.check_format(fmt)
     if status and status not in RISK_STATUSES + ("active",):
         common.fail(f"--status must be one of {', '.join(RISK_STATUSES + ('active',))}", common.EXIT_USAGE)
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     if level:
         m = get_matrix(database)
@@ -66,7 +65,6 @@ def update(
     expect_version: Annotated[Optional[int], typer.Option(
         "--expect-version", help="Refuse if the risk is no longer at this version.")] = None,
     fmt: common.FormatOpt = "table",
-    db: common.DbOpt = None,
 ) -> None:
     """Update a risk's scores, owner or status."""
     from ..core.services import risks as svc
@@ -80,7 +78,7 @@ def update(
     if not changes:
         common.fail("nothing to change: give at least one of --likelihood, --impact, --residual-likelihood, "
                     "--residual-impact, --owner, --status, --title", common.EXIT_USAGE)
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     r = svc.update_risk(database, actor, ref, changes, expect_version)
     if fmt == "json":
@@ -90,6 +88,3 @@ def update(
                    f"({r['inherent_level']}), residual {r['residual_score']} ({r['residual_level']}), "
                    f"owner {r['owner']}, status {r['status']}")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(risks, name="risks")

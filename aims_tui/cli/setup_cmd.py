@@ -8,60 +8,59 @@ import typer
 
 from . import common
 
+commands = common.command_group()  # aims init, aims demo
 
-def register(app: typer.Typer) -> None:
-    @app.command("init")
-    @common.handle_errors
-    def init(
-        org: Annotated[Optional[str], typer.Option("--org", help="Organization name.")] = None,
-        group: Annotated[Optional[str], typer.Option(
-            "--group", help="Shared OS group of the team: the folder becomes setgid 2770 to it, the "
-                            "database files 0660.")] = None,
-        db: common.DbOpt = None,
-    ) -> None:
-        """Create or upgrade the database, load Annex A; the caller becomes the first admin."""
-        from ..core import identity, permissions
-        from ..core.services import settings, setup
 
-        if group is not None:
-            from ..core.db import resolve_url, sqlite_path
+@commands.command("init")
+@common.handle_errors
+def init(
+    org: Annotated[Optional[str], typer.Option("--org", help="Organization name.")] = None,
+    group: Annotated[Optional[str], typer.Option(
+        "--group", help="Shared OS group of the team: the folder becomes setgid 2770 to it, the "
+                        "database files 0660.")] = None,
+) -> None:
+    """Create or upgrade the database, load Annex A; the caller becomes the first admin."""
+    from ..core import identity, permissions
+    from ..core.services import settings, setup
 
-            if sqlite_path(resolve_url(db or common.state.db)) is None:
-                common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
-                            common.EXIT_USAGE)
-            permissions.group_id(group)  # refuse an unknown group before creating anything
-        database = common.open_db(db, create=True)
-        login = identity.os_login()
-        result = setup.initialize(database, login, org or "")
-        where = database.path or database.url
-        typer.echo(f"Database: {where}")
-        typer.echo(f"Organization: {result['organization']}")
-        if result["first_admin"]:
-            typer.echo(f"First admin: {login}")
-        typer.echo(f"Annex A controls added: {result['controls_added']}")
-        if group is not None:
-            for line in permissions.apply_group(database.path, group):
-                typer.echo(f"Permissions: {line}")
-            settings.update_settings(database, login, {"shared_group": group})
-            typer.echo(f"Shared group: {group} (teammates must be members; umask 007 recommended)")
+    if group is not None:
+        from ..core.db import resolve_url, sqlite_path
 
-    @app.command("demo")
-    @common.handle_errors
-    def demo(
-        systems: Annotated[int, typer.Option("--systems", min=1, help="AI systems to create.")] = 8,
-        risks_per_system: Annotated[int, typer.Option("--risks-per-system", min=0, help="Risks per system.")] = 6,
-        seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
-        with_users: Annotated[bool, typer.Option(
-            "--with-users", help="Also add the demo team (alice, bob the approver, chen, dana).")] = False,
-        db: common.DbOpt = None,
-    ) -> None:
-        """Load a realistic demo register (seeded) into an empty register. Admins only."""
-        from ..core.services.demo import DEMO_USERS, load_demo
+        if sqlite_path(resolve_url(common.chosen_db())) is None:
+            common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
+                        common.EXIT_USAGE)
+        permissions.group_id(group)  # refuse an unknown group before creating anything
+    database = common.open_db(create=True)
+    login = identity.os_login()
+    result = setup.initialize(database, login, org or "")
+    where = database.path or database.url
+    typer.echo(f"Database: {where}")
+    typer.echo(f"Organization: {result['organization']}")
+    if result["first_admin"]:
+        typer.echo(f"First admin: {login}")
+    typer.echo(f"Annex A controls added: {result['controls_added']}")
+    if group is not None:
+        for line in permissions.apply_group(database.path, group):
+            typer.echo(f"Permissions: {line}")
+        settings.update_settings(database, login, {"shared_group": group})
+        typer.echo(f"Shared group: {group} (teammates must be members; umask 007 recommended)")
 
-        database = common.open_db(db, create=True)
-        login = common.actor_for(database)
-        counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed,
-                           with_users=with_users)
-        typer.echo("Loaded demo data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
-        if with_users:
-            typer.echo("Demo users: " + ", ".join(f"{u} ({r})" for u, _n, r in DEMO_USERS))
+@commands.command("demo")
+@common.handle_errors
+def demo(
+    systems: Annotated[int, typer.Option("--systems", min=1, help="AI systems to create.")] = 8,
+    risks_per_system: Annotated[int, typer.Option("--risks-per-system", min=0, help="Risks per system.")] = 6,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
+    with_users: Annotated[bool, typer.Option(
+        "--with-users", help="Also add the demo team (alice, bob the approver, chen, dana).")] = False,
+) -> None:
+    """Load a realistic demo register (seeded) into an empty register. Admins only."""
+    from ..core.services.demo import DEMO_USERS, load_demo
+
+    database = common.open_db(create=True)
+    login = common.actor_for(database)
+    counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed,
+                       with_users=with_users)
+    typer.echo("Loaded demo data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
+    if with_users:
+        typer.echo("Demo users: " + ", ".join(f"{u} ({r})" for u, _n, r in DEMO_USERS))

@@ -8,7 +8,7 @@ import typer
 
 from . import common
 
-systems = typer.Typer(help="AI systems.", no_args_is_help=True)
+systems = common.command_group("systems", help="AI systems.")
 
 COLUMNS = ["ref", "name", "stage", "ai_role", "eu_ai_act_tier", "business_owner", "technical_owner",
            "next_review", "version"]
@@ -21,7 +21,6 @@ HEADERS = ["REF", "NAME", "STAGE", "AI ROLE", "EU AI ACT", "BUSINESS OWNER", "TE
 def list_(
     stage: Annotated[Optional[str], typer.Option("--stage", help="Only this stage.")] = None,
     fmt: common.FormatOpt = "table",
-    db: common.DbOpt = None,
 ) -> None:
     """List AI systems."""
     from ..core.models import STAGES
@@ -30,12 +29,9 @@ def list_(
     common.check_format(fmt)
     if stage and stage not in STAGES:
         common.fail(f"--stage must be one of {', '.join(STAGES)}", common.EXIT_USAGE)
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     common.print_rows(svc.list_systems(database, stage), COLUMNS + (["purpose", "personal_data", "third_party"]
                                                                     if fmt != "table" else []), fmt,
                       HEADERS + (["purpose", "personal_data", "third_party"] if fmt != "table" else []))
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(systems, name="systems")

@@ -8,17 +8,17 @@ import typer
 
 from . import common
 
-users = typer.Typer(help="Users of the database and their roles.", no_args_is_help=True)
+users = common.command_group("users", help="Users of the database and their roles.")
 
 
 @users.command("list")
 @common.handle_errors
-def list_(fmt: common.FormatOpt = "table", db: common.DbOpt = None) -> None:
+def list_(fmt: common.FormatOpt = "table") -> None:
     """List users and roles."""
     from ..core.services import users as svc
 
     common.check_format(fmt)
-    database = common.open_db(db)
+    database = common.open_db()
     common.actor_for(database)
     common.print_rows(svc.list_users(database), ["login", "display_name", "role", "active"], fmt,
                       ["LOGIN", "NAME", "ROLE", "ACTIVE"])
@@ -30,12 +30,11 @@ def add(
     login: Annotated[str, typer.Argument(help="The teammate's OS login name.")],
     role: Annotated[str, typer.Option("--role", help="admin, approver, editor or viewer")] = "editor",
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
-    db: common.DbOpt = None,
 ) -> None:
     """Add a user (admins only)."""
     from ..core.services import users as svc
 
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     u = svc.add_user(database, actor, login, role, name)
     typer.echo(f"Added {u['login']} as {u['role']}")
@@ -43,11 +42,11 @@ def add(
 
 @users.command("set-role")
 @common.handle_errors
-def set_role(login: str, role: str, db: common.DbOpt = None) -> None:
+def set_role(login: str, role: str) -> None:
     """Change a user's role (admins only)."""
     from ..core.services import users as svc
 
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     u = svc.set_role(database, actor, login, role)
     typer.echo(f"{u['login']} is now {u['role']}")
@@ -55,15 +54,12 @@ def set_role(login: str, role: str, db: common.DbOpt = None) -> None:
 
 @users.command("deactivate")
 @common.handle_errors
-def deactivate(login: str, db: common.DbOpt = None) -> None:
+def deactivate(login: str) -> None:
     """Deactivate a user (admins only); their history stays."""
     from ..core.services import users as svc
 
-    database = common.open_db(db)
+    database = common.open_db()
     actor = common.actor_for(database)
     svc.deactivate(database, actor, login)
     typer.echo(f"Deactivated {login}")
 
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(users, name="users")

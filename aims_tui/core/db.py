@@ -3,8 +3,8 @@
 - SQLite runs in WAL mode with a busy timeout and foreign keys on.
 - Reads use short sessions that begin DEFERRED.
 - Writes go through :meth:`Database.transact`: ``BEGIN IMMEDIATE`` (the write
-  lock is taken up front, so a read-then-write cannot fail half way; see
-  stack-notes.md), retried while another user holds the lock, committed at once.
+  lock is taken up front, so a read-then-write cannot fail half way with a
+  busy error when two writers upgrade their read locks), retried while another user holds the lock, committed at once.
 - A database made by an older aims is upgraded to the newest migration on open.
 """
 
@@ -216,6 +216,16 @@ def at_newest_migration(database: "Database") -> bool:
     except DBAPIError:
         return False
     return current == newest_migration_id()
+
+
+def integrity_check(database: Database) -> list[str]:
+    """SQLite's own check of the file: ``["ok"]`` when sound, else its first findings.
+    A file damaged beyond reading gives its one-line error instead."""
+    try:
+        with database.engine.connect() as c:
+            return [str(r[0]) for r in c.exec_driver_sql("PRAGMA integrity_check")]
+    except DBAPIError as exc:
+        return [str(getattr(exc, "orig", exc)).splitlines()[0]]
 
 
 def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:

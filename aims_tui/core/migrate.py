@@ -51,7 +51,7 @@ def is_known(revision: str | None) -> bool:
         return False
 
 
-def newer_message(database: Database, revision: str) -> str:
+def newer_message(database: Database, revision: str | None) -> str:
     return (f"{database.path or database.url} was made by a newer aims (migration {revision}; this aims "
             f"knows up to {head_revision()}): install the newer aims")
 

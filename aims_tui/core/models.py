@@ -2,7 +2,8 @@
 
 Rules:
 - every editable record has a ``version`` column used as SQLAlchemy's optimistic
-  ``version_id_col`` (one ``Column`` object per table, see stack-notes.md);
+  ``version_id_col`` (one ``Column`` object per table: SQLAlchemy refuses a
+  column object shared between tables);
 - derived values (risk scores) are SQL generated columns so they can be indexed
   and filtered without being written twice by the application;
 - levels, due and overdue are computed by :mod:`aims_tui.core.scoring` and

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import and_, func, literal, or_, tuple_
+from sqlalchemy import and_, func, literal, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression

@@ -8,7 +8,7 @@ write path to read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel, select
 
@@ -16,10 +16,12 @@ from .errors import NotFound
 from .models import AISystem, Risk, Settings
 from .scoring import Matrix
 
+M = TypeVar("M", bound=SQLModel)
+
 
 def to_dict(obj: SQLModel) -> dict[str, Any]:
     """A record as plain data (a new dict; safe to hand to any face)."""
-    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}  # type: ignore[attr-defined]
+    return {c.key: getattr(obj, c.key) for c in obj.__table__.columns}
 
 
 def settings_row(session: Session) -> Settings:
@@ -47,17 +49,14 @@ def system_ref_of(session: Session, system_id: int | None) -> str | None:
     return session.exec(select(AISystem.ref).where(AISystem.id == system_id)).first()
 
 
-def get_system_id(session: Session, ref: str) -> int:
-    """The id of the AI system with this ref; NotFound when there is none."""
-    sid = system_id_of(session, ref)
-    if sid is None:
-        raise NotFound("AI system", ref)
-    return sid
+def get_by_ref(session: Session, model: type[M], ref: str, what: str) -> M:
+    """The record of ``model`` with this ref; NotFound naming ``what`` when there is none."""
+    row = session.exec(select(model).where(model.ref == ref)).first()
+    if row is None:
+        raise NotFound(what, ref)
+    return row
 
 
 def get_risk_row(session: Session, ref: str) -> Risk:
     """The risk with this ref; NotFound when there is none."""
-    row = session.exec(select(Risk).where(Risk.ref == ref)).first()
-    if row is None:
-        raise NotFound("risk", ref)
-    return row
+    return get_by_ref(session, Risk, ref, "risk")

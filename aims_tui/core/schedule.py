@@ -8,7 +8,8 @@ A cadence is a short string:
 
 Month arithmetic always counts from the anchor (anchor + k x interval), never
 from the previous due date, so a monthly review set on 31 January falls on the
-last day of February and then on 31 March (see stack-notes.md). An anchor on
+last day of February and then on 31 March (dateutil's relativedelta clips the
+day to the month's length). An anchor on
 the last day of a month stays on the last day of the month (28 February ->
 31 March -> 30 April), which is what a person means by "month end".
 
@@ -24,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
@@ -86,15 +88,20 @@ class Cadence:
                 k += 1
             return self.occurrence(anchor, k)
         start = datetime.combine(anchor, datetime.min.time())
-        rule = rrulestr(self.rule, dtstart=start)
+        rule = rrulestr(self._rule_text(), dtstart=start)
         nxt = rule.after(datetime.combine(after, datetime.max.time()))
         if nxt is None:
             raise CadenceError(f"cadence {self.text!r} has no date after {after.isoformat()}")
         return nxt.date()
 
+    def _rule_text(self) -> str:
+        if self.rule is None:  # a cadence has a step or a rule, never neither
+            raise CadenceError(f"cadence {self.text!r} has no rule")
+        return self.rule
+
     def _rule_dates(self, anchor: date, k: int) -> list[date]:
         start = datetime.combine(anchor, datetime.min.time())
-        rule = rrulestr(self.rule, dtstart=start)
+        rule = rrulestr(self._rule_text(), dtstart=start)
         out: list[date] = []
         for dt in rule:
             d = dt.date()
@@ -177,7 +184,8 @@ def _parse_rrule(raw: str) -> Cadence:
         raise CadenceError("a review cadence repeats in days, weeks, months or years")
     if set(parts) <= {"FREQ", "INTERVAL"} and parts["FREQ"] in _SIMPLE_FREQ:
         n = int(parts.get("INTERVAL", "1"))
-        return Cadence(rule, step=relativedelta(**{_SIMPLE_FREQ[parts["FREQ"]]: n}))
+        step: dict[str, Any] = {_SIMPLE_FREQ[parts["FREQ"]]: n}
+        return Cadence(rule, step=relativedelta(**step))
     return Cadence(rule, rule=rule)
 
 

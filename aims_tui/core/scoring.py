@@ -73,7 +73,7 @@ class Matrix:
             raise MatrixError(f"scores {missing} are in no band")
         if not 0 <= self.appetite <= top:
             raise MatrixError(f"appetite {self.appetite} is outside 0..{top}")
-        object.__setattr__(self, "_lookup", tuple(covered[1:]))  # type: ignore[arg-type]
+        object.__setattr__(self, "_lookup", tuple(covered[1:]))
 
     # -- shape ---------------------------------------------------------------
     @property

@@ -1,4 +1,4 @@
-"""The sections of the pack, in the order issue 5 lists them, as ReportLab flowables."""
+"""The sections of the pack, in the order of the management review inputs (clause 9.3.2), as ReportLab flowables."""
 
 from __future__ import annotations
 

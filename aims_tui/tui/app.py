@@ -95,7 +95,7 @@ class AimsApp(App):
 
     @work(thread=True, group="start-notice")
     def _notice_on_start(self) -> None:
-        """Tell the user at once when something of theirs is overdue (issue 4)."""
+        """Tell the user at once when something of theirs is overdue."""
         from ..core.reminders import start_notice
 
         try:

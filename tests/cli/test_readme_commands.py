@@ -6,7 +6,6 @@ import re
 import shlex
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from aims_tui.cli import app
@@ -29,7 +28,7 @@ def commands_block() -> list[list[str]]:
 
 
 def test_the_readme_lists_the_commands_of_the_cli_contract():
-    """Every command of issue 2 has an example in the README."""
+    """Every command of the CLI contract has an example in the README."""
     firsts = {" ".join(c[:2]) if c and c[0] in ("users", "systems", "risks", "db") else (c[0] if c else "")
               for c in commands_block()}
     for needed in ("", "--demo", "--version", "init", "demo", "users list", "users add", "users set-role",
@@ -57,10 +56,21 @@ def _sh_blocks(text: str) -> list[str]:
 
 
 def test_ci_runs_exactly_the_readmes_test_command():
-    """`.ci/run` and the README must not drift apart (issue 2: CI runs the README's command)."""
+    """`.ci/run` and the README must not drift apart: CI runs the README's test command."""
     text = README.read_text(encoding="utf-8")
     test_cmd = next(b.strip() for b in _sh_blocks(text) if "pytest" in b)
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert test_cmd in ci.splitlines()
     run_cmd = next(b.strip() for b in _sh_blocks(text) if "aims --demo" in b)
     assert run_cmd.startswith("python3 -m venv .venv && .venv/bin/pip install") and run_cmd.endswith("--demo")
+
+
+def test_ci_runs_the_readmes_lint_command_after_the_tests():
+    """The guard rails (ruff, the import contracts, mypy) run in CI as the README documents them,
+    after the tests."""
+    text = README.read_text(encoding="utf-8")
+    lint_cmd = next(b.strip() for b in _sh_blocks(text) if "lint-imports" in b)
+    ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    test_cmd = next(b.strip() for b in _sh_blocks(text) if "pytest" in b)
+    assert lint_cmd in ci
+    assert ci.index(test_cmd) < ci.index(lint_cmd)

@@ -154,7 +154,7 @@ def test_new_events_after_a_verified_chain_keep_verifying(busy_db):
 
 def test_deleting_the_newest_events_is_found(busy_db):
     """Was a known limit (xfail): since migration 0002 the audit_head row, kept by an
-    insert trigger, records the newest event, so a tail truncation is found (issue 6)."""
+    insert trigger, records the newest event, so a tail truncation is found."""
     with sqlite3.connect(busy_db.path) as c:
         hi = c.execute("SELECT max(id) FROM audit_event").fetchone()[0]
     _raw(busy_db, "DELETE FROM audit_event WHERE id >= ?", hi - 2)

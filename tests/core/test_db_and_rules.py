@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -23,7 +21,7 @@ from .helpers import snapshot
 # -- the database layer ---------------------------------------------------------------
 
 def test_sqlite_runs_in_wal_with_a_busy_timeout_and_foreign_keys(db):
-    """The pragmas every connection gets (stack-notes.md)."""
+    """The pragmas every connection gets (WAL, busy timeout, foreign keys)."""
     with db.engine.connect() as c:
         assert c.exec_driver_sql("PRAGMA journal_mode").scalar().lower() == "wal"
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 3000
@@ -42,7 +40,7 @@ def test_the_database_comes_from_db_else_aims_db_else_data(monkeypatch, tmp_path
 
 
 def test_a_write_takes_the_lock_before_it_reads(db):
-    """BEGIN IMMEDIATE: while a service runs, nobody else can start writing (stack-notes.md)."""
+    """BEGIN IMMEDIATE: while a service runs, nobody else can start writing."""
     seen = {}
 
     def fn(session):
@@ -61,7 +59,7 @@ def test_a_write_takes_the_lock_before_it_reads(db):
 
 
 def test_a_read_takes_no_write_lock(db):
-    """A read session left open must not block writers (stack-notes.md)."""
+    """A read session left open must not block writers (WAL: readers and one writer at once)."""
     with db.read() as s:
         s.exec(select(AISystem)).all()
         other = sqlite3.connect(db.path, timeout=0)

@@ -13,7 +13,7 @@ from aims_tui.core import migrate, models  # noqa: F401
 from aims_tui.core.db import open_database
 from aims_tui.core.services import risks, setup, systems
 
-from ..conftest import ADMIN, EDITOR, TODAY
+from ..conftest import ADMIN, TODAY
 
 
 def _differences(database, metadata=SQLModel.metadata) -> list:
@@ -101,7 +101,7 @@ def test_a_database_opened_twice_is_not_migrated_twice(tmp_path):
 
 
 def test_the_register_filters_have_their_indexes(tmp_path):
-    """Owner, system, level inputs, status and next review are indexed (issue 2)."""
+    """Owner, system, level inputs, status and next review are indexed."""
     database = open_database(str(tmp_path / "aims.db"))
     try:
         idx = {tuple(i["column_names"]) for i in inspect(database.engine).get_indexes("risk")}
@@ -114,7 +114,7 @@ def test_the_register_filters_have_their_indexes(tmp_path):
 
 
 def test_every_editable_record_has_a_version_column():
-    """Optimistic versions on every editable record (issue 2), wired as the mapper's version_id_col."""
+    """Optimistic versions on every editable record, wired as the mapper's version_id_col."""
     for model in models.EDITABLE_MODELS:
         col = model.__table__.columns["version"]  # type: ignore[attr-defined]
         assert not col.nullable and model.__mapper__.version_id_col is col, model.__name__

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given, strategies as st
 
 from aims_tui.core.errors import ValidationError
 from aims_tui.core.scoring import DEFAULT_MATRIX, Band, Matrix, MatrixError, parse_scale_value

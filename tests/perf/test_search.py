@@ -63,7 +63,7 @@ def test_match_never_raises_on_any_input(reg_db, user_input):
 @pytest.mark.parametrize("raw", ['prompt-injection', 'R&D "quoted', 'NEAR(a b)', 'title:leak', '"', '*', 'a OR',
                                  'x" OR "y', '-leak', '^start', 'a + b', '{title}: x'])
 def test_inputs_that_break_raw_match_are_quoted(reg_db, raw):
-    """The inputs that make a raw MATCH fail (stack-notes.md) are safe here."""
+    """The inputs that make a raw FTS5 MATCH fail (quotes, operators, a lone *) are safe here."""
     replace_register(reg_db, [dict(title="prompt injection leaks R&D data")])
     queries.risk_page(reg_db, RiskFilter(search=raw))
 

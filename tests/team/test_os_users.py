@@ -1,6 +1,6 @@
 """Real OS users sharing one database (needs root: the users are made with useradd).
 
-The team of issue 6, for real: a shared group, a setgid folder made by the
+The team on one host, for real: a shared group, a setgid folder made by the
 sysadmin, an admin who runs `aims init --group`, and teammates who run aims as
 themselves. Each runs the CLI in its own process under its own uid, with
 USER/LOGNAME/HOME set to lie about who it is.

@@ -12,10 +12,10 @@ from sqlalchemy import Integer, func
 from sqlmodel import Session, SQLModel, select
 
 from .. import audit
-from ..errors import Conflict, ValidationError
+from ..errors import Conflict, NotFound, ValidationError
 from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F, clean as clean
 # The read helpers live in core.records; re-exported for callers that still import them from here.
-from ..records import matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
+from ..records import M, get_by_ref, matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
 
 
 def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> None:
@@ -27,8 +27,24 @@ def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> Non
         expected = int(str(expect).strip()) if not isinstance(expect, int) else expect
     except (TypeError, ValueError):
         raise ValidationError("expect_version", f"'{expect}' is not a version number") from None
-    if expected != obj.version:  # type: ignore[attr-defined]
+    if expected != obj.version:
         raise Conflict(what, ref, expected, to_dict(obj))
+
+
+def fetch_for_change(s: Session, model: type[SQLModel], row_id: int, expect_version: int | None, what: str) -> Any:
+    """The record with this id, at the version the caller saw: NotFound or Conflict otherwise."""
+    row = s.get(model, row_id)
+    if row is None:
+        raise NotFound(what, row_id)
+    check_version(row, expect_version, what, row_id)
+    return row
+
+
+def fetch_ref_for_change(s: Session, model: type[M], ref: str, expect_version: int | None, what: str) -> M:
+    """The record with this ref, at the version the caller saw: NotFound or Conflict otherwise."""
+    row = get_by_ref(s, model, ref, what)
+    check_version(row, expect_version, what, ref)
+    return row
 
 
 def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
@@ -42,9 +58,31 @@ def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
     return changes
 
 
+def record_change(s: Session, actor: str, row: SQLModel, entity: str, ref: str, action: str,
+                  changes: dict[str, Any], *, stamp: bool = False) -> None:
+    """Write ``row`` and its audit event in the caller's transaction; nothing at all when
+    ``changes`` is empty. ``stamp`` sets the record's ``updated_at`` first."""
+    if not changes:
+        return
+    if stamp:
+        row.updated_at = audit.utcnow()
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, entity, ref, action, changes)
+
+
+def stamp_completion(values: dict[str, Any], current_status: str) -> None:
+    """A treatment or review action marked done gets its completion time; moved to
+    any other status it loses it."""
+    if values.get("status") == "done" and current_status != "done":
+        values["completed_at"] = audit.utcnow()
+    elif "status" in values and values["status"] != "done":
+        values["completed_at"] = None
+
+
 def next_ref(session: Session, model: type[SQLModel], prefix: str, width: int) -> str:
     """The next reference such as AIS-007 (max + 1; writes are serialized)."""
-    col = model.ref  # type: ignore[attr-defined]
+    col = model.ref
     n = len(prefix) + 1
     top = session.exec(
         select(func.max(func.cast(func.substr(col, n + 1), Integer)))

@@ -9,14 +9,14 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import APPROVE, require
 from ..models import Acceptance, Risk
 from ..records import get_risk_row
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import today as _today
 from ..scoring import score
-from ._base import F, check_version, clean, to_dict
+from ._base import F, check_version, clean, fetch_for_change, to_dict
 
 SPECS = {
     "justification": F("longtext", required=True),
@@ -70,10 +70,7 @@ def revoke_acceptance(db: Database, actor: str, acceptance_id: int, reason: str 
                       expect_version: int | None = None) -> dict[str, Any]:
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "revoking an acceptance")
-        acc = s.get(Acceptance, acceptance_id)
-        if acc is None:
-            raise NotFound("acceptance", acceptance_id)
-        check_version(acc, expect_version, "acceptance", acceptance_id)
+        acc = fetch_for_change(s, Acceptance, acceptance_id, expect_version, "acceptance")
         risk = s.get(Risk, acc.risk_id)
         acc.revoked = True
         s.add(acc)

@@ -13,7 +13,7 @@ from ..db import Database, data_dir
 from ..errors import NotFound, ValidationError
 from ..identity import ADMIN, APPROVE, EDIT, require
 from ..models import IMPLEMENTATION_STATUSES, Applicability, Control
-from ._base import F, apply, check_version, clean, to_dict
+from ._base import F, apply, check_version, clean, record_change, to_dict
 
 APPLICABILITY_SPECS = {
     "applicable": F("bool"),
@@ -125,9 +125,7 @@ def update_applicability(db: Database, actor: str, code: str, changes: dict[str,
                 diff["approved_by"] = [app.approved_by, ""]
                 app.approved_by = ""
                 app.approved_at = None
-            s.add(app)
-            s.flush()
-            audit.record(s, actor, "applicability", code, "update", diff)
+            record_change(s, actor, app, "applicability", code, "update", diff)
         return soa_entry(s, ctl, app)
 
     return db.transact(tx)

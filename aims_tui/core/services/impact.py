@@ -9,12 +9,12 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import AISystem, ImpactAssessment
-from ..records import system_ref_of
+from ..records import get_by_ref, system_ref_of
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, next_ref, resolve_system, settings_row, to_dict
+from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, settings_row, to_dict
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SPECS = {
@@ -53,10 +53,7 @@ def ia_dict(s: Session, ia: ImpactAssessment) -> dict[str, Any]:
 
 
 def get_row(s: Session, ref: str) -> ImpactAssessment:
-    ia = s.exec(select(ImpactAssessment).where(ImpactAssessment.ref == ref)).first()
-    if ia is None:
-        raise NotFound("impact assessment", ref)
-    return ia
+    return get_by_ref(s, ImpactAssessment, ref, "impact assessment")
 
 
 def list_assessments(db: Database, system_ref: str | None = None) -> list[dict[str, Any]]:
@@ -78,10 +75,8 @@ def create_assessment(db: Database, actor: str, data: dict[str, Any], *, today: 
                               created_at=audit.utcnow(), **values)
         if ia.next_review is None:
             ia.next_review = next_review(today or _today(), ia.review_cadence, "High", settings_row(s).cadences)
-        s.add(ia)
-        s.flush()
-        audit.record(s, actor, "impact_assessment", ia.ref, "create",
-                     {"system_ref": [None, sys_ref], "title": [None, ia.title]})
+        record_change(s, actor, ia, "impact_assessment", ia.ref, "create",
+                      {"system_ref": [None, sys_ref], "title": [None, ia.title]})
         return ia_dict(s, ia)
 
     return db.transact(tx)
@@ -95,18 +90,14 @@ def update_assessment(db: Database, actor: str, ref: str, changes: dict[str, Any
         values = clean(specs, changes, partial=True)
         if "impacts" in values:
             values["impacts"] = _impacts(values["impacts"])
-        ia = get_row(s, ref)
-        check_version(ia, expect_version, "impact assessment", ref)
+        ia = fetch_ref_for_change(s, ImpactAssessment, ref, expect_version, "impact assessment")
         diff = apply(ia, values)
         if diff and ia.status == "approved":
             diff["status"] = ["approved", "draft"]
             ia.status = "draft"
             ia.approved_by = ""
             ia.approved_at = None
-        if diff:
-            s.add(ia)
-            s.flush()
-            audit.record(s, actor, "impact_assessment", ref, "update", diff)
+        record_change(s, actor, ia, "impact_assessment", ref, "update", diff)
         return ia_dict(s, ia)
 
     return db.transact(tx)
@@ -115,17 +106,14 @@ def update_assessment(db: Database, actor: str, ref: str, changes: dict[str, Any
 def approve_assessment(db: Database, actor: str, ref: str, expect_version: int | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "approving an impact assessment")
-        ia = get_row(s, ref)
-        check_version(ia, expect_version, "impact assessment", ref)
+        ia = fetch_ref_for_change(s, ImpactAssessment, ref, expect_version, "impact assessment")
         if not (ia.affected_individuals or ia.affected_groups or ia.societal_impacts or ia.impacts):
             raise ValidationError("impacts", "an impact assessment with no impacts recorded cannot be approved")
         old = ia.status
         ia.status = "approved"
         ia.approved_by = actor
         ia.approved_at = audit.utcnow()
-        s.add(ia)
-        s.flush()
-        audit.record(s, actor, "impact_assessment", ref, "approve", {"status": [old, "approved"]})
+        record_change(s, actor, ia, "impact_assessment", ref, "approve", {"status": [old, "approved"]})
         return ia_dict(s, ia)
 
     return db.transact(tx)

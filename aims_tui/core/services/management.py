@@ -8,10 +8,11 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
-from ._base import F, apply, check_version, clean, to_dict
+from ..records import get_by_ref
+from ._base import F, apply, clean, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion, to_dict
 
 SPECS = {
     "held_on": F("date", required=True),
@@ -33,10 +34,7 @@ ACTION_SPECS = {
 
 
 def _get(s: Session, ref: str) -> ManagementReview:
-    mr = s.exec(select(ManagementReview).where(ManagementReview.ref == ref)).first()
-    if mr is None:
-        raise NotFound("management review", ref)
-    return mr
+    return get_by_ref(s, ManagementReview, ref, "management review")
 
 
 def review_dict(s: Session, mr: ManagementReview) -> dict[str, Any]:
@@ -73,10 +71,7 @@ def create_review(db: Database, actor: str, data: dict[str, Any]) -> dict:
         year = values["held_on"].year
         n = len(s.exec(select(ManagementReview.id).where(ManagementReview.ref.like(f"MR-{year}-%"))).all())
         mr = ManagementReview(ref=f"MR-{year}-{n + 1:02d}", **values)
-        s.add(mr)
-        s.flush()
-        audit.record(s, actor, "management_review", mr.ref, "create",
-                     {"held_on": [None, mr.held_on.isoformat()]})
+        record_change(s, actor, mr, "management_review", mr.ref, "create", {"held_on": [None, mr.held_on.isoformat()]})
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -87,16 +82,11 @@ def update_review(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a management review")
         values = clean(SPECS, changes, partial=True)
-        mr = _get(s, ref)
-        check_version(mr, expect_version, "management review", ref)
+        mr = fetch_ref_for_change(s, ManagementReview, ref, expect_version, "management review")
         if mr.status == "signed_off" and set(values) - {"pack_path", "pack_digest"}:
             raise ValidationError("status", f"{ref} is signed off and can no longer be edited")
         _check_period(values, mr)
-        diff = apply(mr, values)
-        if diff:
-            s.add(mr)
-            s.flush()
-            audit.record(s, actor, "management_review", ref, "update", diff)
+        record_change(s, actor, mr, "management_review", ref, "update", apply(mr, values))
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -105,17 +95,14 @@ def update_review(db: Database, actor: str, ref: str, changes: dict[str, Any],
 def sign_off(db: Database, actor: str, ref: str, expect_version: int | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "signing off a management review")
-        mr = _get(s, ref)
-        check_version(mr, expect_version, "management review", ref)
+        mr = fetch_ref_for_change(s, ManagementReview, ref, expect_version, "management review")
         if not mr.decisions.strip():
             raise ValidationError("decisions", "record the review's decisions (9.3.3) before signing off")
         old = mr.status
         mr.status = "signed_off"
         mr.signed_off_by = actor
         mr.signed_off_at = audit.utcnow()
-        s.add(mr)
-        s.flush()
-        audit.record(s, actor, "management_review", ref, "sign_off", {"status": [old, "signed_off"]})
+        record_change(s, actor, mr, "management_review", ref, "sign_off", {"status": [old, "signed_off"]})
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -145,20 +132,10 @@ def update_action(db: Database, actor: str, action_id: int, changes: dict[str, A
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a management review action")
         values = clean(ACTION_SPECS, changes, partial=True, session=s)
-        a = s.get(ManagementReviewAction, action_id)
-        if a is None:
-            raise NotFound("management review action", action_id)
-        check_version(a, expect_version, "management review action", action_id)
-        if values.get("status") == "done" and a.status != "done":
-            values["completed_at"] = audit.utcnow()
-        elif "status" in values and values["status"] != "done":
-            values["completed_at"] = None
-        diff = apply(a, values)
-        if diff:
-            s.add(a)
-            s.flush()
-            mr = s.get(ManagementReview, a.review_id)
-            audit.record(s, actor, "management_review_action", f"{mr.ref}/A{a.id}", "update", diff)
+        a = fetch_for_change(s, ManagementReviewAction, action_id, expect_version, "management review action")
+        stamp_completion(values, a.status)
+        mr = s.get(ManagementReview, a.review_id)
+        record_change(s, actor, a, "management_review_action", f"{mr.ref}/A{a.id}", "update", apply(a, values))
         return to_dict(a)
 
     return db.transact(tx)

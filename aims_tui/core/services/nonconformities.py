@@ -7,14 +7,13 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity
 from ..records import system_ref_of
 from ..schedule import today as _today
-from ._base import F, apply, check_version, clean, next_ref, resolve_system, to_dict
+from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, to_dict
 
 SPECS = {
     "kind": F("choice", choices=NC_KINDS),
@@ -53,10 +52,8 @@ def create_nonconformity(db: Database, actor: str, data: dict[str, Any], *, toda
         nc = Nonconformity(ref=next_ref(s, Nonconformity, "NC", 3), system_id=sid, **values)
         if nc.status == "closed" and nc.closed_on is None:
             nc.closed_on = today or _today()
-        s.add(nc)
-        s.flush()
-        audit.record(s, actor, "nonconformity", nc.ref, "create",
-                     {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind]})
+        record_change(s, actor, nc, "nonconformity", nc.ref, "create",
+                      {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind]})
         return nc_dict(s, nc)
 
     return db.transact(tx)
@@ -67,10 +64,7 @@ def update_nonconformity(db: Database, actor: str, ref: str, changes: dict[str, 
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a nonconformity")
         values = clean(SPECS, changes, partial=True, session=s)
-        nc = s.exec(select(Nonconformity).where(Nonconformity.ref == ref)).first()
-        if nc is None:
-            raise NotFound("nonconformity", ref)
-        check_version(nc, expect_version, "nonconformity", ref)
+        nc = fetch_ref_for_change(s, Nonconformity, ref, expect_version, "nonconformity")
         if "system" in values:
             values["system_id"] = resolve_system(s, values.pop("system"))
         if values.get("status") == "closed" and nc.status != "closed":
@@ -79,11 +73,7 @@ def update_nonconformity(db: Database, actor: str, ref: str, changes: dict[str, 
                 raise ValidationError("root_cause", "record the root cause before closing (10.2)")
         elif values.get("status") and values["status"] != "closed":
             values["closed_on"] = None
-        diff = apply(nc, values)
-        if diff:
-            s.add(nc)
-            s.flush()
-            audit.record(s, actor, "nonconformity", ref, "update", diff)
+        record_change(s, actor, nc, "nonconformity", ref, "update", apply(nc, values))
         return nc_dict(s, nc)
 
     return db.transact(tx)

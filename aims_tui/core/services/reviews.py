@@ -55,6 +55,7 @@ def review_subject_of(ref: str) -> str:
 
 
 def load_subject(s: Session, subject_type: str, ref: str):
+    row: Risk | AISystem | ImpactAssessment | Applicability | None
     if subject_type == "risk":
         row = s.exec(select(Risk).where(Risk.ref == ref)).first()
     elif subject_type == "system":

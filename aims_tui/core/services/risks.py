@@ -26,7 +26,7 @@ from ..records import get_risk_row, system_ref_of
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
 from ..scoring import AWAITING_LEVEL, score
-from ._base import apply, check_version, clean, matrix_of, resolve_system, settings_row, to_dict
+from ._base import apply, clean, fetch_ref_for_change, matrix_of, record_change, resolve_system, settings_row, to_dict
 
 SPECS = RISK_SPECS
 
@@ -55,6 +55,11 @@ def get_risk(db: Database, ref: str) -> dict[str, Any]:
         return risk_dict(s, get_risk_row(s, ref))
 
 
+def _check_scores(s: Session, values: dict[str, Any]) -> None:
+    """The scores within the matrix in force (the spreadsheet import checks through this)."""
+    check_scores(matrix_of(s), values)
+
+
 def _resolve_controls(s: Session, codes: Any) -> list[int]:
     if codes is None:
         return []
@@ -80,7 +85,7 @@ def _set_controls(s: Session, risk: Risk, ids: list[int]) -> tuple[list[str], li
     new = set(ids)
     if old == new:
         return [], []
-    s.exec(delete(RiskControl).where(RiskControl.risk_id == risk.id))  # type: ignore[call-overload]
+    s.exec(delete(RiskControl).where(RiskControl.risk_id == risk.id))
     for cid in sorted(new):
         s.add(RiskControl(risk_id=risk.id, control_id=cid))
 
@@ -121,7 +126,7 @@ def _create(s: Session, actor: str, data: dict[str, Any], *, today: date | None 
     if awaiting:
         data = {**data, **{f: data.get(f) or 1 for f in ("inherent_likelihood", "inherent_impact")}}
     values = clean(SPECS, data, partial=False, session=s)
-    check_scores(matrix_of(s), values)
+    _check_scores(s, values)
     values.setdefault("residual_likelihood", None)
     values.setdefault("residual_impact", None)
     if values["residual_likelihood"] is None:
@@ -170,9 +175,8 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a risk")
         values = clean(SPECS, changes, partial=True, session=s)
-        check_scores(matrix_of(s), values)
-        row = get_risk_row(s, ref)
-        check_version(row, expect_version, "risk", ref)
+        _check_scores(s, values)
+        row = fetch_ref_for_change(s, Risk, ref, expect_version, "risk")
         for f in SCORE_FIELDS:
             if f in values and values[f] is None:
                 raise ValidationError(f, "must not be empty")
@@ -211,11 +215,7 @@ def update_risk(db: Database, actor: str, ref: str, changes: dict[str, Any],
             values["title_fold"] = values["title"].casefold()
         diff.update(apply(row, values))
         diff.pop("title_fold", None)
-        if diff:
-            row.updated_at = audit.utcnow()
-            s.add(row)
-            s.flush()
-            audit.record(s, actor, "risk", ref, "update", diff)
+        record_change(s, actor, row, "risk", ref, "update", diff, stamp=True)
         return risk_dict(s, row)
 
     return db.transact(tx)
@@ -227,8 +227,7 @@ def delete_risk(db: Database, actor: str, ref: str, expect_version: int | None =
 
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "deleting a risk")
-        row = get_risk_row(s, ref)
-        check_version(row, expect_version, "risk", ref)
+        row = fetch_ref_for_change(s, Risk, ref, expect_version, "risk")
         snapshot = risk_dict(s, row)
         snapshot["treatments"] = [to_dict(t) for t in s.exec(select(Treatment).where(Treatment.risk_id == row.id))]
         snapshot["acceptances"] = [to_dict(a) for a in s.exec(select(Acceptance).where(Acceptance.risk_id == row.id))]
@@ -236,10 +235,10 @@ def delete_risk(db: Database, actor: str, ref: str, expect_version: int | None =
         # later risk that gets the same id does not inherit them.
         snapshot["reviews"] = [to_dict(r) for r in s.exec(
             select(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))]
-        s.exec(delete(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(RiskControl).where(RiskControl.risk_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(Treatment).where(Treatment.risk_id == row.id))  # type: ignore[call-overload]
-        s.exec(delete(Acceptance).where(Acceptance.risk_id == row.id))  # type: ignore[call-overload]
+        s.exec(delete(Review).where(Review.subject_type == "risk", Review.subject_id == row.id))
+        s.exec(delete(RiskControl).where(RiskControl.risk_id == row.id))
+        s.exec(delete(Treatment).where(Treatment.risk_id == row.id))
+        s.exec(delete(Acceptance).where(Acceptance.risk_id == row.id))
         s.delete(row)
         s.flush()
         audit.record(s, actor, "risk", ref, "delete", {"record": [audit.plain(snapshot), None]})

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from .. import audit, lifecycle
 from ..db import Database
-from ..errors import GateFailed, NotFound, ValidationError
+from ..errors import GateFailed, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import (
     AI_ROLES,
@@ -24,9 +24,10 @@ from ..models import (
     Treatment,
 )
 from ..checks import unaccepted_above_appetite
+from ..records import get_by_ref
 from ..rules import open_treatment
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, matrix_of, next_ref, settings_row, to_dict
+from ._base import F, apply, clean, fetch_ref_for_change, matrix_of, next_ref, record_change, settings_row, to_dict
 
 SPECS = {
     "name": F("text", required=True, max_len=200),
@@ -45,10 +46,7 @@ SPECS = {
 
 
 def get_system_row(s: Session, ref: str) -> AISystem:
-    row = s.exec(select(AISystem).where(AISystem.ref == ref)).first()
-    if row is None:
-        raise NotFound("AI system", ref)
-    return row
+    return get_by_ref(s, AISystem, ref, "AI system")
 
 
 def get_system(db: Database, ref: str) -> dict[str, Any]:
@@ -64,25 +62,30 @@ def list_systems(db: Database, stage: str | None = None) -> list[dict[str, Any]]
         return [to_dict(r) for r in s.exec(q)]
 
 
+def _register(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
+                    note: str = "registered") -> AISystem:
+    """Register one AI system in design, with its stage event and audit event, inside the
+    caller's write transaction (the caller checks the role). The one place a system is born."""
+    values = clean(SPECS, data, partial=False)
+    values["personal_data"] = bool(values.get("personal_data"))
+    for k in ("ai_role", "eu_ai_act_tier"):
+        values.setdefault(k, SPECS[k].choices[-1] if k == "eu_ai_act_tier" else "deployer")
+    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", **values)
+    if row.next_review is None:
+        row.next_review = next_review(today or _today(), row.review_cadence, "Medium", settings_row(s).cadences)
+    s.add(row)
+    s.flush()
+    s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor, at=audit.utcnow(), note=note))
+    audit.record(s, actor, "ai_system", row.ref, "create",
+                 {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
+                  if k not in ("id", "version", "created_at", "updated_at")})
+    return row
+
+
 def create_system(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "adding an AI system")
-        values = clean(SPECS, data, partial=False)
-        values["personal_data"] = bool(values.get("personal_data"))
-        for k in ("ai_role", "eu_ai_act_tier"):
-            values.setdefault(k, SPECS[k].choices[-1] if k == "eu_ai_act_tier" else "deployer")
-        row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", **values)
-        if row.next_review is None:
-            st = settings_row(s)
-            row.next_review = next_review(today or _today(), row.review_cadence, "Medium", st.cadences)
-        s.add(row)
-        s.flush()
-        s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor,
-                         at=audit.utcnow(), note="registered"))
-        audit.record(s, actor, "ai_system", row.ref, "create",
-                     {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
-                      if k not in ("id", "version", "created_at", "updated_at")})
-        return to_dict(row)
+        return to_dict(_register(s, actor, data, today=today))
 
     return db.transact(tx)
 
@@ -92,14 +95,8 @@ def update_system(db: Database, actor: str, ref: str, changes: dict[str, Any],
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing an AI system")
         values = clean(SPECS, changes, partial=True)
-        row = get_system_row(s, ref)
-        check_version(row, expect_version, "AI system", ref)
-        diff = apply(row, values)
-        if diff:
-            row.updated_at = audit.utcnow()
-            s.add(row)
-            s.flush()
-            audit.record(s, actor, "ai_system", ref, "update", diff)
+        row = fetch_ref_for_change(s, AISystem, ref, expect_version, "AI system")
+        record_change(s, actor, row, "ai_system", ref, "update", apply(row, values), stamp=True)
         return to_dict(row)
 
     return db.transact(tx)
@@ -153,8 +150,7 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
         require(s, actor, EDIT, "moving an AI system to another stage")
         if to_stage not in STAGES:
             raise ValidationError("to_stage", f"'{to_stage}' is not one of {', '.join(STAGES)}")
-        row = get_system_row(s, ref)
-        check_version(row, expect_version, "AI system", ref)
+        row = fetch_ref_for_change(s, AISystem, ref, expect_version, "AI system")
         if not lifecycle.allowed(row.stage, to_stage):
             raise ValidationError("to_stage", _not_allowed(row.stage, to_stage))
         d = today or _today()

@@ -8,10 +8,10 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..db import Database
-from ..errors import NotFound, ValidationError
+from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import TREATMENT_STATUSES, Control, Risk, Treatment
-from ._base import F, apply, check_version, clean, to_dict
+from ._base import F, apply, clean, fetch_for_change, record_change, stamp_completion, to_dict
 from .risks import get_risk_row
 
 SPECS = {
@@ -78,22 +78,12 @@ def update_treatment(db: Database, actor: str, treatment_id: int, changes: dict[
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "editing a treatment")
         values = clean(SPECS, changes, partial=True, session=s)
-        t = s.get(Treatment, treatment_id)
-        if t is None:
-            raise NotFound("treatment", treatment_id)
-        check_version(t, expect_version, "treatment", treatment_id)
+        t = fetch_for_change(s, Treatment, treatment_id, expect_version, "treatment")
         if "control" in values:
             values["control_id"] = _control_id(s, values.pop("control"))
-        if values.get("status") == "done" and t.status != "done":
-            values["completed_at"] = audit.utcnow()
-        elif "status" in values and values["status"] != "done":
-            values["completed_at"] = None
-        diff = apply(t, values)
-        if diff:
-            s.add(t)
-            s.flush()
-            ref = s.exec(select(Risk.ref).where(Risk.id == t.risk_id)).first()
-            audit.record(s, actor, "treatment", f"{ref}/T{t.id}", "update", diff)
+        stamp_completion(values, t.status)
+        ref = s.exec(select(Risk.ref).where(Risk.id == t.risk_id)).first()
+        record_change(s, actor, t, "treatment", f"{ref}/T{t.id}", "update", apply(t, values))
         return treatment_dict(s, t)
 
     return db.transact(tx)
@@ -106,10 +96,7 @@ def complete_treatment(db: Database, actor: str, treatment_id: int, expect_versi
 def delete_treatment(db: Database, actor: str, treatment_id: int, expect_version: int | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "deleting a treatment")
-        t = s.get(Treatment, treatment_id)
-        if t is None:
-            raise NotFound("treatment", treatment_id)
-        check_version(t, expect_version, "treatment", treatment_id)
+        t = fetch_for_change(s, Treatment, treatment_id, expect_version, "treatment")
         out = treatment_dict(s, t)
         s.delete(t)
         s.flush()

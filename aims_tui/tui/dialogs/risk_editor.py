@@ -17,7 +17,7 @@ from textual.widgets import Footer, Button, DataTable, Input, Label, Select, Sta
 
 from ...core import queries
 from ...core.errors import AimsError, Conflict, ValidationError
-from ...core.identity import APPROVE, EDIT
+from ...core.identity import EDIT
 from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
 from ...core.schedule import CadenceError, parse_cadence
 from ...core.scoring import Matrix

@@ -13,10 +13,10 @@ from ...core.windows import AuditFilter
 from ..columns import activity_columns
 from ..sources import AuditSource
 from ..widgets.paged_table import PagedTable
-from .base import AimsScreen
+from .base import PagedListScreen
 
 
-class AuditTrailScreen(AimsScreen):
+class AuditTrailScreen(PagedListScreen):
     HELP_TITLE = "Audit trail"
     HELP = ("Every change, newest first (who, when, which record, what). / filters by a record ref "
             "(a risk's ref also shows its treatments). End shows the oldest event.")
@@ -38,13 +38,6 @@ class AuditTrailScreen(AimsScreen):
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(activity_columns(), row_key="id", empty_text="No events.", id="audit")
         yield Footer()
-
-    @property
-    def pager(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def on_mount(self) -> None:
-        self.pager.table.focus()
 
     def refresh_data(self) -> None:
         ref = self.query_one("#search", Input).value.strip()

@@ -7,6 +7,7 @@ from textual.screen import Screen
 from ...core.db import Database
 from ...core.identity import EDIT
 from ..base import DbMixin
+from ..widgets.paged_table import PagedTable
 
 
 class AimsScreen(DbMixin, Screen):
@@ -40,3 +41,14 @@ class AimsScreen(DbMixin, Screen):
 
     def on_screen_resume(self) -> None:
         self.refresh_data()
+
+
+class PagedListScreen(AimsScreen):
+    """A screen around one paged list: the list has the focus when the screen opens."""
+
+    @property
+    def pager(self) -> PagedTable:
+        return self.query_one(PagedTable)
+
+    def on_mount(self) -> None:
+        self.pager.table.focus()

@@ -17,10 +17,10 @@ from ...core.windows import SystemFilter, audit_filter_for_system
 from ..columns import activity_columns, risk_columns, when_text
 from ..sources import AuditSource, RiskSource, SystemSource
 from ..widgets.paged_table import Col, PagedTable
-from .base import AimsScreen
+from .base import AimsScreen, PagedListScreen
 
 
-class SystemsScreen(AimsScreen):
+class SystemsScreen(PagedListScreen):
     HELP_TITLE = "AI systems"
     HELP = "Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all."
     EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage"})
@@ -57,13 +57,6 @@ class SystemsScreen(AimsScreen):
             Col("review", "Review", 10, lambda r: render.lit(r["next_review"]), min_total=80),
         ], empty_text="No AI systems match.", id="systems")
         yield Footer()
-
-    @property
-    def pager(self) -> PagedTable:
-        return self.query_one(PagedTable)
-
-    def on_mount(self) -> None:
-        self.pager.table.focus()
 
     def refresh_data(self) -> None:
         stage, tier, search = self.stage, self.tier, self.query_one("#search", Input).value

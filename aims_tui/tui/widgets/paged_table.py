@@ -1,7 +1,7 @@
 """A table that holds only the rows on screen, read from SQL a window at a time.
 
 Textual's DataTable measures every cell it holds, so holding a whole register
-makes first paint grow with the register (stack-notes.md). This widget keeps
+makes first paint grow with the register (measured: linear in the rows held). This widget keeps
 exactly one window (the visible height) in its DataTable and moves the window
 with keyset queries: arrows at the edge shift it by one row, PageUp/PageDown by
 a page, Home/End jump to either end of the whole result; the next window is

@@ -1,4 +1,4 @@
-"""covering indexes for reminders and checks (issue 4)
+"""covering indexes for reminders and checks
 
 Revision ID: 0003
 Revises: 0002

@@ -16,7 +16,6 @@ Create Date: 2026-11-29 19:10:00
 from typing import Sequence, Union
 
 from alembic import op
-import sqlalchemy as sa
 import sqlmodel  # noqa: F401
 
 
