@@ -25,6 +25,7 @@ sqlite3 shell); a history rewritten as a whole is caught by an anchor (an
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -66,9 +67,21 @@ class Kind:
         return '"' + self.name.replace('"', '""') + '"'
 
 
+def _same_json(v: Any) -> Any:
+    """JSON text in canonical form (an export and import re-serializes JSON columns
+    with another key order; the record is the same)."""
+    if isinstance(v, str) and v[:1] in ("{", "["):
+        try:
+            return json.dumps(json.loads(v), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        except ValueError:
+            return v
+    return v
+
+
 def row_digest(columns: tuple[str, ...], values: tuple) -> str:
-    """The digest of one stored row: its non-NULL columns by name, raw values."""
-    body = repr([(c, v) for c, v in zip(columns, values) if v is not None])
+    """The digest of one stored row: its non-NULL columns by name, raw values (JSON text
+    in canonical form)."""
+    body = repr([(c, _same_json(v)) for c, v in zip(columns, values) if v is not None])
     return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
@@ -225,8 +238,9 @@ def seal_all(raw, event_id: int) -> tuple[str | None, int]:
         raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)", batch)
         for _e, kind, key, _r, digest in batch:
             h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
-        raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
-                    "live = excluded.live", (k.name, len(batch)))
+        if batch:
+            raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
+                        "live = excluded.live", (k.name, len(batch)))
         n += len(batch)
     return (h.hexdigest() if n else None), n
 
