@@ -12,8 +12,9 @@ covered by the event hash).
 ``aims audit verify`` then compares every record with its latest seal row: a
 row inserted, updated or deleted behind aims' back (the sqlite3 shell has no
 TEMP triggers, and does not write seals) is named with its ref. The digest
-leaves out NULL columns, so a migration that adds a nullable column keeps
-every seal valid; a migration that rewrites stored values must re-seal (see
+(built by SQLite itself: each non-NULL column by name and ``quote(value)``, JSON
+columns in canonical form) leaves out NULL columns, so a migration that adds a
+nullable column keeps every seal valid; a migration that rewrites stored values must re-seal (see
 ``audit.seal_baseline``).
 
 Nothing here is a secret: whoever can write the file can recompute digests.
@@ -62,27 +63,34 @@ class Kind:
     key: str  # SQL over ``t``: the record's integer key
     match: str  # SQL condition: ``t`` is the record whose key is ``{k}``
     ref: str  # SQL over ``t``: the record's ref
+    body: str = "''"  # SQL over ``t``: the row's plain columns as text (see ``digest``)
+    json: tuple[str, ...] = ()  # SQL over ``t``: its JSON columns, in name order
+
+    def state(self) -> str:
+        """SQL columns: the body, then the JSON columns (``digest(row[i], row[i+1:...])``)."""
+        return ", ".join([self.body, *self.json])
 
     def q(self) -> str:
         return '"' + self.name.replace('"', '""') + '"'
 
 
-def _same_json(v: Any) -> Any:
+def _same_json(v: Any) -> str:
     """JSON text in canonical form (an export and import re-serializes JSON columns
     with another key order; the record is the same)."""
-    if isinstance(v, str) and v[:1] in ("{", "["):
-        try:
-            return json.dumps(json.loads(v), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        except ValueError:
-            return v
-    return v
+    try:
+        return json.dumps(json.loads(v), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except (TypeError, ValueError):
+        return repr(v)
 
 
-def row_digest(columns: tuple[str, ...], values: tuple) -> str:
-    """The digest of one stored row: its non-NULL columns by name, raw values (JSON text
-    in canonical form)."""
-    body = repr([(c, _same_json(v)) for c, v in zip(columns, values) if v is not None])
-    return hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def digest(body: str, json_values: tuple = ()) -> str:
+    """The digest of one stored row from ``Kind.body`` (its non-NULL plain columns by
+    name, SQLite's ``quote()`` of each value: typed, so 1 and '1' differ) and its JSON
+    columns in canonical form."""
+    h = hashlib.blake2b(body.encode("utf-8", "surrogatepass"), digest_size=16)
+    for v in json_values:
+        h.update(b"\x1e" + (b"" if v is None else _same_json(v).encode("utf-8", "surrogatepass")))
+    return h.hexdigest()
 
 
 def has_seal_tables(raw) -> bool:
@@ -117,7 +125,12 @@ def kinds(raw) -> dict[str, Kind]:
                 ref = f"coalesce({REF_SQL[name]}, {ref})"
             except Exception:  # noqa: BLE001 - a column renamed by a later migration: the plain form
                 pass
-        out[name] = Kind(name, key, match, ref)
+        cols = sorted((r[1], str(r[2]).upper()) for r in raw.execute(f"PRAGMA table_xinfo({qn})") if r[6] == 0)
+        plain = [c for c, t in cols if "JSON" not in t]
+        body = " || ".join(f"""CASE WHEN t."{c}" IS NULL THEN '' ELSE '{c}=' || quote(t."{c}") || char(31) END"""
+                           for c in plain) or "''"
+        json_cols = tuple(f't."{c}"' for c, t in cols if "JSON" in t)
+        out[name] = Kind(name, key, match, ref, body, json_cols)
     return out
 
 
@@ -182,16 +195,16 @@ def seal_touched(raw, event_id: int) -> str | None:
             continue
         rows = list(_seal_rows(raw, k, event_id))
         live = 0
-        for (_eid, _kind, key, _ref, digest), prev in rows:
-            if digest and not prev:
+        for (_eid, _kind, key, _ref, d), prev in rows:
+            if d and not prev:
                 live += 1
-            elif not digest and prev:
+            elif not d and prev:
                 live -= 1
         rows.sort(key=lambda r: r[0][2])
         raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)",
                         [r for r, _prev in rows])
-        for (_eid, kind, key, _ref, digest), _prev in rows:
-            h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+        for (_eid, kind, key, _ref, d), _prev in rows:
+            h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
         if live:
             raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) "
                         "ON CONFLICT (kind) DO UPDATE SET live = live + excluded.live", (name, live))
@@ -208,20 +221,19 @@ def _seal_rows(raw, k: Kind, event_id: int) -> Iterator[tuple[tuple, Any]]:
     """((event_id, kind, key, ref, digest), previous digest) for each touched record of ``k``."""
     lit = "'" + k.name.replace("'", "''") + "'"
     cur = raw.execute(
-        f"SELECT k.key, {k.ref}, {_LATEST.format(kind=lit, key='k.key')}, t.* "
+        f"SELECT k.key, {k.ref}, {_LATEST.format(kind=lit, key='k.key')}, {k.state()} "
         f"FROM temp.{TOUCHED} k JOIN main.{k.q()} t ON {k.match.format(k='k.key')} WHERE k.kind = ?", (k.name,))
-    cols = tuple(d[0] for d in cur.description[3:])
     for row in cur:
-        yield (event_id, k.name, row[0], str(row[1]), row_digest(cols, row[3:])), row[2]
+        yield (event_id, k.name, row[0], str(row[1]), digest(row[3], row[4:])), row[2]
     # touched and gone: deleted (skipped when no seal ever recorded it: made and dropped in one go)
     cur = raw.execute(
         f"SELECT k.key, s.ref, s.digest FROM temp.{TOUCHED} k JOIN audit_seal s ON s.kind = k.kind AND "
         f"s.key = k.key AND s.event_id = (SELECT max(event_id) FROM audit_seal WHERE kind = k.kind AND "
         f"key = k.key) WHERE k.kind = ? AND NOT EXISTS (SELECT 1 FROM main.{k.q()} t WHERE "
         f"{k.match.format(k='k.key')})", (k.name,))
-    for key, ref, digest in cur:
-        if digest:
-            yield (event_id, k.name, key, ref, ""), digest
+    for key, ref, d in cur:
+        if d:
+            yield (event_id, k.name, key, ref, ""), d
 
 
 def seal_all(raw, event_id: int) -> tuple[str | None, int]:
@@ -230,14 +242,13 @@ def seal_all(raw, event_id: int) -> tuple[str | None, int]:
     h = hashlib.sha256()
     n = 0
     for k in sorted(kinds(raw).values(), key=lambda k: k.name):
-        cur = raw.execute(f"SELECT {k.key}, {k.ref}, t.* FROM main.{k.q()} t ORDER BY 1")
-        cols = tuple(d[0] for d in cur.description[2:])
+        cur = raw.execute(f"SELECT {k.key}, {k.ref}, {k.state()} FROM main.{k.q()} t ORDER BY 1")
         batch = []
         for row in cur:
-            batch.append((event_id, k.name, row[0], str(row[1]), row_digest(cols, row[2:])))
+            batch.append((event_id, k.name, row[0], str(row[1]), digest(row[2], row[3:])))
         raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)", batch)
-        for _e, kind, key, _r, digest in batch:
-            h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+        for _e, kind, key, _r, d in batch:
+            h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
         if batch:
             raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
                         "live = excluded.live", (k.name, len(batch)))
@@ -252,12 +263,12 @@ def event_seals(raw) -> Iterator[tuple[int, str]]:
     """(event_id, seal recomputed from its audit_seal rows), in event order."""
     cur = raw.execute("SELECT event_id, kind, key, digest FROM audit_seal ORDER BY event_id, kind, key")
     current, h = None, None
-    for eid, kind, key, digest in cur:
+    for eid, kind, key, d in cur:
         if eid != current:
             if current is not None:
                 yield current, h.hexdigest()  # type: ignore[union-attr]
             current, h = eid, hashlib.sha256()
-        h.update(f"{kind}\t{key}\t{digest}\n".encode("utf-8"))
+        h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
     if current is not None:
         yield current, h.hexdigest()  # type: ignore[union-attr]
 
@@ -268,19 +279,18 @@ def register_problems(raw) -> Iterator[str]:
     for k in sorted(kinds(raw).values(), key=lambda k: k.name):
         lit = "'" + k.name.replace("'", "''") + "'"
         cur = raw.execute(
-            f"SELECT {k.key}, s.digest, s.event_id, t.* FROM main.{k.q()} t LEFT JOIN audit_seal s ON "
+            f"SELECT {k.key}, s.digest, s.event_id, {k.state()} FROM main.{k.q()} t LEFT JOIN audit_seal s ON "
             f"s.kind = {lit} AND s.key = {k.key} AND s.event_id = (SELECT max(event_id) FROM audit_seal "
             f"WHERE kind = {lit} AND key = {k.key})")
-        cols = tuple(d[0] for d in cur.description[3:])
         bad: list[tuple[int, str]] = []
         for row in cur:
-            digest, eid = row[1], row[2]
-            if digest is None:
+            sealed, eid = row[1], row[2]
+            if sealed is None:
                 bad.append((row[0], "was inserted outside aims (no audit event records it)"))
-            elif digest == "":
+            elif sealed == "":
                 bad.append((row[0], f"is present, but audit event #{eid} recorded its deletion (inserted "
                                     "again outside aims)"))
-            elif row_digest(cols, row[3:]) != digest:
+            elif digest(row[3], row[4:]) != sealed:
                 bad.append((row[0], f"was changed outside aims (it is not as audit event #{eid} left it)"))
         for key, why in bad:
             ref = raw.execute(f"SELECT {k.ref} FROM main.{k.q()} t WHERE {k.match.format(k='?')}",
