@@ -63,6 +63,7 @@ class Kind:
     key: str  # SQL over ``t``: the record's integer key
     match: str  # SQL condition: ``t`` is the record whose key is ``{k}``
     ref: str  # SQL over ``t``: the record's ref
+    order: str = "t.rowid"  # SQL: ORDER BY that reads the records by key (an index, no sort)
     body: str = "''"  # SQL over ``t``: the row's plain columns as text (see ``digest``)
     json: tuple[str, ...] = ()  # SQL over ``t``: its JSON columns, in name order
 
@@ -113,11 +114,13 @@ def kinds(raw) -> dict[str, Kind]:
         pk = [r[1] for r in sorted((r for r in info if r[5]), key=lambda r: r[5])]
         if len(pk) == 1 and str(info[[r[1] for r in info].index(pk[0])][2]).upper() == "INTEGER":
             key, match = f't."{pk[0]}"', f't."{pk[0]}" = {{k}}'
+            order = key
         elif len(pk) == 2:
             key = f't."{pk[0]}" * {SHIFT} + t."{pk[1]}"'
             match = f't."{pk[0]}" = ({{k}}) / {SHIFT} AND t."{pk[1]}" = ({{k}}) % {SHIFT}'
+            order = f't."{pk[0]}", t."{pk[1]}"'
         else:
-            key, match = "t.rowid", "t.rowid = {k}"
+            key, match, order = "t.rowid", "t.rowid = {k}", "t.rowid"
         ref = f"'{name} #' || {key}"
         if name in REF_SQL:
             try:
@@ -130,7 +133,7 @@ def kinds(raw) -> dict[str, Kind]:
         body = " || ".join(f"""CASE WHEN t."{c}" IS NULL THEN '' ELSE '{c}=' || quote(t."{c}") || char(31) END"""
                            for c in plain) or "''"
         json_cols = tuple(f't."{c}"' for c, t in cols if "JSON" in t)
-        out[name] = Kind(name, key, match, ref, body, json_cols)
+        out[name] = Kind(name, key, match, ref, order, body, json_cols)
     return out
 
 
@@ -261,47 +264,62 @@ def seal_all(raw, event_id: int) -> tuple[str | None, int]:
 
 def event_seals(raw) -> Iterator[tuple[int, str]]:
     """(event_id, seal recomputed from its audit_seal rows), in event order."""
-    cur = raw.execute("SELECT event_id, kind, key, digest FROM audit_seal ORDER BY event_id, kind, key")
+    cur = raw.execute("SELECT event_id, kind || char(9) || key || char(9) || digest || char(10) FROM audit_seal "
+                      "ORDER BY event_id, kind, key")
     current, h = None, None
-    for eid, kind, key, d in cur:
+    for eid, line in cur:
         if eid != current:
             if current is not None:
                 yield current, h.hexdigest()  # type: ignore[union-attr]
             current, h = eid, hashlib.sha256()
-        h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
+        h.update(line.encode("utf-8"))  # type: ignore[union-attr]
     if current is not None:
         yield current, h.hexdigest()  # type: ignore[union-attr]
 
 
+def _latest(raw, kind: str) -> Iterator[tuple]:
+    """(key, digest, event_id, ref) of each record's latest seal, by key (one scan of the
+    primary key, no lookups)."""
+    prev = None
+    for row in raw.execute("SELECT key, digest, event_id, ref FROM audit_seal WHERE kind = ? ORDER BY key, event_id",
+                           (kind,)):
+        if prev is not None and row[0] != prev[0]:
+            yield prev
+        prev = row
+    if prev is not None:
+        yield prev
+
+
 def register_problems(raw) -> Iterator[str]:
     """Every record whose stored state is not the one its latest seal says,
-    and every sealed record that is gone, one line each naming its ref."""
+    and every sealed record that is gone, one line each naming its ref.
+
+    Two scans in key order, merged: the records (their state built by SQLite)
+    and their latest seals."""
     for k in sorted(kinds(raw).values(), key=lambda k: k.name):
-        lit = "'" + k.name.replace("'", "''") + "'"
-        cur = raw.execute(
-            f"SELECT {k.key}, s.digest, s.event_id, {k.state()} FROM main.{k.q()} t LEFT JOIN audit_seal s ON "
-            f"s.kind = {lit} AND s.key = {k.key} AND s.event_id = (SELECT max(event_id) FROM audit_seal "
-            f"WHERE kind = {lit} AND key = {k.key})")
+        rows = raw.execute(f"SELECT {k.key}, {k.state()} FROM main.{k.q()} t ORDER BY {k.order}")
+        seals = _latest(raw, k.name)
+        r, sl = next(rows, None), next(seals, None)
         bad: list[tuple[int, str]] = []
-        for row in cur:
-            sealed, eid = row[1], row[2]
-            if sealed is None:
-                bad.append((row[0], "was inserted outside aims (no audit event records it)"))
-            elif sealed == "":
-                bad.append((row[0], f"is present, but audit event #{eid} recorded its deletion (inserted "
-                                    "again outside aims)"))
-            elif digest(row[3], row[4:]) != sealed:
-                bad.append((row[0], f"was changed outside aims (it is not as audit event #{eid} left it)"))
+        while r is not None or sl is not None:
+            if sl is None or (r is not None and r[0] < sl[0]):
+                bad.append((r[0], "was inserted outside aims (no audit event records it)"))  # type: ignore[index]
+                r = next(rows, None)
+            elif r is None or sl[0] < r[0]:
+                if sl[1]:
+                    yield f"{k.name} {sl[3] or sl[0]}: was deleted outside aims (audit event #{sl[2]} left it in place)"
+                sl = next(seals, None)
+            else:
+                if sl[1] == "":
+                    bad.append((r[0], f"is present, but audit event #{sl[2]} recorded its deletion (inserted "
+                                      "again outside aims)"))
+                elif digest(r[1], r[2:]) != sl[1]:
+                    bad.append((r[0], f"was changed outside aims (it is not as audit event #{sl[2]} left it)"))
+                r, sl = next(rows, None), next(seals, None)
         for key, why in bad:
             ref = raw.execute(f"SELECT {k.ref} FROM main.{k.q()} t WHERE {k.match.format(k='?')}",
                               (key,) * k.match.count("{k}")).fetchone()
             yield f"{k.name} {ref[0] if ref else key}: {why}"
-        cur = raw.execute(
-            f"SELECT s.key, s.ref, s.event_id FROM audit_seal s WHERE s.kind = {lit} AND s.digest != '' AND "
-            f"s.event_id = (SELECT max(event_id) FROM audit_seal WHERE kind = {lit} AND key = s.key) AND "
-            f"NOT EXISTS (SELECT 1 FROM main.{k.q()} t WHERE {k.match.format(k='s.key')})")
-        for key, ref, eid in cur:
-            yield f"{k.name} {ref or key}: was deleted outside aims (audit event #{eid} left it in place)"
 
 
 def tally_problems(raw) -> list[str]:
