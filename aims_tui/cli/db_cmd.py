@@ -95,7 +95,7 @@ def _check(db: str | None) -> None:
         if res != ["ok"]:
             problems.append("integrity")
     if current != head:
-        typer.echo("Audit trail: not checked until the database is upgraded (aims db upgrade)")
+        typer.echo("Audit trail: not checked at this migration level")
     elif "integrity" not in problems:
         with _readable(database), database.engine.connect() as c:
             quick = audit.quick_check(c)
