@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 # Tables that are the trail itself or kept by the database, not records.
 SKIP = frozenset({"audit_event", "audit_head", "audit_seal", "audit_tally", "alembic_version"})
@@ -190,30 +190,53 @@ def seal_touched(raw, event_id: int) -> str | None:
     if not touched:
         return None
     all_kinds = kinds(raw)
-    h = hashlib.sha256()
-    sealed = 0
     for name in touched:
         k = all_kinds.get(name)
-        if k is None:
-            continue
-        rows = list(_seal_rows(raw, k, event_id))
-        live = 0
-        for (_eid, _kind, key, _ref, d), prev in rows:
-            if d and not prev:
-                live += 1
-            elif not d and prev:
-                live -= 1
-        rows.sort(key=lambda r: r[0][2])
-        raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)",
-                        [r for r, _prev in rows])
-        for (_eid, kind, key, _ref, d), _prev in rows:
-            h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
-        if live:
-            raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) "
-                        "ON CONFLICT (kind) DO UPDATE SET live = live + excluded.live", (name, live))
-        sealed += len(rows)
+        if k is not None:
+            _write(raw, name, _seal_rows(raw, k, event_id), add=True)
     forget_touched(raw)
-    return h.hexdigest() if sealed else None
+    return event_seal(raw, event_id)
+
+
+INSERT_SEAL = "INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)"
+BATCH = 10_000
+
+
+def _write(raw, kind: str, rows: Iterable[tuple[tuple, Any]], *, add: bool) -> int:
+    """Insert seal rows in batches (a bulk load never holds them all); keep the tally."""
+    batch: list[tuple] = []
+    n = live = 0
+    for row, prev in rows:
+        if row[4] and not prev:
+            live += 1
+        elif not row[4] and prev:
+            live -= 1
+        batch.append(row)
+        if len(batch) >= BATCH:
+            raw.executemany(INSERT_SEAL, batch)
+            n += len(batch)
+            batch = []
+    if batch:
+        raw.executemany(INSERT_SEAL, batch)
+        n += len(batch)
+    if live or (n and not add):
+        raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
+                    + ("live = live + excluded.live" if add else "live = excluded.live"), (kind, live))
+    return n
+
+
+SEAL_LINE = "kind || char(9) || key || char(9) || digest || char(10)"
+
+
+def event_seal(raw, event_id: int) -> str | None:
+    """The seal of one event: a digest of its audit_seal rows in (kind, key) order."""
+    h = hashlib.sha256()
+    n = 0
+    for (line,) in raw.execute(f"SELECT {SEAL_LINE} FROM audit_seal WHERE event_id = ? ORDER BY kind, key",
+                               (event_id,)):
+        h.update(line.encode("utf-8"))
+        n += 1
+    return h.hexdigest() if n else None
 
 
 _LATEST = ("(SELECT digest FROM audit_seal s WHERE s.kind = {kind} AND s.key = {key} "
@@ -242,21 +265,12 @@ def _seal_rows(raw, k: Kind, event_id: int) -> Iterator[tuple[tuple, Any]]:
 def seal_all(raw, event_id: int) -> tuple[str | None, int]:
     """Seal every record in the file (the baseline of a database sealed for the
     first time). Returns (seal, records)."""
-    h = hashlib.sha256()
     n = 0
     for k in sorted(kinds(raw).values(), key=lambda k: k.name):
-        cur = raw.execute(f"SELECT {k.key}, {k.ref}, {k.state()} FROM main.{k.q()} t ORDER BY 1")
-        batch = []
-        for row in cur:
-            batch.append((event_id, k.name, row[0], str(row[1]), digest(row[2], row[3:])))
-        raw.executemany("INSERT INTO audit_seal (event_id, kind, key, ref, digest) VALUES (?, ?, ?, ?, ?)", batch)
-        for _e, kind, key, _r, d in batch:
-            h.update(f"{kind}\t{key}\t{d}\n".encode("utf-8"))
-        if batch:
-            raw.execute("INSERT INTO audit_tally (kind, live) VALUES (?, ?) ON CONFLICT (kind) DO UPDATE SET "
-                        "live = excluded.live", (k.name, len(batch)))
-        n += len(batch)
-    return (h.hexdigest() if n else None), n
+        cur = raw.execute(f"SELECT {k.key}, {k.ref}, {k.state()} FROM main.{k.q()} t ORDER BY {k.order}")
+        n += _write(raw, k.name, (((event_id, k.name, r[0], str(r[1]), digest(r[2], r[3:])), None) for r in cur),
+                    add=False)
+    return event_seal(raw, event_id), n
 
 
 # -- checking --------------------------------------------------------------------
@@ -264,8 +278,7 @@ def seal_all(raw, event_id: int) -> tuple[str | None, int]:
 
 def event_seals(raw) -> Iterator[tuple[int, str]]:
     """(event_id, seal recomputed from its audit_seal rows), in event order."""
-    cur = raw.execute("SELECT event_id, kind || char(9) || key || char(9) || digest || char(10) FROM audit_seal "
-                      "ORDER BY event_id, kind, key")
+    cur = raw.execute(f"SELECT event_id, {SEAL_LINE} FROM audit_seal ORDER BY event_id, kind, key")
     current, h = None, None
     for eid, line in cur:
         if eid != current:
