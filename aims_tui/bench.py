@@ -347,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild", action="store_true", help="build the databases again")
     ap.add_argument("--matrix", action="store_true", help="also time every filter x sort x direction")
     ap.add_argument("--pack-size", type=int, default=10_000, help="register size for the pack (0: skip)")
+    ap.add_argument("--audit-only", action="store_true",
+                    help="only the audit figures (full verify, quick check, floor), e.g. --sizes 1000,10000")
     args = ap.parse_args(argv)
     folder = Path(args.dir).resolve()
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
@@ -355,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
     has_reminders, has_check = _has_command("reminders"), _has_command("check")
     for size in sizes:
         path = ensure_db(folder, size, args.rebuild)
+        if args.audit_only:
+            audit_figures(path, size)
+            continue
         first_paint(path, size)
         query_figures(path, size)
         audit_figures(path, size)
@@ -364,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             command("aims_reminders", size, ["reminders", "--db", str(path)])
         if has_check:
             command("aims_check", size, ["check", "--db", str(path)])
-    if args.pack_size and _has_command("export", "pack"):
+    if args.pack_size and not args.audit_only and _has_command("export", "pack"):
         path = ensure_db(folder, args.pack_size, args.rebuild)
         with tempfile.TemporaryDirectory() as tmp:
             command("pack", args.pack_size, ["export", "pack", "--db", str(path), "--out", str(Path(tmp) / "pack.pdf")],

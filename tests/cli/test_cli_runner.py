@@ -53,7 +53,7 @@ def cli(monkeypatch, tmp_path) -> Cli:
 @pytest.fixture
 def demo_cli(cli) -> Cli:
     cli("init", "--org", "Acme AI")
-    cli("demo", "--systems", "6", "--risks-per-system", "4", "--seed", "3")
+    cli("demo", "--systems", "6", "--risks-per-system", "4", "--seed", "3", "--with-users")
     return cli
 
 

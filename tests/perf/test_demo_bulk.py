@@ -43,18 +43,23 @@ def test_the_bulk_path_writes_the_same_register_and_schema_as_the_plain_path(tmp
     bulk.dispose()
 
 
-def test_a_second_bulk_load_adds_to_the_register_and_stays_searchable(tmp_path, monkeypatch):
-    """Loading twice (bulk path) numbers the new risks after the old ones and
-    indexes both loads for search; the trail has one event per load."""
+def test_a_second_load_is_refused_and_the_first_stays_searchable(tmp_path, monkeypatch):
+    """A second demo load (bulk path) is refused (issue 13: demo data only goes into an
+    empty register); the first load stays indexed for search, with one event."""
+    import pytest
+
+    from aims_tui.core.errors import AimsError
+
     monkeypatch.setattr(demo, "BULK_MODE_FROM", 1)
     db = make_db(tmp_path / "twice.db")
     first = demo.load_demo(db, ADMIN, systems=2, risks_per_system=30, seed=1, today=TODAY)
-    second = demo.load_demo(db, ADMIN, systems=2, risks_per_system=30, seed=2, today=TODAY)
-    assert queries.risk_count(db) == first["risks"] + second["risks"] == 120
-    assert queries.risk_count(db, RiskFilter(search="R-0120")) == 1
+    with pytest.raises(AimsError, match="only into an empty register"):
+        demo.load_demo(db, ADMIN, systems=2, risks_per_system=30, seed=2, today=TODAY)
+    assert queries.risk_count(db) == first["risks"] == 60
+    assert queries.risk_count(db, RiskFilter(search="R-0060")) == 1
     assert queries.risk_count(db, RiskFilter(search="R-0001")) == 1
     with db.read() as s:
         s.connection().exec_driver_sql("INSERT INTO risk_fts(risk_fts, rank) VALUES ('integrity-check', 1)")
         n = s.connection().exec_driver_sql("SELECT count(*) FROM audit_event WHERE action = 'bulk_load'").scalar()
-        assert n == 2 and audit.verify(s).ok
+        assert n == 1 and audit.verify(s).ok
     db.dispose()

@@ -84,18 +84,21 @@ def test_deleting_the_newest_events_is_found_through_the_head(db, monkeypatch):
     assert f"broken at event #{ids[-2]}" in res.stdout and "newest events were deleted" in res.stdout
 
 
-def test_a_rewrite_that_also_fixes_the_head_is_found_only_with_an_anchor(db, monkeypatch):
-    """The limit, shown: whoever can write the file can cut the tail and fix the
-    head too. An anchor written down earlier (printed by verify and by backup)
-    still finds it."""
-    with_history(db)
+def test_a_tail_cut_that_also_fixes_the_head_is_found_through_the_register_and_the_anchor(db, monkeypatch):
+    """Whoever can write the file can cut the tail and fix the head too (issue 6 showed
+    only an anchor found that). Since issue 13 the register is checked as well: the risk
+    the cut event renamed is no longer as its latest remaining event left it."""
+    refs = with_history(db)
     first = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
     anchor = [ln.split()[1] for ln in first.stdout.splitlines() if ln.startswith("Anchor:")][0]
     ids = event_ids(db.path)
     tamper(db.path, f"DELETE FROM audit_event WHERE id = {ids[-1]}",
+           f"DELETE FROM audit_seal WHERE event_id = {ids[-1]}",
            "UPDATE audit_head SET events = events - 1, last_id = (SELECT max(id) FROM audit_event), "
            "hash = (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1)")
-    assert cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path)).exit_code == 0
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    assert res.exit_code == 3
+    assert f"risk {refs[0]}: was changed outside aims" in res.stdout  # "Renamed 2" has no event now
     res = cli(monkeypatch, VIEWER, "audit", "verify", "--anchor", anchor, "--db", str(db.path))
     assert res.exit_code == 3
     assert f"broken at event #{ids[-1]}" in res.stdout
@@ -158,18 +161,21 @@ def test_any_single_update_or_delete_of_any_event_is_found_and_named(base_trail,
 
 def test_a_database_made_before_the_audit_head_gets_one_on_upgrade(tmp_path):
     """Upgrading a 0001 database fills audit_head from the existing trail, so
-    verification keeps passing and new events keep the head current."""
-    db = open_database(str(tmp_path / "old.db"), upgrade=False)
-    migrate.upgrade_if_needed(db, "0001")
+    verification keeps passing and new events keep the head current; the register
+    gets its first seal (one baseline event) and is proved from then on."""
+    db = open_database(str(tmp_path / "old.db"))
     setup.initialize(db, ADMIN, "Old Org")
     users.add_user(db, ADMIN, EDITOR, "editor")
+    migrate.downgrade(db, "0001")
     with db.read() as s:
         assert audit.verify(s).ok  # no head table yet: the chain alone
     migrate.upgrade_if_needed(db)
     users.add_user(db, ADMIN, VIEWER, "viewer")
     with db.read() as s:
         result = audit.verify(s)
-    assert result.ok and result.count == 4, result.message()
+        actions = [e["action"] for e in audit.events(s, limit=2)]
+    assert result.ok and result.records_checked and result.count == 5, result.message()
+    assert actions == ["create", "seal"]
     db.dispose()
 
 

@@ -16,7 +16,7 @@ from aims_tui.core import audit, identity
 from aims_tui.core.db import open_database
 from aims_tui.core.services import risks
 
-from ..conftest import EDITOR, VIEWER
+from ..conftest import ADMIN, EDITOR, VIEWER
 from .support import (
     assert_history_consistent,
     commits,
@@ -48,7 +48,7 @@ def test_a_backup_taken_while_another_process_writes_is_consistent_and_verified(
     try:
         while len(commits(before)) < 40:
             before += read_until(writer, "title")
-        res = cli(monkeypatch, VIEWER, "backup", str(tmp_path / "copy.db"), "--db", str(database.path))
+        res = cli(monkeypatch, ADMIN, "backup", str(tmp_path / "copy.db"), "--db", str(database.path))
         more = read_until(writer, "title")  # the writer kept going during and after
     finally:
         writer.kill()
@@ -57,7 +57,7 @@ def test_a_backup_taken_while_another_process_writes_is_consistent_and_verified(
     assert "Integrity: ok" in res.stdout and "audit trail verified" in res.stdout
     assert [m for m in before + more if "error" in m] == []
     copy = tmp_path / "copy.db"
-    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o640  # the group may read it (issue 13)
     con = sqlite3.connect(str(copy))
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     con.close()
@@ -81,21 +81,22 @@ def test_a_backup_taken_while_another_process_writes_is_consistent_and_verified(
 def test_backup_refuses_to_overwrite_a_file_unless_forced(db, monkeypatch, tmp_path):
     target = tmp_path / "existing.db"
     target.write_text("precious")
-    res = cli(monkeypatch, VIEWER, "backup", str(target), "--db", str(db.path))
+    res = cli(monkeypatch, ADMIN, "backup", str(target), "--db", str(db.path))
     assert res.exit_code == 1
     assert "already exists; add --force" in res.stderr
     assert target.read_text() == "precious"
-    res = cli(monkeypatch, VIEWER, "backup", str(target), "--force", "--db", str(db.path))
+    res = cli(monkeypatch, ADMIN, "backup", str(target), "--force", "--db", str(db.path))
     assert res.exit_code == 0, res.stderr
     assert integrity(target) == ["ok"]
     assert [p.name for p in tmp_path.iterdir() if "partial" in p.name] == []
 
 
-@pytest.mark.parametrize("where", ["the database itself", "a folder", "a missing folder"])
+@pytest.mark.parametrize("where", ["the database itself", "a folder", "under a file"])
 def test_backup_refuses_a_target_that_is_not_a_new_file(db, monkeypatch, tmp_path, where):
+    (tmp_path / "plain").write_text("x")
     target = {"the database itself": db.path, "a folder": tmp_path,
-              "a missing folder": tmp_path / "nope" / "b.db"}[where]
-    res = cli(monkeypatch, VIEWER, "backup", str(target), "--force", "--db", str(db.path))
+              "under a file": tmp_path / "plain" / "b.db"}[where]
+    res = cli(monkeypatch, ADMIN, "backup", str(target), "--force", "--db", str(db.path))
     assert res.exit_code == 1, res.stdout
     assert res.stderr.startswith("aims: ")
     assert integrity(db.path) == ["ok"]
@@ -107,7 +108,7 @@ def test_backup_of_a_tampered_database_is_kept_but_exits_3_naming_the_event(db, 
     con.execute("UPDATE audit_event SET actor = 'mallory' WHERE id = 2")
     con.commit()
     con.close()
-    res = cli(monkeypatch, VIEWER, "backup", str(tmp_path / "b.db"), "--db", str(db.path))
+    res = cli(monkeypatch, ADMIN, "backup", str(tmp_path / "b.db"), "--db", str(db.path))
     assert res.exit_code == 3
     assert "broken at event #2" in res.stdout
     assert (tmp_path / "b.db").exists()
@@ -124,7 +125,7 @@ def test_restoring_a_backup_as_the_readme_says_brings_the_register_back(db, monk
     aside, put the copy in place 0660, check it."""
     ref = risks.create_risk(db, EDITOR, {"title": "Keep me", "inherent_likelihood": 2, "inherent_impact": 2})["ref"]
     backup = tmp_path / "nightly.db"
-    assert cli(monkeypatch, VIEWER, "backup", str(backup), "--db", str(db.path)).exit_code == 0
+    assert cli(monkeypatch, ADMIN, "backup", str(backup), "--db", str(db.path)).exit_code == 0
     live = db.path
     db.dispose()
     # disaster: the file is overwritten with garbage

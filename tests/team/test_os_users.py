@@ -263,3 +263,125 @@ async def test_a_second_users_open_app_shows_a_change_made_by_the_first_within_2
             assert on_screen(), "the viewer's register never showed the editor's change"
     finally:
         database.dispose()
+
+
+# -- issue 13: roles that hold, shared folders, the config file ----------------
+
+
+def test_an_editors_demo_is_refused_as_their_os_user(team: Team):
+    """Issue 13: `aims demo` ran for any editor and loaded into the live register."""
+    res = team.run("editor", "demo", "--systems", "1")
+    assert res.returncode == 1
+    assert "loading demo data needs the admin role (you are editor)" in res.stderr
+    again = team.run("admin", "demo", "--systems", "1")
+    assert again.returncode == 1 and "only into an empty register" in again.stderr
+
+
+def test_exports_by_different_users_share_one_group_folder(team: Team):
+    """Issue 13: exports/ made by the first user was 2755 and theirs, so a teammate's
+    export failed with "unexpected error: PermissionError ... .part"."""
+    out = team.folder / "exports"
+    gid = grp.getgrnam(team.group).gr_gid
+    for role in ("editor", "viewer"):
+        res = team.run(role, "export", "register", "--format", "csv", "--out", str(out / f"{role}.csv"))
+        assert res.returncode == 0, res.stderr
+    st = out.stat()
+    assert (st.st_gid, oct(st.st_mode & 0o7777)) == (gid, "0o2770")
+    assert pwd.getpwuid(st.st_uid).pw_name == team.users["editor"]  # made by the first, usable by all
+    for role in ("editor", "viewer"):
+        f = (out / f"{role}.csv").stat()
+        assert (f.st_gid, oct(f.st_mode & 0o777)) == (gid, "0o640"), role
+        assert pwd.getpwuid(f.st_uid).pw_name == team.users[role]
+
+
+def test_a_folder_a_teammate_cannot_write_in_is_one_line_with_the_fix(team: Team):
+    old = team.folder / "old-exports"
+    old.mkdir()
+    os.chown(old, pwd.getpwnam(team.users["editor"]).pw_uid, grp.getgrnam(team.group).gr_gid)
+    os.chmod(old, 0o2755)  # what the first user's umask 022 used to leave
+    res = team.run("viewer", "export", "register", "--format", "csv", "--out", str(old / "v.csv"))
+    assert res.returncode == 1
+    assert f"cannot write in {old}" in res.stderr
+    assert f"chgrp {team.group} {old} && chmod 2770 {old}" in res.stderr
+    assert "unexpected" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_backups_are_admin_only_group_readable_and_audited(team: Team):
+    """Issue 13: backups were 0600 (other admins could not read them), any viewer could make
+    one, and none left an audit event."""
+    dest = team.folder / "backups" / "nightly.db"
+    refused = team.run("viewer", "backup", str(dest))
+    assert refused.returncode == 1 and "making a backup needs the admin role (you are viewer)" in refused.stderr
+    res = team.run("admin", "backup", str(dest))
+    assert res.returncode == 0, res.stderr
+    gid = grp.getgrnam(team.group).gr_gid
+    folder, f = dest.parent.stat(), dest.stat()
+    assert (folder.st_gid, oct(folder.st_mode & 0o7777)) == (gid, "0o2770")
+    assert (f.st_gid, oct(f.st_mode & 0o777)) == (gid, "0o640")
+    read = team.run("viewer", python=["-c", f"print(open({str(dest)!r}, 'rb').read(15))"])
+    assert read.returncode == 0 and "SQLite format 3" in read.stdout, read.stderr
+    log = team.run("viewer", "audit", "log", "--limit", "1", "--format", "json")
+    (ev,) = json.loads(log.stdout)
+    assert (ev["entity"], ev["action"], ev["actor"]) == ("backup", "create", team.users["admin"])
+
+
+def test_db_check_by_a_user_outside_the_group_is_one_line(team: Team):
+    """Issue 13: it printed "unexpected error: PermissionError"."""
+    res = team.run("outsider", "db", "check")
+    assert res.returncode == 1
+    assert "permission denied" in res.stderr and "ask an admin to add you to the database's group" in res.stderr
+    assert "unexpected" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def _runuser(team: Team, login: str, *cmd: str, env: dict[str, str], login_shell: bool = False):
+    py = f"{SYS_PYTHON} -S -m aims_tui"
+    if login_shell:  # a login shell (reads /etc/profile), as `ssh host` then typing aims
+        line = " ".join(f"{k}={v}" for k, v in env.items()) + f" {py} " + " ".join(cmd)
+        argv = ["runuser", "-l", login, "-s", "/bin/sh", "-c", f"cd /tmp && {line}"]
+    else:  # no login shell, environment cleared, as `ssh host aims ...` or cron
+        argv = ["runuser", "-u", login, "--", "env", "-i", *(f"{k}={v}" for k, v in env.items()),
+                *py.split(), *cmd]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=60, cwd="/tmp")
+
+
+@pytest.mark.parametrize("login_shell", [False, True], ids=["non-login command", "login shell"])
+def test_the_config_file_chooses_the_database_without_a_login_shell(team: Team, login_shell):
+    """Issue 13: `ssh host aims` reads no /etc/profile.d, so it had no AIMS_DB and failed with
+    "there is no aims database at .../site-packages/data/aims.db". The host's config file is
+    read by every aims process (its path moved for the test by AIMS_SYSTEM_CONFIG, which
+    changes nothing else)."""
+    etc = team.base / f"etc-{int(login_shell)}"
+    etc.mkdir()
+    cfg = etc / "config.toml"
+    cfg.write_text(f'db = "{team.db}"\numask = "007"\n')
+    os.chmod(etc, 0o755)
+    os.chmod(cfg, 0o644)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{team.runtime}/src:{team.runtime}/site",
+           "PYTHONDONTWRITEBYTECODE": "1", config_var(): str(cfg)}
+    res = _runuser(team, team.users["editor"], "db", "check", env=env, login_shell=login_shell)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"Database: {team.db}" in res.stdout
+    assert f"Chosen by: system config {cfg}" in res.stdout
+    listing = _runuser(team, team.users["viewer"], "risks", "list", "--format", "json", env=env,
+                       login_shell=login_shell)
+    assert listing.returncode == 0 and json.loads(listing.stdout), listing.stderr
+
+
+def test_the_users_own_config_file_comes_before_the_hosts(team: Team):
+    xdg = team.base / "xdg-viewer"
+    (xdg / "aims").mkdir(parents=True)
+    (xdg / "aims" / "config.toml").write_text(f'db = "{team.db}"\n')
+    for d in (xdg, xdg / "aims"):
+        os.chmod(d, 0o755)
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{team.runtime}/src:{team.runtime}/site",
+           "PYTHONDONTWRITEBYTECODE": "1", "XDG_CONFIG_HOME": str(xdg),
+           config_var(): str(team.base / "no-such-config.toml")}
+    res = _runuser(team, team.users["viewer"], "db", "check", env=env)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert f"Chosen by: user config {xdg / 'aims' / 'config.toml'}" in res.stdout
+
+
+def config_var() -> str:
+    from aims_tui.core.config import SYSTEM_CONFIG_VAR
+
+    return SYSTEM_CONFIG_VAR

@@ -6,8 +6,6 @@ the file would: Python's sqlite3 module, no aims code involved.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import sqlite3
 from pathlib import Path
@@ -17,7 +15,7 @@ from typer.testing import CliRunner
 
 from aims_tui.cli import app
 from aims_tui.core import audit, config, identity
-from aims_tui.core.errors import AimsError, PermissionDenied
+from aims_tui.core.errors import PermissionDenied
 from aims_tui.core.services import backups, demo, management, risks, users
 
 from ..conftest import ADMIN, EDITOR, TODAY, VIEWER, make_db
