@@ -26,12 +26,15 @@ from .. import audit
 from ..db import Database
 from ..errors import AimsError, ValidationError
 from ..identity import ADMIN, EDIT, require
-from ..models import AISystem, AuditEvent, Control, Risk, RiskControl, StageEvent, User
+from ..models import (ACTION_STATUSES, AI_ROLES, EU_AI_ACT_TIERS, IA_STATUSES, IMPLEMENTATION_STATUSES, MR_STATUSES,
+                      NC_KINDS, NC_SEVERITIES, NC_STATUSES, REVIEW_KINDS, REVIEW_OUTCOMES, REVIEW_SUBJECTS,
+                      RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, ROLES, STAGES, TREATMENT_OPTIONS,
+                      TREATMENT_STATUSES, AISystem, AuditEvent, Control, Risk, RiskControl, StageEvent, User)
 from ..schedule import next_review, today as _today
 from ..scoring import AWAITING_LEVEL
 from . import risks as risk_service
 from . import systems as system_service
-from ._base import clean, matrix_of, settings_row, to_dict, next_ref
+from ._base import LONG_TEXT_MAX, clean, matrix_of, next_ref, settings_row, to_dict
 from .users import LOGIN_RE
 
 # ---------------------------------------------------------------------------
@@ -588,6 +591,103 @@ def insertable_columns(table) -> list:
     return [c for c in table.columns if c.computed is None]
 
 
+# The vocabularies the services enforce, by table and column.
+CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("user", "role"): ROLES,
+    ("ai_system", "stage"): STAGES, ("ai_system", "ai_role"): AI_ROLES,
+    ("ai_system", "eu_ai_act_tier"): EU_AI_ACT_TIERS,
+    ("risk", "status"): RISK_STATUSES, ("risk", "treatment_option"): TREATMENT_OPTIONS,
+    ("risk", "category"): ("",) + RISK_CATEGORIES, ("risk", "source"): ("",) + RISK_SOURCES,
+    ("treatment", "status"): TREATMENT_STATUSES,
+    ("review", "outcome"): REVIEW_OUTCOMES, ("review", "kind"): REVIEW_KINDS,
+    ("review", "subject_type"): REVIEW_SUBJECTS,
+    ("applicability", "implementation_status"): IMPLEMENTATION_STATUSES,
+    ("impact_assessment", "status"): IA_STATUSES,
+    ("nonconformity", "kind"): NC_KINDS, ("nonconformity", "severity"): NC_SEVERITIES,
+    ("nonconformity", "status"): NC_STATUSES,
+    ("management_review", "status"): MR_STATUSES, ("management_review_action", "status"): ACTION_STATUSES,
+}
+# Columns holding a login (checked against the file's users), by table.
+LOGINS: dict[str, tuple[str, ...]] = {
+    "risk": ("owner",), "treatment": ("owner",), "applicability": ("owner",),
+    "ai_system": ("business_owner", "technical_owner"), "acceptance": ("accepted_by",),
+}
+SCORES: dict[str, tuple[str, ...]] = {
+    "risk": ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"),
+    "acceptance": ("residual_likelihood", "residual_impact"),
+}
+MAX_RECORD_PROBLEMS = 50
+
+
+def check_records(records: dict[str, list[dict[str, Any]]]) -> None:
+    """What the services would refuse, checked before anything is written: text
+    limits, vocabularies, scores on the file's own matrix, cadences, logins and
+    references between records. All problems at once (up to 50), naming the
+    table, the record and the field; raises ValidationError."""
+    from ..schedule import CadenceError, parse_cadence
+    from ..scoring import Matrix, MatrixError
+
+    by_name = {t.name: t for t in tables()}
+    errors: list[tuple[str, str]] = []
+
+    def bad(table: str, i: int, col: str, msg: str) -> None:
+        errors.append((f"{table}.{col}", f"{table} record {i}: {col} {msg}"))
+
+    settings = (records.get("settings") or [{}])[0]
+    try:
+        matrix = Matrix.from_dict(settings.get("matrix") if isinstance(settings.get("matrix"), dict) else None)
+    except (MatrixError, KeyError, TypeError, ValueError) as exc:
+        raise ValidationError("settings.matrix", f"settings record 1: the risk matrix is not valid ({exc})") from None
+    logins = {r.get("login") for r in records.get("user") or []}
+    ids = {name: {r.get("id") for r in records.get(name) or []} for name in by_name}
+    for tname, rows in records.items():
+        table = by_name.get(tname)
+        if table is None:
+            continue
+        limits = {}
+        for c in insertable_columns(table):
+            length = getattr(c.type, "length", None)
+            if length:
+                limits[c.name] = int(length)
+            elif c.type.__class__.__name__ == "Text" and tname != "audit_event":
+                limits[c.name] = LONG_TEXT_MAX
+        fks = [(c.name, fk.column.table.name) for c in table.columns for fk in c.foreign_keys]
+        for i, row in enumerate(rows, start=1):
+            for col, limit in limits.items():
+                v = row.get(col)
+                if isinstance(v, str) and len(v) > limit:
+                    bad(tname, i, col, f"is {len(v):,} characters long; at most {limit:,}")
+            for (t_, col), allowed in CHOICES.items():
+                if t_ == tname and col in row and row[col] is not None and row[col] not in allowed:
+                    bad(tname, i, col, f"{str(row[col])[:40]!r} is not one of {', '.join(a for a in allowed if a)}")
+            for col in SCORES.get(tname, ()):
+                v = row.get(col)
+                n = matrix.n_likelihood if "likelihood" in col else matrix.n_impact
+                if v is not None and not (isinstance(v, int) and 1 <= v <= n):
+                    bad(tname, i, col, f"must be between 1 and {n} (the matrix of the file), got {v}")
+            for col in LOGINS.get(tname, ()):
+                v = row.get(col)
+                if v and v not in logins:
+                    bad(tname, i, col, f"{str(v)[:64]!r} is not a user in the file")
+            cad = row.get("review_cadence")
+            if isinstance(cad, str) and cad.strip():
+                try:
+                    parse_cadence(cad)
+                except CadenceError as exc:
+                    bad(tname, i, "review_cadence", str(exc))
+            for col, target in fks:
+                v = row.get(col)
+                if v is not None and v not in ids.get(target, set()):
+                    bad(tname, i, col, f"points at {target} {v}, which is not in the file")
+            if len(errors) >= MAX_RECORD_PROBLEMS:
+                break
+        if len(errors) >= MAX_RECORD_PROBLEMS:
+            break
+    if errors:
+        raise ValidationError(errors[0][0], f"{errors[0][1]}; nothing was imported"
+                              + (f" ({len(errors)} problems)" if len(errors) > 1 else ""), errors)
+
+
 def restore(db: Database, records: dict[str, list[dict[str, Any]]],
             progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
     """Write ``records`` ({table name: [row dicts with Python values]}) as they
@@ -602,6 +702,7 @@ def restore(db: Database, records: dict[str, list[dict[str, Any]]],
     unknown = sorted(set(records) - set(by_name))
     if unknown:
         raise ValidationError("tables", f"unknown table(s) in the file: {', '.join(unknown)}")
+    check_records(records)  # outside the write lock: the services' rules, all or nothing
     total = sum(len(v) for v in records.values())
 
     def tx(s: Session) -> dict[str, int]:
