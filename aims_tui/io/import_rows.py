@@ -275,6 +275,10 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
             if value in ("", None) and f not in ("title", "inherent_likelihood", "inherent_impact"):
                 continue
             r.data[f] = value
+        for f, v in defaults.items():  # --default-likelihood / --default-impact, column or not
+            if v is not None and r.data.get(f) in (None, "") and f not in r.failed:
+                r.data[f] = v
+                r.columns.setdefault(f, "--default-" + f.split("_")[1])
         if default_system and not r.data.get("system"):
             r.data["system"] = default_system
             r.columns["system"] = "--system"
