@@ -265,7 +265,8 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
                     value = ", ".join(c for c in re.split(r"[\s,;]+", value) if c)
                 elif f == "next_review" and value:
                     raw_cell = cells[c.index] if c.index < len(cells) else None
-                    value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime)) else value)
+                    value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime, int, float))
+                                       and not isinstance(raw_cell, bool) else value)
             except ValueError as exc:
                 problems.append(RowError(rownum, c.label, t, str(exc)))
                 r.failed.add(f)
