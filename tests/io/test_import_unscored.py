@@ -166,3 +166,17 @@ def test_a_register_with_risks_awaiting_assessment_exports_and_restores(db, tmp_
     jsonio.import_json(target, out)
     assert [r.awaiting_assessment for r in risks(target)] == [True, True, True]
     target.dispose()
+
+
+def test_an_import_skips_the_refs_of_deleted_risks_past_9999(db):
+    """A deleted risk's ref is never reused (its audit trail still speaks of it), also
+    where refs grow a digit (R-10001 sorts before R-9999 as text)."""
+    from aims_tui.core.services.import_check import next_risk_nums
+
+    def seed(s):
+        s.add(Risk(ref="R-9998", ref_num=9998, title="Last", title_fold="last"))
+        s.flush()
+        audit.record(s, EDITOR, "risk", "R-10001", "delete", {})
+    db.transact(seed)
+    with db.read() as s:
+        assert next_risk_nums(s, 3) == [9999, 10000, 10002]

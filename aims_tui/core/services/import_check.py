@@ -69,18 +69,19 @@ class _Checked:
 
 def next_risk_nums(s: Session, n: int) -> list[int]:
     """``n`` free risk numbers from max + 1 on, skipping the refs of deleted risks
-    (the audit trail still speaks of them): two indexed queries, not one per risk."""
+    (the audit trail still speaks of them): indexed look-ups of the candidate refs,
+    500 at a time, not one query per risk."""
     start = int(s.exec(select(func.max(Risk.ref_num))).one() or 0) + 1
-    if n <= 0:
-        return []
-    used = {ref for (ref,) in s.connection().execute(sa_select(AuditEvent.entity_ref).where(
-        AuditEvent.entity == "risk", AuditEvent.entity_ref >= f"R-{start:04d}").distinct())}
-    out = []
+    out: list[int] = []
     k = start
     while len(out) < n:
-        if f"R-{k:04d}" not in used:
-            out.append(k)
-        k += 1
+        candidates = [f"R-{i:04d}" for i in range(k, k + (n - len(out)))]
+        used: set[str] = set()
+        for i in range(0, len(candidates), 500):
+            used.update(ref for (ref,) in s.connection().execute(sa_select(AuditEvent.entity_ref).where(
+                AuditEvent.entity_ref.in_(candidates[i:i + 500]), AuditEvent.entity == "risk").distinct()))
+        out.extend(int(c[2:]) for c in candidates if c not in used)
+        k += len(candidates)
     return out
 
 
