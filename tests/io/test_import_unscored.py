@@ -180,3 +180,31 @@ def test_an_import_skips_the_refs_of_deleted_risks_past_9999(db):
     db.transact(seed)
     with db.read() as s:
         assert next_risk_nums(s, 3) == [9999, 10000, 10002]
+
+
+async def test_the_app_shows_risks_awaiting_assessment_on_the_dashboard_register_and_editor(db, tmp_path):
+    """Every screen that reads scores copes with a risk imported without them: no
+    'unexpected error', the register says 'Awaiting assessment'."""
+    from textual.widgets import DataTable
+
+    from aims_tui.tui.dialogs.risk_editor import RiskEditor
+    from aims_tui.tui.screens.register import RegisterScreen
+
+    from ..tui.helpers import goto, make_app, notes, settle
+
+    imported(db, tmp_path, 2)
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        assert isinstance(app.screen, RegisterScreen)
+        table = app.screen.query_one(DataTable)
+        cells = [str(c) for row in range(table.row_count) for c in table.get_row_at(row)]
+        assert any("Awaiting assessment" in c for c in cells)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RiskEditor)
+        await pilot.press("escape")
+        await settle(pilot)
+        await goto(pilot, "1")
+        assert not [n for n in notes(app) if "unexpected" in n.lower() or "error" in n.lower()]
