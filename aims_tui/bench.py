@@ -21,7 +21,13 @@ figure. Not part of the test run. What is measured (milliseconds):
   against its digest), ``audit_quick_check``: the check the app runs at start
   and ``aims db check`` prints, and ``audit_floor``: reading every row of every
   record table once, untouched (the least a full verify could cost), with the
-  ratio of each to it.
+  ratio of each to it;
+- ``import``: ``aims import risks`` of a generated CSV of 1,000 and 10,000 rows
+  into a fresh register (``--import-sizes``): end to end (the command as a
+  subprocess), the phases in one process (read, check, write), the time the
+  write lock was held and peak memory; with the floor measured in the same run
+  (``import_floor``: a command that opens the database and does nothing else,
+  and a bare ``executemany`` of as many rows into a scratch SQLite table).
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ from typing import Any, Callable
 PACKAGE = Path(__file__).resolve().parent
 PAGE = 100
 PHRASE = "prompt injection leaks"  # 20 keystrokes: the first 20 characters
-TARGETS = {"first_paint": 1000, "search_keystroke": 100, "page_down": 100, "end": 100,
+TARGETS = {"import_end_to_end": 5000, "import_lock_held": 1000, "first_paint": 1000, "search_keystroke": 100, "page_down": 100, "end": 100,
            "aims_reminders": 2000, "aims_check": 2000, "peak_memory_mb": 250}
 
 
@@ -338,6 +344,100 @@ def audit_figures(path: Path, size: int) -> None:
              ratio_to_floor=round(statistics.median(quick) / max(floor_ms, 0.001), 3))
     finally:
         db.dispose()
+def _import_csv(path: Path, n: int) -> None:
+    """A register as teams keep it: ID, title, description, owner, scores as words and numbers."""
+    import csv
+    import random
+
+    rnd = random.Random(n)
+    words = ["model", "drift", "prompt", "injection", "bias", "leak", "vendor", "outage", "label", "noise"]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Risk ID", "Risk Title", "Description", "Category", "Likelihood", "Impact",
+                    "Residual Likelihood", "Residual Impact", "Treatment", "Status", "Next review"])
+        for i in range(n):
+            w.writerow([f"BR-{i:05d}", " ".join(rnd.sample(words, 4)).capitalize() + f" {i}",
+                        " ".join(rnd.choices(words, k=40)), rnd.choice(["Fairness", "Privacy", "Security", ""]),
+                        rnd.choice(["1", "2", "3 - Possible", "Likely", "High"]), rnd.randint(1, 5),
+                        rnd.randint(1, 3), rnd.randint(1, 3), rnd.choice(["Mitigate", "Reduce", "Accept"]),
+                        rnd.choice(["Open", "In progress"]), f"2027-{rnd.randint(1, 12):02d}-15"])
+
+
+def _fresh_db(path: Path) -> None:
+    from .core import identity
+    from .core.db import open_database
+    from .core.services import setup
+
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        p.unlink(missing_ok=True)
+    db = open_database(str(path))
+    setup.initialize(db, identity.os_login(), "Bench")
+    db.dispose()
+
+
+def import_child(csv_path: str, db_path: str) -> None:
+    """In a fresh process: the import's phases, the lock hold and peak memory (one JSON line)."""
+    import resource
+
+    from .core import identity
+    from .core.db import open_database
+    from .io import importer
+
+    db = open_database(db_path)
+    t0 = time.perf_counter()
+    plan = importer.prepare(db, csv_path)
+    t1 = time.perf_counter()
+    result = importer.run(db, identity.os_login(), plan)
+    t2 = time.perf_counter()
+    print(json.dumps({"read_map_ms": round((t1 - t0) * 1000, 1), "check_write_ms": round((t2 - t1) * 1000, 1),
+                      "lock_held_ms": round(result["lock_seconds"] * 1000, 1), "created": len(result["created"]),
+                      "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+
+
+def import_figures(folder: Path, n: int) -> None:
+    import sqlite3
+
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, db_path = folder / f"import-{n}.csv", folder / f"import-{n}.db"
+    _import_csv(csv_path, n)
+    # The floor: a command that opens the database and prints nothing, and a bare bulk insert.
+    _fresh_db(db_path)
+    t = time.perf_counter()
+    subprocess.run([*_aims(), "risks", "list", "--db", str(db_path), "--format", "json"], capture_output=True,
+                   timeout=600)
+    floor_cmd = (time.perf_counter() - t) * 1000
+    scratch = folder / "scratch.db"
+    scratch.unlink(missing_ok=True)
+    con = sqlite3.connect(scratch)
+    con.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT, d INT, e INT, f INT, g INT, h TEXT)")
+    rows = [(f"R-{i}", "title " * 5, "description " * 40, 1, 2, 3, 4, "2027-01-01") for i in range(n)]
+    t = time.perf_counter()
+    with con:
+        con.executemany("INSERT INTO t VALUES (?,?,?,?,?,?,?,?)", rows)
+    floor_insert = (time.perf_counter() - t) * 1000
+    con.close()
+    scratch.unlink(missing_ok=True)
+    emit("import_floor", n, command_ms=round(floor_cmd, 1), bare_insert_ms=round(floor_insert, 1))
+    # End to end: the command a user types, into a fresh register.
+    _fresh_db(db_path)
+    t = time.perf_counter()
+    out = subprocess.run([*_aims(), "import", "risks", str(csv_path), "--db", str(db_path), "--format", "json"],
+                         capture_output=True, text=True, timeout=1800)
+    wall = (time.perf_counter() - t) * 1000
+    if out.returncode != 0:
+        emit("import_end_to_end", n, error=(out.stderr.strip().splitlines() or [""])[-1], exit_code=out.returncode)
+        return
+    emit("import_end_to_end", n, ms=round(wall, 1), over_floor_ms=round(wall - floor_cmd, 1))
+    # The phases and the lock, in one process.
+    _fresh_db(db_path)
+    out = subprocess.run([sys.executable, "-c", "import sys; from aims_tui.bench import import_child; "
+                          "import_child(sys.argv[1], sys.argv[2])", str(csv_path), str(db_path)],
+                         capture_output=True, text=True, timeout=1800)
+    if out.returncode != 0:
+        emit("import_lock_held", n, error=(out.stderr.strip().splitlines() or [""])[-1])
+        return
+    figures = json.loads(out.stdout.strip().splitlines()[-1])
+    emit("import_lock_held", n, ms=figures.pop("lock_held_ms"), **figures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -349,11 +449,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pack-size", type=int, default=10_000, help="register size for the pack (0: skip)")
     ap.add_argument("--audit-only", action="store_true",
                     help="only the audit figures (full verify, quick check, floor), e.g. --sizes 1000,10000")
+    ap.add_argument("--import-sizes", default="1000,10000", help="rows for the import figures ('' to skip)")
+    ap.add_argument("--only-import", action="store_true", help="only the import figures")
     args = ap.parse_args(argv)
     folder = Path(args.dir).resolve()
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
     emit("machine", 0, cpus=os.cpu_count(), python=sys.version.split()[0], sqlite=_sqlite_version(),
          load_average=[round(x, 2) for x in os.getloadavg()])
+    for n in [int(x.replace("_", "")) for x in args.import_sizes.split(",") if x.strip()]:
+        import_figures(folder / "import", n)
+    if args.only_import:
+        return 0
     has_reminders, has_check = _has_command("reminders"), _has_command("check")
     for size in sizes:
         path = ensure_db(folder, size, args.rebuild)

@@ -143,10 +143,22 @@ def import_json(
 ) -> None:
     """Restore a whole register from JSON into an EMPTY database (ids, versions, audit trail as they were)."""
     from ..core import audit, identity
+    from ..core.db import resolve_url, sqlite_path
     from ..io import jsonio
 
+    # The file is read and checked first: a bad file creates no database.
+    records = jsonio.read_checked(file)
+    target = sqlite_path(resolve_url(common.choose_db()))
+    new_file = target is not None and not Path(target).exists()
     database = common.open_db(create=True)
-    counts = jsonio.import_json(database, file)
+    try:
+        counts = jsonio.import_json(database, file, records=records)
+    except BaseException:
+        if new_file:  # nothing left behind: the database this command created goes again
+            database.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+        raise
     with database.read() as s:
         check = audit.verify(s)
         from sqlmodel import select

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from ..core.errors import ValidationError
-from .import_fields import (FIELDS, MULTI_FIELDS, _fields_of, _letter_index, _text, column_letter, field_for,
+from .import_fields import (FIELD_ALIASES, FIELDS, MULTI_FIELDS, _fields_of, _letter_index, _text, column_letter, field_for,
                             resolve_field_name)
 from .import_sheets import HEADER_SEARCH_ROWS, Sheet, _fail
 
@@ -186,7 +186,8 @@ def find_column(cols: Sequence[Column], name: str) -> Column | None:
     for c in cols:
         if c.header.strip() and " ".join(c.header.casefold().split()) == norm:
             return c
-    target = resolve_field_name(name) if name.strip() else None
+    key = name.strip().casefold().replace("-", "_").replace(" ", "_")
+    target = key if key in FIELDS else FIELD_ALIASES.get(key)  # a field's own name, not a synonym
     for c in cols:
         if target and c.field == target:
             return c

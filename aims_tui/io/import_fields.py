@@ -96,8 +96,7 @@ _RESIDUAL_WORDS = {"residual", "net", "post", "target", "after", "remaining"}
 # residual_proba, residual_impact, treatment, owner; probabilities and impacts are 0-based
 # indexes into its matrix (-1: not rated).
 PEER_FORMATS = {
-    "CISO Assistant risk scenarios": {"ref id", "current proba", "current impact", "residual proba",
-                                      "residual impact", "treatment"},
+    "CISO Assistant risk scenarios": {"ref id", "current proba", "current impact"},
 }
 # Treatment words that say no option was chosen yet (CISO Assistant's "open"): the
 # risk gets the default option and stays open.

@@ -265,7 +265,8 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
                     value = ", ".join(c for c in re.split(r"[\s,;]+", value) if c)
                 elif f == "next_review" and value:
                     raw_cell = cells[c.index] if c.index < len(cells) else None
-                    value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime)) else value)
+                    value = parse_date(raw_cell if isinstance(raw_cell, (date, datetime, int, float))
+                                       and not isinstance(raw_cell, bool) else value)
             except ValueError as exc:
                 problems.append(RowError(rownum, c.label, t, str(exc)))
                 r.failed.add(f)
@@ -275,6 +276,10 @@ def build_rows(sheet: Sheet, header_row: int, columns: Sequence[Column], matrix:
             if value in ("", None) and f not in ("title", "inherent_likelihood", "inherent_impact"):
                 continue
             r.data[f] = value
+        for f, v in defaults.items():  # --default-likelihood / --default-impact, column or not
+            if v is not None and r.data.get(f) in (None, "") and f not in r.failed:
+                r.data[f] = v
+                r.columns.setdefault(f, "--default-" + f.split("_")[1])
         if default_system and not r.data.get("system"):
             r.data["system"] = default_system
             r.columns["system"] = "--system"

@@ -40,7 +40,8 @@ from sqlalchemy.types import TypeDecorator
 
 from ..core.db import Database
 from ..core.errors import ValidationError
-from ..core.services.importing import insertable_columns, record_counts, restore, tables
+from ..core.services.importing import check_records, insertable_columns, record_counts, restore, tables
+from .import_sheets import read_bounded
 
 FORMAT = "aims-json"
 FORMAT_VERSION = 1
@@ -189,24 +190,18 @@ def _from_json(table, col, value: Any, where: str) -> Any:
 def read_export(path: str | Path) -> dict[str, list[dict[str, Any]]]:
     """Read and check an export file; returns {table: [rows with Python values]}."""
     p = Path(path)
+    # A regular file, read once and bounded (a FIFO or /dev/zero is refused before a byte is read).
+    data = read_bounded(p, MAX_JSON_BYTES, "the JSON import")
     try:
-        size = p.stat().st_size
-        if size > MAX_JSON_BYTES:
-            raise ValidationError("file", f"{p.name} is {size / 1_073_741_824:.1f} GB; the JSON import reads "
-                                  "files up to 2 GB")
-        with p.open("r", encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except FileNotFoundError:
-        raise ValidationError("file", f"{p} does not exist") from None
-    except IsADirectoryError:
-        raise ValidationError("file", f"{p} is a folder, not a file") from None
+        doc = json.loads(data.decode("utf-8"))
     except UnicodeDecodeError:
         raise ValidationError("file", f"{p.name} is not UTF-8 text (is it an aims JSON export?)") from None
     except json.JSONDecodeError as exc:
         raise ValidationError("file", f"{p.name} is not valid JSON (line {exc.lineno}, column {exc.colno}: "
                               f"{exc.msg})") from None
-    except OSError as exc:
-        raise ValidationError("file", f"cannot read {p}: {exc.strerror}") from None
+    except RecursionError:
+        raise ValidationError("file", f"{p.name} is nested too deeply to be an aims JSON export "
+                              "(an export is 4 levels deep); nothing was imported") from None
     return parse_export(doc, p.name)
 
 
@@ -265,20 +260,33 @@ def parse_export(doc: Any, name: str = "the file") -> dict[str, list[dict[str, A
 
 
 def import_json(database: Database, path: str | Path,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, int]:
-    """Restore an export into an empty database (refused otherwise); returns rows per table."""
-    try:
-        records = read_export(path)
-    except ValidationError as exc:
-        hint = _revision_hint(database, path)
-        if hint:
-            exc.errors.append(("schema_revision", hint))
-        raise
+                progress: Callable[[int, int], None] | None = None,
+                records: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, int]:
+    """Restore an export into an empty database (refused otherwise); returns rows per table.
+    ``records``: the file already read by :func:`read_checked`."""
+    if records is None:
+        try:
+            records = read_export(path)
+        except ValidationError as exc:
+            hint = _revision_hint(database, path)
+            if hint:
+                exc.errors.append(("schema_revision", hint))
+            raise
     return restore(database, records, progress=progress)
+
+
+def read_checked(path: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """Read an export and check it as the services would (before any database is
+    opened or created): all problems at once, nothing written."""
+    records = read_export(path)
+    check_records(records)
+    return records
 
 
 def _revision_hint(database: Database, path: str | Path) -> str:
     """When the file's schema differs from the database's, say so (it explains unknown fields)."""
+    if not Path(path).is_file():  # a FIFO or a device: never opened (it could wait for ever)
+        return ""
     try:
         with Path(path).open("r", encoding="utf-8") as fh:
             head = fh.read(400)

@@ -150,3 +150,30 @@ async def test_enter_in_the_path_field_reads_the_file(db, tmp_path):
         await pilot.press(*str(path), "enter")
         await settle(app, pilot)
         assert screen.plan is not None and len(screen.plan.rows) == 1
+
+
+async def test_the_screen_asks_about_a_0_based_scale_and_imports_what_the_user_answers(db, tmp_path):
+    """A CISO Assistant export's 0-based indexes would have imported one level too low
+    without a word; the screen asks, and 'y' adds one to every score."""
+    from aims_tui.core import audit
+
+    path = tmp_path / "ciso.csv"
+    path.write_text("ref_id,name,current_proba,current_impact,treatment\nR.1,Drift,0,4,open\nR.2,Leak,2,-1,open\n",
+                    encoding="utf-8")
+    app = Host(db, EDITOR, str(path))
+    async with app.run_test(size=(120, 50)) as pilot:
+        screen = app.screen
+        await pilot.click("#read")
+        await settle(app, pilot)
+        assert "0-based" in str(app.screen.query_one(".dialog-text", Static).content)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.scale_offset == 1 and not screen.plan.zero_based
+        assert "CISO Assistant" in log_text(screen)
+        await pilot.click("#import")
+        await settle(app, pilot)
+        assert "Imported 2 risk(s) (R-0001..R-0002)" in log_text(screen)
+    got = [(r.inherent_likelihood, r.inherent_impact, r.awaiting_assessment) for r in risks(db)]
+    assert got == [(1, 5, False), (3, 1, True)]
+    with db.read() as s:
+        assert audit.events(s, "R-0001", limit=1)[0]["changes"]["inherent_likelihood"] == [None, 1]

@@ -137,8 +137,15 @@ def test_the_migration_indexes_existing_risks_and_downgrade_removes_it(db):
     assert "risk_fts" not in names and "ix_risk_status_title" not in names
     assert not any(n.startswith("risk_fts") for n in names)
     assert queries.risk_count(db, RiskFilter(search="MULLER")) == 1  # LIKE fallback
-    risks.create_risk(db, EDITOR, {"title": "Written without the index", "inherent_likelihood": 2,
-                                   "inherent_impact": 2})
+    # Written as the 0003 schema knows a risk (the models have columns of later migrations).
+    con = sqlite3.connect(db.path)
+    with con:
+        con.execute("INSERT INTO risk (ref, ref_num, title, title_fold, description, category, source, owner, "
+                    "inherent_likelihood, inherent_impact, residual_likelihood, residual_impact, treatment_option, "
+                    "status, review_cadence, created_at, updated_at, version) VALUES ('R-0002', 2, "
+                    "'Written without the index', 'written without the index', '', '', '', ?, 2, 2, 2, 2, "
+                    "'mitigate', 'open', '', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)", (EDITOR,))
+    con.close()
     migrate.upgrade_if_needed(db)
     with db.read() as s:
         assert search.fts_available(s)

@@ -32,6 +32,7 @@ from ...core.db import Database
 from ...core.errors import AimsError
 from ...core.services.importing import ImportRejected
 from ...io import importer
+from ..dialogs.confirm import ConfirmDialog
 
 NOT_IMPORTED = "ignore"
 
@@ -76,6 +77,7 @@ class ImportScreen(Screen):
         self.problems: list[str] = []
         self.result: dict[str, Any] | None = None
         self._building = False
+        self.scale_offset: int | None = None  # asked when the scores look 0-based (issue 14)
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -123,6 +125,7 @@ class ImportScreen(Screen):
         header = self.query_one("#header-row", Input).value.strip()
         self._set_busy(True)
         self._say([f"Reading {path} ..."])
+        self.scale_offset = None
         self.read_file(path, sheet, int(header) if header else None, self._system())
 
     @on(Input.Submitted, "#system")
@@ -176,7 +179,8 @@ class ImportScreen(Screen):
     def read_file(self, path: str, sheet: str | None, header_row: int | None, system: str | None) -> None:
         try:
             data = importer.read_sheet(Path(path).expanduser(), sheet=sheet)
-            plan = importer.prepare(self.database, path, header_row=header_row, default_system=system, data=data)
+            plan = importer.prepare(self.database, path, header_row=header_row, default_system=system, data=data,
+                                    scale_offset=self.scale_offset)
         except AimsError as exc:
             self.app.call_from_thread(self._failed, [str(exc)] + _details(exc))
             return
@@ -190,7 +194,7 @@ class ImportScreen(Screen):
                   system: str | None) -> None:
         try:
             plan = importer.prepare(self.database, data.path, header_row=header_row, mapping=overrides,
-                                    default_system=system, data=data)
+                                    default_system=system, data=data, scale_offset=self.scale_offset)
         except AimsError as exc:  # e.g. two columns mapped to one field: no plan until fixed
             self.app.call_from_thread(self._failed, [str(exc)] + _details(exc))
             return
@@ -275,8 +279,20 @@ class ImportScreen(Screen):
             self._build_preview(plan)
         lines = [f"{len(plan.problems)} cell(s) need fixing before the import (a dry run checks the rest):"] + \
             self.problems if plan.problems else ["Mapping ready: check it, then Dry run or Import."]
-        self._say(lines)
+        self._say([f"Note: {n}" for n in plan.notices] + lines)
         self._set_busy(False)
+        if plan.zero_based and self.scale_offset is None:
+            self._ask_zero_based(plan)
+
+    def _ask_zero_based(self, plan: importer.Plan) -> None:
+        """Scores that start at 0 (a CISO Assistant export): ask, never guess."""
+        def answer(add_one: bool | None) -> None:
+            self.scale_offset = 1 if add_one else 0
+            self._replan()
+
+        question = (f"{', '.join(plan.zero_based)} hold 0 or less: the scores look 0-based (CISO Assistant "
+                    "writes 0..4, and -1 for not rated). Add 1 to every score?")
+        self.app.push_screen(ConfirmDialog(question, yes="Add 1 (0-based)", no="Read as written"), answer)
 
     def _build_mapping(self, plan: importer.Plan) -> None:
         box = self.query_one("#mapping", VerticalScroll)
