@@ -88,11 +88,14 @@ def _exists(path) -> bool:
         raise  # unreachable: fail() exits
 
 
-def open_db(db: str | None, *, create: bool = False):
+def open_db(db: str | None, *, create: bool = False, adopt: bool = False):
     """Open (and upgrade) the database for a command.
 
     Only ``init``, ``demo``, ``import json`` and opening the app may create a
-    database: a typo in --db or AIMS_DB must not quietly start a new register.
+    missing database file: a typo in --db or AIMS_DB must not quietly start a
+    new register. Only ``init`` (``adopt``) may make a database of an existing
+    empty file; any other file that is not an aims database (another
+    program's SQLite file, a text file) is refused and left untouched.
     """
     from ..core.db import open_database, resolve_url, sqlite_path
 
@@ -101,7 +104,7 @@ def open_db(db: str | None, *, create: bool = False):
     if path is not None and not create and not _exists(path):
         fail(f"there is no aims database at {path}; create it with 'aims init' "
              "(or check --db and AIMS_DB)")
-    return open_database(target)
+    return open_database(target, create=create, adopt=adopt)
 
 
 def actor_for(database, *, bootstrap: bool = True) -> str:

@@ -11,14 +11,15 @@ from sqlalchemy.exc import DBAPIError
 from . import common
 
 
-def _existing(db: str | None):
+def _existing(db: str | None, *, damaged_ok: bool = False):
     """Open without upgrading; a missing SQLite file is an error here, not a new database."""
     from ..core.db import open_database, resolve_url, sqlite_path
 
     path = sqlite_path(resolve_url(db or common.state.db))
     if path is not None and not path.exists():
         common.fail(f"no database at {path} (aims init creates one)")
-    return open_database(db or common.state.db, upgrade=False)
+    # `db check` opens a damaged file to report the damage; `db upgrade` refuses it
+    return open_database(db or common.state.db, upgrade=False, create=False, damaged_ok=damaged_ok)
 
 
 @contextmanager
@@ -57,7 +58,7 @@ def check(db: common.DbOpt = None) -> None:
 
     from ..core import migrate
 
-    database = _existing(db)
+    database = _existing(db, damaged_ok=True)
     problems = []
     with _readable(database):
         current = migrate.current_revision(database)

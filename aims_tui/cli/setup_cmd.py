@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
                 common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
                             common.EXIT_USAGE)
             permissions.group_id(group)  # refuse an unknown group before creating anything
-        database = common.open_db(db, create=True)
+        database = common.open_db(db, create=True, adopt=True)
         login = identity.os_login()
         result = setup.initialize(database, login, org or "")
         where = database.path or database.url
