@@ -10,6 +10,7 @@ import csv
 import functools
 import json
 import os
+import re
 import sys
 from datetime import date, datetime
 from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
@@ -17,6 +18,7 @@ from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
 import typer
 
 from ..core.errors import AimsError, Conflict, ValidationError
+from ..core.text import visible as shown  # user text on the terminal: controls and bidi escaped
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
@@ -35,12 +37,13 @@ state = State()
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> None:
-    typer.echo(f"aims: {message}", err=True)
+    """One line on stderr (a message quoting user text cannot break the line or the terminal)."""
+    typer.echo(f"aims: {shown(message)}", err=True)
     raise typer.Exit(code)
 
 
 def note(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(shown(message), err=True)
 
 
 def handle_errors(fn: Callable) -> Callable:
@@ -55,7 +58,7 @@ def handle_errors(fn: Callable) -> Callable:
         except ValidationError as exc:
             if len(exc.errors) > 1:
                 for field, msg in exc.errors:
-                    typer.echo(f"aims: {field}: {msg}", err=True)
+                    typer.echo(f"aims: {shown(field)}: {shown(msg)}", err=True)
                 raise typer.Exit(EXIT_FAILED)
             fail(str(exc))
         except Conflict as exc:
@@ -72,6 +75,12 @@ def handle_errors(fn: Callable) -> Callable:
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
             if os.environ.get("AIMS_DEBUG"):
                 raise
+            from sqlalchemy.exc import DBAPIError
+
+            if isinstance(exc, DBAPIError):  # a damaged or read-only file met outside a session
+                from ..core.db import db_error_message, resolve_url, sqlite_path
+
+                fail(db_error_message(exc, sqlite_path(resolve_url(state.db)) or "the database"))
             first = (str(exc).strip().splitlines() or [""])[0]
             fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
 
@@ -137,8 +146,18 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# JSON escapes C0 controls itself; DEL, C1 controls, bidi controls and line
+# separators would pass raw with ensure_ascii=False: written as \uXXXX (same data).
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def dumps(data: Any, **kwargs: Any) -> str:
+    """JSON for the terminal: non-ASCII stays readable, nothing a terminal obeys gets through."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, **kwargs))
+
+
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False, sort_keys=False))
+    typer.echo(dumps(jsonable(data), indent=2, sort_keys=False))
 
 
 def cell(value: Any) -> str:
@@ -157,7 +176,7 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
     headers = list(headers or columns)
     if fmt == "json":
         out = [{c: jsonable(r.get(c)) for c in columns} for r in rows]
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(dumps(out, indent=2))
         return len(out)
     if fmt == "csv":
         from ..io.safe import spreadsheet_safe
@@ -170,7 +189,7 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
             n += 1
         return n
     rows = list(rows)
-    text = [[cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    text = [[shown(cell(r.get(c)).replace("\n", " ")) for c in columns] for r in rows]
     widths = [min(40, max([len(h)] + [len(t[i]) for t in text])) for i, h in enumerate(headers)]
 
     def line(vals: Sequence[str]) -> str:

@@ -35,7 +35,7 @@ def register(app: typer.Typer) -> None:
         result = setup.initialize(database, login, org or "")
         where = database.path or database.url
         typer.echo(f"Database: {where}")
-        typer.echo(f"Organization: {result['organization']}")
+        typer.echo(f"Organization: {common.shown(result['organization'])}")
         if result["first_admin"]:
             typer.echo(f"First admin: {login}")
         typer.echo(f"Annex A controls added: {result['controls_added']}")
