@@ -201,7 +201,7 @@ class SystemDetailScreen(AimsScreen):
 
     def _show(self, d: dict[str, Any]) -> None:
         s = self.system = d["system"]
-        self.query_one("#detail-title", Static).update(f"{s['ref']}  {s['name']}  ({s['stage']})")
+        self.query_one("#detail-title", Static).update(render.lit(f"{s['ref']}  {s['name']}  ({s['stage']})"))
         self.query_one("#overview", Static).update(render.kv([
             ("Ref", s["ref"]), ("Name", s["name"]), ("Stage", s["stage"]), ("Purpose", s["purpose"]),
             ("Intended use", s["intended_use"]), ("Business owner", s["business_owner"]),
