@@ -34,6 +34,7 @@ from sqlmodel import select
 
 from .db import Database
 from .models import TREATMENT_STATUSES, AISystem, AuditEvent, Risk, Treatment
+from .search import capped
 from .services._base import to_dict
 
 OPEN_TREATMENT = ("planned", "in_progress")
@@ -82,7 +83,7 @@ def _system_conds(f: SystemFilter) -> list:
         conds.append(AISystem.eu_ai_act_tier == f.tier)
     if f.owner:
         conds.append(or_(AISystem.business_owner == f.owner, AISystem.technical_owner == f.owner))
-    for term in f.search.casefold().split():
+    for term in capped(f.search).casefold().split():
         like = f"%{term}%"
         conds.append(or_(func.lower(AISystem.name).like(like), func.lower(AISystem.ref).like(like),
                          func.lower(AISystem.business_owner).like(like),

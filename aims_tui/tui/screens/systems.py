@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from ...core import queries
 from ...core.identity import EDIT
 from ...core.models import STAGES
+from ...core.search import cap_message, capped
 from ...core.services import impact, systems
 from .. import render
 from ...core.windows import SystemFilter, audit_filter_for_system
@@ -87,6 +88,11 @@ class SystemsScreen(AimsScreen):
         self.app.push_screen(SystemDetailScreen(self.database, self.login, event.row["ref"]))
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        too_long = cap_message(event.value) if event.input.id == "search" else None
+        if too_long:  # a paste of a whole document: cut it (the cut fires Changed again)
+            event.input.value = capped(event.value)
+            self.aims.say(too_long)
+            return
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(0.15, self.refresh_data)
