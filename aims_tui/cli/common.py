@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 failed (one line, no traceback), 2 bad usage,
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import json
 import os
@@ -52,8 +53,11 @@ def handle_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a full disk behind stdout is said here, not at exit
+            return result
         except typer.Exit:
+            _flush_quietly()
             raise
         except ValidationError as exc:
             if len(exc.errors) > 1:
@@ -72,19 +76,50 @@ def handle_errors(fn: Callable) -> Callable:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(EXIT_OK)
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                _unexpected(exc)
+            if exc.filename:
+                fail(f"cannot write {exc.filename}: {exc.strerror}")
+            _drop_stdout()
+            fail(f"cannot write to standard output: {exc.strerror}")
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
-            if os.environ.get("AIMS_DEBUG"):
-                raise
-            from sqlalchemy.exc import DBAPIError
-
-            if isinstance(exc, DBAPIError):  # a damaged or read-only file met outside a session
-                from ..core.db import db_error_message, resolve_url, sqlite_path
-
-                fail(db_error_message(exc, sqlite_path(resolve_url(state.db)) or "the database"))
-            first = (str(exc).strip().splitlines() or [""])[0]
-            fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
+            _unexpected(exc)
 
     return wrapper
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _unexpected(exc: Exception) -> None:
+    if os.environ.get("AIMS_DEBUG"):
+        raise exc
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):  # a damaged or read-only file met outside a session
+        from ..core.db import db_error_message, resolve_url, sqlite_path
+
+        fail(db_error_message(exc, sqlite_path(resolve_url(state.db)) or "the database"))
+    first = (str(exc).strip().splitlines() or [""])[0]
+    fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
+
+
+def _drop_stdout() -> None:
+    """Send stdout to /dev/null: bytes that could not be written are not retried at exit
+    (which would print a Python "Exception ignored" traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _drop_stdout()
 
 
 def _exists(path) -> bool:

@@ -294,8 +294,8 @@ class Database:
         self.engine.dispose()
 
 
-DAMAGE_SIGNS = ("file is not a database", "malformed", "could not decode", "disk i/o error",
-                "database corrupt", "database disk image")
+DAMAGE_SIGNS = ("file is not a database", "malformed", "could not decode", "database corrupt",
+                "database disk image")
 
 
 def damaged_message(where: object, detail: str = "") -> str:
@@ -323,6 +323,9 @@ def db_error_message(exc: BaseException, where: object) -> str:
         return damaged_message(where, _printable(detail))
     if "readonly" in low or "read-only" in low:
         return read_only_message(where)
+    if "disk i/o error" in low or "database or disk is full" in low:
+        return (f"cannot use {where}: {_printable(msg)} (a full disk, a quota or a failing device; "
+                "free some space and try again)")
     return f"database error: {_printable(msg)}"
 
 
@@ -334,7 +337,7 @@ def _db_message(exc: BaseException, db: Database) -> str:
     msg = str(getattr(exc, "orig", exc)).splitlines()[0] if str(getattr(exc, "orig", exc)) else ""
     if _is_busy(exc):
         return "the database is busy (another user is writing); try again in a moment"
-    if any(sign in msg.lower() for sign in DAMAGE_SIGNS) or "readonly" in msg.lower():
+    if any(sign in msg.lower() for sign in DAMAGE_SIGNS + ("readonly", "disk i/o error", "disk is full")):
         return db_error_message(exc, db.path or db.url)
     if "unable to open" in msg.lower():
         where = db.path or db.url
