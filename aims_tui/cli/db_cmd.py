@@ -60,13 +60,16 @@ def check(db: common.DbOpt = None) -> None:
 
     database = _existing(db, damaged_ok=True)
     problems = []
-    with _readable(database):
+    unreadable = False
+    try:
         current = migrate.current_revision(database)
+    except DBAPIError:  # damage in the schema itself: the integrity check below says what
+        current, unreadable = None, True
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
-    hint = "" if current == head else (
+    hint = "" if current == head or unreadable else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
-    typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
+    typer.echo(f"Migration: {'unreadable' if unreadable else current or 'none'} (newest: {head}){hint}")
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:

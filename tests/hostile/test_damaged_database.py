@@ -91,3 +91,6 @@ def test_a_damaged_first_page_is_refused_on_open_in_one_line(db_file):
 
     with pytest.raises(DatabaseError, match="is damaged"):
         open_database(str(path))
+    check = run("db", "check", "--db", str(path))  # the command the message points to reports the damage
+    assert check.exit_code == 3, check.output
+    assert "Migration: unreadable" in check.stdout and "Integrity: database disk image is malformed" in check.stdout
