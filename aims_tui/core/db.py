@@ -426,11 +426,13 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
     database = _connect(url)
     try:
         if upgrade and not at_newest_migration(database):
-            if database.read_only:
-                database.dispose()
-                raise DatabaseError(f"{path} needs an upgrade to this aims's newest migration, but "
-                                    + read_only_message(path).removeprefix(f"cannot write {path}: "))
             from . import migrate  # alembic is imported only when there is something to do
+
+            if database.read_only and migrate.is_known(migrate.current_revision(database)):
+                database.dispose()
+                raise DatabaseError(f"{path} needs an upgrade to this aims's newest migration ('aims db "
+                                    "upgrade'), but the file or its folder is read-only for you; ask someone "
+                                    "who may write it to upgrade it, or use the aims it was made with")
 
             migrate.upgrade_if_needed(database)
     except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite

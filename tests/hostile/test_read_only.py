@@ -150,3 +150,25 @@ def test_an_export_into_a_folder_the_user_may_not_write_fails_in_one_line_and_le
     line = one_line(res)
     assert line.startswith(f"aims: cannot write {target}: Permission denied"), line
     assert list(locked.iterdir()) == []
+
+
+def test_a_read_only_database_that_needs_an_upgrade_says_so_and_stays_as_it_was(base):
+    """A newer aims meets a file it may not write: no half-applied migration, one clear line."""
+    from aims_tui.core import migrate
+    from aims_tui.core.db import open_database
+
+    folder = Path(tempfile.mkdtemp(prefix="behind", dir=base)) / "db"
+    path = make_register(folder)
+    db = open_database(str(path))
+    migrate.downgrade(db, "0003")
+    db.dispose()
+    sqlite3.connect(path).close()  # checkpoint: a plain file again
+    os.chmod(path, 0o644)
+    os.chmod(folder, 0o555)
+    before = path.read_bytes()
+    res = as_nobody(base, "risks", "list", db=path)
+    assert res.returncode == 1
+    assert one_line(res).startswith(f"aims: {path} needs an upgrade to this aims's newest migration ('aims db "
+                                    "upgrade'), but the file or its folder is read-only for you")
+    assert path.read_bytes() == before
+    os.chmod(folder, 0o755)
