@@ -21,10 +21,10 @@ import random
 import sqlite3
 import stat
 import time
-from urllib.parse import quote
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -399,10 +399,6 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
-        try:
             exists = path.exists()
         except PermissionError:  # a shared folder (mode 2770) of a group we are not in
             exists = None
@@ -419,6 +415,10 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
             raise DatabaseError(f"there is no aims database at {path}; create it with 'aims init' "
                                 "(or check --db and AIMS_DB)")
         else:
+            try:  # only a command that may create a database makes its folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
             from .permissions import create_db_file
 
             # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.
