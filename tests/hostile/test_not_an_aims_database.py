@@ -5,6 +5,7 @@ Annex A and made the caller admin)."""
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 from aims_tui.cli import app
 from aims_tui.core.db import inspect_file, open_database
 from aims_tui.core.errors import DatabaseError
+from aims_tui.core.services import setup
 
 from ..conftest import ADMIN, EDITOR
 
@@ -122,8 +124,6 @@ def test_the_core_refuses_the_same_files_and_names_a_folder_and_a_fifo(tmp_path)
         assert SAYS[kind] in str(exc.value)
     with pytest.raises(DatabaseError, match="is a folder, not an aims database"):
         open_database(str(tmp_path))
-    import os
-
     fifo = tmp_path / "pipe.db"
     os.mkfifo(fifo)
     with pytest.raises(DatabaseError, match="is not a regular file, not an aims database"):
@@ -142,8 +142,6 @@ def test_an_aims_database_opened_by_another_process_is_recognised_from_its_wal(t
     holder.execute("PRAGMA wal_autocheckpoint = 0")
     holder.execute("SELECT 1 FROM risk LIMIT 1").fetchall()
     try:
-        from aims_tui.core.services import setup
-
         setup.initialize(first, EDITOR, "Org")
         assert inspect_file(path)[0] == "aims"
         again = open_database(str(path), create=False)

@@ -272,9 +272,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         errs = self.problems(v)
         for k in INPUTS:
             self.query_one(f"#{k}", Input).set_class(k in errs, "invalid")
-        self.query_one("#errors", Static).update(
+        self.query_one("#errors", Static).update(lines(
             "\n".join(f"{LABELS.get(k, k)}: {msg}" for k, msg in errs.items()) if self.can_edit else
-            "Read only: editing needs the editor role.")
+            "Read only: editing needs the editor role."))
         for kind in ("inherent", "residual"):
             self.query_one(f"#{kind}-preview", Static).update(self._preview(v, kind))
         return errs
@@ -359,8 +359,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
     def _save_failed(self, err: AimsError, changes: dict | None = None, undo_values: dict | None = None) -> bool:
         if isinstance(err, ValidationError):
-            self.query_one("#errors", Static).update(
-                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors))
+            self.query_one("#errors", Static).update(lines(
+                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
             from .conflict import ConflictDialog
