@@ -13,9 +13,11 @@ in the invocation's context (``ctx.meta``), not in a module global, and
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import json
 import os
+import re
 import sys
 from datetime import date, datetime
 from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
@@ -26,6 +28,7 @@ from typer.main import get_current_context
 
 from ..core.db import open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
+from ..core.text import visible as shown  # user text on the terminal: controls and bidi escaped
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
@@ -89,12 +92,13 @@ def chosen_db(db: str | None = None) -> str | None:
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> None:
-    typer.echo(f"aims: {message}", err=True)
+    """One line on stderr (a message quoting user text cannot break the line or the terminal)."""
+    typer.echo(f"aims: {shown(message)}", err=True)
     raise typer.Exit(code)
 
 
 def note(message: str) -> None:
-    typer.echo(message, err=True)
+    typer.echo(shown(message), err=True)
 
 
 def handle_errors(fn: Callable) -> Callable:
@@ -103,13 +107,16 @@ def handle_errors(fn: Callable) -> Callable:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            sys.stdout.flush()  # a full disk behind stdout is said here, not at exit
+            return result
         except typer.Exit:
+            _flush_quietly()
             raise
         except ValidationError as exc:
             if len(exc.errors) > 1:
                 for field, msg in exc.errors:
-                    typer.echo(f"aims: {field}: {msg}", err=True)
+                    typer.echo(f"aims: {shown(field)}: {shown(msg)}", err=True)
                 raise typer.Exit(EXIT_FAILED) from None
             fail(str(exc))
         except Conflict as exc:
@@ -123,13 +130,50 @@ def handle_errors(fn: Callable) -> Callable:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(EXIT_OK) from None
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                _unexpected(exc)
+            if exc.filename:
+                fail(f"cannot write {exc.filename}: {exc.strerror}")
+            _drop_stdout()
+            fail(f"cannot write to standard output: {exc.strerror}")
         except Exception as exc:  # noqa: BLE001 - the user gets one line, never a traceback
-            if os.environ.get("AIMS_DEBUG"):
-                raise
-            first = (str(exc).strip().splitlines() or [""])[0]
-            fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
+            _unexpected(exc)
 
     return wrapper
+
+
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS}
+
+
+def _unexpected(exc: Exception) -> None:
+    if os.environ.get("AIMS_DEBUG"):
+        raise exc
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):  # a damaged or read-only file met outside a session
+        from ..core.db import db_error_message, resolve_url, sqlite_path
+
+        fail(db_error_message(exc, sqlite_path(resolve_url(chosen_db())) or "the database"))
+    first = (str(exc).strip().splitlines() or [""])[0]
+    fail(f"unexpected error: {type(exc).__name__}: {first} (set AIMS_DEBUG=1 for details)")
+
+
+def _drop_stdout() -> None:
+    """Send stdout to /dev/null: bytes that could not be written are not retried at exit
+    (which would print a Python "Exception ignored" traceback)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _flush_quietly() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        _drop_stdout()
 
 
 def _exists(path) -> bool:
@@ -162,18 +206,21 @@ def db_choice():
     return ctx.meta.get(_CHOICE_KEY) if ctx is not None else None
 
 
-def open_db(db: str | None = None, *, create: bool = False):
+def open_db(db: str | None = None, *, create: bool = False, adopt: bool = False):
     """Open (and upgrade) the database for a command.
 
     Only ``init``, ``demo``, ``import json`` and opening the app may create a
-    database: a typo in --db or AIMS_DB must not quietly start a new register.
+    missing database file: a typo in --db or AIMS_DB must not quietly start a
+    new register. Only ``init`` (``adopt``) may make a database of an existing
+    empty file; any other file that is not an aims database (another
+    program's SQLite file, a text file) is refused and left untouched.
     """
     target = choose_db(db)
     path = sqlite_path(resolve_url(target))
     if path is not None and not create and not _exists(path):
         fail(f"there is no aims database at {path}; create it with 'aims init' "
              "(or check --db and AIMS_DB)")
-    return open_database(target)
+    return open_database(target, create=create, adopt=adopt)
 
 
 def prepare_out_folder(database, folder) -> None:
@@ -228,8 +275,18 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+# JSON escapes C0 controls itself; DEL, C1 controls, bidi controls and line
+# separators would pass raw with ensure_ascii=False: written as \uXXXX (same data).
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def dumps(data: Any, **kwargs: Any) -> str:
+    """JSON for the terminal: non-ASCII stays readable, nothing a terminal obeys gets through."""
+    return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(data, ensure_ascii=False, **kwargs))
+
+
 def print_json(data: Any) -> None:
-    typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False, sort_keys=False))
+    typer.echo(dumps(jsonable(data), indent=2, sort_keys=False))
 
 
 def cell(value: Any) -> str:
@@ -248,7 +305,7 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
     headers = list(headers or columns)
     if fmt == "json":
         out = [{c: jsonable(r.get(c)) for c in columns} for r in rows]
-        typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        typer.echo(dumps(out, indent=2))
         return len(out)
     if fmt == "csv":
         from ..io.safe import spreadsheet_safe
@@ -261,7 +318,7 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
             n += 1
         return n
     rows = list(rows)
-    text = [[cell(r.get(c)).replace("\n", " ") for c in columns] for r in rows]
+    text = [[shown(cell(r.get(c)).replace("\n", " ")) for c in columns] for r in rows]
     widths = [min(40, max([len(h)] + [len(t[i]) for t in text])) for i, h in enumerate(headers)]
 
     def line(vals: Sequence[str]) -> str:

@@ -14,14 +14,15 @@ from ..core.errors import DatabaseError
 from . import common
 
 
-def _existing():
+def _existing(*, damaged_ok: bool = False):
     """Open without upgrading; a missing SQLite file is an error here, not a new database."""
     target = common.choose_db()
     path = sqlite_path(resolve_url(target))
     if path is not None and not common._exists(path):
         choice = common.db_choice()
         common.fail(f"no database at {path} (aims init creates one; chosen by {choice.describe()})")
-    return open_database(target, upgrade=False)
+    # `db check` opens a damaged file to report the damage; `db upgrade` refuses it
+    return open_database(target, upgrade=False, create=False, damaged_ok=damaged_ok)
 
 
 @contextmanager
@@ -63,20 +64,22 @@ def check() -> None:
 
 
 def _check() -> None:
-    from sqlalchemy import text
 
     from ..core import audit, migrate  # Alembic: loaded only by the commands that need it
 
-    database = _existing()
+    database = _existing(damaged_ok=True)
     problems = []
-    with _readable(database):
+    unreadable = False
+    try:
         current = migrate.current_revision(database)
+    except DBAPIError:  # damage in the schema itself: the integrity check below says what
+        current, unreadable = None, True
     head = migrate.head_revision()
     typer.echo(f"Database: {database.path or database.url}")
     typer.echo(f"Chosen by: {common.db_choice().describe()}")
-    hint = "" if current == head else (
+    hint = "" if current == head or unreadable else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
-    typer.echo(f"Migration: {current or 'none'} (newest: {head}){hint}")
+    typer.echo(f"Migration: {'unreadable' if unreadable else current or 'none'} (newest: {head}){hint}")
     if current != head:
         problems.append("migration behind")
     if database.is_sqlite:

@@ -67,11 +67,12 @@ def _export(kind: str, fmt: str, out: Path | None) -> None:
             common.fail("xlsx cannot be written to stdout: give --out FILE.xlsx", common.EXIT_USAGE)
         exports.export(database, kind, fmt, sys.stdout)
         return
-    if out is None:
-        from ..core.services.settings import get_settings
+    from ..core.outfile import target_path
+    from ..core.services.settings import get_settings
 
+    if out is None or out.is_dir():  # --out naming a folder: the default name in it
         org = get_settings(database).get("organization", "")
-        out = default_exports_dir() / f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}"
+        out = target_path(out, default_exports_dir(), f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}")
     common.prepare_out_folder(database, out.parent)
     n = exports.export(database, kind, fmt, out)
     common.share_out_file(database, out)

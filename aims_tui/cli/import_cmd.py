@@ -70,7 +70,7 @@ def import_risks(
         else:
             _print_plan(plan, err=True)
             for line in grouped(exc.problems):
-                typer.echo(f"aims: {line}", err=True)
+                typer.echo(f"aims: {common.shown(line)}", err=True)
         common.fail(exc.summary)
         return
     if fmt == "json":
@@ -88,7 +88,7 @@ def _mapping(plan) -> list[dict[str, Any]]:
 
 
 def _print_plan(plan, *, err: bool) -> None:
-    echo = lambda s="": typer.echo(s, err=err)  # noqa: E731
+    echo = lambda s="": typer.echo(common.shown(s), err=err)  # noqa: E731  (cells and headers of the file)
     echo(f"{Path(plan.sheet.path).name}: {plan.sheet.description}; header in row {plan.header_row}")
     echo("Columns:")
     width = max([len(lbl) for lbl, _ in plan.mapping()] + [8])
@@ -125,13 +125,13 @@ def _print_result(result: dict[str, Any]) -> None:
         line += f"; {n} awaiting assessment (no likelihood or impact: aims check lists them until scored)"
     if result.get("blank_rows"):
         line += f"; {result['blank_rows']} blank row{'s' if result['blank_rows'] != 1 else ''} left out"
-    typer.echo(line)
+    typer.echo(common.shown(line))
     if result["users_created"]:
         who = ", ".join(f"{u['login']} ({u['display_name']})" for u in result["users_created"])
-        typer.echo(f"{'Would add' if dry else 'Added'} users as editors: {who}")
+        typer.echo(f"{'Would add' if dry else 'Added'} users as editors: {common.shown(who)}")
     if result["systems_created"]:
         what = ", ".join(f"{s['ref']} {s['name']}" for s in result["systems_created"])
-        typer.echo(f"{'Would register' if dry else 'Registered'} AI systems in design: {what}")
+        typer.echo(f"{'Would register' if dry else 'Registered'} AI systems in design: {common.shown(what)}")
     if dry:
         typer.echo("Dry run: nothing was written.")
 

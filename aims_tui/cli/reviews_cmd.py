@@ -62,7 +62,7 @@ def reminders_cmd(
 def _print_reminders(r, mine: bool) -> None:
     from ..core.reminders import KIND_LABELS
 
-    whose = "your" if mine else (f"{r.owner}'s" if r.owner else "all")
+    whose = "your" if mine else (f"{common.shown(r.owner)}'s" if r.owner else "all")
     head = (f"aims reminders {r.as_of.isoformat()}: {r.overdue} overdue, {r.due_soon} due within "
             f"{r.within_days} days ({whose} items)")
     typer.echo(head)
@@ -71,7 +71,7 @@ def _print_reminders(r, mine: bool) -> None:
         return
     for g in r.groups:
         typer.echo("")
-        typer.echo(f"{g.owner or '(no owner)'}: {g.overdue} overdue, {g.due_soon} due soon")
+        typer.echo(f"{common.shown(g.owner) or '(no owner)'}: {g.overdue} overdue, {g.due_soon} due soon")
         for state, label in (("overdue", "Overdue"), ("due_soon", "Due soon")):
             rows = [i for i in g.items if i.state == state]
             if not rows:
@@ -80,7 +80,7 @@ def _print_reminders(r, mine: bool) -> None:
             for i in rows:
                 when = (f"{i.days_overdue} day{'s' if i.days_overdue != 1 else ''} overdue" if state == "overdue"
                         else ("due today" if i.days_left == 0 else f"in {i.days_left} day{'s' if i.days_left != 1 else ''}"))
-                typer.echo(f"    {i.ref:<14} {KIND_LABELS[i.kind]:<26} {i.due.isoformat()}  {when:<18} {i.title}")
+                typer.echo(f"    {i.ref:<14} {KIND_LABELS[i.kind]:<26} {i.due.isoformat()}  {when:<18} {common.shown(i.title)}")
         if g.more:
             typer.echo(f"  ... and {g.more} more (use --limit 0 to list all)")
 
@@ -108,8 +108,8 @@ def check_cmd(
             typer.echo(f"  {'PASS' if g.passed else 'FAIL'}  {g.description}" + ("" if g.passed else f": {g.count}"))
             for it in g.items[:20]:
                 extra = f" ({it['days_overdue']} days overdue)" if "days_overdue" in it else ""
-                owner = f" [{it['owner'] or 'no owner'}]" if "owner" in it else ""
-                typer.echo(f"        {it['ref']:<14} {it.get('title', '')}{owner}{extra}")
+                owner = f" [{common.shown(it['owner']) or 'no owner'}]" if "owner" in it else ""
+                typer.echo(f"        {it['ref']:<14} {common.shown(it.get('title', ''))}{owner}{extra}")
             if g.count > min(20, len(g.items)):
                 typer.echo(f"        ... and {g.count - min(20, len(g.items))} more (--format json lists up to 50)")
     if not rep.passed:

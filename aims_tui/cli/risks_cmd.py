@@ -46,7 +46,12 @@ def list_(
             level = m.band(level).name
         except KeyError:
             common.fail(f"--level must be one of {', '.join(m.level_names())}", common.EXIT_USAGE)
-    f = RiskFilter(system=system, owner=owner, level=level, status=status, overdue=overdue, search=search)
+    from ..core.search import cap_message, capped
+
+    if cap_message(search):
+        common.note(f"aims: --search: {cap_message(search)}")
+    f = RiskFilter(system=system, owner=owner, level=level, status=status, overdue=overdue,
+                   search=capped(search))
     cols, heads = (TABLE, TABLE_H) if fmt == "table" else (FULL, FULL)
     common.print_rows(all_risks(database, f), cols, fmt, heads)
 

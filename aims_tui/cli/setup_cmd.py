@@ -30,12 +30,12 @@ def init(
             common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
                         common.EXIT_USAGE)
         permissions.group_id(group)  # refuse an unknown group before creating anything
-    database = common.open_db(create=True)
+    database = common.open_db(create=True, adopt=True)
     login = identity.os_login()
     result = setup.initialize(database, login, org or "")
     where = database.path or database.url
     typer.echo(f"Database: {where}")
-    typer.echo(f"Organization: {result['organization']}")
+    typer.echo(f"Organization: {common.shown(result['organization'])}")
     if result["first_admin"]:
         typer.echo(f"First admin: {login}")
     typer.echo(f"Annex A controls added: {result['controls_added']}")
@@ -44,6 +44,7 @@ def init(
             typer.echo(f"Permissions: {line}")
         settings.update_settings(database, login, {"shared_group": group})
         typer.echo(f"Shared group: {group} (teammates must be members; umask 007 recommended)")
+
 
 @commands.command("demo")
 @common.handle_errors

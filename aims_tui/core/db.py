@@ -6,6 +6,12 @@
   lock is taken up front, so a read-then-write cannot fail half way with a
   busy error when two writers upgrade their read locks), retried while another user holds the lock, committed at once.
 - A database made by an older aims is upgraded to the newest migration on open.
+- Only a file that is an aims database is opened: a 0-byte file, another
+  program's SQLite file or a text file is refused in one line and left
+  untouched (``init`` alone may turn an empty file into a database).
+- A file or folder we may not write is opened read-only (``mode=ro``, or
+  ``immutable=1`` when SQLite cannot make the WAL's side files there): reads
+  work, writes fail in one line naming the path.
 """
 
 from __future__ import annotations
@@ -13,14 +19,16 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlmodel import Session, create_engine
 
 from .errors import DatabaseError
@@ -61,12 +69,109 @@ def sqlite_path(url: str) -> Path | None:
     return Path(u.database)
 
 
+def writable(path: Path) -> bool:
+    """Whether we may write the database at ``path`` in WAL mode: the file, and
+    either its folder (SQLite makes ``-wal``/``-shm`` there) or side files that
+    are already there and writable. A missing file counts as writable (it is
+    about to be created, and creating it says whether we may)."""
+    if not path.exists():
+        return True
+    if not os.access(path, os.W_OK):
+        return False
+    if os.access(path.parent, os.W_OK | os.X_OK):
+        return True
+    sides = [Path(f"{path}-wal"), Path(f"{path}-shm")]
+    return all(p.exists() and os.access(p, os.W_OK) for p in sides)
+
+
+def read_only_connection(path: Path, *, immutable: bool = False,
+                         on_immutable: Callable[[], None] | None = None) -> sqlite3.Connection:
+    """A read-only pysqlite connection: ``mode=ro`` (it sees what other users
+    commit), else ``immutable=1`` where SQLite cannot make the WAL's side files
+    (a read-only folder or medium: there is no live WAL to miss there)."""
+    base = "file:" + quote(str(path))
+    if not immutable:
+        con = sqlite3.connect(base + "?mode=ro", uri=True, check_same_thread=False,
+                              timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return con
+        except sqlite3.OperationalError as exc:
+            con.close()
+            low = str(exc).lower()
+            if "readonly" not in low and "unable to open" not in low:
+                raise
+        if on_immutable is not None:
+            on_immutable()
+    return sqlite3.connect(base + "?immutable=1", uri=True, check_same_thread=False)
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+AIMS_TABLES = {"alembic_version", "audit_event", "risk", "settings"}
+
+
+def inspect_file(path: Path) -> tuple[str, str]:
+    """What is at ``path``, without changing it: (kind, detail).
+
+    kind: ``missing``, ``aims``, ``empty`` (0 bytes), ``blank`` (SQLite without
+    tables), ``foreign`` (SQLite of another program; detail names some of its
+    tables), ``not-sqlite``, ``folder``, ``special`` (not a regular file),
+    ``damaged`` (SQLite that cannot be read; detail says why).
+    """
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return "missing", ""
+    if stat.S_ISDIR(st.st_mode):
+        return "folder", ""
+    if not stat.S_ISREG(st.st_mode):  # a FIFO would hang, /dev/zero never ends
+        return "special", ""
+    if st.st_size == 0:
+        return "empty", ""
+    with open(path, "rb") as fh:
+        header = fh.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        return "not-sqlite", ""
+    # immutable=1 makes no -wal/-shm files; only when a WAL file is there (another
+    # process has the file open) can tables live in it, and mode=ro reads them
+    wal = Path(f"{path}-wal")
+    live = wal.exists() and wal.stat().st_size > 0
+    try:
+        con = read_only_connection(path, immutable=not live)
+        try:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return "damaged", _printable((str(exc).splitlines() or [""])[0])
+    if not names:
+        return "blank", ""
+    if AIMS_TABLES <= names or names == {"alembic_version"}:  # the latter: migrated down to base
+        return "aims", ""
+    return "foreign", ", ".join(sorted(names)[:3]) + (", ..." if len(names) > 3 else "")
+
+
+def not_aims_message(path: Path, kind: str, detail: str = "") -> str:
+    """One line for a file that is not an aims database (it was left untouched)."""
+    what = {
+        "empty": "is an empty file (0 bytes)",
+        "blank": "is an empty SQLite file",
+        "foreign": f"is another program's SQLite database (tables: {detail})",
+        "not-sqlite": "is not a SQLite file",
+        "folder": "is a folder",
+        "special": "is not a regular file",
+    }.get(kind, "is not an aims database")
+    tail = " (only 'aims init' makes a database there)" if kind in ("empty", "blank") else \
+        "; check --db and AIMS_DB"
+    return f"{path} {what}, not an aims database; left it untouched{tail}"
+
+
 def _is_busy(exc: BaseException) -> bool:
     msg = str(getattr(exc, "orig", exc)).lower()
     return "database is locked" in msg or "database is busy" in msg or "database table is locked" in msg
 
 
-def _install_sqlite_events(engine: Engine) -> None:
+def _install_sqlite_events(engine: Engine, read_only: bool = False) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         # We emit BEGIN ourselves (see _on_begin); pysqlite must not.
@@ -74,7 +179,7 @@ def _install_sqlite_events(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
+        if str(mode).lower() != "wal" and not read_only:
             cur.execute("PRAGMA journal_mode = WAL")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.close()
@@ -102,12 +207,16 @@ class Database:
         self.url = url
         self.backend = make_url(url).get_backend_name()
         self.path = sqlite_path(url)
+        self.read_only = self.path is not None and not writable(self.path)
+        self._immutable = False
         kwargs: dict = {}
         if self.backend == "sqlite":
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            if self.read_only:
+                kwargs["creator"] = self._raw_connect
         self.engine: Engine = create_engine(url, **kwargs)
         if self.backend == "sqlite":
-            _install_sqlite_events(self.engine)
+            _install_sqlite_events(self.engine, self.read_only)
         elif self.backend == "postgresql":
             _install_postgres_events(self.engine)
         self.write_engine: Engine = self.engine.execution_options(aims_write=True)
@@ -116,6 +225,16 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
+
+    def _raw_connect(self) -> sqlite3.Connection:
+        """A pysqlite connection to the file; read-only when we may not write it."""
+        assert self.path is not None
+        if not self.read_only:
+            return sqlite3.connect(str(self.path), check_same_thread=False)
+        return read_only_connection(self.path, immutable=self._immutable, on_immutable=self._note_immutable)
+
+    def _note_immutable(self) -> None:
+        self._immutable = True
 
     # -- read path -----------------------------------------------------------
     @contextmanager
@@ -126,7 +245,7 @@ class Database:
             # read with its loaded values intact; a rollback would expire them.
             with Session(self.engine, expire_on_commit=False) as s:
                 yield s
-        except OperationalError as exc:
+        except DBAPIError as exc:  # OperationalError, and DatabaseError for a damaged page
             raise DatabaseError(_db_message(exc, self)) from None
 
     # -- write path ----------------------------------------------------------
@@ -136,6 +255,8 @@ class Database:
         A busy database (another user committing) is waited for and retried;
         nothing is committed unless ``fn`` returns normally.
         """
+        if self.read_only:
+            raise DatabaseError(read_only_message(self.path))
         deadline = time.monotonic() + retry_seconds
         delay = 0.02
         while True:
@@ -145,7 +266,7 @@ class Database:
                     result = fn(s)
                     s.commit()
                     return result
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 if _is_busy(exc) and time.monotonic() < deadline:
                     time.sleep(delay + random.random() * delay)
                     delay = min(delay * 2, 0.5)
@@ -161,7 +282,7 @@ class Database:
         """
         if self.is_sqlite:
             if not hasattr(self, "_dv_conn"):
-                self._dv_conn = sqlite3.connect(str(self.path), check_same_thread=False)
+                self._dv_conn = self._raw_connect()
             return int(self._dv_conn.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000_000 + \
                 int(self._dv_conn.execute("SELECT coalesce(max(id), 0) FROM audit_event").fetchone()[0])
         with self.engine.connect() as c:
@@ -174,13 +295,52 @@ class Database:
         self.engine.dispose()
 
 
-def _db_message(exc: BaseException, db: Database) -> str:
-    msg = str(getattr(exc, "orig", exc)).splitlines()[0]
+DAMAGE_SIGNS = ("file is not a database", "malformed", "could not decode", "database corrupt",
+                "database disk image")
+
+
+def damaged_message(where: object, detail: str = "") -> str:
+    """One line: the file is damaged, what to run, where to go back to."""
+    why = f" ({detail})" if detail else ""
+    return (f"{where} is damaged{why}: run 'aims db check --db {where}' to see the damage, "
+            "and restore your newest backup (see 'aims backup' in the README)")
+
+
+def read_only_message(path: object) -> str:
+    return (f"cannot write {path}: the file or its folder is read-only for you "
+            "(read commands still work; ask for write access or use a writable copy)")
+
+
+def db_error_message(exc: BaseException, where: object) -> str:
+    """A database driver error as one line a person can act on (no data from the file)."""
+    raw = str(getattr(exc, "orig", exc))
+    msg = (raw.splitlines() or [""])[0]
+    low = msg.lower()
     if _is_busy(exc):
         return "the database is busy (another user is writing); try again in a moment"
-    if "file is not a database" in msg.lower() or "malformed" in msg.lower():
-        return f"{db.path or db.url} is not a readable aims database: {msg} (restore it from a backup)"
-    if "unable to open" in msg.lower() or "readonly" in msg.lower():
+    if any(sign in low for sign in DAMAGE_SIGNS):
+        # "Could not decode to UTF-8 column 'title' with text '...'" would print the damaged bytes
+        detail = msg.split(" with text ")[0] if "could not decode" in low else msg
+        return damaged_message(where, _printable(detail))
+    if "readonly" in low or "read-only" in low:
+        return read_only_message(where)
+    if "disk i/o error" in low or "database or disk is full" in low:
+        return (f"cannot use {where}: {_printable(msg)} (a full disk, a quota or a failing device; "
+                "free some space and try again)")
+    return f"database error: {_printable(msg)}"
+
+
+def _printable(msg: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in msg)[:200]
+
+
+def _db_message(exc: BaseException, db: Database) -> str:
+    msg = str(getattr(exc, "orig", exc)).splitlines()[0] if str(getattr(exc, "orig", exc)) else ""
+    if _is_busy(exc):
+        return "the database is busy (another user is writing); try again in a moment"
+    if any(sign in msg.lower() for sign in DAMAGE_SIGNS + ("readonly", "disk i/o error", "disk is full")):
+        return db_error_message(exc, db.path or db.url)
+    if "unable to open" in msg.lower():
         where = db.path or db.url
         return f"cannot write the database {where}: {msg} (check the folder and file permissions)"
     return f"database error: {msg}"
@@ -228,8 +388,16 @@ def integrity_check(database: Database) -> list[str]:
         return [str(getattr(exc, "orig", exc)).splitlines()[0]]
 
 
-def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
-    """Open (creating if needed) and upgrade the database named by --db/AIMS_DB."""
+def open_database(db: str | None = None, *, upgrade: bool = True, create: bool = True,
+                  adopt: bool = False, damaged_ok: bool = False) -> Database:
+    """Open and upgrade the database named by --db/AIMS_DB.
+
+    ``create``: a missing SQLite file is created (else refused). ``adopt``: an
+    existing empty file (0 bytes, or SQLite without tables) becomes the
+    database (``aims init`` only). Any other file that is not an aims database
+    is refused and left untouched. ``damaged_ok``: open a damaged file anyway
+    (``aims db check`` reports the damage).
+    """
     url = resolve_url(db)
     try:
         path = sqlite_path(url)
@@ -238,17 +406,26 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
     if path is not None:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
-        try:
             exists = path.exists()
         except PermissionError:  # a shared folder (mode 2770) of a group we are not in
             exists = None
         if exists is None or (exists and not os.access(path, os.R_OK)):
             raise DatabaseError(f"cannot open {path}: permission denied; ask an admin to add you to the "
                                 "database's group (see 'Team setup' in the README)")
-        if not exists:
+        if exists:
+            kind, detail = inspect_file(path)
+            if kind == "damaged" and not damaged_ok:
+                raise DatabaseError(damaged_message(path, detail))
+            if kind not in ("aims", "damaged") and not (adopt and kind in ("empty", "blank")):
+                raise DatabaseError(not_aims_message(path, kind, detail))
+        elif not create:
+            raise DatabaseError(f"there is no aims database at {path}; create it with 'aims init' "
+                                "(or check --db and AIMS_DB)")
+        else:
+            try:  # only a command that may create a database makes its folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(f"cannot create the folder {path.parent}: {exc.strerror}") from None
             # 0660 whatever the umask; SQLite gives -wal/-shm the same mode.
             create_db_file(path)
     database = _connect(url)
@@ -258,6 +435,12 @@ def open_database(db: str | None = None, *, upgrade: bool = True) -> Database:
             # already at the newest migration never needs it. migrate does not import this
             # module at run time, so this is no circle.
             from . import migrate
+
+            if database.read_only and migrate.is_known(migrate.current_revision(database)):
+                database.dispose()
+                raise DatabaseError(f"{path} needs an upgrade to this aims's newest migration ('aims db "
+                                    "upgrade'), but the file or its folder is read-only for you; ask someone "
+                                    "who may write it to upgrade it, or use the aims it was made with")
 
             migrate.upgrade_if_needed(database)
     except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite

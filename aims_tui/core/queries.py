@@ -93,7 +93,7 @@ def _system_id(s, ref: str) -> int:
 
 
 def search_terms(text: str) -> list[str]:
-    return [t for t in text.casefold().split() if t]
+    return [t for t in search.capped(text).casefold().split() if t]
 
 
 def _plain(col, keep: Any = None):

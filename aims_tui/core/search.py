@@ -16,6 +16,10 @@ word of the last phrase may be the start of a word (search as you type).
   every row) but gives the same rows.
 - Other engines: case-insensitive LIKE on each word (an approximation: no
   accent folding and substrings rather than word starts).
+
+Search input is capped at MAX_SEARCH_CHARS characters on every path (a 40 KB
+paste into the search box took ~20 s and ~1 GB: thousands of phrases, each a
+condition): what is longer is cut, and :func:`cap_message` says so.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from sqlmodel import Session
 from .models import Risk
 
 FTS_TABLE = "risk_fts"
+MAX_SEARCH_CHARS = 200
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _fts = table(FTS_TABLE, column("rowid"), column(FTS_TABLE))
 
@@ -89,8 +94,22 @@ def phrases(user_input: str) -> list[list[str]]:
     return [w for w in (words(chunk) for chunk in _chunks(user_input)) if w]
 
 
+def capped(user_input: str | None) -> str:
+    """The search text as aims uses it: at most MAX_SEARCH_CHARS characters."""
+    text = str(user_input or "")
+    return text if len(text) <= MAX_SEARCH_CHARS else text[:MAX_SEARCH_CHARS]
+
+
+def cap_message(user_input: str | None) -> str | None:
+    """What to tell the user when their search text was too long, else None."""
+    n = len(str(user_input or ""))
+    if n <= MAX_SEARCH_CHARS:
+        return None
+    return f"search text cut to its first {MAX_SEARCH_CHARS} characters (it had {n:,})"
+
+
 def _chunks(user_input: str) -> list[str]:
-    return _CONTROL.sub(" ", str(user_input or "")).split()
+    return _CONTROL.sub(" ", capped(user_input)).split()
 
 
 def match_query(user_input: str) -> str | None:

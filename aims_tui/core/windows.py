@@ -36,6 +36,7 @@ from .db import Database
 from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, AISystem, AuditEvent, Risk, Treatment
 from .records import system_id_of, to_dict
 from .rules import open_treatment
+from .search import capped
 
 
 
@@ -82,7 +83,7 @@ def _system_conds(f: SystemFilter) -> list:
         conds.append(AISystem.eu_ai_act_tier == f.tier)
     if f.owner:
         conds.append(or_(AISystem.business_owner == f.owner, AISystem.technical_owner == f.owner))
-    for term in f.search.casefold().split():
+    for term in capped(f.search).casefold().split():
         like = f"%{term}%"
         conds.append(or_(func.lower(AISystem.name).like(like), func.lower(AISystem.ref).like(like),
                          func.lower(AISystem.business_owner).like(like),

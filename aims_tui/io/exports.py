@@ -13,16 +13,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import tempfile
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator, TextIO
+from typing import Any, BinaryIO, Iterable, Iterator, TextIO
 
 from sqlmodel import select
 
 from ..core import queries
 from ..core.db import Database
 from ..core.models import Control, Risk, RiskControl
+from ..core.outfile import OutputError, output_file
 from ..core.services import controls as controls_service
 from .safe import spreadsheet_safe
 
@@ -158,7 +160,7 @@ def write_json(columns: tuple[str, ...], rows: Iterable[dict], out: TextIO) -> i
     return n
 
 
-def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], path: Path | io.BytesIO, sheet: str) -> int:
+def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], path: Path | BinaryIO, sheet: str) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
@@ -176,11 +178,31 @@ def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], path: Path | io.B
         header.append(cell)
     ws.append(header)
     n = 0
-    for r in rows:
-        ws.append([xlsx_cell(r.get(c)) for c in columns])
-        n += 1
-    wb.save(path)
+    try:
+        for r in rows:
+            ws.append([xlsx_cell(r.get(c)) for c in columns])
+            n += 1
+        wb.save(path)
+    except OSError:
+        _abandon(ws)
+        raise
     return n
+
+
+def _abandon(ws: Any) -> None:
+    """Close the suspended writers that openpyxl leaves behind when a write fails
+    (collected later, they print "Exception ignored" tracebacks) and remove the
+    sheet's temporary file."""
+    writer = getattr(ws, "_writer", None)
+    for gen in (getattr(ws, "_rows", None), getattr(writer, "xf", None)):
+        try:
+            if gen is not None:
+                gen.close()
+        except Exception:  # noqa: BLE001 - the same full disk again; the caller reports it once
+            pass
+    spool = getattr(writer, "out", None)
+    if isinstance(spool, str):
+        Path(spool).unlink(missing_ok=True)
 
 
 def export(db: Database, kind: str, fmt: str, out: Path | TextIO, today: date | None = None) -> int:
@@ -191,17 +213,20 @@ def export(db: Database, kind: str, fmt: str, out: Path | TextIO, today: date | 
     if fmt == "xlsx":
         if not isinstance(out, Path):
             raise ValueError("xlsx needs a file (--out PATH)")
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        n = write_xlsx(columns, rows, tmp, "Risk register" if kind == "register" else "Statement of Applicability")
-        tmp.replace(out)
+        # Built in memory, then written: openpyxl's zip writer, failing half way on a
+        # full disk, would print "Exception ignored" tracebacks when collected.
+        buf = io.BytesIO()
+        try:
+            n = write_xlsx(columns, rows, buf, "Risk register" if kind == "register" else "Statement of Applicability")
+        except OSError as exc:  # openpyxl spools each sheet to a temporary file first
+            raise OutputError(f"cannot write {out}: {exc.strerror or exc} (while building the workbook in "
+                              f"{tempfile.gettempdir()})") from None
+        # complete or absent: a full disk or an unwritable folder is one line naming the path
+        with output_file(out, binary=True) as fh:
+            fh.write(buf.getvalue())
         return n
     writer = write_csv if fmt == "csv" else write_json
     if isinstance(out, Path):
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".part")
-        with tmp.open("w", encoding="utf-8", newline="") as fh:
-            n = writer(columns, rows, fh)
-        tmp.replace(out)
-        return n
+        with output_file(out) as fh:
+            return writer(columns, rows, fh)
     return writer(columns, rows, out)

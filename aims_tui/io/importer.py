@@ -184,5 +184,6 @@ __all__ = ["AimsError", "CATEGORY_SYNONYMS", "Column", "DELIMITERS", "FIELD_ALIA
            "HEADER_SEARCH_ROWS", "ImportRejected", "MAX_BYTES", "MAX_ROWS", "MAX_XLSX_UNPACKED", "MULTI_FIELDS",
            "PREVIEW_ROWS", "Plan", "RowError", "STATUS_SYNONYMS", "SYNONYMS", "Sheet", "TREATMENT_SYNONYMS",
            "build_rows", "cell_text", "choose_delimiter", "column_letter", "decode", "detect_header", "field_for",
-           "header_at", "import_file", "load_mapping", "MappingSpec", "save_mapping", "zero_based_message", "map_columns", "normalize_header", "parse_date", "parse_map_options",
+           "header_at", "import_file", "load_mapping", "MappingSpec", "save_mapping", "zero_based_message", "map_columns",
+           "normalize_header", "parse_date", "parse_map_options",
            "prepare", "read_sheet", "resolve_field_name", "run", "source_key"]

@@ -28,7 +28,6 @@ import reads the file whole, checks it, and writes it with
 from __future__ import annotations
 
 import json
-import os
 import re
 import sys
 from datetime import date, datetime, timezone
@@ -40,6 +39,7 @@ from sqlalchemy.types import TypeDecorator
 
 from ..core.db import Database
 from ..core.errors import ValidationError
+from ..core.outfile import output_file
 from ..core.services.importing import check_records, insertable_columns, record_counts, restore, tables
 from .import_sheets import read_bounded
 
@@ -128,18 +128,9 @@ def export_json(database: Database, path: str | Path | None) -> dict[str, int]:
     p = Path(path)
     if p.is_dir():
         raise ValidationError("--out", f"{p} is a folder; give a file name such as {p / 'aims.json'}")
-    tmp = p.with_name(f".{p.name}.{os.getpid()}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-            counts = write_export(database, fh)
-        os.replace(tmp, p)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ValidationError("--out", f"cannot write {p}: {exc.strerror or exc}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return counts
+    # complete or absent (a full disk, /dev/full, a read-only folder: one line naming the path)
+    with output_file(p) as fh:
+        return write_export(database, fh)
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.outfile import target_path
+
 Progress = Callable[[str, float], None]
 
 
@@ -43,6 +45,6 @@ def build_pack(db: Any, out: Path | None, *, as_of: date, since: date | None = N
     from .pack import render  # ReportLab loads here, only when exporting
 
     d = data.gather(db, as_of, since, review_ref, progress=progress)
-    if out is None:
-        out = (exports_dir or default_exports_dir()) / default_pack_name(d["head"]["organization"], as_of)
+    # --out naming a folder: the default name in it
+    out = target_path(out, exports_dir or default_exports_dir(), default_pack_name(d["head"]["organization"], as_of))
     return render(d, Path(out), generated_by=generated_by, progress=progress)

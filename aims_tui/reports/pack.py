@@ -24,6 +24,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
+from ..core.outfile import output_file
 from . import data as pack_data
 from .layout import BODY_W, FONT, GRID, MARGIN, PAGE_H, PAGE_W, _fit, fmt, printable, register_fonts
 from .sections import HEADINGS, SUBHEADINGS, build_story
@@ -188,9 +189,7 @@ def render(d: dict, out: Path | io.BytesIO, *, generated_by: str, progress: Prog
         path = Path("-")
     else:
         path = Path(out)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".part")
-        tmp.write_bytes(pdf)
-        tmp.replace(path)
+        with output_file(path, binary=True) as fh:  # complete or absent; failures name the path
+            fh.write(pdf)
     progress("done", 1.0)
     return PackResult(path, digest, doc.page, len(pdf))

@@ -21,6 +21,7 @@ from textual.system_commands import SystemCommandsProvider
 from ..core.db import Database
 from ..core.errors import AimsError
 from ..core.identity import EDIT
+from ..core.text import visible
 from ..core.services import users
 from .screens import registry
 
@@ -62,7 +63,7 @@ class AimsApp(App):
         self.screen_entries = registry.available()
         for e in self.screen_entries:
             self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
-        self.sub_title = f"{login} ({self.role or 'not a user'})"
+        self.sub_title = f"{visible(login)} ({self.role or 'not a user'})"
         self.trail_warning: str | None = None  # set while the quick audit check fails
 
     # -- screens -----------------------------------------------------------------
@@ -141,8 +142,14 @@ class AimsApp(App):
         self.goto(screen_id)
 
     # -- talking to the user -------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", markup: bool = True, **kwargs: Any) -> None:
+        """Every notification (screens' and widgets' too): a message quoting user text
+        or a cell of a file shows control and bidi characters as visible escapes."""
+        message, title = visible(message, keep_newlines=True), visible(title)
+        super().notify(message, title=title, markup=markup, **kwargs)
+
     def say(self, message: str, *, error: bool = False) -> None:
-        """A notification whose text is literal (never markup)."""
+        """A notification whose text is literal (never markup, never obeyed by the terminal)."""
         self.notify(message, severity="error" if error else "information", markup=False,
                     timeout=8 if error else 4)
 

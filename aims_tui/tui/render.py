@@ -1,4 +1,9 @@
-"""Small helpers that turn data into Rich Text. User text is always literal."""
+"""Small helpers that turn data into Rich Text. User text is always literal.
+
+Literal twice over: never parsed as markup, and never obeyed by the terminal
+(control and bidi characters are shown as visible escapes, core.text.visible).
+Every widget that shows text from users or files builds it here.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
+
+from ..core.text import visible
 
 # Under NO_COLOR the terminal turns colours into greys, and a red word on a dark
 # background becomes nearly invisible: drop the colour, keep the word (and bold).
@@ -21,14 +28,22 @@ STATE_STYLE = {"overdue": "bold " + colour("red"), "due_soon": colour("yellow"),
 
 
 def lit(value: Any, style: str = "") -> Text:
-    """Literal text: never parsed as markup."""
+    """Literal text on one line (a cell): never parsed as markup, never obeyed
+    by the terminal; a newline shows as a space."""
     if value is None:
         value = ""
     if isinstance(value, bool):
         value = "yes" if value else "no"
     if isinstance(value, date):
         value = value.isoformat()
-    return Text(str(value).replace("\n", " "), style=style, no_wrap=True, overflow="ellipsis")
+    return Text(visible(str(value).replace("\r\n", " ").replace("\n", " ")), style=style, no_wrap=True,
+                overflow="ellipsis")
+
+
+def lines(value: Any, style: str = "") -> Text:
+    """Literal text that may take several lines (a description, a message):
+    newlines stay newlines, nothing else a terminal would obey gets through."""
+    return Text(visible("" if value is None else value, keep_newlines=True), style=style)
 
 
 def colour_of(name: str) -> str:
@@ -63,5 +78,6 @@ def kv(rows: list[tuple[str, Any]], width: int = 18) -> Text:
         if isinstance(v, Text):
             out.append_text(v)
         else:
-            out.append("" if v is None else (("yes" if v else "no") if isinstance(v, bool) else str(v)))
+            out.append(visible("" if v is None else (("yes" if v else "no") if isinstance(v, bool) else str(v)),
+                               keep_newlines=True))
     return out

@@ -357,7 +357,8 @@ def test_db_check_and_upgrade_on_a_file_that_is_not_a_database_fail_in_one_line(
     garbage.write_bytes(b"this is not a database" * 300)
     for cmd in ("check", "upgrade"):
         r = cli("db", cmd, "--db", str(garbage), code=1)
-        assert "not a readable aims database" in _one_line(r.stderr)
+        assert "not an aims database" in _one_line(r.stderr)
+    assert garbage.read_bytes() == b"this is not a database" * 300
 
 
 def test_a_database_made_by_a_newer_aims_is_refused_and_db_check_says_so(cli):

@@ -112,7 +112,8 @@ def test_a_file_that_is_not_a_database_is_refused_in_one_line(tmp_path):
     path.write_bytes(b"meeting notes, not a database\n" * 200)
     with pytest.raises(DatabaseError) as exc:
         open_database(str(path))
-    assert "not a readable aims database" in str(exc.value)
+    assert "is not a SQLite file, not an aims database" in str(exc.value)
+    assert path.read_bytes() == b"meeting notes, not a database\n" * 200
 
 
 # -- identity --------------------------------------------------------------------------

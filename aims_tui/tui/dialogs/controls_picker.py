@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, SelectionList, Static
 from textual.widgets.selection_list import Selection
+
+from ..render import lit
 
 
 class ControlsPicker(ModalScreen[list[str] | None]):
@@ -22,7 +23,7 @@ class ControlsPicker(ModalScreen[list[str] | None]):
         with Vertical(classes="dialog tall"):
             yield Static("Linked controls (space: toggle, ctrl+s: done)", markup=False, classes="dialog-title")
             yield SelectionList[str](*[
-                Selection(Text(f"{code}  {title}"), code, code in self.chosen) for code, title in self.controls
+                Selection(lit(f"{code}  {title}"), code, code in self.chosen) for code, title in self.controls
             ])
             with Horizontal(classes="buttons"):
                 yield Button("Done", id="ok", variant="primary", compact=True)

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Button, Input, Label, Static
 
+from ..render import lines
+
 
 class PromptDialog(ModalScreen[dict | None]):
     """Fields: list of (key, label, placeholder, initial). Returns {key: value}."""
@@ -40,7 +42,7 @@ class PromptDialog(ModalScreen[dict | None]):
         return {k: self.query_one(f"#f-{k}", Input).value for k, *_ in self.fields}
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#prompt-error", Static).update(self.check(self.values()) or "" if self.check else "")
+        self.query_one("#prompt-error", Static).update(lines(self.check(self.values()) or "" if self.check else ""))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_ok()
@@ -55,7 +57,7 @@ class PromptDialog(ModalScreen[dict | None]):
         values = self.values()
         problem = self.check(values) if self.check else None
         if problem:
-            self.query_one("#prompt-error", Static).update(problem)
+            self.query_one("#prompt-error", Static).update(lines(problem))
             return
         self.dismiss(values)
 

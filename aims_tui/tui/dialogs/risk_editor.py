@@ -23,7 +23,7 @@ from ...core.schedule import CadenceError, parse_cadence
 from ...core.scoring import Matrix
 from ...core.services import acceptances, controls, risks, settings, treatments
 from ..base import DbMixin
-from ..render import colour_of, lit
+from ..render import colour_of, lines, lit
 
 SCORES = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
 LABELS = {
@@ -168,8 +168,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         self.matrix = data["matrix"]
         self.control_list = data["controls"]
         # option labels are Text: a system named like markup is shown as typed
-        self.query_one("#system", Select).set_options([(Text(f"{r} {n}"), r) for r, n in data["systems"]])
-        self.query_one("#owner", Select).set_options([(Text(o), o) for o in data["owners"]])
+        self.query_one("#system", Select).set_options([(lit(f"{r} {n}"), r) for r, n in data["systems"]])
+        self.query_one("#owner", Select).set_options([(lit(o), o) for o in data["owners"]])
         risk = data.get("risk")
         if risk is None:
             values = {"title": "", "system": self.default_system or "", "owner": self.login, "category": "",
@@ -211,7 +211,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
                     sel.value = v if v else Select.NULL
                 except Exception:  # noqa: BLE001 - a value no longer offered (e.g. inactive owner)
                     kept = [(p, x) for p, x in getattr(sel, "_options", []) if x is not Select.NULL]
-                    sel.set_options(kept + [(Text(v), v)])
+                    sel.set_options(kept + [(lit(v), v)])
                     sel.value = v
             elif k == "description":
                 self.query_one("#description", TextArea).text = v
@@ -272,9 +272,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         errs = self.problems(v)
         for k in INPUTS:
             self.query_one(f"#{k}", Input).set_class(k in errs, "invalid")
-        self.query_one("#errors", Static).update(
+        self.query_one("#errors", Static).update(lines(
             "\n".join(f"{LABELS.get(k, k)}: {msg}" for k, msg in errs.items()) if self.can_edit else
-            "Read only: editing needs the editor role.")
+            "Read only: editing needs the editor role."))
         for kind in ("inherent", "residual"):
             self.query_one(f"#{kind}-preview", Static).update(self._preview(v, kind))
         return errs
@@ -359,8 +359,8 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
     def _save_failed(self, err: AimsError, changes: dict | None = None, undo_values: dict | None = None) -> bool:
         if isinstance(err, ValidationError):
-            self.query_one("#errors", Static).update(
-                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors))
+            self.query_one("#errors", Static).update(lines(
+                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
             from .conflict import ConflictDialog
@@ -431,7 +431,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         box = self.query_one("#acceptance", Static)
         if valid:
             a = valid[-1]
-            box.update(f"Accepted by {a['accepted_by']} until {a['expires_on']}: {a['justification']}")
+            box.update(lines(f"Accepted by {a['accepted_by']} until {a['expires_on']}: {a['justification']}"))
         else:
             box.update("No valid acceptance of the residual risk.")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,6 +12,7 @@ from ...core import queries
 from ...core.models import RISK_CATEGORIES, RISK_STATUSES
 from ...core.services.settings import get_matrix
 from ..base import DbMixin
+from ..render import lit
 
 
 class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
@@ -56,8 +56,8 @@ class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
         systems, owners, levels = data
         f = self.current
         for key, opts, value in (
-            ("system", [("organization-wide", "-")] + [(Text(f"{r} {n}"), r) for r, n in systems], f.system),
-            ("owner", [(Text(o), o) for o in owners], f.owner),
+            ("system", [("organization-wide", "-")] + [(lit(f"{r} {n}"), r) for r, n in systems], f.system),
+            ("owner", [(lit(o), o) for o in owners], f.owner),
             ("level", [(lv, lv) for lv in levels], f.level),
         ):
             sel = self.query_one(f"#f-{key}", Select)

@@ -18,6 +18,7 @@ from ...core.models import AI_ROLES, EU_AI_ACT_TIERS
 from ...core.schedule import CadenceError, parse_cadence
 from ...core.services import systems
 from ..base import DbMixin
+from ..render import lines
 
 FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
@@ -109,7 +110,7 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
 
     def _validate(self) -> dict[str, str]:
         errs = self.problems(self.values())
-        self.query_one("#errors", Static).update("\n".join(f"{LABELS[k]}: {m}" for k, m in errs.items()))
+        self.query_one("#errors", Static).update(lines("\n".join(f"{LABELS[k]}: {m}" for k, m in errs.items())))
         for key, _, kind in FIELDS:
             if kind == "input":
                 self.query_one(f"#{key}", Input).set_class(key in errs, "invalid")
@@ -158,7 +159,8 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
 
     def _failed(self, err: AimsError, changes: dict | None = None, saved=None) -> bool:
         if isinstance(err, ValidationError):
-            self.query_one("#errors", Static).update("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors))
+            self.query_one("#errors", Static).update(
+                lines("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
             from .conflict import ConflictDialog

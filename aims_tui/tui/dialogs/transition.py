@@ -17,6 +17,7 @@ from ...core.errors import AimsError, GateFailed
 from ...core.identity import APPROVE, EDIT
 from ...core.services import systems
 from ..base import DbMixin
+from ..render import lines as multiline
 
 
 class TransitionDialog(DbMixin, ModalScreen[dict | None]):
@@ -108,7 +109,7 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
                                                 expect_version=version, today=today), done, failed=self._failed)
 
     def _failed(self, err: AimsError) -> bool:
-        self.query_one("#errors", Static).update(str(err))
+        self.query_one("#errors", Static).update(multiline(str(err)))
         if isinstance(err, GateFailed) and self.aims.role in APPROVE:
             self.query_one("#justification-row").display = True
             self.query_one("#justification", Input).focus()

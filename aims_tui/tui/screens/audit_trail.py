@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input, Static
 
+from ...core.text import visible
 from ...core.windows import AuditFilter
 from ..columns import activity_columns
 from ..sources import AuditSource
@@ -42,8 +43,8 @@ class AuditTrailScreen(PagedListScreen):
     def refresh_data(self) -> None:
         ref = self.query_one("#search", Input).value.strip()
         f = AuditFilter(refs=(ref,), prefixes=(f"{ref}/",)) if ref else AuditFilter()
-        self.query_one("#filter-line", Static).update(
-            f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first")
+        self.query_one("#filter-line", Static).update(visible(
+            f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first"))
         if f == self._filter:
             self.pager.reload()
         else:

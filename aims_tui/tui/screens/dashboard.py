@@ -11,6 +11,7 @@ from textual.widgets.option_list import Option
 
 from ...core import queries
 from .. import reads
+from ...core.text import visible
 from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
@@ -65,7 +66,7 @@ class DashboardScreen(AimsScreen):
 
             self.app.switch_screen(FirstRunScreen(self.database, self.login))
             return
-        self.sub_title = d.organization
+        self.sub_title = visible(d.organization)
         stages = Text("AI systems by stage: ", style="bold")
         for i, (st, n) in enumerate(d.stages.items()):
             if i:

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Input, RadioButton, RadioSet, Sta
 
 from ...core.db import Database
 from ...core.reminders import KIND_LABELS, DueItem
+from ..render import lit
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
 # The outcomes a review can have from here; "rescored" needs new scores, which
@@ -47,7 +48,7 @@ class ReviewDialog(ModalScreen[dict | None]):
     def compose(self) -> ComposeResult:
         i = self.item
         with Vertical():
-            yield Static(Text(f"Review {i.ref}: {i.title}"), id="review-title")
+            yield Static(lit(f"Review {i.ref}: {i.title}"), id="review-title")
             yield Static(Text(f"{KIND_LABELS[i.kind]}, due {i.due.isoformat()}"), classes="hint")
             outcomes = [o for o in DIALOG_OUTCOMES if o[0] != "closed" or i.subject_type == "risk"]
             with RadioSet(id="review-outcome"):
@@ -147,7 +148,7 @@ class DueScreen(Screen):
                         else ("today" if i.days_left == 0 else f"in {i.days_left} d"))
                 style = "bold red" if bucket == "overdue" else ("yellow" if bucket == "week" else "")
                 table.add_row(Text(when, style=style), Text(i.due.isoformat()), Text(i.ref),
-                              Text(KIND_LABELS[i.kind]), Text(i.owner or "(no owner)"), Text(i.title), key=key)
+                              Text(KIND_LABELS[i.kind]), lit(i.owner or "(no owner)"), lit(i.title), key=key)
             more = data["totals"][bucket] - len(rows)
             if more > 0:
                 table.add_row(Text(f"{label}: {more} more", style="italic"), Text(""), Text(""), Text(""),

@@ -31,6 +31,7 @@ from textual.widgets import (
 from ...core.db import Database
 from ...core.errors import AimsError
 from ...core.services.importing import ImportRejected
+from ...core.text import visible
 from ...io import importer
 from ..dialogs.confirm import ConfirmDialog
 
@@ -172,7 +173,7 @@ class ImportScreen(Screen):
     def _say(self, lines: list[str]) -> None:
         log = self.query_one("#messages", Log)
         log.clear()
-        log.write_lines(lines)
+        log.write_lines([visible(line) for line in lines])  # cells of the file: shown, never obeyed
 
     # -- workers (off the UI thread) ----------------------------------------------
     @work(thread=True, exclusive=True, group="import-plan")
@@ -271,9 +272,9 @@ class ImportScreen(Screen):
         self.plan = plan
         self.header_row = plan.header_row
         self.problems = [str(p) for p in plan.problems]
-        self.query_one("#summary", Static).update(
+        self.query_one("#summary", Static).update(visible(
             f"{Path(data.path).name}: {data.description}; header in row {plan.header_row}; "
-            f"{len(plan.rows)} row(s) to import, {plan.blank_rows} blank")
+            f"{len(plan.rows)} row(s) to import, {plan.blank_rows} blank"))
         if rebuild:
             self._build_mapping(plan)
             self._build_preview(plan)
@@ -307,7 +308,8 @@ class ImportScreen(Screen):
                 continue
             sel = Select(options, value=c.field or NOT_IMPORTED, allow_blank=False,
                          id=f"map-{c.index}", classes="map-select", compact=True)
-            rows.append(Horizontal(Static(c.label, markup=False, classes="map-label"), sel, classes="map-row"))
+            rows.append(Horizontal(Static(visible(c.label), markup=False, classes="map-label"), sel,
+                                   classes="map-row"))
         box.mount_all(rows)
         self.call_after_refresh(self._mapping_built)
 
@@ -321,9 +323,10 @@ class ImportScreen(Screen):
         table.add_column(Text("row"), key="row")
         for i in range(width):
             header = plan.columns[i].label if i < len(plan.columns) else importer.column_letter(i)
-            table.add_column(Text(header), key=f"c{i}")
+            table.add_column(Text(visible(header)), key=f"c{i}")
         for rownum, cells in plan.preview():
-            shown = [Text(str(rownum))] + [Text(_short(cells[i]) if i < len(cells) else "") for i in range(width)]
+            shown = [Text(str(rownum))] + [Text(visible(_short(cells[i])) if i < len(cells) else "")
+                                           for i in range(width)]
             table.add_row(*shown)
 
 

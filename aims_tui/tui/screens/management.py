@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 from ...core.db import Database
 from ...core.errors import AimsError
 from ...core.rules import action_overdue
+from ..render import lines, lit
 
 
 def _d(value: Any) -> str:
@@ -230,7 +231,7 @@ class ManagementScreen(Screen):
 
     # -- messages to the user ----------------------------------------------
     def show_status(self, text: str) -> None:
-        self.query_one("#mr-status", Static).update(Text(text))
+        self.query_one("#mr-status", Static).update(lines(text))
 
     def show_error(self, exc: BaseException) -> None:
         msg = str(exc) if isinstance(exc, AimsError) else f"{type(exc).__name__}: {exc}"
@@ -296,21 +297,21 @@ class ManagementScreen(Screen):
             return
         self.inputs = inputs
         r = inputs.review
-        self.query_one("#mr-title", Static).update(Text(
+        self.query_one("#mr-title", Static).update(lines(
             f"{r['ref']}  held on {_d(r['held_on'])}  ({r['status']})\n"
             f"Period: {_d(inputs.since)} to {_d(inputs.as_of)}   Attendees: {r['attendees'] or '-'}"
             + (f"\nLast pack: {r['pack_path']} (data {r['pack_digest'][:16]})" if r.get("pack_path") else "")))
         figures = self.query_one("#inputs", DataTable)
         figures.clear()
         for label, value in inputs.figures:
-            figures.add_row(Text(label), Text(value))
-        self.query_one("#mr-suggestions", Static).update(Text("\n".join(f"• {s}" for s in inputs.suggestions)))
-        self.query_one("#mr-decisions", Static).update(Text(r["decisions"] or "(none recorded yet: press d)"))
+            figures.add_row(lit(label), lit(value))
+        self.query_one("#mr-suggestions", Static).update(lines("\n".join(f"• {s}" for s in inputs.suggestions)))
+        self.query_one("#mr-decisions", Static).update(lines(r["decisions"] or "(none recorded yet: press d)"))
         actions = self.query_one("#actions", DataTable)
         actions.clear()
         for a in r["actions"]:
             overdue = action_overdue(a["status"], a["due_date"], self.today)
-            actions.add_row(Text(a["action"]), Text(a["owner"]), Text(_d(a["due_date"])),
+            actions.add_row(lit(a["action"]), lit(a["owner"]), Text(_d(a["due_date"])),
                             Text(a["status"] + (" (overdue)" if overdue else "")), key=str(a["id"]))
 
     # -- writing -------------------------------------------------------------

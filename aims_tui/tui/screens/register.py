@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Input, Static
 from ...core import queries
 from ...core.identity import APPROVE, EDIT
 from ...core.schedule import today as _today
+from ...core.search import cap_message, capped
 from ..sources import RiskSource
 from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
@@ -115,6 +116,11 @@ class RegisterScreen(AimsScreen):
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "search":
+            return
+        too_long = cap_message(event.value)
+        if too_long:  # a paste of a whole document: cut it (the cut fires Changed again)
+            event.input.value = capped(event.value)
+            self.aims.say(too_long)
             return
         if self._search_timer is not None:
             self._search_timer.stop()

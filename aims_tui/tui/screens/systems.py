@@ -11,6 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 from ...core import queries
 from ...core.identity import EDIT
 from ...core.models import STAGES
+from ...core.search import cap_message, capped
 from ...core.services import impact, systems
 from .. import render
 from ...core.windows import SystemFilter, audit_filter_for_system
@@ -79,6 +80,11 @@ class SystemsScreen(PagedListScreen):
         self.app.push_screen(SystemDetailScreen(self.database, self.login, event.row["ref"]))
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        too_long = cap_message(event.value) if event.input.id == "search" else None
+        if too_long:  # a paste of a whole document: cut it (the cut fires Changed again)
+            event.input.value = capped(event.value)
+            self.aims.say(too_long)
+            return
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(0.15, self.refresh_data)
@@ -193,7 +199,7 @@ class SystemDetailScreen(AimsScreen):
 
     def _show(self, d: dict[str, Any]) -> None:
         s = self.system = d["system"]
-        self.query_one("#detail-title", Static).update(f"{s['ref']}  {s['name']}  ({s['stage']})")
+        self.query_one("#detail-title", Static).update(render.lit(f"{s['ref']}  {s['name']}  ({s['stage']})"))
         self.query_one("#overview", Static).update(render.kv([
             ("Ref", s["ref"]), ("Name", s["name"]), ("Stage", s["stage"]), ("Purpose", s["purpose"]),
             ("Intended use", s["intended_use"]), ("Business owner", s["business_owner"]),
