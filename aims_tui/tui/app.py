@@ -139,6 +139,8 @@ class AimsApp(App):
                 continue
             if node is not screen and node is not self:
                 continue  # a widget's own keys (Bottom, Cursor down...): not the user's actions
+            if b.action not in _own_actions(type(node)):
+                continue  # Textual's own (Focus next, Maximize...): not what the screen offers
             if (id(node), b.action) in seen:
                 continue
             seen.add((id(node), b.action))
@@ -217,20 +219,30 @@ class AimsApp(App):
             yield SystemCommand(f"Go to {e.title}", f"{e.help} (key {e.key})", partial(self.goto, e.id))
         sections = dict(self.key_sections(screen))
         node_of = {"This screen": screen, "Everywhere": self}
+        offered = set()
         for name in ("This screen", "Everywhere"):
             for key, desc, action in sections[name]:
-                if action in ("help", "command_palette"):
+                if action in ("help", "command_palette") or desc in offered:
                     continue
+                offered.add(desc)
                 yield SystemCommand(desc, f"key {key}", partial(self._run_palette_action, node_of[name], action))
-        if self.role in EDIT:
-            yield SystemCommand("Undo", "Take back your last change (ctrl+z)", self.action_undo)
         for cmd in super().get_system_commands(screen):
-            if cmd.title == "Keys":
-                continue  # help (?) lists the keys
+            if cmd.title == "Keys" or cmd.title in offered:
+                continue  # help (?) lists the keys; each thing once
             yield cmd
 
     def _run_palette_action(self, node: Any, action: str) -> None:
         self.call_later(self.run_action, action, node)
+
+
+def _own_actions(cls: type) -> set[str]:
+    """The actions bound by aims' own classes (not inherited from Textual's)."""
+    out = set()
+    for k in cls.__mro__:
+        if k.__module__.startswith("aims_tui"):
+            for b in k.__dict__.get("BINDINGS", []):
+                out.add(b.action if isinstance(b, Binding) else b[1])
+    return out
 
 
 def run(database: Database, login: str) -> None:

@@ -101,11 +101,15 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             with VerticalScroll(id="form-fields"):
                 for f in self.fields:
                     with Horizontal(classes="field long" if f.kind == "long" else "field"):
-                        yield Label(f.label, classes="field-label", markup=False)
+                        yield Label(f.label, classes="field-label", markup=False, id=f"l-{f.key}")
                         yield self._widget(f)
                     if f.kind == "date":
-                        yield Static("", id=f"hint-{f.key}", markup=False, classes="field-hint")
-            yield Static("", id="form-status", markup=False, classes="error")
+                        hint = Static("", id=f"hint-{f.key}", markup=False, classes="field-hint")
+                        hint.display = False
+                        yield hint
+            status = Static("", id="form-status", markup=False, classes="error")
+            status.display = False
+            yield status
             with Horizontal(classes="buttons"):
                 yield Button(self.ok_label, id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -127,6 +131,15 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             return area
         return Input(v, placeholder=f.placeholder or ("YYYY-MM-DD" if f.kind == "date" else ""), id=wid,
                      compact=True, select_on_focus=False, classes="date-input" if f.kind == "date" else "")
+
+    def on_resize(self) -> None:
+        """The fields scroll; everything else (title, message, buttons, footer) stays in view."""
+        status = self.query_one("#form-status", Static)
+        lines = min(4, len(str(status.render()).splitlines())) + 1 if status.display else 0
+        explain = len(self.query(".dialog-text")) and 2
+        hints = sum(1 for h in self.query(".field-hint") if h.display)
+        # borders 2, title 2, buttons 2, footer 1, one spare
+        self.query_one("#form-fields").styles.max_height = max(3, self.size.height - 8 - lines - explain - hints)
 
     def on_mount(self) -> None:
         first = self.fields[0].key if self.fields else None
@@ -181,16 +194,33 @@ class FormDialog(DbMixin, ModalScreen[Any]):
     def on_input_changed(self, event: Input.Changed) -> None:
         key = (event.input.id or "")[2:]
         f = self.by_name.get(key)
-        event.input.remove_class("invalid")
+        if f is not None:
+            self.mark(f, False)
         if f is None or f.kind != "date":
             return
         hint = self.query_one(f"#hint-{f.key}", Static)
         problem = self._date_problem(f, event.value) if event.value.strip() else None
         hint.update(f"{f.label}: {problem}" if problem else "")
-        event.input.set_class(bool(problem), "invalid")
+        hint.display = bool(problem)
+        self.on_resize()
+        self.mark(f, bool(problem))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        event.text_area.remove_class("invalid")
+        f = self.by_name.get((event.text_area.id or "")[2:])
+        if f is not None:
+            self.mark(f, False)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        f = self.by_name.get((event.select.id or "")[2:])
+        if f is not None:
+            self.mark(f, False)
+
+    def mark(self, f: Field, bad: bool) -> None:
+        """An input refused: marked in colour and, for NO_COLOR, with "!" before its label."""
+        self.query_one(f"#f-{f.key}").set_class(bad, "invalid")
+        label = self.query_one(f"#l-{f.key}", Label)
+        label.update(Text(f"! {f.label}" if bad else f.label))
+        label.set_class(bad, "invalid")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -215,7 +245,7 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             lines.append(f"{self.label_of(name)}: {message}")
             f = self.by_name.get(name)
             if f is not None:
-                self.query_one(f"#f-{f.key}").add_class("invalid")
+                self.mark(f, True)
                 first = first or f
         self.status("\n".join(lines), error=True)
         if first is not None:
@@ -225,6 +255,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         s = self.query_one("#form-status", Static)
         s.update(text)
         s.set_class(not error, "saving")
+        s.display = bool(text)
+        self.on_resize()
 
     def action_save(self) -> None:
         if self.saving:
@@ -235,8 +267,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         if problems:
             self.show_problems(problems)
             return
-        for w in self.query(".invalid"):
-            w.remove_class("invalid")
+        for f in self.fields:
+            self.mark(f, False)
         self.saving = True
         self.submitted = values
         self.status("saving...")
