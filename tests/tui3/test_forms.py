@@ -512,3 +512,30 @@ async def test_a_viewer_sees_no_write_action_on_the_soa_impact_and_nonconformity
             assert not writes & {d for _, d in app.screen.keys}
             await pilot.press("escape")
             await settle(pilot)
+
+
+async def test_with_no_color_an_unticked_checkbox_does_not_show_x(db, monkeypatch):
+    """With NO_COLOR Textual's checkbox showed 'X' ticked or not (colour was the only cue):
+    the register filter's checkbox now reads blank until ticked."""
+    from aims_tui.tui.dialogs.risk_filter import RiskFilterDialog
+    from aims_tui.tui.widgets.toggles import Check
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.no_color
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, RiskFilterDialog)
+        box = app.screen.query_one("#f-overdue", Check)
+
+        def shown() -> str:
+            return str(box.render()).split("Overdue")[0]
+
+        assert box.value is False and "X" not in shown()
+        box.focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert box.value is True and "X" in shown()
