@@ -222,7 +222,7 @@ class AimsApp(App):
         offered = set()
         for name in ("This screen", "Everywhere"):
             for key, desc, action in sections[name]:
-                if action in ("help", "command_palette") or desc in offered:
+                if action in ("help", "command_palette") or "focus_" in action or desc in offered:
                     continue
                 offered.add(desc)
                 yield SystemCommand(desc, f"key {key}", partial(self._run_palette_action, node_of[name], action))

@@ -539,3 +539,23 @@ async def test_with_no_color_an_unticked_checkbox_does_not_show_x(db, monkeypatc
         await pilot.press("space")
         await pilot.pause()
         assert box.value is True and "X" in shown()
+
+
+async def test_keys_typed_right_after_tab_land_in_the_next_field(db):
+    """Seen in tmux: text, Tab and a date sent in one burst put the date into the
+    justification (the keys after Tab reached the old field before focus moved)."""
+    from textual import events
+
+    _risk(db)
+    app = make_app(db, APPROVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("a")
+        await settle(pilot)
+        burst = list("because") + ["tab"] + list("2027-06-30")
+        for key in burst:  # all queued at once, as a terminal delivers a fast typist's keys
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        assert _value(app, "justification") == "because"
+        assert _value(app, "expires_on") == "2027-06-30"

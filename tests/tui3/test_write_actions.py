@@ -77,7 +77,9 @@ WRITES: list[tuple[str, str, str]] = [
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
-NEVER_WRITE = {"back", "cancel", "close", "help", "quit", "refresh", "search", "leave_search", "focus_next"}
+NEVER_WRITE = {"back", "cancel", "close", "help", "quit", "refresh", "search", "leave_search", "focus_next",
+               "app.focus_next", "app.focus_previous",
+               "focus_previous"}
 # actions of one class that do not write (they open a dialog that does, filter, sort, confirm...)
 NOT_WRITES: dict[str, set[str]] = {
     "RegisterScreen": {"clear_filter", "filter", "history", "next_sort", "open", "reverse_sort"},

@@ -65,7 +65,11 @@ class FormDialog(DbMixin, ModalScreen[Any]):
     one-shot actions like an acceptance: then the dialog closes, saying so).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save"),
+                # priority: focus moves when Tab is read, so the keys typed right after it reach
+                # the next field (else they went to the old one while Tab bubbled up to the screen)
+                Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+                Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True)]
 
     def __init__(self, title: str, fields: list[Field], save: Callable[[dict, dict], Any], *,
                  ok: str = "Save", explain: str = "", message: str | Callable[[Any], str] | None = None,
