@@ -559,3 +559,36 @@ async def test_keys_typed_right_after_tab_land_in_the_next_field(db):
         await settle(pilot)
         assert _value(app, "justification") == "because"
         assert _value(app, "expires_on") == "2027-06-30"
+
+
+async def test_keys_typed_while_the_lists_are_read_land_in_the_first_field(db, monkeypatch):
+    """The form opens at once and reads its lists (AI systems, users) itself: keys typed
+    while that read is held back go into the title, not to the screen below as commands."""
+    import threading
+
+    from aims_tui.tui.screens import listing
+
+    systems.create_system(db, ADMIN, {"name": "Chatbot"})
+    gate = threading.Event()
+    real = listing.systems.list_systems
+
+    def held(*a, **k):
+        gate.wait(10)
+        return real(*a, **k)
+
+    monkeypatch.setattr(listing.systems, "list_systems", held)
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "6")
+        await pilot.press("n", *"Hiring", "space", *"new")  # 'n' and 'e' are screen keys too
+        assert isinstance(app.screen, FormDialog)
+        assert _value(app, "title") == "Hiring new"
+        assert app.screen.pending_lists == {"system"}
+        gate.set()
+        await settle(pilot)
+        assert not app.screen.pending_lists
+        await choose(pilot, "system", "AIS-001 Chatbot")
+        await pilot.press("ctrl+s")
+        await _wait_writes(pilot)
+        assert [(r["title"], r["system_ref"]) for r in impact.list_assessments(db)] == [("Hiring new", "AIS-001")]

@@ -50,6 +50,7 @@ class Field:
     choices: list[tuple[str, Any]] = dc_field(default_factory=list)
     blank: str | None = None  # a choice may be left empty; this is how the empty choice reads
     aliases: tuple[str, ...] = ()
+    options_from: str | None = None  # choices read by the dialog's ``lists`` loader (e.g. "systems")
 
 
 class FormDialog(DbMixin, ModalScreen[Any]):
@@ -75,8 +76,14 @@ class FormDialog(DbMixin, ModalScreen[Any]):
                  ok: str = "Save", explain: str = "", message: str | Callable[[Any], str] | None = None,
                  state: dict | None = None, ref_key: str = "ref", what: str = "record",
                  landed: Callable[[Any], None] | None = None, again: bool = True,
-                 check: Callable[[dict], list[tuple[str, str]]] | None = None) -> None:
+                 check: Callable[[dict], list[tuple[str, str]]] | None = None,
+                 lists: Callable[[], dict[str, list[tuple[str, Any]]]] | None = None) -> None:
         super().__init__()
+        self.lists_fn = lists
+        # lists (AI systems, users) are read after the dialog opens, so that keys typed at
+        # once land in the first field instead of the screen below; until then a list
+        # field keeps its current value
+        self.pending_lists = {f.key for f in fields if f.options_from} if lists else set()
         self.title_text, self.fields, self.save_fn, self.ok_label = title, fields, save, ok
         self.explain, self.message, self.ref_key, self.what = explain, message, ref_key, what
         self.landed_fn, self.again, self.check = landed, again, check
@@ -124,6 +131,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         v = self.initial[f.key]
         if f.kind == "choice":
             options = [(label, value) for label, value in f.choices]
+            if f.key in self.pending_lists:
+                return Select([], prompt="reading the list...", allow_blank=True, id=wid, compact=True)
             if f.blank is not None:
                 return Select(options, value=v if v not in (None, "") else Select.NULL, prompt=f.blank,
                               allow_blank=True, id=wid, compact=True)
@@ -149,9 +158,27 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         first = self.fields[0].key if self.fields else None
         if first:
             self.query_one(f"#f-{first}").focus()
+        if self.pending_lists and self.lists_fn is not None:
+            self.db_work(self.lists_fn, self._lists_read, group="form-lists")
+
+    def _lists_read(self, lists: dict[str, list[tuple[str, Any]]]) -> None:
+        for f in self.fields:
+            if f.key not in self.pending_lists:
+                continue
+            options = list(lists.get(f.options_from or "", []))
+            v = self.initial[f.key]
+            if v not in (None, "") and all(o != v for _, o in options):
+                options.append((f"{v} (not in the list)", v))
+            sel = self.query_one(f"#f-{f.key}", Select)
+            sel.set_options(options)
+            sel.prompt = f.blank or "(choose one)"
+            sel.value = v if v not in (None, "") else Select.NULL
+        self.pending_lists = set()
 
     # -- values -----------------------------------------------------------------------
     def value_of(self, f: Field) -> Any:
+        if f.key in self.pending_lists:
+            return self.initial[f.key]
         w = self.query_one(f"#f-{f.key}")
         if isinstance(w, Select):
             v = w.value
