@@ -247,22 +247,16 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             self.mark(f, False)
 
     def mark(self, f: Field, bad: bool) -> None:
-        """An input refused: marked in colour and, for NO_COLOR, with "!" before its label."""
-        self.query_one(f"#f-{f.key}").set_class(bad, "invalid")
+        """An input refused: marked in colour and, for NO_COLOR, with "!" before its label.
+        Once the user has changed every field named, the refusal message goes too."""
+        widget = self.query_one(f"#f-{f.key}")
+        was = widget.has_class("invalid")
+        widget.set_class(bad, "invalid")
         label = self.query_one(f"#l-{f.key}", Label)
         label.update(Text(f"! {f.label}" if bad else f.label))
         label.set_class(bad, "invalid")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_save()
-        else:
-            self.action_cancel()
+        if was and not bad and not self.saving and not self.query("#form-fields .invalid"):
+            self.status("")
 
     # -- saving -------------------------------------------------------------------------
     def label_of(self, name: str) -> str:
