@@ -592,3 +592,19 @@ async def test_keys_typed_while_the_lists_are_read_land_in_the_first_field(db, m
         await pilot.press("ctrl+s")
         await _wait_writes(pilot)
         assert [(r["title"], r["system_ref"]) for r in impact.list_assessments(db)] == [("Hiring new", "AIS-001")]
+
+
+async def test_keys_typed_in_one_burst_with_the_key_that_opens_the_form_are_kept(db):
+    """Seen in tmux: 'n' and a title typed at once lost the title (the keys reached the
+    dialog before its first field had focus)."""
+    from textual import events
+
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        for key in ["n", *"Drift", "space", *"seen"]:
+            app.post_message(events.Key(key, " " if key == "space" else key))
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert _value(app, "title") == "Drift seen"

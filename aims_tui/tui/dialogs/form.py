@@ -20,6 +20,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -174,6 +175,27 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             sel.prompt = f.blank or "(choose one)"
             sel.value = v if v not in (None, "") else Select.NULL
         self.pending_lists = set()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed while the dialog was opening reach the dialog itself (nothing had focus
+        yet): they go into the focused field, or the first one, not nowhere. (A key typed
+        into a field is taken by the field and never gets here.)"""
+        if not event.is_printable or not event.character:
+            return
+        w = self.focused
+        if not isinstance(w, (Input, TextArea)):
+            if w is not None:
+                return
+            first = next((f for f in self.fields if f.kind != "choice"), None)
+            if first is None:
+                return
+            w = self.query_one(f"#f-{first.key}")
+        if isinstance(w, TextArea):
+            w.insert(event.character)
+        elif isinstance(w, Input):
+            w.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
 
     # -- values -----------------------------------------------------------------------
     def value_of(self, f: Field) -> Any:

@@ -21,7 +21,9 @@ class ImpactScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Ref", 7), ("System", 8), ("Title", None), ("Status", 9), ("Approved by", 11, 90), ("Review", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("A", "approve", "Approve")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True),
+                Binding("A", "approve", "Approve", priority=True)]
 
     def title_line(self) -> str:
         return "AI system impact assessments"

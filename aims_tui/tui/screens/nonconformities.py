@@ -18,7 +18,8 @@ class NonconformitiesScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
                ("Due", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True)]
 
     def title_line(self) -> str:
         return "Nonconformities (incidents, audit findings)"

@@ -20,7 +20,8 @@ class SoaScreen(ListScreen):
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Control", 9), ("Title", None), ("Applies", 9), ("Status", 11), ("Owner", 8),
                ("Approved", 8, 100), ("Justification", 30, 130)]
-    BINDINGS = [Binding("e", "edit", "Edit entry"), Binding("A", "approve", "Approve SoA")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("e", "edit", "Edit entry", priority=True), Binding("A", "approve", "Approve SoA", priority=True)]
 
     def title_line(self) -> str:
         return "Statement of Applicability (Annex A and custom controls)"
