@@ -22,6 +22,7 @@ from ..core.db import Database
 from ..core.errors import AimsError
 from ..core.identity import EDIT
 from ..core.services import users
+from .base import DbMixin
 from .screens import registry
 
 
@@ -177,6 +178,16 @@ class AimsApp(App):
             self.say("nothing to undo")
             return
         label, fn = self.undo_stack.pop()
+        screen = self.screen
+        if isinstance(screen, DbMixin):  # a write like any other: counted, never cancelled, always said
+            def undo() -> Any:
+                try:
+                    return fn()
+                except AimsError as exc:
+                    raise AimsError(f"cannot undo {label}: {exc}") from exc
+
+            screen.db_write(undo, message=f"undone: {label}")
+            return
         self._run_undo(label, fn)
 
     @work(thread=True, group="undo")
