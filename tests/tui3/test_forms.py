@@ -608,3 +608,27 @@ async def test_keys_typed_in_one_burst_with_the_key_that_opens_the_form_are_kept
         await settle(pilot)
         assert isinstance(app.screen, FormDialog)
         assert _value(app, "title") == "Drift seen"
+
+
+async def test_the_risk_editors_conflict_says_who_saved_and_what_they_changed(db):
+    """The risk editor calls the dialog as before (no new arguments): it still reads who
+    saved last, when, and which fields, from the audit trail."""
+    from aims_tui.tui.dialogs.risk_editor import RiskEditor
+
+    risks.create_risk(db, EDITOR, {"title": "Original", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(RiskEditor(db, EDITOR, "R-0001"))
+        await settle(pilot)
+        box = app.screen.query_one("#title")
+        box.focus()
+        await pilot.press("end", "shift+home", "backspace", *"Mine")
+        risks.update_risk(db, ADMIN, "R-0001", {"title": "Theirs", "description": "their note"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ConflictDialog)
+        assert str(dialog.query_one("#conflict-who", Static).render()).startswith(f"Saved by {ADMIN} at ")
+        changed = str(dialog.query_one("#conflict-changed", Static).render())
+        assert "They changed: " in changed and "title" in changed and "description" in changed

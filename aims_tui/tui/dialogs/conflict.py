@@ -49,6 +49,8 @@ class ConflictDialog(DbMixin, ModalScreen[str]):
                  entity: str | None = None) -> None:
         super().__init__()
         self.what, self.mine, self.theirs, self.their_version = what, mine, theirs, their_version
+        if entity_ref is None and what.split() and any(c.isdigit() for c in what.split()[-1]):
+            entity_ref = what.split()[-1]  # "Risk R-0001", "AI system AIS-002": the record's ref
         self.base, self.entity_ref, self.entity = base, entity_ref, entity
         self.event: dict[str, Any] | None = None
 
