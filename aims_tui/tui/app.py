@@ -23,6 +23,7 @@ from ..core.errors import AimsError
 from ..core.identity import EDIT
 from ..core.text import visible
 from ..core.services import users
+from .base import DbMixin
 from .screens import registry
 
 
@@ -167,6 +168,8 @@ class AimsApp(App):
                 continue
             if node is not screen and node is not self:
                 continue  # a widget's own keys (Bottom, Cursor down...): not the user's actions
+            if b.action not in _own_actions(type(node)):
+                continue  # Textual's own (Focus next, Maximize...): not what the screen offers
             if (id(node), b.action) in seen:
                 continue
             seen.add((id(node), b.action))
@@ -203,6 +206,16 @@ class AimsApp(App):
             self.say("nothing to undo")
             return
         label, fn = self.undo_stack.pop()
+        screen = self.screen
+        if isinstance(screen, DbMixin):  # a write like any other: counted, never cancelled, always said
+            def undo() -> Any:
+                try:
+                    return fn()
+                except AimsError as exc:
+                    raise AimsError(f"cannot undo {label}: {exc}") from exc
+
+            screen.db_write(undo, message=f"undone: {label}")
+            return
         self._run_undo(label, fn)
 
     @work(thread=True, group="undo")
@@ -245,20 +258,30 @@ class AimsApp(App):
             yield SystemCommand(f"Go to {e.title}", f"{e.help} (key {e.key})", partial(self.goto, e.id))
         sections = dict(self.key_sections(screen))
         node_of = {"This screen": screen, "Everywhere": self}
+        offered = set()
         for name in ("This screen", "Everywhere"):
             for key, desc, action in sections[name]:
-                if action in ("help", "command_palette"):
+                if action in ("help", "command_palette") or "focus_" in action or desc in offered:
                     continue
+                offered.add(desc)
                 yield SystemCommand(desc, f"key {key}", partial(self._run_palette_action, node_of[name], action))
-        if self.role in EDIT:
-            yield SystemCommand("Undo", "Take back your last change (ctrl+z)", self.action_undo)
         for cmd in super().get_system_commands(screen):
-            if cmd.title == "Keys":
-                continue  # help (?) lists the keys
+            if cmd.title == "Keys" or cmd.title in offered:
+                continue  # help (?) lists the keys; each thing once
             yield cmd
 
     def _run_palette_action(self, node: Any, action: str) -> None:
         self.call_later(self.run_action, action, node)
+
+
+def _own_actions(cls: type) -> set[str]:
+    """The actions bound by aims' own classes (not inherited from Textual's)."""
+    out = set()
+    for k in cls.__mro__:
+        if k.__module__.startswith("aims_tui"):
+            for b in k.__dict__.get("BINDINGS", []):
+                out.add(b.action if isinstance(b, Binding) else b[1])
+    return out
 
 
 def run(database: Database, login: str) -> None:

@@ -15,6 +15,7 @@ from aims_tui.tui.screens.register import RegisterScreen
 from aims_tui.tui.screens.systems import SystemsScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
+from ..tui3 import formkeys
 from .helpers import goto, make_app, notes, settle
 
 SIZE = (100, 30)
@@ -185,7 +186,7 @@ async def _accept_as(db, login: str) -> list[str]:
         await app.screen.run_action("accept")
         await settle(pilot)
         if login == APPROVER:
-            await type_into(pilot, "#f-justification", "benefits outweigh the residual risk")
+            await formkeys.type_into(pilot, "justification", "benefits outweigh the residual risk")
             await pilot.press("ctrl+s")
             await settle(pilot)
         return notes(app)

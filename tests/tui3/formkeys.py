@@ -14,10 +14,10 @@ async def focus_field(pilot, key: str):
 
 
 async def clear(pilot, key: str) -> None:
-    """Empty a field with keys: select everything (ctrl+a / end+shift+home) and delete."""
+    """Empty a field with keys: select everything (F7 in a text area, end+shift+home in an input), delete."""
     w = await focus_field(pilot, key)
     if isinstance(w, TextArea):
-        await pilot.press("ctrl+a", "backspace")
+        await pilot.press("f7", "backspace")
     elif isinstance(w, Input):
         await pilot.press("end", "shift+home", "backspace")
 

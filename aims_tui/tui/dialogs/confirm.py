@@ -19,6 +19,7 @@ class ConfirmDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog small"):
             yield Static(self.question, markup=False, classes="dialog-text")
+            yield Static(f"y: {self.yes}    n or Escape: {self.no}", markup=False, classes="hint")
             with Horizontal(classes="buttons"):
                 yield Button(self.yes, id="yes", variant="error", compact=True)
                 yield Button(self.no, id="no", variant="primary", compact=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,6 +49,8 @@ class ConflictDialog(DbMixin, ModalScreen[str]):
                  entity: str | None = None) -> None:
         super().__init__()
         self.what, self.mine, self.theirs, self.their_version = what, mine, theirs, their_version
+        if entity_ref is None and what.split() and any(c.isdigit() for c in what.split()[-1]):
+            entity_ref = what.split()[-1]  # "Risk R-0001", "AI system AIS-002": the record's ref
         self.base, self.entity_ref, self.entity = base, entity_ref, entity
         self.event: dict[str, Any] | None = None
 
@@ -97,23 +100,27 @@ class ConflictDialog(DbMixin, ModalScreen[str]):
 
     def _values_text(self) -> Group:
         """Each field: yours, then theirs, each whole and wrapped to the dialog's width."""
-        parts = []
+        parts: list = []
         for k, v in self.mine.items():
             theirs = self.their_value(k)
             head = Text(k, style="bold underline")
             if _same(v, theirs):
                 head.append("  (the same on both sides)", style="italic")
             parts.append(head)
-            yours = Text("  yours (not saved): ", style="bold")
-            yours.append(_text(v))
-            parts.append(yours)
-            their = Text("  theirs (saved):    ", style="bold")
-            their.append(_text(theirs))
-            parts.append(their)
+            parts.append(Text("  yours (not saved):", style="bold"))
+            parts.append(Padding(Text(_text(v)), (0, 0, 0, 4)))
+            parts.append(Text("  theirs (saved):", style="bold"))
+            parts.append(Padding(Text(_text(theirs)), (0, 0, 0, 4)))
         return Group(*parts)
+
+    def on_resize(self) -> None:
+        """The values scroll; the title, who, what changed and the buttons stay in view."""
+        fixed = sum(w.outer_size.height for w in self.query(".dialog > Static")) or 12
+        self.query_one("#conflict-values").styles.max_height = max(3, self.size.height - fixed - 5)
 
     def on_mount(self) -> None:
         self.query_one("#cancel", Button).focus()
+        self.call_after_refresh(self.on_resize)
         ref = self.entity_ref
         if not ref:
             self.query_one("#conflict-who", Static).update(Text("who: not known"))
@@ -142,6 +149,7 @@ class ConflictDialog(DbMixin, ModalScreen[str]):
         t.append(f" at {when} ({ev['action']})")
         who.update(t)
         self.query_one("#conflict-changed", Static).update(self._changed_text())
+        self.call_after_refresh(self.on_resize)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.dismiss(event.button.id or "cancel")

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field as dc_field
 from typing import Any, Callable
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -50,6 +51,7 @@ class Field:
     choices: list[tuple[str, Any]] = dc_field(default_factory=list)
     blank: str | None = None  # a choice may be left empty; this is how the empty choice reads
     aliases: tuple[str, ...] = ()
+    options_from: str | None = None  # choices read by the dialog's ``lists`` loader (e.g. "systems")
 
 
 class FormDialog(DbMixin, ModalScreen[Any]):
@@ -65,14 +67,24 @@ class FormDialog(DbMixin, ModalScreen[Any]):
     one-shot actions like an acceptance: then the dialog closes, saying so).
     """
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save"),
+                # priority: focus moves when Tab is read, so the keys typed right after it reach
+                # the next field (else they went to the old one while Tab bubbled up to the screen)
+                Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+                Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True)]
 
     def __init__(self, title: str, fields: list[Field], save: Callable[[dict, dict], Any], *,
                  ok: str = "Save", explain: str = "", message: str | Callable[[Any], str] | None = None,
                  state: dict | None = None, ref_key: str = "ref", what: str = "record",
                  landed: Callable[[Any], None] | None = None, again: bool = True,
-                 check: Callable[[dict], list[tuple[str, str]]] | None = None) -> None:
+                 check: Callable[[dict], list[tuple[str, str]]] | None = None,
+                 lists: Callable[[], dict[str, list[tuple[str, Any]]]] | None = None) -> None:
         super().__init__()
+        self.lists_fn = lists
+        # lists (AI systems, users) are read after the dialog opens, so that keys typed at
+        # once land in the first field instead of the screen below; until then a list
+        # field keeps its current value
+        self.pending_lists = {f.key for f in fields if f.options_from} if lists else set()
         self.title_text, self.fields, self.save_fn, self.ok_label = title, fields, save, ok
         self.explain, self.message, self.ref_key, self.what = explain, message, ref_key, what
         self.landed_fn, self.again, self.check = landed, again, check
@@ -101,11 +113,15 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             with VerticalScroll(id="form-fields"):
                 for f in self.fields:
                     with Horizontal(classes="field long" if f.kind == "long" else "field"):
-                        yield Label(f.label, classes="field-label", markup=False)
+                        yield Label(f.label, classes="field-label", markup=False, id=f"l-{f.key}")
                         yield self._widget(f)
                     if f.kind == "date":
-                        yield Static("", id=f"hint-{f.key}", markup=False, classes="field-hint")
-            yield Static("", id="form-status", markup=False, classes="error")
+                        hint = Static("", id=f"hint-{f.key}", markup=False, classes="field-hint")
+                        hint.display = False
+                        yield hint
+            status = Static("", id="form-status", markup=False, classes="error")
+            status.display = False
+            yield status
             with Horizontal(classes="buttons"):
                 yield Button(self.ok_label, id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
@@ -116,6 +132,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         v = self.initial[f.key]
         if f.kind == "choice":
             options = [(label, value) for label, value in f.choices]
+            if f.key in self.pending_lists:
+                return Select([], prompt="reading the list...", allow_blank=True, id=wid, compact=True)
             if f.blank is not None:
                 return Select(options, value=v if v not in (None, "") else Select.NULL, prompt=f.blank,
                               allow_blank=True, id=wid, compact=True)
@@ -128,13 +146,61 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         return Input(v, placeholder=f.placeholder or ("YYYY-MM-DD" if f.kind == "date" else ""), id=wid,
                      compact=True, select_on_focus=False, classes="date-input" if f.kind == "date" else "")
 
+    def on_resize(self) -> None:
+        """The fields scroll; everything else (title, message, buttons, footer) stays in view."""
+        status = self.query_one("#form-status", Static)
+        lines = min(4, len(str(status.render()).splitlines())) + 1 if status.display else 0
+        explain = len(self.query(".dialog-text")) and 2
+        hints = sum(1 for h in self.query(".field-hint") if h.display)
+        # borders 2, title 2, buttons 2, footer 1, one spare
+        self.query_one("#form-fields").styles.max_height = max(3, self.size.height - 8 - lines - explain - hints)
+
     def on_mount(self) -> None:
         first = self.fields[0].key if self.fields else None
         if first:
             self.query_one(f"#f-{first}").focus()
+        if self.pending_lists and self.lists_fn is not None:
+            self.db_work(self.lists_fn, self._lists_read, group="form-lists")
+
+    def _lists_read(self, lists: dict[str, list[tuple[str, Any]]]) -> None:
+        for f in self.fields:
+            if f.key not in self.pending_lists:
+                continue
+            options = list(lists.get(f.options_from or "", []))
+            v = self.initial[f.key]
+            if v not in (None, "") and all(o != v for _, o in options):
+                options.append((f"{v} (not in the list)", v))
+            sel = self.query_one(f"#f-{f.key}", Select)
+            sel.set_options(options)
+            sel.prompt = f.blank or "(choose one)"
+            sel.value = v if v not in (None, "") else Select.NULL
+        self.pending_lists = set()
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed while the dialog was opening reach the dialog itself (nothing had focus
+        yet): they go into the focused field, or the first one, not nowhere. (A key typed
+        into a field is taken by the field and never gets here.)"""
+        if not event.is_printable or not event.character:
+            return
+        w = self.focused
+        if not isinstance(w, (Input, TextArea)):
+            if w is not None:
+                return
+            first = next((f for f in self.fields if f.kind != "choice"), None)
+            if first is None:
+                return
+            w = self.query_one(f"#f-{first.key}")
+        if isinstance(w, TextArea):
+            w.insert(event.character)
+        elif isinstance(w, Input):
+            w.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
 
     # -- values -----------------------------------------------------------------------
     def value_of(self, f: Field) -> Any:
+        if f.key in self.pending_lists:
+            return self.initial[f.key]
         w = self.query_one(f"#f-{f.key}")
         if isinstance(w, Select):
             v = w.value
@@ -181,27 +247,38 @@ class FormDialog(DbMixin, ModalScreen[Any]):
     def on_input_changed(self, event: Input.Changed) -> None:
         key = (event.input.id or "")[2:]
         f = self.by_name.get(key)
-        event.input.remove_class("invalid")
+        if f is not None:
+            self.mark(f, False)
         if f is None or f.kind != "date":
             return
         hint = self.query_one(f"#hint-{f.key}", Static)
         problem = self._date_problem(f, event.value) if event.value.strip() else None
         hint.update(f"{f.label}: {problem}" if problem else "")
-        event.input.set_class(bool(problem), "invalid")
+        hint.display = bool(problem)
+        self.on_resize()
+        self.mark(f, bool(problem))
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        event.text_area.remove_class("invalid")
+        f = self.by_name.get((event.text_area.id or "")[2:])
+        if f is not None:
+            self.mark(f, False)
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
+    def on_select_changed(self, event: Select.Changed) -> None:
+        f = self.by_name.get((event.select.id or "")[2:])
+        if f is not None:
+            self.mark(f, False)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "ok":
-            self.action_save()
-        else:
-            self.action_cancel()
+    def mark(self, f: Field, bad: bool) -> None:
+        """An input refused: marked in colour and, for NO_COLOR, with "!" before its label.
+        Once the user has changed every field named, the refusal message goes too."""
+        widget = self.query_one(f"#f-{f.key}")
+        was = widget.has_class("invalid")
+        widget.set_class(bad, "invalid")
+        label = self.query_one(f"#l-{f.key}", Label)
+        label.update(Text(f"! {f.label}" if bad else f.label))
+        label.set_class(bad, "invalid")
+        if was and not bad and not self.saving and not self.query("#form-fields .invalid"):
+            self.status("")
 
     # -- saving -------------------------------------------------------------------------
     def label_of(self, name: str) -> str:
@@ -215,7 +292,7 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             lines.append(f"{self.label_of(name)}: {message}")
             f = self.by_name.get(name)
             if f is not None:
-                self.query_one(f"#f-{f.key}").add_class("invalid")
+                self.mark(f, True)
                 first = first or f
         self.status("\n".join(lines), error=True)
         if first is not None:
@@ -225,6 +302,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         s = self.query_one("#form-status", Static)
         s.update(text)
         s.set_class(not error, "saving")
+        s.display = bool(text)
+        self.on_resize()
 
     def action_save(self) -> None:
         if self.saving:
@@ -235,8 +314,8 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         if problems:
             self.show_problems(problems)
             return
-        for w in self.query(".invalid"):
-            w.remove_class("invalid")
+        for f in self.fields:
+            self.mark(f, False)
         self.saving = True
         self.submitted = values
         self.status("saving...")

@@ -21,6 +21,7 @@ class HelpDialog(ModalScreen[None]):
         self.sections = list(sections or [])
         if keys:
             self.sections.insert(0, ("", keys))
+        self.keys = [k for _, rows in self.sections for k in rows]  # every (key, description), in order
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))

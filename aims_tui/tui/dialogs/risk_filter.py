@@ -13,6 +13,7 @@ from ...core.models import RISK_CATEGORIES, RISK_STATUSES
 from ...core.services.settings import get_matrix
 from ..base import DbMixin
 from ..render import lit
+from ..widgets.toggles import Check
 
 
 class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
@@ -41,7 +42,7 @@ class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
                                  compact=True)
             with Horizontal(classes="field"):
                 yield Label("", classes="field-label")
-                yield Checkbox("Overdue reviews only", f.overdue, id="f-overdue", compact=True)
+                yield Check("Overdue reviews only", f.overdue, id="f-overdue", compact=True)
             with Horizontal(classes="buttons"):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)

@@ -21,7 +21,9 @@ class ImpactScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Ref", 7), ("System", 8), ("Title", None), ("Status", 9), ("Approved by", 11, 90), ("Review", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("A", "approve", "Approve")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True),
+                Binding("A", "approve", "Approve", priority=True)]
 
     def title_line(self) -> str:
         return "AI system impact assessments"
@@ -39,24 +41,22 @@ class ImpactScreen(ListScreen):
     def action_new(self) -> None:
         if not self.allowed(EDIT, "adding an impact assessment"):
             return
-        self.with_choices(lambda lists: self.app.push_screen(self.form(None, lists)))
+        self.app.push_screen(self.form(None))
 
     def action_edit(self) -> None:
         r = self.current
         if not r or not self.allowed(EDIT, "editing an impact assessment"):
             return
-        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
+        self.app.push_screen(self.form(r))
 
-    def form(self, r: dict | None, lists: dict) -> FormDialog:
+    def form(self, r: dict | None) -> FormDialog:
         """New (r is None) or edit: one dialog that saves itself and stays open until saved."""
         db, login, today = self.database, self.login, self.aims.today
         r = r or {}
         fields = [Field(k, label, "long" if k != "title" else "text", r.get(k) or "", placeholder=ph)
                   for k, label, ph in TEXT_FIELDS]
-        if not r:
-            systems = lists["systems"]
-            fields.insert(0, Field("system", "AI system", "choice", "", choices=systems, blank="(choose one)")
-                          if systems else Field("system", "AI system", "text", "", placeholder="AIS-001"))
+        if not r:  # after the title: keys typed at once go to the title while the list is read
+            fields.insert(1, Field("system", "AI system", "choice", "", blank="(choose one)", options_from="systems"))
 
         def save(values: dict, state: dict) -> dict:
             if state.get("ref") is None:
@@ -70,7 +70,7 @@ class ImpactScreen(ListScreen):
 
         return FormDialog(f"Impact assessment {r['ref']}" if r else "New impact assessment", fields, save,
                           state={"ref": r.get("ref"), "version": r.get("version")}, what="impact assessment",
-                          message=message)
+                          message=message, lists=self.choice_lists())
 
     def action_approve(self) -> None:
         r = self.current

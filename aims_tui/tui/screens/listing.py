@@ -85,12 +85,12 @@ class ListScreen(AimsScreen):
         i = self.table.cursor_row
         return self.rows[i] if self.rows and 0 <= i < len(self.rows) else None
 
-    def with_choices(self, then: Callable[[dict[str, list[tuple[str, Any]]]], None]) -> None:
-        """Read the small lists a form chooses from (AI systems, active users), then open it."""
+    def choice_lists(self) -> Callable[[], dict[str, list[tuple[str, Any]]]]:
+        """What a form reads (off the UI thread) for its lists: AI systems, active users."""
         db = self.database
 
         def read() -> dict[str, list[tuple[str, Any]]]:
             return {"systems": [(f"{s['ref']} {s['name']}", s["ref"]) for s in systems.list_systems(db)],
                     "users": [(u["login"], u["login"]) for u in users.list_users(db, include_inactive=False)]}
 
-        self.db_work(read, then, group="form-choices")
+        return read

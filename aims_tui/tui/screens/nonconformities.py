@@ -18,7 +18,8 @@ class NonconformitiesScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
                ("Due", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True)]
 
     def title_line(self) -> str:
         return "Nonconformities (incidents, audit findings)"
@@ -36,23 +37,18 @@ class NonconformitiesScreen(ListScreen):
     def action_new(self) -> None:
         if not self.allowed(EDIT, "recording a nonconformity"):
             return
-        self.with_choices(lambda lists: self.app.push_screen(self.form(None, lists)))
+        self.app.push_screen(self.form(None))
 
     def action_edit(self) -> None:
         r = self.current
         if not r or not self.allowed(EDIT, "editing a nonconformity"):
             return
-        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
+        self.app.push_screen(self.form(r))
 
-    def form(self, r: dict | None, lists: dict) -> FormDialog:
+    def form(self, r: dict | None) -> FormDialog:
         """New (r is None) or edit: one dialog that saves itself and stays open until saved."""
         db, login, today = self.database, self.login, self.aims.today
         r = r or {}
-        systems, people = list(lists["systems"]), list(lists["users"])
-        if r.get("system_ref") and all(v != r["system_ref"] for _, v in systems):
-            systems.append((r["system_ref"], r["system_ref"]))
-        if r.get("owner") and all(v != r["owner"] for _, v in people):
-            people.append((f"{r['owner']} (inactive)", r["owner"]))
         fields = [Field("title", "Title", "text", r.get("title") or "", placeholder="what happened"),
                   Field("kind", "Kind", "choice", r.get("kind") or "incident", choices=_choices(NC_KINDS)),
                   Field("severity", "Severity", "choice", r.get("severity") or "minor",
@@ -60,17 +56,15 @@ class NonconformitiesScreen(ListScreen):
         if r:
             fields.append(Field("status", "Status", "choice", r.get("status") or "open",
                                 choices=_choices(NC_STATUSES)))
-        fields.append(Field("system", "AI system", "choice", r.get("system_ref") or "", choices=systems,
-                            blank="(none)", aliases=("system_id",)) if systems else
-                      Field("system", "AI system", "text", r.get("system_ref") or "", placeholder="AIS-001 (optional)",
-                            aliases=("system_id",)))
+        fields.append(Field("system", "AI system", "choice", r.get("system_ref") or "", blank="(none)",
+                            aliases=("system_id",), options_from="systems"))
         fields.append(Field("due_date", "Due", "date", r.get("due_date") or ""))
         if r:
             fields += [Field("description", "Description", "long", r.get("description") or ""),
                        Field("root_cause", "Root cause", "long", r.get("root_cause") or "",
                              placeholder="needed before closing"),
                        Field("corrective_actions", "Corrective", "long", r.get("corrective_actions") or "")]
-        fields.append(Field("owner", "Owner", "choice", r.get("owner") or "", choices=people, blank="(nobody)"))
+        fields.append(Field("owner", "Owner", "choice", r.get("owner") or "", blank="(nobody)", options_from="users"))
 
         def save(values: dict, state: dict) -> dict:
             if state.get("ref") is None:
@@ -83,7 +77,7 @@ class NonconformitiesScreen(ListScreen):
 
         return FormDialog(f"Nonconformity {r['ref']}" if r else "New nonconformity", fields, save,
                           state={"ref": r.get("ref"), "version": r.get("version")}, what="nonconformity",
-                          message=message)
+                          message=message, lists=self.choice_lists())
 
 
 def _choices(values) -> list[tuple[str, str]]:

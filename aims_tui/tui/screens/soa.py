@@ -20,7 +20,8 @@ class SoaScreen(ListScreen):
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Control", 9), ("Title", None), ("Applies", 9), ("Status", 11), ("Owner", 8),
                ("Approved", 8, 100), ("Justification", 30, 130)]
-    BINDINGS = [Binding("e", "edit", "Edit entry"), Binding("A", "approve", "Approve SoA")]
+    # priority: the form opens when the key is read, so keys typed right after it go into the form
+    BINDINGS = [Binding("e", "edit", "Edit entry", priority=True), Binding("A", "approve", "Approve SoA", priority=True)]
 
     def title_line(self) -> str:
         return "Statement of Applicability (Annex A and custom controls)"
@@ -42,14 +43,11 @@ class SoaScreen(ListScreen):
         r = self.current
         if not r or not self.allowed(EDIT, "editing the Statement of Applicability"):
             return
-        self.with_choices(lambda lists: self.app.push_screen(self.form(r, lists)))
+        self.app.push_screen(self.form(r))
 
-    def form(self, r: dict, lists: dict) -> FormDialog:
+    def form(self, r: dict) -> FormDialog:
         """Edit one entry in a dialog that saves itself; ctrl+z takes the change back."""
         db, login, code, app = self.database, self.login, r["code"], self.aims
-        people = list(lists["users"])
-        if r.get("owner") and all(v != r["owner"] for _, v in people):
-            people.append((f"{r['owner']} (inactive)", r["owner"]))
         applicable = "" if r["applicable"] is None else ("yes" if r["applicable"] else "no")
         fields = [
             Field("applicable", "Applicable", "choice", applicable, choices=[("yes", "yes"), ("no", "no")],
@@ -58,7 +56,7 @@ class SoaScreen(ListScreen):
                   placeholder="why (required when excluded)"),
             Field("implementation_status", "Status", "choice", r["implementation_status"] or "not_started",
                   choices=[(v.replace("_", " "), v) for v in IMPLEMENTATION_STATUSES]),
-            Field("owner", "Owner", "choice", r["owner"] or "", choices=people, blank="(nobody)"),
+            Field("owner", "Owner", "choice", r["owner"] or "", blank="(nobody)", options_from="users"),
         ]
         before: dict = {}
 
@@ -78,7 +76,7 @@ class SoaScreen(ListScreen):
 
         return FormDialog(f"{code} {r['title']}", fields, save, state={"ref": code, "version": r["version"]},
                           ref_key="code", what="SoA entry", message=f"{code} saved (ctrl+z undoes it)",
-                          landed=landed)
+                          landed=landed, lists=self.choice_lists())
 
     def action_approve(self) -> None:
         if not self.allowed(APPROVE, "approving the Statement of Applicability"):
