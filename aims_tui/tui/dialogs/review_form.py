@@ -1,0 +1,58 @@
+"""Record a review of a due item: outcome (still valid chosen), date, notes.
+
+Enter (in a line) or ctrl+s saves; the dialog closes only when the review is
+recorded, and on a refusal stays open with the field named.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import RadioButton, RadioSet, Static
+
+from ...core.reminders import KIND_LABELS, DueItem
+from .management_forms import Field, SavingForm
+
+# The outcomes a review can have from here; "rescored" needs new scores, which
+# belong on the risk's own form.
+DIALOG_OUTCOMES = (("still_valid", "Still valid"), ("escalated", "Escalated"), ("closed", "Closed (risks only)"))
+
+
+class ReviewDialog(SavingForm):
+    """Outcome (still valid preselected), the day of the review and notes."""
+
+    def __init__(self, item: DueItem, save: Callable[[dict[str, Any]], Any], today: date) -> None:
+        super().__init__(f"Review {item.ref}: {item.title}", [
+            Field("reviewed_on", "Reviewed on", today.isoformat(), "YYYY-MM-DD"),
+            Field("notes", "Notes", "", "optional"),
+        ], save, message=lambda rv: (f"{item.ref}: review recorded ({rv['outcome']}); "
+                                      f"next review {rv['next_review'].isoformat()}"))
+        self.item = item
+
+    def extra_top(self) -> ComposeResult:
+        i = self.item
+        yield Static(Text(f"{KIND_LABELS[i.kind]}, due {i.due.isoformat()}"), classes="hint")
+        with RadioSet(id="review-outcome"):
+            for n, (_value, label) in enumerate(self.outcomes()):
+                yield RadioButton(label, value=n == 0)
+
+    def on_mount(self) -> None:
+        self.query_one("#f-notes").focus()
+
+    def outcomes(self) -> list[tuple[str, str]]:
+        return [o for o in DIALOG_OUTCOMES if o[0] != "closed" or self.item.subject_type == "risk"]
+
+    def values(self) -> dict[str, Any]:
+        out = super().values()
+        idx = self.query_one(RadioSet).pressed_index
+        out["outcome"] = self.outcomes()[idx if idx >= 0 else 0][0]
+        return out
+
+    def changed(self) -> bool:
+        return self.values() != {"reviewed_on": self.fields[0].initial, "notes": "", "outcome": "still_valid"}
+
+    def labels(self) -> dict[str, str]:
+        return {**super().labels(), "outcome": "Outcome"}
