@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from ...core.errors import AimsError, ValidationError
@@ -103,8 +104,11 @@ class SavingForm(DbMixin, ModalScreen[Any]):
         return all(f.multiline for f in self.fields)
 
     def on_mount(self) -> None:
-        if self.fields:
-            self.query_one(f"#f-{self.fields[0].key}").focus()
+        self.first_focus().focus()
+
+    def first_focus(self) -> Widget:
+        """Where the cursor starts (Textual calls every class's on_mount: override this instead)."""
+        return self.query_one(f"#f-{self.fields[0].key}")
 
     # -- values -----------------------------------------------------------------
     def values(self) -> dict[str, Any]:

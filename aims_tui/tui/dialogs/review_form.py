@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.widget import Widget
 from textual.widgets import RadioButton, RadioSet, Static
 
 from ...core.reminders import KIND_LABELS, DueItem
@@ -39,8 +40,8 @@ class ReviewDialog(SavingForm):
             for n, (_value, label) in enumerate(self.outcomes()):
                 yield RadioButton(label, value=n == 0)
 
-    def on_mount(self) -> None:
-        self.query_one("#f-notes").focus()
+    def first_focus(self) -> Widget:
+        return self.query_one("#f-notes")
 
     def outcomes(self) -> list[tuple[str, str]]:
         return [o for o in DIALOG_OUTCOMES if o[0] != "closed" or self.item.subject_type == "risk"]
