@@ -59,8 +59,8 @@ class SavingForm(DbMixin, ModalScreen[Any]):
     SavingForm .mr-label { width: 16; }
     SavingForm .mr-field Input { width: 1fr; }
     SavingForm .mr-area-label { height: 1; }
-    SavingForm .mr-area { height: 5; margin-bottom: 1; }
-    SavingForm RadioSet { width: 100%; height: auto; margin-bottom: 1; }
+    SavingForm .mr-area { height: 5; }
+    SavingForm .mr-field Select { width: 1fr; }
     """
 
     def __init__(self, title: str, fields: list[Field], save: Callable[[dict[str, Any]], Any], *,
@@ -83,7 +83,7 @@ class SavingForm(DbMixin, ModalScreen[Any]):
             for f in self.fields:
                 if f.multiline:
                     yield Label(f.label, classes="mr-area-label")
-                    yield TextArea(f.initial, id=f"f-{f.key}", compact=True, classes="mr-area",
+                    yield TextArea(f.initial, id=f"f-{f.key}", classes="mr-area",
                                    soft_wrap=True, show_line_numbers=False)
                 else:
                     with Horizontal(classes="mr-field"):

@@ -12,7 +12,8 @@ from typing import Any, Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.widget import Widget
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.containers import Horizontal
+from textual.widgets import Label, Select, Static
 
 from ...core.reminders import KIND_LABELS, DueItem
 from .management_forms import Field, SavingForm
@@ -23,7 +24,7 @@ DIALOG_OUTCOMES = (("still_valid", "Still valid"), ("escalated", "Escalated"), (
 
 
 class ReviewDialog(SavingForm):
-    """Outcome (still valid preselected), the day of the review and notes."""
+    """Outcome (still valid preselected, chosen from a list), the day of the review and notes."""
 
     def __init__(self, item: DueItem, save: Callable[[dict[str, Any]], Any], today: date) -> None:
         super().__init__(f"Review {item.ref}: {item.title}", [
@@ -36,9 +37,10 @@ class ReviewDialog(SavingForm):
     def extra_top(self) -> ComposeResult:
         i = self.item
         yield Static(Text(f"{KIND_LABELS[i.kind]}, due {i.due.isoformat()}"), classes="hint")
-        with RadioSet(id="review-outcome"):
-            for n, (_value, label) in enumerate(self.outcomes()):
-                yield RadioButton(label, value=n == 0)
+        with Horizontal(classes="mr-field"):
+            yield Label("Outcome", classes="mr-label")
+            yield Select([(label, value) for value, label in self.outcomes()], value="still_valid",
+                         allow_blank=False, compact=True, id="f-outcome")
 
     def first_focus(self) -> Widget:
         return self.query_one("#f-notes")
@@ -48,8 +50,7 @@ class ReviewDialog(SavingForm):
 
     def values(self) -> dict[str, Any]:
         out = super().values()
-        idx = self.query_one(RadioSet).pressed_index
-        out["outcome"] = self.outcomes()[idx if idx >= 0 else 0][0]
+        out["outcome"] = self.query_one("#f-outcome", Select).value
         return out
 
     def changed(self) -> bool:

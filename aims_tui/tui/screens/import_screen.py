@@ -27,6 +27,7 @@ from textual.widgets import (
     Footer,
     Header,
     Input,
+    Label,
     Log,
     ProgressBar,
     Select,
@@ -51,12 +52,15 @@ class ImportScreen(AimsScreen):
     DEFAULT_CSS = """
     ImportScreen { layout: vertical; }
     ImportScreen #title { text-style: bold; padding: 0 1; height: auto; }
-    ImportScreen .row { height: auto; }
+    ImportScreen .row { height: 1; margin: 0 1 1 0; }
+    ImportScreen .imp-label { width: 7; padding-left: 1; }
+    ImportScreen .imp-label2 { width: auto; padding: 0 1 0 2; }
     ImportScreen #path { width: 1fr; }
-    ImportScreen Button { width: auto; min-width: 10; }
-    ImportScreen #sheet { width: 16; }
-    ImportScreen #header-row { width: 14; }
+    ImportScreen Button { width: auto; min-width: 9; margin-left: 1; }
+    ImportScreen #sheet { width: 12; }
+    ImportScreen #header-row { width: 6; }
     ImportScreen #system { width: 1fr; }
+    ImportScreen Checkbox { margin-left: 2; }
     ImportScreen #summary { padding: 0 1; height: auto; }
     ImportScreen #mapping { height: 1fr; min-height: 3; border: round $primary-darken-2; }
     ImportScreen .map-row { height: 1; }
@@ -96,21 +100,26 @@ class ImportScreen(AimsScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Import risks from a spreadsheet (CSV or XLSX)", id="title", markup=False)
+        # one line each (compact), each box with a label that stays when text is typed (80x24)
         with Horizontal(classes="row"):
-            yield Input(self.initial_path, placeholder="Path to a .csv or .xlsx file", id="path")
-            yield Button("Read", id="read", variant="primary")
-            yield Button("Dry run", id="dry-run", disabled=True)
-            yield Button("Import", id="import", variant="success", disabled=True)
+            yield Label("File", classes="imp-label")
+            yield Input(self.initial_path, placeholder="path to a .csv or .xlsx file", id="path", compact=True)
+            yield Button("Read", id="read", variant="primary", compact=True)
+            yield Button("Dry run", id="dry-run", disabled=True, compact=True)
+            yield Button("Import", id="import", variant="success", disabled=True, compact=True)
         with Horizontal(classes="row"):
-            yield Input(placeholder="Sheet (XLSX)", id="sheet")
-            yield Input(placeholder="Header row", id="header-row", type="integer")
-            yield Input(placeholder="AI system for rows without one", id="system")
-            yield Checkbox("Create missing", id="create-missing",
+            yield Label("Sheet", classes="imp-label")
+            yield Input(placeholder="first", id="sheet", compact=True)
+            yield Label("Header row", classes="imp-label2")
+            yield Input(placeholder="found", id="header-row", type="integer", compact=True)
+            yield Label("AI system", classes="imp-label2")
+            yield Input(placeholder="for rows without one", id="system", compact=True)
+            yield Checkbox(_create_label(False), id="create-missing", compact=True,
                            tooltip="Add unknown owners as editors (needs admin) and unknown AI systems in design")
         yield Static("", id="summary", markup=False)
         yield VerticalScroll(id="mapping")
         yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
-        yield ProgressBar(id="progress", show_eta=False)
+        yield ProgressBar(id="progress", show_eta=False, total=1)
         yield Log(id="messages", highlight=False)
         yield Footer()
 
@@ -166,6 +175,10 @@ class ImportScreen(AimsScreen):
         self._set_busy(True)
         self._say([f"Reading {path} ..."])
         self.read_file(path, sheet, int(header) if header else None, self._system())
+
+    @on(Checkbox.Changed, "#create-missing")
+    def _create_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _create_label(event.value)  # in words: NO_COLOR shows the box the same
 
     @on(Input.Submitted, "#system")
     def _system_changed(self) -> None:
@@ -343,13 +356,19 @@ class ImportScreen(AimsScreen):
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
         width = max([len(plan.columns)] + [len(cells) for _, cells in plan.preview()])
+        rows = plan.preview()
         table.add_column(Text("row"), key="row")
         for i in range(width):
             header = plan.columns[i].label if i < len(plan.columns) else importer.column_letter(i)
-            table.add_column(Text(header), key=f"c{i}")
-        for rownum, cells in plan.preview():
+            fit = max([len(header)] + [len(_short(cells[i])) for _, cells in rows if i < len(cells)])
+            table.add_column(Text(header), key=f"c{i}", width=fit)
+        for rownum, cells in rows:
             shown = [Text(str(rownum))] + [Text(_short(cells[i]) if i < len(cells) else "") for i in range(width)]
             table.add_row(*shown)
+
+
+def _create_label(on: bool) -> str:
+    return f"Create missing: {'yes' if on else 'no'}"
 
 
 def _summary(result: dict[str, Any]) -> str:

@@ -117,15 +117,16 @@ class ManagementScreen(AimsScreen):
         with VerticalScroll(id="mr-detail"):
             yield Static("", id="mr-title", markup=False)
             yield Static("", id="mr-period", markup=False)
+            yield ProgressBar(id="pack-progress", total=100, show_eta=False)
+            yield Static("", id="mr-status", markup=False)
+            yield Static("Decisions (9.3.3)", classes="mr-section")
+            yield Static("", id="mr-decisions", markup=False)
+            yield Static("Actions (Tab to them; c marks the highlighted one done)", classes="mr-section",
+                         id="mr-actions-title")
+            yield DataTable(id="actions", cursor_type="row")
             yield Static("Inputs as the pack shows them (9.3.2)", classes="mr-section")
             yield Static("", id="inputs")
             yield Static("", id="mr-suggestions", markup=False)
-            yield Static("Decisions (9.3.3)", classes="mr-section")
-            yield Static("", id="mr-decisions", markup=False)
-            yield Static("Actions", classes="mr-section")
-            yield DataTable(id="actions", cursor_type="row")
-            yield ProgressBar(id="pack-progress", total=100, show_eta=False)
-            yield Static("", id="mr-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -134,6 +135,9 @@ class ManagementScreen(AimsScreen):
             reviews.add_column(label, width=width)
         self._action_columns()
         self.query_one("#pack-progress", ProgressBar).display = False
+        self.query_one("#mr-status", Static).display = False
+        if self.aims.role not in EDIT:
+            self.query_one("#mr-actions-title", Static).update("Actions")
         self._fit(self.query_one("#reviews", DataTable), 0, 5)
         self._fit(self.query_one("#actions", DataTable), 0)
 
@@ -158,7 +162,9 @@ class ManagementScreen(AimsScreen):
 
     # -- messages to the user ----------------------------------------------
     def show_status(self, text: str) -> None:
-        self.query_one("#mr-status", Static).update(Text(text))
+        status = self.query_one("#mr-status", Static)
+        status.update(Text(text))
+        status.display = bool(text)
 
     # -- reading -------------------------------------------------------------
     def refresh_data(self) -> None:
