@@ -575,3 +575,16 @@ async def test_a_viewer_is_not_offered_the_import_screen(db):
         await goto(pilot, "0")
         assert type(app.screen) is before and not isinstance(app.screen, ImportScreen)
         assert "import" not in {e.id for e in app.screen_entries}
+
+
+async def test_a_key_typed_into_a_form_field_with_a_value_never_wipes_it(db):
+    """Issue 11: a value selected on focus is replaced by one key. The cursor lands after it."""
+    systems.create_system(db, ADMIN, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "9")
+        await pilot.press("n")
+        await settle(pilot)
+        await pilot.press("backspace", "6")
+        assert app.screen.query_one("#f-held_on", Input).value == TODAY.isoformat()[:-1] + "6"

@@ -88,7 +88,8 @@ class SavingForm(DbMixin, ModalScreen[Any]):
                 else:
                     with Horizontal(classes="mr-field"):
                         yield Label(f.label, classes="mr-label")
-                        yield Input(f.initial, placeholder=f.placeholder, id=f"f-{f.key}", compact=True)
+                        yield Input(f.initial, placeholder=f.placeholder, id=f"f-{f.key}", compact=True,
+                                    select_on_focus=False)  # one key must never wipe a value
             yield Static("", id="form-error", markup=False, classes="error")
             yield Static("ctrl+s saves" + ("" if self._only_areas() else " (Enter in a line too)")
                          + "  ·  Esc cancels", id="form-hint", markup=False, classes="hint")
