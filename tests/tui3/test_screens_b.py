@@ -480,9 +480,10 @@ async def test_overdue_actions_are_marked_by_core_schedule_is_overdue(db, monkey
         assert str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3]) == "planned (overdue)"
 
 
-async def test_a_form_save_waiting_for_the_write_lock_says_so_keeps_keys_and_lands(db):
+async def test_a_form_save_waiting_for_the_write_lock_says_so_takes_no_keys_and_lands(db):
     """A save that waits for a teammate's write lock while the screen below refreshes: the form
-    says it is saving, keeps what is typed meanwhile, and the save lands after the release."""
+    says it is saving, its fields take no key meanwhile (a key typed then would vanish when the
+    form closes), Escape does not drop the save, and the save lands after the release."""
     ref = _with_review(db)
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
@@ -500,8 +501,10 @@ async def test_a_form_save_waiting_for_the_write_lock_says_so_keeps_keys_and_lan
                 app.refresh_screens()
             assert app.pending_writes == 1
             assert _text(app, "#form-hint").startswith("Saving")
-            await pilot.press("escape")  # refused while saving: the form stays
+            await pilot.press("!", "escape")  # the fields wait; Escape is refused while saving
             assert isinstance(app.screen, SavingForm)
+            assert app.screen.query_one("#f-action", Input).value == "Run the audit"
+            assert app.screen.query_one("#f-action", Input).disabled
         finally:
             other.rollback()
             other.close()

@@ -23,6 +23,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from ...core.errors import AimsError, ValidationError
 from ..base import DbMixin
+from .confirm import ConfirmDialog
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class SavingForm(DbMixin, ModalScreen[Any]):
         self.message = message
         self.explain = explain
         self.pending = False
+        self._was_focused: Widget | None = None
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -137,14 +139,23 @@ class SavingForm(DbMixin, ModalScreen[Any]):
         else:
             self.action_cancel()
 
+    def _lock(self, locked: bool) -> None:
+        """While a save waits, the fields take no keys (a key typed then would vanish when the
+        form closes); they show what is being saved and come back as they were on a refusal."""
+        for w in self.query(".mr-field Input, .mr-field Select, TextArea.mr-area"):
+            w.disabled = locked
+
     def action_save(self) -> None:
         if self.pending:
-            return  # one save at a time; keys typed meanwhile stay in the fields
+            return  # one save at a time
         values = self.values()
         save = self.save
         self.pending = True
+        self._was_focused = self.focused
+        self._lock(True)
         self.query_one("#form-error", Static).update("")
-        self.query_one("#form-hint", Static).update("Saving… (waits for the database if a teammate is writing)")
+        self.query_one("#form-hint", Static).update(
+            "Saving… the fields wait until it lands (the database may be busy with a teammate's write)")
         self.db_write(lambda: save(values), self._saved, failed=self._refused, message=self.message)
 
     def _saved(self, result: Any) -> None:
@@ -153,11 +164,14 @@ class SavingForm(DbMixin, ModalScreen[Any]):
 
     def _refused(self, err: AimsError) -> bool:
         self.pending = False
+        self._lock(False)
         key, text = field_message(err, self.labels())
         self.query_one("#form-error", Static).update(text)
         self.query_one("#form-hint", Static).update("Not saved: fix it and press ctrl+s, or Esc to cancel")
-        for widget in self.query(f"#f-{key}") if key else ():
-            widget.focus()
+        target = next(iter(self.query(f"#f-{key}")), None) if key else None
+        target = target or self._was_focused
+        if target is not None:
+            target.focus()
         return True
 
     def action_cancel(self) -> None:
@@ -165,8 +179,6 @@ class SavingForm(DbMixin, ModalScreen[Any]):
             self.aims.say("saving… the form closes when the save lands")
             return
         if self.changed():
-            from .confirm import ConfirmDialog
-
             self.app.push_screen(ConfirmDialog("Discard what you typed?", "Discard", "Keep editing"),
                                  lambda yes: self.dismiss(None) if yes else None)
             return
