@@ -34,6 +34,7 @@ from textual.widgets import DataTable, Header, Input, Log, Static
 from aims_tui.core import audit
 from aims_tui.core.models import Risk
 from aims_tui.core.services import management, reviews, risks, systems
+from aims_tui.tui.dialogs.confirm import ConfirmDialog
 from aims_tui.tui.dialogs.management_forms import SavingForm
 from aims_tui.tui.dialogs.review_form import ReviewDialog
 from aims_tui.tui.screens.due import DueScreen
@@ -64,6 +65,27 @@ async def _clear(pilot) -> None:
     box = pilot.app.focused
     assert isinstance(box, Input)
     await pilot.press("end", *["backspace"] * len(box.value))
+
+
+async def _until(pilot, condition, what: str) -> None:
+    """Wait (on behaviour, not on a clock) until the app is where the next key expects it."""
+    for _ in range(300):
+        await settle(pilot)
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"never reached: {what}")
+
+
+async def _open(pilot, key: str, dialog: type) -> None:
+    """Press the key that opens a dialog and wait until it has the cursor."""
+    await pilot.press(key)
+    await _until(pilot, lambda: isinstance(pilot.app.screen, dialog) and pilot.app.focused is not None
+                 and pilot.app.focused.screen is pilot.app.screen, f"{dialog.__name__} open")
+
+
+async def _planned(pilot, screen) -> None:
+    await _until(pilot, lambda: screen.plan is not None and not screen._busy, "the file read and planned")
 
 
 async def _landed(pilot) -> None:
@@ -103,9 +125,7 @@ async def test_r_then_enter_on_the_due_screen_records_a_review_visibly_with_its_
         await goto(pilot, "8")
         assert isinstance(app.screen, DueScreen)
         assert app.screen.query(Header)
-        await pilot.press("r")
-        await settle(pilot)
-        assert isinstance(app.screen, ReviewDialog)
+        await _open(pilot, "r", ReviewDialog)
         await _type(pilot, "checked with the owner")
         await pilot.press("enter")
         await _landed(pilot)
@@ -126,8 +146,7 @@ async def test_a_review_dated_ahead_of_today_is_refused_in_the_dialog_with_the_t
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "8")
-        await pilot.press("r")
-        await settle(pilot)
+        await _open(pilot, "r", ReviewDialog)
         await _type(pilot, "too early")
         await pilot.press("shift+tab")
         await _clear(pilot)
@@ -171,9 +190,7 @@ async def test_n_typed_fields_and_ctrl_s_create_a_management_review(db):
         await settle(pilot)
         await goto(pilot, "9")
         assert isinstance(app.screen, ManagementScreen) and app.screen.query(Header)
-        await pilot.press("n")
-        await settle(pilot)
-        assert isinstance(app.screen, SavingForm)
+        await _open(pilot, "n", SavingForm)
         await _clear(pilot)
         await _type(pilot, "2026-06-10")
         await pilot.press("tab")
@@ -202,8 +219,7 @@ async def test_enter_in_a_line_saves_the_new_review_form_too(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("n")
-        await settle(pilot)
+        await _open(pilot, "n", SavingForm)
         await pilot.press("tab", "tab", "tab")
         await _type(pilot, "Eve")
         await pilot.press("enter")
@@ -221,8 +237,7 @@ async def test_a_period_that_ends_before_it_starts_is_refused_in_the_form(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("n")
-        await settle(pilot)
+        await _open(pilot, "n", SavingForm)
         await pilot.press("tab")
         await _type(pilot, "2026-05-01")
         await pilot.press("tab")
@@ -248,8 +263,7 @@ async def test_d_typed_decisions_and_ctrl_s_record_them(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("d")
-        await settle(pilot)
+        await _open(pilot, "d", SavingForm)
         await _type(pilot, "Fund the [red]bias[/red] audit")
         await pilot.press("enter")  # a new line in the decisions, not a save
         await _type(pilot, "Hire a reviewer")
@@ -274,8 +288,7 @@ async def test_decisions_saved_over_a_teammates_change_are_refused_and_kept(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("d")
-        await settle(pilot)
+        await _open(pilot, "d", SavingForm)
         await _type(pilot, "Ours")
         management.update_review(db, APPROVER, ref, {"attendees": "Bob"})
         await pilot.press("ctrl+s")
@@ -295,8 +308,7 @@ async def test_a_typed_action_and_enter_add_an_action_to_the_review(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("a")
-        await settle(pilot)
+        await _open(pilot, "a", SavingForm)
         await _type(pilot, "Run the audit")
         await pilot.press("tab", "tab")
         await _type(pilot, "2026-06-01")
@@ -318,8 +330,7 @@ async def test_an_action_with_a_due_date_that_is_not_a_date_is_refused(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("a")
-        await settle(pilot)
+        await _open(pilot, "a", SavingForm)
         await _type(pilot, "Run the audit")
         await pilot.press("tab", "tab")
         await _type(pilot, "next week")
@@ -372,7 +383,7 @@ async def test_s_and_y_sign_the_review_off_as_an_approver(db):
         await settle(pilot)
         await goto(pilot, "9")
         await pilot.press("s")
-        await settle(pilot)
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the sign-off question")
         await pilot.press("y")
         await _landed(pilot)
         r = management.get_review(db, ref)
@@ -389,7 +400,7 @@ async def test_signing_off_without_decisions_is_refused_and_says_why(db):
         await settle(pilot)
         await goto(pilot, "9")
         await pilot.press("s")
-        await settle(pilot)
+        await _until(pilot, lambda: isinstance(app.screen, ConfirmDialog), "the sign-off question")
         await pilot.press("y")
         await _landed(pilot)
         assert management.get_review(db, ref)["status"] == "planned"
@@ -489,8 +500,7 @@ async def test_a_form_save_waiting_for_the_write_lock_says_so_takes_no_keys_and_
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("a")
-        await settle(pilot)
+        await _open(pilot, "a", SavingForm)
         await _type(pilot, "Run the audit")
         other = sqlite3.connect(db.path, timeout=1)
         other.execute("BEGIN IMMEDIATE")
@@ -529,15 +539,14 @@ async def test_a_typed_path_enter_and_ctrl_s_import_the_risks(db, tmp_path):
         await goto(pilot, "0")
         screen = app.screen
         assert isinstance(screen, ImportScreen) and screen.query(Header)
-        assert app.focused is screen.query_one("#path", Input)
+        await _until(pilot, lambda: app.focused is screen.query_one("#path", Input), "the cursor in the path")
         await _type(pilot, str(path))
         assert app.screen is screen and screen.query_one("#path", Input).value == str(path)
         await pilot.press("enter")
-        await settle(pilot)
-        assert screen.plan is not None
+        await _planned(pilot, screen)
         screen.query_one("#path", Input).focus()
         await pilot.press("ctrl+d")
-        await settle(pilot)
+        await _until(pilot, lambda: screen.result is not None and not screen._busy, "the dry run done")
         assert screen.query_one("#path", Input).value == str(path)
         assert "Dry run: nothing was written." in "\n".join(screen.query_one("#messages", Log).lines)
         assert _risk_titles(db) == []
@@ -559,7 +568,7 @@ async def test_a_file_with_bad_rows_is_refused_and_nothing_is_written(db, tmp_pa
         screen = app.screen
         await _type(pilot, str(path))
         await pilot.press("enter")
-        await settle(pilot)
+        await _planned(pilot, screen)
         await pilot.press("ctrl+s")
         await _landed(pilot)
         log = "\n".join(screen.query_one("#messages", Log).lines)
@@ -587,7 +596,6 @@ async def test_a_key_typed_into_a_form_field_with_a_value_never_wipes_it(db):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
-        await pilot.press("n")
-        await settle(pilot)
+        await _open(pilot, "n", SavingForm)
         await pilot.press("backspace", "6")
         assert app.screen.query_one("#f-held_on", Input).value == TODAY.isoformat()[:-1] + "6"

@@ -54,6 +54,7 @@ class SavingForm(DbMixin, ModalScreen[Any]):
         Binding("escape", "cancel", "Cancel"),
     ]
     FORM_CLASSES = "dialog mr-form"
+    AUTO_FOCUS = None  # on_mount puts the cursor in first_focus(); no second, racing choice
     DEFAULT_CSS = """
     SavingForm .mr-form { max-width: 80; }
     SavingForm .mr-field { height: 1; margin-bottom: 1; }

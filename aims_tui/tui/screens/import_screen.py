@@ -200,6 +200,11 @@ class ImportScreen(AimsScreen):
     def _mapping_changed(self, event: Select.Changed) -> None:
         if self._building or self.sheet_data is None:
             return
+        if self.plan is not None:  # a Select announcing the value it was built with is no change
+            index = int(str(event.select.id).rsplit("-", 1)[1])
+            now = next((c.field or NOT_IMPORTED for c in self.plan.columns if c.index == index), None)
+            if event.value == now:
+                return
         self._replan()
 
     # -- helpers ---------------------------------------------------------------
