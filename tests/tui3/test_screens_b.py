@@ -12,7 +12,7 @@ Write actions covered here (screen or dialog, action, test):
                                              test_decisions_saved_over_a_teammates_change_are_refused_and_kept
 - ManagementScreen / SavingForm, add_action: test_a_typed_action_and_enter_add_an_action_to_the_review
                                              test_an_action_with_a_due_date_that_is_not_a_date_is_refused
-- ManagementScreen, complete_action:         test_tab_to_the_actions_and_c_marks_the_action_done
+- ManagementScreen, complete_action (+ ctrl+z): test_tab_to_the_actions_and_c_marks_the_action_done
                                              test_completing_an_action_a_teammate_changed_is_refused_visibly
 - ManagementScreen, sign_off:                test_s_and_y_sign_the_review_off_as_an_approver
                                              test_signing_off_without_decisions_is_refused_and_says_why
@@ -355,8 +355,14 @@ async def test_tab_to_the_actions_and_c_marks_the_action_done(db):
         await _landed(pilot)
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["done"]
         assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "create"]
-        assert f"{ref}: action 'Write the policy' done" in notes(app)
+        assert f"{ref}: action 'Write the policy' done (ctrl+z undoes)" in notes(app)
         assert str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3]) == "done"
+        await pilot.press("ctrl+z")
+        await _until(pilot, lambda: f"undone: completing an action of {ref}" in notes(app), "the undo")
+        assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["planned"]
+        assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "update", "create"]
+        await _until(pilot, lambda: str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3])
+                     == "planned (overdue)", "the table shows the undo")
 
 
 async def test_completing_an_action_a_teammate_changed_is_refused_visibly(db):

@@ -327,10 +327,16 @@ class ManagementScreen(AimsScreen):
         if a["status"] == "done":
             self.aims.say("that action is already done")
             return
-        db, login = self.database, self.login
+        db, login, old, refresh = self.database, self.login, a["status"], self._after_write(ref)
+
+        def done(updated: dict) -> None:
+            self.aims.push_undo(f"completing an action of {ref}", lambda: management.update_action(
+                db, login, updated["id"], {"status": old}, expect_version=updated["version"]))
+            refresh(updated)
+
         self.db_write(lambda: management.update_action(db, login, a["id"], {"status": "done"},
                                                        expect_version=a["version"]),
-                      self._after_write(ref), message=f"{ref}: action '{a['action']}' done")
+                      done, message=f"{ref}: action '{a['action']}' done (ctrl+z undoes)")
 
     def action_sign_off(self) -> None:
         if not self.allowed(APPROVE, "signing off a management review"):
