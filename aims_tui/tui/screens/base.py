@@ -12,9 +12,9 @@ Actions that change data are named in ``EDIT_ACTIONS`` (approver-only ones in
 still starts with ``self.allowed(...)`` so a refused role is told which role it
 needs. Forms live in ``tui/dialogs/``: a dialog that saves runs the write
 itself, closes only when it lands, and on a refusal stays open with the text
-intact and the field named as the user sees it. Keys that are letters or
-digits belong to the screen, never to a focused Input; keys an Input would eat
-(ctrl+d, ctrl+s) are ``priority`` bindings when the screen needs them.
+intact and the field named as the user sees it. Letters and digits typed
+into a focused Input are text, never screen keys; a ctrl key the screen needs
+and an Input would take (ctrl+d deletes right) is a ``priority`` binding.
 """
 
 from __future__ import annotations

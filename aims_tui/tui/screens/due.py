@@ -23,7 +23,7 @@ from ...core.identity import EDIT
 from ...core.reminders import KIND_LABELS, DueItem, window
 from ...core.schedule import today as _today
 from ...core.services.reviews import record_review
-from ..dialogs.review_form import DIALOG_OUTCOMES, ReviewDialog  # noqa: F401 - DIALOG_OUTCOMES kept for callers
+from ..dialogs.review_form import ReviewDialog
 from .base import AimsScreen
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
