@@ -61,7 +61,7 @@ class AimsApp(App):
         self.undo_stack: list[tuple[str, Callable[[], Any]]] = []
         self.pending_writes = 0  # writes started by the user that have not landed yet
         self._data_version: int | None = None
-        self.screen_entries = registry.available()
+        self.screen_entries = registry.available(self.role or "")  # viewers: no Import
         for e in self.screen_entries:
             self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
         self.sub_title = f"{visible(login)} ({self.role or 'not a user'})"

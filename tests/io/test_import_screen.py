@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from pathlib import Path
+
+from aims_tui.tui import app as app_module
+from aims_tui.tui.app import AimsApp
 from textual.widgets import DataTable, Input, Log, Select, Static
 
 from aims_tui.core.models import Risk
 from aims_tui.tui.screens.import_screen import ImportScreen
 
-from ..conftest import EDITOR
+from ..conftest import EDITOR, TODAY
 from .helpers import count, risks
 
 
-class Host(App):
-    def __init__(self, database, login, path=""):
-        super().__init__()
-        self.database, self.login, self.path = database, login, path
+class Host(AimsApp):
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # the real app's stylesheet
 
-    def on_mount(self) -> None:
-        self.push_screen(ImportScreen(self.database, self.login, self.path))
+    def __init__(self, database, login, path=""):
+        super().__init__(database, login, today=TODAY, poll_seconds=0, start_notice=False)
+        self.path = path
+
+    def make_screen(self, screen_id):  # the app starts on this screen
+        return ImportScreen(self.database, self.login, self.path)
 
 
 async def settle(app, pilot) -> None:

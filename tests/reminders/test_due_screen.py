@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from textual.app import App
+from pathlib import Path
+
+from aims_tui.tui import app as app_module
+from aims_tui.tui.app import AimsApp
 from textual.widgets import DataTable, Static
 
 from aims_tui.core import reminders
@@ -12,13 +15,14 @@ from aims_tui.tui.screens.due import DueScreen, ReviewDialog
 from ..conftest import ADMIN, TODAY
 
 
-class Host(App):
-    def __init__(self, database, login):
-        super().__init__()
-        self.database, self.login = database, login
+class Host(AimsApp):
+    CSS_PATH = str(Path(app_module.__file__).with_name("app.tcss"))  # the real app's stylesheet
 
-    def on_mount(self) -> None:
-        self.push_screen(DueScreen(self.database, self.login, today=TODAY))
+    def __init__(self, database, login):
+        super().__init__(database, login, today=TODAY, poll_seconds=0, start_notice=False)
+
+    def make_screen(self, screen_id):  # the app starts on this screen
+        return DueScreen(self.database, self.login, today=TODAY)
 
 
 async def _settle(pilot, app, predicate, tries=100):

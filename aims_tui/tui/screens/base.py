@@ -1,4 +1,21 @@
-"""The base of every aims screen: the database, the login, role-aware actions."""
+"""The base of every aims screen: the database, the login, role-aware actions.
+
+The one way to build a screen: subclass :class:`AimsScreen`, compose a
+``Header`` first and a ``Footer`` last, and register it in ``registry.py``.
+Reads go through ``self.db_work(fn, done)`` (cancellable, replaced by a newer
+read) and are all started from ``refresh_data``, which the app calls when the
+screen resumes and after every commit (yours or a teammate's). Writes go
+through ``self.db_write(fn, done, message=..., failed=...)`` and only call core
+services; they are never cancelled and always end with a message or an error.
+Actions that change data are named in ``EDIT_ACTIONS`` (approver-only ones in
+``APPROVE_ACTIONS``) so a viewer is not offered them, and each such action
+still starts with ``self.allowed(...)`` so a refused role is told which role it
+needs. Forms live in ``tui/dialogs/``: a dialog that saves runs the write
+itself, closes only when it lands, and on a refusal stays open with the text
+intact and the field named as the user sees it. Letters and digits typed
+into a focused Input are text, never screen keys; a ctrl key the screen needs
+and an Input would take (ctrl+d deletes right) is a ``priority`` binding.
+"""
 
 from __future__ import annotations
 

@@ -2,8 +2,9 @@
 two keystrokes (``r`` or Enter on a row, then Enter).
 
 The rows come from :func:`aims_tui.core.reminders.window`, which is bounded by
-date and capped per bucket, so the table never holds the register. Every
-database call runs in a thread worker; user text is shown literally (``Text``).
+date and capped per bucket, so the table never holds the register. Reads run
+through ``db_work``; the review is recorded by its dialog through ``db_write``
+(never cancelled, always said). User text is shown literally (``Text``).
 """
 
 from __future__ import annotations
@@ -12,74 +13,31 @@ from datetime import date
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Input, RadioButton, RadioSet, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from ...core.db import Database
-from ...core.reminders import KIND_LABELS, DueItem
+from ...core.identity import EDIT
+from ...core.reminders import KIND_LABELS, DueItem, window
+from ...core.schedule import today as _today
+from ...core.services.reviews import record_review
+from ..dialogs.review_form import ReviewDialog
 from ..render import lit
+from .base import AimsScreen
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
-# The outcomes a review can have from here; "rescored" needs new scores, which
-# belong on the risk's own form.
-DIALOG_OUTCOMES = (("still_valid", "Still valid"), ("escalated", "Escalated"), ("closed", "Closed (risks only)"))
 ROW_LIMIT = 300
 
 
-class ReviewDialog(ModalScreen[dict | None]):
-    """Outcome (still valid preselected) and notes; Enter saves, Escape cancels."""
-
-    DEFAULT_CSS = """
-    ReviewDialog { align: center middle; }
-    ReviewDialog > Vertical { width: 72; height: auto; border: thick $accent; background: $surface; padding: 1 2; }
-    ReviewDialog RadioSet { width: 100%; }
-    ReviewDialog .hint { color: $text-muted; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "save", "Save")]
-
-    def __init__(self, item: DueItem) -> None:
-        super().__init__()
-        self.item = item
-
-    def compose(self) -> ComposeResult:
-        i = self.item
-        with Vertical():
-            yield Static(lit(f"Review {i.ref}: {i.title}"), id="review-title")
-            yield Static(Text(f"{KIND_LABELS[i.kind]}, due {i.due.isoformat()}"), classes="hint")
-            outcomes = [o for o in DIALOG_OUTCOMES if o[0] != "closed" or i.subject_type == "risk"]
-            with RadioSet(id="review-outcome"):
-                for n, (_value, label) in enumerate(outcomes):
-                    yield RadioButton(label, value=n == 0)
-            yield Input(placeholder="Notes (optional)", id="review-notes")
-            yield Static("Enter saves  ·  Esc cancels", classes="hint")
-
-    def on_mount(self) -> None:
-        self.query_one("#review-notes", Input).focus()
-
-    def _outcomes(self) -> list[str]:
-        return [o for o, _ in DIALOG_OUTCOMES if o != "closed" or self.item.subject_type == "risk"]
-
-    def action_save(self) -> None:
-        idx = self.query_one(RadioSet).pressed_index
-        outcome = self._outcomes()[idx if idx >= 0 else 0]
-        self.dismiss({"outcome": outcome, "notes": self.query_one("#review-notes", Input).value})
-
-    @on(Input.Submitted, "#review-notes")
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_save()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class DueScreen(Screen):
+class DueScreen(AimsScreen):
     """What is due for the login (``a`` shows everyone's)."""
 
+    HELP_TITLE = "Due"
+    HELP = ("Overdue, due this week, due this month. r (or Enter) records a review of the highlighted "
+            "row: Enter again saves it as still valid. a shows everyone's items.")
+    EDIT_ACTIONS = frozenset({"review"})
     DEFAULT_CSS = """
     DueScreen #due-summary { height: auto; padding: 0 1; }
     DueScreen DataTable { height: 1fr; }
@@ -92,15 +50,14 @@ class DueScreen(Screen):
     ]
 
     def __init__(self, database: Database, login: str, today: date | None = None) -> None:
-        super().__init__()
-        self.database = database
-        self.login = login
+        super().__init__(database, login)
         self.today = today
         self.show_all = False
         self.items: dict[str, DueItem] = {}
         self.totals: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
+        yield Header()
         yield Static("Loading what is due…", id="due-summary", markup=False)
         yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
@@ -114,24 +71,14 @@ class DueScreen(Screen):
         table.add_column("Owner", key="owner")
         table.add_column("Title", key="title")
         table.focus()
-        self.load()
 
     # -- data ----------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="due-load")
-    def load(self) -> None:
-        from textual.worker import get_current_worker
+    def refresh_data(self) -> None:
+        db, today, owner = self.database, self.today, None if self.show_all else self.login
+        self.db_work(lambda: window(db, today=today, owner=owner, limit=ROW_LIMIT), self._show)
 
-        from ...core.reminders import window
-
-        try:
-            data = window(self.database, today=self.today, owner=None if self.show_all else self.login,
-                          limit=ROW_LIMIT)
-        except Exception as exc:  # noqa: BLE001 - shown to the user, the app keeps running
-            self.app.call_from_thread(self.notify, f"Could not read what is due: {exc}", severity="error",
-                                      markup=False)
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, data)
+    def load(self) -> None:  # the name older callers use
+        self.refresh_data()
 
     def _show(self, data: dict[str, Any]) -> None:
         table = self.query_one(DataTable)
@@ -155,9 +102,10 @@ class DueScreen(Screen):
                               Text(""), Text("use `aims reminders` to list them all"), key=f"more:{bucket}")
         whose = "everyone's" if self.show_all else "your"
         t = data["totals"]
+        keys = "a: mine/all" + (", r: record review" if self.aims.role in EDIT else "")
         self.query_one("#due-summary", Static).update(Text(
             f"{t['overdue']} overdue · {t['week']} due this week · {t['month']} due this month "
-            f"({whose} items, as of {data['as_of'].isoformat()}; a: mine/all, r: record review)"))
+            f"({whose} items, as of {data['as_of'].isoformat()}; {keys})"))
         if keep and keep in self.items:
             table.move_cursor(row=table.get_row_index(keep))
 
@@ -172,11 +120,11 @@ class DueScreen(Screen):
 
     # -- actions ---------------------------------------------------------------
     def action_refresh(self) -> None:
-        self.load()
+        self.refresh_data()
 
     def action_toggle_all(self) -> None:
         self.show_all = not self.show_all
-        self.load()
+        self.refresh_data()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
@@ -185,7 +133,8 @@ class DueScreen(Screen):
     @on(DataTable.RowSelected, "#due-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
-        self.action_review()
+        if self.aims.role in EDIT:
+            self.action_review()
 
     def action_review(self) -> None:
         key = self._current_key()
@@ -193,33 +142,16 @@ class DueScreen(Screen):
         if item is None:
             return
         if item.subject_type is None:
-            self.notify(f"{item.ref} is a {KIND_LABELS[item.kind]}, not a review: update it from its record.",
-                        markup=False)
+            self.aims.say(f"{item.ref} is a {KIND_LABELS[item.kind]}, not a review: update it from its record.")
             return
-
-        def done(result: dict | None) -> None:
-            if result is not None:
-                self.save_review(item, result)
-
-        self.app.push_screen(ReviewDialog(item), done)
-
-    @work(thread=True, group="due-save")
-    def save_review(self, item: DueItem, result: dict) -> None:
-        from ...core.errors import AimsError
-        from ...core.services.reviews import record_review
-
-        try:
-            rv = record_review(self.database, self.login, item.subject_type, item.ref,
-                               {"outcome": result["outcome"], "notes": result.get("notes", "")},
-                               today=self.today)
-        except AimsError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
+        if not self.allowed(EDIT, "recording a review"):
             return
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.notify, f"Could not record the review: {exc}", severity="error",
-                                      markup=False)
-            return
-        self.app.call_from_thread(
-            self.notify, f"{item.ref}: review recorded ({rv['outcome']}); next review {rv['next_review'].isoformat()}",
-            markup=False)
-        self.app.call_from_thread(self.load)
+        db, login, today, subject = self.database, self.login, self.today, item.subject_type
+
+        def save(values: dict[str, Any]) -> dict:
+            return record_review(db, login, subject, item.ref,
+                                 {"outcome": values["outcome"], "notes": values.get("notes", ""),
+                                  "reviewed_on": values.get("reviewed_on", "")},
+                                 expect_version=item.version, today=today)
+
+        self.app.push_screen(ReviewDialog(item, save, today or _today()))

@@ -1,8 +1,13 @@
 """Import risks from a spreadsheet: pick a file, check and fix the mapping, dry-run, import.
 
 Thin: the reading, mapping and validation are ``aims_tui.io.importer``; the
-write is ``services.importing`` (one transaction, all or nothing). File reading
-and the import run in thread workers; text from the file is shown literally.
+write is ``services.importing`` (one transaction, all or nothing). Built like
+every screen (``screens/base.py``): reading the file, planning and the dry run
+are reads (``db_work``); the import is a write (``db_write``: never cancelled,
+always said). The path box keeps what is typed into it (letters and digits are
+text there, not screen keys); ctrl+r, ctrl+d and ctrl+s are the screen's even
+while a box has the cursor. Viewers are told the role importing needs and are
+offered no import action. Text from the file is shown literally.
 """
 
 from __future__ import annotations
@@ -11,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
     Footer,
+    Header,
     Input,
+    Label,
     Log,
     ProgressBar,
     Select,
@@ -29,28 +35,34 @@ from textual.widgets import (
 )
 
 from ...core.db import Database
-from ...core.errors import AimsError
+from ...core.errors import AimsError, PermissionDenied
+from ...core.identity import EDIT
 from ...core.services.importing import ImportRejected
 from ...core.text import visible
 from ...io import importer
 from ..dialogs.confirm import ConfirmDialog
+from ..base import needed_role
+from .base import AimsScreen
 
 NOT_IMPORTED = "ignore"
 
 
-class ImportScreen(Screen):
+class ImportScreen(AimsScreen):
     """Pick a file, see the detected mapping and the first rows, fix the mapping,
     dry-run, then import with progress; every problem is listed."""
 
     DEFAULT_CSS = """
     ImportScreen { layout: vertical; }
-    ImportScreen #title { text-style: bold; padding: 0 1; }
-    ImportScreen .row { height: auto; }
+    ImportScreen #title { text-style: bold; padding: 0 1; height: auto; }
+    ImportScreen .row { height: 1; margin: 0 1 1 0; }
+    ImportScreen .imp-label { width: 7; padding-left: 1; }
+    ImportScreen .imp-label2 { width: auto; padding: 0 1 0 2; }
     ImportScreen #path { width: 1fr; }
-    ImportScreen Button { width: auto; min-width: 10; }
-    ImportScreen #sheet { width: 16; }
-    ImportScreen #header-row { width: 14; }
+    ImportScreen Button { width: auto; min-width: 9; margin-left: 1; }
+    ImportScreen #sheet { width: 12; }
+    ImportScreen #header-row { width: 6; }
     ImportScreen #system { width: 1fr; }
+    ImportScreen Checkbox { margin-left: 2; }
     ImportScreen #summary { padding: 0 1; height: auto; }
     ImportScreen #mapping { height: 1fr; min-height: 3; border: round $primary-darken-2; }
     ImportScreen .map-row { height: 1; }
@@ -61,16 +73,22 @@ class ImportScreen(Screen):
     ImportScreen #messages { height: 1fr; min-height: 3; border: round $primary-darken-2; }
     """
 
+    HELP_TITLE = "Import"
+    HELP = ("Type the path of a .csv or .xlsx file and press Enter (or ctrl+r) to read it; fix the mapping "
+            "in the lists; ctrl+d checks every row without writing; ctrl+s imports (all or nothing). "
+            "Esc goes back.")
+    AUTO_FOCUS = "#path"
+    EDIT_ACTIONS = frozenset({"read", "dry_run", "import_file"})
+    # priority: a focused Input would otherwise take ctrl+d (delete right) before the screen
     BINDINGS = [
         Binding("escape", "close", "Back"),
-        Binding("ctrl+r", "read", "Read file"),
-        Binding("ctrl+d", "dry_run", "Dry run"),
+        Binding("ctrl+r", "read", "Read file", priority=True),
+        Binding("ctrl+d", "dry_run", "Dry run", priority=True),
+        Binding("ctrl+s", "import_file", "Import", priority=True),
     ]
 
     def __init__(self, database: Database, login: str, path: str = "") -> None:
-        super().__init__()
-        self.database = database
-        self.login = login
+        super().__init__(database, login)
         self.initial_path = path
         self.sheet_data: importer.Sheet | None = None
         self.plan: importer.Plan | None = None
@@ -78,28 +96,45 @@ class ImportScreen(Screen):
         self.problems: list[str] = []
         self.result: dict[str, Any] | None = None
         self._building = False
-        self.scale_offset: int | None = None  # asked when the scores look 0-based (issue 14)
+        self.scale_offset: int | None = None  # asked when the scores look 0-based
+        self._busy = False
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
+        yield Header()
         yield Static("Import risks from a spreadsheet (CSV or XLSX)", id="title", markup=False)
+        # one line each (compact), each box with a label that stays when text is typed (80x24)
         with Horizontal(classes="row"):
-            yield Input(self.initial_path, placeholder="Path to a .csv or .xlsx file", id="path")
-            yield Button("Read", id="read", variant="primary")
-            yield Button("Dry run", id="dry-run", disabled=True)
-            yield Button("Import", id="import", variant="success", disabled=True)
+            yield Label("File", classes="imp-label")
+            yield Input(self.initial_path, placeholder="path to a .csv or .xlsx file", id="path", compact=True,
+                        select_on_focus=False)
+            yield Button("Read", id="read", variant="primary", compact=True)
+            yield Button("Dry run", id="dry-run", disabled=True, compact=True)
+            yield Button("Import", id="import", variant="success", disabled=True, compact=True)
         with Horizontal(classes="row"):
-            yield Input(placeholder="Sheet (XLSX)", id="sheet")
-            yield Input(placeholder="Header row", id="header-row", type="integer")
-            yield Input(placeholder="AI system for rows without one", id="system")
-            yield Checkbox("Create missing", id="create-missing",
+            yield Label("Sheet", classes="imp-label")
+            yield Input(placeholder="first", id="sheet", compact=True, select_on_focus=False)
+            yield Label("Header row", classes="imp-label2")
+            yield Input(placeholder="found", id="header-row", type="integer", compact=True,
+                        select_on_focus=False)
+            yield Label("AI system", classes="imp-label2")
+            yield Input(placeholder="for rows without one", id="system", compact=True,
+                        select_on_focus=False)
+            yield Checkbox(_create_label(False), id="create-missing", compact=True,
                            tooltip="Add unknown owners as editors (needs admin) and unknown AI systems in design")
         yield Static("", id="summary", markup=False)
         yield VerticalScroll(id="mapping")
         yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
-        yield ProgressBar(id="progress", show_eta=False)
+        yield ProgressBar(id="progress", show_eta=False, total=1)
         yield Log(id="messages", highlight=False)
         yield Footer()
+
+    def on_mount(self) -> None:
+        if self.aims.role not in EDIT:
+            for w in self.query("Input, Button, Checkbox"):
+                w.disabled = True
+            self.query_one("#title", Static).update(str(PermissionDenied(
+                "importing risks", (needed_role(EDIT),), self.aims.role)))
 
     # -- actions ---------------------------------------------------------------
     def action_close(self) -> None:
@@ -107,11 +142,30 @@ class ImportScreen(Screen):
             self.app.pop_screen()
 
     def action_read(self) -> None:
-        self._read()
+        if self.allowed(EDIT, "importing risks"):
+            self._read()
 
     def action_dry_run(self) -> None:
-        if self.plan is not None:
-            self._run_import(dry_run=True)
+        if not self.allowed(EDIT, "importing risks"):
+            return
+        if self._busy:
+            self.aims.say("still working on the file: wait for it to finish")
+            return
+        if self.plan is None:
+            self._say(["Read a file first (Enter in the path, or ctrl+r)."])
+            return
+        self._run_import(dry_run=True)
+
+    def action_import_file(self) -> None:
+        if not self.allowed(EDIT, "importing risks"):
+            return
+        if self._busy:
+            self.aims.say("still working on the file: wait for it to finish")
+            return
+        if self.plan is None:
+            self._say(["Read a file first (Enter in the path, or ctrl+r)."])
+            return
+        self._run_import(dry_run=False)
 
     @on(Button.Pressed, "#read")
     @on(Input.Submitted, "#path")
@@ -129,6 +183,10 @@ class ImportScreen(Screen):
         self.scale_offset = None
         self.read_file(path, sheet, int(header) if header else None, self._system())
 
+    @on(Checkbox.Changed, "#create-missing")
+    def _create_changed(self, event: Checkbox.Changed) -> None:
+        event.checkbox.label = _create_label(event.value)  # in words: NO_COLOR shows the box the same
+
     @on(Input.Submitted, "#system")
     def _system_changed(self) -> None:
         if self.sheet_data is not None:
@@ -136,16 +194,21 @@ class ImportScreen(Screen):
 
     @on(Button.Pressed, "#dry-run")
     def _dry_run(self) -> None:
-        self._run_import(dry_run=True)
+        self.action_dry_run()
 
     @on(Button.Pressed, "#import")
     def _import(self) -> None:
-        self._run_import(dry_run=False)
+        self.action_import_file()
 
     @on(Select.Changed, ".map-select")
     def _mapping_changed(self, event: Select.Changed) -> None:
         if self._building or self.sheet_data is None:
             return
+        if self.plan is not None:  # a Select announcing the value it was built with is no change
+            index = int(str(event.select.id).rsplit("-", 1)[1])
+            now = next((c.field or NOT_IMPORTED for c in self.plan.columns if c.index == index), None)
+            if event.value == now:
+                return
         self._replan()
 
     # -- helpers ---------------------------------------------------------------
@@ -166,6 +229,7 @@ class ImportScreen(Screen):
         self.make_plan(self.sheet_data, self.header_row, self._overrides(), self._system())
 
     def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
         ready = not busy and self.plan is not None
         self.query_one("#dry-run", Button).disabled = not ready
         self.query_one("#import", Button).disabled = not ready
@@ -175,55 +239,54 @@ class ImportScreen(Screen):
         log.clear()
         log.write_lines([visible(line) for line in lines])  # cells of the file: shown, never obeyed
 
-    # -- workers (off the UI thread) ----------------------------------------------
-    @work(thread=True, exclusive=True, group="import-plan")
+    # -- database work (off the UI thread) -------------------------------------------
     def read_file(self, path: str, sheet: str | None, header_row: int | None, system: str | None) -> None:
-        try:
-            data = importer.read_sheet(Path(path).expanduser(), sheet=sheet)
-            plan = importer.prepare(self.database, path, header_row=header_row, default_system=system, data=data,
-                                    scale_offset=self.scale_offset)
-        except AimsError as exc:
-            self.app.call_from_thread(self._failed, [str(exc)] + _details(exc))
-            return
-        except Exception as exc:  # noqa: BLE001 - a worker must not take the app down
-            self.app.call_from_thread(self._failed, [f"Unexpected error: {type(exc).__name__}: {exc}"])
-            return
-        self.app.call_from_thread(self._show_plan, data, plan, True)
+        db, scale_offset = self.database, self.scale_offset
 
-    @work(thread=True, exclusive=True, group="import-plan")
+        def read() -> tuple[importer.Sheet, importer.Plan]:
+            data = importer.read_sheet(Path(path).expanduser(), sheet=sheet)
+            return data, importer.prepare(db, path, header_row=header_row, default_system=system, data=data,
+                                                scale_offset=scale_offset)
+
+        self.db_work(read, lambda r: self._show_plan(r[0], r[1], True), group="import-plan", failed=self._plan_failed)
+
     def make_plan(self, data: importer.Sheet, header_row: int | None, overrides: list[tuple[int, str]],
                   system: str | None) -> None:
-        try:
-            plan = importer.prepare(self.database, data.path, header_row=header_row, mapping=overrides,
-                                    default_system=system, data=data, scale_offset=self.scale_offset)
-        except AimsError as exc:  # e.g. two columns mapped to one field: no plan until fixed
-            self.app.call_from_thread(self._failed, [str(exc)] + _details(exc))
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._failed, [f"Unexpected error: {type(exc).__name__}: {exc}"])
-            return
-        self.app.call_from_thread(self._show_plan, data, plan, False)
+        db, scale_offset = self.database, self.scale_offset
 
-    @work(thread=True, exclusive=True, group="import-run")
+        def plan() -> importer.Plan:  # e.g. two columns mapped to one field: no plan until fixed
+            return importer.prepare(db, data.path, header_row=header_row, mapping=overrides,
+                                    default_system=system, data=data, scale_offset=scale_offset)
+
+        self.db_work(plan, lambda p: self._show_plan(data, p, False), group="import-plan", failed=self._plan_failed)
+
+    def _plan_failed(self, exc: AimsError) -> bool:
+        self._failed([str(exc)] + _details(exc))
+        return True
+
+    def _run_failed(self, exc: AimsError) -> bool:
+        if isinstance(exc, ImportRejected):
+            self._failed([exc.summary] + [str(p) for p in exc.problems], keep_plan=True)
+        else:
+            self._failed([str(exc)], keep_plan=True)
+        return True
+
     def run_import(self, plan: importer.Plan, create_missing: bool, dry_run: bool) -> None:
-        def progress(done: int, total: int) -> None:
-            self.app.call_from_thread(self._progress, done, total)
+        db, login, app = self.database, self.login, self.app
 
-        try:
-            result = importer.run(self.database, self.login, plan, create_missing=create_missing,
-                                  dry_run=dry_run, progress=progress)
-        except ImportRejected as exc:
-            self.app.call_from_thread(self._failed, [exc.summary] + [str(p) for p in exc.problems],
-                                      keep_plan=True)
-            return
-        except AimsError as exc:
-            self.app.call_from_thread(self._failed, [str(exc)], keep_plan=True)
-            return
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self._failed, [f"Unexpected error: {type(exc).__name__}: {exc}"],
-                                      keep_plan=True)
-            return
-        self.app.call_from_thread(self._done, result)
+        def progress(done: int, total: int) -> None:
+            try:
+                app.call_from_thread(self._progress, done, total)
+            except RuntimeError:  # the app is closing
+                pass
+
+        def run() -> dict[str, Any]:
+            return importer.run(db, login, plan, create_missing=create_missing, dry_run=dry_run, progress=progress)
+
+        if dry_run:  # writes nothing: a read
+            self.db_work(run, self._done, group="import-dry", failed=self._run_failed)
+        else:
+            self.db_write(run, self._done, failed=self._run_failed, message=_summary)
 
     def _run_import(self, dry_run: bool) -> None:
         if self.plan is None:
@@ -243,16 +306,15 @@ class ImportScreen(Screen):
         self._set_busy(False)
 
     def _progress(self, done: int, total: int) -> None:
+        if not self.is_attached:
+            return
         self.query_one("#progress", ProgressBar).update(total=max(1, total), progress=done)
 
     def _done(self, result: dict[str, Any]) -> None:
         self.result = result
         self.problems = []
-        created, skipped = result["created"], result["skipped"]
-        verb = "Would import" if result["dry_run"] else "Imported"
-        lines = [f"{verb} {len(created)} risk(s)"
-                 + (f" ({created[0]['ref']}..{created[-1]['ref']})" if created else "")
-                 + (f"; {len(skipped)} already imported, skipped" if skipped else "")]
+        created = result["created"]
+        lines = [_summary(result)]
         if result["users_created"]:
             lines.append(("Would add" if result["dry_run"] else "Added") + " users as editors: "
                          + ", ".join(u["login"] for u in result["users_created"]))
@@ -320,14 +382,27 @@ class ImportScreen(Screen):
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
         width = max([len(plan.columns)] + [len(cells) for _, cells in plan.preview()])
+        rows = plan.preview()
         table.add_column(Text("row"), key="row")
         for i in range(width):
             header = plan.columns[i].label if i < len(plan.columns) else importer.column_letter(i)
-            table.add_column(Text(visible(header)), key=f"c{i}")
-        for rownum, cells in plan.preview():
-            shown = [Text(str(rownum))] + [Text(visible(_short(cells[i])) if i < len(cells) else "")
-                                           for i in range(width)]
+            fit = max([len(header)] + [len(_short(cells[i])) for _, cells in rows if i < len(cells)])
+            table.add_column(Text(visible(header)), key=f"c{i}", width=fit)
+        for rownum, cells in rows:
+            shown = [Text(str(rownum))] + [Text(visible(_short(cells[i])) if i < len(cells) else "") for i in range(width)]
             table.add_row(*shown)
+
+
+def _create_label(on: bool) -> str:
+    return f"Create missing: {'yes' if on else 'no'}"
+
+
+def _summary(result: dict[str, Any]) -> str:
+    created, skipped = result["created"], result["skipped"]
+    verb = "Would import" if result["dry_run"] else "Imported"
+    return (f"{verb} {len(created)} risk(s)"
+            + (f" ({created[0]['ref']}..{created[-1]['ref']})" if created else "")
+            + (f"; {len(skipped)} already imported, skipped" if skipped else ""))
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -1,9 +1,12 @@
 """Management reviews (clause 9.3): list, create, see the inputs, record outputs, export the pack.
 
-Thin: every read and write runs in a thread worker through core services and
-:mod:`aims_tui.reports.data` (the same figures the pack prints); results come
-back to the UI with ``call_from_thread``. User text is shown literally
-(``Text``/``markup=False``), never parsed as markup.
+Built like every screen (see ``screens/base.py``): reads through ``db_work``
+(services and :mod:`aims_tui.reports.data`, the same figures the pack
+prints), writes through the forms in ``dialogs/management_forms.py`` or
+``db_write``. The layout is one column (the list of reviews on top, the
+selected review below in a scrolling pane) so that it works at 80x24: the
+figures table is as tall as its rows and its value column is as wide as the
+screen allows. User text is shown literally (``Text``/``markup=False``).
 """
 
 from __future__ import annotations
@@ -13,41 +16,43 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, ProgressBar, Static, TextArea
-from textual.worker import get_current_worker
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 
 from ...core.db import Database
 from ...core.errors import AimsError
-from ...core.rules import action_overdue
+from ...core.identity import APPROVE, EDIT
+from ...core.schedule import is_overdue, today as _today
+from ...core.services import management
+from ...reports import build_pack
+from ...reports import data as pack_data
+from ..dialogs.confirm import ConfirmDialog
+from ..dialogs.management_forms import action_form, decisions_form, new_review_form
 from ..render import lines, lit
+from .base import AimsScreen
+
+OPEN_ACTION = ("planned", "in_progress")
 
 
 def _d(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else ("" if value is None else str(value))
 
 
-def _parse_date(text: str) -> date | None | str:
-    """A date, None for empty, or the raw text (the service names the field when it is wrong)."""
-    t = text.strip()
-    if not t:
-        return None
-    try:
-        return date.fromisoformat(t)
-    except ValueError:
-        return t
-
-
 def pack_dates(review: dict[str, Any], today: date) -> tuple[date, date | None]:
-    """A review's pack is taken as of its meeting day, or today if the meeting is still ahead."""
-    as_of = min(review["held_on"], today)
+    """The dates a review's figures (and its pack) are taken for: up to the end of the
+    period entered (else the meeting day), never later than today; from its start."""
+    as_of = min(review.get("period_end") or review["held_on"], today)
     since = review.get("period_start")
     return as_of, (since if since and since <= as_of else None)
+
+
+def action_overdue(action: dict[str, Any], today: date) -> bool:
+    return action["status"] in OPEN_ACTION and is_overdue(action["due_date"], today)
 
 
 @dataclass
@@ -61,208 +66,134 @@ class Inputs:
     suggestions: list[str] = field(default_factory=list)
 
 
-# ---------------------------------------------------------------------------
-# Dialogs
-# ---------------------------------------------------------------------------
-
-class _Form(ModalScreen[dict | None]):
-    DEFAULT_CSS = """
-    _Form { align: center middle; }
-    _Form > Vertical { width: 72; height: auto; max-height: 90%; border: thick $primary; background: $surface;
-                       padding: 1 2; }
-    _Form Label { margin-top: 1; }
-    _Form TextArea { height: 10; }
-    _Form Horizontal { height: auto; margin-top: 1; }
-    _Form Button { margin-right: 2; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
-    TITLE = ""
-
-    def fields(self) -> ComposeResult:  # pragma: no cover - overridden
-        yield from ()
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Static(self.TITLE, classes="form-title")
-            yield from self.fields()
-            with Horizontal():
-                yield Button("Save", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
-
-    def values(self) -> dict:  # pragma: no cover - overridden
-        return {}
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        self.dismiss(self.values())
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class NewReviewDialog(_Form):
-    TITLE = "New management review"
-
-    def __init__(self, today: date):
-        super().__init__()
-        self._today = today
-
-    def fields(self) -> ComposeResult:
-        yield Label("Held on (YYYY-MM-DD)")
-        yield Input(self._today.isoformat(), id="held_on")
-        yield Label("Period from (YYYY-MM-DD, optional)")
-        yield Input(id="period_start")
-        yield Label("Period to (YYYY-MM-DD, optional)")
-        yield Input(id="period_end")
-        yield Label("Attendees")
-        yield Input(id="attendees")
-
-    def values(self) -> dict:
-        v = {k: self.query_one(f"#{k}", Input).value for k in ("held_on", "period_start", "period_end", "attendees")}
-        return {"held_on": _parse_date(v["held_on"]), "period_start": _parse_date(v["period_start"]),
-                "period_end": _parse_date(v["period_end"]), "attendees": v["attendees"]}
-
-
-class DecisionsDialog(_Form):
-    TITLE = "Decisions (9.3.3)"
-
-    def __init__(self, decisions: str, opportunities: str):
-        super().__init__()
-        self._decisions = decisions
-        self._opportunities = opportunities
-
-    def fields(self) -> ComposeResult:
-        yield Label("Decisions on improvement opportunities and needed changes")
-        yield TextArea(self._decisions, id="decisions")
-        yield Label("Opportunities for improvement (9.3.2 e)")
-        yield TextArea(self._opportunities, id="opportunities")
-
-    def values(self) -> dict:
-        return {"decisions": self.query_one("#decisions", TextArea).text,
-                "opportunities": self.query_one("#opportunities", TextArea).text}
-
-
-class ActionDialog(_Form):
-    TITLE = "New action"
-
-    def __init__(self, owner: str):
-        super().__init__()
-        self._owner = owner
-
-    def fields(self) -> ComposeResult:
-        yield Label("Action")
-        yield Input(id="action")
-        yield Label("Owner (login)")
-        yield Input(self._owner, id="owner")
-        yield Label("Due date (YYYY-MM-DD)")
-        yield Input(id="due_date")
-
-    def values(self) -> dict:
-        return {"action": self.query_one("#action", Input).value, "owner": self.query_one("#owner", Input).value,
-                "due_date": _parse_date(self.query_one("#due_date", Input).value)}
-
-
-# ---------------------------------------------------------------------------
-# The screen
-# ---------------------------------------------------------------------------
-
-class ManagementScreen(Screen):
+class ManagementScreen(AimsScreen):
     """Management reviews: inputs (9.3.2), outputs (9.3.3) and the pack."""
 
+    HELP_TITLE = "Management reviews"
+    HELP = ("The reviews (newest first) and, below, the highlighted one: the figures the pack prints, "
+            "its decisions and actions. n new review, d decisions, a add an action, c marks the highlighted "
+            "action done (Tab to the actions), s signs off (approvers), e exports the pack.")
+    EDIT_ACTIONS = frozenset({"new_review", "decisions", "add_action", "complete_action"})
+    APPROVE_ACTIONS = frozenset({"sign_off"})
+    AUTO_FOCUS = "#reviews"
     DEFAULT_CSS = """
-    ManagementScreen #mr-list { width: 42; border-right: solid $primary; }
-    ManagementScreen #reviews { height: 1fr; }
-    ManagementScreen #mr-detail { padding: 0 1; }
-    ManagementScreen .section { margin-top: 1; text-style: bold; }
-    ManagementScreen #inputs, ManagementScreen #actions { height: auto; max-height: 20; }
-    ManagementScreen #pack-progress { margin-top: 1; }
+    ManagementScreen #reviews { height: auto; max-height: 6; }
+    ManagementScreen #mr-detail { height: 1fr; padding: 0 1; margin-top: 1; }
+    ManagementScreen #mr-detail > * { height: auto; }
+    ManagementScreen #mr-title { text-style: bold; }
+    ManagementScreen .mr-section { margin-top: 1; text-style: bold; }
+    ManagementScreen #inputs { height: auto; }
+    ManagementScreen #actions { height: auto; }
+    ManagementScreen #pack-progress { height: 1; }
     """
     BINDINGS = [
-        Binding("n", "new_review", "New review", id="mr.new"),
+        Binding("n", "new_review", "New", id="mr.new"),
         Binding("d", "decisions", "Decisions", id="mr.decisions"),
-        Binding("a", "add_action", "Add action", id="mr.action"),
-        Binding("c", "complete_action", "Action done", id="mr.done"),
-        Binding("e", "export_pack", "Export pack", id="mr.export"),
-        Binding("r", "refresh", "Refresh", id="mr.refresh"),
+        Binding("a", "add_action", "Action", id="mr.action"),
+        Binding("c", "complete_action", "Done", id="mr.done"),
+        Binding("s", "sign_off", "Sign off", id="mr.sign_off"),
+        Binding("e", "export_pack", "Export", id="mr.export"),
+        Binding("f5", "refresh", "Refresh", id="mr.refresh"),
         Binding("escape", "back", "Back", id="mr.back"),
     ]
 
     def __init__(self, database: Database, login: str, today: date | None = None, *,
                  exports_dir: Path | None = None):
-        super().__init__()
-        self.database = database
-        self.login = login
+        super().__init__(database, login)
         self._today = today
         self.exports_dir = exports_dir
         self.reviews: list[dict[str, Any]] = []
         self.selected: str | None = None
         self.inputs: Inputs | None = None
         self.last_pack: Any = None
+        self.exporting = False
 
     @property
     def today(self) -> date:
-        return self._today or date.today()
+        return self._today or _today()
 
     def compose(self) -> ComposeResult:
-        with Horizontal():
-            with Vertical(id="mr-list"):
-                yield Static("Management reviews", classes="section")
-                yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
-            with VerticalScroll(id="mr-detail"):
-                yield Static("", id="mr-title", markup=False)
-                yield Static("Inputs as the pack shows them (9.3.2)", classes="section")
-                yield DataTable(id="inputs", cursor_type="none", show_cursor=False)
-                yield Static("", id="mr-suggestions", markup=False)
-                yield Static("Decisions (9.3.3)", classes="section")
-                yield Static("", id="mr-decisions", markup=False)
-                yield Static("Actions", classes="section")
-                yield DataTable(id="actions", cursor_type="row")
-                yield ProgressBar(id="pack-progress", total=100, show_eta=False)
-                yield Static("", id="mr-status", markup=False)
+        yield Header()
+        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        with VerticalScroll(id="mr-detail"):
+            yield Static("", id="mr-title", markup=False)
+            yield Static("", id="mr-period", markup=False)
+            yield ProgressBar(id="pack-progress", total=100, show_eta=False)
+            yield Static("", id="mr-status", markup=False)
+            yield Static("Decisions (9.3.3)", classes="mr-section")
+            yield Static("", id="mr-decisions", markup=False)
+            yield Static("Actions (Tab to them; c marks the highlighted one done)", classes="mr-section",
+                         id="mr-actions-title")
+            yield DataTable(id="actions", cursor_type="row")
+            yield Static("Inputs as the pack shows them (9.3.2)", classes="mr-section")
+            yield Static("", id="inputs")
+            yield Static("", id="mr-suggestions", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reviews", DataTable).add_columns("Ref", "Held on", "Status")
-        self.query_one("#inputs", DataTable).add_columns("Figure", "Value")
-        self.query_one("#actions", DataTable).add_columns("Action", "Owner", "Due", "Status")
+        reviews = self.query_one("#reviews", DataTable)
+        for label, width in (("Ref", 10), ("Held on", 10), ("Period", 24), ("Status", 10), ("Open actions", 12)):
+            reviews.add_column(label, width=width)
+        self._action_columns()
         self.query_one("#pack-progress", ProgressBar).display = False
-        self.load_reviews()
+        self.query_one("#mr-status", Static).display = False
+        if self.aims.role not in EDIT:
+            self.query_one("#mr-actions-title", Static).update("Actions")
+        self._fit(self.query_one("#reviews", DataTable), 0, 5)
+        self._fit(self.query_one("#actions", DataTable), 0)
+
+    def _action_columns(self) -> None:
+        """The action text gets the width the owner, due date and status leave."""
+        actions = self.query_one("#actions", DataTable)
+        actions.clear(columns=True)
+        rest = max(20, (self.size.width or 80) - 4 - (12 + 10 + 20) - 8)
+        for label, width in (("Action", rest), ("Owner", 12), ("Due", 10), ("Status", 20)):
+            actions.add_column(label, width=width)
+
+    def on_resize(self) -> None:
+        self._action_columns()
+        if self.inputs is not None:
+            self._show_inputs(self.inputs)
+
+    @staticmethod
+    def _fit(table: DataTable, rows: int, most: int | None = None) -> None:
+        """A table exactly as tall as its rows (at most ``most``), never shrunk to nothing."""
+        shown = max(1, rows if most is None else min(rows, most))
+        table.styles.height = shown + 1  # the header line
 
     # -- messages to the user ----------------------------------------------
     def show_status(self, text: str) -> None:
-        self.query_one("#mr-status", Static).update(lines(text))
+        status = self.query_one("#mr-status", Static)
+        status.update(lines(text))
+        status.display = bool(text)
 
-    def show_error(self, exc: BaseException) -> None:
-        msg = str(exc) if isinstance(exc, AimsError) else f"{type(exc).__name__}: {exc}"
-        self.show_status(msg)
-        self.app.notify(msg, severity="error", markup=False)
+    # -- reading -------------------------------------------------------------
+    def refresh_data(self) -> None:
+        db = self.database
+        self.db_work(lambda: list(reversed(management.list_reviews(db))), self._show_reviews, group="mr-list")
 
-    # -- loading -------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="mr-load")
-    def load_reviews(self, select: str | None = None) -> None:
-        from ...core.services import management
+    def action_refresh(self) -> None:
+        self.refresh_data()
 
-        try:
-            rows = list(reversed(management.list_reviews(self.database)))  # newest first
-        except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_reviews, rows, select)
-
-    def _show_reviews(self, rows: list[dict[str, Any]], select: str | None) -> None:
+    def _show_reviews(self, rows: list[dict[str, Any]]) -> None:
         self.reviews = rows
         table = self.query_one("#reviews", DataTable)
         table.clear()
         for r in rows:
-            table.add_row(Text(r["ref"]), Text(_d(r["held_on"])), Text(r["status"]), key=r["ref"])
-        target = select or self.selected or (rows[0]["ref"] if rows else None)
-        if target and any(r["ref"] == target for r in rows):
-            table.move_cursor(row=[r["ref"] for r in rows].index(target))
+            period = f"{_d(r['period_start']) or '…'} to {_d(r['period_end']) or '…'}" \
+                if r["period_start"] or r["period_end"] else ""
+            open_ = sum(1 for a in r["actions"] if a["status"] in OPEN_ACTION)
+            table.add_row(Text(r["ref"]), Text(_d(r["held_on"])), Text(period), Text(r["status"]),
+                          Text(str(open_)), key=r["ref"])
+        self._fit(table, len(rows), 5)
+        target = self.selected if any(r["ref"] == self.selected for r in rows) else (rows[0]["ref"] if rows else None)
+        if target:
+            table.move_cursor(row=[r["ref"] for r in rows].index(target), animate=False)
             self.select_review(target)
-        elif not rows:
-            self.query_one("#mr-title", Static).update(Text("No management review yet: press n to create one."))
+        else:
+            self.selected, self.inputs = None, None
+            what = "press n to create one" if self.aims.role in EDIT else "an editor creates them"
+            self.query_one("#mr-title", Static).update(lines(f"No management review yet: {what}."))
 
     @on(DataTable.RowHighlighted, "#reviews")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -271,166 +202,216 @@ class ManagementScreen(Screen):
             self.select_review(ref)
 
     def select_review(self, ref: str) -> None:
+        if ref != self.selected or self.inputs is None:
+            self.query_one("#mr-title", Static).update(lines(f"{ref}: reading the register…"))
         self.selected = ref
-        self.query_one("#mr-title", Static).update(Text(f"{ref}: reading the register…"))
-        self.load_inputs(ref)
+        db, today = self.database, self.today
 
-    @work(thread=True, exclusive=True, group="mr-inputs")
-    def load_inputs(self, ref: str) -> None:
-        from ...core.services import management
-        from ...reports import data as pack_data
+        def read() -> Inputs:
+            review = management.get_review(db, ref)
+            as_of, since = pack_dates(review, today)
+            d = pack_data.gather(db, as_of, since, ref)
+            return Inputs(review, pack_data.key_figure_lines(d), as_of, d["head"]["since"],
+                          d["opportunities"]["suggested"])
 
-        try:
-            review = management.get_review(self.database, ref)
-            as_of, since = pack_dates(review, self.today)
-            d = pack_data.gather(self.database, as_of, since, ref)
-            result = Inputs(review, pack_data.key_figure_lines(d), as_of, d["head"]["since"],
-                            d["opportunities"]["suggested"])
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_inputs, result)
+        self.db_work(read, self._show_inputs, group="mr-inputs")
 
     def _show_inputs(self, inputs: Inputs) -> None:
         if inputs.review["ref"] != self.selected:
             return
         self.inputs = inputs
         r = inputs.review
+        signed = f", signed off by {r['signed_off_by']}" if r.get("signed_off_by") else ""
         self.query_one("#mr-title", Static).update(lines(
-            f"{r['ref']}  held on {_d(r['held_on'])}  ({r['status']})\n"
-            f"Period: {_d(inputs.since)} to {_d(inputs.as_of)}   Attendees: {r['attendees'] or '-'}"
+            f"{r['ref']}  held on {_d(r['held_on'])}  ({r['status']}{signed})"))
+        start = _d(r["period_start"]) or f"{_d(inputs.since)} (since the previous review)"
+        end = _d(r["period_end"]) or f"{_d(inputs.as_of)} (the meeting day)"
+        self.query_one("#mr-period", Static).update(lines(
+            f"Period: {start} to {end}; figures as of {_d(inputs.as_of)}\n"
+            f"Attendees: {r['attendees'] or '-'}"
             + (f"\nLast pack: {r['pack_path']} (data {r['pack_digest'][:16]})" if r.get("pack_path") else "")))
-        figures = self.query_one("#inputs", DataTable)
-        figures.clear()
+        grid = Table(box=None, show_edge=False, pad_edge=False, expand=True)
+        grid.add_column("Figure", ratio=3, overflow="fold")
+        grid.add_column("Value", ratio=2, overflow="fold")
         for label, value in inputs.figures:
-            figures.add_row(lit(label), lit(value))
+            grid.add_row(Text(label), Text(value))
+        self.query_one("#inputs", Static).update(grid)
         self.query_one("#mr-suggestions", Static).update(lines("\n".join(f"• {s}" for s in inputs.suggestions)))
-        self.query_one("#mr-decisions", Static).update(lines(r["decisions"] or "(none recorded yet: press d)"))
+        none = "(none recorded yet: press d)" if self.aims.role in EDIT else "(none recorded yet)"
+        self.query_one("#mr-decisions", Static).update(lines(r["decisions"] or none))
         actions = self.query_one("#actions", DataTable)
+        cursor = actions.cursor_row
         actions.clear()
         for a in r["actions"]:
-            overdue = action_overdue(a["status"], a["due_date"], self.today)
+            late = " (overdue)" if action_overdue(a, self.today) else ""
             actions.add_row(lit(a["action"]), lit(a["owner"]), Text(_d(a["due_date"])),
-                            Text(a["status"] + (" (overdue)" if overdue else "")), key=str(a["id"]))
+                            Text(a["status"] + late), key=str(a["id"]))
+        self._fit(actions, len(r["actions"]))
+        if r["actions"]:
+            actions.move_cursor(row=min(max(cursor, 0), len(r["actions"]) - 1), animate=False)
 
     # -- writing -------------------------------------------------------------
-    def action_refresh(self) -> None:
-        self.load_reviews(self.selected)
-
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 1:
             self.app.pop_screen()
 
-    def action_new_review(self) -> None:
-        self.app.push_screen(NewReviewDialog(self.today), self._create)
+    def _after_write(self, ref: str):
+        def done(_result: Any) -> None:
+            self.selected = ref
+            self.inputs = None
+            self.refresh_data()
+        return done
 
-    def _create(self, values: dict | None) -> None:
-        if values:
-            self.save_changes("create", values)
+    def action_new_review(self) -> None:
+        if not self.allowed(EDIT, "creating a management review"):
+            return
+        db, login = self.database, self.login
+
+        def save(values: dict[str, Any]) -> dict:
+            return management.create_review(db, login, values)
+
+        def created(review: dict | None) -> None:
+            if review:
+                self.selected, self.inputs = review["ref"], None
+                self.refresh_data()
+
+        self.app.push_screen(new_review_form(save, self.today), created)
+
+    def _editable(self, doing: str) -> dict[str, Any] | None:
+        if self.inputs is None:
+            self.aims.say("no management review selected")
+            return None
+        r = self.inputs.review
+        if r["status"] == "signed_off":
+            self.aims.say(f"{r['ref']} is signed off: {doing} is no longer possible", error=True)
+            return None
+        return r
 
     def action_decisions(self) -> None:
-        if not self.inputs:
+        if not self.allowed(EDIT, "recording decisions"):
             return
-        r = self.inputs.review
-        self.app.push_screen(DecisionsDialog(r["decisions"], r["opportunities"]), self._decide)
+        r = self._editable("recording decisions")
+        if r is None:
+            return
+        db, login, ref, version = self.database, self.login, r["ref"], r["version"]
 
-    def _decide(self, values: dict | None) -> None:
-        if values and self.inputs:
-            self.save_changes("update", values)
+        def save(values: dict[str, Any]) -> dict:
+            return management.update_review(db, login, ref, values, expect_version=version)
+
+        self.app.push_screen(decisions_form(save, ref, r["decisions"], r["opportunities"]), self._after_write(ref))
 
     def action_add_action(self) -> None:
-        if self.inputs:
-            self.app.push_screen(ActionDialog(self.login), self._add_action)
+        if not self.allowed(EDIT, "adding a management review action"):
+            return
+        r = self._editable("adding an action")
+        if r is None:
+            return
+        db, login, ref = self.database, self.login, r["ref"]
 
-    def _add_action(self, values: dict | None) -> None:
-        if values:
-            self.save_changes("action", values)
+        def save(values: dict[str, Any]) -> dict:
+            return management.add_action(db, login, ref, values)
+
+        self.app.push_screen(action_form(save, ref, self.login), self._after_write(ref))
 
     def action_complete_action(self) -> None:
         """Mark the highlighted action done (actions are tracked like treatments)."""
+        if not self.allowed(EDIT, "completing a management review action"):
+            return
         if not self.inputs or not self.inputs.review["actions"]:
+            self.aims.say("this review has no action to complete")
             return
-        table = self.query_one("#actions", DataTable)
-        row = table.cursor_row
+        row = self.query_one("#actions", DataTable).cursor_row
         acts = self.inputs.review["actions"]
-        if 0 <= row < len(acts) and acts[row]["status"] != "done":
-            self.save_changes("done", {"id": acts[row]["id"], "version": acts[row]["version"]})
-
-    @work(thread=True, group="mr-write")
-    def save_changes(self, what: str, values: dict) -> None:
-        from ...core.services import management
-
-        try:
-            if what == "create":
-                ref = management.create_review(self.database, self.login, values)["ref"]
-                msg = f"created {ref}"
-            elif what == "update":
-                ref = self.inputs.review["ref"]  # type: ignore[union-attr]
-                management.update_review(self.database, self.login, ref, values,
-                                         expect_version=self.inputs.review["version"])  # type: ignore[union-attr]
-                msg = f"recorded the decisions of {ref}"
-            elif what == "done":
-                ref = self.inputs.review["ref"]  # type: ignore[union-attr]
-                management.update_action(self.database, self.login, values["id"], {"status": "done"},
-                                         expect_version=values["version"])
-                msg = f"marked an action of {ref} done"
-            else:
-                ref = self.inputs.review["ref"]  # type: ignore[union-attr]
-                management.add_action(self.database, self.login, ref, values)
-                msg = f"added an action to {ref}"
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, exc)
+        if not 0 <= row < len(acts):
             return
-        self.app.call_from_thread(self._written, ref, msg)
+        a, ref = acts[row], self.inputs.review["ref"]
+        if a["status"] == "done":
+            self.aims.say("that action is already done")
+            return
+        db, login, old, refresh = self.database, self.login, a["status"], self._after_write(ref)
 
-    def _written(self, ref: str, msg: str) -> None:
-        self.show_status(msg)
-        self.selected = None
-        self.load_reviews(ref)
+        def done(updated: dict) -> None:
+            self.aims.push_undo(f"completing an action of {ref}", lambda: management.update_action(
+                db, login, updated["id"], {"status": old}, expect_version=updated["version"]))
+            refresh(updated)
+
+        self.db_write(lambda: management.update_action(db, login, a["id"], {"status": "done"},
+                                                       expect_version=a["version"]),
+                      done, message=f"{ref}: action '{a['action']}' done (ctrl+z undoes)")
+
+    def action_sign_off(self) -> None:
+        if not self.allowed(APPROVE, "signing off a management review"):
+            return
+        r = self._editable("signing off")
+        if r is None:
+            return
+        db, login, ref, version = self.database, self.login, r["ref"], r["version"]
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.db_write(lambda: management.sign_off(db, login, ref, expect_version=version),
+                              self._after_write(ref), message=f"{ref} signed off")
+
+        self.app.push_screen(ConfirmDialog(f"Sign off {ref}? Its decisions and actions can no longer be "
+                                           "edited afterwards.", "Sign off", "Not yet"), confirmed)
 
     # -- the pack ------------------------------------------------------------
     def action_export_pack(self) -> None:
         if not self.inputs:
+            self.aims.say("no management review selected")
             return
+        if self.exporting:
+            self.aims.say("the pack is being built")
+            return
+        review = self.inputs.review
         bar = self.query_one("#pack-progress", ProgressBar)
         bar.display = True
         bar.update(progress=0)
         self.show_status("building the pack…")
-        self.export_pack(self.inputs.review)
+        self.exporting = True
+        db, login, exports_dir = self.database, self.login, self.exports_dir
+        as_of, since = pack_dates(review, self.today)
+        record = self.aims.role in EDIT
+        app = self.app
+
+        def progress(stage: str, fraction: float) -> None:
+            try:
+                app.call_from_thread(self._progress, stage, fraction)
+            except RuntimeError:  # the app is closing
+                pass
+
+        def export() -> tuple[Any, str]:
+            res = build_pack(db, None, as_of=as_of, since=since, generated_by=login,
+                             review_ref=review["ref"], progress=progress, exports_dir=exports_dir)
+            note = ""
+            if record:
+                try:
+                    management.update_review(db, login, review["ref"],
+                                             {"pack_path": str(res.path), "pack_digest": res.digest})
+                except AimsError as exc:
+                    note = f" (not recorded on the review: {exc})"
+            return res, note
+
+        def failed(err: AimsError) -> None:
+            self.exporting = False
+            self.query_one("#pack-progress", ProgressBar).display = False
+            self.show_status(f"the pack was not written: {err}")
+
+        self.db_write(export, self._exported, failed=failed,
+                      message=lambda r: f"Pack written: {r[0].path}{r[1]}")
 
     def _progress(self, stage: str, fraction: float) -> None:
+        if not self.is_attached:
+            return
         self.query_one("#pack-progress", ProgressBar).update(progress=round(100 * fraction))
         self.show_status(stage)
 
-    @work(thread=True, exclusive=True, group="mr-pack")
-    def export_pack(self, review: dict[str, Any]) -> None:
-        from ...core.services import management
-        from ...reports import build_pack
-
-        as_of, since = pack_dates(review, self.today)
-
-        def progress(stage: str, fraction: float) -> None:
-            self.app.call_from_thread(self._progress, stage, fraction)
-
-        try:
-            res = build_pack(self.database, None, as_of=as_of, since=since, generated_by=self.login,
-                             review_ref=review["ref"], progress=progress, exports_dir=self.exports_dir)
-        except Exception as exc:  # noqa: BLE001
-            self.app.call_from_thread(self.show_error, exc)
-            return
-        note = ""
-        try:
-            management.update_review(self.database, self.login, review["ref"],
-                                     {"pack_path": str(res.path), "pack_digest": res.digest})
-        except AimsError as exc:
-            note = f" (not recorded on the review: {exc})"
-        self.app.call_from_thread(self._exported, res, note)
-
-    def _exported(self, res: Any, note: str) -> None:
+    def _exported(self, result: tuple[Any, str]) -> None:
+        res, note = result
+        self.exporting = False
         self.last_pack = res
+        self.query_one("#pack-progress", ProgressBar).update(progress=100)
         self.show_status(f"wrote {res.path} ({res.pages} pages); data digest {res.digest}{note}")
-        self.app.notify(f"Pack written: {res.path}", markup=False)
         if self.inputs:
-            ref, self.selected = self.inputs.review["ref"], None
-            self.load_reviews(ref)  # show the recorded path and digest
+            self.selected, self.inputs = self.inputs.review["ref"], None
+            self.refresh_data()  # show the recorded path and digest

@@ -13,6 +13,8 @@ from typing import Callable
 
 from textual.screen import Screen
 
+from ...core.identity import EDIT
+
 P = "aims_tui.tui.screens."
 
 
@@ -24,6 +26,7 @@ class Entry:
     help: str
     target: str  # "module:Class"
     pushed: bool = False  # opened above the current screen (its Escape pops back to it)
+    roles: tuple[str, ...] = ()  # offered only to these roles (empty: to everyone)
 
     def load(self) -> Callable[..., Screen]:
         module, _, name = self.target.partition(":")
@@ -42,14 +45,15 @@ SCREENS: list[Entry] = [
     Entry("management", "9", "Management reviews", "Management reviews and the pack", P + "management:ManagementScreen",
           pushed=True),
     Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen",
-          pushed=True),
+          pushed=True, roles=EDIT),
     Entry("audit", "l", "Audit trail", "Every recorded change, newest first", P + "audit_trail:AuditTrailScreen",
           pushed=True),
 ]
 
 
-def available() -> list[Entry]:
-    return list(SCREENS)
+def available(role: str | None = None) -> list[Entry]:
+    """The screens offered to a role (all of them when no role is given)."""
+    return [e for e in SCREENS if role is None or not e.roles or role in e.roles]
 
 
 def entry(screen_id: str) -> Entry | None:
