@@ -7,15 +7,11 @@ from typing import Any
 
 from sqlmodel import Session, delete, select
 
-from .. import audit
+from .. import audit, fields
 from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import (
-    RISK_CATEGORIES,
-    RISK_SOURCES,
-    RISK_STATUSES,
-    TREATMENT_OPTIONS,
     Acceptance,
     AISystem,
     Control,
@@ -25,27 +21,10 @@ from ..models import (
     Treatment,
 )
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, matrix_of, settings_row, to_dict
+from ._base import apply, check_version, clean, matrix_of, settings_row, to_dict
 
-SPECS = {
-    "system": F("text", max_len=32),  # an AI system ref, or empty for organization-wide
-    "title": F("text", required=True, max_len=300),
-    "description": F("longtext"),
-    "category": F("choice", choices=("",) + RISK_CATEGORIES),
-    "source": F("choice", choices=("",) + RISK_SOURCES),
-    "owner": F("login", max_len=64),
-    "inherent_likelihood": F("int", required=True),
-    "inherent_impact": F("int", required=True),
-    "residual_likelihood": F("int"),
-    "residual_impact": F("int"),
-    "treatment_option": F("choice", choices=TREATMENT_OPTIONS),
-    "status": F("choice", choices=RISK_STATUSES),
-    "review_cadence": F("cadence"),
-    "next_review": F("date"),
-    "controls": F("json"),
-    "source_key": F("text", max_len=200),
-}
-SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+SPECS = fields.RISK  # the rules forms ask too (core.fields)
+SCORE_FIELDS = fields.RISK_SCORES
 
 
 def get_risk_row(s: Session, ref: str) -> Risk:
@@ -81,10 +60,9 @@ def _check_scores(s: Session, values: dict[str, Any], current: dict[str, Any] | 
     m = matrix_of(s)
     errors = []
     for f in SCORE_FIELDS:
-        if f in values and values[f] is not None:
-            n = m.n_likelihood if "likelihood" in f else m.n_impact
-            if not 1 <= values[f] <= n:
-                errors.append((f, f"must be between 1 and {n}, got {values[f]}"))
+        problem = fields.score_problem(f, values.get(f), m.n_likelihood, m.n_impact)
+        if problem:
+            errors.append((f, problem))
     if errors:
         raise ValidationError(errors[0][0], errors[0][1], errors)
 
@@ -102,7 +80,7 @@ def _resolve_controls(s: Session, codes: Any) -> list[int]:
     if codes is None:
         return []
     if isinstance(codes, str):
-        codes = [c.strip() for c in codes.replace(";", ",").split(",") if c.strip()]
+        codes = fields.control_codes(codes)
     if not isinstance(codes, (list, tuple, set)):
         raise ValidationError("controls", "must be a list of control codes such as A.6.2.4")
     ids = []
@@ -114,7 +92,7 @@ def _resolve_controls(s: Session, codes: Any) -> list[int]:
         else:
             ids.append(cid)
     if missing:
-        raise ValidationError("controls", f"unknown control(s): {', '.join(missing)}")
+        raise ValidationError("controls", fields.unknown_controls(missing))
     return sorted(set(ids))
 
 

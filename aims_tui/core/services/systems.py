@@ -8,13 +8,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .. import audit, lifecycle
+from .. import audit, fields, lifecycle
 from ..db import Database
 from ..errors import GateFailed, NotFound, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import (
-    AI_ROLES,
-    EU_AI_ACT_TIERS,
     STAGES,
     Acceptance,
     AISystem,
@@ -25,22 +23,9 @@ from ..models import (
     Treatment,
 )
 from ..schedule import next_review, today as _today
-from ._base import F, apply, check_version, clean, matrix_of, next_ref, settings_row, to_dict
+from ._base import apply, check_version, clean, matrix_of, next_ref, settings_row, to_dict
 
-SPECS = {
-    "name": F("text", required=True, max_len=200),
-    "purpose": F("longtext"),
-    "intended_use": F("longtext"),
-    "business_owner": F("text", max_len=64),
-    "technical_owner": F("text", max_len=64),
-    "ai_role": F("choice", choices=AI_ROLES),
-    "eu_ai_act_tier": F("choice", choices=EU_AI_ACT_TIERS),
-    "personal_data": F("bool", nullable=False),
-    "third_party": F("text", max_len=200),
-    "human_oversight": F("longtext"),
-    "review_cadence": F("cadence"),
-    "next_review": F("date"),
-}
+SPECS = fields.SYSTEM  # the rules forms ask too (core.fields)
 
 
 def get_system_row(s: Session, ref: str) -> AISystem:
