@@ -1,0 +1,278 @@
+"""The risk editor, system editor and stage-move dialog keep every key the user
+types and every save lands visibly: keys pressed as a user presses them, then the
+row in the database, its audit event and the message on screen (issue 11)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+
+from textual.widgets import Input, Select, Static
+
+from aims_tui.core import audit
+from aims_tui.core.services import risks, treatments
+from aims_tui.tui.dialogs import risk_editor
+from aims_tui.tui.dialogs.risk_editor import RiskEditor
+
+from ..conftest import APPROVER, EDITOR
+from ..tui.helpers import make_app, notes, settle
+
+SIZE = (100, 30)
+
+
+def _events(db, entity_ref: str) -> list[dict]:
+    with db.read() as s:
+        return sorted(audit.events(s, entity_ref=entity_ref, limit=None), key=lambda e: e["id"])  # oldest first
+
+
+def _actions(db, entity_ref: str) -> list[str]:
+    return [e["action"] for e in _events(db, entity_ref)]
+
+
+async def _landed(pilot, app) -> None:
+    """Wait (on a condition, not a clock) until every write the user started has landed."""
+    for _ in range(400):
+        if app.pending_writes == 0:
+            break
+        await asyncio.sleep(0.02)
+    await settle(pilot)
+
+
+def _text(widget: Static) -> str:
+    return str(widget.render())
+
+
+async def _open(pilot, app, db, ref: str | None, **kw) -> RiskEditor:
+    app.push_screen(RiskEditor(db, EDITOR if app.login == EDITOR else app.login, ref, **kw))
+    await settle(pilot)
+    assert isinstance(app.screen, RiskEditor)
+    return app.screen
+
+
+async def _type(pilot, selector: str, text: str) -> None:
+    box = pilot.app.screen.query_one(selector, Input)
+    box.focus()
+    box.value = ""
+    await pilot.press(*list(text))
+
+
+class Held:
+    """Hold the editor's load back until the test lets it go."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.go = threading.Event()
+        real = risk_editor.load_editor_data
+
+        def slow(*args, **kwargs):
+            self.go.wait(10)
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(risk_editor, "load_editor_data", slow)
+
+
+# -- keys typed while the record loads ------------------------------------------------------
+async def test_keys_typed_while_the_risk_loads_are_applied_after_the_title_not_instead_of_it(db, monkeypatch):
+    """Seen in a real terminal: keys typed 0.5-4 s after Enter replaced the whole title (it was
+    selected on load) and ctrl+s saved that. Now they wait for the record and land after it."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    held = Held(monkeypatch)
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(RiskEditor(db, EDITOR, "R-0001"))
+        for _ in range(5):
+            await pilot.pause()
+        editor = app.screen
+        assert "loading" in _text(editor.query_one("#editor-title", Static))
+        await pilot.press(*" in scores", "ctrl+s")
+        assert editor.query_one("#title", Input).value == ""  # nothing applied yet ...
+        assert editor.held_keys == 11  # ... and nothing lost
+        held.go.set()
+        await settle(pilot)
+        await _landed(pilot, app)
+        assert not isinstance(app.screen, RiskEditor)  # the held ctrl+s saved and closed
+    r = risks.get_risk(db, "R-0001")
+    assert r["title"] == "Drift in scores"
+    assert _actions(db, "R-0001") == ["create", "update"]
+    assert _events(db, "R-0001")[-1]["changes"]["title"] == ["Drift", "Drift in scores"]
+    assert "R-0001 saved (ctrl+z undoes)" in notes(app)
+
+
+async def test_nothing_is_selected_on_load_so_one_key_never_wipes_the_title(db):
+    """The title was selected when the record arrived: one key replaced it."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        title = editor.query_one("#title", Input)
+        assert title.has_focus and title.selection.is_empty
+        await pilot.press("!")
+        assert title.value == "Drift!"
+
+
+async def test_a_digit_typed_right_after_tab_into_a_score_field_becomes_the_score(db):
+    """A digit typed ~150 ms after Tab into a score field was lost 3 times in 5."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        editor.query_one("#source", Select).focus()
+        await pilot.press("tab", "4", "tab", "5")
+        assert editor.query_one("#inherent_likelihood", Input).value == "4"
+        assert editor.query_one("#inherent_impact", Input).value == "5"
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+    r = risks.get_risk(db, "R-0001")
+    assert (r["inherent_likelihood"], r["inherent_impact"]) == (4, 5)
+    assert _events(db, "R-0001")[-1]["changes"]["inherent_likelihood"] == [2, 4]
+    assert "R-0001 saved (ctrl+z undoes)" in notes(app)
+
+
+async def test_a_bad_score_is_refused_with_the_field_named_and_the_text_kept(db):
+    """Refusal path: the dialog stays open, the text stays, the field is named as on screen."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        await pilot.press(*" and decay")
+        await _type(pilot, "#residual_impact", "x")
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert app.screen is editor
+        assert editor.query_one("#title", Input).value == "Drift and decay"
+        assert "Residual impact: 'x' is not a whole number" in _text(editor.query_one("#errors", Static))
+        assert "Residual impact: 'x' is not a whole number" in notes(app)
+    assert risks.get_risk(db, "R-0001")["version"] == 1
+    assert _actions(db, "R-0001") == ["create"]
+
+
+# -- keys typed while a save is pending ---------------------------------------------------------
+async def test_text_typed_while_a_save_waits_for_the_lock_stays_in_the_open_editor(db):
+    """Text typed while a save waited for the write lock was dropped when the editor closed,
+    and nothing showed that a save was pending."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        await pilot.press(*" in scores")
+        other = sqlite3.connect(db.path, timeout=1)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.05)
+            assert "saving..." in _text(editor.query_one("#status-line", Static))
+            await pilot.press(*" and labels")
+            await pilot.press("ctrl+s")  # a second save while one is on its way is refused, visibly
+            assert app.pending_writes == 1
+        finally:
+            other.rollback()
+            other.close()
+        await _landed(pilot, app)
+        assert app.screen is editor  # it did not close on the newer text
+        assert editor.query_one("#title", Input).value == "Drift in scores and labels"
+        assert "not saved yet" in _text(editor.query_one("#status-line", Static))
+        assert risks.get_risk(db, "R-0001")["title"] == "Drift in scores"
+        assert "R-0001 saved (ctrl+z undoes)" in notes(app)
+        assert any("on its way" in n for n in notes(app))
+        await pilot.press("ctrl+s")  # the newer text saves in turn, without a conflict
+        await _landed(pilot, app)
+        assert not isinstance(app.screen, RiskEditor)
+    assert risks.get_risk(db, "R-0001")["title"] == "Drift in scores and labels"
+    assert _actions(db, "R-0001") == ["create", "update", "update"]
+
+
+async def test_closing_the_editor_while_its_save_waits_still_saves_and_says_so(db):
+    """Escape while the save waits: the save lands, is announced and can be undone."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(pilot, app, db, "R-0001")
+        await pilot.press(*"!")
+        other = sqlite3.connect(db.path, timeout=1)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            await pilot.press("ctrl+s")
+            await pilot.pause(0.05)
+            await pilot.press("escape")
+            await pilot.pause(0.05)
+            assert not isinstance(app.screen, RiskEditor)
+        finally:
+            other.rollback()
+            other.close()
+        await _landed(pilot, app)
+        assert risks.get_risk(db, "R-0001")["title"] == "Drift!"
+        assert "R-0001 saved (ctrl+z undoes)" in notes(app)
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+    assert risks.get_risk(db, "R-0001")["title"] == "Drift"
+    assert _actions(db, "R-0001") == ["create", "update", "update"]
+
+
+# -- treatments -----------------------------------------------------------------------------------
+async def test_ctrl_t_on_a_new_risk_saves_it_and_the_editor_stays_open_for_the_treatment(db):
+    """ctrl+t did nothing, silently, on a risk not yet saved; saving closed the editor, so
+    adding a treatment meant reopening the risk."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, None)
+        await pilot.press(*"Chatbot leaks data")
+        await _type(pilot, "#inherent_likelihood", "4")
+        await _type(pilot, "#inherent_impact", "3")
+        await pilot.press("ctrl+t")
+        await _landed(pilot, app)
+        assert app.screen is editor and editor.ref == "R-0001"
+        assert _actions(db, "R-0001") == ["create"]
+        assert "R-0001 added" in notes(app)
+        assert editor.query_one("#t-action", Input).has_focus
+        await pilot.press(*"Filter personal data")
+        editor.query_one("#t-owner", Select).focus()
+        await pilot.press("enter", "down", "enter")  # the first active user after the prompt: ada
+        await pilot.press("tab", *"2026-07-01", "ctrl+t")
+        await _landed(pilot, app)
+        assert app.screen is editor
+    [t] = treatments.list_treatments(db, "R-0001")
+    assert (t["action"], t["owner"], str(t["due_date"])) == ("Filter personal data", "ada", "2026-07-01")
+    assert _actions(db, f"R-0001/T{t['id']}") == ["create"]
+    assert f"treatment T{t['id']} added to R-0001 (owner ada)" in notes(app)
+
+
+async def test_a_treatment_with_a_bad_due_date_is_refused_with_its_text_kept(db):
+    """Refusal path of adding a treatment: the date is named as the user sees it."""
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        await _type(pilot, "#t-action", "Run a bias audit")
+        await _type(pilot, "#t-due", "2027/13/40")
+        await pilot.press("ctrl+t")
+        await _landed(pilot, app)
+        assert app.screen is editor
+        assert editor.query_one("#t-action", Input).value == "Run a bias audit"
+        assert "Treatment due date: '2027/13/40' is not a date" in _text(editor.query_one("#errors", Static))
+    assert treatments.list_treatments(db, "R-0001") == []
+
+
+async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4})
+    t = treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Audit"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        editor.query_one("#treatments").focus()
+        await pilot.press("c")
+        await _landed(pilot, app)
+        assert treatments.list_treatments(db, "R-0001")[0]["status"] == "done"
+        assert f"treatment T{t['id']} done" in notes(app)
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+    assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
+    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
