@@ -123,7 +123,8 @@ def check_transition(db: Database, ref: str, to_stage: str) -> list[dict[str, st
         if not lifecycle.allowed(row.stage, to_stage):
             raise ValidationError("to_stage", _not_allowed(row.stage, to_stage))
         facts = gate_facts(s, row)
-        return [{"id": g.id, "description": g.description} for g in lifecycle.failing_gates(to_stage, facts)]
+        return [{"id": g.id, "description": g.description, "how": g.message(ref)}
+                for g in lifecycle.failing_gates(to_stage, facts)]
 
 
 def _not_allowed(frm: str, to: str) -> str:
@@ -154,7 +155,7 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
         justification = (override_justification or "").strip()
         if failing:
             if not justification:
-                raise GateFailed(to_stage, [(g.id, g.description) for g in failing])
+                raise GateFailed(to_stage, [(g.id, g.message(ref)) for g in failing])
             require(s, actor, APPROVE, "overriding a stage gate")
             if len(justification) < 10:
                 raise ValidationError("justification", "explain the override in at least 10 characters")
@@ -198,3 +199,34 @@ def stage_history(db: Database, ref: str) -> list[dict[str, Any]]:
         row = get_system_row(s, ref)
         evs = s.exec(select(StageEvent).where(StageEvent.system_id == row.id).order_by(StageEvent.id)).all()
         return [to_dict(e) for e in evs]
+
+
+def undo_transition(db: Database, actor: str, ref: str, *, expect_version: int | None = None) -> dict:
+    """Take back the last stage move of an AI system (ctrl+z after a move).
+
+    The system goes back to the stage it came from, even where the life cycle has
+    no such move (monitoring back to deployment): it is the same move taken back,
+    not a new one, so no gate applies. It is recorded as a stage event and audited
+    as a transition marked ``undo``. Review dates the move brought forward stay
+    (a review that became due is not taken back).
+    """
+
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "undoing a stage move")
+        row = get_system_row(s, ref)
+        check_version(row, expect_version, "AI system", ref)
+        last = s.exec(select(StageEvent).where(StageEvent.system_id == row.id)
+                      .order_by(StageEvent.id.desc())).first()  # type: ignore[union-attr]
+        if last is None or last.from_stage is None or last.to_stage != row.stage:
+            raise ValidationError("stage", f"{ref} has no stage move to take back")
+        frm, to = row.stage, last.from_stage
+        row.stage = to
+        row.updated_at = audit.utcnow()
+        s.add(row)
+        s.add(StageEvent(system_id=row.id, from_stage=frm, to_stage=to, actor=actor, at=audit.utcnow(),
+                         note=f"undo of the move {to} -> {frm}"))
+        s.flush()
+        audit.record(s, actor, "ai_system", ref, "transition", {"stage": [frm, to], "undo": [None, True]})
+        return to_dict(row)
+
+    return db.transact(tx)

@@ -23,12 +23,15 @@ from .register import risk_columns
 
 class SystemsScreen(AimsScreen):
     HELP_TITLE = "AI systems"
-    HELP = "Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all."
-    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage"})
+    HELP = ("Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all. "
+            "v records a verification and validation review (the deployment gate needs one); ctrl+z "
+            "takes back a stage move.")
+    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage", "review"})
     BINDINGS = [
         Binding("n", "new_system", "New system"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
+        Binding("v", "review", "V&V review"),
         Binding("g", "cycle_stage", "Stage filter"),
         Binding("t", "cycle_tier", "Tier filter"),
         Binding("o", "toggle_mine", "Mine/all"),
@@ -140,14 +143,24 @@ class SystemsScreen(AimsScreen):
                                                   row["version"]))
 
 
+    def action_review(self) -> None:
+        row = self.current
+        if row and self.allowed(EDIT, "recording a review"):
+            from ..dialogs.review import ReviewDialog
+
+            self.app.push_screen(ReviewDialog(self.database, self.login, row["ref"]))
+
+
 class SystemDetailScreen(AimsScreen):
     HELP_TITLE = "AI system"
-    HELP = "Tabs: overview, risks, impact assessments, stage history, activity (the audit trail)."
-    EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk"})
+    HELP = ("Tabs: overview, risks, impact assessments, stage history, activity (the audit trail). "
+            "v records a verification and validation review.")
+    EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk", "review"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
+        Binding("v", "review", "V&V review"),
         Binding("n", "new_risk", "New risk"),
     ]
 
@@ -251,6 +264,12 @@ class SystemDetailScreen(AimsScreen):
 
             self.app.push_screen(TransitionDialog(self.database, self.login, self.ref, self.system["stage"],
                                                   self.system["version"]))
+
+    def action_review(self) -> None:
+        if self.allowed(EDIT, "recording a review"):
+            from ..dialogs.review import ReviewDialog
+
+            self.app.push_screen(ReviewDialog(self.database, self.login, self.ref))
 
     def action_new_risk(self) -> None:
         if self.allowed(EDIT, "adding a risk"):
