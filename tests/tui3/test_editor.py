@@ -131,6 +131,26 @@ async def test_a_digit_typed_right_after_tab_into_a_score_field_becomes_the_scor
     assert "R-0001 saved (ctrl+z undoes)" in notes(app)
 
 
+async def test_a_tab_and_digit_arriving_in_one_burst_put_the_digit_in_the_next_field(db):
+    """A terminal hands keys over in bursts: the Tab's focus move ran only after the digit behind
+    it had gone to the field being left. Keys posted at once, as a terminal burst delivers them."""
+    from textual import events
+
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        editor.query_one("#inherent_likelihood", Input).focus()
+        await pilot.pause()
+        for key, ch in (("4", "4"), ("tab", "\t"), ("5", "5"), ("tab", "\t"), ("1", "1")):
+            app.post_message(events.Key(key, ch))
+        await settle(pilot)
+        values = [editor.query_one(f"#{k}", Input).value
+                  for k in ("inherent_likelihood", "inherent_impact", "residual_likelihood")]
+        assert values == ["4", "5", "1"]
+
+
 async def test_a_bad_score_is_refused_with_the_field_named_and_the_text_kept(db):
     """Refusal path: the dialog stays open, the text stays, the field is named as on screen."""
     risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})

@@ -19,7 +19,7 @@ from ...core.models import REVIEW_KINDS
 from ...core.schedule import today as _today
 from ...core.services import reviews
 from ..base import DbMixin
-from ..widgets.form_keys import FormInput
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 
 LABELS = {"kind": "Kind", "outcome": "Outcome", "reviewed_on": "Reviewed on", "notes": "Notes",
           "next_review": "Next review"}
@@ -28,10 +28,10 @@ KIND_TITLES = {"verification_validation": "verification and validation (A.6.2.4)
                "significant_change": "significant change", "approval": "approval"}
 
 
-class ReviewDialog(DbMixin, ModalScreen[dict | None]):
+class ReviewDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Review of an AI system"
     HELP = "Record what was verified and validated (or reviewed); ctrl+s records it."
-    BINDINGS = [Binding("ctrl+s", "save", "Record"), Binding("escape", "close", "Close")]
+    BINDINGS = [Binding("ctrl+s", "save", "Record"), Binding("escape", "close", "Close")] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str, kind: str = "verification_validation") -> None:
         super().__init__()

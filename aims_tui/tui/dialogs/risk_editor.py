@@ -29,7 +29,7 @@ from ...core.scoring import Matrix
 from ...core.services import acceptances, controls, risks, settings, treatments
 from ..base import DbMixin
 from ..render import colour_of
-from ..widgets.form_keys import FormInput, HoldKeysUntilLoaded, ScoreInput
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
 
 SCORES = fields.RISK_SCORES
@@ -90,7 +90,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         Binding("ctrl+g", "accept", "Accept residual"),
         Binding("ctrl+w", "withdraw", "Withdraw", show=False),
         Binding("ctrl+z", "app.undo", "Undo", show=False),  # a modal screen hides the app's key
-    ]
+    ] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str | None, *, system: str | None = None) -> None:
         super().__init__()

@@ -20,7 +20,7 @@ from ...core.identity import EDIT
 from ...core.models import AI_ROLES, EU_AI_ACT_TIERS
 from ...core.services import systems
 from ..base import DbMixin
-from ..widgets.form_keys import FormInput, HoldKeysUntilLoaded
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 
 FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
@@ -38,7 +38,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "AI system"
     AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "close", "Close"),
-                Binding("ctrl+w", "withdraw", "Withdraw", show=False)]
+                Binding("ctrl+w", "withdraw", "Withdraw", show=False)] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str | None) -> None:
         super().__init__()

@@ -17,16 +17,16 @@ from ...core.errors import AimsError, GateFailed
 from ...core.identity import APPROVE, EDIT
 from ...core.services import systems
 from ..base import DbMixin
-from ..widgets.form_keys import FormInput
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 
 
-class TransitionDialog(DbMixin, ModalScreen[dict | None]):
+class TransitionDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Stage transition"
     HELP = ("The note comes first (focus starts there); then the next stage. Each failing gate says how "
             "to satisfy it; ctrl+r records the verification and validation review. ctrl+z after a move "
             "takes it back.")
     BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "move", "Move"),
-                Binding("ctrl+r", "review", "Record V&V review")]
+                Binding("ctrl+r", "review", "Record V&V review")] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str, stage: str, version: int | None) -> None:
         super().__init__()

@@ -13,12 +13,23 @@
 from __future__ import annotations
 
 from textual import events
+from textual.binding import Binding
 from textual.widgets import Input
+
+# Tab and shift+tab move the focus at once, before the next key is handed on: as
+# ordinary bindings they run only after the key has bubbled back up from the field,
+# so a digit typed right behind a Tab (a burst from the terminal, or held keys
+# applied after a load) went to the field being left.
+FOCUS_KEYS = [
+    Binding("tab", "next_field", "Next field", show=False, priority=True),
+    Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
+]
 
 
 class HoldKeysUntilLoaded:
     """Mix into a ModalScreen with ``AUTO_FOCUS = ""`` and a ``loaded`` flag; call
-    ``release_keys()`` once the record is on screen and the first field focused."""
+    ``release_keys()`` once the record is on screen and the first field focused.
+    Add ``FOCUS_KEYS`` to its BINDINGS (a dialog without a load is always loaded)."""
 
     PASS_THROUGH = frozenset({"escape", "ctrl+q", "ctrl+c"})
     loaded: bool
@@ -32,6 +43,21 @@ class HoldKeysUntilLoaded:
         self._held_keys.append((event.key, event.character))
         event.stop()
         event.prevent_default()
+
+    def action_next_field(self) -> None:
+        self._focus_step("tab", "\t")
+
+    def action_previous_field(self) -> None:
+        self._focus_step("shift+tab", None)
+
+    def _focus_step(self, key: str, character: str | None) -> None:
+        if not getattr(self, "loaded", True):
+            if not hasattr(self, "_held_keys"):
+                self._held_keys = []
+            self._held_keys.append((key, character))
+            return
+        screen = self  # type: ignore[assignment]
+        screen.focus_next() if key == "tab" else screen.focus_previous()  # type: ignore[attr-defined]
 
     @property
     def held_keys(self) -> int:
