@@ -296,3 +296,129 @@ async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
         await _landed(pilot, app)
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
     assert _actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
+
+
+# -- AI systems: editor, stage move, V&V review ------------------------------------------------------
+from aims_tui.core import lifecycle  # noqa: E402
+from aims_tui.core.services import reviews, systems  # noqa: E402
+from aims_tui.tui.dialogs.review import ReviewDialog  # noqa: E402
+from aims_tui.tui.dialogs.system_editor import SystemEditor  # noqa: E402
+from aims_tui.tui.dialogs.transition import TransitionDialog  # noqa: E402
+from aims_tui.tui.screens.systems import SystemsScreen  # noqa: E402
+
+from ..tui.helpers import goto  # noqa: E402
+
+
+async def test_the_system_editor_saves_what_is_typed_and_names_a_bad_date(db):
+    """Typed key by key: a bad next review is refused naming the field, then the fixed value saves."""
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, SystemEditor) and editor.query_one("#name", Input).has_focus
+        await pilot.press(*" for claims")
+        await _type(pilot, "#next_review", "2027/02/30")
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert app.screen is editor
+        assert editor.query_one("#name", Input).value == "Chatbot for claims"
+        assert "Next review: '2027/02/30' is not a date (use YYYY-MM-DD)" in _text(editor.query_one("#errors", Static))
+        assert systems.get_system(db, "AIS-001")["version"] == 1
+        await _type(pilot, "#next_review", "2027-02-28")
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert isinstance(app.screen, SystemsScreen)
+    row = systems.get_system(db, "AIS-001")
+    assert (row["name"], str(row["next_review"])) == ("Chatbot for claims", "2027-02-28")
+    assert _actions(db, "AIS-001") == ["create", "update"]
+    assert "AIS-001 saved (ctrl+z undoes)" in notes(app)
+
+
+async def test_the_stage_move_dialog_opens_on_the_note_and_a_move_is_undone_with_ctrl_z(db):
+    """The dialog opened on the stage selector, so the note typed first was lost; a stage move had
+    no undo."""
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    risks.create_risk(db, EDITOR, {"system": "AIS-001", "title": "Drift", "inherent_likelihood": 1,
+                                   "inherent_impact": 1})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("m", *"design review done")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TransitionDialog)
+        assert dialog.query_one("#note", Input).value == "design review done"
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert isinstance(app.screen, SystemsScreen)
+        assert systems.get_system(db, "AIS-001")["stage"] == "validation"
+        assert "AIS-001 moved to validation (ctrl+z undoes)" in notes(app)
+        assert systems.stage_history(db, "AIS-001")[-1]["note"] == "design review done"
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+        assert "undone: move of AIS-001 to validation" in notes(app)
+    assert systems.get_system(db, "AIS-001")["stage"] == "design"
+    assert _actions(db, "AIS-001") == ["create", "transition", "transition"]
+    assert _events(db, "AIS-001")[-1]["changes"] == {"stage": ["validation", "design"], "undo": [None, True]}
+
+
+async def test_a_failing_gate_says_how_to_satisfy_it_and_the_vv_review_is_recorded_in_the_dialog(db):
+    """Deployment always needed an override: the V&V review could only be recorded from the CLI
+    and the gate messages did not say how to satisfy a gate."""
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    risks.create_risk(db, EDITOR, {"system": "AIS-001", "title": "Drift", "inherent_likelihood": 1,
+                                   "inherent_impact": 1})
+    systems.transition(db, EDITOR, "AIS-001", "validation")
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        gates = _text(dialog.query_one("#gates", Static))
+        assert "record the verification and validation review of AIS-001" in gates
+        assert "ctrl+r" in gates
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewDialog)
+        await pilot.press(*"holdout set")
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert app.screen is dialog
+        assert "verification and validation review" not in _text(dialog.query_one("#gates", Static))
+        assert any(n.startswith("AIS-001: verification and validation (A.6.2.4) review recorded")
+                   for n in notes(app))
+    [rv] = reviews.list_reviews(db, "system", "AIS-001")
+    assert (rv["kind"], rv["outcome"], rv["notes"]) == ("verification_validation", "still_valid", "holdout set")
+    assert _actions(db, "AIS-001")[-1] == "review"
+
+
+async def test_a_review_with_a_bad_date_is_refused_with_the_field_named(db):
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("v", *"holdout set")
+        await settle(pilot)
+        dialog = app.screen
+        await _type(pilot, "#reviewed_on", "yesterday")
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert app.screen is dialog
+        assert dialog.query_one("#notes", Input).value == "holdout set"
+        assert "Reviewed on: 'yesterday' is not a date" in _text(dialog.query_one("#errors", Static))
+    assert reviews.list_reviews(db, "system", "AIS-001") == []
+
+
+def test_every_gate_says_which_record_is_missing_and_the_key_or_command_that_adds_it():
+    for gate in lifecycle.GATES:
+        text = gate.message("AIS-007")
+        assert "AIS-007" in text and "To satisfy it:" in text
+        assert any(k in text for k in ("n:", " n)", " n,", "v;", "ctrl+r", "e: Edit", "a: Accept", "aims ")), text
