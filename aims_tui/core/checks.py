@@ -28,7 +28,7 @@ from sqlmodel import Session, select
 
 from . import reminders
 from .db import Database
-from .models import Acceptance, AISystem, Applicability, Control, ImpactAssessment, Risk
+from .models import WITHDRAWN, Acceptance, AISystem, Applicability, Control, ImpactAssessment, Risk
 from .schedule import today as _today
 from .scoring import Matrix
 from .services._base import settings_row
@@ -99,7 +99,8 @@ def _valid_current_acceptance(today: date):
 def unaccepted_above_appetite(m: Matrix, today: date) -> list:
     """SQL conditions: an active risk above appetite whose current acceptance is
     not valid. The one definition the check, the dashboard and the pack share."""
-    return [Risk.residual_score > m.appetite, Risk.status != "closed", ~_valid_current_acceptance(today)]
+    return [Risk.residual_score > m.appetite, Risk.status.not_in(("closed", WITHDRAWN)),
+            ~_valid_current_acceptance(today)]
 
 
 def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:
@@ -117,7 +118,7 @@ def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:
 def _no_impact_assessment(s: Session, sample: int) -> GateResult:
     g = GateResult("system_without_approved_impact_assessment", GATES["system_without_approved_impact_assessment"])
     approved = exists().where(ImpactAssessment.system_id == AISystem.id, ImpactAssessment.status == "approved")
-    conds = [AISystem.stage.not_in(("design", "retired")), ~approved]
+    conds = [AISystem.stage.not_in(("design", "retired", WITHDRAWN)), ~approved]
     g.count = int(s.exec(select(func.count()).select_from(AISystem).where(*conds)).one())
     if g.count:
         q = select(AISystem.ref, AISystem.name, AISystem.stage, AISystem.business_owner).where(*conds) \

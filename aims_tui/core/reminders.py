@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 
 from .db import Database
 from .models import (
+    WITHDRAWN,
     Acceptance,
     AISystem,
     Applicability,
@@ -195,7 +196,7 @@ def _current_acceptance():
 KIND_SPECS: dict[str, _Kind] = {
     "risk_review": _Kind(
         date_col=Risk.next_review, owner=Risk.owner,
-        where=lambda: [Risk.status != "closed"],
+        where=lambda: [Risk.status.not_in(("closed", WITHDRAWN))],
         owner_is=lambda login: Risk.owner == login,
         count_joins=lambda q: q,
         joins=lambda q: q.outerjoin(AISystem, AISystem.id == Risk.system_id),
@@ -203,14 +204,14 @@ KIND_SPECS: dict[str, _Kind] = {
     ),
     "system_review": _Kind(
         date_col=AISystem.next_review, owner=_system_owner(),
-        where=lambda: [AISystem.stage != "retired"],
+        where=lambda: [AISystem.stage.not_in(("retired", WITHDRAWN))],
         owner_is=_system_owner_is,
         columns=lambda: (AISystem.ref, AISystem.name, _system_owner(), AISystem.next_review, AISystem.ref,
                          AISystem.version),
     ),
     "impact_assessment_review": _Kind(
         date_col=ImpactAssessment.next_review, owner=_system_owner(),
-        where=lambda: [AISystem.stage != "retired"],
+        where=lambda: [AISystem.stage.not_in(("retired", WITHDRAWN)), ImpactAssessment.status != WITHDRAWN],
         owner_is=_system_owner_is,
         joins=lambda q: q.join(AISystem, AISystem.id == ImpactAssessment.system_id),
         columns=lambda: (ImpactAssessment.ref, ImpactAssessment.title, _system_owner(),
@@ -248,7 +249,8 @@ KIND_SPECS: dict[str, _Kind] = {
     ),
     "acceptance_expiry": _Kind(
         date_col=Acceptance.expires_on, owner=Risk.owner,
-        where=lambda: [Acceptance.revoked == False, Risk.status != "closed", _current_acceptance()],  # noqa: E712
+        where=lambda: [Acceptance.revoked == False, Risk.status.not_in(("closed", WITHDRAWN)),  # noqa: E712
+                       _current_acceptance()],  # noqa: E712
         # coalesce(): drive the query from the (short) expiry date range, not
         # from every risk of the owner through the owner index.
         owner_is=lambda login: func.coalesce(Risk.owner, "") == login,

@@ -29,6 +29,7 @@ from ..core.models import (
     NC_STATUSES,
     STAGES,
     TREATMENT_STATUSES,
+    WITHDRAWN,
     Acceptance,
     AISystem,
     Applicability,
@@ -122,7 +123,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
                        AISystem.business_owner, AISystem.technical_owner, AISystem.ai_role,
                        AISystem.eu_ai_act_tier, AISystem.personal_data, AISystem.third_party,
                        AISystem.human_oversight, AISystem.stage, AISystem.next_review, AISystem.created_at,
-                   ).order_by(AISystem.ref))]
+                   ).where(AISystem.stage != WITHDRAWN).order_by(AISystem.ref))]
         sys_by_id = {x["id"]: x for x in systems}
         stage_events = list(s.exec(select(StageEvent.system_id, StageEvent.from_stage, StageEvent.to_stage,
                                           StageEvent.at, StageEvent.actor, StageEvent.note)
@@ -132,6 +133,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
         treatments = list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
                                         Treatment.due_date, Treatment.status)
                                  .join(Risk, Risk.id == Treatment.risk_id)
+                                 .where(Treatment.status != WITHDRAWN, Risk.status != WITHDRAWN)
                                  .order_by(Treatment.due_date, Risk.ref_num, Treatment.id)))
         acceptances = list(s.exec(select(Acceptance.risk_id, Acceptance.accepted_by, Acceptance.accepted_at,
                                          Acceptance.expires_on, Acceptance.residual_likelihood,
@@ -143,11 +145,13 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
                                    .order_by(Review.reviewed_on, Review.id)))
         ias = list(s.exec(select(ImpactAssessment.ref, ImpactAssessment.system_id, ImpactAssessment.title,
                                  ImpactAssessment.status, ImpactAssessment.approved_by,
-                                 ImpactAssessment.next_review).order_by(ImpactAssessment.ref)))
+                                 ImpactAssessment.next_review).where(ImpactAssessment.status != WITHDRAWN)
+                          .order_by(ImpactAssessment.ref)))
         ncs = list(s.exec(select(Nonconformity.ref, Nonconformity.kind, Nonconformity.title,
                                  Nonconformity.system_id, Nonconformity.severity, Nonconformity.status,
                                  Nonconformity.owner, Nonconformity.raised_on, Nonconformity.due_date,
                                  Nonconformity.closed_on, Nonconformity.corrective_actions)
+                          .where(Nonconformity.status != WITHDRAWN)
                           .order_by(Nonconformity.raised_on, Nonconformity.ref)))
         soa = list(s.exec(select(Control.code, Control.group, Control.group_title, Applicability.applicable,
                                  Applicability.implementation_status, Applicability.approved_by,

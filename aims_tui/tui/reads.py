@@ -16,7 +16,7 @@ from sqlmodel import select
 from ..core import queries
 from ..core.checks import unaccepted_above_appetite
 from ..core.db import Database
-from ..core.models import Risk, Treatment
+from ..core.models import WITHDRAWN, Risk, Treatment
 from ..core.schedule import today as _today
 from ..core.scoring import Matrix
 from ..core.services._base import settings_row
@@ -58,7 +58,7 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
         def count(model, *conds) -> int:
             return int(s.exec(select(func.count()).select_from(model).where(*conds)).one())
 
-        live = Risk.status != "closed"
+        live = Risk.status.not_in(("closed", WITHDRAWN))
         due = Risk.next_review.is_not(None)
         t_open = Treatment.status.in_(OPEN_TREATMENT)
         t_due = Treatment.due_date.is_not(None)

@@ -422,3 +422,181 @@ def test_every_gate_says_which_record_is_missing_and_the_key_or_command_that_add
         text = gate.message("AIS-007")
         assert "AIS-007" in text and "To satisfy it:" in text
         assert any(k in text for k in ("n:", " n)", " n,", "v;", "ctrl+r", "e: Edit", "a: Accept", "aims ")), text
+
+
+# -- withdrawing a record made by mistake, and restoring it ----------------------------------------
+import pytest  # noqa: E402
+
+from aims_tui.core import checks, queries, reminders  # noqa: E402
+from aims_tui.core.errors import Conflict, PermissionDenied, ValidationError as _VE  # noqa: E402
+from aims_tui.core.services import impact, nonconformities, withdrawal  # noqa: E402
+from aims_tui.tui.screens.register import RegisterScreen  # noqa: E402
+
+from ..conftest import TODAY, VIEWER  # noqa: E402
+
+
+def test_a_withdrawn_risk_leaves_the_register_checks_and_reminders_and_comes_back_restored(db):
+    """A record made by mistake could not be retired or removed."""
+    from datetime import timedelta
+
+    risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 5, "inherent_impact": 5,
+                                   "next_review": (TODAY - timedelta(days=90)).isoformat()}, today=TODAY)
+
+    def unaccepted() -> int:
+        return next(g.count for g in checks.run_checks(db, today=TODAY).gates if g.id == "unaccepted_above_appetite")
+
+    def reminded() -> list[str]:
+        return [i.ref for i in reminders.due_items(db, today=TODAY, within=3650, limit=None).items]
+
+    assert (queries.risk_count(db), unaccepted(), reminded()) == (1, 1, ["R-0001"])
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0001", expect_version=1)
+    assert (queries.risk_count(db), unaccepted(), reminded()) == (0, 0, [])
+    assert sum(queries.level_counts(db).values()) == 0
+    assert queries.risk_count(db, queries.RiskFilter(status="withdrawn")) == 1
+    row = withdrawal.restore(db, EDITOR, "risk", "R-0001", expect_version=2)
+    assert row["status"] == "open"
+    assert (queries.risk_count(db), unaccepted(), reminded()) == (1, 1, ["R-0001"])
+    assert _actions(db, "R-0001") == ["create", "withdraw", "restore"]
+
+
+def test_withdrawing_is_refused_to_a_viewer_on_a_stale_version_and_twice(db):
+    risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 1, "inherent_impact": 1})
+    with pytest.raises(PermissionDenied):
+        withdrawal.withdraw(db, VIEWER, "risk", "R-0001")
+    with pytest.raises(Conflict):
+        withdrawal.withdraw(db, EDITOR, "risk", "R-0001", expect_version=7)
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0001")
+    with pytest.raises(_VE, match="already withdrawn"):
+        withdrawal.withdraw(db, EDITOR, "risk", "R-0001")
+    with pytest.raises(_VE, match="is not withdrawn"):
+        withdrawal.restore(db, EDITOR, "ai_system", systems.create_system(db, EDITOR, {"name": "X"})["ref"])
+    assert _actions(db, "R-0001") == ["create", "withdraw"]
+
+
+async def test_w_in_the_register_withdraws_the_risk_after_confirmation_and_ctrl_z_restores_it(db):
+    risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 1, "inherent_impact": 1})
+    risks.create_risk(db, EDITOR, {"title": "Real risk", "inherent_likelihood": 1, "inherent_impact": 1})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("n")  # refusal path: "Keep it" leaves the risk as it was
+        await settle(pilot)
+        assert risks.get_risk(db, "R-0001")["status"] == "open"
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert risks.get_risk(db, "R-0001")["status"] == "withdrawn"
+        assert "R-0001 withdrawn (ctrl+z restores it)" in notes(app)
+        assert isinstance(app.screen, RegisterScreen) and app.screen.pager.total == 1
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+        assert "undone: withdrawing R-0001" in notes(app)
+    assert risks.get_risk(db, "R-0001")["status"] == "open"
+    assert _actions(db, "R-0001") == ["create", "withdraw", "restore"]
+    assert _events(db, "R-0001")[1]["changes"]["status"] == ["open", "withdrawn"]
+
+
+async def test_shift_w_lists_withdrawn_risks_and_w_restores_one(db):
+    risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 1, "inherent_impact": 1})
+    risks.update_risk(db, EDITOR, "R-0001", {"status": "treating"})
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0001")
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        assert app.screen.pager.total == 0
+        await pilot.press("W")
+        await settle(pilot)
+        assert app.screen.pager.total == 1
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert "R-0001 restored (ctrl+z withdraws it again)" in notes(app)
+    assert risks.get_risk(db, "R-0001")["status"] == "treating"
+    assert _actions(db, "R-0001")[-2:] == ["withdraw", "restore"]
+
+
+async def test_ctrl_w_in_the_risk_editor_withdraws_the_risk_and_closes(db):
+    risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 1, "inherent_impact": 1})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await _open(pilot, app, db, "R-0001")
+        await pilot.press("ctrl+w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert not isinstance(app.screen, RiskEditor)
+        assert "R-0001 withdrawn (ctrl+z restores it)" in notes(app)
+    assert _actions(db, "R-0001") == ["create", "withdraw"]
+
+
+async def test_w_on_the_systems_list_withdraws_a_system_and_shift_w_then_w_restores_it(db):
+    systems.create_system(db, EDITOR, {"name": "Made by mistake"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert systems.get_system(db, "AIS-001")["stage"] == "withdrawn"
+        assert "AIS-001 withdrawn (ctrl+z restores it)" in notes(app)
+        assert app.screen.pager.total == 0
+        await pilot.press("W")
+        await settle(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert "AIS-001 restored (ctrl+z withdraws it again)" in notes(app)
+    assert systems.get_system(db, "AIS-001")["stage"] == "design"
+    assert _actions(db, "AIS-001") == ["create", "withdraw", "restore"]
+
+
+async def test_w_on_my_actions_withdraws_a_treatment(db):
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 1, "inherent_impact": 1})
+    t = treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Made by mistake"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "4")
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert f"R-0001/T{t['id']} withdrawn (ctrl+z restores it)" in notes(app)
+        assert app.screen.pager.total == 0
+    assert treatments.list_treatments(db, "R-0001")[0]["status"] == "withdrawn"
+    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "withdraw"]
+
+
+@pytest.mark.parametrize("key,kind", [("6", "impact_assessment"), ("7", "nonconformity")])
+async def test_w_on_impact_assessments_and_nonconformities_withdraws_the_record(db, key, kind):
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    if kind == "impact_assessment":
+        ref = impact.create_assessment(db, EDITOR, {"system": "AIS-001", "title": "Made by mistake"})["ref"]
+        listed = lambda: impact.list_assessments(db)  # noqa: E731
+    else:
+        ref = nonconformities.create_nonconformity(db, EDITOR, {"title": "Made by mistake"})["ref"]
+        listed = lambda: nonconformities.list_nonconformities(db)  # noqa: E731
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, key)
+        await pilot.press("w")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert f"{ref} withdrawn (ctrl+z restores it)" in notes(app)
+        assert listed() == []
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+    assert [r["ref"] for r in listed()] == [ref]
+    assert _actions(db, ref) == ["create", "withdraw", "restore"]

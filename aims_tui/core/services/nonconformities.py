@@ -11,7 +11,7 @@ from .. import audit
 from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
-from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, AISystem, Nonconformity
+from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, WITHDRAWN, AISystem, Nonconformity
 from ..schedule import today as _today
 from ._base import F, apply, check_version, clean, next_ref, to_dict
 
@@ -50,7 +50,8 @@ def _system_id(s: Session, ref: str | None) -> int | None:
 
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
     with db.read() as s:
-        return [nc_dict(s, r) for r in s.exec(select(Nonconformity).order_by(Nonconformity.ref))]
+        return [nc_dict(s, r) for r in s.exec(select(Nonconformity).where(Nonconformity.status != WITHDRAWN)
+                                              .order_by(Nonconformity.ref))]
 
 
 def create_nonconformity(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:

@@ -24,7 +24,7 @@ from textual.widgets import Button, Footer, Input, Label, Select, Static, TextAr
 from ...core import fields, queries
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.identity import EDIT
-from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
+from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS, WITHDRAWN
 from ...core.scoring import Matrix
 from ...core.services import acceptances, controls, risks, settings, treatments
 from ..base import DbMixin
@@ -88,7 +88,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         Binding("ctrl+t", "add_treatment", "Add treatment"),
         Binding("c", "complete_treatment", "Complete treatment", show=False),
         Binding("ctrl+g", "accept", "Accept residual"),
-        Binding("ctrl+w", "withdraw", "Withdraw", show=False),
+        Binding("ctrl+w", "withdraw", "Withdraw / restore", show=False),
         Binding("ctrl+z", "app.undo", "Undo", show=False),  # a modal screen hides the app's key
     ] + FOCUS_KEYS
 
@@ -543,4 +543,5 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
             return
         from .withdraw import withdraw_flow
 
-        withdraw_flow(self, "risk", self.ref, self.version, done=lambda _r: self.dismiss(None))
+        withdraw_flow(self, "risk", self.ref, self.version, withdrawn=self.initial.get("status") == WITHDRAWN,
+                      done=lambda _r: self.dismiss(None))

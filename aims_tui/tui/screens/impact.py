@@ -16,7 +16,8 @@ class ImpactScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Ref", 7), ("System", 8), ("Title", None), ("Status", 9), ("Approved by", 11, 90), ("Review", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("A", "approve", "Approve")]
+    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("A", "approve", "Approve"),
+                Binding("w", "withdraw", "Withdraw")]
 
     def title_line(self) -> str:
         return "AI system impact assessments"
@@ -64,3 +65,11 @@ class ImpactScreen(ListScreen):
         db, login, ref, version = self.database, self.login, r["ref"], r["version"]
         self.db_write(lambda: impact.approve_assessment(db, login, ref, expect_version=version),
                      lambda _r: (self.aims.say(f"{ref} approved"), self.refresh_data()))
+
+    def action_withdraw(self) -> None:
+        """Withdraw the highlighted assessment (made by mistake); ctrl+z restores it."""
+        row = self.current
+        if row is not None:
+            from ..dialogs.withdraw import withdraw_flow
+
+            withdraw_flow(self, "impact_assessment", row["ref"], row.get("version"))

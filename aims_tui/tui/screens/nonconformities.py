@@ -17,7 +17,7 @@ class NonconformitiesScreen(ListScreen):
     EDIT_ACTIONS = frozenset({"new", "edit"})
     COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
                ("Due", 10)]
-    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit")]
+    BINDINGS = [Binding("n", "new", "New"), Binding("e", "edit", "Edit"), Binding("w", "withdraw", "Withdraw")]
 
     def title_line(self) -> str:
         return "Nonconformities (incidents, audit findings)"
@@ -58,3 +58,11 @@ class NonconformitiesScreen(ListScreen):
 
         self.edit_fields(f"Nonconformity {ref}", [(k, label, ph, str(r.get(k) or "")) for k, label, ph in keys],
                          save, f"{ref} saved")
+
+    def action_withdraw(self) -> None:
+        """Withdraw the highlighted nonconformity (made by mistake); ctrl+z restores it."""
+        row = self.current
+        if row is not None:
+            from ..dialogs.withdraw import withdraw_flow
+
+            withdraw_flow(self, "nonconformity", row["ref"], row.get("version"))

@@ -11,7 +11,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 
 from ...core import queries
 from ...core.identity import EDIT
-from ...core.models import STAGES
+from ...core.models import STAGES, WITHDRAWN
 from ...core.services import impact, systems
 from .. import render
 from ...core.windows import SystemFilter, audit_filter_for_system
@@ -25,13 +25,16 @@ class SystemsScreen(AimsScreen):
     HELP_TITLE = "AI systems"
     HELP = ("Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all. "
             "v records a verification and validation review (the deployment gate needs one); ctrl+z "
-            "takes back a stage move.")
-    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage", "review"})
+            "takes back a stage move. w withdraws a system made by mistake (or restores a withdrawn "
+            "one); W lists the withdrawn systems.")
+    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage", "review", "withdraw"})
     BINDINGS = [
         Binding("n", "new_system", "New system"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
         Binding("v", "review", "V&V review"),
+        Binding("w", "withdraw", "Withdraw/restore"),
+        Binding("W", "show_withdrawn", "Withdrawn systems", show=False),
         Binding("g", "cycle_stage", "Stage filter"),
         Binding("t", "cycle_tier", "Tier filter"),
         Binding("o", "toggle_mine", "Mine/all"),
@@ -106,7 +109,7 @@ class SystemsScreen(AimsScreen):
 
     def action_cycle_stage(self) -> None:
         order = [None, *STAGES]
-        self.stage = order[(order.index(self.stage) + 1) % len(order)]
+        self.stage = order[(order.index(self.stage) + 1) % len(order)] if self.stage in order else None
         self.refresh_data()
 
     def action_cycle_tier(self) -> None:
@@ -142,6 +145,18 @@ class SystemsScreen(AimsScreen):
             self.app.push_screen(TransitionDialog(self.database, self.login, row["ref"], row["stage"],
                                                   row["version"]))
 
+
+    def action_withdraw(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        from ..dialogs.withdraw import withdraw_flow
+
+        withdraw_flow(self, "ai_system", row["ref"], row["version"], withdrawn=row["stage"] == WITHDRAWN)
+
+    def action_show_withdrawn(self) -> None:
+        self.stage = None if self.stage == WITHDRAWN else WITHDRAWN
+        self.refresh_data()
 
     def action_review(self) -> None:
         row = self.current
