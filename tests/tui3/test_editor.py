@@ -521,13 +521,13 @@ async def test_shift_w_lists_withdrawn_risks_and_w_restores_one(db):
     assert _actions(db, "R-0001")[-2:] == ["withdraw", "restore"]
 
 
-async def test_ctrl_w_in_the_risk_editor_withdraws_the_risk_and_closes(db):
+async def test_ctrl_r_in_the_risk_editor_withdraws_the_risk_and_closes(db):
     risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 1, "inherent_impact": 1})
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await _open(pilot, app, db, "R-0001")
-        await pilot.press("ctrl+w")
+        await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.press("y")
         await _landed(pilot, app)

@@ -79,7 +79,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP = ("Tab moves between fields; problems are listed under the form as you type. Keys typed while "
             "the risk loads are applied once it is on screen. Saving a new risk keeps the editor open "
             "so treatments can be added (ctrl+t). In the treatments table: c completes the highlighted "
-            "treatment. ctrl+w withdraws a risk made by mistake.")
+            "treatment. ctrl+r withdraws (retires) a risk made by mistake, or restores a withdrawn one.")
     AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
@@ -88,7 +88,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         Binding("ctrl+t", "add_treatment", "Add treatment"),
         Binding("c", "complete_treatment", "Complete treatment", show=False),
         Binding("ctrl+g", "accept", "Accept residual"),
-        Binding("ctrl+w", "withdraw", "Withdraw / restore", show=False),
+        Binding("ctrl+r", "withdraw", "Withdraw (retire) / restore", show=False),
         Binding("ctrl+z", "app.undo", "Undo", show=False),  # a modal screen hides the app's key
     ] + FOCUS_KEYS
 

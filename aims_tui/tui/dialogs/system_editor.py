@@ -38,7 +38,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "AI system"
     AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
     BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "close", "Close"),
-                Binding("ctrl+w", "withdraw", "Withdraw", show=False)] + FOCUS_KEYS
+                Binding("ctrl+r", "withdraw", "Withdraw (retire)", show=False)] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str | None) -> None:
         super().__init__()
