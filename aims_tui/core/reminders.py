@@ -228,10 +228,10 @@ KIND_SPECS: dict[str, _Kind] = {
     ),
     "treatment": _Kind(
         date_col=Treatment.due_date, owner=Treatment.owner,
-        where=lambda: [],
+        where=lambda: [Risk.status != WITHDRAWN],  # a withdrawn risk's treatments are not asked for
         split=(Treatment.status, OPEN_ACTION),
         owner_is=lambda login: Treatment.owner == login,
-        count_joins=lambda q: q,
+        count_joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
         joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
         columns=lambda: (Risk.ref + "/T" + func.cast(Treatment.id, _text()), Treatment.action, Treatment.owner,
                          Treatment.due_date, null(), Treatment.version),

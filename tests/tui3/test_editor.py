@@ -441,6 +441,7 @@ def test_a_withdrawn_risk_leaves_the_register_checks_and_reminders_and_comes_bac
 
     risks.create_risk(db, EDITOR, {"title": "Typo risk", "inherent_likelihood": 5, "inherent_impact": 5,
                                    "next_review": (TODAY - timedelta(days=90)).isoformat()}, today=TODAY)
+    treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Audit", "due_date": TODAY.isoformat()})
 
     def unaccepted() -> int:
         return next(g.count for g in checks.run_checks(db, today=TODAY).gates if g.id == "unaccepted_above_appetite")
@@ -448,14 +449,14 @@ def test_a_withdrawn_risk_leaves_the_register_checks_and_reminders_and_comes_bac
     def reminded() -> list[str]:
         return [i.ref for i in reminders.due_items(db, today=TODAY, within=3650, limit=None).items]
 
-    assert (queries.risk_count(db), unaccepted(), reminded()) == (1, 1, ["R-0001"])
-    withdrawal.withdraw(db, EDITOR, "risk", "R-0001", expect_version=1)
+    assert (queries.risk_count(db), unaccepted(), sorted(reminded())) == (1, 1, ["R-0001", "R-0001/T1"])
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0001", expect_version=2)
     assert (queries.risk_count(db), unaccepted(), reminded()) == (0, 0, [])
     assert sum(queries.level_counts(db).values()) == 0
     assert queries.risk_count(db, queries.RiskFilter(status="withdrawn")) == 1
-    row = withdrawal.restore(db, EDITOR, "risk", "R-0001", expect_version=2)
-    assert row["status"] == "open"
-    assert (queries.risk_count(db), unaccepted(), reminded()) == (1, 1, ["R-0001"])
+    row = withdrawal.restore(db, EDITOR, "risk", "R-0001", expect_version=3)
+    assert row["status"] == "treating"
+    assert (queries.risk_count(db), unaccepted(), sorted(reminded())) == (1, 1, ["R-0001", "R-0001/T1"])
     assert _actions(db, "R-0001") == ["create", "withdraw", "restore"]
 
 
