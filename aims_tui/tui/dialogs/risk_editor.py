@@ -10,7 +10,6 @@ meanwhile, the editor stays open with the newer text instead of closing on it.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from rich.text import Text
@@ -21,58 +20,27 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from ...core import fields, queries
+from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.identity import EDIT
 from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS, WITHDRAWN
 from ...core.scoring import Matrix
-from ...core.services import acceptances, controls, risks, settings, treatments
+from ...core.services import risks
 from ..base import DbMixin
 from ..render import colour_of
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
-
-SCORES = fields.RISK_SCORES
-LABELS = {
-    "title": "Title", "system": "AI system", "owner": "Owner", "category": "Category", "source": "Source",
-    "inherent_likelihood": "Inherent likelihood", "inherent_impact": "Inherent impact",
-    "residual_likelihood": "Residual likelihood", "residual_impact": "Residual impact",
-    "treatment_option": "Treatment option", "status": "Status", "review_cadence": "Review cadence",
-    "next_review": "Next review", "controls": "Controls", "description": "Description",
-}
-SELECTS = ("system", "owner", "category", "source", "treatment_option", "status")
-INPUTS = ("title", "review_cadence", "next_review", "controls") + SCORES
-
-
-def load_editor_data(db, ref: str | None, today=None) -> dict[str, Any]:
-    """Everything the editor shows, read off the UI thread."""
-    out: dict[str, Any] = {
-        "matrix": settings.get_matrix(db), "systems": queries.system_refs(db), "owners": list(queries.owners(db)),
-        "controls": [(c["code"], c["title"]) for c in controls.list_soa(db)],
-    }
-    if ref:
-        out.update(load_risk_data(db, ref, today))
-    return out
-
-
-def load_risk_data(db, ref: str, today=None) -> dict[str, Any]:
-    return {"risk": risks.get_risk(db, ref), "treatments": treatments.list_treatments(db, ref),
-            "acceptances": acceptances.list_acceptances(db, ref, today)}
-
-
-def form_problems(v: dict[str, Any], matrix: Matrix, known_controls: set[str]) -> dict[str, str]:
-    """The editor's values checked by the service's own rules (core.fields)."""
-    data = {k: v[k] for k in fields.RISK if k in v and k != "controls"}
-    errs = fields.problems(fields.RISK, data)
-    for k in SCORES:
-        problem = fields.score_problem(k, v[k].strip(), matrix.n_likelihood, matrix.n_impact)
-        if problem and k not in errs:
-            errs[k] = problem
-    unknown = [c for c in fields.control_codes(v["controls"]) if known_controls and c not in known_controls]
-    if unknown:
-        errs["controls"] = fields.unknown_controls(unknown)
-    return {k: errs[k] for k in LABELS if k in errs}  # in the order of the form
-
+from .risk_form import (
+    INPUTS,
+    LABELS,
+    NEW_RISK,
+    SCORES,
+    SELECTS,
+    form_problems,
+    load_editor_data,
+    load_risk_data,
+    values_of,
+)
 
 class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Risk editor"
@@ -219,12 +187,9 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         self.query_one(TreatmentsPanel).set_owners(data["owners"])
         risk = data.get("risk")
         if risk is None:
-            values = {"title": "", "system": self.default_system or "", "owner": self.login, "category": "",
-                      "source": "", "inherent_likelihood": "", "inherent_impact": "", "residual_likelihood": "",
-                      "residual_impact": "", "treatment_option": "mitigate", "status": "open",
-                      "review_cadence": "", "next_review": "", "controls": "", "description": ""}
+            values = {**NEW_RISK, "system": self.default_system or "", "owner": self.login}
         else:
-            values = self._values_of(risk)
+            values = values_of(risk)
             self.version = risk["version"]
             self._show_related(data)
         self._set_values(values)
@@ -240,19 +205,6 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     def _show_related(self, data: dict[str, Any]) -> None:
         self.query_one(TreatmentsPanel).show(data.get("treatments", []))
         self._show_acceptance(data.get("acceptances", []))
-
-    @staticmethod
-    def _values_of(risk: dict[str, Any]) -> dict[str, Any]:
-        nr = risk.get("next_review")
-        return {
-            "title": risk["title"], "system": risk.get("system_ref") or "", "owner": risk.get("owner") or "",
-            "category": risk.get("category") or "", "source": risk.get("source") or "",
-            **{k: str(risk[k]) for k in SCORES},
-            "treatment_option": risk["treatment_option"], "status": risk["status"],
-            "review_cadence": risk.get("review_cadence") or "",
-            "next_review": nr.isoformat() if isinstance(nr, date) else (nr or ""),
-            "controls": ", ".join(risk.get("controls") or []), "description": risk.get("description") or "",
-        }
 
     def _set_values(self, values: dict[str, Any]) -> None:
         for k, v in values.items():
@@ -401,7 +353,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         self.ref, self.version = risk["ref"], risk["version"]
         if self.values() == v:
             self.loaded = False
-            self._set_values(self._values_of(risk))
+            self._set_values(values_of(risk))
             self.loaded = True
             self.initial = self.values()
             self._status(f"{self.ref} added; add its treatments below (ctrl+t), Escape closes")
@@ -495,7 +447,7 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         def merge(data: dict[str, Any]) -> None:
             risk = data["risk"]
             self.version = risk["version"]
-            theirs = self._values_of(risk)
+            theirs = values_of(risk)
             mine = self.values()
             untouched = {k: theirs[k] for k in theirs if mine.get(k) == self.initial.get(k)}
             self.loaded = False
