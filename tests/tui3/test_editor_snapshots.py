@@ -14,11 +14,14 @@ SIZES = [(80, 24), (100, 30)]
 
 
 async def _still(pilot) -> None:
+    """Wait for the picture to stop changing (reads, timers, refreshes), on a loaded machine too."""
     await settle(pilot)
     for i in pilot.app.screen.query(Input):
         i.cursor_blink = False
-    await pilot.pause(0.1)
-    await settle(pilot)
+    for _ in range(3):
+        await pilot.pause(0.2)
+        await settle(pilot)
+    await pilot.wait_for_scheduled_animations()
 
 
 def _app(db, monkeypatch, no_color: bool, login: str = ADMIN):

@@ -26,7 +26,7 @@ FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
     ("business_owner", "Business owner", "input"), ("technical_owner", "Technical owner", "input"),
     ("ai_role", "AI role", "select"), ("eu_ai_act_tier", "EU AI Act tier", "select"),
-    ("personal_data", "Personal data", "check"), ("third_party", "Third party / supplier", "input"),
+    ("personal_data", "Personal data", "check"), ("third_party", "Supplier", "input"),
     ("human_oversight", "Human oversight", "input"), ("review_cadence", "Review cadence", "input"),
     ("next_review", "Next review", "input"),
 ]
