@@ -601,3 +601,59 @@ async def test_w_on_impact_assessments_and_nonconformities_withdraws_the_record(
         await _landed(pilot, app)
     assert [r["ref"] for r in listed()] == [ref]
     assert _actions(db, ref) == ["create", "withdraw", "restore"]
+
+
+async def test_ctrl_r_in_the_system_editor_withdraws_the_system(db):
+    systems.create_system(db, EDITOR, {"name": "Made by mistake"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, SystemEditor)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press("y")
+        await _landed(pilot, app)
+        assert isinstance(app.screen, SystemsScreen)
+        assert "AIS-001 withdrawn (ctrl+z restores it)" in notes(app)
+    assert systems.get_system(db, "AIS-001")["stage"] == "withdrawn"
+    assert _actions(db, "AIS-001") == ["create", "withdraw"]
+
+
+async def test_a_move_refused_by_a_gate_keeps_the_dialog_and_the_note_and_says_how_to_satisfy_it(db):
+    """Refusal path of the stage move: an editor cannot override; the note typed stays."""
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("m", *"ready for testing")
+        await settle(pilot)
+        dialog = app.screen
+        await pilot.press("ctrl+s")
+        await _landed(pilot, app)
+        assert app.screen is dialog
+        assert dialog.query_one("#note", Input).value == "ready for testing"
+        errors = _text(dialog.query_one("#errors", Static))
+        assert "cannot move to validation" in errors and "add a risk for AIS-001" in errors
+    assert systems.get_system(db, "AIS-001")["stage"] == "design"
+    assert _actions(db, "AIS-001") == ["create"]
+
+
+async def test_c_on_my_actions_completes_a_treatment_says_so_and_ctrl_z_takes_it_back(db):
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4})
+    t = treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Audit the model", "owner": EDITOR})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "4")
+        await pilot.press("c")
+        await _landed(pilot, app)
+        assert f"R-0001/T{t['id']} done (ctrl+z undoes)" in notes(app)
+        assert treatments.list_treatments(db, "R-0001")[0]["status"] == "done"
+        await pilot.press("ctrl+z")
+        await _landed(pilot, app)
+    assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
+    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Input
 
+from aims_tui.tui import render
+
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import make_app, settle
 
@@ -25,6 +27,11 @@ async def _still(pilot) -> None:
 
 
 def _app(db, monkeypatch, no_color: bool, login: str = ADMIN):
+    # tui.render reads NO_COLOR once, when it is first imported: which test of a worker came
+    # first decided the colours of every later one (snapshots differed under xdist). Set it here.
+    monkeypatch.setattr(render, "NO_COLOR", no_color)
+    monkeypatch.setitem(render.STATE_STYLE, "overdue", "bold" if no_color else "bold red")
+    monkeypatch.setitem(render.STATE_STYLE, "due_soon", "" if no_color else "yellow")
     if no_color:
         monkeypatch.setenv("NO_COLOR", "1")  # read (and removed) when the app is made
     else:
