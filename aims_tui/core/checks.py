@@ -31,7 +31,7 @@ from sqlmodel import Session, select
 
 from . import reminders
 from .db import Database
-from .models import AISystem, Applicability, Control, ImpactAssessment, Risk
+from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk
 from .schedule import today as _today
 from .scoring import Matrix
 from .records import settings_row
@@ -106,7 +106,7 @@ def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:
 def _no_impact_assessment(s: Session, sample: int) -> GateResult:
     g = GateResult("system_without_approved_impact_assessment", GATES["system_without_approved_impact_assessment"])
     approved = exists().where(ImpactAssessment.system_id == AISystem.id, ImpactAssessment.status == "approved")
-    conds = [AISystem.stage.not_in(("design", "retired")), ~approved]
+    conds = [AISystem.stage.not_in(("design", "retired", WITHDRAWN)), ~approved]
     g.count = int(s.exec(select(func.count()).select_from(AISystem).where(*conds)).one())
     if g.count:
         q = select(AISystem.ref, AISystem.name, AISystem.stage, AISystem.business_owner).where(*conds) \

@@ -1,8 +1,12 @@
-"""Field limits: how every input field of a record is checked, in one place.
+"""Field rules, written once: limits, ranges, allowed values, date parsing.
 
-The services validate what they write with :func:`clean`; a face that wants to
-warn before saving asks the same functions (:func:`check_risk_fields`), so the
-limits and the messages cannot drift apart.
+Every service validates its input with these (``services._base.clean`` calls
+``clean`` here), and every form checks a field as the user types by asking the
+same functions (``problems``, ``score_problem``, ``unknown_controls``), so a
+form and the service can never disagree about a value or word it differently.
+
+Headless and session-free: whether a login is an active user is asked through a
+callable the caller passes (the service passes a database look-up).
 """
 
 from __future__ import annotations
@@ -10,17 +14,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable, Iterable
 
 from dateutil.parser import isoparse
-from sqlmodel import Session, select
 
 from .errors import ValidationError
-from .models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS, User
+from .models import (
+    AI_ROLES,
+    EU_AI_ACT_TIERS,
+    RISK_CATEGORIES,
+    RISK_SOURCES,
+    RISK_STATUSES,
+    TREATMENT_OPTIONS,
+    TREATMENT_STATUSES,
+)
 from .schedule import CadenceError, parse_cadence
-from .scoring import Matrix
 
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+LONG_TEXT_MAX = 20_000
+
+ActiveUser = Callable[[str], bool]
 
 
 @dataclass(frozen=True)
@@ -37,17 +50,79 @@ class F:
     nullable: bool = True  # False: a change may leave it out, not empty it (creation fills a default)
 
 
-LONG_TEXT_MAX = 20_000
+# -- the records' fields ---------------------------------------------------------------------
+RISK: dict[str, F] = {
+    "system": F("text", max_len=32),  # an AI system ref, or empty for organization-wide
+    "title": F("text", required=True, max_len=300),
+    "description": F("longtext"),
+    "category": F("choice", choices=("",) + RISK_CATEGORIES),
+    "source": F("choice", choices=("",) + RISK_SOURCES),
+    "owner": F("login", max_len=64),
+    "inherent_likelihood": F("int", required=True),
+    "inherent_impact": F("int", required=True),
+    "residual_likelihood": F("int"),
+    "residual_impact": F("int"),
+    "treatment_option": F("choice", choices=TREATMENT_OPTIONS),
+    "status": F("choice", choices=RISK_STATUSES),
+    "review_cadence": F("cadence"),
+    "next_review": F("date"),
+    "controls": F("json"),
+    "source_key": F("text", max_len=200),
+}
+RISK_SCORES = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+
+SYSTEM: dict[str, F] = {
+    "name": F("text", required=True, max_len=200),
+    "purpose": F("longtext"),
+    "intended_use": F("longtext"),
+    "business_owner": F("text", max_len=64),
+    "technical_owner": F("text", max_len=64),
+    "ai_role": F("choice", choices=AI_ROLES),
+    "eu_ai_act_tier": F("choice", choices=EU_AI_ACT_TIERS),
+    "personal_data": F("bool", nullable=False),
+    "third_party": F("text", max_len=200),
+    "human_oversight": F("longtext"),
+    "review_cadence": F("cadence"),
+    "next_review": F("date"),
+}
+
+TREATMENT: dict[str, F] = {
+    "action": F("longtext", required=True),
+    "owner": F("login", max_len=64),
+    "due_date": F("date"),
+    "status": F("choice", choices=TREATMENT_STATUSES),
+    "control": F("text", max_len=32),
+}
 
 
+# -- checking ------------------------------------------------------------------------------------
 def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
-          session: Session | None = None) -> dict[str, Any]:
+          active_user: ActiveUser | None = None) -> dict[str, Any]:
     """Validate ``data`` against ``specs``; every error at once, naming the field."""
+    out, errors = _check(specs, data, partial=partial, active_user=active_user)
+    if errors:
+        raise ValidationError(errors[0][0], errors[0][1], errors)
+    return out
+
+
+def problems(specs: dict[str, F], data: dict[str, Any], *, partial: bool = False,
+             active_user: ActiveUser | None = None) -> dict[str, str]:
+    """What a form shows as the user types: ``{field: message}``, the messages the
+    service would give for the same values (empty: the service would take them)."""
+    _, errors = _check(specs, data, partial=partial, active_user=active_user)
+    out: dict[str, str] = {}
+    for field, message in errors:
+        out.setdefault(field, message)
+    return out
+
+
+def _check(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
+           active_user: ActiveUser | None) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     errors: list[tuple[str, str]] = []
     out: dict[str, Any] = {}
-    unknown = [k for k in data if k not in specs]
-    for k in unknown:
-        errors.append((k, "is not a field of this record"))
+    for k in data:
+        if k not in specs:
+            errors.append((k, "is not a field of this record"))
     for name, spec in specs.items():
         if name not in data:
             if spec.required and not partial:
@@ -55,7 +130,7 @@ def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
             continue
         value = data[name]
         try:
-            out[name] = _clean_one(name, spec, value, session)
+            out[name] = check(spec, value, active_user=active_user)
             if out[name] is None and not spec.nullable and partial:
                 raise ValueError("must not be empty")
             if partial and spec.kind == "choice" and value in (None, "") and "" not in spec.choices:
@@ -64,12 +139,11 @@ def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
                 raise ValueError(f"must be one of {', '.join(spec.choices)}")
         except ValueError as exc:
             errors.append((name, str(exc)))
-    if errors:
-        raise ValidationError(errors[0][0], errors[0][1], errors)
-    return out
+    return out, errors
 
 
-def _clean_one(name: str, spec: F, value: Any, session: Session | None) -> Any:
+def check(spec: F, value: Any, *, active_user: ActiveUser | None = None) -> Any:
+    """One value, cleaned; ValueError with the message the user reads."""
     k = spec.kind
     if k in ("text", "longtext", "login"):
         if value is None:
@@ -85,10 +159,8 @@ def _clean_one(name: str, spec: F, value: Any, session: Session | None) -> Any:
             raise ValueError("must not be empty")
         if len(value) > limit:
             raise ValueError(f"is {len(value)} characters long; at most {limit}")
-        if k == "login" and value and session is not None:
-            user = session.exec(select(User).where(User.login == value)).first()
-            if user is None or not user.active:
-                raise ValueError(f"'{value}' is not an active user")
+        if k == "login" and value and active_user is not None and not active_user(value):
+            raise ValueError(f"'{value}' is not an active user")
         return value
     if k == "choice":
         if value is None or value == "":
@@ -105,16 +177,7 @@ def _clean_one(name: str, spec: F, value: Any, session: Session | None) -> Any:
             if spec.required:
                 raise ValueError("is required")
             return None
-        try:
-            if isinstance(value, bool):
-                raise ValueError
-            if isinstance(value, float):
-                if not value.is_integer():
-                    raise ValueError
-                value = int(value)
-            iv = int(str(value).strip())
-        except ValueError:
-            raise ValueError(f"'{value}' is not a whole number") from None
+        iv = whole_number(value)
         if spec.lo is not None and iv < spec.lo or spec.hi is not None and iv > spec.hi:
             raise ValueError(f"must be between {spec.lo} and {spec.hi}, got {iv}")
         return iv
@@ -123,15 +186,7 @@ def _clean_one(name: str, spec: F, value: Any, session: Session | None) -> Any:
             if spec.required:
                 raise ValueError("is required (YYYY-MM-DD)")
             return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        try:
-            d = isoparse(str(value).strip())
-        except (ValueError, OverflowError):
-            raise ValueError(f"'{value}' is not a date (use YYYY-MM-DD)") from None
-        return d.date() if isinstance(d, datetime) else d
+        return parse_date(value)
     if k == "bool":
         if isinstance(value, bool):
             return value
@@ -156,55 +211,83 @@ def _clean_one(name: str, spec: F, value: Any, session: Session | None) -> Any:
     raise AssertionError(k)
 
 
-# ---------------------------------------------------------------------------
-# Risks
-# ---------------------------------------------------------------------------
-
-RISK_SPECS = {
-    "system": F("text", max_len=32),  # an AI system ref, or empty for organization-wide
-    "title": F("text", required=True, max_len=300),
-    "description": F("longtext"),
-    "category": F("choice", choices=("",) + RISK_CATEGORIES),
-    "source": F("choice", choices=("",) + RISK_SOURCES),
-    "owner": F("login", max_len=64),
-    "inherent_likelihood": F("int", required=True),
-    "inherent_impact": F("int", required=True),
-    "residual_likelihood": F("int"),
-    "residual_impact": F("int"),
-    "treatment_option": F("choice", choices=TREATMENT_OPTIONS),
-    "status": F("choice", choices=RISK_STATUSES),
-    "review_cadence": F("cadence"),
-    "next_review": F("date"),
-    "controls": F("json"),
-    "source_key": F("text", max_len=200),
-}
-SCORE_FIELDS = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
+def whole_number(value: Any) -> int:
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError
+            value = int(value)
+        return int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"'{value}' is not a whole number") from None
 
 
-def score_errors(m: Matrix, values: dict[str, Any]) -> list[tuple[str, str]]:
-    """(field, message) for each likelihood or impact outside the matrix."""
+def parse_date(value: Any) -> date:
+    """A date typed as YYYY-MM-DD (ISO 8601); ValueError naming what was typed."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        d = isoparse(str(value).strip())
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{value}' is not a date (use YYYY-MM-DD)") from None
+    return d.date() if isinstance(d, datetime) else d
+
+
+def score_problem(field: str, value: Any, n_likelihood: int, n_impact: int) -> str | None:
+    """A likelihood or impact against the matrix's scale (None: fine or empty)."""
+    if value is None or value == "":
+        return None
+    try:
+        v = whole_number(value)
+    except ValueError as exc:
+        return str(exc)
+    n = n_likelihood if "likelihood" in field else n_impact
+    if not 1 <= v <= n:
+        return f"must be between 1 and {n}, got {v}"
+    return None
+
+
+def control_codes(text: Any) -> list[str]:
+    """Control codes typed as 'A.6.2.4, A.9.2' (commas or semicolons)."""
+    if text is None:
+        return []
+    if isinstance(text, (list, tuple, set)):
+        return [str(c).strip() for c in text if str(c).strip()]
+    return [c.strip() for c in str(text).replace(";", ",").split(",") if c.strip()]
+
+
+def unknown_controls(missing: Iterable[str]) -> str:
+    return f"unknown control(s): {', '.join(missing)}"
+
+
+# -- the risk's scores against the matrix (the services and a form ask the same) ---------------
+RISK_SPECS = RISK
+SCORE_FIELDS = RISK_SCORES
+
+
+def score_errors(m: Any, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """(field, message) for each likelihood or impact outside the matrix ``m``."""
     errors = []
     for f in SCORE_FIELDS:
-        v = values.get(f)
-        if v is not None:
-            n = m.n_likelihood if "likelihood" in f else m.n_impact
-            if not 1 <= v <= n:
-                errors.append((f, f"must be between 1 and {n}, got {v}"))
+        problem = score_problem(f, values.get(f), m.n_likelihood, m.n_impact)
+        if problem:
+            errors.append((f, problem))
     return errors
 
 
-def check_scores(m: Matrix, values: dict[str, Any]) -> None:
+def check_scores(m: Any, values: dict[str, Any]) -> None:
     """Raise a ValidationError naming the first score outside the matrix (listing all)."""
     errors = score_errors(m, values)
     if errors:
         raise ValidationError(errors[0][0], errors[0][1], errors)
 
 
-def check_risk_fields(values: dict[str, Any], m: Matrix, *, partial: bool = True) -> list[tuple[str, str]]:
+def check_risk_fields(values: dict[str, Any], m: Any, *, partial: bool = True) -> list[tuple[str, str]]:
     """Every (field, message) the risk service would refuse these values for,
     without a database (owners and control codes are checked on save)."""
-    try:
-        cleaned = clean(RISK_SPECS, values, partial=partial)
-    except ValidationError as exc:
-        return list(exc.errors)
-    return score_errors(m, cleaned)
+    cleaned, errors = _check(RISK, values, partial=partial, active_user=None)
+    return errors or score_errors(m, cleaned)

@@ -59,24 +59,37 @@ class Gate:
     to_stage: str
     description: str
     check: Callable[[SystemFacts], bool]
+    how: str = ""  # how to satisfy it: the record or review missing, the key / command that adds it
+
+    def message(self, ref: str = "REF") -> str:
+        """What is missing and how to add it, e.g. for AIS-003."""
+        return f"{self.description}. To satisfy it: {self.how.replace('REF', ref)}"
 
 
 GATES: tuple[Gate, ...] = (
     Gate("risk_assessed", "validation",
          "at least one risk is registered for the AI system (6.1.2)",
-         lambda f: f.risk_count > 0),
+         lambda f: f.risk_count > 0,
+         "add a risk for REF (AI systems, Enter on REF, then n: New risk; or the register, n)"),
     Gate("impact_assessment_approved", "deployment",
          "an approved AI system impact assessment (6.1.4, A.5)",
-         lambda f: f.approved_impact_assessment),
+         lambda f: f.approved_impact_assessment,
+         "record an impact assessment of REF (Impact assessments, key 6, then n) and have an approver "
+         "approve it (A)"),
     Gate("verification_validation", "deployment",
          "a verification and validation record (A.6.2.4)",
-         lambda f: f.vv_review_count > 0),
+         lambda f: f.vv_review_count > 0,
+         "record the verification and validation review of REF (AI systems, v; or in this dialog, "
+         "ctrl+r; or `aims review REF --kind verification_validation --outcome still_valid`)"),
     Gate("residual_accepted", "deployment",
          "every residual risk above appetite is accepted (6.1.3)",
-         lambda f: f.unaccepted_above_appetite == 0),
+         lambda f: f.unaccepted_above_appetite == 0,
+         "treat REF's risks above appetite until their residual is within it, or have an approver accept "
+         "each (risk register, filter by system, a: Accept residual)"),
     Gate("operator_named", "monitoring",
          "a technical owner is named for operation and monitoring (A.6.2.6)",
-         lambda f: bool(f.technical_owner)),
+         lambda f: bool(f.technical_owner),
+         "name REF's technical owner (AI systems, e: Edit, Technical owner)"),
 )
 
 

@@ -37,6 +37,10 @@ STAGES = ("design", "validation", "deployment", "monitoring", "improvement", "re
 AI_ROLES = ("provider", "producer", "deployer", "customer", "partner", "subject", "authority")
 EU_AI_ACT_TIERS = ("prohibited", "high", "limited", "minimal", "gpai", "unclassified")
 RISK_STATUSES = ("open", "treating", "accepted", "closed")
+# A record made by mistake is withdrawn, not deleted (services/withdrawal.py): its status
+# (an AI system's stage) becomes this value, outside every list of choices, so that
+# lists, checks, reminders and the pack leave it out; the audit trail keeps it.
+WITHDRAWN = "withdrawn"
 TREATMENT_OPTIONS = ("mitigate", "avoid", "transfer", "accept")
 TREATMENT_STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_TREATMENT_STATUSES = TREATMENT_STATUSES[:2]  # still to do (treatments and review actions alike)

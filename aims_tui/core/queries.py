@@ -21,7 +21,7 @@ from sqlmodel import select
 from . import search
 from .search import match_query
 from .db import Database
-from .models import RISK_STATUSES, STAGES, AISystem, Risk
+from .models import RISK_STATUSES, STAGES, WITHDRAWN, AISystem, Risk
 from .schedule import due_state, today as _today
 from .scoring import AWAITING_COLOUR, AWAITING_LEVEL, Matrix
 from .records import settings_row, system_id_of
@@ -128,6 +128,8 @@ def _where(s, m: Matrix, f: RiskFilter, search_mode: str = "auto", walk: Any = N
         conds.append(c(Risk.inherent_score).between(b.low, b.high))
     if f.status:
         conds.append(c(Risk.status).in_(ACTIVE_STATUSES) if f.status == "active" else c(Risk.status) == f.status)
+    else:  # a withdrawn risk (made by mistake) is listed only when asked for
+        conds.append(c(Risk.status) != WITHDRAWN)
     if f.category:
         conds.append(c(Risk.category) == f.category)
     if f.overdue:

@@ -32,6 +32,7 @@ from sqlmodel import Session, select
 from .db import Database
 from .models import (
     OPEN_TREATMENT_STATUSES,
+    WITHDRAWN,
     Acceptance,
     AISystem,
     Applicability,
@@ -191,14 +192,14 @@ KIND_SPECS: dict[str, _Kind] = {
     ),
     "system_review": _Kind(
         date_col=AISystem.next_review, owner=_system_owner(),
-        where=lambda: [AISystem.stage != "retired"],
+        where=lambda: [AISystem.stage.not_in(("retired", WITHDRAWN))],
         owner_is=_system_owner_is,
         columns=lambda: (AISystem.ref, AISystem.name, _system_owner(), AISystem.next_review, AISystem.ref,
                          AISystem.version),
     ),
     "impact_assessment_review": _Kind(
         date_col=ImpactAssessment.next_review, owner=_system_owner(),
-        where=lambda: [AISystem.stage != "retired"],
+        where=lambda: [AISystem.stage.not_in(("retired", WITHDRAWN)), ImpactAssessment.status != WITHDRAWN],
         owner_is=_system_owner_is,
         joins=lambda q: q.join(AISystem, AISystem.id == ImpactAssessment.system_id),
         columns=lambda: (ImpactAssessment.ref, ImpactAssessment.title, _system_owner(),
@@ -215,10 +216,10 @@ KIND_SPECS: dict[str, _Kind] = {
     ),
     "treatment": _Kind(
         date_col=Treatment.due_date, owner=Treatment.owner,
-        where=lambda: [],
+        where=lambda: [Risk.status != WITHDRAWN],  # a withdrawn risk's treatments are not asked for
         split=(Treatment.status, OPEN_TREATMENT_STATUSES),
         owner_is=lambda login: Treatment.owner == login,
-        count_joins=lambda q: q,
+        count_joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
         joins=lambda q: q.join(Risk, Risk.id == Treatment.risk_id),
         columns=lambda: (Risk.ref + "/T" + func.cast(Treatment.id, String), Treatment.action, Treatment.owner,
                          Treatment.due_date, null(), Treatment.version),

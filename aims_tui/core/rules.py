@@ -23,7 +23,7 @@ from sqlalchemy import and_, exists, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from .models import OPEN_TREATMENT_STATUSES, Acceptance, Risk
+from .models import OPEN_TREATMENT_STATUSES, WITHDRAWN, Acceptance, Risk
 from .schedule import is_overdue
 from .scoring import score
 
@@ -49,8 +49,8 @@ def due_soon(date_col: Any, today: date, soon_days: int) -> Any:
 
 
 def live_risk(status_col: Any = Risk.status) -> Any:
-    """SQL: the risk is not closed."""
-    return status_col != "closed"
+    """SQL: the risk is neither closed nor withdrawn (a record made by mistake)."""
+    return status_col.not_in(("closed", WITHDRAWN))
 
 
 def open_treatment(status_col: Any) -> Any:

@@ -33,7 +33,7 @@ from sqlalchemy import func, literal, or_, text, tuple_
 from sqlmodel import select
 
 from .db import Database
-from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, AISystem, AuditEvent, Risk, Treatment
+from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, WITHDRAWN, AISystem, AuditEvent, Risk, Treatment
 from .records import system_id_of, to_dict
 from .rules import open_treatment
 from .search import capped
@@ -79,6 +79,8 @@ def _system_conds(f: SystemFilter) -> list:
     conds: list = []
     if f.stage:
         conds.append(AISystem.stage == f.stage)
+    else:  # a withdrawn AI system (made by mistake) is listed only when asked for
+        conds.append(AISystem.stage != WITHDRAWN)
     if f.tier:
         conds.append(AISystem.eu_ai_act_tier == f.tier)
     if f.owner:
@@ -108,7 +110,7 @@ def system_page(db: Database, f: SystemFilter = SystemFilter(), *, after: tuple 
         def to_rows(rows: list[AISystem]) -> list[dict[str, Any]]:
             ids = [r.id for r in rows]
             counts = dict(s.exec(select(Risk.system_id, func.count()).where(
-                Risk.system_id.in_(ids), Risk.status != "closed").group_by(Risk.system_id)).all()) if ids else {}
+                Risk.system_id.in_(ids), Risk.status.not_in(("closed", WITHDRAWN))).group_by(Risk.system_id)).all()) if ids else {}
             out = []
             for r in rows:
                 d = to_dict(r)

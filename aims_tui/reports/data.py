@@ -32,6 +32,7 @@ from ..core.models import (
     OPEN_TREATMENT_STATUSES,
     STAGES,
     TREATMENT_STATUSES,
+    WITHDRAWN,
     Acceptance,
     AISystem,
     Applicability,
@@ -184,7 +185,7 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
                        AISystem.business_owner, AISystem.technical_owner, AISystem.ai_role,
                        AISystem.eu_ai_act_tier, AISystem.personal_data, AISystem.third_party,
                        AISystem.human_oversight, AISystem.stage, AISystem.next_review, AISystem.created_at,
-                   ).order_by(AISystem.ref))]
+                   ).where(AISystem.stage != WITHDRAWN).order_by(AISystem.ref))]
         return Facts(
             as_of=as_of, since=since, lo=lo, hi=day_end(as_of), m=m, grace=st.overdue_grace_days or 0, head=head,
             systems=systems, sys_by_id={x["id"]: x for x in systems},
@@ -196,6 +197,7 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
             treatments=list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
                                           Treatment.due_date, Treatment.status)
                                    .join(Risk, Risk.id == Treatment.risk_id)
+                                   .where(Treatment.status != WITHDRAWN, Risk.status != WITHDRAWN)
                                    .order_by(Treatment.due_date, Risk.ref_num, Treatment.id))),
             acceptances=list(s.exec(select(Acceptance.risk_id, Acceptance.accepted_by, Acceptance.accepted_at,
                                            Acceptance.expires_on, Acceptance.residual_likelihood,
@@ -207,11 +209,13 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
                                      .order_by(Review.reviewed_on, Review.id))),
             ias=list(s.exec(select(ImpactAssessment.ref, ImpactAssessment.system_id, ImpactAssessment.title,
                                    ImpactAssessment.status, ImpactAssessment.approved_by,
-                                   ImpactAssessment.next_review).order_by(ImpactAssessment.ref))),
+                                   ImpactAssessment.next_review).where(ImpactAssessment.status != WITHDRAWN)
+                    .order_by(ImpactAssessment.ref))),
             ncs=list(s.exec(select(Nonconformity.ref, Nonconformity.kind, Nonconformity.title,
                                    Nonconformity.system_id, Nonconformity.severity, Nonconformity.status,
                                    Nonconformity.owner, Nonconformity.raised_on, Nonconformity.due_date,
                                    Nonconformity.closed_on, Nonconformity.corrective_actions)
+                            .where(Nonconformity.status != WITHDRAWN)
                             .order_by(Nonconformity.raised_on, Nonconformity.ref))),
             soa=list(s.exec(select(Control.code, Control.group, Control.group_title, Applicability.applicable,
                                    Applicability.implementation_status, Applicability.approved_by,

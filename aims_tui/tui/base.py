@@ -64,7 +64,10 @@ class DbMixin:
 
     def db_write(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
                  failed: Callable[[AimsError], bool | None] | None = None,
-                 message: str | Callable[[Any], str] | None = None) -> None:
+                 message: str | Callable[[Any], str] | None = None,
+                 undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None) -> None:
+        """``undo(result)`` gives ``(label, fn)`` pushed on the app's undo stack when the
+        write lands, even if the node that started it has gone (a closed dialog)."""
         app = self.app  # type: ignore[attr-defined]
         owner = self
 
@@ -76,7 +79,7 @@ class DbMixin:
             except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
                 err = AimsError(f"unexpected error: {type(exc).__name__}: {exc}")
             else:
-                _post(app, owner._write_landed, result, done, message)
+                _post(app, owner._write_landed, result, done, message, undo)
                 return
             _post(app, owner._write_failed, err, failed)
 
@@ -87,9 +90,12 @@ class DbMixin:
                        name=f"write-{_write_seq}")
 
     def _write_landed(self, result: Any, done: Callable[[Any], None] | None,
-                      message: str | Callable[[Any], str] | None) -> None:
+                      message: str | Callable[[Any], str] | None,
+                      undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None) -> None:
         app = self.aims
         app.pending_writes -= 1
+        if undo is not None:
+            app.push_undo(*undo(result))
         if message is not None:
             app.say(message(result) if callable(message) else message)
         if done is not None and self.is_attached:  # type: ignore[attr-defined]

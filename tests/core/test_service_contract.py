@@ -32,6 +32,7 @@ from aims_tui.core.services import (
     systems,
     treatments,
     users,
+    withdrawal,
 )
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
@@ -117,6 +118,19 @@ def _soa_version(code: str) -> Callable[[Database, Ctx], int]:
     def get(db: Database, ctx: Ctx) -> int:
         return next(e["version"] for e in controls.list_soa(db) if e["code"] == code)
     return get
+
+
+def _with_move(db: Database) -> Ctx:
+    ctx = _with_risk(db)
+    systems.transition(db, EDITOR, ctx["system"], "validation", today=TODAY)
+    ctx["unmoved"] = _system(db)["ref"]
+    return ctx
+
+
+def _with_withdrawn(db: Database) -> Ctx:
+    ctx = _with_risk(db)
+    withdrawal.withdraw(db, EDITOR, "risk", ctx["risk"])
+    return ctx
 
 
 def _ia_version(db: Database, ctx: Ctx) -> int:
@@ -245,6 +259,31 @@ CASES = [
          lambda db, c, r: systems.get_system(db, c["system"])["stage"] == "retired" or _fail("not moved"),
          invalid=lambda db, c: systems.transition(db, EDITOR, c["system"], "production", today=TODAY),
          invalid_field="to_stage"),
+    Case("systems.undo_transition", _with_move,
+         lambda db, c, a, v: systems.undo_transition(db, a, c["system"], expect_version=v),
+         EDITOR, "editor",
+         lambda db, c, r: systems.get_system(db, c["system"])["stage"] == "design" or _fail("not moved back"),
+         invalid=lambda db, c: systems.undo_transition(db, EDITOR, c["unmoved"]),
+         invalid_field="stage",
+         version=lambda db, c: systems.get_system(db, c["system"])["version"],
+         bump=lambda db, c: systems.update_system(db, EDITOR, c["system"], {"purpose": "changed"})),
+    # withdrawing a record made by mistake ---------------------------------------------
+    Case("withdrawal.withdraw", _with_risk,
+         lambda db, c, a, v: withdrawal.withdraw(db, a, "risk", c["risk"], expect_version=v),
+         EDITOR, "editor",
+         lambda db, c, r: risks.get_risk(db, c["risk"])["status"] == "withdrawn" or _fail("not withdrawn"),
+         invalid=lambda db, c: withdrawal.withdraw(db, EDITOR, "rumour", c["risk"]),
+         invalid_field="kind",
+         version=lambda db, c: risks.get_risk(db, c["risk"])["version"],
+         bump=lambda db, c: risks.update_risk(db, EDITOR, c["risk"], {"title": "changed"})),
+    Case("withdrawal.restore", _with_withdrawn,
+         lambda db, c, a, v: withdrawal.restore(db, a, "risk", c["risk"], expect_version=v),
+         EDITOR, "editor",
+         lambda db, c, r: risks.get_risk(db, c["risk"])["status"] == "open" or _fail("not restored"),
+         invalid=lambda db, c: withdrawal.restore(db, EDITOR, "ai_system", c["system"]),
+         invalid_field="stage",
+         version=lambda db, c: risks.get_risk(db, c["risk"])["version"],
+         bump=lambda db, c: risks.update_risk(db, EDITOR, c["risk"], {"title": "changed"})),
     # risks -------------------------------------------------------------------------
     Case("risks.create_risk", _with_system,
          lambda db, c, a, v: risks.create_risk(db, a, {"system": c["system"], "title": "Drift",
@@ -525,7 +564,7 @@ def test_every_write_service_is_in_the_table():
     import inspect
 
     modules = [acceptances, controls, impact, management, nonconformities, reviews, risks, settings, setup,
-               systems, treatments, users]
+               systems, treatments, users, withdrawal]
     readers = ("get_", "list_", "is_", "load_", "current_", "ensure_", "bootstrap_", "check_", "gate_",
                "stage_", "risk_", "soa_", "ia_", "nc_", "review_", "treatment_", "next_", "sort_", "annex_",
                "get", "_")

@@ -15,7 +15,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 from aims_tui.core import audit
 from aims_tui.core.models import Risk

@@ -73,6 +73,10 @@ async def test_a_risk_is_added_with_scores_then_edited_with_a_live_level_preview
         assert "6 Medium" in str(editor.query_one("#residual-preview", Static).render())
         await pilot.press("ctrl+s")
         await settle(pilot)
+        # a new risk keeps the editor open on it (to add treatments); Escape closes
+        assert isinstance(app.screen, RiskEditor) and app.screen.ref == "R-0001"
+        await pilot.press("escape")
+        await settle(pilot)
         assert isinstance(app.screen, RegisterScreen)
         assert app.screen.pager.total == 1
         # reopen from the register and edit the title

@@ -11,11 +11,29 @@ from typing import Any, Iterable
 from sqlalchemy import Integer, func
 from sqlmodel import Session, SQLModel, select
 
-from .. import audit
+from .. import audit, fields
 from ..errors import Conflict, NotFound, ValidationError
-from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F, clean as clean
+from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F
+from ..models import User
 # The read helpers live in core.records; re-exported for callers that still import them from here.
 from ..records import M, get_by_ref, matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
+
+
+def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,
+          session: Session | None = None) -> dict[str, Any]:
+    """Validate ``data`` against ``specs`` (the rules of core.fields, which forms ask
+    too); every error at once, naming the field. With a session, a login must be
+    an active user."""
+    return fields.clean(specs, data, partial=partial,
+                        active_user=_active_user(session) if session is not None else None)
+
+
+def _active_user(session: Session):
+    def active(login: str) -> bool:
+        user = session.exec(select(User).where(User.login == login)).first()
+        return user is not None and bool(user.active)
+
+    return active
 
 
 def check_version(obj: SQLModel, expect: int | None, what: str, ref: Any) -> None:

@@ -11,7 +11,7 @@ from .. import audit
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
-from ..models import AISystem, ImpactAssessment
+from ..models import AISystem, ImpactAssessment, WITHDRAWN
 from ..records import get_by_ref, system_ref_of
 from ..schedule import next_review, today as _today
 from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, settings_row, to_dict
@@ -58,7 +58,7 @@ def get_row(s: Session, ref: str) -> ImpactAssessment:
 
 def list_assessments(db: Database, system_ref: str | None = None) -> list[dict[str, Any]]:
     with db.read() as s:
-        q = select(ImpactAssessment).order_by(ImpactAssessment.ref)
+        q = select(ImpactAssessment).where(ImpactAssessment.status != WITHDRAWN).order_by(ImpactAssessment.ref)
         if system_ref:
             q = q.join(AISystem, AISystem.id == ImpactAssessment.system_id).where(AISystem.ref == system_ref)
         return [ia_dict(s, r) for r in s.exec(q)]

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
-from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity
+from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity, WITHDRAWN
 from ..records import system_ref_of
 from ..schedule import today as _today
 from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, to_dict
@@ -40,7 +40,8 @@ def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
 
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
     with db.read() as s:
-        return [nc_dict(s, r) for r in s.exec(select(Nonconformity).order_by(Nonconformity.ref))]
+        return [nc_dict(s, r) for r in s.exec(select(Nonconformity).where(Nonconformity.status != WITHDRAWN)
+                                              .order_by(Nonconformity.ref))]
 
 
 def create_nonconformity(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, delete, select
 
-from .. import audit
+from .. import audit, fields
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
@@ -55,7 +55,7 @@ def get_risk(db: Database, ref: str) -> dict[str, Any]:
         return risk_dict(s, get_risk_row(s, ref))
 
 
-def _check_scores(s: Session, values: dict[str, Any]) -> None:
+def _check_scores(s: Session, values: dict[str, Any], current: dict[str, Any] | None = None) -> None:
     """The scores within the matrix in force (the spreadsheet import checks through this)."""
     check_scores(matrix_of(s), values)
 
@@ -64,7 +64,7 @@ def _resolve_controls(s: Session, codes: Any) -> list[int]:
     if codes is None:
         return []
     if isinstance(codes, str):
-        codes = [c.strip() for c in codes.replace(";", ",").split(",") if c.strip()]
+        codes = fields.control_codes(codes)
     if not isinstance(codes, (list, tuple, set)):
         raise ValidationError("controls", "must be a list of control codes such as A.6.2.4")
     ids = []
@@ -76,7 +76,7 @@ def _resolve_controls(s: Session, codes: Any) -> list[int]:
         else:
             ids.append(cid)
     if missing:
-        raise ValidationError("controls", f"unknown control(s): {', '.join(missing)}")
+        raise ValidationError("controls", fields.unknown_controls(missing))
     return sorted(set(ids))
 
 

@@ -8,13 +8,11 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .. import audit, lifecycle
+from .. import audit, fields, lifecycle
 from ..db import Database
 from ..errors import GateFailed, ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import (
-    AI_ROLES,
-    EU_AI_ACT_TIERS,
     STAGES,
     AISystem,
     ImpactAssessment,
@@ -27,22 +25,9 @@ from ..checks import unaccepted_above_appetite
 from ..records import get_by_ref
 from ..rules import open_treatment
 from ..schedule import next_review, today as _today
-from ._base import F, apply, clean, fetch_ref_for_change, matrix_of, next_ref, record_change, settings_row, to_dict
+from ._base import apply, clean, fetch_ref_for_change, matrix_of, next_ref, record_change, settings_row, to_dict, check_version
 
-SPECS = {
-    "name": F("text", required=True, max_len=200),
-    "purpose": F("longtext"),
-    "intended_use": F("longtext"),
-    "business_owner": F("text", max_len=64),
-    "technical_owner": F("text", max_len=64),
-    "ai_role": F("choice", choices=AI_ROLES),
-    "eu_ai_act_tier": F("choice", choices=EU_AI_ACT_TIERS),
-    "personal_data": F("bool", nullable=False),
-    "third_party": F("text", max_len=200),
-    "human_oversight": F("longtext"),
-    "review_cadence": F("cadence"),
-    "next_review": F("date"),
-}
+SPECS = fields.SYSTEM  # the rules forms ask too (core.fields)
 
 
 def get_system_row(s: Session, ref: str) -> AISystem:
@@ -128,7 +113,8 @@ def check_transition(db: Database, ref: str, to_stage: str) -> list[dict[str, st
         if not lifecycle.allowed(row.stage, to_stage):
             raise ValidationError("to_stage", _not_allowed(row.stage, to_stage))
         facts = gate_facts(s, row)
-        return [{"id": g.id, "description": g.description} for g in lifecycle.failing_gates(to_stage, facts)]
+        return [{"id": g.id, "description": g.description, "how": g.message(ref)}
+                for g in lifecycle.failing_gates(to_stage, facts)]
 
 
 def _not_allowed(frm: str, to: str) -> str:
@@ -158,7 +144,7 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
         justification = (override_justification or "").strip()
         if failing:
             if not justification:
-                raise GateFailed(to_stage, [(g.id, g.description) for g in failing])
+                raise GateFailed(to_stage, [(g.id, g.message(ref)) for g in failing])
             require(s, actor, APPROVE, "overriding a stage gate")
             if len(justification) < 10:
                 raise ValidationError("justification", "explain the override in at least 10 characters")
@@ -202,3 +188,34 @@ def stage_history(db: Database, ref: str) -> list[dict[str, Any]]:
         row = get_system_row(s, ref)
         evs = s.exec(select(StageEvent).where(StageEvent.system_id == row.id).order_by(StageEvent.id)).all()
         return [to_dict(e) for e in evs]
+
+
+def undo_transition(db: Database, actor: str, ref: str, *, expect_version: int | None = None) -> dict:
+    """Take back the last stage move of an AI system (ctrl+z after a move).
+
+    The system goes back to the stage it came from, even where the life cycle has
+    no such move (monitoring back to deployment): it is the same move taken back,
+    not a new one, so no gate applies. It is recorded as a stage event and audited
+    as a transition marked ``undo``. Review dates the move brought forward stay
+    (a review that became due is not taken back).
+    """
+
+    def tx(s: Session) -> dict:
+        require(s, actor, EDIT, "undoing a stage move")
+        row = get_system_row(s, ref)
+        check_version(row, expect_version, "AI system", ref)
+        last = s.exec(select(StageEvent).where(StageEvent.system_id == row.id)
+                      .order_by(StageEvent.id.desc())).first()  # type: ignore[union-attr]
+        if last is None or last.from_stage is None or last.to_stage != row.stage:
+            raise ValidationError("stage", f"{ref} has no stage move to take back")
+        frm, to = row.stage, last.from_stage
+        row.stage = to
+        row.updated_at = audit.utcnow()
+        s.add(row)
+        s.add(StageEvent(system_id=row.id, from_stage=frm, to_stage=to, actor=actor, at=audit.utcnow(),
+                         note=f"undo of the move {to} -> {frm}"))
+        s.flush()
+        audit.record(s, actor, "ai_system", ref, "transition", {"stage": [frm, to], "undo": [None, True]})
+        return to_dict(row)
+
+    return db.transact(tx)

@@ -6,21 +6,15 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, fields
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
-from ..models import TREATMENT_STATUSES, Control, Risk, Treatment
-from ._base import F, apply, clean, fetch_for_change, record_change, stamp_completion, to_dict
+from ..models import Control, Risk, Treatment
+from ._base import apply, clean, fetch_for_change, record_change, stamp_completion, to_dict
 from .risks import get_risk_row
 
-SPECS = {
-    "action": F("longtext", required=True),
-    "owner": F("login", max_len=64),
-    "due_date": F("date"),
-    "status": F("choice", choices=TREATMENT_STATUSES),
-    "control": F("text", max_len=32),
-}
+SPECS = fields.TREATMENT  # the rules forms ask too (core.fields)
 
 
 def _control_id(s: Session, code: str | None) -> int | None:

@@ -1,59 +1,54 @@
-"""The risk editor: a form checked as you type, a live level preview, linked
-controls, treatments added and completed inline, acceptance for approvers."""
+"""The risk editor: a form checked as you type (by core.fields, the rules the
+service uses), a live level preview, linked controls, treatments added and
+completed inline (widgets/treatments_panel.py), acceptance for approvers.
+
+No key is lost: keys typed while the record loads are held and applied once it
+is on screen (nothing is pre-selected, so a key never wipes a field); while a
+save is on its way the form says so and stays editable; if the user typed
+meanwhile, the editor stays open with the newer text instead of closing on it.
+"""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from dateutil.parser import isoparse
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Footer, Button, DataTable, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from ...core import queries
+from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.identity import EDIT
-from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
-from ...core.schedule import CadenceError, parse_cadence
+from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS, WITHDRAWN
 from ...core.scoring import Matrix
-from ...core.services import acceptances, controls, risks, settings, treatments
+from ...core.services import risks
 from ..base import DbMixin
 from ..render import colour_of, lines, lit
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
+from ..widgets.treatments_panel import TreatmentsPanel
+from .risk_form import (
+    INPUTS,
+    LABELS,
+    NEW_RISK,
+    SCORES,
+    SELECTS,
+    form_problems,
+    load_editor_data,
+    load_risk_data,
+    values_of,
+)
 
-SCORES = ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact")
-LABELS = {
-    "title": "Title", "system": "AI system", "owner": "Owner", "category": "Category", "source": "Source",
-    "inherent_likelihood": "Inherent likelihood", "inherent_impact": "Inherent impact",
-    "residual_likelihood": "Residual likelihood", "residual_impact": "Residual impact",
-    "treatment_option": "Treatment option", "status": "Status", "review_cadence": "Review cadence",
-    "next_review": "Next review", "controls": "Controls", "description": "Description",
-}
-SELECTS = ("system", "owner", "category", "source", "treatment_option", "status")
-INPUTS = ("title", "review_cadence", "next_review", "controls") + SCORES
-
-
-def load_editor_data(db, ref: str | None, today=None) -> dict[str, Any]:
-    """Everything the editor shows, read off the UI thread."""
-    out: dict[str, Any] = {
-        "matrix": settings.get_matrix(db), "systems": queries.system_refs(db), "owners": list(queries.owners(db)),
-        "controls": [(c["code"], c["title"]) for c in controls.list_soa(db)],
-    }
-    if ref:
-        out["risk"] = risks.get_risk(db, ref)
-        out["treatments"] = treatments.list_treatments(db, ref)
-        out["acceptances"] = acceptances.list_acceptances(db, ref, today)
-    return out
-
-
-class RiskEditor(DbMixin, ModalScreen[dict | None]):
+class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Risk editor"
-    HELP = ("Tab moves between fields; problems are listed under the form as you type. "
-            "In the treatments table: c completes the highlighted treatment.")
+    HELP = ("Tab moves between fields; problems are listed under the form as you type. Keys typed while "
+            "the risk loads are applied once it is on screen. Saving a new risk keeps the editor open "
+            "so treatments can be added (ctrl+t). In the treatments table: c completes the highlighted "
+            "treatment. ctrl+r withdraws (retires) a risk made by mistake, or restores a withdrawn one.")
+    AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
         Binding("escape", "close", "Close"),
@@ -61,7 +56,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         Binding("ctrl+t", "add_treatment", "Add treatment"),
         Binding("c", "complete_treatment", "Complete treatment", show=False),
         Binding("ctrl+g", "accept", "Accept residual"),
-    ]
+        Binding("ctrl+r", "withdraw", "Withdraw (retire) / restore", show=False),
+        Binding("ctrl+z", "app.undo", "Undo", show=False),  # a modal screen hides the app's key
+    ] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str | None, *, system: str | None = None) -> None:
         super().__init__()
@@ -70,9 +67,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         self.version: int | None = None
         self.initial: dict[str, Any] = {}
         self.loaded = False
+        self.saving: dict[str, Any] | None = None  # the form's values when the pending save started
         self.control_list: list[tuple[str, str]] = []
-        self.treatment_rows: list[dict[str, Any]] = []
-        self.current_acceptance: str = ""
+        self._then_treatment = False  # ctrl+t on a new risk: save, then go to the new treatment
 
     # -- roles -------------------------------------------------------------------------
     @property
@@ -80,21 +77,19 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         return self.aims.role in EDIT
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "pick_controls", "add_treatment", "complete_treatment") and not self.can_edit:
+        if action in ("save", "pick_controls", "add_treatment", "complete_treatment", "accept",
+                      "withdraw") and not self.can_edit:
+            return False  # editors see accept and are told it needs an approver
+        if action in ("complete_treatment", "accept", "withdraw") and not self.ref:
             return False
-        if action in ("add_treatment", "complete_treatment", "accept") and not self.ref:
-            return False
-        if action == "accept" and not self.can_edit:
-            return False  # editors see it and are told it needs an approver
         return True
 
     # -- layout ----------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog editor"):
-            yield Static(Text(f"Risk {self.ref}" if self.ref else "New risk", style="bold"),
-                         id="editor-title", classes="dialog-title")
-            with VerticalScroll(id="form"):
-                yield from self._row("title", Input(id="title", compact=True, max_length=300))
+            yield Static(self._heading(), id="editor-title", classes="dialog-title")
+            with VerticalScroll(id="form", disabled=True):
+                yield from self._row("title", FormInput(id="title", max_length=300))
                 yield from self._row("system", Select([], id="system", prompt="organization-wide", compact=True))
                 yield from self._row("owner", Select([], id="owner", prompt="(me)", compact=True))
                 yield from self._row("category", Select([(c, c) for c in RISK_CATEGORIES], id="category",
@@ -104,41 +99,44 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
                 for kind in ("inherent", "residual"):
                     with Horizontal(classes="field"):
                         yield Label(f"{kind.title()} L x I", classes="field-label")
-                        yield Input(id=f"{kind}_likelihood", compact=True, classes="score", max_length=2)
+                        yield ScoreInput(id=f"{kind}_likelihood", classes="score", max_length=2)
                         yield Label(" x ", classes="times")
-                        yield Input(id=f"{kind}_impact", compact=True, classes="score", max_length=2)
+                        yield ScoreInput(id=f"{kind}_impact", classes="score", max_length=2)
                         yield Static("", id=f"{kind}-preview", classes="preview", markup=False)
                 yield from self._row("treatment_option", Select([(c, c) for c in TREATMENT_OPTIONS],
                                                                 id="treatment_option", allow_blank=False,
                                                                 compact=True))
                 yield from self._row("status", Select([(c, c) for c in RISK_STATUSES], id="status",
                                                       allow_blank=False, compact=True))
-                yield from self._row("review_cadence", Input(id="review_cadence", compact=True,
-                                                             placeholder="default for the level, or 90d, quarterly"))
-                yield from self._row("next_review", Input(id="next_review", compact=True,
-                                                          placeholder="YYYY-MM-DD (default from cadence)"))
+                yield from self._row("review_cadence", FormInput(
+                    id="review_cadence", placeholder="default for the level, or 90d, quarterly"))
+                yield from self._row("next_review", FormInput(id="next_review",
+                                                              placeholder="YYYY-MM-DD (default from cadence)"))
                 with Horizontal(classes="field"):
                     yield Label("Controls", classes="field-label")
-                    yield Input(id="controls", compact=True, placeholder="A.6.2.4, A.9.2 (ctrl+l: pick)")
+                    yield FormInput(id="controls", placeholder="A.6.2.4, A.9.2 (ctrl+l: pick)")
                     yield Button("Pick", id="pick", compact=True)
                 yield Label("Description", classes="section")
                 yield TextArea(id="description", compact=True, soft_wrap=True, show_line_numbers=False)
-                if self.ref:
-                    yield Static("", id="acceptance", markup=False)
-                    yield Label("Treatments (c: complete highlighted)", classes="section")
-                    yield DataTable(id="treatments", cursor_type="row", zebra_stripes=True)
-                    with Horizontal(classes="field", id="new-treatment"):
-                        yield Input(id="t-action", compact=True, placeholder="new treatment action")
-                        yield Input(id="t-due", compact=True, placeholder="due YYYY-MM-DD", classes="date")
-                        yield Button("Add", id="t-add", compact=True)
+                yield Static("", id="acceptance", markup=False)
+                yield TreatmentsPanel(self.database, self.login, changed=self._after_change,
+                                      problem=self._show_problem, id="treatments-panel")
+                yield Static("", id="new-risk-hint", markup=False, classes="dim")
+            yield Static("", id="status-line", markup=False)
             yield Static("", id="errors", markup=False, classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
-                if self.ref:
-                    yield Button("Accept residual", id="accept", variant="warning", compact=True)
+                yield Button("Accept residual", id="accept", variant="warning", compact=True)
                 yield Button("Close", id="close", compact=True)
-
         yield Footer()
+
+    def _heading(self) -> Text:
+        what = f"Risk {self.ref}" if self.ref else "New risk"
+        t = Text(what, style="bold")
+        if not self.loaded:
+            t.append("  loading... (keys you type are kept)", style="italic")
+        return t
+
     def _row(self, key: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="field"):
             yield Label(LABELS[key], classes="field-label")
@@ -149,16 +147,29 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             self.query_one("#save", Button).display = False
             for w in self.query("Input, Select, TextArea"):
                 w.disabled = True
-            for b in ("#pick", "#t-add"):
-                for w in self.query(b):
+            for sel in ("#pick", "#t-add", "#new-treatment", "#accept"):
+                for w in self.query(sel):
                     w.display = False
-        if not self.can_edit:
-            for w in self.query("#accept"):
-                w.display = False
-        self.query_one("#title", Input).focus()
+        self._show_ref_parts()
         self.load()
 
+    def _show_ref_parts(self) -> None:
+        """Parts that exist only for a saved risk: acceptance, treatments, accept button."""
+        has = self.ref is not None
+        self.query_one("#acceptance").display = has
+        self.query_one("#treatments-panel").display = has
+        self.query_one("#treatments-panel", TreatmentsPanel).ref = self.ref
+        self.query_one("#new-risk-hint", Static).update(
+            "" if has else "Treatments: ctrl+t saves this risk first; the editor stays open to add them.")
+        self.query_one("#new-risk-hint").display = not has
+        if self.can_edit:
+            self.query_one("#accept").display = has
+        self.refresh_bindings()
+
     def load(self) -> None:
+        self.loaded = False
+        self.query_one("#form").disabled = True
+        self.query_one("#editor-title", Static).update(self._heading())
         db, ref = self.database, self.ref
         today = getattr(self.app, "today", None)
         self.db_work(lambda: load_editor_data(db, ref, today), self._fill, group="editor-load")
@@ -167,41 +178,33 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
     def _fill(self, data: dict[str, Any]) -> None:
         self.matrix = data["matrix"]
         self.control_list = data["controls"]
+        digits = len(str(max(self.matrix.n_likelihood, self.matrix.n_impact)))
+        for box in self.query(ScoreInput):
+            box.digits = digits
         # option labels are Text: a system named like markup is shown as typed
-        self.query_one("#system", Select).set_options([(lit(f"{r} {n}"), r) for r, n in data["systems"]])
-        self.query_one("#owner", Select).set_options([(lit(o), o) for o in data["owners"]])
+        self.query_one("#system", Select).set_options([(Text(f"{r} {n}"), r) for r, n in data["systems"]])
+        self.query_one("#owner", Select).set_options([(Text(o), o) for o in data["owners"]])
+        self.query_one(TreatmentsPanel).set_owners(data["owners"])
         risk = data.get("risk")
         if risk is None:
-            values = {"title": "", "system": self.default_system or "", "owner": self.login, "category": "",
-                      "source": "", "inherent_likelihood": "", "inherent_impact": "", "residual_likelihood": "",
-                      "residual_impact": "", "treatment_option": "mitigate", "status": "open",
-                      "review_cadence": "", "next_review": "", "controls": "", "description": ""}
+            values = {**NEW_RISK, "system": self.default_system or "", "owner": self.login}
         else:
-            values = self._values_of(risk)
+            values = values_of(risk)
             self.version = risk["version"]
-            self._show_treatments(data.get("treatments", []))
-            self._show_acceptance(data.get("acceptances", []))
+            self._show_related(data)
         self._set_values(values)
         self.initial = self.values()
         self.loaded = True
-        title = self.query_one("#title", Input)
-        if title.has_focus:
-            # the same state whether focus or the data came first: the title selected, ready to retype
-            title.select_all()
+        self.query_one("#form").disabled = False
+        self.query_one("#editor-title", Static).update(self._heading())
+        if self.can_edit:
+            self.query_one("#title", FormInput).focus()
         self._validate()
+        self.release_keys()
 
-    @staticmethod
-    def _values_of(risk: dict[str, Any]) -> dict[str, Any]:
-        nr = risk.get("next_review")
-        return {
-            "title": risk["title"], "system": risk.get("system_ref") or "", "owner": risk.get("owner") or "",
-            "category": risk.get("category") or "", "source": risk.get("source") or "",
-            **{k: str(risk[k]) for k in SCORES},
-            "treatment_option": risk["treatment_option"], "status": risk["status"],
-            "review_cadence": risk.get("review_cadence") or "",
-            "next_review": nr.isoformat() if isinstance(nr, date) else (nr or ""),
-            "controls": ", ".join(risk.get("controls") or []), "description": risk.get("description") or "",
-        }
+    def _show_related(self, data: dict[str, Any]) -> None:
+        self.query_one(TreatmentsPanel).show(data.get("treatments", []))
+        self._show_acceptance(data.get("acceptances", []))
 
     def _set_values(self, values: dict[str, Any]) -> None:
         for k, v in values.items():
@@ -216,7 +219,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
             elif k == "description":
                 self.query_one("#description", TextArea).text = v
             else:
-                self.query_one(f"#{k}", Input).value = v
+                self.query_one(f"#{k}", FormInput).set_text(v)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -234,38 +237,7 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
     # -- checking as you type ------------------------------------------------------------------------
     def problems(self, v: dict[str, Any]) -> dict[str, str]:
-        m = self.matrix
-        errs: dict[str, str] = {}
-        if not v["title"].strip():
-            errs["title"] = "must not be empty"
-        elif len(v["title"].strip()) > 300:
-            errs["title"] = f"is {len(v['title'].strip())} characters long; at most 300"
-        for k in SCORES:
-            n = m.n_likelihood if "likelihood" in k else m.n_impact
-            raw = v[k].strip()
-            if not raw:
-                if k.startswith("inherent"):
-                    errs[k] = f"is required (1 to {n})"
-                continue
-            if not raw.isdigit():
-                errs[k] = f"'{raw}' is not a whole number"
-            elif not 1 <= int(raw) <= n:
-                errs[k] = f"must be between 1 and {n}, got {raw}"
-        if v["next_review"].strip():
-            try:
-                isoparse(v["next_review"].strip())
-            except (ValueError, OverflowError):
-                errs["next_review"] = f"'{v['next_review']}' is not a date (use YYYY-MM-DD)"
-        if v["review_cadence"].strip():
-            try:
-                parse_cadence(v["review_cadence"])
-            except CadenceError as exc:
-                errs["review_cadence"] = str(exc)
-        known = {c for c, _ in self.control_list}
-        unknown = [c for c in _codes(v["controls"]) if known and c not in known]
-        if unknown:
-            errs["controls"] = f"unknown control(s): {', '.join(unknown)}"
-        return errs
+        return form_problems(v, self.matrix, {c for c, _ in self.control_list})
 
     def _validate(self) -> dict[str, str]:
         v = self.values()
@@ -278,6 +250,12 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         for kind in ("inherent", "residual"):
             self.query_one(f"#{kind}-preview", Static).update(self._preview(v, kind))
         return errs
+
+    def _show_problem(self, text: str) -> None:
+        self.query_one("#errors", Static).update(text)
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status-line", Static).update(text)
 
     def _preview(self, v: dict[str, Any], kind: str) -> Text:
         l_, i_ = v[f"{kind}_likelihood"].strip(), v[f"{kind}_impact"].strip()
@@ -296,23 +274,26 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         return t
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        if self.loaded and not event.input.id.startswith("t-"):
+        if self.loaded and not (event.input.id or "").startswith("t-"):
             self._validate()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if self.loaded:
+        if self.loaded and not (event.select.id or "").startswith("t-"):
             self._validate()
 
     # -- saving ----------------------------------------------------------------------------------------
     def _payload(self, v: dict[str, Any]) -> dict[str, Any]:
         data = dict(v)
-        data["controls"] = _codes(v["controls"])
+        data["controls"] = fields.control_codes(v["controls"])
         for k in SCORES:
             data[k] = int(v[k]) if v[k].strip() else None
         return data
 
     def action_save(self) -> None:
         if not self.allowed(EDIT, "saving a risk") or not self.loaded:
+            return
+        if self.saving is not None:
+            self.aims.say("a save of this risk is on its way: ctrl+s again once it has landed", error=True)
             return
         errs = self._validate()
         if errs:
@@ -325,8 +306,12 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         db, login, today, ref = self.database, self.login, self.aims.today, self.ref
         if ref is None:
             data = {k: x for k, x in self._payload(v).items() if x not in ("", None, [])}
-            self.db_write(lambda: risks.create_risk(db, login, data, today=today), self._created,
-                          failed=self._save_failed)
+            self._saving(v)
+            self.db_write(lambda: risks.create_risk(db, login, data, today=today),
+                          lambda risk: self._created(risk, v), failed=self._save_failed,
+                          message=lambda risk: f"{risk['ref']} added",
+                          undo=lambda risk: (f"adding {risk['ref']}",
+                                             lambda: risks.delete_risk(db, login, risk["ref"])))
             return
         changed = {k for k in v if v[k] != self.initial.get(k)}
         if not changed:
@@ -336,28 +321,60 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         old = self._payload(self.initial)
         changes = {k: payload[k] for k in changed}
         undo_values = {k: old[k] for k in changed}
-        self._save(changes, undo_values, self.version)
+        self._save(changes, undo_values, self.version, v)
 
-    def _save(self, changes: dict[str, Any], undo_values: dict[str, Any], version: int | None) -> None:
+    def _saving(self, v: dict[str, Any]) -> None:
+        self.saving = v
+        self._status("saving... (you can keep typing; nothing you type is lost)")
+
+    def _save(self, changes: dict[str, Any], undo_values: dict[str, Any], version: int | None,
+              v: dict[str, Any]) -> None:
         db, login, ref = self.database, self.login, self.ref
+        self._saving(v)
+        self.db_write(lambda: risks.update_risk(db, login, ref, changes, expect_version=version),
+                      lambda risk: self._saved(risk, v),
+                      failed=lambda e: self._save_failed(e, changes, undo_values, v),
+                      message=f"{ref} saved (ctrl+z undoes)",
+                      undo=lambda risk: (f"edit of {ref}", lambda: risks.update_risk(
+                          db, login, ref, undo_values, expect_version=risk["version"])))
 
-        def saved(risk: dict[str, Any]) -> None:
-            new_version = risk["version"]
-            self.aims.push_undo(f"edit of {ref}", lambda: risks.update_risk(db, login, ref, undo_values,
-                                                                           expect_version=new_version))
-            self.aims.say(f"{ref} saved (ctrl+z undoes)")
+    def _saved(self, risk: dict[str, Any], v: dict[str, Any]) -> None:
+        self.saving = None
+        self.version = risk["version"]
+        if self.values() == v:
             self.dismiss(risk)
+            return
+        self.initial = v  # what landed; the newer text stays in the form, unsaved
+        self._status(f"{self.ref} saved; what you typed since is not saved yet (ctrl+s saves it)")
 
-        self.db_write(lambda: risks.update_risk(db, login, ref, changes, expect_version=version), saved,
-                      failed=lambda e: self._save_failed(e, changes, undo_values))
+    def _created(self, risk: dict[str, Any], v: dict[str, Any]) -> None:
+        """A new risk landed: the editor stays open on it, ready for treatments."""
+        self.saving = None
+        self.ref, self.version = risk["ref"], risk["version"]
+        if self.values() == v:
+            self.loaded = False
+            self._set_values(values_of(risk))
+            self.loaded = True
+            self.initial = self.values()
+            self._status(f"{self.ref} added; add its treatments below (ctrl+t), Escape closes")
+        else:
+            self.initial = v
+            self._status(f"{self.ref} added; what you typed since is not saved yet (ctrl+s saves it)")
+        self.query_one("#editor-title", Static).update(self._heading())
+        self._show_ref_parts()
+        self.query_one(TreatmentsPanel).show([])
+        self._show_acceptance([])
+        self._validate()
+        if self._then_treatment:
+            self._then_treatment = False
+            self.query_one("#t-action", Input).focus()
+            self.query_one("#t-action").scroll_visible()
 
-    def _created(self, risk: dict[str, Any]) -> None:
-        db, login, ref = self.database, self.login, risk["ref"]
-        self.aims.push_undo(f"adding {ref}", lambda: risks.delete_risk(db, login, ref))
-        self.aims.say(f"{ref} added")
-        self.dismiss(risk)
-
-    def _save_failed(self, err: AimsError, changes: dict | None = None, undo_values: dict | None = None) -> bool:
+    def _save_failed(self, err: AimsError, changes: dict | None = None, undo_values: dict | None = None,
+                     v: dict | None = None) -> bool:
+        self.saving = None
+        self._then_treatment = False
+        self._status("not saved")
         if isinstance(err, ValidationError):
             self.query_one("#errors", Static).update(lines(
                 "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
@@ -369,10 +386,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
             def chosen(what: str | None) -> None:
                 if what == "reload":
-                    self.loaded = False
                     self.load()
                 elif what == "overwrite":
-                    self._save(changes, undo_values or {}, current.get("version"))
+                    self._save(changes, undo_values or {}, current.get("version"), v or self.values())
 
             self.app.push_screen(ConflictDialog(f"Risk {self.ref}", changes, current, current.get("version")),
                                  chosen)
@@ -381,6 +397,9 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
     # -- leaving ------------------------------------------------------------------------------------------
     def action_close(self) -> None:
+        if self.saving is not None and self.values() == self.saving:
+            self.dismiss(None)  # the save goes on and says when it lands
+            return
         if self.dirty and self.can_edit:
             from .confirm import ConfirmDialog
 
@@ -394,38 +413,22 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
                     "t-add": self.action_add_treatment, "accept": self.action_accept}
         fn = handlers.get(event.button.id or "")
         if fn:
+            event.stop()
             fn()
 
     # -- controls -------------------------------------------------------------------------------------------
     def action_pick_controls(self) -> None:
         from .controls_picker import ControlsPicker
 
-        box = self.query_one("#controls", Input)
+        box = self.query_one("#controls", FormInput)
 
         def chosen(codes: list[str] | None) -> None:
             if codes is not None:
-                box.value = ", ".join(codes)
+                box.set_text(", ".join(codes))
 
-        self.app.push_screen(ControlsPicker(self.control_list, _codes(box.value)), chosen)
+        self.app.push_screen(ControlsPicker(self.control_list, fields.control_codes(box.value)), chosen)
 
-    # -- treatments, inline --------------------------------------------------------------------------------
-    def _show_treatments(self, rows: list[dict[str, Any]]) -> None:
-        self.treatment_rows = rows
-        table = self.query_one("#treatments", DataTable)
-        cursor = table.cursor_row
-        table.clear(columns=True)
-        table.add_column("Action", width=34)
-        table.add_column("Owner", width=8)
-        table.add_column("Due", width=10)
-        table.add_column("Status", width=11)
-        for t in rows:
-            table.add_row(lit(t["action"]), lit(t["owner"]), lit(t["due_date"] or "-"), lit(t["status"]),
-                          key=str(t["id"]))
-        if not rows:
-            table.add_row(Text("(no treatments yet)", style="dim"), "", "", "")
-        elif cursor:
-            table.move_cursor(row=min(cursor, len(rows) - 1))
-
+    # -- treatments and acceptance --------------------------------------------------------------------------
     def _show_acceptance(self, accs: list[dict[str, Any]]) -> None:
         valid = [a for a in accs if a.get("covers")]  # the current acceptance, if it is valid
         box = self.query_one("#acceptance", Static)
@@ -441,68 +444,44 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
         db, ref = self.database, self.ref
         today = getattr(self.app, "today", None)
 
-        def fresh() -> dict[str, Any]:
-            return {"risk": risks.get_risk(db, ref), "treatments": treatments.list_treatments(db, ref),
-                    "acceptances": acceptances.list_acceptances(db, ref, today)}
-
         def merge(data: dict[str, Any]) -> None:
             risk = data["risk"]
             self.version = risk["version"]
-            theirs = self._values_of(risk)
+            theirs = values_of(risk)
             mine = self.values()
             untouched = {k: theirs[k] for k in theirs if mine.get(k) == self.initial.get(k)}
             self.loaded = False
             self._set_values(untouched)
             self.initial.update(untouched)
             self.loaded = True
-            self._show_treatments(data["treatments"])
-            self._show_acceptance(data["acceptances"])
+            self._show_related(data)
             self._validate()
 
-        self.db_work(fresh, merge, group="editor-load")
+        self.db_work(lambda: load_risk_data(db, ref, today), merge, group="editor-reload")
 
     def action_add_treatment(self) -> None:
-        if not self.ref or not self.allowed(EDIT, "adding a treatment"):
+        if not self.allowed(EDIT, "adding a treatment"):
             return
-        action = self.query_one("#t-action", Input)
-        due = self.query_one("#t-due", Input)
-        if not action.value.strip():
-            action.focus()
-            self.aims.say("Treatment action: must not be empty", error=True)
+        if self.ref is None:
+            if self.saving is not None:
+                self._then_treatment = True
+                return
+            self.aims.say("a treatment belongs to a saved risk: saving this risk first (the editor stays open)")
+            self._then_treatment = True
+            self.action_save()
+            if self.saving is None:
+                self._then_treatment = False
             return
-        data = {"action": action.value, "due_date": due.value.strip() or None}
-        db, login, ref = self.database, self.login, self.ref
-
-        def added(t: dict[str, Any]) -> None:
-            action.value = ""
-            due.value = ""
-            self.aims.push_undo(f"treatment {ref}/T{t['id']}", lambda: treatments.delete_treatment(db, login, t["id"]))
-            self._after_change(f"treatment added to {ref}")
-
-        self.db_write(lambda: treatments.add_treatment(db, login, ref, data), added)
+        panel = self.query_one(TreatmentsPanel)
+        if not panel.entry()["action"].strip():
+            self.query_one("#t-action", Input).focus()
+            self.query_one("#t-action").scroll_visible()
+            self.aims.say("type the treatment's action (and pick its owner), then ctrl+t adds it")
+            return
+        panel.add()
 
     def action_complete_treatment(self) -> None:
-        if not self.ref or not self.allowed(EDIT, "completing a treatment"):
-            return
-        table = self.query_one("#treatments", DataTable)
-        if self.focused is not table:
-            table.focus()
-            self.aims.say("highlight a treatment in the table, then press c")
-            return
-        if not self.treatment_rows or table.cursor_row >= len(self.treatment_rows):
-            return
-        t = self.treatment_rows[table.cursor_row]
-        if t["status"] == "done":
-            self.aims.say("that treatment is already done")
-            return
-        db, login, old_status = self.database, self.login, t["status"]
-
-        def done(nt: dict[str, Any]) -> None:
-            self.aims.push_undo(f"completing T{nt['id']}", lambda: treatments.update_treatment(
-                db, login, nt["id"], {"status": old_status}, expect_version=nt["version"]))
-            self._after_change(f"treatment T{nt['id']} done")
-
-        self.db_write(lambda: treatments.complete_treatment(db, login, t["id"], expect_version=t["version"]), done)
+        self.query_one(TreatmentsPanel).complete()
 
     def action_accept(self) -> None:
         if not self.ref:
@@ -511,6 +490,10 @@ class RiskEditor(DbMixin, ModalScreen[dict | None]):
 
         accept_risk_flow(self, self.ref, self.version, done=lambda: self._after_change("acceptance recorded"))
 
+    def action_withdraw(self) -> None:
+        if not self.ref:
+            return
+        from .withdraw import withdraw_flow
 
-def _codes(text: str) -> list[str]:
-    return [c.strip() for c in text.replace(";", ",").split(",") if c.strip()]
+        withdraw_flow(self, "risk", self.ref, self.version, withdrawn=self.initial.get("status") == WITHDRAWN,
+                      done=lambda _r: self.dismiss(None))

@@ -1,10 +1,12 @@
-"""Add or edit an AI system (the inventory record)."""
+"""Add or edit an AI system (the inventory record). Fields are checked as the
+user types by core.fields, the rules the service uses; fixed sets (AI role, EU AI
+Act tier) are chosen from a list; keys typed while the record loads are held and
+applied once it is on screen; a pending save says so and loses no key."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from dateutil.parser import isoparse
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,19 +14,20 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Button, Checkbox, Input, Label, Select, Static
 
+from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.identity import EDIT
 from ...core.models import AI_ROLES, EU_AI_ACT_TIERS
-from ...core.schedule import CadenceError, parse_cadence
 from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 
 FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
     ("business_owner", "Business owner", "input"), ("technical_owner", "Technical owner", "input"),
     ("ai_role", "AI role", "select"), ("eu_ai_act_tier", "EU AI Act tier", "select"),
-    ("personal_data", "Personal data", "check"), ("third_party", "Third party / supplier", "input"),
+    ("personal_data", "Personal data", "check"), ("third_party", "Supplier", "input"),
     ("human_oversight", "Human oversight", "input"), ("review_cadence", "Review cadence", "input"),
     ("next_review", "Next review", "input"),
 ]
@@ -32,9 +35,11 @@ LABELS = {k: label for k, label, _ in FIELDS}
 CHOICES = {"ai_role": AI_ROLES, "eu_ai_act_tier": EU_AI_ACT_TIERS}
 
 
-class SystemEditor(DbMixin, ModalScreen[dict | None]):
+class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "AI system"
-    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "close", "Close")]
+    AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
+    BINDINGS = [Binding("ctrl+s", "save", "Save"), Binding("escape", "close", "Close"),
+                Binding("ctrl+r", "withdraw", "Withdraw (retire)", show=False)] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str | None) -> None:
         super().__init__()
@@ -42,29 +47,36 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
         self.initial: dict[str, Any] = {}
         self.version: int | None = None
         self.loaded = False
+        self.saving: dict[str, Any] | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog editor"):
-            yield Static(Text(f"AI system {self.ref}" if self.ref else "New AI system", style="bold"),
-                         classes="dialog-title")
-            with VerticalScroll(id="form"):
+            yield Static(self._heading(), id="editor-title", classes="dialog-title")
+            with VerticalScroll(id="form", disabled=True):
                 for key, label, kind in FIELDS:
                     with Horizontal(classes="field"):
                         yield Label(label, classes="field-label")
                         if kind == "input":
-                            yield Input(id=key, compact=True)
+                            yield FormInput(id=key)
                         elif kind == "select":
                             yield Select([(c, c) for c in CHOICES[key]], id=key, allow_blank=False, compact=True)
                         else:
                             yield Checkbox("contains personal data", id=key, compact=True)
+            yield Static("", id="status-line", markup=False)
             yield Static("", id="errors", markup=False, classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Close", id="close", compact=True)
 
         yield Footer()
+
+    def _heading(self) -> Text:
+        t = Text(f"AI system {self.ref}" if self.ref else "New AI system", style="bold")
+        if not self.loaded:
+            t.append("  loading... (keys you type are kept)", style="italic")
+        return t
+
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
         if self.ref:
             db, ref = self.database, self.ref
             self.db_work(lambda: systems.get_system(db, ref), self._fill)
@@ -76,14 +88,18 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
         for key, _, kind in FIELDS:
             v = row.get(key)
             if kind == "input":
-                self.query_one(f"#{key}", Input).value = "" if v is None else str(v)
+                self.query_one(f"#{key}", FormInput).set_text("" if v is None else str(v))
             elif kind == "select":
                 self.query_one(f"#{key}", Select).value = v or CHOICES[key][0]
             else:
                 self.query_one(f"#{key}", Checkbox).value = bool(v)
         self.initial = self.values()
         self.loaded = True
+        self.query_one("#form").disabled = False
+        self.query_one("#editor-title", Static).update(self._heading())
+        self.query_one("#name", Input).focus()
         self._validate()
+        self.release_keys()
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -93,20 +109,9 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
         return out
 
     def problems(self, v: dict[str, Any]) -> dict[str, str]:
-        errs = {}
-        if not str(v["name"]).strip():
-            errs["name"] = "must not be empty"
-        if v["review_cadence"].strip():
-            try:
-                parse_cadence(v["review_cadence"])
-            except CadenceError as exc:
-                errs["review_cadence"] = str(exc)
-        if v["next_review"].strip():
-            try:
-                isoparse(v["next_review"].strip())
-            except (ValueError, OverflowError):
-                errs["next_review"] = f"'{v['next_review']}' is not a date (use YYYY-MM-DD)"
-        return errs
+        """The service's own rules (core.fields), in the order of the form."""
+        errs = fields.problems(fields.SYSTEM, v)
+        return {k: errs[k] for k in LABELS if k in errs}
 
     def _validate(self) -> dict[str, str]:
         errs = self.problems(self.values())
@@ -123,41 +128,57 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
     def action_save(self) -> None:
         if not self.allowed(EDIT, "saving an AI system") or not self.loaded:
             return
+        if self.saving is not None:
+            self.aims.say("a save of this AI system is on its way: ctrl+s again once it has landed", error=True)
+            return
         errs = self._validate()
         if errs:
-            self.aims.say(f"{LABELS[next(iter(errs))]}: {next(iter(errs.values()))}", error=True)
+            first = next(iter(errs))
+            self.query_one(f"#{first}").focus()
+            self.aims.say(f"{LABELS[first]}: {errs[first]}", error=True)
             return
         v = self.values()
         db, login, today, ref = self.database, self.login, self.aims.today, self.ref
         if ref is None:
             data = {k: x for k, x in v.items() if x not in ("", None)}
-
-            def created(row: dict) -> None:
-                self.aims.say(f"{row['ref']} added")
-                self.dismiss(row)
-
-            self.db_write(lambda: systems.create_system(db, login, data, today=today), created, failed=self._failed)
+            self._saving(v)
+            self.db_write(lambda: systems.create_system(db, login, data, today=today),
+                          lambda row: self._landed(row, v), failed=self._failed,
+                          message=lambda row: f"{row['ref']} added")
             return
         changes = {k: x for k, x in v.items() if x != self.initial.get(k)}
         if not changes:
             self.dismiss(None)
             return
-        old = {k: self.initial[k] for k in changes}
+        self._save(changes, {k: self.initial[k] for k in changes}, self.version, v)
 
-        def saved(row: dict) -> None:
-            nv = row["version"]
-            self.aims.push_undo(f"edit of {ref}", lambda: systems.update_system(db, login, ref, old, expect_version=nv))
-            self.aims.say(f"{ref} saved (ctrl+z undoes)")
-            self.dismiss(row)
+    def _saving(self, v: dict[str, Any]) -> None:
+        self.saving = v
+        self.query_one("#status-line", Static).update("saving... (you can keep typing; nothing you type is lost)")
 
-        self._save(changes, saved, self.version)
-
-    def _save(self, changes: dict, saved, version) -> None:
+    def _save(self, changes: dict, old: dict, version, v: dict[str, Any]) -> None:
         db, login, ref = self.database, self.login, self.ref
-        self.db_write(lambda: systems.update_system(db, login, ref, changes, expect_version=version), saved,
-                     failed=lambda e: self._failed(e, changes, saved))
+        self._saving(v)
+        self.db_write(lambda: systems.update_system(db, login, ref, changes, expect_version=version),
+                      lambda row: self._landed(row, v), failed=lambda e: self._failed(e, changes, old, v),
+                      message=f"{ref} saved (ctrl+z undoes)",
+                      undo=lambda row: (f"edit of {ref}", lambda: systems.update_system(
+                          db, login, ref, old, expect_version=row["version"])))
 
-    def _failed(self, err: AimsError, changes: dict | None = None, saved=None) -> bool:
+    def _landed(self, row: dict[str, Any], v: dict[str, Any]) -> None:
+        self.saving = None
+        if self.values() == v:
+            self.dismiss(row)
+            return
+        self.ref, self.version, self.initial = row["ref"], row["version"], v
+        self.query_one("#editor-title", Static).update(self._heading())
+        self.query_one("#status-line", Static).update(
+            f"{self.ref} saved; what you typed since is not saved yet (ctrl+s saves it)")
+
+    def _failed(self, err: AimsError, changes: dict | None = None, old: dict | None = None,
+                v: dict | None = None) -> bool:
+        self.saving = None
+        self.query_one("#status-line", Static).update("not saved")
         if isinstance(err, ValidationError):
             self.query_one("#errors", Static).update(
                 lines("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
@@ -172,13 +193,16 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
                     self.loaded = False
                     self._fill(cur)
                 elif what == "overwrite":
-                    self._save(changes, saved, cur.get("version"))
+                    self._save(changes, old or {}, cur.get("version"), v or self.values())
 
             self.app.push_screen(ConflictDialog(f"AI system {self.ref}", changes, cur, cur.get("version")), chosen)
             return True
         return False
 
     def action_close(self) -> None:
+        if self.saving is not None and self.values() == self.saving:
+            self.dismiss(None)  # the save goes on and says when it lands
+            return
         if self.loaded and self.values() != self.initial:
             from .confirm import ConfirmDialog
 
@@ -188,4 +212,12 @@ class SystemEditor(DbMixin, ModalScreen[dict | None]):
         self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         self.action_save() if event.button.id == "save" else self.action_close()
+
+    def action_withdraw(self) -> None:
+        if not self.ref:
+            return
+        from .withdraw import withdraw_flow
+
+        withdraw_flow(self, "ai_system", self.ref, self.version, done=lambda _r: self.dismiss(None))

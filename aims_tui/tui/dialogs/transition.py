@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Input, Label, Select, Static
+from textual.widgets import Footer, Button, Label, Select, Static
 
 from ...core import lifecycle
 from ...core.errors import AimsError, GateFailed
@@ -18,11 +18,16 @@ from ...core.identity import APPROVE, EDIT
 from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines as multiline
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 
 
-class TransitionDialog(DbMixin, ModalScreen[dict | None]):
+class TransitionDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Stage transition"
-    BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "move", "Move")]
+    HELP = ("The note comes first (focus starts there); then the next stage. Each failing gate says how "
+            "to satisfy it; ctrl+r records the verification and validation review. ctrl+z after a move "
+            "takes it back.")
+    BINDINGS = [Binding("escape", "close", "Close"), Binding("ctrl+s", "move", "Move"),
+                Binding("ctrl+r", "review", "Record V&V review")] + FOCUS_KEYS
 
     def __init__(self, database, login: str, ref: str, stage: str, version: int | None) -> None:
         super().__init__()
@@ -35,16 +40,16 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
             yield Static(Text(f"Move {self.ref} from {self.stage} to another stage", style="bold"),
                          classes="dialog-title")
             with Horizontal(classes="field"):
+                yield Label("Note", classes="field-label")
+                yield FormInput(id="note", placeholder="optional: why, what changed")
+            with Horizontal(classes="field"):
                 yield Label("Next stage", classes="field-label")
                 yield Select([(f"{s} ({lifecycle.STAGE_TITLES[s]})", s) for s in nxt], id="to",
                              allow_blank=False, compact=True) if nxt else Static("none (retired is final)")
             yield Static("", id="gates", markup=False, classes="dialog-text")
-            with Horizontal(classes="field"):
-                yield Label("Note", classes="field-label")
-                yield Input(id="note", compact=True, placeholder="optional")
             with Horizontal(classes="field", id="justification-row"):
                 yield Label("Override because", classes="field-label")
-                yield Input(id="justification", compact=True, placeholder="why the failing gates may be overridden")
+                yield FormInput(id="justification", placeholder="why the failing gates may be overridden")
             yield Static("", id="errors", markup=False, classes="error")
             with Horizontal(classes="buttons"):
                 yield Button("Move", id="move", variant="primary", compact=True)
@@ -53,8 +58,8 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
         yield Footer()
     def on_mount(self) -> None:
         self.query_one("#justification-row").display = False
+        self.query_one("#note", FormInput).focus()  # what the user types first is the note
         if lifecycle.next_stages(self.stage):
-            self.query_one("#to", Select).focus()
             self._check()
         else:
             self.query_one("#move", Button).disabled = True
@@ -85,7 +90,8 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
         if not failing:
             box.update(f"Every gate into {self.to_stage} passes.")
             return
-        lines = [f"Gates that fail for {self.to_stage}:"] + [f"  - {g['description']}" for g in failing]
+        lines = [f"Gates that fail for {self.to_stage}:"] + [f"  - {g.get('how') or g['description']}"
+                                                             for g in failing]
         lines.append("An admin or approver may override them with a justification (kept on the record)."
                      if can_override else "Blocked: an admin or approver can override these gates.")
         box.update("\n".join(lines))
@@ -94,29 +100,40 @@ class TransitionDialog(DbMixin, ModalScreen[dict | None]):
         to = self.to_stage
         if not to or not self.allowed(EDIT, "moving an AI system to another stage"):
             return
-        just = self.query_one("#justification", Input).value
-        note = self.query_one("#note", Input).value
+        just = self.query_one("#justification", FormInput).value
+        note = self.query_one("#note", FormInput).value
         if self.failing and just.strip() and not self.allowed(APPROVE, "overriding a stage gate"):
             return
         db, login, ref, version, today = self.database, self.login, self.ref, self.version, self.aims.today
 
-        def done(row: dict[str, Any]) -> None:
+        def said(row: dict[str, Any]) -> str:
             over = row.get("overridden_gates") or []
-            self.aims.say(f"{ref} moved to {to}" + (f" (overrode {len(over)} gate(s))" if over else ""))
-            self.dismiss(row)
+            return f"{ref} moved to {to}" + (f" (overrode {len(over)} gate(s))" if over else "") + " (ctrl+z undoes)"
 
         self.db_write(lambda: systems.transition(db, login, ref, to, note=note, override_justification=just,
-                                                expect_version=version, today=today), done, failed=self._failed)
+                                                expect_version=version, today=today), self.dismiss,
+                      failed=self._failed, message=said,
+                      undo=lambda row: (f"move of {ref} to {to}", lambda: systems.undo_transition(
+                          db, login, ref, expect_version=row["version"])))
 
     def _failed(self, err: AimsError) -> bool:
         self.query_one("#errors", Static).update(multiline(str(err)))
         if isinstance(err, GateFailed) and self.aims.role in APPROVE:
             self.query_one("#justification-row").display = True
-            self.query_one("#justification", Input).focus()
+            self.query_one("#justification", FormInput).focus()
         return False
+
+    def action_review(self) -> None:
+        """Record the V&V review here, then check the gates again."""
+        if not self.allowed(EDIT, "recording a review"):
+            return
+        from .review import ReviewDialog
+
+        self.app.push_screen(ReviewDialog(self.database, self.login, self.ref), lambda _r: self._check())
 
     def action_close(self) -> None:
         self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
         self.action_move() if event.button.id == "move" else self.action_close()

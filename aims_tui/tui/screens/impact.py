@@ -9,6 +9,7 @@ from ...core.services import impact
 from .. import render
 from ..dialogs.form import Field, FormDialog, changes
 from .listing import ListScreen
+from ..dialogs.withdraw import withdraw_flow
 
 TEXT_FIELDS = [("title", "Title", "a short name"), ("affected_individuals", "Individuals", "who is affected"),
                ("affected_groups", "Groups", "which groups"), ("societal_impacts", "Society", "effects on society"),
@@ -18,12 +19,13 @@ TEXT_FIELDS = [("title", "Title", "a short name"), ("affected_individuals", "Ind
 class ImpactScreen(ListScreen):
     HELP_TITLE = "Impact assessments"
     HELP = "n adds an assessment for an AI system, e edits the highlighted one, A approves it (approvers)."
-    EDIT_ACTIONS = frozenset({"new", "edit"})
+    EDIT_ACTIONS = frozenset({"new", "edit", "withdraw"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Ref", 7), ("System", 8), ("Title", None), ("Status", 9), ("Approved by", 11, 90), ("Review", 10)]
     # priority: the form opens when the key is read, so keys typed right after it go into the form
     BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True),
-                Binding("A", "approve", "Approve", priority=True)]
+                Binding("A", "approve", "Approve", priority=True),
+                Binding("w", "withdraw", "Withdraw")]
 
     def title_line(self) -> str:
         return "AI system impact assessments"
@@ -79,3 +81,9 @@ class ImpactScreen(ListScreen):
         db, login, ref, version = self.database, self.login, r["ref"], r["version"]
         self.db_write(lambda: impact.approve_assessment(db, login, ref, expect_version=version),
                      lambda _r: (self.aims.say(f"{ref} approved"), self.refresh_data()))
+
+    def action_withdraw(self) -> None:
+        """Withdraw the highlighted assessment (made by mistake); ctrl+z restores it."""
+        row = self.current
+        if row is not None:
+            withdraw_flow(self, "impact_assessment", row["ref"], row.get("version"))

@@ -10,16 +10,18 @@ from ...core.services import nonconformities as ncs
 from .. import render
 from ..dialogs.form import Field, FormDialog, changes
 from .listing import ListScreen
+from ..dialogs.withdraw import withdraw_flow
 
 
 class NonconformitiesScreen(ListScreen):
     HELP_TITLE = "Nonconformities"
     HELP = "n records a nonconformity, e edits the highlighted one (root cause before closing)."
-    EDIT_ACTIONS = frozenset({"new", "edit"})
+    EDIT_ACTIONS = frozenset({"new", "edit", "withdraw"})
     COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
                ("Due", 10)]
     # priority: the form opens when the key is read, so keys typed right after it go into the form
-    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True)]
+    BINDINGS = [Binding("n", "new", "New", priority=True), Binding("e", "edit", "Edit", priority=True),
+                Binding("w", "withdraw", "Withdraw")]
 
     def title_line(self) -> str:
         return "Nonconformities (incidents, audit findings)"
@@ -78,6 +80,12 @@ class NonconformitiesScreen(ListScreen):
         return FormDialog(f"Nonconformity {r['ref']}" if r else "New nonconformity", fields, save,
                           state={"ref": r.get("ref"), "version": r.get("version")}, what="nonconformity",
                           message=message, lists=self.choice_lists())
+
+    def action_withdraw(self) -> None:
+        """Withdraw the highlighted nonconformity (made by mistake); ctrl+z restores it."""
+        row = self.current
+        if row is not None:
+            withdraw_flow(self, "nonconformity", row["ref"], row.get("version"))
 
 
 def _choices(values) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from ...core import queries
 from ...core.identity import APPROVE, EDIT
+from ...core.models import WITHDRAWN
 from ...core.schedule import today as _today
 from ...core.search import cap_message, capped
 from ..sources import RiskSource
@@ -45,8 +46,9 @@ def describe_filter(f: queries.RiskFilter) -> Text:
 class RegisterScreen(AimsScreen):
     HELP_TITLE = "Risk register"
     HELP = ("Arrows, PageUp/PageDown, Home/End move through the whole register (read a window at a "
-            "time). Enter opens a risk. Click a column header to sort by it.")
-    EDIT_ACTIONS = frozenset({"new_risk"})
+            "time). Enter opens a risk. Click a column header to sort by it. w withdraws a risk made by "
+            "mistake (or restores a withdrawn one); W lists the withdrawn risks.")
+    EDIT_ACTIONS = frozenset({"new_risk", "withdraw"})
     APPROVE_ACTIONS = frozenset({"accept"})
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
@@ -58,6 +60,8 @@ class RegisterScreen(AimsScreen):
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("a", "accept", "Accept residual"),
         Binding("h", "history", "History"),
+        Binding("w", "withdraw", "Withdraw/restore"),
+        Binding("W", "show_withdrawn", "Withdrawn risks", show=False),
         Binding("escape", "leave_search", "Back to table", show=False),
     ]
 
@@ -214,3 +218,16 @@ class RegisterScreen(AimsScreen):
         from ..dialogs.accept import accept_risk_flow
 
         accept_risk_flow(self, row["ref"], row["version"], done=lambda: self.pager.reload())
+
+    def action_withdraw(self) -> None:
+        """Withdraw the highlighted risk (made by mistake), or restore it if it is withdrawn."""
+        row = self.pager.current
+        if row is None:
+            return
+        from ..dialogs.withdraw import withdraw_flow
+
+        withdraw_flow(self, "risk", row["ref"], row["version"], withdrawn=row["status"] == WITHDRAWN)
+
+    def action_show_withdrawn(self) -> None:
+        """List the withdrawn risks (W again: back to the register)."""
+        self.set_filter(self.filter.with_(status=None if self.filter.status == WITHDRAWN else WITHDRAWN))

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedCont
 
 from ...core import queries
 from ...core.identity import EDIT
-from ...core.models import STAGES
+from ...core.models import STAGES, WITHDRAWN
 from ...core.search import cap_message, capped
 from ...core.services import impact, systems
 from .. import render
@@ -23,12 +23,18 @@ from .base import AimsScreen, PagedListScreen
 
 class SystemsScreen(PagedListScreen):
     HELP_TITLE = "AI systems"
-    HELP = "Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all."
-    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage"})
+    HELP = ("Enter opens an AI system. g cycles the stage filter, t the EU AI Act tier, o mine/all. "
+            "v records a verification and validation review (the deployment gate needs one); ctrl+z "
+            "takes back a stage move. w withdraws a system made by mistake (or restores a withdrawn "
+            "one); W lists the withdrawn systems.")
+    EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage", "review", "withdraw"})
     BINDINGS = [
         Binding("n", "new_system", "New system"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
+        Binding("v", "review", "V&V review"),
+        Binding("w", "withdraw", "Withdraw/restore"),
+        Binding("W", "show_withdrawn", "Withdrawn systems", show=False),
         Binding("g", "cycle_stage", "Stage filter"),
         Binding("t", "cycle_tier", "Tier filter"),
         Binding("o", "toggle_mine", "Mine/all"),
@@ -101,7 +107,7 @@ class SystemsScreen(PagedListScreen):
 
     def action_cycle_stage(self) -> None:
         order = [None, *STAGES]
-        self.stage = order[(order.index(self.stage) + 1) % len(order)]
+        self.stage = order[(order.index(self.stage) + 1) % len(order)] if self.stage in order else None
         self.refresh_data()
 
     def action_cycle_tier(self) -> None:
@@ -138,14 +144,36 @@ class SystemsScreen(PagedListScreen):
                                                   row["version"]))
 
 
+    def action_withdraw(self) -> None:
+        row = self.current
+        if row is None:
+            return
+        from ..dialogs.withdraw import withdraw_flow
+
+        withdraw_flow(self, "ai_system", row["ref"], row["version"], withdrawn=row["stage"] == WITHDRAWN)
+
+    def action_show_withdrawn(self) -> None:
+        self.stage = None if self.stage == WITHDRAWN else WITHDRAWN
+        self.refresh_data()
+
+    def action_review(self) -> None:
+        row = self.current
+        if row and self.allowed(EDIT, "recording a review"):
+            from ..dialogs.review import ReviewDialog
+
+            self.app.push_screen(ReviewDialog(self.database, self.login, row["ref"]))
+
+
 class SystemDetailScreen(AimsScreen):
     HELP_TITLE = "AI system"
-    HELP = "Tabs: overview, risks, impact assessments, stage history, activity (the audit trail)."
-    EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk"})
+    HELP = ("Tabs: overview, risks, impact assessments, stage history, activity (the audit trail). "
+            "v records a verification and validation review.")
+    EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk", "review"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("e", "edit_system", "Edit"),
         Binding("m", "move_stage", "Move stage"),
+        Binding("v", "review", "V&V review"),
         Binding("n", "new_risk", "New risk"),
     ]
 
@@ -249,6 +277,12 @@ class SystemDetailScreen(AimsScreen):
 
             self.app.push_screen(TransitionDialog(self.database, self.login, self.ref, self.system["stage"],
                                                   self.system["version"]))
+
+    def action_review(self) -> None:
+        if self.allowed(EDIT, "recording a review"):
+            from ..dialogs.review import ReviewDialog
+
+            self.app.push_screen(ReviewDialog(self.database, self.login, self.ref))
 
     def action_new_risk(self) -> None:
         if self.allowed(EDIT, "adding a risk"):

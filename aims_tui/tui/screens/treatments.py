@@ -17,10 +17,12 @@ from .base import AimsScreen
 
 class TreatmentsScreen(AimsScreen):
     HELP_TITLE = "My actions"
-    HELP = "Open treatments you own, soonest due first. Enter opens the risk; c completes the action."
-    EDIT_ACTIONS = frozenset({"complete"})
+    HELP = ("Open treatments you own, soonest due first. Enter opens the risk; c completes the action; "
+            "w withdraws one made by mistake (ctrl+z restores it).")
+    EDIT_ACTIONS = frozenset({"complete", "withdraw"})
     BINDINGS = [
         Binding("c", "complete", "Complete"),
+        Binding("w", "withdraw", "Withdraw"),
         Binding("o", "toggle_owner", "Mine/everyone"),
         Binding("d", "toggle_done", "Show done"),
     ]
@@ -83,10 +85,17 @@ class TreatmentsScreen(AimsScreen):
             return
         db, login, old = self.database, self.login, r["status"]
 
-        def done(t) -> None:
-            self.aims.push_undo(f"completing T{t['id']}", lambda: treatments.update_treatment(
-                db, login, t["id"], {"status": old}, expect_version=t["version"]))
-            self.aims.say(f"{r['risk_ref']}/T{t['id']} done (ctrl+z undoes)")
-            self.pager.reload()
+        self.db_write(lambda: treatments.complete_treatment(db, login, r["id"], expect_version=r["version"]),
+                      lambda _t: self.pager.reload(),
+                      message=lambda t: f"{r['risk_ref']}/T{t['id']} done (ctrl+z undoes)",
+                      undo=lambda t: (f"completing T{t['id']}", lambda: treatments.update_treatment(
+                          db, login, t["id"], {"status": old}, expect_version=t["version"])))
 
-        self.db_write(lambda: treatments.complete_treatment(db, login, r["id"], expect_version=r["version"]), done)
+    def action_withdraw(self) -> None:
+        r = self.pager.current
+        if not r:
+            return
+        from ..dialogs.withdraw import withdraw_flow
+
+        withdraw_flow(self, "treatment", f"{r['risk_ref']}/T{r['id']}", r["version"],
+                      done=lambda _t: self.pager.reload())

@@ -1,0 +1,110 @@
+"""Withdraw a record made by mistake, and restore it: risks, AI systems,
+treatments, impact assessments and nonconformities.
+
+Schema-free: the record's status (an AI system's stage) becomes ``withdrawn``
+(models.WITHDRAWN), a value outside every list of choices. Lists, checks,
+reminders and the pack leave withdrawn records out; the audit trail keeps them
+(actions ``withdraw`` and ``restore``, with the status before). Restoring puts
+back the status the record had when it was withdrawn, read from that event.
+Role-checked (editors), versioned (``expect_version``), one transaction each.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from .. import audit
+from ..db import Database
+from ..errors import NotFound, ValidationError
+from ..identity import EDIT, require
+from ..models import WITHDRAWN, AISystem, AuditEvent, ImpactAssessment, Nonconformity, Risk, Treatment
+from ._base import check_version, to_dict
+
+KINDS = ("risk", "ai_system", "treatment", "impact_assessment", "nonconformity")
+TITLES = {"risk": "risk", "ai_system": "AI system", "treatment": "treatment",
+          "impact_assessment": "impact assessment", "nonconformity": "nonconformity"}
+
+
+def _load(s: Session, kind: str, ref: str) -> tuple[Any, str, str]:
+    """The row, the name of its status column, and the ref its audit events use."""
+    if kind == "risk":
+        row = s.exec(select(Risk).where(Risk.ref == ref)).first()
+        field, audit_ref = "status", ref
+    elif kind == "ai_system":
+        row = s.exec(select(AISystem).where(AISystem.ref == ref)).first()
+        field, audit_ref = "stage", ref
+    elif kind == "impact_assessment":
+        row = s.exec(select(ImpactAssessment).where(ImpactAssessment.ref == ref)).first()
+        field, audit_ref = "status", ref
+    elif kind == "nonconformity":
+        row = s.exec(select(Nonconformity).where(Nonconformity.ref == ref)).first()
+        field, audit_ref = "status", ref
+    elif kind == "treatment":  # R-0001/T7 or 7
+        tid = str(ref).rsplit("T", 1)[-1]
+        row = s.get(Treatment, int(tid)) if tid.isdigit() else None
+        risk_ref = s.exec(select(Risk.ref).where(Risk.id == row.risk_id)).first() if row else None
+        field, audit_ref = "status", f"{risk_ref}/T{row.id}" if row else ref
+    else:
+        raise ValidationError("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
+    if row is None:
+        raise NotFound(TITLES[kind], ref)
+    return row, field, audit_ref
+
+
+def _entity(kind: str) -> str:
+    return "ai_system" if kind == "ai_system" else kind
+
+
+def withdraw(db: Database, actor: str, kind: str, ref: str, *, reason: str = "",
+             expect_version: int | None = None) -> dict[str, Any]:
+    """Withdraw a record made by mistake (reversible with ``restore``)."""
+
+    def tx(s: Session) -> dict[str, Any]:
+        require(s, actor, EDIT, f"withdrawing a {TITLES.get(kind, kind)}")
+        row, field, audit_ref = _load(s, kind, ref)
+        check_version(row, expect_version, TITLES[kind], ref)
+        before = getattr(row, field)
+        if before == WITHDRAWN:
+            raise ValidationError(field, f"{audit_ref} is already withdrawn")
+        setattr(row, field, WITHDRAWN)
+        if hasattr(row, "updated_at"):
+            row.updated_at = audit.utcnow()
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, _entity(kind), audit_ref, "withdraw", {
+            field: [before, WITHDRAWN], **({"reason": [None, reason.strip()]} if reason.strip() else {})})
+        out = to_dict(row)
+        out["ref"], out["kind"] = audit_ref, kind
+        return out
+
+    return db.transact(tx)
+
+
+def restore(db: Database, actor: str, kind: str, ref: str, *, expect_version: int | None = None) -> dict[str, Any]:
+    """Put a withdrawn record back with the status it had when it was withdrawn."""
+
+    def tx(s: Session) -> dict[str, Any]:
+        require(s, actor, EDIT, f"restoring a {TITLES.get(kind, kind)}")
+        row, field, audit_ref = _load(s, kind, ref)
+        check_version(row, expect_version, TITLES[kind], ref)
+        if getattr(row, field) != WITHDRAWN:
+            raise ValidationError(field, f"{audit_ref} is not withdrawn")
+        last = s.exec(select(AuditEvent).where(AuditEvent.entity_ref == audit_ref,
+                                               AuditEvent.action == "withdraw")
+                      .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+        before = ((last.changes or {}).get(field) or [None])[0] if last is not None else None
+        if not before:
+            raise ValidationError(field, f"the audit trail does not say what {audit_ref} was before it was withdrawn")
+        setattr(row, field, before)
+        if hasattr(row, "updated_at"):
+            row.updated_at = audit.utcnow()
+        s.add(row)
+        s.flush()
+        audit.record(s, actor, _entity(kind), audit_ref, "restore", {field: [WITHDRAWN, before]})
+        out = to_dict(row)
+        out["ref"], out["kind"] = audit_ref, kind
+        return out
+
+    return db.transact(tx)
