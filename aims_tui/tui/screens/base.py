@@ -22,7 +22,7 @@ from __future__ import annotations
 from textual.screen import Screen
 
 from ...core.db import Database
-from ...core.identity import EDIT
+from ...core.identity import ADMIN, EDIT
 from ..base import DbMixin
 from ..widgets.paged_table import PagedTable
 
@@ -39,6 +39,7 @@ class AimsScreen(DbMixin, Screen):
     AUTO_FOCUS = "DataTable"  # the list, not the search box: single keys are commands
     EDIT_ACTIONS: frozenset[str] = frozenset()
     APPROVE_ACTIONS: frozenset[str] = frozenset()
+    ADMIN_ACTIONS: frozenset[str] = frozenset()  # shown to admins only (e.g. loading demo data)
 
     def __init__(self, database: Database, login: str) -> None:
         super().__init__()
@@ -50,6 +51,8 @@ class AimsScreen(DbMixin, Screen):
         if action in self.EDIT_ACTIONS and role not in EDIT:
             return False
         if action in self.APPROVE_ACTIONS and role not in EDIT:
+            return False
+        if action in self.ADMIN_ACTIONS and role not in ADMIN:
             return False
         return True
 

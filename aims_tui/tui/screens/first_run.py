@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Footer, Header, Static
 
-from ...core.identity import EDIT
+from ...core.identity import ADMIN, EDIT
 from ...core.services import demo
 from .base import AimsScreen
 
@@ -27,7 +27,8 @@ Press ? for the keys of any screen, ctrl+p to find any action by name."""
 
 class FirstRunScreen(AimsScreen):
     HELP_TITLE = "First run"
-    EDIT_ACTIONS = frozenset({"add_system", "load_demo"})
+    EDIT_ACTIONS = frozenset({"add_system"})
+    ADMIN_ACTIONS = frozenset({"load_demo"})  # demo data goes into an empty register, by an admin
     BINDINGS = [Binding("a", "add_system", "Add an AI system"), Binding("d", "load_demo", "Load demo data")]
 
     def compose(self) -> ComposeResult:
@@ -37,7 +38,8 @@ class FirstRunScreen(AimsScreen):
             if self.aims.role in EDIT:
                 with Horizontal(classes="buttons"):
                     yield Button("Add an AI system", id="add", variant="primary", compact=True)
-                    yield Button("Load demo data", id="demo", compact=True)
+                    if self.aims.role in ADMIN:
+                        yield Button("Load demo data", id="demo", compact=True)
             else:
                 yield Static(f"You are a {self.aims.role}: ask an editor or admin to add the first AI system.",
                              markup=False)
@@ -55,7 +57,7 @@ class FirstRunScreen(AimsScreen):
                              lambda r: self.aims.goto("systems") if r else None)
 
     def action_load_demo(self) -> None:
-        if not self.allowed(EDIT, "loading demo data"):
+        if not self.allowed(ADMIN, "loading demo data"):
             return
         db, login, today = self.database, self.login, self.aims.today
         self.aims.say("loading demo data...")
