@@ -76,6 +76,7 @@ def import_risks(
     if fmt == "json":
         result["mapping"] = _mapping(plan)
         result.pop("lock_seconds", None)
+        result.pop("lock_cpu_seconds", None)
         common.print_json(result)
         return
     _print_plan(plan, err=not dry_run)

@@ -28,6 +28,8 @@ MAX_XLSX_UNPACKED = 64 * 1024 * 1024  # an .xlsx is a zip: guard against a zip b
 MAX_XLSX_RATIO = 200  # unpacked / packed; spreadsheets programs save ~5-30
 MAX_XLSX_MEMBERS = 10_000
 MAX_COLUMNS = 1_000
+MAX_XLSX_CELLS = 3_000_000  # 50,000 risks x 60 columns
+MAX_MERGED = 20_000
 HEADER_SEARCH_ROWS = 30  # the header is looked for in the first 30 non-blank rows
 
 
@@ -240,6 +242,33 @@ def check_zip(p: Path, data: bytes, max_unpacked: int = MAX_XLSX_UNPACKED) -> No
     if unpacked > 4 * 1_048_576 and unpacked / packed > MAX_XLSX_RATIO:
         raise _fail(f"{p.name} unpacks to {_size(unpacked)} from {_size(packed)} ({unpacked // packed:,} "
                     "times): not a spreadsheet a program saved; refused")
+    _count_cells(p, data, infos)
+
+
+def _count_cells(p: Path, data: bytes, infos: list) -> None:
+    """Bound openpyxl's work (its time grows with cells and merged ranges) before it
+    starts: the worksheets are streamed once through zlib and their cells counted."""
+    cells = merged = 0
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        for info in infos:
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            tail = b""
+            with zf.open(info) as fh:
+                while True:
+                    chunk = fh.read(1 << 20)
+                    if not chunk:
+                        break
+                    buf = tail + chunk
+                    cells += buf.count(b"<c ") + buf.count(b"<c>") - tail.count(b"<c ") - tail.count(b"<c>")
+                    merged += buf.count(b"<mergeCell ") - tail.count(b"<mergeCell ")
+                    tail = buf[-16:]
+                    if cells > MAX_XLSX_CELLS:
+                        raise _fail(f"{p.name} holds more than {MAX_XLSX_CELLS:,} cells; the import reads up "
+                                    "to that (save only the risk sheet, or split it)")
+                    if merged > MAX_MERGED:
+                        raise _fail(f"{p.name} has more than {MAX_MERGED:,} merged cell ranges; unmerge them "
+                                    "or save the sheet as CSV")
 
 
 def _read_xlsx(p: Path, data: bytes, sheet: str | None, max_rows: int) -> Sheet:

@@ -202,3 +202,31 @@ def test_a_fifo_given_to_import_json_is_refused_without_waiting(tmp_path):
     assert not t.is_alive()
     assert done[0].exit_code == 1 and "FIFO" in done[0].stderr
     assert not target.exists()
+
+
+def test_a_workbook_with_too_many_cells_for_its_size_cap_is_refused_before_openpyxl(tmp_path, monkeypatch):
+    """Under the size caps, openpyxl's time still grows with the cells it builds: they are
+    counted in the zip stream first."""
+    monkeypatch.setattr(import_sheets, "MAX_XLSX_CELLS", 50_000)
+    path = tmp_path / "many.xlsx"
+    zip_bomb(path, unpacked_mb=3)
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: (_ for _ in ()).throw(AssertionError("parsed")))
+    with pytest.raises(ValidationError) as err:
+        importer.read_sheet(path)
+    assert "more than 50,000 cells" in one_line(err.value)
+
+
+def test_many_merged_ranges_are_refused_before_openpyxl(tmp_path, monkeypatch):
+    monkeypatch.setattr(import_sheets, "MAX_MERGED", 100)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["Title", "Likelihood", "Impact"])
+    for r in range(2, 400, 2):
+        ws.merge_cells(start_row=r, start_column=1, end_row=r + 1, end_column=1)
+    path = tmp_path / "merged.xlsx"
+    wb.save(path)
+    with pytest.raises(ValidationError) as err:
+        importer.read_sheet(path)
+    assert "merged cell ranges" in one_line(err.value)

@@ -190,5 +190,5 @@ def test_every_writing_service_checks_the_role_inside_its_transaction():
 
 # Writes that have no user to check, and why.
 NO_ROLE_TO_CHECK = {
-    "aims_tui.core.services.importing.restore": "a JSON import goes only into an empty database (no users yet)",
+    "aims_tui.core.services.restoring.restore": "a JSON import goes only into an empty database (no users yet)",
 }

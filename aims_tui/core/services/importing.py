@@ -67,14 +67,16 @@ def import_risks(db: Database, actor: str, rows: list[RiskRow], *, problems: Ite
         require(s, actor, EDIT, "importing risks")
         if plan.missing_users:
             require(s, actor, ADMIN, "creating users for unknown owners (--create-missing)")
-        timing["t0"] = t0
+        timing["t0"], timing["c0"] = t0, time.thread_time()
         return _write(s, actor, plan, source, progress, day)
 
     written = db.transact(tx)
     # From the lock taken (BEGIN IMMEDIATE done) to the commit done: what a teammate's save waits at most.
     timing["lock_seconds"] = time.perf_counter() - timing["t0"]
+    timing["lock_cpu_seconds"] = time.thread_time() - timing["c0"]
     result = plan.result(source, written["refs"], written["sys_refs"])
     result["users_created"], result["systems_created"] = written["users_created"], written["systems_created"]
     result["dry_run"] = False
     result["lock_seconds"] = timing["lock_seconds"]
+    result["lock_cpu_seconds"] = timing["lock_cpu_seconds"]  # this process's CPU while it held the lock
     return result
