@@ -18,8 +18,8 @@ from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.dialogs.help import HelpDialog
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
-from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import choose, fill, type_into
+from ..tui.helpers import goto, settle
+from .formkeys import choose, fill, make_app, notes, type_into
 
 SIZE = (100, 30)
 
