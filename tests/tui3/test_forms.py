@@ -353,6 +353,7 @@ async def test_keys_typed_while_a_save_waits_for_the_lock_are_kept_and_saved_nex
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Drift unnoticed"]
         assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["update", "create"]
+        assert notes(app)[-2:] == [f"nonconformity {rows[0]['ref']} recorded", f"{rows[0]['ref']} saved"]
 
 
 # -- Statement of Applicability ----------------------------------------------------------------------
