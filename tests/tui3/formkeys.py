@@ -51,3 +51,25 @@ async def fill(pilot, values: dict[str, str]) -> None:
             await choose(pilot, key, text)
         else:
             await type_into(pilot, key, text)
+
+
+def make_app(database, login: str, **kw):
+    """The tests' app, recording every message it says: a toast expires after a few seconds,
+    which a loaded machine can take between the message and the assertion."""
+    from ..tui.helpers import make_app as base_make_app
+
+    app = base_make_app(database, login, **kw)
+    app.said = []
+    say = app.say
+
+    def recording_say(message: str, *, error: bool = False) -> None:
+        app.said.append(message)
+        say(message, error=error)
+
+    app.say = recording_say
+    return app
+
+
+def notes(app) -> list[str]:
+    """Every message the app said (kept after its toast expired)."""
+    return list(getattr(app, "said", [])) or [n.message for n in app._notifications]

@@ -18,8 +18,8 @@ from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.dialogs.help import HelpDialog
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
-from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import choose, fill, type_into
+from ..tui.helpers import goto, settle
+from .formkeys import choose, fill, make_app, notes, type_into
 
 SIZE = (100, 30)
 
@@ -353,6 +353,7 @@ async def test_keys_typed_while_a_save_waits_for_the_lock_are_kept_and_saved_nex
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Drift unnoticed"]
         assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["update", "create"]
+        assert notes(app)[-2:] == [f"nonconformity {rows[0]['ref']} recorded", f"{rows[0]['ref']} saved"]
 
 
 # -- Statement of Applicability ----------------------------------------------------------------------

@@ -31,8 +31,8 @@ from aims_tui.core import audit
 from aims_tui.core.services import acceptances, risks, systems
 
 from ..conftest import ADMIN, APPROVER, EDITOR
-from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import fill
+from ..tui.helpers import goto, settle
+from .formkeys import fill, make_app, notes
 
 F = "tests/tui3/test_forms.py::"
 FLOWS = "tests/tui/test_flows.py::"

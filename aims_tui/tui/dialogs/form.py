@@ -320,7 +320,9 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         self.submitted = values
         self.status("saving...")
         save, state = self.save_fn, self.state
-        self.db_write(lambda: save(values, state), self._landed, failed=self._failed, message=self.message)
+        # saving again what was typed after a new record landed: it is an update of that record
+        message = f"{state['ref']} saved" if state.get("created_here") else self.message
+        self.db_write(lambda: save(values, state), self._landed, failed=self._failed, message=message)
 
     def _landed(self, result: Any) -> None:
         self.saving = False
@@ -328,6 +330,7 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         if isinstance(result, dict):
             if self.state.get("ref") is None and result.get(self.ref_key) is not None:
                 self.state["ref"] = result.get(self.ref_key)
+                self.state["created_here"] = True
             if "version" in result:
                 self.state["version"] = result["version"]
         self.state["baseline"] = dict(submitted)
