@@ -33,6 +33,7 @@ from textual.widgets import DataTable, Header, Input, Log, Static
 
 from aims_tui.core import audit
 from aims_tui.core.models import Risk
+from aims_tui.tui import base as tui_base
 from aims_tui.core.services import management, reviews, risks, systems
 from aims_tui.tui.dialogs.confirm import ConfirmDialog
 from aims_tui.tui.dialogs.management_forms import SavingForm
@@ -42,9 +43,29 @@ from aims_tui.tui.screens.import_screen import ImportScreen
 from aims_tui.tui.screens.management import ManagementScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
-from ..tui.helpers import goto, make_app, notes, settle
+from ..tui.helpers import goto, make_app, settle
 
 SIZE = (100, 30)
+
+
+def _app(db, login: str):
+    """The app, remembering every notification it shows: a toast expires after a few seconds,
+    which a loaded machine can pass between the save and the assertion."""
+    app = make_app(db, login)
+    app.writes_seen = tui_base._write_seq
+    app.shown = []
+    notify = app.notify
+
+    def recording(message, *args, **kwargs):
+        app.shown.append(message)
+        return notify(message, *args, **kwargs)
+
+    app.notify = recording
+    return app
+
+
+def said(app) -> list[str]:
+    return list(app.shown)
 
 
 def _events(db, entity_ref: str) -> list[dict]:
@@ -89,12 +110,16 @@ async def _planned(pilot, screen) -> None:
 
 
 async def _landed(pilot) -> None:
-    for _ in range(200):
+    """Wait until the write the last keys started has begun and landed (or been refused)."""
+    app = pilot.app
+    seen = getattr(app, "writes_seen", 0)
+    for _ in range(400):
         await settle(pilot)
-        if pilot.app.pending_writes == 0:
+        if tui_base._write_seq > seen and app.pending_writes == 0:
+            app.writes_seen = tui_base._write_seq
             return
         await asyncio.sleep(0.02)
-    raise AssertionError("the write never landed")
+    raise AssertionError("the write never started or never landed")
 
 
 def _risk_titles(db) -> list[str]:
@@ -119,7 +144,7 @@ async def test_r_then_enter_on_the_due_screen_records_a_review_visibly_with_its_
     """Issue 11: the Due screen had no header and recorded reviews in a worker group of its
     own that nothing waited for; now r, Enter saves through db_write and says so."""
     ref = _overdue_risk(db)
-    app = make_app(db, ADMIN)
+    app = _app(db, ADMIN)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "8")
@@ -134,7 +159,7 @@ async def test_r_then_enter_on_the_due_screen_records_a_review_visibly_with_its_
         assert [(r["outcome"], r["notes"], r["reviewer"]) for r in done] == [
             ("still_valid", "checked with the owner", ADMIN)]
         assert "review" in [e["action"] for e in _events(db, ref)]
-        assert f"{ref}: review recorded (still_valid); next review {done[0]['next_review'].isoformat()}" in notes(app)
+        assert f"{ref}: review recorded (still_valid); next review {done[0]['next_review'].isoformat()}" in said(app)
         assert f"risk_review:{ref}" not in app.screen.items
 
 
@@ -142,7 +167,7 @@ async def test_a_review_dated_ahead_of_today_is_refused_in_the_dialog_with_the_t
     """Refusal: a review date in the future. The dialog stays open, the notes and the date
     stay as typed, and the field is named "Reviewed on" (not reviewed_on)."""
     ref = _overdue_risk(db)
-    app = make_app(db, ADMIN)
+    app = _app(db, ADMIN)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "8")
@@ -164,7 +189,7 @@ async def test_a_review_dated_ahead_of_today_is_refused_in_the_dialog_with_the_t
 async def test_a_viewer_sees_what_is_due_but_is_not_offered_recording_a_review(db):
     """Viewers are offered no write action: r and Enter open nothing."""
     _overdue_risk(db)
-    app = make_app(db, VIEWER)
+    app = _app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "8")
@@ -185,7 +210,7 @@ async def test_a_viewer_sees_what_is_due_but_is_not_offered_recording_a_review(d
 async def test_n_typed_fields_and_ctrl_s_create_a_management_review(db):
     """Issue 11: the forms submitted only through a Save button below the screen."""
     systems.create_system(db, ADMIN, {"name": "Chatbot"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -206,7 +231,7 @@ async def test_n_typed_fields_and_ctrl_s_create_a_management_review(db):
         assert (r["held_on"], r["period_start"], r["period_end"], r["attendees"]) == (
             date(2026, 6, 10), date(2026, 1, 1), date(2026, 5, 31), "Ada, [b]Bob[/b]")
         assert [e["action"] for e in _events(db, r["ref"])] == ["create"]
-        assert f"{r['ref']} created" in notes(app)
+        assert f"{r['ref']} created" in said(app)
         period = _text(app, "#mr-period")
         assert "Period: 2026-01-01 to 2026-05-31" in period  # the end as entered
         assert "Ada, [b]Bob[/b]" in period
@@ -215,7 +240,7 @@ async def test_n_typed_fields_and_ctrl_s_create_a_management_review(db):
 async def test_enter_in_a_line_saves_the_new_review_form_too(db):
     """Enter in a one-line field submits the form (the review held today by default)."""
     systems.create_system(db, ADMIN, {"name": "Chatbot"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -227,13 +252,13 @@ async def test_enter_in_a_line_saves_the_new_review_form_too(db):
         (r,) = management.list_reviews(db)
         assert (r["held_on"], r["attendees"]) == (TODAY, "Eve")
         assert [e["action"] for e in _events(db, r["ref"])] == ["create"]
-        assert f"{r['ref']} created" in notes(app)
+        assert f"{r['ref']} created" in said(app)
 
 
 async def test_a_period_that_ends_before_it_starts_is_refused_in_the_form(db):
     """Refusal: the form stays open with everything typed and names "Period to"."""
     systems.create_system(db, ADMIN, {"name": "Chatbot"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -259,7 +284,7 @@ async def test_a_period_that_ends_before_it_starts_is_refused_in_the_form(db):
 
 async def test_d_typed_decisions_and_ctrl_s_record_them(db):
     ref = _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -276,7 +301,7 @@ async def test_d_typed_decisions_and_ctrl_s_record_them(db):
         assert (r["decisions"], r["opportunities"]) == ("Fund the [red]bias[/red] audit\nHire a reviewer",
                                                         "Automate reminders")
         assert [e["action"] for e in _events(db, ref)] == ["update", "create"]
-        assert f"recorded the decisions of {ref}" in notes(app)
+        assert f"recorded the decisions of {ref}" in said(app)
         assert "Fund the [red]bias[/red] audit" in _text(app, "#mr-decisions")
 
 
@@ -284,7 +309,7 @@ async def test_decisions_saved_over_a_teammates_change_are_refused_and_kept(db):
     """Refusal: a teammate saved the review after the form opened. The form stays open
     with the text typed and says someone else changed it; nothing of ours is written."""
     ref = _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -304,7 +329,7 @@ async def test_decisions_saved_over_a_teammates_change_are_refused_and_kept(db):
 
 async def test_a_typed_action_and_enter_add_an_action_to_the_review(db):
     ref = _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -319,14 +344,14 @@ async def test_a_typed_action_and_enter_add_an_action_to_the_review(db):
         assert (a["action"], a["owner"], a["due_date"], a["status"]) == (
             "Run the audit", EDITOR, date(2026, 6, 1), "planned")
         assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["create"]
-        assert f"added an action to {ref}" in notes(app)
+        assert f"added an action to {ref}" in said(app)
         table = app.screen.query_one("#actions", DataTable)
         assert [str(c) for c in table.get_row_at(0)] == ["Run the audit", EDITOR, "2026-06-01", "planned (overdue)"]
 
 
 async def test_an_action_with_a_due_date_that_is_not_a_date_is_refused(db):
     ref = _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -346,7 +371,7 @@ async def test_an_action_with_a_due_date_that_is_not_a_date_is_refused(db):
 async def test_tab_to_the_actions_and_c_marks_the_action_done(db):
     ref = _with_review(db)
     a = management.add_action(db, EDITOR, ref, {"action": "Write the policy", "due_date": date(2026, 5, 1)})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -355,10 +380,10 @@ async def test_tab_to_the_actions_and_c_marks_the_action_done(db):
         await _landed(pilot)
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["done"]
         assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "create"]
-        assert f"{ref}: action 'Write the policy' done (ctrl+z undoes)" in notes(app)
+        assert f"{ref}: action 'Write the policy' done (ctrl+z undoes)" in said(app)
         assert str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3]) == "done"
         await pilot.press("ctrl+z")
-        await _until(pilot, lambda: f"undone: completing an action of {ref}" in notes(app), "the undo")
+        await _until(pilot, lambda: f"undone: completing an action of {ref}" in said(app), "the undo")
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["planned"]
         assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "update", "create"]
         await _until(pilot, lambda: str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3])
@@ -369,7 +394,7 @@ async def test_completing_an_action_a_teammate_changed_is_refused_visibly(db):
     """Refusal: the action changed since the screen read it; the error is said, nothing written."""
     ref = _with_review(db)
     a = management.add_action(db, EDITOR, ref, {"action": "Write the policy"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -377,14 +402,14 @@ async def test_completing_an_action_a_teammate_changed_is_refused_visibly(db):
         await pilot.press("c")
         await _landed(pilot)
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["in_progress"]
-        assert any("was changed by someone else" in n for n in notes(app))
+        assert any("was changed by someone else" in n for n in said(app))
 
 
 # -- Management reviews: sign-off -------------------------------------------------------------
 
 async def test_s_and_y_sign_the_review_off_as_an_approver(db):
     ref = _with_review(db, decisions="Fund the audit")
-    app = make_app(db, APPROVER)
+    app = _app(db, APPROVER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -395,13 +420,13 @@ async def test_s_and_y_sign_the_review_off_as_an_approver(db):
         r = management.get_review(db, ref)
         assert (r["status"], r["signed_off_by"]) == ("signed_off", APPROVER)
         assert [e["action"] for e in _events(db, ref)][0] == "sign_off"
-        assert f"{ref} signed off" in notes(app)
+        assert f"{ref} signed off" in said(app)
         assert f"signed off by {APPROVER}" in _text(app, "#mr-title")
 
 
 async def test_signing_off_without_decisions_is_refused_and_says_why(db):
     ref = _with_review(db)
-    app = make_app(db, APPROVER)
+    app = _app(db, APPROVER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -410,26 +435,26 @@ async def test_signing_off_without_decisions_is_refused_and_says_why(db):
         await pilot.press("y")
         await _landed(pilot)
         assert management.get_review(db, ref)["status"] == "planned"
-        assert "decisions: record the review's decisions (9.3.3) before signing off" in notes(app)
+        assert "decisions: record the review's decisions (9.3.3) before signing off" in said(app)
 
 
 async def test_an_editor_is_told_sign_off_needs_the_approver_role(db):
     """Approver-only actions are shown to editors and, used, say which role they need."""
     ref = _with_review(db, decisions="Fund the audit")
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, ManagementScreen)
-        assert "signing off a management review needs the approver role (you are editor)" in notes(app)
+        assert "signing off a management review needs the approver role (you are editor)" in said(app)
         assert management.get_review(db, ref)["status"] == "planned"
 
 
 async def test_a_viewer_is_offered_no_management_review_write(db):
     _with_review(db)
-    app = make_app(db, VIEWER)
+    app = _app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -447,7 +472,7 @@ async def test_e_exports_the_pack_and_records_it_on_the_review_and_the_tables_ke
     """Issue 11: after an export both tables shrank to nothing."""
     ref = _with_review(db)
     management.add_action(db, EDITOR, ref, {"action": "Write the policy"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -462,7 +487,7 @@ async def test_e_exports_the_pack_and_records_it_on_the_review_and_the_tables_ke
         r = management.get_review(db, ref)
         assert (r["pack_path"], r["pack_digest"]) == (str(res.path), res.digest)
         assert [e["action"] for e in _events(db, ref)][0] == "update"
-        assert f"Pack written: {res.path}" in notes(app)
+        assert f"Pack written: {res.path}" in said(app)
         after = (screen.query_one("#reviews").size.height, screen.query_one("#actions").size.height,
                  screen.query_one("#inputs").size.height)
         assert after == before and min(after) >= 2
@@ -471,7 +496,7 @@ async def test_e_exports_the_pack_and_records_it_on_the_review_and_the_tables_ke
 async def test_the_figures_show_more_than_two_rows_and_whole_values_at_100x30(db):
     """Issue 11: at 100x30 the tables showed 1-2 rows and the Value column read "8 /"."""
     _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -490,7 +515,7 @@ async def test_overdue_actions_are_marked_by_core_schedule_is_overdue(db, monkey
     ref = _with_review(db)
     management.add_action(db, EDITOR, ref, {"action": "Later", "due_date": TODAY + timedelta(days=30)})
     monkeypatch.setattr(screen_module, "is_overdue", lambda due, today: True)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -502,7 +527,7 @@ async def test_a_form_save_waiting_for_the_write_lock_says_so_takes_no_keys_and_
     says it is saving, its fields take no key meanwhile (a key typed then would vanish when the
     form closes), Escape does not drop the save, and the save lands after the release."""
     ref = _with_review(db)
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
@@ -527,7 +552,7 @@ async def test_a_form_save_waiting_for_the_write_lock_says_so_takes_no_keys_and_
         await _landed(pilot)
         assert isinstance(app.screen, ManagementScreen)
         assert [a["action"] for a in management.get_review(db, ref)["actions"]] == ["Run the audit"]
-        assert f"added an action to {ref}" in notes(app)
+        assert f"added an action to {ref}" in said(app)
 
 
 # -- Import ----------------------------------------------------------------------------------------
@@ -539,7 +564,7 @@ async def test_a_typed_path_enter_and_ctrl_s_import_the_risks(db, tmp_path):
     folder.mkdir()
     path = folder / "risks.csv"
     path.write_text("Title,Likelihood,Impact\nLeak,2,3\nDrift,1,1\n", encoding="utf-8")
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "0")
@@ -560,14 +585,14 @@ async def test_a_typed_path_enter_and_ctrl_s_import_the_risks(db, tmp_path):
         await _landed(pilot)
         assert _risk_titles(db) == ["Leak", "Drift"]
         assert [e["action"] for e in _events(db, "risks.csv")] == ["import_risks"]
-        assert "Imported 2 risk(s) (R-0001..R-0002)" in notes(app)
+        assert "Imported 2 risk(s) (R-0001..R-0002)" in said(app)
 
 
 async def test_a_file_with_bad_rows_is_refused_and_nothing_is_written(db, tmp_path):
     """Refusal: every bad cell listed by row and column, the path kept, nothing imported."""
     path = tmp_path / "bad.csv"
     path.write_text("Title,Likelihood,Impact\nOk,1,1\nBad,zz,1\n", encoding="utf-8")
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "0")
@@ -586,7 +611,7 @@ async def test_a_file_with_bad_rows_is_refused_and_nothing_is_written(db, tmp_pa
 async def test_a_viewer_is_not_offered_the_import_screen(db):
     """Viewers were offered import actions that failed only on submit: 0 does nothing for them."""
     systems.create_system(db, ADMIN, {"name": "Chatbot"})
-    app = make_app(db, VIEWER)
+    app = _app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = type(app.screen)
@@ -598,7 +623,7 @@ async def test_a_viewer_is_not_offered_the_import_screen(db):
 async def test_a_key_typed_into_a_form_field_with_a_value_never_wipes_it(db):
     """Issue 11: a value selected on focus is replaced by one key. The cursor lands after it."""
     systems.create_system(db, ADMIN, {"name": "Chatbot"})
-    app = make_app(db, EDITOR)
+    app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await goto(pilot, "9")
