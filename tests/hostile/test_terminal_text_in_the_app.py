@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from textual.app import App
+
 from textual.widgets import DataTable, Input, Static
 
 from aims_tui.core.services import risks
@@ -53,22 +53,16 @@ async def test_a_title_with_a_terminal_sequence_and_a_bidi_override_shows_escape
         assert not any(obeyed(n) for n in notes(app))
 
 
-class Host(App):
-    def __init__(self, database, login, path=""):
-        super().__init__()
-        self.database, self.login, self.path = database, login, path
-
-    def on_mount(self) -> None:
-        self.push_screen(ImportScreen(self.database, self.login, self.path))
-
-
 async def test_a_hostile_cell_and_header_show_escaped_in_the_import_preview(db, tmp_path):
     """The preview, the mapping labels and the messages of the import screen."""
     path = tmp_path / "hostile.csv"
     path.write_text(f"Title,Likelihood,Impact,Notes{RLO}x\n"
                     f"{TITLE_SEQ}Leak,2,3,{RLO}gnp.exe\nDrift,9,3,ok\n", encoding="utf-8")
-    app = Host(db, EDITOR, str(path))
+    app = make_app(db, EDITOR)
     async with app.run_test(size=(140, 50)) as pilot:
+        await settle(pilot)
+        await app.push_screen(ImportScreen(db, EDITOR, str(path)))
+        await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ImportScreen)
         screen.query_one("#path", Input).value = str(path)
