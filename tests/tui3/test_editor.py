@@ -301,7 +301,7 @@ async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
 # -- AI systems: editor, stage move, V&V review ------------------------------------------------------
 from aims_tui.core import lifecycle  # noqa: E402
 from aims_tui.core.services import reviews, systems  # noqa: E402
-from aims_tui.tui.dialogs.review import ReviewDialog  # noqa: E402
+from aims_tui.tui.dialogs.review import SystemReviewDialog  # noqa: E402
 from aims_tui.tui.dialogs.system_editor import SystemEditor  # noqa: E402
 from aims_tui.tui.dialogs.transition import TransitionDialog  # noqa: E402
 from aims_tui.tui.screens.systems import SystemsScreen  # noqa: E402
@@ -386,7 +386,7 @@ async def test_a_failing_gate_says_how_to_satisfy_it_and_the_vv_review_is_record
         assert "ctrl+r" in gates
         await pilot.press("ctrl+r")
         await settle(pilot)
-        assert isinstance(app.screen, ReviewDialog)
+        assert isinstance(app.screen, SystemReviewDialog)
         await pilot.press(*"holdout set")
         await pilot.press("ctrl+s")
         await _landed(pilot, app)

@@ -37,6 +37,8 @@ from .formkeys import fill, make_app, notes
 F = "tests/tui3/test_forms.py::"
 FLOWS = "tests/tui/test_flows.py::"
 W = "tests/tui3/test_write_actions.py::"
+E = "tests/tui3/test_editor.py::"
+B = "tests/tui3/test_screens_b.py::"
 
 # (class, action, test proving it) -- one line per write action
 WRITES: list[tuple[str, str, str]] = [
@@ -73,17 +75,33 @@ WRITES: list[tuple[str, str, str]] = [
     ("ManagementScreen", "decisions", "tests/pack/test_management_screen.py::test_a_review_is_created_decided_and_given_an_action"),
     ("ManagementScreen", "add_action", "tests/pack/test_management_screen.py::test_a_review_is_created_decided_and_given_an_action"),
     ("ManagementScreen", "complete_action", "tests/pack/test_management_screen.py::test_an_action_is_marked_done_from_the_screen"),
-    ("ManagementScreen", "export_pack", "tests/pack/test_management_screen.py::test_export_writes_the_pack_shows_progress_and_records_it_on_the_review"),
+    ("ManagementScreen", "export_pack",
+     "tests/pack/test_management_screen.py::test_export_writes_the_pack_shows_progress_and_records_it_on_the_review"),
+    ("ManagementScreen", "sign_off", B + "test_s_and_y_sign_the_review_off_as_an_approver"),
+    ("SavingForm", "save", B + "test_n_typed_fields_and_ctrl_s_create_a_management_review"),
+    ("ImportScreen", "import_file", B + "test_a_typed_path_enter_and_ctrl_s_import_the_risks"),
+    ("RegisterScreen", "withdraw", E + "test_w_in_the_register_withdraws_the_risk_after_confirmation_and_ctrl_z_restores_it"),
+    ("RiskEditor", "withdraw", E + "test_ctrl_r_in_the_risk_editor_withdraws_the_risk_and_closes"),
+    ("SystemEditor", "withdraw", E + "test_ctrl_r_in_the_system_editor_withdraws_the_system"),
+    ("SystemsScreen", "withdraw", E + "test_w_on_the_systems_list_withdraws_a_system_and_shift_w_then_w_restores_it"),
+    ("SystemsScreen", "review", E + "test_a_review_with_a_bad_date_is_refused_with_the_field_named"),
+    ("SystemDetailScreen", "review", E + "test_a_review_with_a_bad_date_is_refused_with_the_field_named"),
+    ("SystemReviewDialog", "save", E + "test_a_failing_gate_says_how_to_satisfy_it_and_the_vv_review_is_recorded_in_the_dialog"),
+    ("TransitionDialog", "review", E + "test_a_failing_gate_says_how_to_satisfy_it_and_the_vv_review_is_recorded_in_the_dialog"),
+    ("TreatmentsScreen", "withdraw", E + "test_w_on_my_actions_withdraws_a_treatment"),
+    ("ImpactScreen", "withdraw", E + "test_w_on_impact_assessments_and_nonconformities_withdraws_the_record"),
+    ("NonconformitiesScreen", "withdraw", E + "test_w_on_impact_assessments_and_nonconformities_withdraws_the_record"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
 NEVER_WRITE = {"back", "cancel", "close", "help", "quit", "refresh", "search", "leave_search", "focus_next",
+               "next_field", "previous_field",
                "app.focus_next", "app.focus_previous",
                "focus_previous"}
 # actions of one class that do not write (they open a dialog that does, filter, sort, confirm...)
 NOT_WRITES: dict[str, set[str]] = {
-    "RegisterScreen": {"clear_filter", "filter", "history", "next_sort", "open", "reverse_sort"},
-    "SystemsScreen": {"cycle_stage", "cycle_tier", "toggle_mine"},
+    "RegisterScreen": {"clear_filter", "filter", "history", "next_sort", "open", "reverse_sort", "show_withdrawn"},
+    "SystemsScreen": {"cycle_stage", "cycle_tier", "toggle_mine", "show_withdrawn"},
     "TreatmentsScreen": {"toggle_done", "toggle_owner"},
     "DueScreen": {"toggle_all"},
     "ImportScreen": {"read", "dry_run"},
@@ -91,7 +109,7 @@ NOT_WRITES: dict[str, set[str]] = {
     "ConflictDialog": {"choose('cancel')", "choose('reload')"},
     "ControlsPicker": {"ok"},  # picks controls into the editor; its save writes
     "RiskFilterDialog": {"apply"},
-    "RiskEditor": {"pick_controls"},
+    "RiskEditor": {"pick_controls", "app.undo"},  # app.undo: the app's own undo, AimsApp.undo above
 }
 
 

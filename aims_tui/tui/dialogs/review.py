@@ -28,7 +28,7 @@ KIND_TITLES = {"verification_validation": "verification and validation (A.6.2.4)
                "significant_change": "significant change", "approval": "approval"}
 
 
-class ReviewDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
+class SystemReviewDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Review of an AI system"
     HELP = "Record what was verified and validated (or reviewed); ctrl+s records it."
     BINDINGS = [Binding("ctrl+s", "save", "Record"), Binding("escape", "close", "Close")] + FOCUS_KEYS

@@ -19,6 +19,7 @@ from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines as multiline
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
+from .review import SystemReviewDialog
 
 
 class TransitionDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
@@ -127,9 +128,7 @@ class TransitionDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         """Record the V&V review here, then check the gates again."""
         if not self.allowed(EDIT, "recording a review"):
             return
-        from .review import ReviewDialog
-
-        self.app.push_screen(ReviewDialog(self.database, self.login, self.ref), lambda _r: self._check())
+        self.app.push_screen(SystemReviewDialog(self.database, self.login, self.ref), lambda _r: self._check())
 
     def action_close(self) -> None:
         self.dismiss(None)

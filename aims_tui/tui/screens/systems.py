@@ -19,6 +19,7 @@ from ..columns import activity_columns, risk_columns, when_text
 from ..sources import AuditSource, RiskSource, SystemSource
 from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen, PagedListScreen
+from ..dialogs.review import SystemReviewDialog
 
 
 class SystemsScreen(PagedListScreen):
@@ -159,9 +160,7 @@ class SystemsScreen(PagedListScreen):
     def action_review(self) -> None:
         row = self.current
         if row and self.allowed(EDIT, "recording a review"):
-            from ..dialogs.review import ReviewDialog
-
-            self.app.push_screen(ReviewDialog(self.database, self.login, row["ref"]))
+            self.app.push_screen(SystemReviewDialog(self.database, self.login, row["ref"]))
 
 
 class SystemDetailScreen(AimsScreen):
@@ -280,9 +279,7 @@ class SystemDetailScreen(AimsScreen):
 
     def action_review(self) -> None:
         if self.allowed(EDIT, "recording a review"):
-            from ..dialogs.review import ReviewDialog
-
-            self.app.push_screen(ReviewDialog(self.database, self.login, self.ref))
+            self.app.push_screen(SystemReviewDialog(self.database, self.login, self.ref))
 
     def action_new_risk(self) -> None:
         if self.allowed(EDIT, "adding a risk"):
