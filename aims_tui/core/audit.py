@@ -187,7 +187,8 @@ PROBLEM_LIMIT = 50
 
 class _Problems:
     def __init__(self, limit: int):
-        self.limit, self.lines, self.total = limit, [], 0
+        self.limit, self.total = limit, 0
+        self.lines: list[str] = []
         self.first: tuple[int, str] | None = None
 
     def add(self, text_: str, event_id: int | None = None, reason: str = "") -> None:

@@ -19,7 +19,7 @@ import secrets
 import stat
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator
 
 from .errors import AimsError
 
@@ -63,7 +63,7 @@ def output_file(path: str | Path, *, binary: bool = False) -> Iterator[IO]:
     """
     path = Path(path)
     mode = "wb" if binary else "w"
-    text_kw = {} if binary else {"encoding": "utf-8", "newline": ""}
+    text_kw: dict[str, Any] = {} if binary else {"encoding": "utf-8", "newline": ""}
     if path.is_dir():
         raise OutputError(f"cannot write {path}: it is a folder")
     tmp: Path | None = None

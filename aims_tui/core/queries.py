@@ -424,9 +424,9 @@ def _heat_map(db: Database, residual: bool, f: RiskFilter) -> dict[tuple[int, in
             out[(int(l_), int(i_))] = out.get((int(l_), int(i_)), 0) + int(n)
         # Risks awaiting assessment sit in no cell: their scores are placeholders.
         # Counted apart (index ix_risk_awaiting: as many rows as there are such risks).
-        q = select(lcol, icol, func.count()).where(Risk.awaiting_assessment == True,  # noqa: E712
-                                                  *_where(s, m, f)).group_by(lcol, icol)
-        for l_, i_, n in s.exec(q):
+        aq = select(lcol, icol, func.count()).where(Risk.awaiting_assessment == True,  # noqa: E712
+                                                   *_where(s, m, f)).group_by(lcol, icol)
+        for l_, i_, n in s.exec(aq):
             key = (int(l_), int(i_))
             out[key] = out.get(key, 0) - int(n)
             if out[key] <= 0:

@@ -337,7 +337,7 @@ def register_problems(raw) -> Iterator[str]:
 
 def tally_problems(raw) -> list[str]:
     """The quick form: record counts against the tally (no digests)."""
-    out = []
+    out: list[str] = []
     tally = dict(raw.execute("SELECT kind, live FROM audit_tally").fetchall())
     if not tally:
         return out

@@ -185,7 +185,7 @@ def _insert_systems(s: Session, run: _Run, n_systems: int) -> tuple[list[dict], 
             next_review=today + timedelta(days=rnd.randint(-40, 200)), created_at=now - timedelta(days=400),
             updated_at=now - timedelta(days=rnd.randint(1, 60)), version=1))
     s.execute(insert(AISystem), sys_rows)
-    ids = dict(s.exec(select(AISystem.ref, AISystem.id).where(AISystem.ref.in_([r["ref"] for r in sys_rows]))).all())
+    ids: dict[str, int] = dict(s.exec(select(AISystem.ref, AISystem.id).where(AISystem.ref.in_([r["ref"] for r in sys_rows]))).all())
     return sys_rows, ids
 
 

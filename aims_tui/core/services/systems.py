@@ -205,7 +205,7 @@ def undo_transition(db: Database, actor: str, ref: str, *, expect_version: int |
         row = get_system_row(s, ref)
         check_version(row, expect_version, "AI system", ref)
         last = s.exec(select(StageEvent).where(StageEvent.system_id == row.id)
-                      .order_by(StageEvent.id.desc())).first()  # type: ignore[union-attr]
+                      .order_by(StageEvent.id.desc())).first()
         if last is None or last.from_stage is None or last.to_stage != row.stage:
             raise ValidationError("stage", f"{ref} has no stage move to take back")
         frm, to = row.stage, last.from_stage

@@ -29,6 +29,7 @@ TITLES = {"risk": "risk", "ai_system": "AI system", "treatment": "treatment",
 
 def _load(s: Session, kind: str, ref: str) -> tuple[Any, str, str]:
     """The row, the name of its status column, and the ref its audit events use."""
+    row: Any
     if kind == "risk":
         row = s.exec(select(Risk).where(Risk.ref == ref)).first()
         field, audit_ref = "status", ref
@@ -93,7 +94,7 @@ def restore(db: Database, actor: str, kind: str, ref: str, *, expect_version: in
             raise ValidationError(field, f"{audit_ref} is not withdrawn")
         last = s.exec(select(AuditEvent).where(AuditEvent.entity_ref == audit_ref,
                                                AuditEvent.action == "withdraw")
-                      .order_by(AuditEvent.id.desc())).first()  # type: ignore[union-attr]
+                      .order_by(AuditEvent.id.desc())).first()
         before = ((last.changes or {}).get(field) or [None])[0] if last is not None else None
         if not before:
             raise ValidationError(field, f"the audit trail does not say what {audit_ref} was before it was withdrawn")
