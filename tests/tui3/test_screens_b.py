@@ -630,3 +630,24 @@ async def test_a_key_typed_into_a_form_field_with_a_value_never_wipes_it(db):
         await _open(pilot, "n", SavingForm)
         await pilot.press("backspace", "6")
         assert app.screen.query_one("#f-held_on", Input).value == TODAY.isoformat()[:-1] + "6"
+
+
+async def test_fields_typed_with_tabs_in_one_burst_all_land_in_the_new_review_form(db):
+    """Seen in tmux at 80x24: Tab, a date, Tab, a date, Tab, names sent in one burst put every
+    key into 'Held on' (Tab moved the focus too late); with Tab read first, then into nowhere."""
+    from textual import events
+
+    app = _app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "9")
+        await _open(pilot, "n", SavingForm)
+        burst = ["tab", *"2026-06-01", "tab", *"2026-11-30", "tab", *"ada, bob"]
+        for key in burst:  # all queued at once, as a terminal delivers a fast typist's keys
+            app.post_message(events.Key(key, key if len(key) == 1 else None))
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await _landed(pilot)
+        (r,) = management.list_reviews(db)
+        assert (r["period_start"], r["period_end"], r["attendees"]) == (
+            date(2026, 6, 1), date(2026, 11, 30), "ada, bob")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -52,6 +53,9 @@ class SavingForm(DbMixin, ModalScreen[Any]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("escape", "cancel", "Cancel"),
+        # Tab moves the focus when it is read, so keys typed right after it reach the next field
+        Binding("tab", "app.focus_next", "Next field", show=False, priority=True),
+        Binding("shift+tab", "app.focus_previous", "Previous field", show=False, priority=True),
     ]
     FORM_CLASSES = "dialog mr-form"
     AUTO_FOCUS = None  # on_mount puts the cursor in first_focus(); no second, racing choice
@@ -127,6 +131,28 @@ class SavingForm(DbMixin, ModalScreen[Any]):
 
     def labels(self) -> dict[str, str]:
         return {f.key: f.label for f in self.fields}
+
+    def on_key(self, event: events.Key) -> None:
+        """A key that reaches the form itself (typed in the same burst as Tab, or while the
+        form was opening) goes into the focused field, or the first one: never nowhere."""
+        if not event.is_printable or not event.character:
+            return
+        w = self.focused
+        if not isinstance(w, (Input, TextArea)):
+            if w is not None:
+                return
+            boxes = [b for b in self.query("Input, TextArea") if not b.disabled]
+            if not boxes:
+                return
+            w = boxes[0]
+        if w.disabled:
+            return
+        if isinstance(w, TextArea):
+            w.insert(event.character)
+        else:
+            w.insert_text_at_cursor(event.character)
+        event.stop()
+        event.prevent_default()
 
     # -- saving -------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
