@@ -7,6 +7,8 @@ polls the database for other users' commits, and keeps the undo stack.
 
 from __future__ import annotations
 
+import os
+
 from datetime import date
 from functools import partial
 from typing import Any, Callable, Iterable
@@ -23,6 +25,7 @@ from ..core.errors import AimsError
 from ..core.identity import EDIT
 from ..core.text import visible
 from ..core.services import users
+from . import render
 from .base import DbMixin
 from .screens import registry
 
@@ -50,6 +53,7 @@ class AimsApp(App):
 
     def __init__(self, database: Database, login: str, *, today: date | None = None,
                  poll_seconds: float = 1.0, start_notice: bool = True) -> None:
+        render.use_colour(bool(os.environ.get("NO_COLOR")))  # before Textual removes it
         super().__init__()
         self.database = database
         self.login = login

@@ -27,6 +27,15 @@ def colour(name: str) -> str:
 STATE_STYLE = {"overdue": "bold " + colour("red"), "due_soon": colour("yellow"), "ok": "", "none": "dim"}
 
 
+def use_colour(no_color: bool) -> None:
+    """Set whether the app's own styles carry colour. The app calls it as it starts, from
+    NO_COLOR as it was then (Textual removes NO_COLOR from the environment when an app is
+    made, so a value read at import could belong to an earlier app in the same process)."""
+    global NO_COLOR
+    NO_COLOR = no_color
+    STATE_STYLE.update({"overdue": "bold " + colour("red"), "due_soon": colour("yellow")})
+
+
 def lit(value: Any, style: str = "") -> Text:
     """Literal text on one line (a cell): never parsed as markup, never obeyed
     by the terminal; a newline shows as a space."""

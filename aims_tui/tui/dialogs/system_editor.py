@@ -22,6 +22,7 @@ from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
+from ..widgets.toggles import Check
 
 FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
@@ -61,7 +62,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
                         elif kind == "select":
                             yield Select([(c, c) for c in CHOICES[key]], id=key, allow_blank=False, compact=True)
                         else:
-                            yield Checkbox("contains personal data", id=key, compact=True)
+                            yield Check("contains personal data", id=key, compact=True)  # reads blank when unticked, even in NO_COLOR
             yield Static("", id="status-line", markup=False)
             yield Static("", id="errors", markup=False, classes="error")
             with Horizontal(classes="buttons"):
