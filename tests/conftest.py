@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from aims_tui.core.config import SYSTEM_CONFIG_VAR
 from aims_tui.core.db import Database, open_database
 from aims_tui.core.services import setup, users
+
+# The host's and the tester's own aims config files (/etc/aims/config.toml, ~/.config/aims/)
+# must not reach the tests: one with a umask would change this process's umask, and with it
+# the mode of every file a later test writes. Tests of the config files set their own.
+_NO_CONFIG = Path(__file__).resolve().parent / ".no-such-config"
+os.environ[SYSTEM_CONFIG_VAR] = str(_NO_CONFIG / "config.toml")
+os.environ["XDG_CONFIG_HOME"] = str(_NO_CONFIG)
 
 ADMIN, APPROVER, EDITOR, VIEWER = "ada", "bob", "eve", "vic"
 TODAY = date(2026, 6, 15)
