@@ -38,7 +38,7 @@ from ..models import (
     User,
 )
 from ..schedule import today as _today
-from ._base import matrix_of
+from ..records import matrix_of
 
 SYSTEM_NAMES = [
     ("Credit scoring model", "Scores consumer loan applications", "provider", "high"),

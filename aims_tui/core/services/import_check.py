@@ -19,7 +19,8 @@ from ..models import AISystem, AuditEvent, Control, Risk, User
 from ..schedule import next_review
 from ..scoring import AWAITING_LEVEL
 from . import risks as risk_service
-from ._base import clean, matrix_of, settings_row
+from ..records import matrix_of, settings_row
+from ._base import clean
 from .import_types import ImportRejected, RiskRow, RowError, slug_login
 from .users import LOGIN_RE
 

@@ -16,7 +16,8 @@ from ..errors import AimsError
 from ..models import AISystem, AuditEvent, Risk, RiskControl, StageEvent, User
 from ..schedule import next_review
 from . import systems as system_service
-from ._base import clean, next_ref, settings_row, to_dict
+from ..records import settings_row, to_dict
+from ._base import clean, next_ref
 from .import_check import RISK_COLUMNS, _changes_json, _Checked, _stored, _stored_base, next_risk_nums
 
 def _write(s: Session, actor: str, plan: _Checked, source: str,

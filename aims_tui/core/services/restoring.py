@@ -17,7 +17,7 @@ from ..models import (ACTION_STATUSES, AI_ROLES, EU_AI_ACT_TIERS, IA_STATUSES, I
                       NC_KINDS, NC_SEVERITIES, NC_STATUSES, REVIEW_KINDS, REVIEW_OUTCOMES, REVIEW_SUBJECTS,
                       RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, ROLES, STAGES, TREATMENT_OPTIONS,
                       TREATMENT_STATUSES)
-from ._base import LONG_TEXT_MAX
+from ..fields import LONG_TEXT_MAX
 
 # Tables the database keeps itself (by triggers), not records: audit_head (migration 0002)
 # counts the audit events. They are left out of an export and of the emptiness check, and

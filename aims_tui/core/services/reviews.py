@@ -22,9 +22,10 @@ from ..models import (
     Review,
     Risk,
 )
-from ..fields import SCORE_FIELDS, check_scores
+from ..fields import F, SCORE_FIELDS, check_scores
 from ..schedule import next_review as _next_review, today as _today
-from ._base import F, clean, matrix_of, settings_row, to_dict
+from ..records import matrix_of, settings_row, to_dict
+from ._base import clean
 
 SPECS = {
     "outcome": F("choice", required=True, choices=REVIEW_OUTCOMES),

@@ -13,7 +13,9 @@ from ..identity import ADMIN, require
 from ..models import Settings
 from ..schedule import DEFAULT_CADENCES, DEFAULT_DUE_SOON_DAYS, CadenceError, parse_cadence
 from ..scoring import DEFAULT_MATRIX, Matrix, MatrixError
-from ._base import F, apply, check_version, clean, settings_row, to_dict
+from ..fields import F
+from ..records import settings_row, to_dict
+from ._base import apply, check_version, clean
 
 SPECS = {
     "organization": F("text", max_len=200),

@@ -10,7 +10,8 @@ from .. import audit
 from ..db import Database
 from ..identity import ADMIN, require
 from ..models import User
-from ._base import F, clean
+from ..fields import F
+from ._base import clean
 from .controls import load_annex_a
 from .settings import ensure_settings
 from .users import bootstrap_admin

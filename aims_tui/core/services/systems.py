@@ -22,10 +22,10 @@ from ..models import (
     Treatment,
 )
 from ..checks import unaccepted_above_appetite
-from ..records import get_by_ref
+from ..records import get_by_ref, matrix_of, settings_row, to_dict
 from ..rules import open_treatment
 from ..schedule import next_review, today as _today
-from ._base import apply, clean, fetch_ref_for_change, matrix_of, next_ref, record_change, settings_row, to_dict, check_version
+from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, check_version
 
 SPECS = fields.SYSTEM  # the rules forms ask too (core.fields)
 

@@ -12,7 +12,9 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import ADMIN, require
 from ..models import ROLES, User
-from ._base import F, apply, check_version, clean, to_dict
+from ..fields import F
+from ..records import to_dict
+from ._base import apply, check_version, clean
 
 LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$", re.I)
 

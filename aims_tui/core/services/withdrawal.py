@@ -20,7 +20,8 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
 from ..models import WITHDRAWN, AISystem, AuditEvent, ImpactAssessment, Nonconformity, Risk, Treatment
-from ._base import check_version, to_dict
+from ..records import to_dict
+from ._base import check_version
 
 KINDS = ("risk", "ai_system", "treatment", "impact_assessment", "nonconformity")
 TITLES = {"risk": "risk", "ai_system": "AI system", "treatment": "treatment",

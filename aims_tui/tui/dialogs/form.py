@@ -28,7 +28,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from ...core.errors import AimsError, Conflict, ValidationError
-from ...core.services._base import F, clean
+from ...core.fields import F
+from ...core.services._base import clean
 from ..base import DbMixin
 
 DATE = F("date")
