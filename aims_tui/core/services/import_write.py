@@ -13,11 +13,8 @@ from sqlmodel import Session, select
 
 from .. import audit
 from ..errors import AimsError
-from ..models import AISystem, AuditEvent, Risk, RiskControl, StageEvent, User
-from ..schedule import next_review
+from ..models import AISystem, AuditEvent, Risk, RiskControl, User
 from . import systems as system_service
-from ..records import settings_row, to_dict
-from ._base import clean, next_ref
 from .import_check import RISK_COLUMNS, _changes_json, _Checked, _stored, _stored_base, next_risk_nums
 
 def _write(s: Session, actor: str, plan: _Checked, source: str,
@@ -45,7 +42,7 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
     sys_ids = dict(plan.system_ids)
     new_refs: dict[str, str] = {}
     for fold, name in sorted(plan.missing_systems.items()):
-        ref = _create_system(s, actor, name, today)
+        ref = system_service._register(s, actor, {"name": name}, today=today, note="registered by a risk import").ref
         new_refs["new:" + fold] = ref
         sys_ids[ref] = s.exec(select(AISystem.id).where(AISystem.ref == ref)).one()
         systems_created.append({"ref": ref, "name": name, "stage": "design"})
@@ -169,23 +166,6 @@ def _create_user(s: Session, actor: str, login: str, display_name: str) -> None:
     s.add(u)
     s.flush()
     audit.record(s, actor, "user", login, "create", {"role": [None, "editor"], "source": [None, "import"]})
-
-
-def _create_system(s: Session, actor: str, name: str, today: date) -> str:
-    """An AI system named by the file, registered in design (as systems.create_system does)."""
-    values = clean(system_service.SPECS, {"name": name}, partial=False)
-    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", ai_role="deployer",
-                   eu_ai_act_tier="unclassified", personal_data=False, **values)
-    row.next_review = next_review(today, row.review_cadence, "Medium", settings_row(s).cadences)
-    row.created_at = row.updated_at = audit.utcnow()
-    s.add(row)
-    s.flush()
-    s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor,
-                     at=audit.utcnow(), note="registered by a risk import"))
-    audit.record(s, actor, "ai_system", row.ref, "create",
-                 {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
-                  if k not in ("id", "version", "created_at", "updated_at")})
-    return row.ref
 
 
 def db_dialect(s: Session) -> str:

@@ -50,7 +50,8 @@ def list_systems(db: Database, stage: str | None = None) -> list[dict[str, Any]]
 def _register(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
                     note: str = "registered") -> AISystem:
     """Register one AI system in design, with its stage event and audit event, inside the
-    caller's write transaction (the caller checks the role). The one place a system is born."""
+    caller's write transaction (the caller checks the role). The one place a system is born:
+    ``create_system`` and the spreadsheet import (a system named by the file) both call it."""
     values = clean(SPECS, data, partial=False)
     values["personal_data"] = bool(values.get("personal_data"))
     for k in ("ai_role", "eu_ai_act_tier"):
