@@ -435,7 +435,7 @@ def _bulk_insert(s: Session, model: Any, cols: Sequence[str], rows: list[tuple])
             for i, p in procs:
                 if v[i] is not None:
                     v[i] = p(v[i])
-            out.append(v)
+            out.append(tuple(v))
         rows = out
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     conn.connection.driver_connection.executemany(sql, rows)
