@@ -25,12 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.fields import F
 from ...core.services._base import clean
 from ..base import DbMixin
+from ..widgets.form_keys import type_stray_key
 
 DATE = F("date")
 
@@ -179,24 +181,12 @@ class FormDialog(DbMixin, ModalScreen[Any]):
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the dialog was opening reach the dialog itself (nothing had focus
-        yet): they go into the focused field, or the first one, not nowhere. (A key typed
-        into a field is taken by the field and never gets here.)"""
-        if not event.is_printable or not event.character:
-            return
-        w = self.focused
-        if not isinstance(w, (Input, TextArea)):
-            if w is not None:
-                return
-            first = next((f for f in self.fields if f.kind != "choice"), None)
-            if first is None:
-                return
-            w = self.query_one(f"#f-{first.key}")
-        if isinstance(w, TextArea):
-            w.insert(event.character)
-        elif isinstance(w, Input):
-            w.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        yet): they go into the focused field, or the first one, not nowhere."""
+        def first() -> Widget | None:
+            field = next((f for f in self.fields if f.kind != "choice"), None)
+            return None if field is None else self.query_one(f"#f-{field.key}")
+
+        type_stray_key(event, self.focused, first)
 
     # -- values -----------------------------------------------------------------------
     def value_of(self, f: Field) -> Any:
