@@ -21,6 +21,8 @@ from pathlib import Path
 from . import permissions
 from .db import BUSY_TIMEOUT_MS, Database, integrity_check
 from .errors import DatabaseError
+from sqlalchemy import create_engine
+from . import audit
 
 BACKUP_MODE = 0o640  # the owner writes, the database's group reads, nobody else
 
@@ -44,10 +46,6 @@ class BackupResult:
 
 
 def _verify_copy(path: Path) -> tuple[str, "object"]:
-    from sqlalchemy import create_engine
-
-    from . import audit
-
     engine = create_engine(f"sqlite:///{path}")
     try:
         rows = integrity_check(engine)

@@ -25,6 +25,10 @@ from ..core.text import visible
 from ..core.services import users
 from .base import DbMixin
 from .screens import registry
+from ..core import audit
+from ..core.reminders import start_notice
+import inspect
+from .dialogs.help import HelpDialog
 
 
 class AimsCommands(SystemCommandsProvider):
@@ -80,8 +84,6 @@ class AimsApp(App):
     def _check_trail(self) -> None:
         """The quick audit check (issue 13): while the trail or the register does not
         match, the header says so on every screen and a notice stays until dismissed."""
-        from ..core import audit
-
         try:
             with self.database.read() as s:
                 result = audit.quick_check(s)
@@ -98,8 +100,6 @@ class AimsApp(App):
     @work(thread=True, group="start-notice")
     def _notice_on_start(self) -> None:
         """Tell the user at once when something of theirs is overdue."""
-        from ..core.reminders import start_notice
-
         try:
             message = start_notice(self.database, self.login, self.today)
         except AimsError:
@@ -113,7 +113,6 @@ class AimsApp(App):
         cls = e.load() if e else None
         if cls is None:
             return None
-        import inspect
 
         params = inspect.signature(cls).parameters
         if "today" in params and self.today is not None:
@@ -179,8 +178,6 @@ class AimsApp(App):
         return [("Screens", screens), ("This screen", mine), ("Everywhere", everywhere)]
 
     def action_help(self) -> None:
-        from .dialogs.help import HelpDialog
-
         screen = self.screen
         if isinstance(screen, HelpDialog):
             return

@@ -33,6 +33,8 @@ from ...core.fields import F
 from ...core.services._base import clean
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
+from .conflict import ConflictDialog
+from .confirm import ConfirmDialog
 
 DATE = F("date")
 
@@ -347,8 +349,6 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         return True
 
     def _conflict(self, err: Conflict) -> None:
-        from .conflict import ConflictDialog
-
         mine = {f.label: v for f in self.fields
                 if (v := (self.submitted or {}).get(f.key)) != self.state["baseline"].get(f.key)}
         theirs = {f.label: err.current.get(f.key, err.current.get(f"{f.key}_ref")) for f in self.fields}
@@ -372,8 +372,6 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             self.status("saving... (the dialog closes when the save has landed)")
             return
         if self.values() != self.state["baseline"]:
-            from .confirm import ConfirmDialog
-
             self.app.push_screen(ConfirmDialog("Discard what you typed?", "Discard", "Keep editing"),
                                  lambda yes: self.dismiss(None) if yes else None)
             return

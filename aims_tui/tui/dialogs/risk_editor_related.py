@@ -14,6 +14,9 @@ from ..render import lines
 from ..widgets.form_keys import FormInput
 from ..widgets.treatments_panel import TreatmentsPanel
 from .risk_form import load_risk_data, values_of
+from .controls_picker import ControlsPicker
+from .accept import accept_risk_flow
+from .withdraw import withdraw_flow
 
 
 class RiskRelatedMixin:
@@ -21,8 +24,6 @@ class RiskRelatedMixin:
 
     # -- controls -------------------------------------------------------------------------------------------
     def action_pick_controls(self) -> None:
-        from .controls_picker import ControlsPicker
-
         box = self.query_one("#controls", FormInput)
 
         def chosen(codes: list[str] | None) -> None:
@@ -89,14 +90,12 @@ class RiskRelatedMixin:
     def action_accept(self) -> None:
         if not self.ref:
             return
-        from .accept import accept_risk_flow
 
         accept_risk_flow(self, self.ref, self.version, done=lambda: self._after_change("acceptance recorded"))
 
     def action_withdraw(self) -> None:
         if not self.ref:
             return
-        from .withdraw import withdraw_flow
 
         withdraw_flow(self, "risk", self.ref, self.version, withdrawn=self.initial.get("status") == WITHDRAWN,
                       done=lambda _r: self.dismiss(None))

@@ -15,6 +15,8 @@ from ...core.services import risks
 from ..render import lines
 from ..widgets.treatments_panel import TreatmentsPanel
 from .risk_form import INPUTS, LABELS, SCORES, values_of
+from .conflict import ConflictDialog
+from .confirm import ConfirmDialog
 
 
 class RiskSaveMixin:
@@ -119,8 +121,6 @@ class RiskSaveMixin:
                 "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
-            from .conflict import ConflictDialog
-
             current = dict(err.current)
 
             def chosen(what: str | None) -> None:
@@ -140,8 +140,6 @@ class RiskSaveMixin:
             self.dismiss(None)  # the save goes on and says when it lands
             return
         if self.dirty and self.can_edit:
-            from .confirm import ConfirmDialog
-
             self.app.push_screen(ConfirmDialog("Discard your unsaved changes to this risk?", "Discard", "Keep editing"),
                                  lambda yes: self.dismiss(None) if yes else None)
             return
