@@ -25,6 +25,8 @@ from . import (
     systems_cmd,
     users_cmd,
 )
+from ..core.queries import risk_count
+from ..core.services.demo import load_demo
 
 app = typer.Typer(
     name="aims",
@@ -59,13 +61,10 @@ def _open_tui(demo: bool) -> None:
     database = common.open_db(create=True)
     login = common.actor_for(database)
     if demo:
-        from ..core.queries import risk_count
-        from ..core.services.demo import load_demo
-
         if risk_count(database) == 0:
             counts = load_demo(database, login)
             common.note(f"aims: loaded demo data ({counts['systems']} AI systems, {counts['risks']} risks)")
-    from ..tui.app import run
+    from ..tui.app import run  # deferred: Textual loads only when the TUI starts
 
     run(database, login)
 

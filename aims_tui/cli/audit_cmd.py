@@ -8,6 +8,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..core import audit
+from ..core.services.backups import make_backup
 
 audit_app = common.command_group("audit", help="The audit trail: verify it, read it.")
 commands = common.command_group()  # aims backup
@@ -27,8 +29,6 @@ def verify(
     Every event against its hash and link, the head, and (SQLite) every record against the
     digest its latest audit event left: an insert, update or delete made outside aims is named
     with the record's ref."""
-    from ..core import audit
-
     anchored = None
     if anchor is not None:
         try:
@@ -60,8 +60,6 @@ def log(
     fmt: common.FormatOpt = "table",
 ) -> None:
     """Show audit events, newest first."""
-    from ..core import audit
-
     common.check_format(fmt, ("table", "json"))
     database = common.open_db()
     common.actor_for(database)
@@ -84,8 +82,6 @@ def backup_command(
 ) -> None:
     """A consistent copy of the database while others work, verified (integrity and audit chain).
     Admins only; the copy is 0640 in the database's group; each backup is an audit event."""
-    from ..core.services.backups import make_backup
-
     database = common.open_db()
     login = common.actor_for(database)
     r = make_backup(database, login, path, force=force)

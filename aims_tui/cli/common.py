@@ -20,15 +20,20 @@ import os
 import re
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, Optional, Sequence
 
 import typer
 from typer.core import TyperGroup
 from typer.main import get_current_context
+from sqlalchemy.exc import DBAPIError
 
-from ..core.db import open_database, resolve_url, sqlite_path
+from ..core import config, identity, permissions
+from ..core.db import db_error_message, open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
+from ..core.services import setup
 from ..core.text import visible as shown  # user text on the terminal: controls and bidi escaped
+from ..io.safe import spreadsheet_safe
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
@@ -149,10 +154,8 @@ _WRITE_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS
 def _unexpected(exc: Exception) -> None:
     if os.environ.get("AIMS_DEBUG"):
         raise exc
-    from sqlalchemy.exc import DBAPIError
 
     if isinstance(exc, DBAPIError):  # a damaged or read-only file met outside a session
-        from ..core.db import db_error_message, resolve_url, sqlite_path
 
         fail(db_error_message(exc, sqlite_path(resolve_url(chosen_db())) or "the database"))
     first = (str(exc).strip().splitlines() or [""])[0]
@@ -190,8 +193,6 @@ def choose_db(db: str | None = None) -> str:
     """--db (wherever it was put on the command line), AIMS_DB, the user's and the host's
     config file, data/aims.db (core.config); applies the file's umask. Returns the
     database path or URL; what chose it is kept for :func:`db_choice`."""
-    from ..core import config
-
     choice = config.choose_db(chosen_db(db))
     config.apply(choice)
     ctx = get_current_context(silent=True)
@@ -226,19 +227,11 @@ def open_db(db: str | None = None, *, create: bool = False, adopt: bool = False)
 def prepare_out_folder(database, folder) -> None:
     """A folder aims writes into (exports) is made like the database's folder
     (its group, setgid 2770 when shared); one writable only by someone else is one line."""
-    from pathlib import Path
-
-    from ..core import permissions
-
     permissions.prepare_folder(Path(folder).expanduser().absolute(), database.path)
 
 
 def share_out_file(database, path) -> None:
     """An export made next to a shared database: its group, mode 0640 (readable by the group)."""
-    from pathlib import Path
-
-    from ..core import permissions
-
     try:
         permissions.share_file(Path(path), database.path, 0o640)
     except OSError:
@@ -250,9 +243,6 @@ def actor_for(database, *, bootstrap: bool = True) -> str:
 
     On a brand-new database the caller becomes its first admin (first use).
     """
-    from ..core import identity
-    from ..core.services import setup
-
     login = identity.os_login()
     if bootstrap and not setup.is_initialized(database):
         setup.initialize(database, login)
@@ -308,8 +298,6 @@ def print_rows(rows: Iterable[dict[str, Any]], columns: Sequence[str], fmt: str,
         typer.echo(dumps(out, indent=2))
         return len(out)
     if fmt == "csv":
-        from ..io.safe import spreadsheet_safe
-
         w = csv.writer(sys.stdout, lineterminator="\n")
         w.writerow(headers)
         n = 0

@@ -10,6 +10,11 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..io import exports
+from ..reports import build_pack, default_exports_dir, slug
+from ..core.outfile import target_path
+from ..core.services.settings import get_settings
+from ..io import jsonio
 
 export_app = common.command_group("export", help="Export the review pack, the register, the SoA, or everything as JSON.")
 
@@ -44,7 +49,6 @@ def pack_command(
     since_d = _date(since, "--since")
     database = common.open_db()
     login = common.actor_for(database)
-    from ..reports import build_pack, default_exports_dir
 
     common.prepare_out_folder(database, out.parent if out is not None else default_exports_dir())
     res = build_pack(database, out, as_of=as_of_d, since=since_d, generated_by=login, review_ref=review)
@@ -54,9 +58,6 @@ def pack_command(
 
 
 def _export(kind: str, fmt: str, out: Path | None) -> None:
-    from ..io import exports
-    from ..reports import default_exports_dir, slug
-
     if fmt not in exports.FORMATS:
         typer.echo(f"aims: --format must be one of {', '.join(exports.FORMATS)}", err=True)
         raise typer.Exit(common.EXIT_USAGE)
@@ -67,9 +68,6 @@ def _export(kind: str, fmt: str, out: Path | None) -> None:
             common.fail("xlsx cannot be written to stdout: give --out FILE.xlsx", common.EXIT_USAGE)
         exports.export(database, kind, fmt, sys.stdout)
         return
-    from ..core.outfile import target_path
-    from ..core.services.settings import get_settings
-
     if out is None or out.is_dir():  # --out naming a folder: the default name in it
         org = get_settings(database).get("organization", "")
         out = target_path(out, default_exports_dir(), f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}")
@@ -105,8 +103,6 @@ def export_json(
     out: Annotated[str, typer.Option("--out", "-o", help="File to write ('-' for standard output).")] = "-",
 ) -> None:
     """Everything, lossless, in a stable order and format (two exports of the same data are identical)."""
-    from ..io import jsonio
-
     database = common.open_db()
     common.actor_for(database)
     counts = jsonio.export_json(database, None if out == "-" else out)

@@ -8,6 +8,13 @@ from typing import Annotated, Any, Optional
 import typer
 
 from . import common
+from ..core.services.importing import ImportRejected, grouped
+from ..io import importer
+from ..core import audit, identity
+from ..core.db import resolve_url, sqlite_path
+from ..io import jsonio
+from sqlmodel import select
+from ..core.models import User
 
 import_app = common.command_group("import", help="Import risks from a spreadsheet, or a whole register from JSON.")
 
@@ -44,9 +51,6 @@ def import_risks(
     default_impact: Annotated[Optional[int], typer.Option("--default-impact", help="Impact for rows without one.")] = None,
 ) -> None:
     """Import risks from a spreadsheet: all rows or none."""
-    from ..core.services.importing import ImportRejected, grouped
-    from ..io import importer
-
     common.check_format(fmt, ("text", "json"))
     if zero_based:
         scale_offset = 1 if scale_offset is None else scale_offset
@@ -143,10 +147,6 @@ def import_json(
     file: Annotated[Path, typer.Argument(help="A file written by 'aims export json'.", show_default=False)],
 ) -> None:
     """Restore a whole register from JSON into an EMPTY database (ids, versions, audit trail as they were)."""
-    from ..core import audit, identity
-    from ..core.db import resolve_url, sqlite_path
-    from ..io import jsonio
-
     # The file is read and checked first: a bad file creates no database.
     records = jsonio.read_checked(file)
     target = sqlite_path(resolve_url(common.choose_db()))
@@ -162,9 +162,7 @@ def import_json(
         raise
     with database.read() as s:
         check = audit.verify(s)
-        from sqlmodel import select
 
-        from ..core.models import User
 
         login = identity.os_login()
         is_user = s.exec(select(User.id).where(User.login == login, User.active == True)).first()  # noqa: E712

@@ -8,6 +8,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..core import reminders
+from ..core.reminders import KIND_LABELS
+from ..core.checks import run_checks
+from ..core.services.reviews import record_review, review_subject_of
 
 commands = common.command_group()  # aims reminders, aims check, aims review
 REMINDER_FORMATS = ("text", "json")
@@ -37,8 +41,6 @@ def reminders_cmd(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when nothing is due (for login banners).")] = False,
 ) -> None:
     """Overdue and due-soon reviews, treatments, actions and acceptances, grouped by owner."""
-    from ..core import reminders
-
     common.check_format(fmt, REMINDER_FORMATS)
     if mine and owner:
         common.fail("give --mine or --owner, not both", common.EXIT_USAGE)
@@ -60,8 +62,6 @@ def reminders_cmd(
 
 
 def _print_reminders(r, mine: bool) -> None:
-    from ..core.reminders import KIND_LABELS
-
     whose = "your" if mine else (f"{common.shown(r.owner)}'s" if r.owner else "all")
     head = (f"aims reminders {r.as_of.isoformat()}: {r.overdue} overdue, {r.due_soon} due within "
             f"{r.within_days} days ({whose} items)")
@@ -92,8 +92,6 @@ def check_cmd(
     as_of: Annotated[Optional[str], typer.Option("--as-of", help="Check as of this date instead of today.")] = None,
 ) -> None:
     """Policy gates; exit 3 on any violation."""
-    from ..core.checks import run_checks
-
     common.check_format(fmt, REMINDER_FORMATS)
     day = _parse_day(as_of, "--as-of")
     database = common.open_db()
@@ -134,8 +132,6 @@ def review_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
     """Record a review of a risk, AI system, impact assessment or SoA entry."""
-    from ..core.services.reviews import record_review, review_subject_of
-
     common.check_format(fmt, REMINDER_FORMATS)
     ref = ref.strip()
     subject = review_subject_of(ref)

@@ -7,6 +7,11 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..core.models import RISK_STATUSES
+from ..core.queries import RiskFilter, all_risks
+from ..core.services.settings import get_matrix
+from ..core.search import cap_message, capped
+from ..core.services import risks as svc
 
 risks = common.command_group("risks", help="The risk register.")
 
@@ -31,10 +36,6 @@ def list_(
     fmt: common.FormatOpt = "table",
 ) -> None:
     """List risks, filtered."""
-    from ..core.models import RISK_STATUSES
-    from ..core.queries import RiskFilter, all_risks
-    from ..core.services.settings import get_matrix
-
     common.check_format(fmt)
     if status and status not in RISK_STATUSES + ("active",):
         common.fail(f"--status must be one of {', '.join(RISK_STATUSES + ('active',))}", common.EXIT_USAGE)
@@ -46,7 +47,6 @@ def list_(
             level = m.band(level).name
         except KeyError:
             common.fail(f"--level must be one of {', '.join(m.level_names())}", common.EXIT_USAGE)
-    from ..core.search import cap_message, capped
 
     if cap_message(search):
         common.note(f"aims: --search: {cap_message(search)}")
@@ -72,8 +72,6 @@ def update(
     fmt: common.FormatOpt = "table",
 ) -> None:
     """Update a risk's scores, owner or status."""
-    from ..core.services import risks as svc
-
     common.check_format(fmt, ("table", "json"))
     changes = {k: v for k, v in {
         "inherent_likelihood": likelihood, "inherent_impact": impact,

@@ -7,6 +7,10 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..core import identity, permissions
+from ..core.services import settings, setup
+from ..core.services.demo import DEMO_USERS, load_demo
+from ..core.db import resolve_url, sqlite_path
 
 commands = common.command_group()  # aims init, aims demo
 
@@ -20,12 +24,7 @@ def init(
                         "database files 0660.")] = None,
 ) -> None:
     """Create or upgrade the database, load Annex A; the caller becomes the first admin."""
-    from ..core import identity, permissions
-    from ..core.services import settings, setup
-
     if group is not None:
-        from ..core.db import resolve_url, sqlite_path
-
         if sqlite_path(resolve_url(common.chosen_db())) is None:
             common.fail("--group applies to a SQLite database file (PostgreSQL has its own roles)",
                         common.EXIT_USAGE)
@@ -56,8 +55,6 @@ def demo(
         "--with-users", help="Also add the demo team (alice, bob the approver, chen, dana).")] = False,
 ) -> None:
     """Load a realistic demo register (seeded) into an empty register. Admins only."""
-    from ..core.services.demo import DEMO_USERS, load_demo
-
     database = common.open_db(create=True)
     login = common.actor_for(database)
     counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed,

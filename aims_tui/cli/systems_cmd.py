@@ -7,6 +7,8 @@ from typing import Annotated, Optional
 import typer
 
 from . import common
+from ..core.models import STAGES
+from ..core.services import systems as svc
 
 systems = common.command_group("systems", help="AI systems.")
 
@@ -23,9 +25,6 @@ def list_(
     fmt: common.FormatOpt = "table",
 ) -> None:
     """List AI systems."""
-    from ..core.models import STAGES
-    from ..core.services import systems as svc
-
     common.check_format(fmt)
     if stage and stage not in STAGES:
         common.fail(f"--stage must be one of {', '.join(STAGES)}", common.EXIT_USAGE)

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from . import common
+from ..core.services import users as svc
 
 users = common.command_group("users", help="Users of the database and their roles.")
 
@@ -15,8 +16,6 @@ users = common.command_group("users", help="Users of the database and their role
 @common.handle_errors
 def list_(fmt: common.FormatOpt = "table") -> None:
     """List users and roles."""
-    from ..core.services import users as svc
-
     common.check_format(fmt)
     database = common.open_db()
     common.actor_for(database)
@@ -32,8 +31,6 @@ def add(
     name: Annotated[str, typer.Option("--name", help="Display name.")] = "",
 ) -> None:
     """Add a user (admins only)."""
-    from ..core.services import users as svc
-
     database = common.open_db()
     actor = common.actor_for(database)
     u = svc.add_user(database, actor, login, role, name)
@@ -44,8 +41,6 @@ def add(
 @common.handle_errors
 def set_role(login: str, role: str) -> None:
     """Change a user's role (admins only)."""
-    from ..core.services import users as svc
-
     database = common.open_db()
     actor = common.actor_for(database)
     u = svc.set_role(database, actor, login, role)
@@ -56,8 +51,6 @@ def set_role(login: str, role: str) -> None:
 @common.handle_errors
 def deactivate(login: str) -> None:
     """Deactivate a user (admins only); their history stays."""
-    from ..core.services import users as svc
-
     database = common.open_db()
     actor = common.actor_for(database)
     svc.deactivate(database, actor, login)

@@ -20,6 +20,8 @@ from sqlmodel import Session, select
 
 from . import seal
 from .models import AuditEvent
+from sqlalchemy import inspect
+from .identity import os_login
 
 GENESIS = "0" * 64
 
@@ -210,15 +212,11 @@ def _rows(conn) -> Iterable[tuple]:
 
 
 def _has_seal_column(conn) -> bool:
-    from sqlalchemy import inspect
-
     return any(c["name"] == "seal" for c in inspect(conn).get_columns("audit_event"))
 
 
 def _head(conn) -> tuple[int, int, str] | None:
     """(events, last_id, hash) from audit_head, or None when the table is absent."""
-    from sqlalchemy import inspect
-
     if not inspect(conn).has_table("audit_head"):
         return None  # a database older than migration 0002
     row = conn.execute(text("SELECT events, last_id, hash FROM audit_head WHERE id = 1")).first()
@@ -447,8 +445,6 @@ def seal_baseline(conn, actor: str | None = None) -> int:
     """Seal every record of a database sealed for the first time (migration 0006),
     with one audit event (``register``, ``seal``): the state at that moment is
     the baseline the register is checked against. Returns the records sealed."""
-    from .identity import os_login
-
     raw = conn.connection.driver_connection
     row = raw.execute("SELECT last_id, hash FROM audit_head WHERE id = 1").fetchone()
     top = raw.execute("SELECT coalesce(max(id), 0) FROM audit_event").fetchone()[0]

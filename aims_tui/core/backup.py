@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import permissions
-from .db import BUSY_TIMEOUT_MS, Database
+from .db import BUSY_TIMEOUT_MS, Database, integrity_check
 from .errors import DatabaseError
+from sqlalchemy import create_engine
+from . import audit
 
 BACKUP_MODE = 0o640  # the owner writes, the database's group reads, nobody else
 
@@ -44,18 +46,10 @@ class BackupResult:
 
 
 def _verify_copy(path: Path) -> tuple[str, "object"]:
-    from sqlalchemy import create_engine
-
-    from . import audit
-
-    con = sqlite3.connect(str(path))
-    try:
-        rows = [r[0] for r in con.execute("PRAGMA integrity_check")]
-    finally:
-        con.close()
-    integrity = "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows[:5])
     engine = create_engine(f"sqlite:///{path}")
     try:
+        rows = integrity_check(engine)
+        integrity = "ok" if rows == ["ok"] else "; ".join(rows[:5])
         with engine.connect() as conn:
             result = audit.verify(conn)
     finally:

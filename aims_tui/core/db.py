@@ -378,11 +378,13 @@ def at_newest_migration(database: "Database") -> bool:
     return current == newest_migration_id()
 
 
-def integrity_check(database: Database) -> list[str]:
+def integrity_check(database: Database | Engine) -> list[str]:
     """SQLite's own check of the file: ``["ok"]`` when sound, else its first findings.
-    A file damaged beyond reading gives its one-line error instead."""
+    A file damaged beyond reading gives its one-line error instead. Takes an open
+    database or a bare engine (the backup checks its copy without opening it as ours)."""
+    engine = database.engine if isinstance(database, Database) else database
     try:
-        with database.engine.connect() as c:
+        with engine.connect() as c:
             return [str(r[0]) for r in c.exec_driver_sql("PRAGMA integrity_check")]
     except DBAPIError as exc:
         return [str(getattr(exc, "orig", exc)).splitlines()[0]]

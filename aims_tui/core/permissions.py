@@ -216,7 +216,7 @@ def share_file(path: Path, db_path: Path | None, mode: int = 0o640) -> None:
 
 
 def _user_name(uid: int) -> str:
-    import pwd
+    import pwd  # POSIX only: imported where it is used, so the module loads elsewhere too
 
     try:
         return pwd.getpwuid(uid).pw_name

@@ -26,6 +26,7 @@ from .schedule import due_state, today as _today
 from .scoring import AWAITING_COLOUR, AWAITING_LEVEL, Matrix
 from .records import settings_row, system_id_of
 from .rules import overdue
+from .models import User
 
 FAR_FUTURE = date(9999, 12, 31)  # kept for callers; sorting no longer needs it
 
@@ -455,6 +456,5 @@ def system_refs(db: Database) -> list[tuple[str, str]]:
 
 
 def owners(db: Database) -> Sequence[str]:
-    from .models import User
     with db.read() as s:
         return list(s.exec(select(User.login).where(User.active == True).order_by(User.login)))  # noqa: E712

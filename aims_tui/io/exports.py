@@ -124,7 +124,7 @@ def xlsx_cell(value: Any) -> Any:
         return value.replace(tzinfo=None)  # Excel has no time zones; stored as UTC
     if isinstance(value, date):
         return value
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # deferred: openpyxl loads only for XLSX
 
     return spreadsheet_safe(ILLEGAL_CHARACTERS_RE.sub("\ufffd", str(value)))  # XML cannot hold them
 
@@ -161,6 +161,7 @@ def write_json(columns: tuple[str, ...], rows: Iterable[dict], out: TextIO) -> i
 
 
 def write_xlsx(columns: tuple[str, ...], rows: Iterable[dict], path: Path | BinaryIO, sheet: str) -> int:
+    # deferred: openpyxl (slow to import) loads only when an XLSX is written
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font

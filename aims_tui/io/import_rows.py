@@ -17,6 +17,7 @@ from ..core.services.importing import RiskRow, RowError
 from .import_columns import Column
 from .import_fields import CATEGORY_SYNONYMS, STATUS_SYNONYMS, TREATMENT_SYNONYMS, TREATMENT_UNDECIDED, _text
 from .import_sheets import MAX_ROWS, Sheet, _fail
+from dateutil.parser import isoparse, parse
 
 PREVIEW_ROWS = 5
 
@@ -54,7 +55,6 @@ def parse_date(value: Any) -> date:
             return EXCEL_EPOCH + timedelta(days=int(n))
         raise ValueError("is a number, not a date; write it as YYYY-MM-DD")
     s = _text(value).strip()
-    from dateutil.parser import isoparse, parse
 
     try:
         d = isoparse(s)

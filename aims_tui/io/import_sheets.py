@@ -21,6 +21,7 @@ from typing import Any, Iterable, Sequence
 
 from ..core.errors import ValidationError
 from .import_fields import _fields_of, _text
+import warnings
 
 MAX_BYTES = 20 * 1024 * 1024  # the file on disk
 MAX_ROWS = 50_000  # data rows
@@ -273,9 +274,8 @@ def _count_cells(p: Path, data: bytes, infos: list) -> None:
 
 def _read_xlsx(p: Path, data: bytes, sheet: str | None, max_rows: int) -> Sheet:
     check_zip(p, data)
-    import warnings
 
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred: openpyxl loads only for an XLSX file
 
     try:
         with warnings.catch_warnings():
@@ -363,7 +363,7 @@ def _formulas_without_values(data: bytes, sheet: Sheet) -> set[tuple[int, int]]:
     program that does not calculate, e.g. a script): there is nothing to import."""
     if not any(v is None for _, row in sheet.rows for v in row):
         return set()
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # deferred: openpyxl loads only for an XLSX file
 
     out: set[tuple[int, int]] = set()
     try:

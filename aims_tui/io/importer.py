@@ -42,6 +42,9 @@ from .import_rows import (PREVIEW_ROWS, Plan, RowOptions, build_rows, fold_value
                           zero_based_columns)
 from .import_sheets import (DELIMITERS, HEADER_SEARCH_ROWS, MAX_BYTES, MAX_ROWS, MAX_XLSX_UNPACKED, Sheet,
                             choose_delimiter, decode, read_sheet)
+from ..core.services.settings import get_matrix
+from sqlmodel import select
+from ..core.models import AISystem
 
 # ---------------------------------------------------------------------------
 # The whole thing
@@ -62,8 +65,6 @@ def prepare(database: Database, path: str | Path, *, sheet: str | None = None, h
     columns that look 0-based are reported in ``Plan.zero_based`` (run refuses
     until the caller says 0 or 1).
     """
-    from ..core.services.settings import get_matrix
-
     given = MappingSpec(map=parse_map_options([m for m in mapping if isinstance(m, str)])
                         + [m for m in mapping if not isinstance(m, str)],  # type: ignore[misc]
                         values=parse_value_maps(value_maps), header_row=header_row, sheet=sheet,
@@ -144,10 +145,6 @@ def zero_based_message(plan: Plan) -> str:
 
 
 def _check_system(database: Database, system: str) -> None:
-    from sqlmodel import select
-
-    from ..core.models import AISystem
-
     with database.read() as s:
         refs = s.exec(select(AISystem.ref).where(AISystem.ref == system)).all() or \
             [r for r, n in s.exec(select(AISystem.ref, AISystem.name)).all()

@@ -69,7 +69,7 @@ def _dump(value: Any, indent: int) -> str:
 
 
 def schema_revision(database: Database) -> str:
-    from ..core.migrate import current_revision
+    from ..core.migrate import current_revision  # deferred: migrate loads Alembic
 
     return current_revision(database) or ""
 

@@ -13,7 +13,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
+from ..core.db import REPO_DIR
 from ..core.outfile import target_path
+from . import data
 
 Progress = Callable[[str, float], None]
 
@@ -31,8 +33,6 @@ def default_pack_name(organization: str, as_of: date) -> str:
 
 def default_exports_dir() -> Path:
     """The repository's exports/ (editable install), else ./exports."""
-    from ..core.db import REPO_DIR
-
     repo = REPO_DIR / "exports"
     return repo if repo.is_dir() else Path.cwd() / "exports"
 
@@ -41,8 +41,7 @@ def build_pack(db: Any, out: Path | None, *, as_of: date, since: date | None = N
                review_ref: str | None = None, progress: Progress | None = None,
                exports_dir: Path | None = None) -> Any:
     """Gather the data and render the pack; returns a ``PackResult`` (path, digest, pages, size)."""
-    from . import data
-    from .pack import render  # ReportLab loads here, only when exporting
+    from .pack import render  # deferred: ReportLab loads here, only when exporting
 
     d = data.gather(db, as_of, since, review_ref, progress=progress)
     # --out naming a folder: the default name in it

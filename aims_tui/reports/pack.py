@@ -28,6 +28,7 @@ from ..core.outfile import output_file
 from . import data as pack_data
 from .layout import BODY_W, FONT, GRID, MARGIN, PAGE_H, PAGE_W, _fit, fmt, printable, register_fonts
 from .sections import HEADINGS, SUBHEADINGS, build_story
+import calendar
 
 rl_config.invariant = 1
 Progress = Callable[[str, float], None]
@@ -46,8 +47,6 @@ class _FixedStamp:
     """A creation date taken from the as-of date (ReportLab's TimeStamp shape)."""
 
     def __init__(self, d: date):
-        import calendar
-
         self.t = float(calendar.timegm(d.timetuple()))
         self.lt = tuple(d.timetuple())
         self.YMDhms = (d.year, d.month, d.day, 0, 0, 0)

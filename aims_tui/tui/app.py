@@ -28,6 +28,10 @@ from ..core.services import users
 from . import render
 from .base import DbMixin
 from .screens import registry
+from ..core import audit
+from ..core.reminders import start_notice
+import inspect
+from .dialogs.help import HelpDialog
 
 
 class AimsCommands(SystemCommandsProvider):
@@ -84,8 +88,6 @@ class AimsApp(App):
     def _check_trail(self) -> None:
         """The quick audit check (issue 13): while the trail or the register does not
         match, the header says so on every screen and a notice stays until dismissed."""
-        from ..core import audit
-
         try:
             with self.database.read() as s:
                 result = audit.quick_check(s)
@@ -102,8 +104,6 @@ class AimsApp(App):
     @work(thread=True, group="start-notice")
     def _notice_on_start(self) -> None:
         """Tell the user at once when something of theirs is overdue."""
-        from ..core.reminders import start_notice
-
         try:
             message = start_notice(self.database, self.login, self.today)
         except AimsError:
@@ -117,7 +117,6 @@ class AimsApp(App):
         cls = e.load() if e else None
         if cls is None:
             return None
-        import inspect
 
         params = inspect.signature(cls).parameters
         if "today" in params and self.today is not None:
@@ -183,8 +182,6 @@ class AimsApp(App):
         return [("Screens", screens), ("This screen", mine), ("Everywhere", everywhere)]
 
     def action_help(self) -> None:
-        from .dialogs.help import HelpDialog
-
         screen = self.screen
         if isinstance(screen, HelpDialog):
             return

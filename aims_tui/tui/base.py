@@ -18,6 +18,17 @@ def needed_role(roles: tuple[str, ...]) -> str:
     return min(roles, key=lambda r: ROLE_RANK[r])
 
 
+def _run_caught(fn: Callable[[], Any]) -> tuple[Any, AimsError | None]:
+    """Run ``fn`` in a worker: ``(result, None)``, or ``(None, error)`` with a message ready
+    for the user (an unexpected exception is named, never raised into the app)."""
+    try:
+        return fn(), None
+    except AimsError as exc:
+        return None, exc
+    except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
+        return None, AimsError(f"unexpected error: {type(exc).__name__}: {exc}")
+
+
 class DbMixin:
     """Database work off the UI thread, in two kinds that never share a group.
 
@@ -47,18 +58,13 @@ class DbMixin:
 
         def job() -> None:
             worker = get_current_worker()
-            try:
-                result = fn()
-            except AimsError as exc:
-                err: AimsError = exc
-            except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
-                err = AimsError(f"unexpected error: {type(exc).__name__}: {exc}")
-            else:
-                if not worker.is_cancelled and done is not None:
-                    _post(app, done, result)
+            result, err = _run_caught(fn)
+            if worker.is_cancelled:
                 return
-            if not worker.is_cancelled:
+            if err is not None:
                 _post(app, self._db_failed, err, failed)
+            elif done is not None:
+                _post(app, done, result)
 
         self.run_worker(job, thread=True, exclusive=exclusive, group=group)  # type: ignore[attr-defined]
 
@@ -72,16 +78,11 @@ class DbMixin:
         owner = self
 
         def job() -> None:
-            try:
-                result = fn()
-            except AimsError as exc:
-                err: AimsError = exc
-            except Exception as exc:  # noqa: BLE001 - shown to the user, never crashes the app
-                err = AimsError(f"unexpected error: {type(exc).__name__}: {exc}")
+            result, err = _run_caught(fn)
+            if err is not None:
+                _post(app, owner._write_failed, err, failed)
             else:
                 _post(app, owner._write_landed, result, done, message, undo)
-                return
-            _post(app, owner._write_failed, err, failed)
 
         global _write_seq
         _write_seq += 1

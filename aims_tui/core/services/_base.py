@@ -1,7 +1,8 @@
 """Shared pieces of the write path: versions, changes, references.
 
-Field validation (``F``, ``clean``) lives in :mod:`aims_tui.core.fields` and the read
-helpers in :mod:`aims_tui.core.records`; both are re-exported here for the services.
+Field validation (``F``) lives in :mod:`aims_tui.core.fields` and the read helpers
+(``to_dict``, ``settings_row``, ``matrix_of``) in :mod:`aims_tui.core.records`;
+import them from there. Only the write-side helpers live here.
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ from sqlmodel import Session, SQLModel, select
 
 from .. import audit, fields
 from ..errors import Conflict, NotFound, ValidationError
-from ..fields import LONG_TEXT_MAX as LONG_TEXT_MAX, F as F
+from ..fields import F
 from ..models import User
-# The read helpers live in core.records; re-exported for callers that still import them from here.
-from ..records import M, get_by_ref, matrix_of as matrix_of, settings_row as settings_row, system_id_of, to_dict as to_dict
+from ..records import M, get_by_ref, system_id_of, to_dict
 
 
 def clean(specs: dict[str, F], data: dict[str, Any], *, partial: bool,

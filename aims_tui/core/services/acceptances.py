@@ -12,11 +12,12 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, require
 from ..models import Acceptance, Risk
-from ..records import get_risk_row
+from ..records import get_risk_row, to_dict
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import today as _today
 from ..scoring import score
-from ._base import F, check_version, clean, fetch_for_change, to_dict
+from ..fields import F
+from ._base import check_version, clean, fetch_for_change
 
 SPECS = {
     "justification": F("longtext", required=True),

@@ -13,7 +13,9 @@ from ..db import Database, data_dir
 from ..errors import NotFound, ValidationError
 from ..identity import ADMIN, APPROVE, EDIT, require
 from ..models import IMPLEMENTATION_STATUSES, Applicability, Control
-from ._base import F, apply, check_version, clean, record_change, to_dict
+from ..fields import F
+from ..records import to_dict
+from ._base import apply, check_version, clean, record_change
 
 APPLICABILITY_SPECS = {
     "applicable": F("bool"),

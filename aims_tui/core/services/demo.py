@@ -38,7 +38,8 @@ from ..models import (
     User,
 )
 from ..schedule import today as _today
-from ._base import matrix_of
+from ..records import matrix_of
+from .risks import next_risk_ref
 
 SYSTEM_NAMES = [
     ("Credit scoring model", "Scores consumer loan applications", "provider", "high"),
@@ -233,8 +234,6 @@ def _insert_risks(s: Session, run: _Run, sys_rows: list[dict], ids: dict[str, in
     never sit in memory at once). The random sequence is the one a simple
     "all risks, then their links" loop would draw: pass 1 inserts the risks,
     pass 2 replays them from a saved generator state while ``rnd`` goes on."""
-    from .risks import next_risk_ref  # skips the refs of deleted risks
-
     rnd = run.rnd
     start_risk = next_risk_ref(s)[1] - 1
     controls = list(s.exec(select(Control.id, Control.code).order_by(Control.sort_key)).all())
@@ -435,7 +434,7 @@ def _bulk_insert(s: Session, model: Any, cols: Sequence[str], rows: list[tuple])
             for i, p in procs:
                 if v[i] is not None:
                     v[i] = p(v[i])
-            out.append(v)
+            out.append(tuple(v))
         rows = out
     sql = f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
     conn.connection.driver_connection.executemany(sql, rows)

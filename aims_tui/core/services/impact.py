@@ -12,9 +12,10 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import AISystem, ImpactAssessment, WITHDRAWN
-from ..records import get_by_ref, system_ref_of
+from ..records import get_by_ref, settings_row, system_ref_of, to_dict
 from ..schedule import next_review, today as _today
-from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, settings_row, to_dict
+from ..fields import F
+from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SPECS = {

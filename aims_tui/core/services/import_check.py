@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select as sa_select
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import audit
 from ..errors import ValidationError
@@ -19,7 +19,8 @@ from ..models import AISystem, AuditEvent, Control, Risk, User
 from ..schedule import next_review
 from ..scoring import AWAITING_LEVEL
 from . import risks as risk_service
-from ._base import clean, matrix_of, settings_row
+from ..records import matrix_of, settings_row
+from ._base import clean
 from .import_types import ImportRejected, RiskRow, RowError, slug_login
 from .users import LOGIN_RE
 
@@ -78,7 +79,7 @@ def next_risk_nums(s: Session, n: int) -> list[int]:
         candidates = [f"R-{i:04d}" for i in range(k, k + (n - len(out)))]
         used: set[str] = set()
         for i in range(0, len(candidates), 500):
-            used.update(ref for (ref,) in s.connection().execute(sa_select(AuditEvent.entity_ref).where(
+            used.update(ref for (ref,) in s.connection().execute(sa_select(col(AuditEvent.entity_ref)).where(
                 AuditEvent.entity_ref.in_(candidates[i:i + 500]), AuditEvent.entity == "risk").distinct()))
         out.extend(int(c[2:]) for c in candidates if c not in used)
         k += len(candidates)
@@ -98,7 +99,7 @@ class _Names:
             for key in {u.login.casefold(), (u.display_name or "").casefold()} - {""}:
                 self.by_fold.setdefault(key, []).append(u)
         systems = s.exec(select(AISystem.ref, AISystem.name, AISystem.id)).all()
-        plan.system_ids = {ref: id_ for ref, _, id_ in systems}
+        plan.system_ids = {ref: id_ for ref, _, id_ in systems if id_ is not None}
         self.sys_by_ref = {ref.casefold(): ref for ref, _, _ in systems}
         self.sys_by_name: dict[str, list[str]] = {}
         for ref, name, _ in systems:
@@ -249,7 +250,7 @@ def _check(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError]
 
     names = _Names(s, plan, problems, create_missing)
     missing_systems = plan.missing_systems
-    controls = {code: id_ for code, id_ in s.exec(select(Control.code, Control.id)).all()}
+    controls = {code: id_ for code, id_ in s.exec(select(Control.code, Control.id)).all() if id_ is not None}
     plan.control_codes = {v: k for k, v in controls.items()}
 
     # -- keys already in the register (indexed, 500 at a time) ----------------
@@ -258,7 +259,8 @@ def _check(s: Session, actor: str, rows: list[RiskRow], problems: list[RowError]
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
         for ref, key in s.exec(select(Risk.ref, Risk.source_key).where(Risk.source_key.in_(chunk))):
-            existing[key] = ref
+            if key is not None:
+                existing[key] = ref
     m = plan.matrix
     seen_keys: dict[str, int] = {}
     for r in rows:

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from sqlalchemy import insert, select as sa_select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .. import audit
 from ..errors import AimsError
-from ..models import AISystem, AuditEvent, Risk, RiskControl, StageEvent, User
-from ..schedule import next_review
+from ..models import AuditEvent, Risk, RiskControl, User
 from . import systems as system_service
-from ._base import clean, next_ref, settings_row, to_dict
 from .import_check import RISK_COLUMNS, _changes_json, _Checked, _stored, _stored_base, next_risk_nums
 
 def _write(s: Session, actor: str, plan: _Checked, source: str,
@@ -27,9 +25,10 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
     keys = [v.get("source_key") for _, v, _, _ in plan.to_create if v.get("source_key")]
     taken: dict[str, str] = {}
     for i in range(0, len(keys), 500):
-        for ref, key in conn.execute(sa_select(Risk.ref, Risk.source_key).where(
+        for ref, key in conn.execute(sa_select(col(Risk.ref), col(Risk.source_key)).where(
                 Risk.source_key.in_(keys[i:i + 500]))):
-            taken[key] = ref
+            if key is not None:
+                taken[key] = ref
     if taken:
         for r, v, _, _ in plan.to_create:
             if v.get("source_key") in taken:
@@ -44,9 +43,10 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
     sys_ids = dict(plan.system_ids)
     new_refs: dict[str, str] = {}
     for fold, name in sorted(plan.missing_systems.items()):
-        ref = _create_system(s, actor, name, today)
+        system = system_service._register(s, actor, {"name": name}, today=today, note="registered by a risk import")
+        ref = system.ref
         new_refs["new:" + fold] = ref
-        sys_ids[ref] = s.exec(select(AISystem.id).where(AISystem.ref == ref)).one()
+        sys_ids[ref] = cast(int, system.id)  # flushed by _register: the database gave it its id
         systems_created.append({"ref": ref, "name": name, "stage": "design"})
     for _, v, _, _ in plan.to_create:
         if v.get("system") in new_refs:
@@ -66,7 +66,7 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
         sys_id = sys_ids.get(v.get("system") or "") if v.get("system") else None
         base = plan.stored.get(r.row) or _stored_base(v, awaiting)
         risk_rows.append(_Row((ref, num, sys_id, now_s, now_s, None, 1) + base))
-    table = Risk.__table__  # type: ignore[attr-defined]
+    table = Risk.__table__
     # FTS5 through its row trigger costs ~0.25 ms a risk; one INSERT ... SELECT after the
     # rows costs a fifth of that. The trigger is set aside inside this transaction (a
     # rollback puts it back) and made again from its own SQL.
@@ -88,11 +88,11 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
         conn.exec_driver_sql("INSERT INTO risk_fts(rowid, title, description, ref) "
                              f"SELECT id, title, description, ref FROM risk WHERE ref_num >= {int(nums[0])}")
         conn.exec_driver_sql(fts_trigger)
-    ids = {n: i for n, i in conn.execute(sa_select(Risk.ref_num, Risk.id).where(Risk.ref_num >= nums[0]))} if nums else {}
+    ids = {n: i for n, i in conn.execute(sa_select(col(Risk.ref_num), col(Risk.id)).where(Risk.ref_num >= nums[0]))} if nums else {}
     links = [{"risk_id": ids[num], "control_id": cid}
              for (_, _, cids, _), num in zip(plan.to_create, nums) for cid in cids]
     if links:
-        conn.execute(insert(RiskControl.__table__), links)  # type: ignore[attr-defined]
+        conn.execute(insert(RiskControl.__table__), links)
     # One audit event per risk, chained from the newest event (the JSON was made in the check phase).
     sys_refs = {v: k for k, v in sys_ids.items()}
     items = []
@@ -106,7 +106,7 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
                "changes": _Raw(cj) if sqlite else json.loads(cj), "prev_hash": prev, "hash": h}
               for (ref, cj), (prev, h) in zip(items, hashes)]
     for i in range(0, len(events), 2000):
-        _insert_many(conn, AuditEvent.__table__, events[i:i + 2000])  # type: ignore[attr-defined]
+        _insert_many(conn, AuditEvent.__table__, events[i:i + 2000])
     awaiting_n = sum(1 for c in plan.to_create if c[3])
     if refs or users_created or systems_created:
         audit.record(s, actor, "import", (source or "spreadsheet")[-64:], "import_risks", {
@@ -168,23 +168,6 @@ def _create_user(s: Session, actor: str, login: str, display_name: str) -> None:
     s.add(u)
     s.flush()
     audit.record(s, actor, "user", login, "create", {"role": [None, "editor"], "source": [None, "import"]})
-
-
-def _create_system(s: Session, actor: str, name: str, today: date) -> str:
-    """An AI system named by the file, registered in design (as systems.create_system does)."""
-    values = clean(system_service.SPECS, {"name": name}, partial=False)
-    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", ai_role="deployer",
-                   eu_ai_act_tier="unclassified", personal_data=False, **values)
-    row.next_review = next_review(today, row.review_cadence, "Medium", settings_row(s).cadences)
-    row.created_at = row.updated_at = audit.utcnow()
-    s.add(row)
-    s.flush()
-    s.add(StageEvent(system_id=row.id, from_stage=None, to_stage="design", actor=actor,
-                     at=audit.utcnow(), note="registered by a risk import"))
-    audit.record(s, actor, "ai_system", row.ref, "create",
-                 {k: [None, audit.plain(v)] for k, v in to_dict(row).items()
-                  if k not in ("id", "version", "created_at", "updated_at")})
-    return row.ref
 
 
 def db_dialect(s: Session) -> str:

@@ -11,8 +11,9 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
-from ..records import get_by_ref
-from ._base import F, apply, clean, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion, to_dict
+from ..records import get_by_ref, to_dict
+from ..fields import F
+from ._base import apply, clean, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion
 
 SPECS = {
     "held_on": F("date", required=True),

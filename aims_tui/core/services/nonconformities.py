@@ -11,9 +11,10 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity, WITHDRAWN
-from ..records import system_ref_of
+from ..records import system_ref_of, to_dict
 from ..schedule import today as _today
-from ._base import F, apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system, to_dict
+from ..fields import F
+from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
 
 SPECS = {
     "kind": F("choice", choices=NC_KINDS),

@@ -17,7 +17,9 @@ from ..models import (ACTION_STATUSES, AI_ROLES, EU_AI_ACT_TIERS, IA_STATUSES, I
                       NC_KINDS, NC_SEVERITIES, NC_STATUSES, REVIEW_KINDS, REVIEW_OUTCOMES, REVIEW_SUBJECTS,
                       RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, ROLES, STAGES, TREATMENT_OPTIONS,
                       TREATMENT_STATUSES)
-from ._base import LONG_TEXT_MAX
+from ..fields import LONG_TEXT_MAX
+from ..schedule import CadenceError, parse_cadence
+from ..scoring import Matrix, MatrixError
 
 # Tables the database keeps itself (by triggers), not records: audit_head (migration 0002)
 # counts the audit events. They are left out of an export and of the emptiness check, and
@@ -77,9 +79,6 @@ def check_records(records: dict[str, list[dict[str, Any]]]) -> None:
     limits, vocabularies, scores on the file's own matrix, cadences, logins and
     references between records. All problems at once (up to 50), naming the
     table, the record and the field; raises ValidationError."""
-    from ..schedule import CadenceError, parse_cadence
-    from ..scoring import Matrix, MatrixError
-
     by_name = {t.name: t for t in tables()}
     errors: list[tuple[str, str]] = []
 

@@ -22,9 +22,11 @@ from ..models import (
     Review,
     Risk,
 )
-from ..fields import SCORE_FIELDS, check_scores
+from ..fields import F, SCORE_FIELDS, check_scores
 from ..schedule import next_review as _next_review, today as _today
-from ._base import F, clean, matrix_of, settings_row, to_dict
+from ..records import matrix_of, settings_row, to_dict
+from ._base import clean
+from ._base import check_version
 
 SPECS = {
     "outcome": F("choice", required=True, choices=REVIEW_OUTCOMES),
@@ -80,7 +82,6 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
         require(s, actor, EDIT, "recording a review")
         values = clean(SPECS, data, partial=False)
         row = load_subject(s, subject_type, ref)
-        from ._base import check_version
         check_version(row, expect_version, subject_type.replace("_", " "), ref)
         now = today or _today()
         d = values.get("reviewed_on") or now

@@ -22,11 +22,11 @@ from ..models import (
     Treatment,
 )
 from ..fields import RISK_SPECS, SCORE_FIELDS, check_scores
-from ..records import get_risk_row, system_ref_of
+from ..records import get_risk_row, matrix_of, settings_row, system_ref_of, to_dict
 from ..rules import acceptance_state, current_acceptance
 from ..schedule import next_review, today as _today
 from ..scoring import AWAITING_LEVEL, score
-from ._base import apply, clean, fetch_ref_for_change, matrix_of, record_change, resolve_system, settings_row, to_dict
+from ._base import apply, clean, fetch_ref_for_change, record_change, resolve_system
 
 SPECS = RISK_SPECS
 

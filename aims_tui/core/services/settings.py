@@ -13,7 +13,12 @@ from ..identity import ADMIN, require
 from ..models import Settings
 from ..schedule import DEFAULT_CADENCES, DEFAULT_DUE_SOON_DAYS, CadenceError, parse_cadence
 from ..scoring import DEFAULT_MATRIX, Matrix, MatrixError
-from ._base import F, apply, check_version, clean, settings_row, to_dict
+from ..fields import F
+from ..records import settings_row, to_dict
+from ._base import apply, check_version, clean
+from sqlalchemy import func
+from sqlmodel import select
+from ..models import Acceptance, Risk
 
 SPECS = {
     "organization": F("text", max_len=200),
@@ -45,11 +50,6 @@ def ensure_settings(session: Session, organization: str = "") -> Settings:
 
 def _check_scores_fit(s: Session, m: Matrix) -> None:
     """A smaller matrix must still hold every recorded score (else levels cannot be computed)."""
-    from sqlalchemy import func
-    from sqlmodel import select
-
-    from ..models import Acceptance, Risk
-
     top_l = max(s.exec(select(func.max(Risk.inherent_likelihood))).one() or 0,
                 s.exec(select(func.max(Risk.residual_likelihood))).one() or 0,
                 s.exec(select(func.max(Acceptance.residual_likelihood))).one() or 0)

@@ -10,14 +10,15 @@ from .. import audit
 from ..db import Database
 from ..identity import ADMIN, require
 from ..models import User
-from ._base import F, clean
+from ..fields import F
+from ._base import clean
 from .controls import load_annex_a
 from .settings import ensure_settings
 from .users import bootstrap_admin
+from ..models import Settings
 
 
 def is_initialized(db: Database) -> bool:
-    from ..models import Settings
     with db.read() as s:
         return s.get(Settings, 1) is not None and s.exec(select(User.id).limit(1)).first() is not None
 

@@ -22,10 +22,10 @@ from ..models import (
     Treatment,
 )
 from ..checks import unaccepted_above_appetite
-from ..records import get_by_ref
+from ..records import get_by_ref, matrix_of, settings_row, to_dict
 from ..rules import open_treatment
 from ..schedule import next_review, today as _today
-from ._base import apply, clean, fetch_ref_for_change, matrix_of, next_ref, record_change, settings_row, to_dict, check_version
+from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, check_version
 
 SPECS = fields.SYSTEM  # the rules forms ask too (core.fields)
 
@@ -50,7 +50,8 @@ def list_systems(db: Database, stage: str | None = None) -> list[dict[str, Any]]
 def _register(s: Session, actor: str, data: dict[str, Any], *, today: date | None = None,
                     note: str = "registered") -> AISystem:
     """Register one AI system in design, with its stage event and audit event, inside the
-    caller's write transaction (the caller checks the role). The one place a system is born."""
+    caller's write transaction (the caller checks the role). The one place a system is born:
+    ``create_system`` and the spreadsheet import (a system named by the file) both call it."""
     values = clean(SPECS, data, partial=False)
     values["personal_data"] = bool(values.get("personal_data"))
     for k in ("ai_role", "eu_ai_act_tier"):

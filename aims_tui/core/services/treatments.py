@@ -11,7 +11,8 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import Control, Risk, Treatment
-from ._base import apply, clean, fetch_for_change, record_change, stamp_completion, to_dict
+from ..records import to_dict
+from ._base import apply, clean, fetch_for_change, record_change, stamp_completion
 from .risks import get_risk_row
 
 SPECS = fields.TREATMENT  # the rules forms ask too (core.fields)

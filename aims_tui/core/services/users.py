@@ -12,7 +12,9 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import ADMIN, require
 from ..models import ROLES, User
-from ._base import F, apply, check_version, clean, to_dict
+from ..fields import F
+from ..records import to_dict
+from ._base import apply, check_version, clean, record_change
 
 LOGIN_RE = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}\$?$", re.I)
 
@@ -98,10 +100,7 @@ def set_role(db: Database, actor: str, login: str, role: str, expect_version: in
         if u.role == "admin" and u.active and data["role"] != "admin" and _active_admins(s) <= 1:
             raise ValidationError("role", f"{login} is the last admin; make someone else admin first")
         changes = apply(u, data)
-        if changes:
-            s.add(u)
-            s.flush()
-            audit.record(s, actor, "user", login, "update", changes)
+        record_change(s, actor, u, "user", login, "update", changes)
         return to_dict(u)
 
     return db.transact(tx)
@@ -115,10 +114,7 @@ def deactivate(db: Database, actor: str, login: str, expect_version: int | None 
         if u.role == "admin" and u.active and _active_admins(s) <= 1:
             raise ValidationError("login", f"{login} is the last admin and cannot be deactivated")
         changes = apply(u, {"active": False})
-        if changes:
-            s.add(u)
-            s.flush()
-            audit.record(s, actor, "user", login, "deactivate", changes)
+        record_change(s, actor, u, "user", login, "deactivate", changes)
         return to_dict(u)
 
     return db.transact(tx)

@@ -20,28 +20,28 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
 from ..models import WITHDRAWN, AISystem, AuditEvent, ImpactAssessment, Nonconformity, Risk, Treatment
-from ._base import check_version, to_dict
+from ..records import to_dict
+from ._base import check_version
 
 KINDS = ("risk", "ai_system", "treatment", "impact_assessment", "nonconformity")
 TITLES = {"risk": "risk", "ai_system": "AI system", "treatment": "treatment",
           "impact_assessment": "impact assessment", "nonconformity": "nonconformity"}
 
 
+# The kinds found by their ref, with the name of their status column.
+_BY_REF: dict[str, tuple[Any, str]] = {
+    "risk": (Risk, "status"), "ai_system": (AISystem, "stage"),
+    "impact_assessment": (ImpactAssessment, "status"), "nonconformity": (Nonconformity, "status"),
+}
+
+
 def _load(s: Session, kind: str, ref: str) -> tuple[Any, str, str]:
     """The row, the name of its status column, and the ref its audit events use."""
     row: Any
-    if kind == "risk":
-        row = s.exec(select(Risk).where(Risk.ref == ref)).first()
-        field, audit_ref = "status", ref
-    elif kind == "ai_system":
-        row = s.exec(select(AISystem).where(AISystem.ref == ref)).first()
-        field, audit_ref = "stage", ref
-    elif kind == "impact_assessment":
-        row = s.exec(select(ImpactAssessment).where(ImpactAssessment.ref == ref)).first()
-        field, audit_ref = "status", ref
-    elif kind == "nonconformity":
-        row = s.exec(select(Nonconformity).where(Nonconformity.ref == ref)).first()
-        field, audit_ref = "status", ref
+    if kind in _BY_REF:
+        model, field = _BY_REF[kind]
+        row = s.exec(select(model).where(model.ref == ref)).first()
+        audit_ref = ref
     elif kind == "treatment":  # R-0001/T7 or 7
         tid = str(ref).rsplit("T", 1)[-1]
         row = s.get(Treatment, int(tid)) if tid.isdigit() else None

@@ -25,11 +25,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from ...core.errors import AimsError, Conflict, ValidationError
-from ...core.services._base import F, clean
+from ...core.fields import F
+from ...core.services._base import clean
 from ..base import DbMixin
+from ..widgets.form_keys import type_stray_key
+from .conflict import ConflictDialog
+from .confirm import ConfirmDialog
 
 DATE = F("date")
 
@@ -178,24 +183,12 @@ class FormDialog(DbMixin, ModalScreen[Any]):
 
     def on_key(self, event: events.Key) -> None:
         """Keys typed while the dialog was opening reach the dialog itself (nothing had focus
-        yet): they go into the focused field, or the first one, not nowhere. (A key typed
-        into a field is taken by the field and never gets here.)"""
-        if not event.is_printable or not event.character:
-            return
-        w = self.focused
-        if not isinstance(w, (Input, TextArea)):
-            if w is not None:
-                return
-            first = next((f for f in self.fields if f.kind != "choice"), None)
-            if first is None:
-                return
-            w = self.query_one(f"#f-{first.key}")
-        if isinstance(w, TextArea):
-            w.insert(event.character)
-        elif isinstance(w, Input):
-            w.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        yet): they go into the focused field, or the first one, not nowhere."""
+        def first() -> Widget | None:
+            field = next((f for f in self.fields if f.kind != "choice"), None)
+            return None if field is None else self.query_one(f"#f-{field.key}")
+
+        type_stray_key(event, self.focused, first)
 
     # -- values -----------------------------------------------------------------------
     def value_of(self, f: Field) -> Any:
@@ -356,8 +349,6 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         return True
 
     def _conflict(self, err: Conflict) -> None:
-        from .conflict import ConflictDialog
-
         mine = {f.label: v for f in self.fields
                 if (v := (self.submitted or {}).get(f.key)) != self.state["baseline"].get(f.key)}
         theirs = {f.label: err.current.get(f.key, err.current.get(f"{f.key}_ref")) for f in self.fields}
@@ -381,8 +372,6 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             self.status("saving... (the dialog closes when the save has landed)")
             return
         if self.values() != self.state["baseline"]:
-            from .confirm import ConfirmDialog
-
             self.app.push_screen(ConfirmDialog("Discard what you typed?", "Discard", "Keep editing"),
                                  lambda yes: self.dismiss(None) if yes else None)
             return

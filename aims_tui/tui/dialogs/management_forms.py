@@ -24,6 +24,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from ...core.errors import AimsError, ValidationError
 from ..base import DbMixin
+from ..widgets.form_keys import type_stray_key
 from .confirm import ConfirmDialog
 
 
@@ -135,24 +136,8 @@ class SavingForm(DbMixin, ModalScreen[Any]):
     def on_key(self, event: events.Key) -> None:
         """A key that reaches the form itself (typed in the same burst as Tab, or while the
         form was opening) goes into the focused field, or the first one: never nowhere."""
-        if not event.is_printable or not event.character:
-            return
-        w = self.focused
-        if not isinstance(w, (Input, TextArea)):
-            if w is not None:
-                return
-            boxes = [b for b in self.query("Input, TextArea") if not b.disabled]
-            if not boxes:
-                return
-            w = boxes[0]
-        if w.disabled:
-            return
-        if isinstance(w, TextArea):
-            w.insert(event.character)
-        else:
-            w.insert_text_at_cursor(event.character)
-        event.stop()
-        event.prevent_default()
+        type_stray_key(event, self.focused,
+                       lambda: next((b for b in self.query("Input, TextArea") if not b.disabled), None))
 
     # -- saving -------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:

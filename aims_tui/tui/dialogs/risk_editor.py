@@ -6,6 +6,11 @@ No key is lost: keys typed while the record loads are held and applied once it
 is on screen (nothing is pre-selected, so a key never wipes a field); while a
 save is on its way the form says so and stays editable; if the user typed
 meanwhile, the editor stays open with the newer text instead of closing on it.
+
+This module holds the dialog: its layout, loading, and the form checked as you
+type. Saving, conflicts, undo and leaving are in risk_editor_save.py; controls,
+treatments, acceptance and withdrawal in risk_editor_related.py; the form's
+fields and reads in risk_form.py.
 """
 
 from __future__ import annotations
@@ -20,29 +25,26 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from ...core import fields
-from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.identity import EDIT
-from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS, WITHDRAWN
+from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
 from ...core.scoring import Matrix
-from ...core.services import risks
 from ..base import DbMixin
 from ..render import colour_of, lines, lit
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
+from .risk_editor_related import RiskRelatedMixin
+from .risk_editor_save import RiskSaveMixin
 from .risk_form import (
     INPUTS,
     LABELS,
     NEW_RISK,
-    SCORES,
     SELECTS,
     form_problems,
     load_editor_data,
-    load_risk_data,
     values_of,
 )
 
-class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
+class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     HELP_TITLE = "Risk editor"
     HELP = ("Tab moves between fields; problems are listed under the form as you type. Keys typed while "
             "the risk loads are applied once it is on screen. Saving a new risk keeps the editor open "
@@ -281,133 +283,6 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         if self.loaded and not (event.select.id or "").startswith("t-"):
             self._validate()
 
-    # -- saving ----------------------------------------------------------------------------------------
-    def _payload(self, v: dict[str, Any]) -> dict[str, Any]:
-        data = dict(v)
-        data["controls"] = fields.control_codes(v["controls"])
-        for k in SCORES:
-            data[k] = int(v[k]) if v[k].strip() else None
-        return data
-
-    def action_save(self) -> None:
-        if not self.allowed(EDIT, "saving a risk") or not self.loaded:
-            return
-        if self.saving is not None:
-            self.aims.say("a save of this risk is on its way: ctrl+s again once it has landed", error=True)
-            return
-        errs = self._validate()
-        if errs:
-            first = next(iter(errs))
-            if first in INPUTS:
-                self.query_one(f"#{first}", Input).focus()
-            self.aims.say(f"{LABELS.get(first, first)}: {errs[first]}", error=True)
-            return
-        v = self.values()
-        db, login, today, ref = self.database, self.login, self.aims.today, self.ref
-        if ref is None:
-            data = {k: x for k, x in self._payload(v).items() if x not in ("", None, [])}
-            self._saving(v)
-            self.db_write(lambda: risks.create_risk(db, login, data, today=today),
-                          lambda risk: self._created(risk, v), failed=self._save_failed,
-                          message=lambda risk: f"{risk['ref']} added",
-                          undo=lambda risk: (f"adding {risk['ref']}",
-                                             lambda: risks.delete_risk(db, login, risk["ref"])))
-            return
-        changed = {k for k in v if v[k] != self.initial.get(k)}
-        if not changed:
-            self.dismiss(None)
-            return
-        payload = self._payload(v)
-        old = self._payload(self.initial)
-        changes = {k: payload[k] for k in changed}
-        undo_values = {k: old[k] for k in changed}
-        self._save(changes, undo_values, self.version, v)
-
-    def _saving(self, v: dict[str, Any]) -> None:
-        self.saving = v
-        self._status("saving... (you can keep typing; nothing you type is lost)")
-
-    def _save(self, changes: dict[str, Any], undo_values: dict[str, Any], version: int | None,
-              v: dict[str, Any]) -> None:
-        db, login, ref = self.database, self.login, self.ref
-        self._saving(v)
-        self.db_write(lambda: risks.update_risk(db, login, ref, changes, expect_version=version),
-                      lambda risk: self._saved(risk, v),
-                      failed=lambda e: self._save_failed(e, changes, undo_values, v),
-                      message=f"{ref} saved (ctrl+z undoes)",
-                      undo=lambda risk: (f"edit of {ref}", lambda: risks.update_risk(
-                          db, login, ref, undo_values, expect_version=risk["version"])))
-
-    def _saved(self, risk: dict[str, Any], v: dict[str, Any]) -> None:
-        self.saving = None
-        self.version = risk["version"]
-        if self.values() == v:
-            self.dismiss(risk)
-            return
-        self.initial = v  # what landed; the newer text stays in the form, unsaved
-        self._status(f"{self.ref} saved; what you typed since is not saved yet (ctrl+s saves it)")
-
-    def _created(self, risk: dict[str, Any], v: dict[str, Any]) -> None:
-        """A new risk landed: the editor stays open on it, ready for treatments."""
-        self.saving = None
-        self.ref, self.version = risk["ref"], risk["version"]
-        if self.values() == v:
-            self.loaded = False
-            self._set_values(values_of(risk))
-            self.loaded = True
-            self.initial = self.values()
-            self._status(f"{self.ref} added; add its treatments below (ctrl+t), Escape closes")
-        else:
-            self.initial = v
-            self._status(f"{self.ref} added; what you typed since is not saved yet (ctrl+s saves it)")
-        self.query_one("#editor-title", Static).update(self._heading())
-        self._show_ref_parts()
-        self.query_one(TreatmentsPanel).show([])
-        self._show_acceptance([])
-        self._validate()
-        if self._then_treatment:
-            self._then_treatment = False
-            self.query_one("#t-action", Input).focus()
-            self.query_one("#t-action").scroll_visible()
-
-    def _save_failed(self, err: AimsError, changes: dict | None = None, undo_values: dict | None = None,
-                     v: dict | None = None) -> bool:
-        self.saving = None
-        self._then_treatment = False
-        self._status("not saved")
-        if isinstance(err, ValidationError):
-            self.query_one("#errors", Static).update(lines(
-                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
-            return False
-        if isinstance(err, Conflict) and changes is not None:
-            from .conflict import ConflictDialog
-
-            current = dict(err.current)
-
-            def chosen(what: str | None) -> None:
-                if what == "reload":
-                    self.load()
-                elif what == "overwrite":
-                    self._save(changes, undo_values or {}, current.get("version"), v or self.values())
-
-            self.app.push_screen(ConflictDialog(f"Risk {self.ref}", changes, current, current.get("version")),
-                                 chosen)
-            return True
-        return False
-
-    # -- leaving ------------------------------------------------------------------------------------------
-    def action_close(self) -> None:
-        if self.saving is not None and self.values() == self.saving:
-            self.dismiss(None)  # the save goes on and says when it lands
-            return
-        if self.dirty and self.can_edit:
-            from .confirm import ConfirmDialog
-
-            self.app.push_screen(ConfirmDialog("Discard your unsaved changes to this risk?", "Discard", "Keep editing"),
-                                 lambda yes: self.dismiss(None) if yes else None)
-            return
-        self.dismiss(None)
-
     def on_button_pressed(self, event: Button.Pressed) -> None:
         handlers = {"save": self.action_save, "close": self.action_close, "pick": self.action_pick_controls,
                     "t-add": self.action_add_treatment, "accept": self.action_accept}
@@ -415,85 +290,3 @@ class RiskEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         if fn:
             event.stop()
             fn()
-
-    # -- controls -------------------------------------------------------------------------------------------
-    def action_pick_controls(self) -> None:
-        from .controls_picker import ControlsPicker
-
-        box = self.query_one("#controls", FormInput)
-
-        def chosen(codes: list[str] | None) -> None:
-            if codes is not None:
-                box.set_text(", ".join(codes))
-
-        self.app.push_screen(ControlsPicker(self.control_list, fields.control_codes(box.value)), chosen)
-
-    # -- treatments and acceptance --------------------------------------------------------------------------
-    def _show_acceptance(self, accs: list[dict[str, Any]]) -> None:
-        valid = [a for a in accs if a.get("covers")]  # the current acceptance, if it is valid
-        box = self.query_one("#acceptance", Static)
-        if valid:
-            a = valid[-1]
-            box.update(lines(f"Accepted by {a['accepted_by']} until {a['expires_on']}: {a['justification']}"))
-        else:
-            box.update("No valid acceptance of the residual risk.")
-
-    def _after_change(self, message: str) -> None:
-        """A treatment or acceptance changed the risk: re-read it, keep the user's edits."""
-        self.aims.say(message)
-        db, ref = self.database, self.ref
-        today = getattr(self.app, "today", None)
-
-        def merge(data: dict[str, Any]) -> None:
-            risk = data["risk"]
-            self.version = risk["version"]
-            theirs = values_of(risk)
-            mine = self.values()
-            untouched = {k: theirs[k] for k in theirs if mine.get(k) == self.initial.get(k)}
-            self.loaded = False
-            self._set_values(untouched)
-            self.initial.update(untouched)
-            self.loaded = True
-            self._show_related(data)
-            self._validate()
-
-        self.db_work(lambda: load_risk_data(db, ref, today), merge, group="editor-reload")
-
-    def action_add_treatment(self) -> None:
-        if not self.allowed(EDIT, "adding a treatment"):
-            return
-        if self.ref is None:
-            if self.saving is not None:
-                self._then_treatment = True
-                return
-            self.aims.say("a treatment belongs to a saved risk: saving this risk first (the editor stays open)")
-            self._then_treatment = True
-            self.action_save()
-            if self.saving is None:
-                self._then_treatment = False
-            return
-        panel = self.query_one(TreatmentsPanel)
-        if not panel.entry()["action"].strip():
-            self.query_one("#t-action", Input).focus()
-            self.query_one("#t-action").scroll_visible()
-            self.aims.say("type the treatment's action (and pick its owner), then ctrl+t adds it")
-            return
-        panel.add()
-
-    def action_complete_treatment(self) -> None:
-        self.query_one(TreatmentsPanel).complete()
-
-    def action_accept(self) -> None:
-        if not self.ref:
-            return
-        from .accept import accept_risk_flow
-
-        accept_risk_flow(self, self.ref, self.version, done=lambda: self._after_change("acceptance recorded"))
-
-    def action_withdraw(self) -> None:
-        if not self.ref:
-            return
-        from .withdraw import withdraw_flow
-
-        withdraw_flow(self, "risk", self.ref, self.version, withdrawn=self.initial.get("status") == WITHDRAWN,
-                      done=lambda _r: self.dismiss(None))

@@ -23,6 +23,9 @@ from ..base import DbMixin
 from ..render import lines
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
 from ..widgets.toggles import Check
+from .withdraw import withdraw_flow
+from .conflict import ConflictDialog
+from .confirm import ConfirmDialog
 
 FIELDS = [  # key, label, kind
     ("name", "Name", "input"), ("purpose", "Purpose", "input"), ("intended_use", "Intended use", "input"),
@@ -185,8 +188,6 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
                 lines("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
-            from .conflict import ConflictDialog
-
             cur = dict(err.current)
 
             def chosen(what: str | None) -> None:
@@ -205,8 +206,6 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
             self.dismiss(None)  # the save goes on and says when it lands
             return
         if self.loaded and self.values() != self.initial:
-            from .confirm import ConfirmDialog
-
             self.app.push_screen(ConfirmDialog("Discard your unsaved changes?", "Discard", "Keep editing"),
                                  lambda yes: self.dismiss(None) if yes else None)
             return
@@ -219,6 +218,5 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
     def action_withdraw(self) -> None:
         if not self.ref:
             return
-        from .withdraw import withdraw_flow
 
         withdraw_flow(self, "ai_system", self.ref, self.version, done=lambda _r: self.dismiss(None))

@@ -15,6 +15,7 @@ from ...core.text import visible
 from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
+from .first_run import FirstRunScreen
 
 
 class DashboardScreen(AimsScreen):
@@ -62,8 +63,6 @@ class DashboardScreen(AimsScreen):
 
     def _show(self, d: reads.Dashboard) -> None:
         if d.empty:
-            from .first_run import FirstRunScreen
-
             self.app.switch_screen(FirstRunScreen(self.database, self.login))
             return
         self.sub_title = visible(d.organization)

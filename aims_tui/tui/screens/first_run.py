@@ -10,6 +10,7 @@ from textual.widgets import Button, Footer, Header, Static
 from ...core.identity import ADMIN, EDIT
 from ...core.services import demo
 from .base import AimsScreen
+from ..dialogs.system_editor import SystemEditor
 
 TEXT = """Welcome to aims, the register of your AI management system (ISO/IEC 42001).
 
@@ -51,7 +52,6 @@ class FirstRunScreen(AimsScreen):
     def action_add_system(self) -> None:
         if not self.allowed(EDIT, "adding an AI system"):
             return
-        from ..dialogs.system_editor import SystemEditor
 
         self.app.push_screen(SystemEditor(self.database, self.login, None),
                              lambda r: self.aims.goto("systems") if r else None)

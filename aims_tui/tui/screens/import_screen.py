@@ -146,17 +146,12 @@ class ImportScreen(AimsScreen):
             self._read()
 
     def action_dry_run(self) -> None:
-        if not self.allowed(EDIT, "importing risks"):
-            return
-        if self._busy:
-            self.aims.say("still working on the file: wait for it to finish")
-            return
-        if self.plan is None:
-            self._say(["Read a file first (Enter in the path, or ctrl+r)."])
-            return
-        self._run_import(dry_run=True)
+        self._start_import(dry_run=True)
 
     def action_import_file(self) -> None:
+        self._start_import(dry_run=False)
+
+    def _start_import(self, *, dry_run: bool) -> None:
         if not self.allowed(EDIT, "importing risks"):
             return
         if self._busy:
@@ -165,7 +160,7 @@ class ImportScreen(AimsScreen):
         if self.plan is None:
             self._say(["Read a file first (Enter in the path, or ctrl+r)."])
             return
-        self._run_import(dry_run=False)
+        self._run_import(dry_run=dry_run)
 
     @on(Button.Pressed, "#read")
     @on(Input.Submitted, "#path")

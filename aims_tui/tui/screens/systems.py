@@ -20,6 +20,12 @@ from ..sources import AuditSource, RiskSource, SystemSource
 from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen, PagedListScreen
 from ..dialogs.review import SystemReviewDialog
+from ...core.models import EU_AI_ACT_TIERS
+from ..dialogs.system_editor import SystemEditor
+from ..dialogs.withdraw import withdraw_flow
+from ...core.schedule import today
+from ..dialogs.risk_editor import RiskEditor
+from ..dialogs.transition import TransitionDialog
 
 
 class SystemsScreen(PagedListScreen):
@@ -112,8 +118,6 @@ class SystemsScreen(PagedListScreen):
         self.refresh_data()
 
     def action_cycle_tier(self) -> None:
-        from ...core.models import EU_AI_ACT_TIERS
-
         order = [None, *EU_AI_ACT_TIERS]
         self.tier = order[(order.index(self.tier) + 1) % len(order)]
         self.refresh_data()
@@ -125,22 +129,17 @@ class SystemsScreen(PagedListScreen):
     def action_new_system(self) -> None:
         if not self.allowed(EDIT, "adding an AI system"):
             return
-        from ..dialogs.system_editor import SystemEditor
 
         self.app.push_screen(SystemEditor(self.database, self.login, None))
 
     def action_edit_system(self) -> None:
         row = self.current
         if row and self.allowed(EDIT, "editing an AI system"):
-            from ..dialogs.system_editor import SystemEditor
-
             self.app.push_screen(SystemEditor(self.database, self.login, row["ref"]))
 
     def action_move_stage(self) -> None:
         row = self.current
         if row and self.allowed(EDIT, "moving an AI system to another stage"):
-            from ..dialogs.transition import TransitionDialog
-
             self.app.push_screen(TransitionDialog(self.database, self.login, row["ref"], row["stage"],
                                                   row["version"]))
 
@@ -149,7 +148,6 @@ class SystemsScreen(PagedListScreen):
         row = self.current
         if row is None:
             return
-        from ..dialogs.withdraw import withdraw_flow
 
         withdraw_flow(self, "ai_system", row["ref"], row["version"], withdrawn=row["stage"] == WITHDRAWN)
 
@@ -201,7 +199,6 @@ class SystemDetailScreen(AimsScreen):
         yield Footer()
 
     def _today(self):
-        from ...core.schedule import today
         return self.aims.today or today()
 
     def on_mount(self) -> None:
@@ -257,7 +254,6 @@ class SystemDetailScreen(AimsScreen):
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
         if event.table.id != "system-risks":
             return
-        from ..dialogs.risk_editor import RiskEditor
 
         self.app.push_screen(RiskEditor(self.database, self.login, event.row["ref"]))
 
@@ -266,14 +262,10 @@ class SystemDetailScreen(AimsScreen):
 
     def action_edit_system(self) -> None:
         if self.allowed(EDIT, "editing an AI system"):
-            from ..dialogs.system_editor import SystemEditor
-
             self.app.push_screen(SystemEditor(self.database, self.login, self.ref))
 
     def action_move_stage(self) -> None:
         if self.system and self.allowed(EDIT, "moving an AI system to another stage"):
-            from ..dialogs.transition import TransitionDialog
-
             self.app.push_screen(TransitionDialog(self.database, self.login, self.ref, self.system["stage"],
                                                   self.system["version"]))
 
@@ -283,6 +275,4 @@ class SystemDetailScreen(AimsScreen):
 
     def action_new_risk(self) -> None:
         if self.allowed(EDIT, "adding a risk"):
-            from ..dialogs.risk_editor import RiskEditor
-
             self.app.push_screen(RiskEditor(self.database, self.login, None, system=self.ref))

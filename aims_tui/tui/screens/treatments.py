@@ -13,6 +13,8 @@ from .. import render
 from ..sources import TreatmentSource
 from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen
+from ..dialogs.risk_editor import RiskEditor
+from ..dialogs.withdraw import withdraw_flow
 
 
 class TreatmentsScreen(AimsScreen):
@@ -64,8 +66,6 @@ class TreatmentsScreen(AimsScreen):
         self.pager.reload()
 
     def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
-        from ..dialogs.risk_editor import RiskEditor
-
         self.app.push_screen(RiskEditor(self.database, self.login, event.row["risk_ref"]))
 
     def action_toggle_owner(self) -> None:
@@ -95,7 +95,6 @@ class TreatmentsScreen(AimsScreen):
         r = self.pager.current
         if not r:
             return
-        from ..dialogs.withdraw import withdraw_flow
 
         withdraw_flow(self, "treatment", f"{r['risk_ref']}/T{r['id']}", r["version"],
                       done=lambda _t: self.pager.reload())

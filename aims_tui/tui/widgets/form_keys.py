@@ -12,14 +12,40 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from textual import events
 from textual.binding import Binding
-from textual.widgets import Input
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 # Tab and shift+tab move the focus at once, before the next key is handed on: as
 # ordinary bindings they run only after the key has bubbled back up from the field,
 # so a digit typed right behind a Tab (a burst from the terminal, or held keys
 # applied after a load) went to the field being left.
+def type_stray_key(event: events.Key, focused: Widget | None, first: Callable[[], Widget | None]) -> None:
+    """A printable key that reached the form itself (typed while it was opening, or in
+    the same burst as Tab) goes into the focused field, or the ``first`` one: never
+    nowhere. (A key typed into a field is taken by the field and never gets here.)"""
+    if not event.is_printable or not event.character:
+        return
+    w = focused
+    if not isinstance(w, (Input, TextArea)):
+        if w is not None:
+            return
+        w = first()
+        if w is None:
+            return
+    if w.disabled:
+        return
+    if isinstance(w, TextArea):
+        w.insert(event.character)
+    elif isinstance(w, Input):
+        w.insert_text_at_cursor(event.character)
+    event.stop()
+    event.prevent_default()
+
+
 FOCUS_KEYS = [
     Binding("tab", "next_field", "Next field", show=False, priority=True),
     Binding("shift+tab", "previous_field", "Previous field", show=False, priority=True),
