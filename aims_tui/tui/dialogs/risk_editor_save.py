@@ -10,9 +10,9 @@ from textual.widgets import Input, Static
 
 from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
-from ...core.identity import EDIT
 from ...core.services import risks
 from ..render import lines
+from ..widgets.form_keys import ready_to_save
 from ..widgets.treatments_panel import TreatmentsPanel
 from .risk_form import INPUTS, LABELS, SCORES, values_of
 from .conflict import ConflictDialog
@@ -31,17 +31,7 @@ class RiskSaveMixin:
         return data
 
     def action_save(self) -> None:
-        if not self.allowed(EDIT, "saving a risk") or not self.loaded:
-            return
-        if self.saving is not None:
-            self.aims.say("a save of this risk is on its way: ctrl+s again once it has landed", error=True)
-            return
-        errs = self._validate()
-        if errs:
-            first = next(iter(errs))
-            if first in INPUTS:
-                self.query_one(f"#{first}", Input).focus()
-            self.aims.say(f"{LABELS.get(first, first)}: {errs[first]}", error=True)
+        if not ready_to_save(self, "saving a risk", "risk", LABELS, lambda field: field in INPUTS):
             return
         v = self.values()
         db, login, today, ref = self.database, self.login, self.aims.today, self.ref

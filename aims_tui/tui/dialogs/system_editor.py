@@ -16,12 +16,11 @@ from textual.widgets import Footer, Button, Checkbox, Input, Label, Select, Stat
 
 from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
-from ...core.identity import EDIT
 from ...core.models import AI_ROLES, EU_AI_ACT_TIERS
 from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines
-from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
+from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ready_to_save
 from ..widgets.toggles import Check
 from .withdraw import withdraw_flow
 from .conflict import ConflictDialog
@@ -130,16 +129,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
             self._validate()
 
     def action_save(self) -> None:
-        if not self.allowed(EDIT, "saving an AI system") or not self.loaded:
-            return
-        if self.saving is not None:
-            self.aims.say("a save of this AI system is on its way: ctrl+s again once it has landed", error=True)
-            return
-        errs = self._validate()
-        if errs:
-            first = next(iter(errs))
-            self.query_one(f"#{first}").focus()
-            self.aims.say(f"{LABELS[first]}: {errs[first]}", error=True)
+        if not ready_to_save(self, "saving an AI system", "AI system", LABELS):
             return
         v = self.values()
         db, login, today, ref = self.database, self.login, self.aims.today, self.ref

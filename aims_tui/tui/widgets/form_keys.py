@@ -19,6 +19,8 @@ from textual.binding import Binding
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
+from ...core.identity import EDIT
+
 # Tab and shift+tab move the focus at once, before the next key is handed on: as
 # ordinary bindings they run only after the key has bubbled back up from the field,
 # so a digit typed right behind a Tab (a burst from the terminal, or held keys
@@ -93,6 +95,26 @@ class HoldKeysUntilLoaded:
         held, self._held_keys = getattr(self, "_held_keys", []), []
         for key, character in held:
             self.app.post_message(events.Key(key, character))  # type: ignore[attr-defined]
+
+
+def ready_to_save(form, doing: str, noun: str, labels: dict[str, str],
+                  focusable: Callable[[str], bool] = lambda _field: True) -> bool:
+    """What an editor checks before it saves, written once for the risk and system editors:
+    the role, the record loaded, no save of it in flight, and its fields (else the first bad
+    field is focused, when it is a box, and named by its label)."""
+    if not form.allowed(EDIT, doing) or not form.loaded:
+        return False
+    if form.saving is not None:
+        form.aims.say(f"a save of this {noun} is on its way: ctrl+s again once it has landed", error=True)
+        return False
+    errs = form._validate()
+    if errs:
+        first = next(iter(errs))
+        if focusable(first):
+            form.query_one(f"#{first}").focus()
+        form.aims.say(f"{labels.get(first, first)}: {errs[first]}", error=True)
+        return False
+    return True
 
 
 class FormInput(Input):
