@@ -81,3 +81,33 @@ async def test_a_hostile_cell_and_header_show_escaped_in_the_import_preview(db, 
         assert any("Notes" in lbl for lbl in labels)
         assert not any(obeyed(t) for t in cells + headers + labels)
         assert not obeyed(app.export_screenshot())
+
+
+async def test_a_teammates_hostile_title_shows_escaped_in_the_conflict_dialog(db):
+    """The conflict dialog printed both values with str(): a title a teammate saved with a
+    right-to-left override reached the screen raw when the user's save collided with it."""
+    from aims_tui.tui.dialogs.conflict import ConflictDialog
+    from aims_tui.tui.dialogs.risk_editor import RiskEditor
+
+    risks.create_risk(db, EDITOR, {"title": "Original", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.push_screen(RiskEditor(db, EDITOR, "R-0001"))
+        await settle(pilot)
+        box = app.screen.query_one("#title", Input)
+        box.value = "Mine"
+        risks.update_risk(db, EDITOR, "R-0001", {"title": f"{TITLE_SEQ}Theirs {RLO}x"})
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictDialog)
+        import io
+
+        from rich.console import Console
+
+        out = io.StringIO()
+        Console(file=out, width=100, color_system=None).print(app.screen._values_text())
+        body = out.getvalue()
+        # the service drops C0 controls on save; the bidi override it keeps shows escaped
+        assert "Theirs <U+202E>x" in body, body
+        assert not obeyed(body) and not obeyed(app.export_screenshot())

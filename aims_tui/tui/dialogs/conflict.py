@@ -15,6 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ...core import audit
+from ...core.text import visible
 from ..base import DbMixin
 
 NOT_SHOWN = object()
@@ -25,7 +26,7 @@ def _text(v: Any) -> str:
         return "(not shown)"
     if isinstance(v, (list, tuple)):
         v = ", ".join(str(x) for x in v)
-    return "(empty)" if v in (None, "") else str(v)
+    return "(empty)" if v in (None, "") else visible(str(v), keep_newlines=True)  # typed text: shown, never obeyed
 
 
 def _same(a: Any, b: Any) -> bool:
