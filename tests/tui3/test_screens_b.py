@@ -508,13 +508,13 @@ async def test_the_figures_show_more_than_two_rows_and_whole_values_at_100x30(db
         assert screen.query_one("#inputs").size.height > 5
 
 
-async def test_overdue_actions_are_marked_by_core_schedule_is_overdue(db, monkeypatch):
-    """The screen asks core.schedule.is_overdue (no rule written again): swap the rule, the mark follows."""
+async def test_overdue_actions_are_marked_by_core_rules_action_overdue(db, monkeypatch):
+    """The screen asks core.rules.action_overdue (no rule written again): swap the rule, the mark follows."""
     from aims_tui.tui.screens import management as screen_module
 
     ref = _with_review(db)
     management.add_action(db, EDITOR, ref, {"action": "Later", "due_date": TODAY + timedelta(days=30)})
-    monkeypatch.setattr(screen_module, "is_overdue", lambda due, today: True)
+    monkeypatch.setattr(screen_module, "action_overdue", lambda status, due, today: True)
     app = _app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

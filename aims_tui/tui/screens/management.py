@@ -27,8 +27,10 @@ from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
 from ...core.db import Database
 from ...core.errors import AimsError
 from ...core.identity import APPROVE, EDIT
-from ...core.schedule import is_overdue, today as _today
+from ...core.schedule import today as _today
 from ...core.services import management
+from ...core.models import OPEN_TREATMENT_STATUSES
+from ...core.rules import action_overdue
 from ...reports import build_pack
 from ...reports import data as pack_data
 from ..dialogs.confirm import ConfirmDialog
@@ -36,7 +38,6 @@ from ..dialogs.management_forms import action_form, decisions_form, new_review_f
 from ..render import lines, lit
 from .base import AimsScreen
 
-OPEN_ACTION = ("planned", "in_progress")
 
 
 def _d(value: Any) -> str:
@@ -49,10 +50,6 @@ def pack_dates(review: dict[str, Any], today: date) -> tuple[date, date | None]:
     as_of = min(review.get("period_end") or review["held_on"], today)
     since = review.get("period_start")
     return as_of, (since if since and since <= as_of else None)
-
-
-def action_overdue(action: dict[str, Any], today: date) -> bool:
-    return action["status"] in OPEN_ACTION and is_overdue(action["due_date"], today)
 
 
 @dataclass
@@ -182,7 +179,7 @@ class ManagementScreen(AimsScreen):
         for r in rows:
             period = f"{_d(r['period_start']) or '…'} to {_d(r['period_end']) or '…'}" \
                 if r["period_start"] or r["period_end"] else ""
-            open_ = sum(1 for a in r["actions"] if a["status"] in OPEN_ACTION)
+            open_ = sum(1 for a in r["actions"] if a["status"] in OPEN_TREATMENT_STATUSES)
             table.add_row(Text(r["ref"]), Text(_d(r["held_on"])), Text(period), Text(r["status"]),
                           Text(str(open_)), key=r["ref"])
         self._fit(table, len(rows), 5)
@@ -243,7 +240,7 @@ class ManagementScreen(AimsScreen):
         cursor = actions.cursor_row
         actions.clear()
         for a in r["actions"]:
-            late = " (overdue)" if action_overdue(a, self.today) else ""
+            late = " (overdue)" if action_overdue(a["status"], a["due_date"], self.today) else ""
             actions.add_row(lit(a["action"]), lit(a["owner"]), Text(_d(a["due_date"])),
                             Text(a["status"] + late), key=str(a["id"]))
         self._fit(actions, len(r["actions"]))
