@@ -128,7 +128,7 @@ def _unowned_controls(s: Session, sample: int) -> GateResult:
 
 def _awaiting(s: Session, sample: int) -> GateResult:
     g = GateResult("risk_awaiting_assessment", GATES["risk_awaiting_assessment"])
-    conds = [Risk.awaiting_assessment == True, Risk.status != "closed"]  # noqa: E712
+    conds = [Risk.awaiting_assessment == True, live_risk()]  # noqa: E712
     g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
     if g.count:
         q = select(Risk.ref, Risk.title, Risk.owner).where(*conds).order_by(Risk.ref_num).limit(sample)

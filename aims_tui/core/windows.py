@@ -35,7 +35,7 @@ from sqlmodel import select
 from .db import Database
 from .models import OPEN_TREATMENT_STATUSES, TREATMENT_STATUSES, WITHDRAWN, AISystem, AuditEvent, Risk, Treatment
 from .records import system_id_of, to_dict
-from .rules import open_treatment
+from .rules import live_risk, open_treatment
 from .search import capped
 
 
@@ -110,7 +110,7 @@ def system_page(db: Database, f: SystemFilter = SystemFilter(), *, after: tuple 
         def to_rows(rows: list[AISystem]) -> list[dict[str, Any]]:
             ids = [r.id for r in rows]
             counts = dict(s.exec(select(Risk.system_id, func.count()).where(
-                Risk.system_id.in_(ids), Risk.status.not_in(("closed", WITHDRAWN))).group_by(Risk.system_id)).all()) if ids else {}
+                Risk.system_id.in_(ids), live_risk()).group_by(Risk.system_id)).all()) if ids else {}
             out = []
             for r in rows:
                 d = to_dict(r)

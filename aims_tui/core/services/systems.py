@@ -23,7 +23,7 @@ from ..models import (
 )
 from ..checks import unaccepted_above_appetite
 from ..records import get_by_ref, matrix_of, settings_row, to_dict
-from ..rules import open_treatment
+from ..rules import live_risk, open_treatment
 from ..schedule import next_review, today as _today
 from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, check_version
 
@@ -160,7 +160,7 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
         # Significant change (8.2-8.4): the system's risks and assessments are due now.
         due_now = 0
         if to_stage != "retired":
-            for r in s.exec(select(Risk).where(Risk.system_id == row.id, Risk.status != "closed")):
+            for r in s.exec(select(Risk).where(Risk.system_id == row.id, live_risk())):
                 if r.next_review is None or r.next_review > d:
                     r.next_review = d
                     s.add(r)
