@@ -16,6 +16,7 @@ from .. import __version__
 from . import (
     audit_cmd,
     common,
+    context_cmd,
     db_cmd,
     export_cmd,
     import_cmd,
@@ -72,7 +73,8 @@ def _open_tui(demo: bool) -> None:
 # Every module makes its commands with common.command_group; a group with a name
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
-               export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp):
+               export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
+               context_cmd.context):
     app.add_typer(_group)
 
 

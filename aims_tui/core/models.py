@@ -491,6 +491,39 @@ class ManagementReviewAction(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------------------
+# Context of the organization (clause 4)
+# ---------------------------------------------------------------------------
+
+CONTEXT_ISSUE_KINDS = ("internal", "external")
+CONTEXT_ISSUE_STATUSES = ("open", "monitoring", "closed")
+
+_ctx_v = _version()
+
+
+class ContextIssue(SQLModel, table=True):
+    """An internal or external issue that bears on the AIMS's intended results (4.1)."""
+
+    __tablename__ = "context_issue"
+    __mapper_args__ = {"version_id_col": _ctx_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    kind: str = Field(default="internal", max_length=16)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    effect: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="open", index=True, max_length=16)
+    raised_on: Optional[date] = None
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_ctx_v)
+
+
+# ---------------------------------------------------------------------------
 # The audit trail (append-only, hash-chained)
 # ---------------------------------------------------------------------------
 

@@ -26,9 +26,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable, Iterable
 
-from sqlalchemy import String, and_, case, func, null, or_
+from sqlalchemy import String, and_, case, func, literal, null, or_
 from sqlmodel import Session, select
 
+from . import catalog
 from .db import Database
 from .models import (
     OPEN_TREATMENT_STATUSES,
@@ -48,7 +49,7 @@ from .rules import is_current_acceptance, live_risk, overdue
 from .schedule import DUE_SOON, OVERDUE, is_overdue, today as _today
 
 SCHEMA = "aims.reminders/1"
-KINDS = ("risk_review", "system_review", "impact_assessment_review", "soa_review", "treatment",
+KINDS: tuple[str, ...] = ("risk_review", "system_review", "impact_assessment_review", "soa_review", "treatment",
          "management_action", "acceptance_expiry")
 KIND_LABELS = {
     "risk_review": "risk review",
@@ -252,6 +253,25 @@ _FROM = {
     "acceptance_expiry": Acceptance,
 }
 
+
+
+def _catalog_kind(k: catalog.Kind, d: catalog.Due) -> _Kind:
+    """The reminder of a date field of a kind of core.catalog, while the record is open."""
+    model = k.model
+    date_col = getattr(model, d.field)
+    owner = getattr(model, k.owner_field) if k.owner_field else literal("")
+    status = getattr(model, k.status_field)
+    return _Kind(date_col=date_col, owner=owner, where=lambda: [status.not_in(k.closed + (WITHDRAWN,))],
+                 owner_is=lambda login: owner == login,
+                 columns=lambda: (model.ref, getattr(model, k.title_field), owner, date_col, null(), model.version))
+
+
+# Every date field a kind of core.catalog declares in ``due``: kind "<entity>_<field>".
+for _k in catalog.ALL:
+    for _d in _k.due:
+        _name = f"{_k.entity}_{_d.field}"
+        KIND_SPECS[_name], _FROM[_name], KIND_LABELS[_name] = _catalog_kind(_k, _d), _k.model, _d.label
+        KINDS += (_name,)
 
 def _conditions(kind: str, until: date, owner: str | None, since: date | None, split_value: Any = None) -> list:
     spec = KIND_SPECS[kind]

@@ -71,7 +71,8 @@ class AimsApp(App):
         self._data_version: int | None = None
         self.screen_entries = registry.available(self.role or "")  # viewers: no Import
         for e in self.screen_entries:
-            self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
+            if e.key:  # the registers of the management system are opened from M
+                self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
         self.sub_title = f"{visible(login)} ({self.role or 'not a user'})"
         self.trail_warning: str | None = None  # set while the quick audit check fails
 
@@ -178,7 +179,7 @@ class AimsApp(App):
             seen.add((id(node), b.action))
             desc = b.description + ("" if active.enabled else " (not now)")
             (mine if node is screen else everywhere).append((self.get_key_display(b), desc, b.action))
-        screens = [(e.key, f"Go to {e.title}", f"goto('{e.id}')") for e in self.screen_entries]
+        screens = [(e.key, f"Go to {e.title}", f"goto('{e.id}')") for e in self.screen_entries if e.key]
         return [("Screens", screens), ("This screen", mine), ("Everywhere", everywhere)]
 
     def action_help(self) -> None:
@@ -256,7 +257,8 @@ class AimsApp(App):
     # -- the command palette: screens first, then this screen's actions --------------------------
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         for e in self.screen_entries:
-            yield SystemCommand(f"Go to {e.title}", f"{e.help} (key {e.key})", partial(self.goto, e.id))
+            where = f"key {e.key}" if e.key else "on the Management system screen, key M"
+            yield SystemCommand(f"Go to {e.title}", f"{e.help} ({where})", partial(self.goto, e.id))
         sections = dict(self.key_sections(screen))
         node_of = {"This screen": screen, "Everywhere": self}
         offered = set()

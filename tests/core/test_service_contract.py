@@ -566,7 +566,7 @@ def test_every_write_service_is_in_the_table():
     modules = [acceptances, controls, impact, management, nonconformities, reviews, risks, settings, setup,
                systems, treatments, users, withdrawal]
     readers = ("get_", "list_", "is_", "load_", "current_", "ensure_", "bootstrap_", "check_", "gate_",
-               "stage_", "risk_", "soa_", "ia_", "nc_", "review_", "treatment_", "next_", "sort_", "annex_",
+               "stage_", "title_", "risk_", "soa_", "ia_", "nc_", "review_", "treatment_", "next_", "sort_", "annex_",
                "get", "_")
     writers = set()
     for m in modules:

@@ -20,6 +20,7 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import EDIT, require
 from ..models import WITHDRAWN, AISystem, AuditEvent, ImpactAssessment, Nonconformity, Risk, Treatment
+from ..catalog import KINDS as CATALOG
 from ..records import to_dict
 from ._base import check_version
 
@@ -35,9 +36,19 @@ _BY_REF: dict[str, tuple[Any, str]] = {
 }
 
 
+def title_of(kind: str) -> str:
+    return TITLES[kind] if kind in TITLES else CATALOG[kind].what if kind in CATALOG else kind
+
+
 def _load(s: Session, kind: str, ref: str) -> tuple[Any, str, str]:
     """The row, the name of its status column, and the ref its audit events use."""
     row: Any
+    if kind in CATALOG:  # the kinds of core.catalog: found by ref, status in their status field
+        k = CATALOG[kind]
+        row = s.exec(select(k.model).where(k.model.ref == ref)).first()
+        if row is None:
+            raise NotFound(k.what, ref)
+        return row, k.status_field, ref
     if kind in _BY_REF:
         model, field = _BY_REF[kind]
         row = s.exec(select(model).where(model.ref == ref)).first()
@@ -48,9 +59,9 @@ def _load(s: Session, kind: str, ref: str) -> tuple[Any, str, str]:
         risk_ref = s.exec(select(Risk.ref).where(Risk.id == row.risk_id)).first() if row else None
         field, audit_ref = "status", f"{risk_ref}/T{row.id}" if row else ref
     else:
-        raise ValidationError("kind", f"'{kind}' is not one of {', '.join(KINDS)}")
+        raise ValidationError("kind", f"'{kind}' is not one of {', '.join(KINDS + tuple(CATALOG))}")
     if row is None:
-        raise NotFound(TITLES[kind], ref)
+        raise NotFound(title_of(kind), ref)
     return row, field, audit_ref
 
 
@@ -63,9 +74,9 @@ def withdraw(db: Database, actor: str, kind: str, ref: str, *, reason: str = "",
     """Withdraw a record made by mistake (reversible with ``restore``)."""
 
     def tx(s: Session) -> dict[str, Any]:
-        require(s, actor, EDIT, f"withdrawing a {TITLES.get(kind, kind)}")
+        require(s, actor, EDIT, f"withdrawing a {title_of(kind)}")
         row, field, audit_ref = _load(s, kind, ref)
-        check_version(row, expect_version, TITLES[kind], ref)
+        check_version(row, expect_version, title_of(kind), ref)
         before = getattr(row, field)
         if before == WITHDRAWN:
             raise ValidationError(field, f"{audit_ref} is already withdrawn")
@@ -87,9 +98,9 @@ def restore(db: Database, actor: str, kind: str, ref: str, *, expect_version: in
     """Put a withdrawn record back with the status it had when it was withdrawn."""
 
     def tx(s: Session) -> dict[str, Any]:
-        require(s, actor, EDIT, f"restoring a {TITLES.get(kind, kind)}")
+        require(s, actor, EDIT, f"restoring a {title_of(kind)}")
         row, field, audit_ref = _load(s, kind, ref)
-        check_version(row, expect_version, TITLES[kind], ref)
+        check_version(row, expect_version, title_of(kind), ref)
         if getattr(row, field) != WITHDRAWN:
             raise ValidationError(field, f"{audit_ref} is not withdrawn")
         last = s.exec(select(AuditEvent).where(AuditEvent.entity_ref == audit_ref,

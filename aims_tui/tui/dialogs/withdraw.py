@@ -17,7 +17,7 @@ def withdraw_flow(node: Any, kind: str, ref: str, version: int | None, *, withdr
     """Ask, then withdraw (or restore, when ``withdrawn``) ``kind`` ``ref`` through the service.
 
     ``node`` is a screen or dialog with DbMixin (db_write, allowed)."""
-    what = withdrawal.TITLES.get(kind, kind)
+    what = withdrawal.title_of(kind)
     verb = "restoring" if withdrawn else "withdrawing"
     if not node.allowed(EDIT, f"{verb} a {what}"):
         return

@@ -27,6 +27,7 @@ class Entry:
     target: str  # "module:Class"
     pushed: bool = False  # opened above the current screen (its Escape pops back to it)
     roles: tuple[str, ...] = ()  # offered only to these roles (empty: to everyone)
+    group: str = ""  # "system": a register of the management system, listed on the M screen (key "")
 
     def load(self) -> Callable[..., Screen]:
         module, _, name = self.target.partition(":")
@@ -46,9 +47,24 @@ SCREENS: list[Entry] = [
           pushed=True),
     Entry("import", "0", "Import", "Import a risk spreadsheet", P + "import_screen:ImportScreen",
           pushed=True, roles=EDIT),
+    Entry("system", "M", "Management system", "Every register of clauses 4 to 10, and readiness",
+          P + "management_system:ManagementSystemScreen"),
     Entry("audit", "l", "Audit trail", "Every recorded change, newest first", P + "audit_trail:AuditTrailScreen",
           pushed=True),
 ]
+
+
+# The registers of the management system (clauses 4 to 10): no key of their own, each opened
+# from the M screen or the command palette. Add one with
+# Entry(id, "", title, help, "module:Class", group="system").
+SCREENS += [
+    Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
+          P + "context:ContextIssuesScreen", pushed=True, group="system"),
+]
+
+
+def registers() -> list[Entry]:
+    return [e for e in SCREENS if e.group == "system"]
 
 
 def available(role: str | None = None) -> list[Entry]:
