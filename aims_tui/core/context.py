@@ -14,9 +14,9 @@ CONTEXT_ISSUE = Kind(
     entity="context_issue", model=ContextIssue, what="context issue", prefix="CTX",
     specs={
         "title": F("text", required=True, max_len=300, label="Title"),
-        "kind": F("choice", choices=CONTEXT_ISSUE_KINDS, label="Internal or external"),
+        "kind": F("choice", choices=CONTEXT_ISSUE_KINDS, label="Kind"),
         "description": F("longtext", label="Description"),
-        "effect": F("longtext", label="Effect on the AIMS"),
+        "effect": F("longtext", label="Effect on AIMS"),
         "owner": F("login", max_len=64, label="Owner"),
         "status": F("choice", choices=CONTEXT_ISSUE_STATUSES, label="Status"),
         "raised_on": F("date", label="Raised on"),

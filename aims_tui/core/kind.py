@@ -63,7 +63,7 @@ class Kind:
     model: type[SQLModel]  # has id, ref, status, version (and the fields of ``specs``)
     what: str  # the user's word, e.g. "context issue"
     prefix: str  # refs are PREFIX-001
-    specs: dict[str, F]  # the fields a user may set (F.label: how forms and messages name it)
+    specs: dict[str, F]  # the fields a user may set (F.label: how forms name it, at most 19 characters)
     title_field: str = "title"
     owner_field: str | None = "owner"
     status_field: str = "status"

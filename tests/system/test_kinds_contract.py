@@ -42,6 +42,12 @@ def test_every_kind_has_an_example():
     assert sorted(EXAMPLES) == KINDS
 
 
+def test_every_field_label_fits_the_forms_label_column():
+    """The form's label column is 20 cells: 'Internal or external' ran into its list."""
+    long = [f"{k.entity}.{n}: {k.label(n)!r}" for k in catalog.ALL for n in k.specs if len(k.label(n)) > 19]
+    assert not long, long
+
+
 def test_the_catalog_is_not_empty_and_refs_are_unique_per_kind():
     assert KINDS
     prefixes = [k.prefix for k in catalog.ALL]

@@ -81,6 +81,12 @@ class RecordScreen(ListScreen):
     def load(self):
         return registers.listing(self.database, self.kind)
 
+    def show(self, rows) -> None:
+        super().show(rows)
+        if not rows:  # a clear empty state: what the register is for and how to start it
+            start = " Press n to record the first." if self.aims.role in self.kind.role else ""
+            self.query_one("#list-title").update(f"{self.title_line()}: none recorded yet.{start}")
+
     def cells(self, r):
         return [render.lit(r.get(name)) for name in self.SHOW]
 
