@@ -75,3 +75,19 @@ async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands
         assert [r["title"] for r in rows] == ["Model drift unnoticed"]
         assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
+
+
+async def test_screens_switched_before_their_header_is_set_do_not_stop_the_app(db):
+    """Over SSH, a screen key typed while the app was starting switched the first screen
+    away before its Header had set its title: Textual's header raised NoMatches and the
+    app stopped with a traceback (seen in tmux). Three switches in one go, then a title
+    change that every header watches."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.goto("register")
+        app.goto("systems")
+        app.goto("register")
+        await settle(pilot)
+        app.sub_title = "after the switches"
+        await settle(pilot)
+        assert app.is_running and type(app.screen).__name__ == "RegisterScreen"

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from ...core.text import visible
 from ...core.windows import AuditFilter
@@ -15,6 +15,7 @@ from ..columns import activity_columns
 from ..sources import AuditSource
 from ..widgets.paged_table import PagedTable
 from .base import PagedListScreen
+from ..widgets.header import AimsHeader
 
 
 class AuditTrailScreen(PagedListScreen):
@@ -33,7 +34,7 @@ class AuditTrailScreen(PagedListScreen):
         self._timer = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Input(self.record, placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search",
                     classes="search")
         yield Static("", id="filter-line", markup=False)

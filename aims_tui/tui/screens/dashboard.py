@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import queries
@@ -16,6 +16,7 @@ from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
 from .first_run import FirstRunScreen
+from ..widgets.header import AimsHeader
 
 
 class DashboardScreen(AimsScreen):
@@ -29,7 +30,7 @@ class DashboardScreen(AimsScreen):
     ]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static("", id="stages", markup=False)
         with Horizontal(id="maps"):
             with Vertical(classes="map-box"):

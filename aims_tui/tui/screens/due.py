@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from ...core.db import Database
 from ...core.identity import EDIT
@@ -26,6 +26,7 @@ from ...core.services.reviews import record_review
 from ..dialogs.review_form import ReviewDialog
 from ..render import lit
 from .base import AimsScreen
+from ..widgets.header import AimsHeader
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
 ROW_LIMIT = 300
@@ -57,7 +58,7 @@ class DueScreen(AimsScreen):
         self.totals: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static("Loading what is due…", id="due-summary", markup=False)
         yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Header, Static
+from textual.widgets import Button, Footer, Static
 
 from ...core.identity import ADMIN, EDIT
 from ...core.services import demo
 from .base import AimsScreen
 from ..dialogs.system_editor import SystemEditor
+from ..widgets.header import AimsHeader
 
 TEXT = """Welcome to aims, the register of your AI management system (ISO/IEC 42001).
 
@@ -33,7 +34,7 @@ class FirstRunScreen(AimsScreen):
     BINDINGS = [Binding("a", "add_system", "Add an AI system"), Binding("d", "load_demo", "Load demo data")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         with Vertical(id="first-run"):
             yield Static(TEXT, markup=False)
             if self.aims.role in EDIT:

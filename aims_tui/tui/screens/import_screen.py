@@ -25,7 +25,6 @@ from textual.widgets import (
     Checkbox,
     DataTable,
     Footer,
-    Header,
     Input,
     Label,
     Log,
@@ -43,6 +42,7 @@ from ...io import importer
 from ..dialogs.confirm import ConfirmDialog
 from ..base import needed_role
 from .base import AimsScreen
+from ..widgets.header import AimsHeader
 
 NOT_IMPORTED = "ignore"
 
@@ -101,7 +101,7 @@ class ImportScreen(AimsScreen):
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static("Import risks from a spreadsheet (CSV or XLSX)", id="title", markup=False)
         # one line each (compact), each box with a label that stays when text is typed (80x24)
         with Horizontal(classes="row"):

@@ -7,10 +7,11 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from ...core.services import systems, users
 from .base import AimsScreen
+from ..widgets.header import AimsHeader
 
 
 class ListScreen(AimsScreen):
@@ -22,7 +23,7 @@ class ListScreen(AimsScreen):
         self.rows: list[dict[str, Any]] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static("", id="list-title", classes="detail-title", markup=False)
         yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Footer()

@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Footer, ProgressBar, Static
 
 from ...core.db import Database
 from ...core.errors import AimsError
@@ -37,6 +37,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.management_forms import action_form, decisions_form, new_review_form
 from ..render import lines, lit
 from .base import AimsScreen
+from ..widgets.header import AimsHeader
 
 
 
@@ -110,7 +111,7 @@ class ManagementScreen(AimsScreen):
         return self._today or _today()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="mr-detail"):
             yield Static("", id="mr-title", markup=False)

@@ -7,7 +7,7 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Footer, Input, Static
 
 from ...core import queries
 from ...core.identity import APPROVE, EDIT
@@ -23,6 +23,7 @@ from ..dialogs.risk_editor import RiskEditor
 from .audit_trail import AuditTrailScreen
 from ..dialogs.accept import accept_risk_flow
 from ..dialogs.withdraw import withdraw_flow
+from ..widgets.header import AimsHeader
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
 SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "owner": "owner", "status": "status",
@@ -81,7 +82,7 @@ class RegisterScreen(AimsScreen):
         self._loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Input(placeholder="Search titles and refs (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(risk_columns(self.today), empty_text="No risks match.", id="risks")

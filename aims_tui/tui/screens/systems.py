@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
 
 from ...core import queries
 from ...core.identity import EDIT
@@ -26,6 +26,7 @@ from ..dialogs.withdraw import withdraw_flow
 from ...core.schedule import today
 from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.transition import TransitionDialog
+from ..widgets.header import AimsHeader
 
 
 class SystemsScreen(PagedListScreen):
@@ -58,7 +59,7 @@ class SystemsScreen(PagedListScreen):
         self._filter: SystemFilter | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Input(placeholder="Search name, ref, owner (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable([
@@ -181,7 +182,7 @@ class SystemDetailScreen(AimsScreen):
         self._activity_filter = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static(self.ref, id="detail-title", classes="detail-title", markup=False)
         with TabbedContent(id="tabs"):
             with TabPane("Overview", id="tab-overview"):

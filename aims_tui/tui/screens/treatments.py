@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Static
 
 from ...core.identity import EDIT
 from ...core.schedule import due_state, today as _today
@@ -15,6 +15,7 @@ from ..widgets.paged_table import Col, PagedTable
 from .base import AimsScreen
 from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.withdraw import withdraw_flow
+from ..widgets.header import AimsHeader
 
 
 class TreatmentsScreen(AimsScreen):
@@ -32,7 +33,7 @@ class TreatmentsScreen(AimsScreen):
     include_done = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()
         yield Static("", id="list-title", classes="detail-title", markup=False)
         yield PagedTable([
             Col("risk", "Risk", 7, lambda r: render.lit(r["risk_ref"])),
