@@ -122,6 +122,8 @@ def kinds(raw) -> dict[str, Kind]:
         else:
             key, match, order = "t.rowid", "t.rowid = {k}", "t.rowid"
         ref = f"'{name} #' || {key}"
+        if name not in REF_SQL and "ref" in [r[1] for r in info]:  # every kind of core.catalog has a ref
+            ref = f"coalesce(t.ref, {ref})"
         if name in REF_SQL:
             try:
                 raw.execute(f"SELECT {REF_SQL[name]} FROM {qn} AS t LIMIT 0")

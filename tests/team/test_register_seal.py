@@ -14,16 +14,18 @@ import pytest
 from typer.testing import CliRunner
 
 from aims_tui.cli import app
-from aims_tui.core import audit, config, identity
+from aims_tui.core import audit, catalog, config, identity
 from aims_tui.core.errors import PermissionDenied
-from aims_tui.core.services import backups, demo, management, risks, users
+from aims_tui.core.services import backups, demo, management, registers, risks, users
 
 from ..conftest import ADMIN, EDITOR, TODAY, VIEWER, make_db
+from ..system.examples import EXAMPLES
 
-# every kind of record the register holds (every table but the trail's own)
+# every kind of record the register holds (every table but the trail's own), and every
+# kind of the management system's registers (core.catalog)
 KINDS = ("acceptance", "ai_system", "applicability", "control", "impact_assessment", "management_review",
          "management_review_action", "nonconformity", "review", "risk", "risk_control", "settings",
-         "stage_event", "treatment", "user")
+         "stage_event", "treatment", "user") + tuple(k.model.__tablename__ for k in catalog.ALL)
 
 
 def cli(monkeypatch, login: str, *args: str):
@@ -60,6 +62,9 @@ def full_register(tmp_path_factory) -> Path:
     demo.load_demo(db, ADMIN, systems=3, risks_per_system=3, seed=5, today=TODAY)
     mr = management.create_review(db, ADMIN, {"held_on": "2026-06-01"})
     management.add_action(db, ADMIN, mr["ref"], {"action": "Retrain the model"})
+    for k in catalog.ALL:
+        EXAMPLES[k.entity].setup(db)
+        registers.create(db, ADMIN, k, EXAMPLES[k.entity].valid, today=TODAY)
     db.dispose()
     con = sqlite3.connect(str(folder / "full.db"))
     con.execute("PRAGMA journal_mode = DELETE")
@@ -95,7 +100,7 @@ def _ref(con, kind: str, row: dict) -> str:
     """How the record is named in the report, from its own columns."""
     risk_ref = lambda rid: con.execute("SELECT ref FROM risk WHERE id = ?", (rid,)).fetchone()[0]  # noqa: E731
     code = lambda cid: con.execute("SELECT code FROM control WHERE id = ?", (cid,)).fetchone()[0]  # noqa: E731
-    if kind in ("risk", "ai_system", "impact_assessment", "nonconformity", "management_review"):
+    if kind in ("risk", "ai_system", "impact_assessment", "nonconformity", "management_review") or "ref" in row:
         return row["ref"]
     return {
         "user": lambda: row["login"],
