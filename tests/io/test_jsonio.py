@@ -226,3 +226,26 @@ def test_a_file_from_another_schema_revision_says_so(db, tmp_path):
         jsonio.import_json(target, path)
     assert any("schema revision 9999" in m for _, m in info.value.errors)
     target.dispose()
+
+
+def test_withdrawn_records_and_every_register_kind_round_trip(demo_db, tmp_path):
+    """A risk, an AI system and a context issue withdrawn by mistake made the export
+    of their database refused on import ("status 'withdrawn' is not one of ...")."""
+    from aims_tui.core import catalog
+    from aims_tui.core.services import registers, withdrawal
+
+    from ..system.examples import EXAMPLES
+
+    withdrawal.withdraw(demo_db, APPROVER, "risk", "R-0001")
+    withdrawal.withdraw(demo_db, APPROVER, "ai_system", "AIS-002")
+    for k in catalog.ALL:
+        EXAMPLES[k.entity].setup(demo_db)
+        r = registers.create(demo_db, APPROVER, k, EXAMPLES[k.entity].valid, today=TODAY)
+        registers.create(demo_db, APPROVER, k, EXAMPLES[k.entity].valid, today=TODAY)
+        withdrawal.withdraw(demo_db, APPROVER, k.entity, r["ref"])
+    first, second = round_trip(demo_db, tmp_path)
+    assert first == second
+    doc = json.loads(first)
+    assert [r["status"] for r in doc["tables"]["risk"] if r["ref"] == "R-0001"] == ["withdrawn"]
+    for k in catalog.ALL:
+        assert sorted(r["status"] == "withdrawn" for r in doc["tables"][k.model.__tablename__]) == [False, True]

@@ -10,13 +10,13 @@ from sqlalchemy import func, insert, select as sa_select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
-from .. import audit
+from .. import audit, catalog
 from ..db import Database
 from ..errors import AimsError, ValidationError
 from ..models import (ACTION_STATUSES, AI_ROLES, EU_AI_ACT_TIERS, IA_STATUSES, IMPLEMENTATION_STATUSES, MR_STATUSES,
                       NC_KINDS, NC_SEVERITIES, NC_STATUSES, REVIEW_KINDS, REVIEW_OUTCOMES, REVIEW_SUBJECTS,
                       RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, ROLES, STAGES, TREATMENT_OPTIONS,
-                      TREATMENT_STATUSES)
+                      TREATMENT_STATUSES, WITHDRAWN)
 from ..fields import LONG_TEXT_MAX
 from ..schedule import CadenceError, parse_cadence
 from ..scoring import Matrix, MatrixError
@@ -67,6 +67,19 @@ LOGINS: dict[str, tuple[str, ...]] = {
     "risk": ("owner",), "treatment": ("owner",), "applicability": ("owner",),
     "ai_system": ("business_owner", "technical_owner"), "acceptance": ("accepted_by",),
 }
+# A record withdrawn by mistake keeps "withdrawn" in its status (stage for an AI system).
+for _key in (("risk", "status"), ("ai_system", "stage"), ("treatment", "status"), ("impact_assessment", "status"),
+             ("nonconformity", "status")):
+    CHOICES[_key] = CHOICES[_key] + (WITHDRAWN,)
+# ... and those of every kind of core.catalog, from its field rules (a withdrawn record's
+# status is "withdrawn", outside its choices).
+for _k in catalog.ALL:
+    _table = _k.model.__tablename__
+    for _name, _spec in _k.specs.items():
+        if _spec.kind == "choice" and _name not in _k.links:
+            CHOICES[(_table, _name)] = tuple(_spec.choices) + ((WITHDRAWN,) if _name == _k.status_field else ())
+        elif _spec.kind == "login":
+            LOGINS[_table] = LOGINS.get(_table, ()) + (_name,)
 SCORES: dict[str, tuple[str, ...]] = {
     "risk": ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"),
     "acceptance": ("residual_likelihood", "residual_impact"),
