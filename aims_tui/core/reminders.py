@@ -267,11 +267,15 @@ def _catalog_kind(k: catalog.Kind, d: catalog.Due) -> _Kind:
 
 
 # Every date field a kind of core.catalog declares in ``due``: kind "<entity>_<field>".
+# A reminder of a next review is answered by recording the review (services.registers.mark_reviewed).
+CATALOG_REVIEWS: dict[str, str] = {}  # reminder kind -> entity
 for _k in catalog.ALL:
     for _d in _k.due:
         _name = f"{_k.entity}_{_d.field}"
         KIND_SPECS[_name], _FROM[_name], KIND_LABELS[_name] = _catalog_kind(_k, _d), _k.model, _d.label
         KINDS += (_name,)
+        if _d.field == "next_review" and hasattr(_k.model, "last_reviewed"):
+            CATALOG_REVIEWS[_name] = _k.entity
 
 def _conditions(kind: str, until: date, owner: str | None, since: date | None, split_value: Any = None) -> list:
     spec = KIND_SPECS[kind]

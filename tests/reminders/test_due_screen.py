@@ -138,3 +138,35 @@ async def test_enter_on_a_row_then_enter_also_records_the_review(demo_db):
         await pilot.press("enter")
         assert await _settle(pilot, app, lambda: key not in screen.items)
     assert [r["outcome"] for r in reviews.list_reviews(demo_db, "risk", key.split(":", 1)[1])] == ["still_valid"]
+
+
+async def test_r_and_y_on_a_register_review_record_it_and_move_the_next_review(db):
+    """A context issue (any register of the management system) overdue for review:
+    r asks, y records the review through services.registers (audit action "review"),
+    its next review follows the cadence and the row leaves the list."""
+    from datetime import timedelta
+
+    from aims_tui.core.services import registers
+    from aims_tui.tui.dialogs.confirm import ConfirmDialog
+
+    issue = registers.create(db, ADMIN, "context_issue", {
+        "title": "New AI regulation", "owner": ADMIN, "review_cadence": "quarterly",
+        "next_review": (TODAY - timedelta(days=5)).isoformat()}, today=TODAY)
+    app = Host(db, ADMIN)
+    key = f"context_issue_next_review:{issue['ref']}"
+    async with app.run_test(size=(140, 40)) as pilot:
+        screen = app.screen
+        assert await _settle(pilot, app, lambda: key in screen.items)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=table.get_row_index(key))
+        await pilot.press("r")
+        assert await _settle(pilot, app, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("y")
+        assert await _settle(pilot, app, lambda: key not in screen.items and app.pending_writes == 0)
+        said = [n.message for n in app._notifications]
+    after = registers.show(db, "context_issue", issue["ref"])
+    assert after["last_reviewed"] == TODAY and after["next_review"] > TODAY
+    assert any(m.startswith(f"{issue['ref']} reviewed; next review {after['next_review']}") for m in said), said
+    with db.read() as s:
+        from aims_tui.core.audit import events
+        assert events(s, entity_ref=issue["ref"], limit=1)[0]["action"] == "review"

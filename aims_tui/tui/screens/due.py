@@ -20,9 +20,11 @@ from textual.widgets import DataTable, Footer, Static
 
 from ...core.db import Database
 from ...core.identity import EDIT
-from ...core.reminders import KIND_LABELS, DueItem, window
+from ...core.reminders import CATALOG_REVIEWS, KIND_LABELS, DueItem, window
+from ...core.services import registers
 from ...core.schedule import today as _today
 from ...core.services.reviews import record_review
+from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.review_form import ReviewDialog
 from ..render import lit
 from .base import AimsScreen
@@ -137,10 +139,29 @@ class DueScreen(AimsScreen):
         if self.aims.role in EDIT:
             self.action_review()
 
+    def _mark_reviewed(self, item: DueItem, entity: str) -> None:
+        """A register of the management system (a context issue, a document...): record
+        that it was reviewed today, after confirming; its next review follows its cadence."""
+        if not self.allowed(EDIT, "recording a review"):
+            return
+        db, login, today = self.database, self.login, self.today
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.db_write(lambda: registers.mark_reviewed(db, login, entity, item.ref, item.version, today=today),
+                              message=lambda r: f"{item.ref} reviewed; next review "
+                                                f"{r.get('next_review') or '(no cadence: set one on the record)'}")
+
+        self.app.push_screen(ConfirmDialog(f"Record that {item.ref} ({item.title}) was reviewed today?",
+                                           "Reviewed", "Cancel"), chosen)
+
     def action_review(self) -> None:
         key = self._current_key()
         item = self.items.get(key or "")
         if item is None:
+            return
+        if item.kind in CATALOG_REVIEWS:
+            self._mark_reviewed(item, CATALOG_REVIEWS[item.kind])
             return
         if item.subject_type is None:
             self.aims.say(f"{item.ref} is a {KIND_LABELS[item.kind]}, not a review: update it from its record.")
