@@ -74,7 +74,7 @@ for _key in (("risk", "status"), ("ai_system", "stage"), ("treatment", "status")
 # ... and those of every kind of core.catalog, from its field rules (a withdrawn record's
 # status is "withdrawn", outside its choices).
 for _k in catalog.ALL:
-    _table = _k.model.__tablename__
+    _table = str(_k.model.__tablename__)
     for _name, _spec in _k.specs.items():
         if _spec.kind == "choice" and _name not in _k.links:
             CHOICES[(_table, _name)] = tuple(_spec.choices) + ((WITHDRAWN,) if _name == _k.status_field else ())
