@@ -11,7 +11,7 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity, WITHDRAWN
-from ..records import system_ref_of, to_dict
+from ..records import get_by_ref, system_ref_of, to_dict
 from ..schedule import today as _today
 from ..fields import F
 from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
@@ -37,6 +37,11 @@ def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
     d = to_dict(nc)
     d["system_ref"] = system_ref_of(s, nc.system_id)
     return d
+
+
+def get_nonconformity(db: Database, ref: str) -> dict[str, Any]:
+    with db.read() as s:
+        return nc_dict(s, get_by_ref(s, Nonconformity, ref, "nonconformity"))
 
 
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
