@@ -145,11 +145,11 @@ def _suppliers_not_assessed(s: Session, today: date, sample: int) -> GateResult:
     conds = not_assessed(today)
     g.count = int(s.exec(select(func.count()).select_from(Supplier).where(*conds)).one())
     if g.count:
-        q = (select(Supplier.ref, Supplier.name, Supplier.owner, Supplier.assessed_on, Supplier.next_assessment)
-             .where(*conds).order_by(Supplier.ref).limit(sample))
-        g.items = [{"ref": r, "title": reminders._one_line(n), "owner": o,
-                    "assessed_on": a.isoformat() if a else None, "next_assessment": nx.isoformat() if nx else None}
-                   for r, n, o, a, nx in s.exec(q)]
+        q = select(Supplier).where(*conds).order_by(Supplier.ref).limit(sample)
+        g.items = [{"ref": r.ref, "title": reminders._one_line(r.name), "owner": r.owner,
+                    "assessed_on": r.assessed_on.isoformat() if r.assessed_on else None,
+                    "next_assessment": r.next_assessment.isoformat() if r.next_assessment else None}
+                   for r in s.exec(q)]
     return g
 
 

@@ -10,7 +10,14 @@ import os
 import subprocess
 import sys
 
-from .test_cli_runner import _one_line, cli  # noqa: F401  (the fixture)
+import pytest
+
+from .test_cli_runner import Cli, _one_line
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path) -> Cli:
+    return Cli(monkeypatch, tmp_path / "aims.db")
 
 
 def _init(cli) -> None:
