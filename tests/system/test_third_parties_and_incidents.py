@@ -12,9 +12,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from aims_tui.core import checks, incidents as incident_rules, suppliers as supplier_rules
+from aims_tui.core.db import open_database
 from aims_tui.core.errors import ValidationError
 from aims_tui.core.readiness_types import MISSING, OK, STALE, UNAPPROVED
 from aims_tui.core.services import incidents, nonconformities, registers, risks, systems, users, withdrawal
+from aims_tui.io import jsonio
 
 from ..conftest import ADMIN, EDITOR, TODAY, make_db
 from ..core.helpers import snapshot
@@ -257,3 +259,27 @@ def test_the_inventory_finding_names_systems_without_owner_or_past_their_review(
     f = next(f for f in _findings(db, incident_rules, today=late) if "inventory" in f.requirement)
     assert f.state == STALE and set(f.refs) == {a["ref"], b["ref"]}
     assert next(f for f in _findings(db, incident_rules) if "inventory" in f.requirement).ok
+
+
+def test_suppliers_components_and_incidents_survive_the_lossless_json_export_and_import(db, tmp_path):
+    """A team moving its register to a new host keeps the third parties, the incidents and
+    the link from an incident to the nonconformity raised from it."""
+    s = _supplier(db, status="active", outcome="acceptable", review_cadence="yearly")
+    sysref = systems.create_system(db, EDITOR, {"name": "Chatbot"})["ref"]
+    registers.create(db, EDITOR, "ai_component", {"name": "Base model", "supplier": s["ref"], "system": sysref},
+                     today=TODAY)
+    i = _incident(db, status="resolved", system=sysref)
+    incidents.raise_nonconformity(db, EDITOR, i["ref"], today=TODAY)
+    first = tmp_path / "first.json"
+    jsonio.export_json(db, first)
+    target = open_database(str(tmp_path / "restored.db"))
+    try:
+        jsonio.import_json(target, first)
+        for entity in ("supplier", "ai_component", "incident"):
+            assert registers.listing(target, entity) == registers.listing(db, entity), entity
+        assert registers.show(target, "incident", i["ref"])["nonconformity"] == "NC-001"
+        second = tmp_path / "second.json"
+        jsonio.export_json(target, second)
+        assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
+    finally:
+        target.dispose()
