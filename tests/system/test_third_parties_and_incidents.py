@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from aims_tui.core import checks, incidents as incident_rules, suppliers as supplier_rules
+from aims_tui.core import checks, incidents as incident_rules, reminders, suppliers as supplier_rules
 from aims_tui.core.db import open_database
 from aims_tui.core.errors import ValidationError
 from aims_tui.core.readiness_types import MISSING, OK, STALE, UNAPPROVED
@@ -283,3 +283,15 @@ def test_suppliers_components_and_incidents_survive_the_lossless_json_export_and
         assert second.read_text(encoding="utf-8") == first.read_text(encoding="utf-8")
     finally:
         target.dispose()
+
+
+def test_a_suppliers_next_assessment_and_next_review_are_two_reminders_until_it_ends(db):
+    """Both dates of a supplier reach `aims reminders`, each named for what is due."""
+    s = _supplier(db, status="active", owner=EDITOR, assessed_on="2025-01-01", outcome="acceptable",
+                  next_assessment="2026-06-01", next_review="2026-06-10")
+    items = [i for i in reminders.due_items(db, today=TODAY).items if i.ref == s["ref"]]
+    assert sorted(i.kind for i in items) == ["supplier_next_assessment", "supplier_next_review"]
+    assert {reminders.KIND_LABELS[i.kind] for i in items} == {"supplier assessment", "supplier review"}
+    assert all(i.state == "overdue" and i.owner == EDITOR for i in items)
+    registers.update(db, EDITOR, "supplier", s["ref"], {"status": "ended"}, today=TODAY)
+    assert not [i for i in reminders.due_items(db, today=TODAY).items if i.ref == s["ref"]]
