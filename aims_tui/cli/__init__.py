@@ -19,11 +19,14 @@ from . import (
     context_cmd,
     db_cmd,
     export_cmd,
+    impact_cmd,
     import_cmd,
+    nonconformities_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
     systems_cmd,
+    third_parties_cmd,
     users_cmd,
 )
 from ..core.queries import risk_count
@@ -74,7 +77,8 @@ def _open_tui(demo: bool) -> None:
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
-               context_cmd.context):
+               context_cmd.context, third_parties_cmd.suppliers, third_parties_cmd.components,
+               third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities):
     app.add_typer(_group)
 
 

@@ -17,13 +17,15 @@ as the ref of the record it names.
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Optional, Sequence
+from typing import Annotated, Any, Iterable, Mapping, Optional, Protocol, Sequence
 
 import typer
 
 from . import common
 from ..core.errors import ValidationError
+from ..core.fields import F
 from ..core.kind import Kind
 from ..core.services import registers, withdrawal
 
@@ -35,7 +37,80 @@ JsonOpt = Annotated[Optional[str], typer.Option(
 MAX_JSON_BYTES = 16 * 1024 * 1024
 
 
-def parse_sets(k: Kind, pairs: Sequence[str] | None) -> dict[str, Any]:
+class Form(Protocol):
+    """What the input helpers need of a kind of record: its word and its fields."""
+
+    @property
+    def what(self) -> str: ...
+
+    @property
+    def specs(self) -> Mapping[str, F]: ...
+
+
+@dataclass(frozen=True)
+class Fields:
+    """A record kept by a service of its own (AI systems, impact assessments,
+    nonconformities), described for the input helpers as a :class:`Kind` is."""
+
+    what: str
+    specs: Mapping[str, F]
+    title_field: str = "title"
+    aliases: Mapping[str, str] | None = None  # a key the record gives out -> the field it takes in
+    itself: frozenset[str] = frozenset()  # keys the record says of itself (ref, id, version...): not input
+
+
+def record_input(k: Form, sets: Sequence[str] | None, source: str | None, *,
+                 aliases: Mapping[str, str] | None = None, itself: Iterable[str] = ()) -> dict[str, Any]:
+    """One record from ``--json`` (an object) and ``--set`` (which wins), less what a
+    listed record says of itself, so that what ``list --format json`` prints (one item
+    of it) is taken back; a key the record gives out under another name (``system_ref``)
+    is read as the field it names (``system``)."""
+    values = parse_sets(k, sets)
+    doc: Any = read_json(source) if source else {}
+    if not isinstance(doc, dict):
+        common.fail(f"--json {source}: give one object", common.EXIT_USAGE)
+    skip = set(itself)
+    data = {key: v for key, v in doc.items() if key in k.specs or key not in skip}
+    for given, name in (aliases or {}).items():
+        if given in data:
+            value = data.pop(given)
+            data.setdefault(name, value)
+    data.update(values)
+    if not data:
+        common.fail(f"nothing to record: give --set FIELD=VALUE or --json (fields: {', '.join(k.specs)})",
+                    common.EXIT_USAGE)
+    return data
+
+
+def change_input(k: Form, sets: Sequence[str] | None, source: str | None, *,
+                 aliases: Mapping[str, str] | None = None, extra: Iterable[str] = ()) -> dict[str, Any]:
+    """The changes of ``update``: the fields of ``--json`` (other keys of a listed record
+    are left out) and ``--set`` (which wins; a field the record does not have is named)."""
+    doc: Any = read_json(source) if source else {}
+    if not isinstance(doc, dict):
+        common.fail(f"--json {source}: give an object", common.EXIT_USAGE)
+    doc = dict(doc)
+    for given, name in (aliases or {}).items():
+        if given in doc:
+            value = doc.pop(given)
+            doc.setdefault(name, value)
+    keep = set(k.specs) | set(extra)
+    changes = {**{key: v for key, v in doc.items() if key in keep}, **parse_sets(k, sets)}
+    if not changes:
+        common.fail(f"nothing to change: give --set FIELD=VALUE or --json (fields: {', '.join(k.specs)})",
+                    common.EXIT_USAGE)
+    return changes
+
+
+def echo_saved(title_field: str, r: dict[str, Any], fmt: str, said: str) -> None:
+    """What add and update print: the record as JSON, or one line with its ref and version."""
+    if fmt == "json":
+        common.print_json(r)
+    else:
+        typer.echo(f"{r['ref']} {said} (version {r['version']}): {common.shown(str(r.get(title_field) or ''))}")
+
+
+def parse_sets(k: Form, pairs: Sequence[str] | None) -> dict[str, Any]:
     """``FIELD=VALUE`` pairs as a dict; a field the kind does not have is named."""
     out: dict[str, Any] = {}
     for pair in pairs or ():
@@ -44,8 +119,15 @@ def parse_sets(k: Kind, pairs: Sequence[str] | None) -> dict[str, Any]:
         if not eq or not name:
             common.fail(f"--set {pair!r}: write FIELD=VALUE", common.EXIT_USAGE)
         if name not in k.specs:
-            common.fail(f"--set {name}: not a field of a {k.what} (fields: {', '.join(k.specs)})",
+            article = "an" if k.what[:1].lower() in "aeiou" else "a"
+            common.fail(f"--set {name}: not a field of {article} {k.what} (fields: {', '.join(k.specs)})",
                         common.EXIT_USAGE)
+        if k.specs[name].kind == "json" and value.strip():  # a list or an object, written as JSON
+            try:
+                out[name] = json.loads(value)
+            except ValueError as exc:
+                common.fail(f"--set {name}: not JSON ({exc})", common.EXIT_USAGE)
+            continue
         out[name] = value
     return out
 
@@ -72,10 +154,7 @@ def read_json(source: str) -> Any:
 
 
 def _echo_one(k: Kind, r: dict[str, Any], fmt: str, said: str) -> None:
-    if fmt == "json":
-        common.print_json(r)
-    else:
-        typer.echo(f"{r['ref']} {said} (version {r['version']}): {common.shown(str(r.get(k.title_field) or ''))}")
+    echo_saved(k.title_field, r, fmt, said)
 
 
 def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | None = None,
@@ -123,13 +202,7 @@ def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | N
                    "--expect-version", help="Refuse if the record is no longer at this version.")] = None,
                fmt: common.FormatOpt = "table") -> None:
         common.check_format(fmt, ("table", "json"))
-        doc: Any = read_json(source) if source else {}
-        if not isinstance(doc, dict):
-            common.fail(f"--json {source}: give an object", common.EXIT_USAGE)
-        changes = {**{key: v for key, v in doc.items() if key in k.specs or key in k.links}, **parse_sets(k, sets)}
-        if not changes:
-            common.fail(f"nothing to change: give --set FIELD=VALUE or --json (fields: {', '.join(k.specs)})",
-                        common.EXIT_USAGE)
+        changes = change_input(k, sets, source, extra=k.links)
         database = common.open_db()
         actor = common.actor_for(database)
         _echo_one(k, registers.update(database, actor, k, ref, changes, expect_version), fmt, "updated")
@@ -207,4 +280,5 @@ def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | N
     return app
 
 
-__all__ = ["record_commands", "parse_sets", "read_json", "ValidationError"]
+__all__ = ["record_commands", "parse_sets", "read_json", "record_input", "change_input", "echo_saved", "Fields",
+           "Form", "ValidationError"]

@@ -8,12 +8,17 @@ table (the lossless JSON export and the seal cover every table already).
 from __future__ import annotations
 
 from .context import CONTEXT_ISSUE
+from .incidents import INCIDENT
+from .suppliers import AI_COMPONENT, SUPPLIER
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    SUPPLIER,
+    AI_COMPONENT,
+    INCIDENT,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

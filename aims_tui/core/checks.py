@@ -18,6 +18,8 @@ Gates:
 ``risk_awaiting_assessment``
     an active risk brought in without scores (an imported catalogue), until
     someone scores it.
+``supplier_not_assessed``
+    an active supplier (A.10.3) never assessed, or past its next assessment.
 """
 
 from __future__ import annotations
@@ -31,9 +33,10 @@ from sqlmodel import Session, select
 
 from . import reminders
 from .db import Database
-from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk
+from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk, Supplier
 from .schedule import today as _today
 from .scoring import Matrix
+from .suppliers import not_assessed
 from .records import settings_row
 from .rules import live_risk, valid_current_acceptance
 
@@ -44,6 +47,7 @@ GATES = {
     "overdue_beyond_grace": "overdue by more than the grace period",
     "applicable_control_without_owner": "applicable control with no owner",
     "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
+    "supplier_not_assessed": "active supplier never assessed or past its next assessment",
 }
 SAMPLE = 50
 
@@ -136,6 +140,19 @@ def _awaiting(s: Session, sample: int) -> GateResult:
     return g
 
 
+def _suppliers_not_assessed(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("supplier_not_assessed", GATES["supplier_not_assessed"])
+    conds = not_assessed(today)
+    g.count = int(s.exec(select(func.count()).select_from(Supplier).where(*conds)).one())
+    if g.count:
+        q = select(Supplier).where(*conds).order_by(Supplier.ref).limit(sample)
+        g.items = [{"ref": r.ref, "title": reminders._one_line(r.name), "owner": r.owner,
+                    "assessed_on": r.assessed_on.isoformat() if r.assessed_on else None,
+                    "next_assessment": r.next_assessment.isoformat() if r.next_assessment else None}
+                   for r in s.exec(q)]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -147,6 +164,7 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(late)
         gates.append(_unowned_controls(s, sample))
         gates.append(_awaiting(s, sample))
+        gates.append(_suppliers_not_assessed(s, d, sample))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

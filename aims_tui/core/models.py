@@ -524,6 +524,110 @@ class ContextIssue(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------------------
+# Third parties (A.10) and incidents
+# ---------------------------------------------------------------------------
+
+SUPPLIER_TYPES = ("supplier", "third_party_ai_component", "data_provider", "cloud", "other")
+SUPPLIER_STATUSES = ("proposed", "approved", "active", "ended")
+SUPPLIER_OUTCOMES = ("", "acceptable", "acceptable_with_conditions", "not_acceptable")
+SUPPLIER_RISK_LEVELS = ("", "low", "medium", "high", "critical")
+
+_supplier_v = _version()
+
+
+class Supplier(SQLModel, table=True):
+    """A supplier or other third party of the AIMS, with its last assessment (A.10.2, A.10.3)."""
+
+    __tablename__ = "supplier"
+    __mapper_args__ = {"version_id_col": _supplier_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    type: str = Field(default="supplier", max_length=32)
+    provides: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    contact: str = Field(default="", max_length=200)
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="proposed", index=True, max_length=16)
+    assessed_on: Optional[date] = None
+    outcome: str = Field(default="", max_length=32)
+    risk_level: str = Field(default="", max_length=16)
+    conditions: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    next_assessment: Optional[date] = Field(default=None, index=True)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_supplier_v)
+
+
+AI_COMPONENT_TYPES = ("model", "dataset", "api", "library", "other")
+AI_COMPONENT_STATUSES = ("proposed", "in_use", "retired")
+
+_ai_component_v = _version()
+
+
+class AIComponent(SQLModel, table=True):
+    """A third-party AI component (a model, a data set, an API) that an AI system uses (A.10.3)."""
+
+    __tablename__ = "ai_component"
+    __mapper_args__ = {"version_id_col": _ai_component_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    name: str = Field(max_length=200)
+    type: str = Field(default="model", max_length=16)
+    supplier_id: Optional[int] = Field(default=None, foreign_key="supplier.id", index=True)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id", index=True)
+    component_version: str = Field(default="", max_length=100)
+    licence: str = Field(default="", max_length=200)
+    used_for: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="proposed", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_ai_component_v)
+
+
+INCIDENT_SEVERITIES = ("low", "medium", "high", "critical")
+INCIDENT_STATUSES = ("open", "contained", "resolved", "closed")
+
+_incident_v = _version()
+
+
+class Incident(SQLModel, table=True):
+    """Something that went wrong with, or because of, an AI system; a nonconformity may be
+    raised from it once it is resolved. (Older nonconformities of kind "incident" stay as
+    they are: new incidents are recorded here.)"""
+
+    __tablename__ = "incident"
+    __mapper_args__ = {"version_id_col": _incident_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    occurred_on: Optional[date] = None
+    detected_on: Optional[date] = None
+    severity: str = Field(default="low", max_length=16)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    response: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status: str = Field(default="open", index=True, max_length=16)
+    owner: str = Field(default="", index=True, max_length=64)
+    reported_to: str = Field(default="", max_length=300)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id", index=True)
+    risk_id: Optional[int] = Field(default=None, foreign_key="risk.id", index=True)
+    nonconformity_id: Optional[int] = Field(default=None, foreign_key="nonconformity.id", index=True)
+    resolved_on: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_incident_v)
+
+
+# ---------------------------------------------------------------------------
 # The audit trail (append-only, hash-chained)
 # ---------------------------------------------------------------------------
 

@@ -23,8 +23,10 @@ from aims_tui.core.services import (
     acceptances,
     controls,
     impact,
+    incidents,
     management,
     nonconformities,
+    registers,
     reviews,
     risks,
     settings,
@@ -90,6 +92,17 @@ def _with_assessment(db: Database) -> Ctx:
 def _with_nonconformity(db: Database) -> Ctx:
     nc = nonconformities.create_nonconformity(db, EDITOR, {"title": "Model served unmonitored"}, today=TODAY)
     return {"nc": nc["ref"]}
+
+
+def _with_resolved_incident(db: Database) -> Ctx:
+    done = registers.create(db, EDITOR, "incident", {"title": "Wrong answers for a day", "status": "resolved",
+                                                     "severity": "high", "owner": EDITOR}, today=TODAY)
+    still = registers.create(db, EDITOR, "incident", {"title": "Still open"}, today=TODAY)
+    return {"inc": done["ref"], "open_inc": still["ref"]}
+
+
+def _inc_version(db: Database, ctx: Ctx) -> int:
+    return registers.show(db, "incident", ctx["inc"])["version"]
 
 
 def _with_mreview(db: Database) -> Ctx:
@@ -172,6 +185,7 @@ class Case:
     invalid_field: str = ""
     version: Callable[[Database, Ctx], int] | None = None  # None: the service takes no version
     bump: Callable[[Database, Ctx], Any] | None = None  # someone else's save (default: the valid call)
+    events: int = 1  # audit events of the valid change (one per record it writes)
 
 
 CASES = [
@@ -457,6 +471,16 @@ CASES = [
          lambda db, c, r: r["status"] == "investigating" or _fail("unchanged"),
          invalid=lambda db, c: nonconformities.update_nonconformity(db, EDITOR, c["nc"], {"status": "closed"}),
          invalid_field="root_cause", version=_nc_version),
+    # incidents ---------------------------------------------------------------------
+    Case("incidents.raise_nonconformity", _with_resolved_incident,
+         lambda db, c, a, v: incidents.raise_nonconformity(db, a, c["inc"], v, today=TODAY), EDITOR, "editor",
+         lambda db, c, r: (r["incident"]["nonconformity"] == r["nonconformity"]["ref"]
+                           and r["nonconformity"]["kind"] == "incident" and r["nonconformity"]["severity"] == "major")
+         or _fail("not raised"),
+         invalid=lambda db, c: incidents.raise_nonconformity(db, EDITOR, c["open_inc"], today=TODAY),
+         invalid_field="status", version=_inc_version, events=2,
+         bump=lambda db, c: registers.update(db, EDITOR, "incident", c["inc"], {"response": "Rolled back"},
+                                            today=TODAY)),
     # management reviews ----------------------------------------------------------
     Case("management.create_review", _nothing,
          lambda db, c, a, v: management.create_review(db, a, {"held_on": "2026-06-01"}), EDITOR, "editor",
@@ -513,7 +537,7 @@ def test_a_valid_change_is_written_with_exactly_one_audit_event(db, case: Case):
     v = case.version(db, ctx) if case.version else None
     before = audit_count(db)
     result = case.call(db, ctx, case.actor, v)
-    assert audit_count(db) == before + 1
+    assert audit_count(db) == before + case.events
     case.check(db, ctx, result)
 
 
@@ -563,7 +587,7 @@ def test_every_write_service_is_in_the_table():
     """A new write service must join the contract tests (names taken from the modules)."""
     import inspect
 
-    modules = [acceptances, controls, impact, management, nonconformities, reviews, risks, settings, setup,
+    modules = [acceptances, controls, impact, incidents, management, nonconformities, reviews, risks, settings, setup,
                systems, treatments, users, withdrawal]
     readers = ("get_", "list_", "is_", "load_", "current_", "ensure_", "bootstrap_", "check_", "gate_",
                "stage_", "title_", "risk_", "soa_", "ia_", "nc_", "review_", "treatment_", "next_", "sort_", "annex_",

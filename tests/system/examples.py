@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aims_tui.core.db import Database
+from aims_tui.core.services import registers, risks, systems
+
+from ..conftest import EDITOR, TODAY
 
 
 @dataclass(frozen=True)
@@ -32,4 +35,40 @@ EXAMPLES: dict[str, Example] = {
         bad=({"title": "Regulation", "kind": "sideways"}, "kind"),
         typed={"title": "Skills shortage in ML ops", "kind": "internal"},
     ),
+    "supplier": Example(
+        valid={"name": "Acme Models Ltd", "type": "third_party_ai_component", "status": "active",
+               "provides": "Hosted language model", "review_cadence": "yearly"},
+        change={"assessed_on": "2026-06-01", "outcome": "acceptable_with_conditions", "risk_level": "medium",
+                "conditions": "Annual SOC 2 report"},
+        bad=({"name": "Cloudy", "outcome": "fine"}, "outcome"),
+        typed={"name": "Data Brokers Inc", "type": "data provider"},
+    ),
+    "ai_component": Example(
+        valid={"name": "gpt-style base model", "type": "model", "supplier": "SUP-001", "system": "AIS-001",
+               "component_version": "2026-05", "licence": "commercial", "review_cadence": "yearly"},
+        change={"status": "in_use", "used_for": "Drafting answers to customers"},
+        bad=({"name": "Embeddings API", "supplier": "SUP-999"}, "supplier"),
+        typed={"name": "Sentence embeddings", "type": "api"},
+        setup=lambda db: _supplier_and_system(db),
+    ),
+    "incident": Example(
+        valid={"title": "Chatbot disclosed another customer's order", "severity": "high",
+               "occurred_on": "2026-06-10", "detected_on": "2026-06-11", "system": "AIS-001", "risk": "R-0001",
+               "reported_to": "data protection authority"},
+        change={"status": "contained", "response": "Conversation memory switched off"},
+        bad=({"title": "Outage", "occurred_on": "2026-06-10", "detected_on": "2026-06-01"}, "detected_on"),
+        typed={"title": "Wrong loan decision published", "severity": "medium"},
+        setup=lambda db: _system_and_risk(db),
+    ),
 }
+
+
+def _supplier_and_system(db: Database) -> None:
+    registers.create(db, EDITOR, "supplier", {"name": "Acme Models Ltd"})
+    systems.create_system(db, EDITOR, {"name": "Customer chatbot"})
+
+
+def _system_and_risk(db: Database) -> None:
+    s = systems.create_system(db, EDITOR, {"name": "Customer chatbot"})
+    risks.create_risk(db, EDITOR, {"system": s["ref"], "title": "Leaks personal data", "inherent_likelihood": 3,
+                                   "inherent_impact": 4}, today=TODAY)

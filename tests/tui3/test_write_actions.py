@@ -96,6 +96,8 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
+    ("IncidentsScreen", "raise_nc",
+     "tests/system/test_incidents_screen.py::test_r_on_a_resolved_incident_raises_a_linked_nonconformity_audited_on_both"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)

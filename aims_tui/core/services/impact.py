@@ -57,6 +57,11 @@ def get_row(s: Session, ref: str) -> ImpactAssessment:
     return get_by_ref(s, ImpactAssessment, ref, "impact assessment")
 
 
+def get_assessment(db: Database, ref: str) -> dict[str, Any]:
+    with db.read() as s:
+        return ia_dict(s, get_row(s, ref))
+
+
 def list_assessments(db: Database, system_ref: str | None = None) -> list[dict[str, Any]]:
     with db.read() as s:
         q = select(ImpactAssessment).where(ImpactAssessment.status != WITHDRAWN).order_by(ImpactAssessment.ref)

@@ -11,7 +11,7 @@ from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
 from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity, WITHDRAWN
-from ..records import system_ref_of, to_dict
+from ..records import get_by_ref, system_ref_of, to_dict
 from ..schedule import today as _today
 from ..fields import F
 from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
@@ -39,24 +39,37 @@ def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
     return d
 
 
+def get_nonconformity(db: Database, ref: str) -> dict[str, Any]:
+    with db.read() as s:
+        return nc_dict(s, get_by_ref(s, Nonconformity, ref, "nonconformity"))
+
+
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
     with db.read() as s:
         return [nc_dict(s, r) for r in s.exec(select(Nonconformity).where(Nonconformity.status != WITHDRAWN)
                                               .order_by(Nonconformity.ref))]
 
 
+def _record(s: Session, actor: str, data: dict[str, Any], today: date | None,
+            also: dict[str, Any] | None = None) -> Nonconformity:
+    """Write a new nonconformity and its audit event inside the caller's transaction (the
+    caller checks the role); ``also``: more fields for the event (where it came from)."""
+    values = clean(SPECS, data, partial=False, session=s)
+    sid = resolve_system(s, values.pop("system", None))
+    values["raised_on"] = values.get("raised_on") or today or _today()
+    nc = Nonconformity(ref=next_ref(s, Nonconformity, "NC", 3), system_id=sid, **values)
+    if nc.status == "closed" and nc.closed_on is None:
+        nc.closed_on = today or _today()
+    record_change(s, actor, nc, "nonconformity", nc.ref, "create",
+                  {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind],
+                   **(also or {})})
+    return nc
+
+
 def create_nonconformity(db: Database, actor: str, data: dict[str, Any], *, today: date | None = None) -> dict:
     def tx(s: Session) -> dict:
         require(s, actor, EDIT, "recording a nonconformity")
-        values = clean(SPECS, data, partial=False, session=s)
-        sid = resolve_system(s, values.pop("system", None))
-        values["raised_on"] = values.get("raised_on") or today or _today()
-        nc = Nonconformity(ref=next_ref(s, Nonconformity, "NC", 3), system_id=sid, **values)
-        if nc.status == "closed" and nc.closed_on is None:
-            nc.closed_on = today or _today()
-        record_change(s, actor, nc, "nonconformity", nc.ref, "create",
-                      {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind]})
-        return nc_dict(s, nc)
+        return nc_dict(s, _record(s, actor, data, today))
 
     return db.transact(tx)
 

@@ -60,6 +60,12 @@ SCREENS: list[Entry] = [
 SCREENS += [
     Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
+    Entry("suppliers", "", "Suppliers", "Suppliers and third parties, with their assessment (A.10.2, A.10.3)",
+          P + "third_parties:SuppliersScreen", pushed=True, group="system"),
+    Entry("ai_components", "", "AI components", "Third-party models, data sets and APIs used by AI systems (A.10.3)",
+          P + "third_parties:AIComponentsScreen", pushed=True, group="system"),
+    Entry("incidents", "", "Incidents", "Incidents, linked to systems, risks and nonconformities (8.1, A.8.4)",
+          P + "third_parties:IncidentsScreen", pushed=True, group="system"),
 ]
 
 
