@@ -8,12 +8,16 @@ table (the lossless JSON export and the seal cover every table already).
 from __future__ import annotations
 
 from .context import CONTEXT_ISSUE
+from .improvement import AUDIT_PROGRAMME, CORRECTIVE_ACTION, INTERNAL_AUDIT
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    AUDIT_PROGRAMME,
+    INTERNAL_AUDIT,
+    CORRECTIVE_ACTION,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

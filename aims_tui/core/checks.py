@@ -18,6 +18,11 @@ Gates:
 ``risk_awaiting_assessment``
     an active risk brought in without scores (an imported catalogue), until
     someone scores it.
+``nonconformity_overdue``
+    a nonconformity not closed whose due date has passed (10.2).
+``corrective_action_effectiveness_not_reviewed``
+    a corrective action done whose effectiveness review is past its date (or
+    has none) and was not recorded (10.2).
 """
 
 from __future__ import annotations
@@ -31,11 +36,11 @@ from sqlmodel import Session, select
 
 from . import reminders
 from .db import Database
-from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk
+from .models import WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity, Risk
 from .schedule import today as _today
 from .scoring import Matrix
 from .records import settings_row
-from .rules import live_risk, valid_current_acceptance
+from .rules import live_risk, overdue, valid_current_acceptance
 
 SCHEMA = "aims.check/1"
 GATES = {
@@ -44,6 +49,8 @@ GATES = {
     "overdue_beyond_grace": "overdue by more than the grace period",
     "applicable_control_without_owner": "applicable control with no owner",
     "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
+    "nonconformity_overdue": "nonconformity not closed by its due date",
+    "corrective_action_effectiveness_not_reviewed": "corrective action done, effectiveness review overdue",
 }
 SAMPLE = 50
 
@@ -136,6 +143,33 @@ def _awaiting(s: Session, sample: int) -> GateResult:
     return g
 
 
+def _nc_overdue(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("nonconformity_overdue", GATES["nonconformity_overdue"])
+    conds = [Nonconformity.status.not_in(("closed", WITHDRAWN)), overdue(Nonconformity.due_date, today)]
+    g.count = int(s.exec(select(func.count()).select_from(Nonconformity).where(*conds)).one())
+    if g.count:
+        q = (select(Nonconformity.ref, Nonconformity.title, Nonconformity.owner, Nonconformity.due_date)
+             .where(*conds).order_by(Nonconformity.due_date, Nonconformity.ref).limit(sample))
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o, "due": d.isoformat(),
+                    "days_overdue": (today - d).days} for r, t, o, d in s.exec(q)]
+    return g
+
+
+def _effectiveness_not_reviewed(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("corrective_action_effectiveness_not_reviewed",
+                   GATES["corrective_action_effectiveness_not_reviewed"])
+    due = CorrectiveAction.effectiveness_review_due
+    conds = [CorrectiveAction.status == "done", CorrectiveAction.effectiveness_reviewed_on.is_(None),
+             due.is_(None) | overdue(due, today)]
+    g.count = int(s.exec(select(func.count()).select_from(CorrectiveAction).where(*conds)).one())
+    if g.count:
+        q = (select(CorrectiveAction.ref, CorrectiveAction.action, CorrectiveAction.owner, due)
+             .where(*conds).order_by(due, CorrectiveAction.ref).limit(sample))
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o, "due": d.isoformat() if d else None}
+                   for r, t, o, d in s.exec(q)]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -147,6 +181,7 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(late)
         gates.append(_unowned_controls(s, sample))
         gates.append(_awaiting(s, sample))
+        gates += [_nc_overdue(s, d, sample), _effectiveness_not_reviewed(s, d, sample)]
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),
