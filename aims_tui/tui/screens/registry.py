@@ -60,6 +60,12 @@ SCREENS: list[Entry] = [
 SCREENS += [
     Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
+    Entry("audit_programmes", "", "Audit programmes", "Internal audit programmes and their approval (9.2)",
+          P + "internal_audits:AuditProgrammesScreen", pushed=True, group="system"),
+    Entry("internal_audits", "", "Internal audits", "Audits, auditors, results; f raises a finding (9.2)",
+          P + "internal_audits:InternalAuditsScreen", pushed=True, group="system"),
+    Entry("corrective_actions", "", "Corrective actions", "Actions on nonconformities, effectiveness (10.2)",
+          P + "internal_audits:CorrectiveActionsScreen", pushed=True, group="system"),
 ]
 
 
