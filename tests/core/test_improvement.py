@@ -13,10 +13,12 @@ from sqlmodel import select
 
 from aims_tui.core import checks, improvement, reminders
 from aims_tui.core.audit import events
+from aims_tui.core.db import open_database
 from aims_tui.core.errors import ValidationError
 from aims_tui.core.models import InternalAudit, Nonconformity
 from aims_tui.core.readiness_types import MISSING, OK, STALE, UNAPPROVED
 from aims_tui.core.services import internal_audits, nonconformities, registers
+from aims_tui.io import jsonio
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
 from .helpers import snapshot
@@ -384,3 +386,25 @@ def test_a_stale_programme_is_reported_stale(db):
     internal_audits.approve_programme(db, APPROVER, p, today=TODAY)
     f = _state(_findings(db), "9.2", "programme")
     assert f.state == STALE and f.refs == (p,) and "reviewed" in f.fix
+
+
+# -- the lossless JSON export -----------------------------------------------------------------------
+
+def test_audits_findings_and_corrective_actions_round_trip_through_the_json_export(db, tmp_path):
+    """What `aims export json` writes, `aims import json` restores: the finding keeps its audit."""
+    ref = _audit(db)["ref"]
+    nc = internal_audits.raise_finding(db, EDITOR, ref, {"title": "Gap"}, today=TODAY)["ref"]
+    ca = _ca(db, nc)["ref"]
+    registers.update(db, EDITOR, "corrective_action", ca, {"status": "done"}, today=TODAY)
+    first = tmp_path / "first.json"
+    jsonio.export_json(db, first)
+    target = open_database(str(tmp_path / "restored.db"))
+    try:
+        jsonio.import_json(target, first)
+        assert nonconformities.list_nonconformities(target)[0]["internal_audit"] == ref
+        assert registers.show(target, "corrective_action", ca) == registers.show(db, "corrective_action", ca)
+        second = tmp_path / "second.json"
+        jsonio.export_json(target, second)
+        assert first.read_text(encoding="utf-8") == second.read_text(encoding="utf-8")
+    finally:
+        target.dispose()
