@@ -32,7 +32,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import reminders
 from .db import Database
@@ -148,7 +148,7 @@ def _nc_overdue(s: Session, today: date, sample: int) -> GateResult:
     conds = [Nonconformity.status.not_in(("closed", WITHDRAWN)), overdue(Nonconformity.due_date, today)]
     g.count = int(s.exec(select(func.count()).select_from(Nonconformity).where(*conds)).one())
     if g.count:
-        q = (select(Nonconformity.ref, Nonconformity.title, Nonconformity.owner, Nonconformity.due_date)
+        q = (select(Nonconformity.ref, Nonconformity.title, Nonconformity.owner, col(Nonconformity.due_date))
              .where(*conds).order_by(Nonconformity.due_date, Nonconformity.ref).limit(sample))
         g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o, "due": d.isoformat(),
                     "days_overdue": (today - d).days} for r, t, o, d in s.exec(q)]
@@ -158,7 +158,7 @@ def _nc_overdue(s: Session, today: date, sample: int) -> GateResult:
 def _effectiveness_not_reviewed(s: Session, today: date, sample: int) -> GateResult:
     g = GateResult("corrective_action_effectiveness_not_reviewed",
                    GATES["corrective_action_effectiveness_not_reviewed"])
-    due = CorrectiveAction.effectiveness_review_due
+    due = col(CorrectiveAction.effectiveness_review_due)
     conds = [CorrectiveAction.status == "done", CorrectiveAction.effectiveness_reviewed_on.is_(None),
              due.is_(None) | overdue(due, today)]
     g.count = int(s.exec(select(func.count()).select_from(CorrectiveAction).where(*conds)).one())

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from pypdf import PdfReader
 
-from aims_tui.core.services import internal_audits, nonconformities, registers
+from aims_tui.core.services import internal_audits, registers
 from aims_tui.reports import build_pack, data
 from aims_tui.reports.audit_section import TITLE
 from aims_tui.reports.pack import SUBHEADINGS

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import Database
 from ..errors import ValidationError
@@ -44,7 +44,7 @@ def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
 def _blocking_actions(s: Session, nc: Nonconformity) -> str | None:
     """Why the nonconformity cannot be closed yet (10.2): an open corrective action,
     or a done one whose effectiveness is not reviewed; None when nothing stops it."""
-    rows = s.exec(select(CorrectiveAction.ref, CorrectiveAction.status, CorrectiveAction.effectiveness_reviewed_on)
+    rows = s.exec(select(CorrectiveAction.ref, CorrectiveAction.status, col(CorrectiveAction.effectiveness_reviewed_on))
                   .where(CorrectiveAction.nonconformity_id == nc.id).order_by(CorrectiveAction.ref)).all()
     open_ = [r for r, st, _ in rows if st in ("planned", "in_progress")]
     if open_:
