@@ -15,6 +15,7 @@ import typer
 from .. import __version__
 from . import (
     audit_cmd,
+    audits_cmd,
     common,
     context_cmd,
     db_cmd,
@@ -78,7 +79,8 @@ def _open_tui(demo: bool) -> None:
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
                context_cmd.context, third_parties_cmd.suppliers, third_parties_cmd.components,
-               third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities):
+               third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities,
+               audits_cmd.audits, audits_cmd.corrective):
     app.add_typer(_group)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from .context import CONTEXT_ISSUE
 from .incidents import INCIDENT
 from .suppliers import AI_COMPONENT, SUPPLIER
+from .improvement import AUDIT_PROGRAMME, CORRECTIVE_ACTION, INTERNAL_AUDIT
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
@@ -19,6 +20,9 @@ ALL: tuple[Kind, ...] = (
     SUPPLIER,
     AI_COMPONENT,
     INCIDENT,
+    AUDIT_PROGRAMME,
+    INTERNAL_AUDIT,
+    CORRECTIVE_ACTION,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

@@ -20,6 +20,11 @@ Gates:
     someone scores it.
 ``supplier_not_assessed``
     an active supplier (A.10.3) never assessed, or past its next assessment.
+``nonconformity_overdue``
+    a nonconformity not closed whose due date has passed (10.2).
+``corrective_action_effectiveness_not_reviewed``
+    a corrective action done whose effectiveness review is past its date (or
+    has none) and was not recorded (10.2).
 """
 
 from __future__ import annotations
@@ -29,16 +34,17 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import reminders
 from .db import Database
-from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk, Supplier
+from .models import (WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity,
+                     Risk, Supplier)
 from .schedule import today as _today
 from .scoring import Matrix
 from .suppliers import not_assessed
 from .records import settings_row
-from .rules import live_risk, valid_current_acceptance
+from .rules import live_risk, overdue, valid_current_acceptance
 
 SCHEMA = "aims.check/1"
 GATES = {
@@ -48,6 +54,8 @@ GATES = {
     "applicable_control_without_owner": "applicable control with no owner",
     "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
     "supplier_not_assessed": "active supplier never assessed or past its next assessment",
+    "nonconformity_overdue": "nonconformity not closed by its due date",
+    "corrective_action_effectiveness_not_reviewed": "corrective action done, effectiveness review overdue",
 }
 SAMPLE = 50
 
@@ -153,6 +161,33 @@ def _suppliers_not_assessed(s: Session, today: date, sample: int) -> GateResult:
     return g
 
 
+def _nc_overdue(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("nonconformity_overdue", GATES["nonconformity_overdue"])
+    conds = [Nonconformity.status.not_in(("closed", WITHDRAWN)), overdue(Nonconformity.due_date, today)]
+    g.count = int(s.exec(select(func.count()).select_from(Nonconformity).where(*conds)).one())
+    if g.count:
+        q = (select(Nonconformity.ref, Nonconformity.title, Nonconformity.owner, col(Nonconformity.due_date))
+             .where(*conds).order_by(Nonconformity.due_date, Nonconformity.ref).limit(sample))
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o, "due": d.isoformat(),
+                    "days_overdue": (today - d).days} for r, t, o, d in s.exec(q)]
+    return g
+
+
+def _effectiveness_not_reviewed(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("corrective_action_effectiveness_not_reviewed",
+                   GATES["corrective_action_effectiveness_not_reviewed"])
+    due = col(CorrectiveAction.effectiveness_review_due)
+    conds = [CorrectiveAction.status == "done", CorrectiveAction.effectiveness_reviewed_on.is_(None),
+             due.is_(None) | overdue(due, today)]
+    g.count = int(s.exec(select(func.count()).select_from(CorrectiveAction).where(*conds)).one())
+    if g.count:
+        q = (select(CorrectiveAction.ref, CorrectiveAction.action, CorrectiveAction.owner, due)
+             .where(*conds).order_by(due, CorrectiveAction.ref).limit(sample))
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o, "due": d.isoformat() if d else None}
+                   for r, t, o, d in s.exec(q)]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -165,6 +200,7 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(_unowned_controls(s, sample))
         gates.append(_awaiting(s, sample))
         gates.append(_suppliers_not_assessed(s, d, sample))
+        gates += [_nc_overdue(s, d, sample), _effectiveness_not_reviewed(s, d, sample)]
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

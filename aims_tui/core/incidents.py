@@ -78,7 +78,7 @@ INCIDENT = Kind(
         "detected_on": F("date", label="Detected on"),
         "severity": F("choice", choices=INCIDENT_SEVERITIES, label="Severity"),
         "description": F("longtext", label="Description"),
-        "response": F("longtext", label="Response and containment"),
+        "response": F("longtext", label="Response"),
         "status": F("choice", choices=INCIDENT_STATUSES, label="Status"),
         "owner": F("login", max_len=64, label="Owner"),
         "reported_to": F("text", max_len=300, label="Reported to"),

@@ -49,6 +49,10 @@ class Due:
 
     field: str  # e.g. "next_review", "due_date", "expires_on"
     label: str  # how the reminder reads, e.g. "document review"
+    # only in these statuses (empty: in every status but the kind's ``closed`` ones), e.g. an
+    # effectiveness review due once an action is "done"
+    when: tuple[str, ...] = ()
+    until: str = ""  # a field that, once filled, ends the reminder (e.g. "effectiveness_reviewed_on")
 
 
 # prepare(session, values, row, today): check and complete ``values`` (the cleaned

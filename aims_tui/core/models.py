@@ -439,8 +439,10 @@ class Nonconformity(SQLModel, table=True):
     owner: str = Field(default="", index=True, max_length=64)
     status: str = Field(default="open", index=True, max_length=24)
     raised_on: date
-    due_date: Optional[date] = None
+    due_date: Optional[date] = Field(default=None, index=True)
     closed_on: Optional[date] = None
+    # the internal audit that raised it as a finding (9.2, 10.2); migration 0011
+    internal_audit_id: Optional[int] = Field(default=None, index=True)
     version: int = Field(default=1, sa_column=_nc_v)
 
 
@@ -625,6 +627,96 @@ class Incident(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_incident_v)
+
+
+# ---------------------------------------------------------------------------
+# Internal audits (clause 9.2) and corrective actions (clause 10.2)
+# ---------------------------------------------------------------------------
+
+AUDIT_PROGRAMME_STATUSES = ("planned", "approved", "closed")
+INTERNAL_AUDIT_STATUSES = ("planned", "held", "reported")
+CORRECTIVE_ACTION_STATUSES = ("planned", "in_progress", "done", "cancelled")
+
+_apg_v = _version()
+
+
+class AuditProgramme(SQLModel, table=True):
+    """The internal audit programme of a period (9.2): scope, criteria, owner, approval."""
+
+    __tablename__ = "audit_programme"
+    __mapper_args__ = {"version_id_col": _apg_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    period: str = Field(default="", max_length=32)
+    scope: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    criteria: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="planned", index=True, max_length=16)
+    approved_by: str = Field(default="", max_length=64)
+    approved_on: Optional[date] = None
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_apg_v)
+
+
+_iau_v = _version()
+
+
+class InternalAudit(SQLModel, table=True):
+    """One internal audit of the programme: scope, criteria, the area audited and its
+    owner, the auditor (independent of the area), dates, results (9.2)."""
+
+    __tablename__ = "internal_audit"
+    __mapper_args__ = {"version_id_col": _iau_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    programme_id: Optional[int] = Field(default=None, foreign_key="audit_programme.id", index=True)
+    title: str = Field(max_length=300)
+    scope: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    criteria: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    area: str = Field(default="", max_length=200)
+    area_owner: str = Field(default="", max_length=64)
+    auditor: str = Field(default="", index=True, max_length=64)
+    planned_on: Optional[date] = Field(default=None, index=True)
+    held_on: Optional[date] = None
+    status: str = Field(default="planned", index=True, max_length=16)
+    result: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    conclusion: str = Field(default="", max_length=300)
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_iau_v)
+
+
+_cac_v = _version()
+
+
+class CorrectiveAction(SQLModel, table=True):
+    """An action that removes the cause of a nonconformity, and whether it worked (10.2)."""
+
+    __tablename__ = "corrective_action"
+    __mapper_args__ = {"version_id_col": _cac_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    nonconformity_id: Optional[int] = Field(default=None, foreign_key="nonconformity.id", index=True)
+    action: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    due_date: Optional[date] = Field(default=None, index=True)
+    status: str = Field(default="planned", index=True, max_length=16)
+    done_on: Optional[date] = None
+    effectiveness_review_due: Optional[date] = Field(default=None, index=True)
+    effectiveness_reviewed_on: Optional[date] = None
+    effective: Optional[bool] = None
+    effectiveness_note: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_cac_v)
 
 
 # ---------------------------------------------------------------------------

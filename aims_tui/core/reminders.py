@@ -1,6 +1,7 @@
 """What is due and overdue: the one place that finds it, for every face.
 
-Seven kinds of dated obligation are collected here:
+Eight kinds of dated obligation are collected here (and the dates of the kinds
+of :mod:`aims_tui.core.catalog`):
 
 ==========================  ====================================  =========================
 kind                        date                                  owner
@@ -12,6 +13,7 @@ kind                        date                                  owner
 ``treatment``               treatment.due_date (planned/in prog.) treatment.owner
 ``management_action``       management_review_action.due_date     action owner
 ``acceptance_expiry``       acceptance.expires_on (current one)   the risk's owner
+``nonconformity``           nonconformity.due_date (not closed)   nonconformity.owner
 ==========================  ====================================  =========================
 
 Every query is bounded by date in SQL (``date <= horizon``) on an indexed
@@ -41,6 +43,7 @@ from .models import (
     ImpactAssessment,
     ManagementReview,
     ManagementReviewAction,
+    Nonconformity,
     Risk,
     Treatment,
 )
@@ -59,6 +62,7 @@ KIND_LABELS = {
     "treatment": "treatment due",
     "management_action": "management review action",
     "acceptance_expiry": "acceptance expires",
+    "nonconformity": "nonconformity due",
 }
 # The subject_type that services.reviews.record_review takes for each review kind.
 REVIEW_SUBJECT = {"risk_review": "risk", "system_review": "system",
@@ -246,12 +250,24 @@ KIND_SPECS: dict[str, _Kind] = {
         columns=lambda: (Risk.ref, Risk.title, Risk.owner, Acceptance.expires_on, null(),
                          Acceptance.version),
     ),
+    # a nonconformity's due date (10.2), while it is not closed
+    "nonconformity": _Kind(
+        date_col=Nonconformity.due_date, owner=Nonconformity.owner,
+        where=lambda: [Nonconformity.status.not_in(("closed", WITHDRAWN))],
+        owner_is=lambda login: Nonconformity.owner == login,
+        count_joins=lambda q: q,
+        joins=lambda q: q.outerjoin(AISystem, AISystem.id == Nonconformity.system_id),
+        columns=lambda: (Nonconformity.ref, Nonconformity.title, Nonconformity.owner, Nonconformity.due_date,
+                         AISystem.ref, Nonconformity.version),
+    ),
 }
 _FROM = {
     "risk_review": Risk, "system_review": AISystem, "impact_assessment_review": ImpactAssessment,
     "soa_review": Applicability, "treatment": Treatment, "management_action": ManagementReviewAction,
     "acceptance_expiry": Acceptance,
+    "nonconformity": Nonconformity,
 }
+KINDS += ("nonconformity",)
 
 
 
@@ -261,7 +277,9 @@ def _catalog_kind(k: catalog.Kind, d: catalog.Due) -> _Kind:
     date_col = getattr(model, d.field)
     owner = getattr(model, k.owner_field) if k.owner_field else literal("")
     status = getattr(model, k.status_field)
-    return _Kind(date_col=date_col, owner=owner, where=lambda: [status.not_in(k.closed + (WITHDRAWN,))],
+    open_ = (lambda: [status.in_(d.when)]) if d.when else (lambda: [status.not_in(k.closed + (WITHDRAWN,))])
+    where = (lambda: [*open_(), getattr(model, d.until).is_(None)]) if d.until else open_
+    return _Kind(date_col=date_col, owner=owner, where=where,
                  owner_is=lambda login: owner == login,
                  columns=lambda: (model.ref, getattr(model, k.title_field), owner, date_col, null(), model.version))
 

@@ -51,6 +51,7 @@ from ..core.rules import ACCEPTED, acceptance_state, action_overdue
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
 from ..core.records import settings_row, to_dict
+from .audit_data import internal_audit_figures
 
 Progress = Callable[[str, float], None]
 LIST_LIMIT = 100  # rows listed in body tables; the appendix has everything
@@ -155,6 +156,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     # (d) performance
     progress("computing figures", 0.3)
     data["performance"] = performance(db, f)
+    data["internal_audits"] = internal_audit_figures(db, as_of, since)  # 9.3.2 d: audits, corrective actions
     # per AI system
     progress("summarising AI systems", 0.4)
     data["systems"] = _system_summaries(f.systems, f.register, f.treatments, f.ias, f.ncs, f.stage_events, as_of, f.m)

@@ -12,6 +12,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..core.scoring import Matrix
 from . import data as pack_data
+from .audit_section import TITLE as AUDITS_TITLE, audit_section
 from .layout import (
     BODY_W,
     FRAME_H,
@@ -48,6 +49,7 @@ SUBHEADINGS = [
     "Nonconformities and corrective actions",
     "Impact assessments",
     "Statement of Applicability",
+    AUDITS_TITLE,
 ]
 
 
@@ -243,6 +245,7 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
              str(g["undecided"]), str(g["implemented"])] for g in so["groups"]]
     out.append(table(["Group", "Title", "Controls", "Applicable", "Excluded", "Undecided", "Implemented"], rows,
                      [40, 195, 50, 55, 50, 52, BODY_W - 442], [("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
+    out += audit_section(d, st, f"4.{SUBHEADINGS.index(AUDITS_TITLE) + 1}")
     return out
 
 

@@ -24,6 +24,7 @@ from aims_tui.core.services import (
     controls,
     impact,
     incidents,
+    internal_audits,
     management,
     nonconformities,
     registers,
@@ -119,6 +120,19 @@ def _with_action(db: Database) -> Ctx:
 
 def _nothing(db: Database) -> Ctx:
     return {}
+
+
+def _with_programmes(db: Database) -> Ctx:
+    p = registers.create(db, EDITOR, "audit_programme", {"title": "Programme 2027", "scope": "Every clause",
+                                                         "criteria": "ISO/IEC 42001"}, today=TODAY)
+    bare = registers.create(db, EDITOR, "audit_programme", {"title": "Programme 2028"}, today=TODAY)
+    return {"programme": p["ref"], "bare_programme": bare["ref"]}
+
+
+def _with_internal_audit(db: Database) -> Ctx:
+    a = registers.create(db, EDITOR, "internal_audit", {"title": "Audit of the SoA", "area": "SoA",
+                                                        "area_owner": APPROVER, "auditor": EDITOR}, today=TODAY)
+    return {"audit": a["ref"]}
 
 
 # -- versions --------------------------------------------------------------------
@@ -507,6 +521,26 @@ CASES = [
          lambda db, c, r: len(management.get_review(db, c["mr"])["actions"]) == 1 or _fail("not added"),
          invalid=lambda db, c: management.add_action(db, EDITOR, c["mr"], {"action": "  "}),
          invalid_field="action"),
+    # internal audits (9.2) -------------------------------------------------------------
+    Case("internal_audits.approve_programme", _with_programmes,
+         lambda db, c, a, v: internal_audits.approve_programme(db, a, c["programme"], v, today=TODAY),
+         APPROVER, "approver",
+         lambda db, c, r: r["status"] == "approved" and r["approved_by"] == APPROVER or _fail("not approved"),
+         invalid=lambda db, c: internal_audits.approve_programme(db, APPROVER, c["bare_programme"], today=TODAY),
+         invalid_field="scope",
+         version=lambda db, c: registers.show(db, "audit_programme", c["programme"])["version"],
+         bump=lambda db, c: registers.update(db, EDITOR, "audit_programme", c["programme"], {"title": "Renamed"})),
+    Case("internal_audits.raise_finding", _with_internal_audit,
+         lambda db, c, a, v: internal_audits.raise_finding(db, a, c["audit"], {"title": "No owner on R-0003",
+                                                                               "severity": "major"}, v, today=TODAY),
+         EDITOR, "editor",
+         lambda db, c, r: (r["kind"], r["internal_audit"]) == ("audit_finding", c["audit"]) or _fail("not raised"),
+         invalid=lambda db, c: internal_audits.raise_finding(db, EDITOR, c["audit"], {"title": "x", "severity": "huge"},
+                                                             today=TODAY),
+         invalid_field="severity",
+         version=lambda db, c: registers.show(db, "internal_audit", c["audit"])["version"],
+         bump=lambda db, c: registers.update(db, EDITOR, "internal_audit", c["audit"], {"title": "Renamed"}),
+         events=2),  # one on the nonconformity, one on the audit
     Case("management.update_action", _with_action,
          lambda db, c, a, v: management.update_action(db, a, c["action"], {"status": "done"}, v),
          EDITOR, "editor",
@@ -588,7 +622,8 @@ def test_every_write_service_is_in_the_table():
     import inspect
 
     modules = [acceptances, controls, impact, incidents, management, nonconformities, reviews, risks, settings, setup,
-               systems, treatments, users, withdrawal]
+               systems, treatments, users, withdrawal,
+               internal_audits]
     readers = ("get_", "list_", "is_", "load_", "current_", "ensure_", "bootstrap_", "check_", "gate_",
                "stage_", "title_", "risk_", "soa_", "ia_", "nc_", "review_", "treatment_", "next_", "sort_", "annex_",
                "get", "_")

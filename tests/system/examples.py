@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aims_tui.core.db import Database
-from aims_tui.core.services import registers, risks, systems
+from aims_tui.core.services import nonconformities, registers, risks, systems
 
 from ..conftest import EDITOR, TODAY
 
@@ -59,6 +59,31 @@ EXAMPLES: dict[str, Example] = {
         bad=({"title": "Outage", "occurred_on": "2026-06-10", "detected_on": "2026-06-01"}, "detected_on"),
         typed={"title": "Wrong loan decision published", "severity": "medium"},
         setup=lambda db: _system_and_risk(db),
+    ),
+    "audit_programme": Example(
+        valid={"title": "Internal audit programme 2027", "period": "2027", "scope": "Every clause, every AI system",
+               "criteria": "ISO/IEC 42001 and our AI policy", "review_cadence": "yearly"},
+        change={"criteria": "ISO/IEC 42001, our AI policy and the EU AI Act"},
+        bad=({"title": "Programme 2027", "status": "approved"}, "status"),  # an approver approves it
+        typed={"title": "Audit programme 2028", "period": "2028"},
+    ),
+    "internal_audit": Example(
+        valid={"title": "Audit of risk treatment", "programme": "APG-001", "area": "Risk management",
+               "area_owner": "bob", "auditor": "eve", "planned_on": "2026-07-01", "scope": "Clause 6.1.3"},
+        change={"status": "held", "held_on": "2026-06-10"},
+        bad=({"title": "Self audit", "area": "Risk management", "area_owner": "eve", "auditor": "eve"}, "auditor"),
+        typed={"title": "Audit of the SoA"},
+        setup=lambda db: registers.create(db, "eve", "audit_programme", {"title": "Programme 2026", "period": "2026"})
+        and None,
+    ),
+    "corrective_action": Example(
+        valid={"nonconformity": "NC-001", "action": "Filter prompts before the model sees them", "owner": "eve",
+               "due_date": "2026-07-15"},
+        change={"status": "in_progress"},
+        bad=({"nonconformity": "NC-999", "action": "Retrain"}, "nonconformity"),
+        typed={"nonconformity": "NC-001", "action": "Retrain the reviewers"},
+        setup=lambda db: nonconformities.create_nonconformity(db, "eve", {"title": "Prompt injection reached logs"})
+        and None,
     ),
 }
 

@@ -98,6 +98,10 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("IncidentsScreen", "raise_nc",
      "tests/system/test_incidents_screen.py::test_r_on_a_resolved_incident_raises_a_linked_nonconformity_audited_on_both"),
+    ("InternalAuditsScreen", "finding",
+     "tests/system/test_internal_audit_screens.py::test_f_on_an_internal_audit_raises_a_finding_as_a_nonconformity"),
+    ("AuditProgrammesScreen", "approve",
+     "tests/system/test_internal_audit_screens.py::test_A_approves_the_highlighted_programme_as_an_approver"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)

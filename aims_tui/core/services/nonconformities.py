@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import EDIT, require
-from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, Nonconformity, WITHDRAWN
+from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, CorrectiveAction, InternalAudit, Nonconformity, WITHDRAWN
 from ..records import get_by_ref, system_ref_of, to_dict
 from ..schedule import today as _today
 from ..fields import F
@@ -36,12 +36,29 @@ SPECS = {
 def nc_dict(s: Session, nc: Nonconformity) -> dict[str, Any]:
     d = to_dict(nc)
     d["system_ref"] = system_ref_of(s, nc.system_id)
+    d["internal_audit"] = (s.exec(select(InternalAudit.ref).where(InternalAudit.id == nc.internal_audit_id)).first()
+                           if nc.internal_audit_id is not None else None)
     return d
 
 
 def get_nonconformity(db: Database, ref: str) -> dict[str, Any]:
     with db.read() as s:
         return nc_dict(s, get_by_ref(s, Nonconformity, ref, "nonconformity"))
+
+
+def _blocking_actions(s: Session, nc: Nonconformity) -> str | None:
+    """Why the nonconformity cannot be closed yet (10.2): an open corrective action,
+    or a done one whose effectiveness is not reviewed; None when nothing stops it."""
+    rows = s.exec(select(CorrectiveAction.ref, CorrectiveAction.status, col(CorrectiveAction.effectiveness_reviewed_on))
+                  .where(CorrectiveAction.nonconformity_id == nc.id).order_by(CorrectiveAction.ref)).all()
+    open_ = [r for r, st, _ in rows if st in ("planned", "in_progress")]
+    if open_:
+        return f"corrective action {', '.join(open_)} is still open: finish or cancel it first"
+    unreviewed = [r for r, st, rev in rows if st == "done" and rev is None]
+    if unreviewed:
+        return (f"corrective action {', '.join(unreviewed)} is done but its effectiveness is not reviewed "
+                "(set effective=yes or no on it first)")
+    return None
 
 
 def list_nonconformities(db: Database) -> list[dict[str, Any]]:
@@ -86,6 +103,9 @@ def update_nonconformity(db: Database, actor: str, ref: str, changes: dict[str, 
             values.setdefault("closed_on", today or _today())
             if not (values.get("root_cause", nc.root_cause) or "").strip():
                 raise ValidationError("root_cause", "record the root cause before closing (10.2)")
+            blocked = _blocking_actions(s, nc)
+            if blocked:
+                raise ValidationError("status", f"{ref} cannot be closed: {blocked}")
         elif values.get("status") and values["status"] != "closed":
             values["closed_on"] = None
         record_change(s, actor, nc, "nonconformity", ref, "update", apply(nc, values))

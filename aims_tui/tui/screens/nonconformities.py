@@ -15,7 +15,9 @@ from ..dialogs.withdraw import withdraw_flow
 
 class NonconformitiesScreen(ListScreen):
     HELP_TITLE = "Nonconformities"
-    HELP = "n records a nonconformity, e edits the highlighted one (root cause before closing)."
+    HELP = ("n records a nonconformity, e edits the highlighted one (root cause before closing; corrective "
+            "actions are records of their own: M > Corrective actions, each done and its effectiveness reviewed "
+            "before the nonconformity closes).")
     EDIT_ACTIONS = frozenset({"new", "edit", "withdraw"})
     COLUMNS = [("Ref", 7), ("Kind", 13, 100), ("Title", None), ("Severity", 8), ("Status", 13), ("Owner", 8, 90),
                ("Due", 10)]
@@ -30,7 +32,9 @@ class NonconformitiesScreen(ListScreen):
         return ncs.list_nonconformities(self.database)
 
     def cells(self, r):
-        return [render.lit(r["ref"]), render.lit(r["kind"]), render.lit(r["title"]), render.lit(r["severity"]),
+        # a finding of an internal audit shows the audit's ref in its kind column
+        kind = f"audit {r['internal_audit']}" if r.get("internal_audit") else r["kind"]
+        return [render.lit(r["ref"]), render.lit(kind), render.lit(r["title"]), render.lit(r["severity"]),
                 render.lit(r["status"]), render.lit(r["owner"]), render.lit(r["due_date"])]
 
     def on_data_table_row_selected(self, event) -> None:
@@ -65,7 +69,9 @@ class NonconformitiesScreen(ListScreen):
             fields += [Field("description", "Description", "long", r.get("description") or ""),
                        Field("root_cause", "Root cause", "long", r.get("root_cause") or "",
                              placeholder="needed before closing"),
-                       Field("corrective_actions", "Corrective", "long", r.get("corrective_actions") or "")]
+                       # the actions themselves are records now (M > Corrective actions); these are notes
+                       Field("corrective_actions", "Corrective notes", "long", r.get("corrective_actions") or "",
+                             placeholder="actions are records: M > Corrective actions")]
         fields.append(Field("owner", "Owner", "choice", r.get("owner") or "", blank="(nobody)", options_from="users"))
 
         def save(values: dict, state: dict) -> dict:

@@ -66,6 +66,12 @@ SCREENS += [
           P + "third_parties:AIComponentsScreen", pushed=True, group="system"),
     Entry("incidents", "", "Incidents", "Incidents, linked to systems, risks and nonconformities (8.1, A.8.4)",
           P + "third_parties:IncidentsScreen", pushed=True, group="system"),
+    Entry("audit_programmes", "", "Audit programmes", "Internal audit programmes and their approval (9.2)",
+          P + "internal_audits:AuditProgrammesScreen", pushed=True, group="system"),
+    Entry("internal_audits", "", "Internal audits", "Audits, auditors, results; f raises a finding (9.2)",
+          P + "internal_audits:InternalAuditsScreen", pushed=True, group="system"),
+    Entry("corrective_actions", "", "Corrective actions", "Actions on nonconformities, effectiveness (10.2)",
+          P + "internal_audits:CorrectiveActionsScreen", pushed=True, group="system"),
 ]
 
 

@@ -1,7 +1,7 @@
 """suppliers, third-party AI components and incidents (issue 16, A.10 and incidents)
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0011
 Create Date: 2026-12-01 22:00:00
 
 ``supplier`` (A.10.2, A.10.3): a third party with its last assessment and the
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0012'
-down_revision: Union[str, None] = '0007'
+down_revision: Union[str, None] = '0011'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
