@@ -18,8 +18,10 @@ from . import (
     common,
     context_cmd,
     db_cmd,
+    documents_cmd,
     export_cmd,
     import_cmd,
+    leadership_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -76,6 +78,8 @@ for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_c
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
                context_cmd.context):
     app.add_typer(_group)
+app.add_typer(documents_cmd.documents)
+app.add_typer(leadership_cmd.responsibilities)
 
 
 def main() -> None:

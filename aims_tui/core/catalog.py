@@ -8,12 +8,18 @@ table (the lossless JSON export and the seal cover every table already).
 from __future__ import annotations
 
 from .context import CONTEXT_ISSUE
+from .context import INTERESTED_PARTY
+from .documents import DOCUMENT
+from .leadership import RESPONSIBILITY
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    INTERESTED_PARTY,
+    DOCUMENT,
+    RESPONSIBILITY,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}
