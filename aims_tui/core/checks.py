@@ -18,6 +18,11 @@ Gates:
 ``risk_awaiting_assessment``
     an active risk brought in without scores (an imported catalogue), until
     someone scores it.
+``no_approved_ai_policy``
+    no AI policy in force (5.2): no document of type ai_policy that is approved
+    and not past its review date (:func:`aims_tui.core.documents.current_ai_policy`).
+``scope_not_set``
+    the scope of the AIMS (4.3, ``settings.scope``) is empty.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
 from . import reminders
+from .documents import ai_policies, current_ai_policy
 from .db import Database
 from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk
 from .schedule import today as _today
@@ -44,6 +50,8 @@ GATES = {
     "overdue_beyond_grace": "overdue by more than the grace period",
     "applicable_control_without_owner": "applicable control with no owner",
     "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
+    "no_approved_ai_policy": "no AI policy approved and within its review date",
+    "scope_not_set": "the scope of the AIMS is not set",
 }
 SAMPLE = 50
 
@@ -136,6 +144,27 @@ def _awaiting(s: Session, sample: int) -> GateResult:
     return g
 
 
+def _no_ai_policy(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("no_approved_ai_policy", GATES["no_approved_ai_policy"])
+    if current_ai_policy(s, today) is not None:
+        return g
+    g.count = 1
+    found = [d for d in ai_policies(s) if d.status != "retired"][:sample]
+    g.items = [{"ref": d.ref, "title": reminders._one_line(
+        f"{d.title} ({'approved, review was due ' + d.next_review.isoformat() if d.status == 'approved' and d.next_review else d.status})"),
+        "owner": d.owner} for d in found] or [
+        {"ref": "-", "title": "no ai_policy document: aims documents add --set doc_type=ai_policy ..."}]
+    return g
+
+
+def _no_scope(st: Any) -> GateResult:
+    g = GateResult("scope_not_set", GATES["scope_not_set"])
+    if not (st.scope or "").strip():
+        g.count = 1
+        g.items = [{"ref": "-", "title": "aims context scope set --text ... (an admin)"}]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -147,6 +176,8 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(late)
         gates.append(_unowned_controls(s, sample))
         gates.append(_awaiting(s, sample))
+        gates.append(_no_ai_policy(s, d, sample))
+        gates.append(_no_scope(st))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),
