@@ -96,6 +96,8 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
+    ("ManagementSystemScreen", "scope", "tests/system/test_context_screens.py::test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typed_scope"),
+    ("DocumentsScreen", "approve", "tests/system/test_context_screens.py::test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
