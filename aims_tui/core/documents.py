@@ -56,7 +56,7 @@ DOCUMENT = Kind(
         "doc_type": F("choice", choices=DOCUMENT_TYPES, label="Type"),
         "version_label": F("text", max_len=32, label="Version"),
         "owner": F("login", max_len=64, label="Owner"),
-        "location": F("text", max_len=1000, label="Location (path or URL)"),
+        "location": F("text", max_len=1000, label="Location"),
         "status": F("choice", choices=DOCUMENT_STATUSES, label="Status"),
         "review_cadence": F("cadence", label="Review cadence"),
         "next_review": F("date", label="Next review"),
