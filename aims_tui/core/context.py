@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .fields import F
 from .kind import Due, Kind
@@ -76,7 +76,7 @@ def findings(session: Session, today: date) -> list[Finding]:
     """Clauses 4.1, 4.2 and 4.3: issues of both kinds recorded and reviewed on time,
     interested parties with their needs recorded and reviewed, the scope written."""
     out: list[Finding] = []
-    issues = list(session.exec(select(ContextIssue).where(ContextIssue.status.not_in(("closed", WITHDRAWN)))
+    issues = list(session.exec(select(ContextIssue).where(col(ContextIssue.status).not_in(("closed", WITHDRAWN)))
                                .order_by(ContextIssue.ref)))
     need = "internal and external issues that bear on the AIMS are recorded"
     kinds_missing = [k for k in CONTEXT_ISSUE_KINDS if not any(i.kind == k for i in issues)]
@@ -92,7 +92,7 @@ def findings(session: Session, today: date) -> list[Finding]:
                            f"{len(late)} of {len(issues)} issues past their review date: {_refs(late)}",
                            "aims context issues reviewed REF", tuple(late)))
     parties = list(session.exec(select(InterestedParty)
-                                .where(InterestedParty.status.not_in(("closed", WITHDRAWN)))
+                                .where(col(InterestedParty.status).not_in(("closed", WITHDRAWN)))
                                 .order_by(InterestedParty.ref)))
     need = "interested parties and their needs and expectations are recorded"
     if not parties:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .errors import ValidationError
 from .fields import F
@@ -69,7 +69,7 @@ DOCUMENT = Kind(
 
 def returned_to_draft(before: dict[str, Any] | None, after: dict[str, Any]) -> bool:
     """Whether a change took an approved document back to draft (what a caller says)."""
-    return bool(before) and before.get("status") == APPROVED and after.get("status") == DRAFT
+    return before is not None and before.get("status") == APPROVED and after.get("status") == DRAFT
 
 
 def is_current(doc: Any, today: date) -> bool:
@@ -100,7 +100,7 @@ def _refs(refs: list[str], limit: int = 5) -> str:
 
 def findings(session: Session, today: date) -> list[Finding]:
     """Clause 7.5: documents recorded, approved, reviewed on time, with a retention rule."""
-    docs = list(session.exec(select(Document).where(Document.status.not_in((RETIRED, WITHDRAWN)))
+    docs = list(session.exec(select(Document).where(col(Document.status).not_in((RETIRED, WITHDRAWN)))
                              .order_by(Document.ref)))
     need = "documented information is kept in a register"
     if not docs:

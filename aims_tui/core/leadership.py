@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from .documents import ai_policies, current_ai_policy
 from .errors import ValidationError
@@ -76,7 +76,7 @@ def findings(session: Session, today: date) -> list[Finding]:
         refs = [d.ref for d in policies]
         out.append(Finding("5.2", need, UNAPPROVED, f"not approved: {_refs(refs)}",
                            "aims documents approve REF (an approver; or a on the documents screen)", tuple(refs)))
-    roles = list(session.exec(select(Responsibility).where(Responsibility.status.not_in(("ended", WITHDRAWN)))
+    roles = list(session.exec(select(Responsibility).where(col(Responsibility.status).not_in(("ended", WITHDRAWN)))
                               .order_by(Responsibility.ref)))
     need = "AIMS roles and responsibilities are assigned"
     if not roles:

@@ -40,6 +40,7 @@ W = "tests/tui3/test_write_actions.py::"
 E = "tests/tui3/test_editor.py::"
 B = "tests/tui3/test_screens_b.py::"
 RS = "tests/system/test_record_screens.py::"
+CS = "tests/system/test_context_screens.py::"
 
 # (class, action, test proving it) -- one line per write action
 WRITES: list[tuple[str, str, str]] = [
@@ -96,8 +97,10 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
-    ("ManagementSystemScreen", "scope", "tests/system/test_context_screens.py::test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typed_scope"),
-    ("DocumentsScreen", "approve", "tests/system/test_context_screens.py::test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
+    ("ManagementSystemScreen", "scope",
+     CS + "test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typed_scope"),
+    ("DocumentsScreen", "approve",
+     CS + "test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
