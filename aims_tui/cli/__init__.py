@@ -19,10 +19,12 @@ from . import (
     common,
     context_cmd,
     db_cmd,
+    documents_cmd,
     export_cmd,
     impact_cmd,
     import_cmd,
     nonconformities_cmd,
+    leadership_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -82,6 +84,8 @@ for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_c
                third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities,
                audits_cmd.audits, audits_cmd.corrective):
     app.add_typer(_group)
+app.add_typer(documents_cmd.documents)
+app.add_typer(leadership_cmd.responsibilities)
 
 
 def main() -> None:

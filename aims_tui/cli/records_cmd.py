@@ -19,7 +19,7 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Mapping, Optional, Protocol, Sequence
+from typing import Annotated, Any, Callable, Iterable, Mapping, Optional, Protocol, Sequence
 
 import typer
 
@@ -158,9 +158,13 @@ def _echo_one(k: Kind, r: dict[str, Any], fmt: str, said: str) -> None:
 
 
 def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | None = None,
-                    path: str | None = None) -> typer.Typer:
+                    path: str | None = None,
+                    after_update: Callable[[dict[str, Any], dict[str, Any]], str | None] | None = None
+                    ) -> typer.Typer:
     """The command group ``aims NAME`` for kind ``k``; ``columns`` are the table's;
-    ``path``: how the user types the group (``context issues`` for a nested one)."""
+    ``path``: how the user types the group (``context issues`` for a nested one);
+    ``after_update(before, after)``: a line to say after an update (a rule of the kind that
+    changed more than was asked, e.g. an approved document back to draft), or None."""
     path = path or name
     app = common.command_group(name, help=help or f"{k.many.capitalize()}.")
     every = ["ref", *k.specs.keys(), "status", "version"]
@@ -205,7 +209,12 @@ def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | N
         changes = change_input(k, sets, source, extra=k.links)
         database = common.open_db()
         actor = common.actor_for(database)
-        _echo_one(k, registers.update(database, actor, k, ref, changes, expect_version), fmt, "updated")
+        before = registers.show(database, k, ref) if after_update else None
+        after = registers.update(database, actor, k, ref, changes, expect_version)
+        _echo_one(k, after, fmt, "updated")
+        said = after_update(before, after) if after_update and before is not None else None
+        if said:
+            common.note(said)
 
     update.__doc__ = f"Change fields of a {k.what}."
 

@@ -446,26 +446,44 @@ def seal_baseline(conn, actor: str | None = None) -> int:
     with one audit event (``register``, ``seal``): the state at that moment is
     the baseline the register is checked against. Returns the records sealed."""
     raw = conn.connection.driver_connection
+    event_id, prev = _raw_head(raw)
+    digest, n = seal.seal_all(raw, event_id)
+    if not n:
+        return 0
+    changes = {"records": [0, n], "reason": [None, "first seal of the register (migration 0006)"]}
+    _insert_raw(raw, event_id, prev, actor or os_login(), "register", "baseline", "seal", changes, digest)
+    return n
+
+
+def _raw_head(raw) -> tuple[int, str]:
+    """(the next event's id, the hash it links to), on a DB-API connection (a migration's)."""
     row = raw.execute("SELECT last_id, hash FROM audit_head WHERE id = 1").fetchone()
     top = raw.execute("SELECT coalesce(max(id), 0) FROM audit_event").fetchone()[0]
     last = raw.execute("SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1").fetchone()
     head_id, prev = (int(row[0]), str(row[1] or "")) if row else (0, "")
     if top > head_id or not prev:
         head_id, prev = top, (last[0] if last else "")
-    event_id = head_id + 1
-    digest, n = seal.seal_all(raw, event_id)
-    if not n:
-        return 0
-    actor = actor or os_login()
+    return head_id + 1, prev or GENESIS
+
+
+def _insert_raw(raw, event_id: int, prev: str, actor: str, entity: str, entity_ref: str, action: str,
+                changes: dict, digest: str | None) -> None:
     at = utcnow()
-    changes = {"records": [0, n], "reason": [None, "first seal of the register (migration 0006)"]}
-    prev = prev or GENESIS
-    h = event_hash(prev, at, actor, "register", "baseline", "seal", changes, digest)
+    h = event_hash(prev, at, actor, entity, entity_ref, action, changes, digest)
     raw.execute("INSERT INTO audit_event (id, at, actor, entity, entity_ref, action, changes, prev_hash, hash, "
-                "seal) VALUES (?, ?, ?, 'register', 'baseline', 'seal', ?, ?, ?, ?)",
-                (event_id, _naive_utc(at).strftime("%Y-%m-%d %H:%M:%S.%f"), actor, canonical(changes), prev, h,
-                 digest))
-    return n
+                "seal) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event_id, _naive_utc(at).strftime("%Y-%m-%d %H:%M:%S.%f"), actor, entity, entity_ref, action,
+                 canonical(changes), prev, h, digest))
+
+
+def append_raw(raw, actor: str, entity: str, entity_ref: str, action: str, changes: dict, *,
+               sealed: bool) -> None:
+    """One event written by a migration on its DB-API connection (SQLite), chained to the
+    newest; ``sealed``: the records the transaction touched (``seal.arm`` was called) are
+    sealed into it, as a write of aims does."""
+    event_id, prev = _raw_head(raw)
+    digest = seal.seal_touched(raw, event_id) if sealed else None
+    _insert_raw(raw, event_id, prev, actor, entity, entity_ref, action, plain(changes), digest)
 
 
 # -- sealing each write transaction (SQLite) -----------------------------------

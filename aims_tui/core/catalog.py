@@ -11,6 +11,9 @@ from .context import CONTEXT_ISSUE
 from .incidents import INCIDENT
 from .suppliers import AI_COMPONENT, SUPPLIER
 from .improvement import AUDIT_PROGRAMME, CORRECTIVE_ACTION, INTERNAL_AUDIT
+from .context import INTERESTED_PARTY
+from .documents import DOCUMENT
+from .leadership import RESPONSIBILITY
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
@@ -23,6 +26,9 @@ ALL: tuple[Kind, ...] = (
     AUDIT_PROGRAMME,
     INTERNAL_AUDIT,
     CORRECTIVE_ACTION,
+    INTERESTED_PARTY,
+    DOCUMENT,
+    RESPONSIBILITY,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

@@ -25,6 +25,11 @@ Gates:
 ``corrective_action_effectiveness_not_reviewed``
     a corrective action done whose effectiveness review is past its date (or
     has none) and was not recorded (10.2).
+``no_approved_ai_policy``
+    no AI policy in force (5.2): no document of type ai_policy that is approved
+    and not past its review date (:func:`aims_tui.core.documents.current_ai_policy`).
+``scope_not_set``
+    the scope of the AIMS (4.3, ``settings.scope``) is empty.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
 from . import reminders
+from .documents import ai_policies, current_ai_policy
 from .db import Database
 from .models import (WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity,
                      Risk, Supplier)
@@ -56,6 +62,8 @@ GATES = {
     "supplier_not_assessed": "active supplier never assessed or past its next assessment",
     "nonconformity_overdue": "nonconformity not closed by its due date",
     "corrective_action_effectiveness_not_reviewed": "corrective action done, effectiveness review overdue",
+    "no_approved_ai_policy": "no AI policy approved and within its review date",
+    "scope_not_set": "the scope of the AIMS is not set",
 }
 SAMPLE = 50
 
@@ -188,6 +196,27 @@ def _effectiveness_not_reviewed(s: Session, today: date, sample: int) -> GateRes
     return g
 
 
+def _no_ai_policy(s: Session, today: date, sample: int) -> GateResult:
+    g = GateResult("no_approved_ai_policy", GATES["no_approved_ai_policy"])
+    if current_ai_policy(s, today) is not None:
+        return g
+    g.count = 1
+    found = [d for d in ai_policies(s) if d.status != "retired"][:sample]
+    g.items = [{"ref": d.ref, "title": reminders._one_line(
+        f"{d.title} ({'approved, review was due ' + d.next_review.isoformat() if d.status == 'approved' and d.next_review else d.status})"),
+        "owner": d.owner} for d in found] or [
+        {"ref": "-", "title": "no ai_policy document: aims documents add --set doc_type=ai_policy ..."}]
+    return g
+
+
+def _no_scope(st: Any) -> GateResult:
+    g = GateResult("scope_not_set", GATES["scope_not_set"])
+    if not (st.scope or "").strip():
+        g.count = 1
+        g.items = [{"ref": "-", "title": "aims context scope set --text ... (an admin)"}]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -201,6 +230,8 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(_awaiting(s, sample))
         gates.append(_suppliers_not_assessed(s, d, sample))
         gates += [_nc_overdue(s, d, sample), _effectiveness_not_reviewed(s, d, sample)]
+        gates.append(_no_ai_policy(s, d, sample))
+        gates.append(_no_scope(st))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

@@ -720,6 +720,94 @@ class CorrectiveAction(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------------------
+# Interested parties (4.2), documented information (7.5), AIMS roles (5.3)
+# ---------------------------------------------------------------------------
+
+INTERESTED_PARTY_KINDS = ("internal", "external")
+INTERESTED_PARTY_STATUSES = ("active", "monitoring", "closed")
+DOCUMENT_TYPES = ("policy", "ai_policy", "procedure", "record", "plan", "report", "other")
+DOCUMENT_STATUSES = ("draft", "approved", "retired")
+RESPONSIBILITY_STATUSES = ("active", "ended")
+
+_party_v = _version()
+
+
+class InterestedParty(SQLModel, table=True):
+    """A party that bears on the AIMS, its needs and expectations, and which of them the AIMS addresses (4.2)."""
+
+    __tablename__ = "interested_party"
+    __mapper_args__ = {"version_id_col": _party_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    name: str = Field(max_length=300)
+    kind: str = Field(default="external", max_length=16)
+    needs: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    addressed: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="active", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_party_v)
+
+
+_doc_v = _version()
+
+
+class Document(SQLModel, table=True):
+    """An item of documented information (7.5): the AI policy (5.2) is the one of type ai_policy."""
+
+    __tablename__ = "document"
+    __mapper_args__ = {"version_id_col": _doc_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    doc_type: str = Field(default="other", index=True, max_length=16)
+    version_label: str = Field(default="", max_length=32)
+    owner: str = Field(default="", index=True, max_length=64)
+    location: str = Field(default="", max_length=1000)
+    status: str = Field(default="draft", index=True, max_length=16)
+    approved_by: str = Field(default="", max_length=64)
+    approved_on: Optional[date] = None
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    retention: str = Field(default="", max_length=200)
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_doc_v)
+
+
+_resp_v = _version()
+
+
+class Responsibility(SQLModel, table=True):
+    """An AIMS role or responsibility and who holds it (5.3)."""
+
+    __tablename__ = "responsibility"
+    __mapper_args__ = {"version_id_col": _resp_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    holder: str = Field(default="", index=True, max_length=64)
+    deputy: str = Field(default="", max_length=64)
+    accountable_for: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    assigned_on: Optional[date] = None
+    status: str = Field(default="active", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_resp_v)
+
+
+# ---------------------------------------------------------------------------
 # The audit trail (append-only, hash-chained)
 # ---------------------------------------------------------------------------
 

@@ -47,11 +47,13 @@ from ..core.models import (
     StageEvent,
     Treatment,
 )
+from ..core.documents import approved_ai_policy
 from ..core.rules import ACCEPTED, acceptance_state, action_overdue
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
 from ..core.records import settings_row, to_dict
 from .audit_data import internal_audit_figures
+from . import context_data
 
 Progress = Callable[[str, float], None]
 LIST_LIMIT = 100  # rows listed in body tables; the appendix has everything
@@ -153,6 +155,8 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     progress("reconstructing changes", 0.2)
     data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, f.risk_meta, f.register, f.score_events,
                                f.m, f.lo, f.hi)
+    with db.read() as s:  # (b) issues, interested parties, scope and the AI policy (4.1-4.3, 5.2)
+        data["context"] = context_data.context_changes(s, f.lo, f.hi, as_of)
     # (d) performance
     progress("computing figures", 0.3)
     data["performance"] = performance(db, f)
@@ -175,7 +179,8 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
         m = Matrix.from_dict(st.matrix)
         head = {
             "organization": st.organization, "scope": st.scope, "classification": st.classification or "",
-            "policy_reference": st.policy_reference,
+            # the AI policy in the pack: the approved ai_policy document (settings.policy_reference moved there, 0008)
+            "policy_reference": context_data.policy_line(approved_ai_policy(s)),
             "matrix": m.to_dict(), "since": since, "as_of": as_of,
         }
         systems = [dict(id=r[0], ref=r[1], name=r[2], purpose=r[3], intended_use=r[4], business_owner=r[5],

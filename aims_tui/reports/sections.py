@@ -13,6 +13,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 from ..core.scoring import Matrix
 from . import data as pack_data
 from .audit_section import TITLE as AUDITS_TITLE, audit_section
+from .context_section import context_blocks
 from .layout import (
     BODY_W,
     FRAME_H,
@@ -60,6 +61,7 @@ def _cover(d: dict, st: dict, generated_by: str, digest: str) -> list:
     pairs: list[tuple[str, Any]] = [
         ("Organization", h["organization"] or "(not set)"),
         ("AIMS scope", h["scope"] or "(not set)"),
+        ("AI policy", h.get("policy_reference") or "(no approved AI policy)"),
         ("Review period", period),
         ("As of", fmt(h["as_of"])),
         ("Management review", f"{mr['ref']}, held on {fmt(mr['held_on'])} ({mr['status']})" if mr
@@ -107,11 +109,11 @@ def _previous(d: dict, st: dict) -> list:
 
 def _changes(d: dict, st: dict) -> list:
     c = d["changes"]
-    out: list = [heading(f"3 {HEADINGS[2]}", 0, st), para(
-        "Changes in external and internal issues and in the needs and expectations of interested parties "
-        "are discussed by the attendees. The register shows how they landed in the AI systems and their "
-        f"risks between {fmt(d['head']['since'])} and {fmt(d['head']['as_of'])}, reconstructed from the "
-        "stage history and the audit trail:", st["body"])]
+    out: list = [heading(f"3 {HEADINGS[2]}", 0, st)] + context_blocks(d, st) + [
+        Paragraph("AI systems and their risks", st["h3"]), para(
+            "How the changes landed in the AI systems and their risks between "
+            f"{fmt(d['head']['since'])} and {fmt(d['head']['as_of'])}, reconstructed from the "
+            "stage history and the audit trail:", st["body"])]
 
     def block(title: str, header: list, rows: list, widths: list) -> list:
         b: list = [Paragraph(escape(f"{title} ({len(rows)})"), st["h3"])]

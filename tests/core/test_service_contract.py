@@ -22,6 +22,7 @@ from aims_tui.core.errors import Conflict, PermissionDenied, ValidationError
 from aims_tui.core.services import (
     acceptances,
     controls,
+    documents,
     impact,
     incidents,
     internal_audits,
@@ -30,6 +31,7 @@ from aims_tui.core.services import (
     registers,
     reviews,
     risks,
+    scope,
     settings,
     setup,
     systems,
@@ -133,6 +135,11 @@ def _with_internal_audit(db: Database) -> Ctx:
     a = registers.create(db, EDITOR, "internal_audit", {"title": "Audit of the SoA", "area": "SoA",
                                                         "area_owner": APPROVER, "auditor": EDITOR}, today=TODAY)
     return {"audit": a["ref"]}
+def _with_documents(db: Database) -> Ctx:
+    doc = registers.create(db, EDITOR, "document", {"title": "AI policy", "doc_type": "ai_policy",
+                                                    "version_label": "1.0"}, today=TODAY)
+    bare = registers.create(db, EDITOR, "document", {"title": "Procedure", "doc_type": "procedure"}, today=TODAY)
+    return {"doc": doc["ref"], "unversioned": bare["ref"]}
 
 
 # -- versions --------------------------------------------------------------------
@@ -547,6 +554,20 @@ CASES = [
          lambda db, c, r: r["completed_at"] is not None or _fail("not completed"),
          invalid=lambda db, c: management.update_action(db, EDITOR, c["action"], {"status": "over"}),
          invalid_field="status", version=_action_version),
+    # documents (7.5) and the scope (4.3) ----------------------------------------------
+    Case("documents.approve", _with_documents,
+         lambda db, c, a, v: documents.approve(db, a, c["doc"], v, today=TODAY), APPROVER, "approver",
+         lambda db, c, r: r["status"] == "approved" and r["approved_by"] == APPROVER or _fail("not approved"),
+         invalid=lambda db, c: documents.approve(db, APPROVER, c["unversioned"], today=TODAY),
+         invalid_field="version_label",
+         version=lambda db, c: registers.show(db, "document", c["doc"])["version"],
+         bump=lambda db, c: registers.update(db, EDITOR, "document", c["doc"], {"owner": EDITOR}, today=TODAY)),
+    Case("scope.set_scope", _nothing,
+         lambda db, c, a, v: scope.set_scope(db, a, "Every AI system", v), ADMIN, "admin",
+         lambda db, c, r: scope.get_scope(db)["scope"] == "Every AI system" or _fail("scope not set"),
+         invalid=lambda db, c: scope.set_scope(db, ADMIN, "x" * 20_001), invalid_field="scope",
+         version=lambda db, c: scope.get_scope(db)["version"],
+         bump=lambda db, c: settings.update_settings(db, ADMIN, {"due_soon_days": 9})),
 ]
 
 

@@ -16,6 +16,7 @@ from aims_tui.core import identity, reminders
 from aims_tui.core.services import reviews
 
 from ..conftest import ADMIN, TODAY, VIEWER
+from ..system.context_support import scope_and_policy
 
 runner = CliRunner()
 ASOF = ["--as-of", TODAY.isoformat()]
@@ -106,7 +107,8 @@ def test_check_reports_every_gate_as_json_and_exits_3_on_violations(demo_db, as_
 
 
 def test_check_passes_with_exit_0_on_a_clean_register(db, as_user):
-    """Nothing above appetite, nothing overdue, no undecided SoA: exit 0."""
+    """Nothing above appetite, nothing overdue, no undecided SoA, a scope and an approved AI policy: exit 0."""
+    scope_and_policy(db, TODAY)
     res = run(db, "check", *ASOF)
     assert res.exit_code == 0, res.output
     assert "all gates pass" in res.stdout

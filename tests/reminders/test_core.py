@@ -22,6 +22,7 @@ from aims_tui.core.services import (
 from aims_tui.core.services import settings as settings_svc
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
+from ..system.context_support import scope_and_policy
 
 D = timedelta
 
@@ -250,7 +251,9 @@ def test_a_stage_transition_makes_the_systems_risks_and_impact_assessments_due(d
 
 
 def test_a_clean_register_passes_every_gate(db):
-    """No risks above appetite, no systems past design, nothing overdue, no SoA decisions."""
+    """No risks above appetite, no systems past design, nothing overdue, no SoA decisions,
+    a scope and an approved AI policy."""
+    scope_and_policy(db, TODAY)
     _risk(db, "small", due=TODAY + D(days=30))
     rep = checks.run_checks(db, today=TODAY)
     assert rep.passed and rep.violations == 0 and [g.id for g in rep.gates] == list(checks.GATES)
@@ -258,6 +261,7 @@ def test_a_clean_register_passes_every_gate(db):
 
 def test_each_gate_fails_on_its_own_case(db):
     """One violation per gate, each named by id, with the offending record listed."""
+    scope_and_policy(db, TODAY)
     settings_svc.update_settings(db, ADMIN, {"overdue_grace_days": 5})
     big = _risk(db, "big", li=5, ii=5, due=TODAY + D(days=30))
     s = systems.create_system(db, EDITOR, {"name": "Bot", "technical_owner": EDITOR}, today=TODAY)

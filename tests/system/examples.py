@@ -85,6 +85,28 @@ EXAMPLES: dict[str, Example] = {
         setup=lambda db: nonconformities.create_nonconformity(db, "eve", {"title": "Prompt injection reached logs"})
         and None,
     ),
+    "interested_party": Example(
+        valid={"name": "Job applicants", "kind": "external", "needs": "Fair screening; a person to appeal to",
+               "review_cadence": "yearly"},
+        change={"addressed": "Human review of every rejection (AIS-002)", "status": "monitoring"},
+        bad=({"name": "Regulator", "kind": "sideways"}, "kind"),
+        typed={"name": "Works council", "kind": "internal", "needs": "Consulted before monitoring tools go live"},
+    ),
+    "document": Example(
+        valid={"title": "AI policy", "doc_type": "ai_policy", "version_label": "1.0",
+               "location": "https://intranet.example/policies/ai-policy.pdf", "review_cadence": "yearly",
+               "retention": "7 years after retirement"},
+        change={"version_label": "1.1", "location": "docs/ai-policy-1.1.md"},
+        bad=({"title": "AI policy", "status": "approved"}, "status"),
+        typed={"title": "Model release procedure", "doc_type": "procedure", "version_label": "0.3"},
+    ),
+    "responsibility": Example(
+        valid={"title": "AIMS owner", "accountable_for": "The AIMS meets its objectives; reports to the board",
+               "review_cadence": "yearly"},
+        change={"accountable_for": "The AIMS and its internal audit programme", "status": "ended"},
+        bad=({"title": "AI risk owner for AIS-003", "assigned_on": "2026/13/01"}, "assigned_on"),
+        typed={"title": "AI risk owner for AIS-003", "accountable_for": "Risks of the hiring model"},
+    ),
 }
 
 

@@ -40,6 +40,7 @@ W = "tests/tui3/test_write_actions.py::"
 E = "tests/tui3/test_editor.py::"
 B = "tests/tui3/test_screens_b.py::"
 RS = "tests/system/test_record_screens.py::"
+CS = "tests/system/test_context_screens.py::"
 
 # (class, action, test proving it) -- one line per write action
 WRITES: list[tuple[str, str, str]] = [
@@ -102,6 +103,10 @@ WRITES: list[tuple[str, str, str]] = [
      "tests/system/test_internal_audit_screens.py::test_f_on_an_internal_audit_raises_a_finding_as_a_nonconformity"),
     ("AuditProgrammesScreen", "approve",
      "tests/system/test_internal_audit_screens.py::test_A_approves_the_highlighted_programme_as_an_approver"),
+    ("ManagementSystemScreen", "scope",
+     CS + "test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typed_scope"),
+    ("DocumentsScreen", "approve",
+     CS + "test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)

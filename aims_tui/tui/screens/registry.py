@@ -72,6 +72,12 @@ SCREENS += [
           P + "internal_audits:InternalAuditsScreen", pushed=True, group="system"),
     Entry("corrective_actions", "", "Corrective actions", "Actions on nonconformities, effectiveness (10.2)",
           P + "internal_audits:CorrectiveActionsScreen", pushed=True, group="system"),
+    Entry("interested_parties", "", "Interested parties", "Parties, their needs and expectations (4.2)",
+          P + "context:InterestedPartiesScreen", pushed=True, group="system"),
+    Entry("responsibilities", "", "Roles and responsibilities", "Who holds which AIMS role (5.3)",
+          P + "leadership:ResponsibilitiesScreen", pushed=True, group="system"),
+    Entry("documents", "", "Documents", "Documented information, the AI policy first (5.2, 7.5)",
+          P + "documents:DocumentsScreen", pushed=True, group="system"),
 ]
 
 
