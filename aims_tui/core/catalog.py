@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from .context import CONTEXT_ISSUE
 from .kind import Due, Kind, Link
+from .planning import OPPORTUNITY
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    OPPORTUNITY,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}
