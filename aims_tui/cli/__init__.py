@@ -20,6 +20,7 @@ from . import (
     db_cmd,
     export_cmd,
     import_cmd,
+    planning_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -74,7 +75,8 @@ def _open_tui(demo: bool) -> None:
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
-               context_cmd.context):
+               context_cmd.context, planning_cmd.criteria, planning_cmd.opportunities, planning_cmd.soa,
+               planning_cmd.controls, planning_cmd.treatments):
     app.add_typer(_group)
 
 
