@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aims_tui.core.db import Database
+from aims_tui.core.services import systems
 
 
 @dataclass(frozen=True)
@@ -32,4 +33,16 @@ EXAMPLES: dict[str, Example] = {
         bad=({"title": "Regulation", "kind": "sideways"}, "kind"),
         typed={"title": "Skills shortage in ML ops", "kind": "internal"},
     ),
+    "opportunity": Example(
+        valid={"title": "Automate bias testing in CI", "expected_benefit": "Releases a week sooner",
+               "system": "AIS-001", "due_date": "2026-09-30", "review_cadence": "quarterly"},
+        change={"status": "pursuing", "expected_benefit": "Releases two weeks sooner"},
+        bad=({"title": "Reuse the fairness toolkit", "status": "maybe"}, "status"),
+        typed={"title": "Share model cards with customers", "status": "pursuing"},
+        setup=lambda db: _system(db),
+    ),
 }
+
+
+def _system(db: Database) -> None:
+    systems.create_system(db, "ada", {"name": "Customer chatbot"})

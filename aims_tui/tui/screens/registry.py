@@ -60,6 +60,10 @@ SCREENS: list[Entry] = [
 SCREENS += [
     Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
+    Entry("criteria", "", "Risk criteria", "The risk matrix, appetite and review cadences (6.1.1)",
+          P + "planning:CriteriaScreen", pushed=True, group="system"),
+    Entry("opportunities", "", "Opportunities", "Opportunities and their expected benefit (6.1.1)",
+          P + "planning:OpportunitiesScreen", pushed=True, group="system"),
 ]
 
 
