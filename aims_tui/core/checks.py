@@ -36,7 +36,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import exists, func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from . import reminders
 from .db import Database
@@ -180,11 +180,11 @@ def _plans(s: Session, m: Matrix, sample: int) -> GateResult:
     conds = plan_unapproved_conditions(m)
     g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
     if g.count:
-        q = (select(Risk.ref, Risk.title, Risk.owner, Risk.plan_approved_by, Risk.plan_changed_at).where(*conds)
+        q = (select(Risk.ref, Risk.title, Risk.owner, col(Risk.plan_changed_at)).where(*conds)
              .order_by(Risk.residual_score.desc(), Risk.ref_num).limit(sample))
         g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o,
                     "plan": "changed since approval" if ch is not None else "not approved"}
-                   for r, t, o, _by, ch in s.exec(q)]
+                   for r, t, o, ch in s.exec(q)]
     return g
 
 

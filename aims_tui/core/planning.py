@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import exists, func, or_, select as sa_select
+from sqlmodel import Session, col, select
 
 from .fields import F
 from .kind import Due, Kind, Link
@@ -148,10 +148,11 @@ def criteria_impact(session: Session, before: dict[str, Any], after: dict[str, A
     imp = CriteriaImpact(changed=[k for k in CRITERIA_KEYS if before.get(k) != after.get(k)])
     if imp.nothing:
         return imp
-    q = (select(Risk.id, Risk.ref, Risk.inherent_score, Risk.residual_score, Risk.review_cadence, Risk.next_review)
+    q = (sa_select(Risk.id, Risk.ref, Risk.inherent_score, Risk.residual_score,  # type: ignore[call-overload]
+                   Risk.review_cadence, Risk.next_review)
          .where(live_risk(), Risk.awaiting_assessment == False)  # noqa: E712
          .order_by(Risk.ref_num))
-    rows = session.exec(q).all()
+    rows = session.execute(q).all()
     valid_ids = _validly_accepted(session, today)
     for rid, ref, inh, res, own_cadence, nxt in rows:
         lo_res, ln_res = _level(old, res), _level(new, res)
@@ -228,7 +229,7 @@ def findings(session: Session, today: date) -> list[Finding]:
         out.append(Finding("6.1.1", "risk criteria: matrix, appetite and review cadences set", MISSING,
                            "no criteria recorded", "aims setup, then aims criteria set --json FILE"))
     # 6.1.1 opportunities considered
-    opps = session.exec(select(Opportunity.ref, Opportunity.next_review).where(Opportunity.status != WITHDRAWN)
+    opps = session.exec(select(col(Opportunity.ref), col(Opportunity.next_review)).where(Opportunity.status != WITHDRAWN)
                         .order_by(Opportunity.ref)).all()
     if not opps:
         out.append(Finding("6.1.1", "opportunities considered", MISSING, "no opportunity recorded",
