@@ -157,6 +157,11 @@ def test_including_a_control_needs_a_justification_as_excluding_one_does(db):
     assert ok["applicable"] is True
     with pytest.raises(ValidationError):
         controls.update_applicability(db, EDITOR, "A.2.2", {"justification": "  "})
+    # reversing the decision: the old reason argued the other way, a new one is needed
+    with pytest.raises(ValidationError) as exc:
+        controls.update_applicability(db, EDITOR, "A.2.2", {"applicable": False})
+    assert "now excluded" in str(exc.value)
+    controls.update_applicability(db, EDITOR, "A.2.2", {"applicable": False, "justification": "Group policy covers"})
 
 
 def test_an_entry_decided_without_a_reason_before_the_rule_is_gated_not_broken(db):

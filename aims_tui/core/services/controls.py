@@ -134,6 +134,11 @@ def update_applicability(db: Database, actor: str, code: str, changes: dict[str,
             # both ways (6.1.3); an entry decided before this rule keeps its state until its
             # decision is touched (the gate decided_control_without_justification lists it)
             raise ValidationError("justification", JUSTIFICATION_NEEDED)
+        flipped = app.applicable is not None and after_applicable is not None and after_applicable != app.applicable
+        if flipped and (values.get("justification") or app.justification) == app.justification:
+            # the reason given for the old decision argues the other way
+            raise ValidationError("justification", "say why it is now " + ("included" if after_applicable
+                                                                             else "excluded"))
         diff = apply(app, values)
         if diff:
             # a changed entry needs approving again
