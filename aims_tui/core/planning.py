@@ -257,7 +257,8 @@ def findings(session: Session, today: date) -> list[Finding]:
                            "aims risks update REF --likelihood N --impact N", awaiting))
     elif overdue:
         out.append(Finding("6.1.2", "AI risks identified and assessed", STALE,
-                           f"risks past their review date: {_some(overdue)}", "aims review risk REF", overdue))
+                           f"risks past their review date: {_some(overdue)}",
+                           "aims review REF --outcome still_valid (or the Due screen, key 8)", overdue))
     else:
         out.append(Finding("6.1.2", "AI risks identified and assessed", OK, f"{live} live risks assessed"))
     # 6.1.3 the SoA complete and justified

@@ -220,3 +220,6 @@ async def test_E_in_the_risk_editor_records_whether_a_done_treatment_worked(db):
         assert treatments.get_treatment(db, t["id"])["effectiveness"] == "effective"
         assert _events(db, f"{ref}/T{t['id']}")[0]["changes"]["effectiveness"] == [None, "effective"]
         assert f"{ref}/T{t['id']}: effectiveness effective recorded" in notes(app)
+        await settle(pilot)
+        assert isinstance(app.screen, RiskEditor)  # the editor shows it in the treatment's status
+        assert str(app.screen.query_one("#treatments", DataTable).get_row_at(0)[3]) == "done, effective"
