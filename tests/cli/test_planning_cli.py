@@ -5,11 +5,22 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from aims_tui.core import checks
 from aims_tui.core.db import open_database
 from aims_tui.core.services import risks
 
-from .test_cli_runner import Cli, cli, demo_cli  # noqa: F401 - fixtures
+from .test_cli_runner import Cli
+
+
+@pytest.fixture
+def demo_cli(monkeypatch, tmp_path) -> Cli:
+    """A demo register with its team (alice editor, bob approver), as test_cli_runner makes it."""
+    c = Cli(monkeypatch, tmp_path / "aims.db")
+    c("init", "--org", "Acme AI")
+    c("demo", "--systems", "6", "--risks-per-system", "4", "--seed", "3", "--with-users")
+    return c
 
 
 def test_criteria_show_as_json_is_what_set_takes_back_and_a_dry_run_saves_nothing(demo_cli: Cli, tmp_path):

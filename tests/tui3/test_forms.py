@@ -398,7 +398,7 @@ async def test_excluding_an_soa_entry_without_a_justification_names_the_field(db
         await pilot.press("ctrl+s")
         await _wait_writes(pilot)
         assert isinstance(app.screen, FormDialog)
-        assert _status(app).startswith("Justification: an excluded control needs a justification")
+        assert _status(app).startswith("Justification: a justification is needed to include or exclude a control")
         assert _value(app, "applicable") == "no"
         assert controls.list_soa(db)[0]["applicable"] is None
 
