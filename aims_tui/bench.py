@@ -344,6 +344,8 @@ def audit_figures(path: Path, size: int) -> None:
              ratio_to_floor=round(statistics.median(quick) / max(floor_ms, 0.001), 3))
     finally:
         db.dispose()
+
+
 def _import_csv(path: Path, n: int) -> None:
     """A register as teams keep it: ID, title, description, owner, scores as words and numbers."""
     import csv

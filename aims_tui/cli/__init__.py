@@ -25,6 +25,7 @@ from . import (
     import_cmd,
     nonconformities_cmd,
     leadership_cmd,
+    planning_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -82,7 +83,9 @@ for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_c
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
                context_cmd.context, third_parties_cmd.suppliers, third_parties_cmd.components,
                third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities,
-               audits_cmd.audits, audits_cmd.corrective):
+               audits_cmd.audits, audits_cmd.corrective,
+               planning_cmd.criteria, planning_cmd.opportunities, planning_cmd.soa,
+               planning_cmd.controls, planning_cmd.treatments):
     app.add_typer(_group)
 app.add_typer(documents_cmd.documents)
 app.add_typer(leadership_cmd.responsibilities)

@@ -18,7 +18,7 @@ from ..core.models import Nonconformity
 from ..core.services import nonconformities as svc
 
 NC = Fields("nonconformity", svc.SPECS, aliases={"system_ref": "system"},
-            itself=frozenset(Nonconformity.__table__.columns.keys()))
+            itself=frozenset(Nonconformity.__table__.columns.keys()) | {"internal_audit"})  # derived: the audit's ref
 COLUMNS = ["ref", "kind", "title", "severity", "status", "owner", "system_ref", "due_date"]
 EVERY = ["ref", *svc.SPECS, "system_ref", "version"]
 

@@ -15,6 +15,7 @@ from .context import INTERESTED_PARTY
 from .documents import DOCUMENT
 from .leadership import RESPONSIBILITY
 from .kind import Due, Kind, Link
+from .planning import OPPORTUNITY
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
@@ -29,6 +30,7 @@ ALL: tuple[Kind, ...] = (
     INTERESTED_PARTY,
     DOCUMENT,
     RESPONSIBILITY,
+    OPPORTUNITY,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

@@ -30,6 +30,15 @@ Gates:
     and not past its review date (:func:`aims_tui.core.documents.current_ai_policy`).
 ``scope_not_set``
     the scope of the AIMS (4.3, ``settings.scope``) is empty.
+``excluded_control_still_linked``
+    a control the SoA marks not applicable that a live risk still links to, or
+    that a treatment of a live risk (not cancelled) names.
+``decided_control_without_justification``
+    an SoA entry decided (applicable yes or no) with no justification: inclusion
+    needs its reason as much as exclusion (entries decided before that rule).
+``treatment_plan_not_approved``
+    a live risk above appetite whose treatment plan no approver has approved, or
+    that changed since it was approved.
 """
 
 from __future__ import annotations
@@ -45,12 +54,13 @@ from . import reminders
 from .documents import ai_policies, current_ai_policy
 from .db import Database
 from .models import (WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity,
-                     Risk, Supplier)
+                     Risk, RiskControl, Supplier)
 from .schedule import today as _today
 from .scoring import Matrix
 from .suppliers import not_assessed
 from .records import settings_row
 from .rules import live_risk, overdue, valid_current_acceptance
+from .planning import excluded_control_linked, plan_unapproved_conditions
 
 SCHEMA = "aims.check/1"
 GATES = {
@@ -64,6 +74,9 @@ GATES = {
     "corrective_action_effectiveness_not_reviewed": "corrective action done, effectiveness review overdue",
     "no_approved_ai_policy": "no AI policy approved and within its review date",
     "scope_not_set": "the scope of the AIMS is not set",
+    "excluded_control_still_linked": "control marked not applicable but linked to live risks or treatments",
+    "decided_control_without_justification": "SoA entry decided with no justification",
+    "treatment_plan_not_approved": "risk above appetite whose treatment plan is unapproved or changed since",
 }
 SAMPLE = 50
 
@@ -217,6 +230,45 @@ def _no_scope(st: Any) -> GateResult:
     return g
 
 
+def _excluded_linked(s: Session, sample: int) -> GateResult:
+    g = GateResult("excluded_control_still_linked", GATES["excluded_control_still_linked"])
+    conds = [Applicability.applicable == False, excluded_control_linked()]  # noqa: E712
+    base = select(Control.code, Control.title).join(Applicability, Applicability.control_id == Control.id)
+    g.count = int(s.exec(select(func.count()).select_from(base.where(*conds).subquery())).one())
+    if g.count:
+        for code, title in s.exec(base.where(*conds).order_by(Control.sort_key).limit(sample)):
+            risks = s.exec(select(Risk.ref).join(RiskControl, RiskControl.risk_id == Risk.id)
+                           .join(Control, Control.id == RiskControl.control_id)
+                           .where(Control.code == code, live_risk()).order_by(Risk.ref_num)).all()
+            g.items.append({"ref": code, "title": reminders._one_line(title), "risks": list(risks)})
+    return g
+
+
+def _unjustified(s: Session, sample: int) -> GateResult:
+    g = GateResult("decided_control_without_justification", GATES["decided_control_without_justification"])
+    conds = [Applicability.applicable.is_not(None), func.trim(Applicability.justification) == ""]
+    g.count = int(s.exec(select(func.count()).select_from(Applicability).where(*conds)).one())
+    if g.count:
+        q = (select(Control.code, Control.title, Applicability.applicable)
+             .join(Applicability, Applicability.control_id == Control.id)
+             .where(*conds).order_by(Control.sort_key).limit(sample))
+        g.items = [{"ref": c, "title": reminders._one_line(t), "applicable": a} for c, t, a in s.exec(q)]
+    return g
+
+
+def _plans(s: Session, m: Matrix, sample: int) -> GateResult:
+    g = GateResult("treatment_plan_not_approved", GATES["treatment_plan_not_approved"])
+    conds = plan_unapproved_conditions(m)
+    g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
+    if g.count:
+        q = (select(Risk.ref, Risk.title, Risk.owner, col(Risk.plan_changed_at)).where(*conds)
+             .order_by(Risk.residual_score.desc(), Risk.ref_num).limit(sample))
+        g.items = [{"ref": r, "title": reminders._one_line(t), "owner": o,
+                    "plan": "changed since approval" if ch is not None else "not approved"}
+                   for r, t, o, ch in s.exec(q)]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -232,6 +284,9 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates += [_nc_overdue(s, d, sample), _effectiveness_not_reviewed(s, d, sample)]
         gates.append(_no_ai_policy(s, d, sample))
         gates.append(_no_scope(st))
+        gates.append(_excluded_linked(s, sample))
+        gates.append(_unjustified(s, sample))
+        gates.append(_plans(s, m, sample))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

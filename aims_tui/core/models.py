@@ -44,6 +44,7 @@ WITHDRAWN = "withdrawn"
 TREATMENT_OPTIONS = ("mitigate", "avoid", "transfer", "accept")
 TREATMENT_STATUSES = ("planned", "in_progress", "done", "cancelled")
 OPEN_TREATMENT_STATUSES = TREATMENT_STATUSES[:2]  # still to do (treatments and review actions alike)
+TREATMENT_EFFECTIVENESS = ("effective", "partly", "not_effective")  # 8.3: did a done treatment work
 REVIEW_OUTCOMES = ("still_valid", "rescored", "escalated", "closed")
 REVIEW_KINDS = ("periodic", "verification_validation", "significant_change", "approval")
 REVIEW_SUBJECTS = ("risk", "system", "impact_assessment", "applicability")
@@ -205,6 +206,8 @@ class Control(SQLModel, table=True):
     custom: bool = Field(default=False)
     sort_key: str = Field(default="", index=True, max_length=64)
     version: int = Field(default=1, sa_column=_control_v)
+    # migration 0009 (nullable: existing seals stay valid): what an organization's own control asks
+    description: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 _applicability_v = _version()
@@ -311,6 +314,11 @@ class Risk(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
     closed_at: Optional[datetime] = None
     version: int = Field(default=1, sa_column=_risk_v)
+    # Treatment plan approval (6.1.3, migration 0009; nullable so existing seals stay valid):
+    # who approved the plan and when; plan_changed_at: a treatment added or changed since.
+    plan_approved_by: Optional[str] = Field(default=None, max_length=64)
+    plan_approved_at: Optional[datetime] = None
+    plan_changed_at: Optional[datetime] = None
 
 
 _acceptance_v = _version()
@@ -358,6 +366,9 @@ class Treatment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     completed_at: Optional[datetime] = None
     version: int = Field(default=1, sa_column=_treatment_v)
+    # Did it work (8.3, migration 0009): one of TREATMENT_EFFECTIVENESS, and a note; NULL until said.
+    effectiveness: Optional[str] = Field(default=None, max_length=16)
+    effectiveness_note: Optional[str] = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
 # ---------------------------------------------------------------------------
@@ -805,6 +816,38 @@ class Responsibility(SQLModel, table=True):
     created_by: str = Field(default="", max_length=64)
     updated_at: datetime = Field(default_factory=utcnow)
     version: int = Field(default=1, sa_column=_resp_v)
+
+
+# ---------------------------------------------------------------------------
+# Risk criteria and opportunities (clause 6.1.1)
+# ---------------------------------------------------------------------------
+
+OPPORTUNITY_STATUSES = ("identified", "pursuing", "realised", "dropped")
+
+_opp_v = _version()
+
+
+class Opportunity(SQLModel, table=True):
+    """An opportunity the AIMS could take (6.1.1), with its expected benefit."""
+
+    __tablename__ = "opportunity"
+    __mapper_args__ = {"version_id_col": _opp_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    expected_benefit: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="identified", index=True, max_length=16)
+    due_date: Optional[date] = Field(default=None, index=True)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id", index=True)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_opp_v)
 
 
 # ---------------------------------------------------------------------------

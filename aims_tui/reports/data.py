@@ -31,6 +31,7 @@ from ..core.models import (
     NC_STATUSES,
     OPEN_TREATMENT_STATUSES,
     STAGES,
+    TREATMENT_EFFECTIVENESS,
     TREATMENT_STATUSES,
     WITHDRAWN,
     Acceptance,
@@ -202,7 +203,7 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
             risk_meta={r[0]: (r[1], _aware(r[2]), _aware(r[3]))
                        for r in s.exec(select(Risk.id, Risk.ref, Risk.created_at, Risk.closed_at))},
             treatments=list(s.exec(select(Treatment.id, Risk.ref, Risk.system_id, Treatment.action, Treatment.owner,
-                                          Treatment.due_date, Treatment.status)
+                                          Treatment.due_date, Treatment.status, Treatment.effectiveness)
                                    .join(Risk, Risk.id == Treatment.risk_id)
                                    .where(Treatment.status != WITHDRAWN, Risk.status != WITHDRAWN)
                                    .order_by(Treatment.due_date, Risk.ref_num, Treatment.id))),
@@ -331,6 +332,19 @@ def treatment_figures(f: Facts) -> dict[str, Any]:
             {"risk_ref": t[1], "system_ref": f.system_ref(t[2]), "action": t[3],
              "owner": t[4], "due_date": t[5], "status": t[6], "days_overdue": (f.as_of - t[5]).days}
             for t in overdue_t[:LIST_LIMIT]],
+        **treatment_effectiveness(f),
+    }
+
+
+def treatment_effectiveness(f: Facts) -> dict[str, Any]:
+    """Whether the done treatments worked (8.3): how many of each, and the ones that did not."""
+    done = [t for t in f.treatments if t[6] == "done"]
+    said = Counter(t[7] or "not recorded" for t in done)
+    return {
+        "effectiveness_of_done": {k: said.get(k, 0) for k in (*TREATMENT_EFFECTIVENESS, "not recorded")},
+        "not_effective_treatments": [
+            {"risk_ref": t[1], "system_ref": f.system_ref(t[2]), "action": t[3], "owner": t[4],
+             "effectiveness": t[7]} for t in done if t[7] in ("partly", "not_effective")][:LIST_LIMIT],
     }
 
 

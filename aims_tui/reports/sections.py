@@ -187,6 +187,7 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
     done_share = (100.0 * ts.get("done", 0) / p["treatments_total"]) if p["treatments_total"] else 0.0
     out.append(para(f"{done_share:.1f}% of treatments are done. {p['overdue_treatments_total']} open treatments "
                     f"are past their due date as of {fmt(d['head']['as_of'])}.", st["body"]))
+    out += effectiveness_paragraphs(p, st)
     if p["overdue_treatments"]:
         rows = [[t["risk_ref"], t["system_ref"], t["action"], t["owner"], fmt(t["due_date"]),
                  str(t["days_overdue"]), t["status"].replace("_", " ")] for t in p["overdue_treatments"]]
@@ -369,3 +370,20 @@ def build_story(d: dict, digest: str, generated_by: str) -> list:
     story += [PageBreak()] + _performance(d, st, m) + [PageBreak()] + _opportunities(d, st)
     story += _decisions(d, st) + _systems(d, st, m) + _appendix(d, st)
     return story
+
+
+def effectiveness_paragraphs(p: dict, st: dict) -> list:
+    """Whether the done treatments worked (8.3), and those that did not fully."""
+    eff = p.get("effectiveness_of_done") or {}
+    done = sum(eff.values())
+    if not done:
+        return []
+    out: list = [Spacer(1, 4), para(
+        f"Effectiveness of the {done} done treatments (8.3): {eff.get('effective', 0)} effective, "
+        f"{eff.get('partly', 0)} partly, {eff.get('not_effective', 0)} not effective, "
+        f"{eff.get('not recorded', 0)} not yet judged.", st["body"])]
+    if p.get("not_effective_treatments"):
+        rows = [[t["risk_ref"], t["system_ref"], t["action"], t["owner"], t["effectiveness"].replace("_", " ")]
+                for t in p["not_effective_treatments"]]
+        out.append(table(["Risk", "System", "Action", "Owner", "Worked"], rows, [45, 50, 230, 60, BODY_W - 385]))
+    return out

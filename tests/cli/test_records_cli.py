@@ -121,7 +121,9 @@ def test_suppliers_are_assessed_and_an_unassessed_active_one_fails_aims_check(cl
     assert "conditions" in _one_line(r.stderr)
     s = json.loads(cli("suppliers", "update", "SUP-001", "--set", "outcome=acceptable", "--format", "json").stdout)
     assert s["assessed_on"] is not None and s["next_assessment"] is not None
-    cli("check")
+    r = cli("check", "--format", "json", code=3)  # a fresh register fails other gates (scope, policy)
+    gate = next(g for g in json.loads(r.stdout)["gates"] if g["id"] == "supplier_not_assessed")
+    assert gate["count"] == 0
 
 
 def test_incidents_raise_nc_links_the_two_and_is_refused_twice(cli):

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlmodel import SQLModel
 
+from aims_tui.core import fields
 from aims_tui.core.db import open_database
 from aims_tui.core.errors import AimsError, ValidationError
 from aims_tui.core.services import (
@@ -34,6 +35,11 @@ from .helpers import chain_ok
 # Text that people type: any printable unicode, newlines, quotes, markup-looking text.
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)
 LONG = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=80)
+
+
+def _says_something(text: str) -> bool:
+    """Still text once the field rules have dropped control characters and blanks."""
+    return bool(fields.clean({"t": fields.F("longtext")}, {"t": text}, partial=True)["t"])
 SCORE = st.integers(1, 5)
 
 
@@ -65,7 +71,9 @@ register = st.fixed_dictionaries({
     "review": st.lists(st.integers(0, 5), max_size=2),
     "nc": st.lists(TEXT, max_size=2),
     "mr": st.lists(TEXT, max_size=2),
-    "soa": st.lists(st.tuples(st.sampled_from(["A.2.2", "A.5.2", "A.6.2.4"]), LONG), max_size=2),
+    # a decision needs a reason that is more than blanks (issue 16: inclusion too)
+    "soa": st.lists(st.tuples(st.sampled_from(["A.2.2", "A.5.2", "A.6.2.4"]), LONG.filter(_says_something)),
+                    max_size=2),
 })
 
 

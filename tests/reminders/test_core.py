@@ -90,6 +90,7 @@ def test_every_kind_is_found_and_grouped_by_its_owner(db):
     rk = _risk(db, "big", owner=EDITOR, li=5, ii=5, due=TODAY + D(days=100))
     acceptances.accept_risk(db, APPROVER, rk["ref"], "Board accepted this residual", TODAY + D(days=4), today=TODAY)
     controls.update_applicability(db, ADMIN, "A.2.2", {"owner": ADMIN, "applicable": True,
+                                                       "justification": "We train our own models",
                                                        "next_review": TODAY - D(days=30)})
     mr = management.create_review(db, ADMIN, {"held_on": TODAY - D(days=60)})
     act = management.add_action(db, ADMIN, mr["ref"], {"action": "Hire an ML auditor", "owner": VIEWER,
@@ -270,14 +271,16 @@ def test_each_gate_fails_on_its_own_case(db):
                        today=TODAY)
     _risk(db, "five days late", due=TODAY - D(days=5))
     late = _risk(db, "six days late", due=TODAY - D(days=6))
-    controls.update_applicability(db, ADMIN, "A.2.2", {"applicable": True, "owner": ""})
+    controls.update_applicability(db, ADMIN, "A.2.2", {"applicable": True, "owner": "",
+                                                       "justification": "We train our own models"})
     rep = checks.run_checks(db, today=TODAY)
     got = {g.id: g for g in rep.gates}
     assert [i["ref"] for i in got["unaccepted_above_appetite"].items] == [big["ref"]]
     assert [i["ref"] for i in got["system_without_approved_impact_assessment"].items] == [s["ref"]]
     assert [i["ref"] for i in got["overdue_beyond_grace"].items] == [late["ref"]]
     assert [i["ref"] for i in got["applicable_control_without_owner"].items] == ["A.2.2"]
-    assert not rep.passed and rep.violations == 4
+    assert [i["ref"] for i in got["treatment_plan_not_approved"].items] == [big["ref"]]
+    assert not rep.passed and rep.violations == 5
     assert rk["ref"]
 
 

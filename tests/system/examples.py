@@ -107,6 +107,14 @@ EXAMPLES: dict[str, Example] = {
         bad=({"title": "AI risk owner for AIS-003", "assigned_on": "2026/13/01"}, "assigned_on"),
         typed={"title": "AI risk owner for AIS-003", "accountable_for": "Risks of the hiring model"},
     ),
+    "opportunity": Example(
+        valid={"title": "Automate bias testing in CI", "expected_benefit": "Releases a week sooner",
+               "system": "AIS-001", "due_date": "2026-09-30", "review_cadence": "quarterly"},
+        change={"status": "pursuing", "expected_benefit": "Releases two weeks sooner"},
+        bad=({"title": "Reuse the fairness toolkit", "status": "maybe"}, "status"),
+        typed={"title": "Share model cards with customers", "status": "pursuing"},
+        setup=lambda db: _system(db),
+    ),
 }
 
 
@@ -119,3 +127,7 @@ def _system_and_risk(db: Database) -> None:
     s = systems.create_system(db, EDITOR, {"name": "Customer chatbot"})
     risks.create_risk(db, EDITOR, {"system": s["ref"], "title": "Leaks personal data", "inherent_likelihood": 3,
                                    "inherent_impact": 4}, today=TODAY)
+
+
+def _system(db: Database) -> None:
+    systems.create_system(db, "ada", {"name": "Customer chatbot"})

@@ -129,7 +129,8 @@ def _cases(db_, ref: str, sys_ref: str) -> list:
         ("impact", "editor", lambda a: impact.create_assessment(db_, a, {"system": sys_ref})),
         ("nonconformity", "editor", lambda a: nonconformities.create_nonconformity(db_, a, {"title": "N"})),
         ("management review", "editor", lambda a: management.create_review(db_, a, {})),
-        ("SoA entry", "editor", lambda a: controls.update_applicability(db_, a, "A.2.2", {"applicable": True})),
+        ("SoA entry", "editor", lambda a: controls.update_applicability(db_, a, "A.2.2", {"applicable": True,
+                                                                                          "justification": "Needed"})),
     ]
 
 

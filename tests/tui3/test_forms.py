@@ -398,7 +398,7 @@ async def test_excluding_an_soa_entry_without_a_justification_names_the_field(db
         await pilot.press("ctrl+s")
         await _wait_writes(pilot)
         assert isinstance(app.screen, FormDialog)
-        assert _status(app).startswith("Justification: an excluded control needs a justification")
+        assert _status(app).startswith("Justification: a justification is needed to include or exclude a control")
         assert _value(app, "applicable") == "no"
         assert controls.list_soa(db)[0]["applicable"] is None
 
@@ -407,7 +407,7 @@ async def test_A_on_the_soa_asks_first_saying_how_many_then_approves(db):
     """A approves every decided entry: it first asks, naming the count; y approves."""
     codes = [r["code"] for r in controls.list_soa(db)[:3]]
     for c in codes:
-        controls.update_applicability(db, EDITOR, c, {"applicable": "yes"})
+        controls.update_applicability(db, EDITOR, c, {"applicable": "yes", "justification": "Needed for our risks"})
     app = make_app(db, APPROVER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -426,7 +426,8 @@ async def test_A_on_the_soa_asks_first_saying_how_many_then_approves(db):
 
 async def test_declining_the_soa_approval_approves_nothing(db):
     """A then n (or Escape): nothing approved, no event."""
-    controls.update_applicability(db, EDITOR, controls.list_soa(db)[0]["code"], {"applicable": "yes"})
+    controls.update_applicability(db, EDITOR, controls.list_soa(db)[0]["code"], {"applicable": "yes",
+                                                                                 "justification": "Needed"})
     app = make_app(db, APPROVER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)

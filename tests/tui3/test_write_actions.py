@@ -41,6 +41,7 @@ E = "tests/tui3/test_editor.py::"
 B = "tests/tui3/test_screens_b.py::"
 RS = "tests/system/test_record_screens.py::"
 CS = "tests/system/test_context_screens.py::"
+PW = "tests/tui3/test_planning_writes.py::"
 
 # (class, action, test proving it) -- one line per write action
 WRITES: list[tuple[str, str, str]] = [
@@ -93,6 +94,13 @@ WRITES: list[tuple[str, str, str]] = [
     ("TreatmentsScreen", "withdraw", E + "test_w_on_my_actions_withdraws_a_treatment"),
     ("ImpactScreen", "withdraw", E + "test_w_on_impact_assessments_and_nonconformities_withdraws_the_record"),
     ("NonconformitiesScreen", "withdraw", E + "test_w_on_impact_assessments_and_nonconformities_withdraws_the_record"),
+    # planning (6.1) and treatment effectiveness (8.3), issue 16
+    ("CriteriaScreen", "edit", PW + "test_e_on_the_criteria_screen_says_what_the_change_does_before_y_saves_it"),
+    ("SoaScreen", "add_control", PW + "test_c_on_the_soa_adds_a_custom_control_with_its_justification"),
+    ("RegisterScreen", "approve_plan", PW + "test_P_on_the_register_approves_the_highlighted_risks_treatment_plan"),
+    ("TreatmentsScreen", "effectiveness", PW + "test_E_on_my_actions_completes_a_treatment_saying_whether_it_worked"),
+    ("RiskEditor", "treatment_effectiveness",
+     PW + "test_E_in_the_risk_editor_records_whether_a_done_treatment_worked"),
     # every register of core.catalog (RecordScreen subclasses): one test run on each of them
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),

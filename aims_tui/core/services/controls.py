@@ -30,7 +30,11 @@ CONTROL_SPECS = {
     "title": F("text", required=True, max_len=300),
     "group": F("text", max_len=32),
     "group_title": F("text", max_len=200),
+    "description": F("longtext"),
+    "justification": F("longtext"),  # why it is included (its SoA entry; the gate asks for it when empty)
 }
+# An SoA decision (applicable yes or no) needs its reason, both ways (6.1.3).
+JUSTIFICATION_NEEDED = "a justification is needed to include or exclude a control (say why)"
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
@@ -64,7 +68,7 @@ def load_annex_a(s: Session, actor: str) -> int:
 
 def soa_entry(s: Session, ctl: Control, app: Applicability | None) -> dict[str, Any]:
     d = {"code": ctl.code, "title": ctl.title, "group": ctl.group, "group_title": ctl.group_title,
-         "custom": ctl.custom, "control_id": ctl.id}
+         "custom": ctl.custom, "description": ctl.description or "", "control_id": ctl.id}
     a = to_dict(app) if app else {}
     d.update({k: a.get(k) for k in ("applicable", "justification", "implementation_status", "owner",
                                      "review_cadence", "next_review", "approved_by", "approved_at", "version")})
@@ -86,13 +90,20 @@ def add_control(db: Database, actor: str, data: dict[str, Any]) -> dict[str, Any
             raise ValidationError("code", "use letters, digits, dots and dashes (e.g. ORG.1)")
         if s.exec(select(Control.id).where(Control.code == values["code"])).first():
             raise ValidationError("code", f"{values['code']} already exists")
+        justification = (values.pop("justification", None) or "").strip()
+        values["description"] = (values.get("description") or "").strip() or None
         ctl = Control(custom=True, sort_key=sort_key(values["code"]), **values)
         s.add(ctl)
         s.flush()
-        s.add(Applicability(control_id=ctl.id, applicable=True))
+        # an organization's own control is included; without its reason the gate
+        # decided_control_without_justification lists it until someone gives one
+        s.add(Applicability(control_id=ctl.id, applicable=True, justification=justification))
         s.flush()
-        audit.record(s, actor, "control", ctl.code, "create", {"title": [None, ctl.title]})
-        return to_dict(ctl)
+        audit.record(s, actor, "control", ctl.code, "create",
+                     {"title": [None, ctl.title], **({"description": [None, ctl.description]} if ctl.description else {}),
+                      "applicable": [None, True], **({"justification": [None, justification]} if justification else {})})
+        return {**to_dict(ctl), "description": ctl.description or "", "applicable": True,
+                "justification": justification}
 
     return db.transact(tx)
 
@@ -118,8 +129,16 @@ def update_applicability(db: Database, actor: str, code: str, changes: dict[str,
         check_version(app, expect_version, "SoA entry", code)
         after_applicable = values.get("applicable", app.applicable)
         after_just = values.get("justification", app.justification)
-        if after_applicable is False and not (after_just or "").strip():
-            raise ValidationError("justification", "an excluded control needs a justification")
+        deciding = "applicable" in values or "justification" in values
+        if after_applicable is not None and deciding and not (after_just or "").strip():
+            # both ways (6.1.3); an entry decided before this rule keeps its state until its
+            # decision is touched (the gate decided_control_without_justification lists it)
+            raise ValidationError("justification", JUSTIFICATION_NEEDED)
+        flipped = app.applicable is not None and after_applicable is not None and after_applicable != app.applicable
+        if flipped and (values.get("justification") or app.justification) == app.justification:
+            # the reason given for the old decision argues the other way
+            raise ValidationError("justification", "say why it is now " + ("included" if after_applicable
+                                                                             else "excluded"))
         diff = apply(app, values)
         if diff:
             # a changed entry needs approving again

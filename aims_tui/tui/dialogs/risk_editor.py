@@ -49,7 +49,8 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     HELP = ("Tab moves between fields; problems are listed under the form as you type. Keys typed while "
             "the risk loads are applied once it is on screen. Saving a new risk keeps the editor open "
             "so treatments can be added (ctrl+t). In the treatments table: c completes the highlighted "
-            "treatment. ctrl+r withdraws (retires) a risk made by mistake, or restores a withdrawn one.")
+            "treatment; E completes it saying whether it worked (or says so for a done one). "
+            "ctrl+r withdraws (retires) a risk made by mistake, or restores a withdrawn one.")
     AUTO_FOCUS = ""  # nothing takes keys before the record is on screen
     BINDINGS = [
         Binding("ctrl+s", "save", "Save"),
@@ -57,6 +58,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
         Binding("ctrl+l", "pick_controls", "Controls"),
         Binding("ctrl+t", "add_treatment", "Add treatment"),
         Binding("c", "complete_treatment", "Complete treatment", show=False),
+        Binding("E", "treatment_effectiveness", "Complete: did it work?", show=False),
         Binding("ctrl+g", "accept", "Accept residual"),
         Binding("ctrl+r", "withdraw", "Withdraw (retire) / restore", show=False),
         Binding("ctrl+z", "app.undo", "Undo", show=False),  # a modal screen hides the app's key
@@ -80,9 +82,9 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "pick_controls", "add_treatment", "complete_treatment", "accept",
-                      "withdraw") and not self.can_edit:
+                      "withdraw", "treatment_effectiveness") and not self.can_edit:
             return False  # editors see accept and are told it needs an approver
-        if action in ("complete_treatment", "accept", "withdraw") and not self.ref:
+        if action in ("complete_treatment", "accept", "withdraw", "treatment_effectiveness") and not self.ref:
             return False
         return True
 
@@ -205,7 +207,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
         self.release_keys()
 
     def _show_related(self, data: dict[str, Any]) -> None:
-        self.query_one(TreatmentsPanel).show(data.get("treatments", []))
+        self.query_one(TreatmentsPanel).show(data.get("treatments", []), data.get("risk"))
         self._show_acceptance(data.get("acceptances", []))
 
     def _set_values(self, values: dict[str, Any]) -> None:

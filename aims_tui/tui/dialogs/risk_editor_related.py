@@ -87,6 +87,9 @@ class RiskRelatedMixin:
     def action_complete_treatment(self) -> None:
         self.query_one(TreatmentsPanel).complete()
 
+    def action_treatment_effectiveness(self) -> None:
+        self.query_one(TreatmentsPanel).effectiveness()
+
     def action_accept(self) -> None:
         if not self.ref:
             return

@@ -24,6 +24,8 @@ from .audit_trail import AuditTrailScreen
 from ..dialogs.accept import accept_risk_flow
 from ..dialogs.withdraw import withdraw_flow
 from ..widgets.header import AimsHeader
+from ..dialogs.confirm import ConfirmDialog
+from ...core.services import treatments
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
 SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "owner": "owner", "status": "status",
@@ -53,9 +55,10 @@ class RegisterScreen(AimsScreen):
     HELP_TITLE = "Risk register"
     HELP = ("Arrows, PageUp/PageDown, Home/End move through the whole register (read a window at a "
             "time). Enter opens a risk. Click a column header to sort by it. w withdraws a risk made by "
-            "mistake (or restores a withdrawn one); W lists the withdrawn risks.")
+            "mistake (or restores a withdrawn one); W lists the withdrawn risks. P (approvers) approves the "
+            "highlighted risk's treatment plan; a treatment added or changed later marks it changed.")
     EDIT_ACTIONS = frozenset({"new_risk", "withdraw"})
-    APPROVE_ACTIONS = frozenset({"accept"})
+    APPROVE_ACTIONS = frozenset({"accept", "approve_plan"})
     BINDINGS = [
         Binding("enter", "open", "Open", show=False),
         Binding("n", "new_risk", "New risk"),
@@ -65,6 +68,7 @@ class RegisterScreen(AimsScreen):
         Binding("s", "next_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("a", "accept", "Accept residual"),
+        Binding("P", "approve_plan", "Approve treatment plan", show=False),
         Binding("h", "history", "History"),
         Binding("w", "withdraw", "Withdraw/restore"),
         Binding("W", "show_withdrawn", "Withdrawn risks", show=False),
@@ -217,6 +221,25 @@ class RegisterScreen(AimsScreen):
             return
 
         accept_risk_flow(self, row["ref"], row["version"], done=lambda: self.pager.reload())
+
+    def action_approve_plan(self) -> None:
+        """An approver approves the highlighted risk's treatment plan (6.1.3), after confirming."""
+        if not self.allowed(APPROVE, "approving a treatment plan"):
+            return
+        row = self.pager.current
+        if row is None:
+            return
+        db, login, ref, version = self.database, self.login, row["ref"], row["version"]
+
+        def chosen(yes: bool | None) -> None:
+            if yes:
+                self.db_write(lambda: treatments.approve_plan(db, login, ref, version),
+                              lambda _r: self.pager.reload(),
+                              message=lambda r: f"{ref} treatment plan approved "
+                                                f"({len(r['treatments'])} treatments)")
+
+        self.app.push_screen(ConfirmDialog(f"Approve the treatment plan of {ref} in your name?",
+                                           "Approve plan", "Cancel"), chosen)
 
     def action_withdraw(self) -> None:
         """Withdraw the highlighted risk (made by mistake), or restore it if it is withdrawn."""

@@ -78,6 +78,10 @@ SCREENS += [
           P + "leadership:ResponsibilitiesScreen", pushed=True, group="system"),
     Entry("documents", "", "Documents", "Documented information, the AI policy first (5.2, 7.5)",
           P + "documents:DocumentsScreen", pushed=True, group="system"),
+    Entry("criteria", "", "Risk criteria", "The risk matrix, appetite and review cadences (6.1.1)",
+          P + "planning:CriteriaScreen", pushed=True, group="system"),
+    Entry("opportunities", "", "Opportunities", "Opportunities and their expected benefit (6.1.1)",
+          P + "planning:OpportunitiesScreen", pushed=True, group="system"),
 ]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
-from ...core.identity import APPROVE, EDIT
+from ...core.identity import ADMIN, APPROVE, EDIT
 from ...core.models import IMPLEMENTATION_STATUSES
 from ...core.services import controls
 from .. import render
@@ -15,13 +15,16 @@ from .listing import ListScreen
 
 class SoaScreen(ListScreen):
     HELP_TITLE = "Statement of Applicability"
-    HELP = "e edits the highlighted entry (applicable yes/no, justification, status, owner); A approves all."
-    EDIT_ACTIONS = frozenset({"edit"})
+    HELP = ("e edits the highlighted entry (applicable yes/no, justification, status, owner); A approves all; "
+            "c adds an organization's own control (admins), e.g. ORG.1. Including a control needs its "
+            "justification as much as excluding one.")
+    EDIT_ACTIONS = frozenset({"edit", "add_control"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Control", 9), ("Title", None), ("Applies", 9), ("Status", 11), ("Owner", 8),
                ("Approved", 8, 100), ("Justification", 30, 130)]
     # priority: the form opens when the key is read, so keys typed right after it go into the form
-    BINDINGS = [Binding("e", "edit", "Edit entry", priority=True), Binding("A", "approve", "Approve SoA", priority=True)]
+    BINDINGS = [Binding("e", "edit", "Edit entry", priority=True), Binding("A", "approve", "Approve SoA", priority=True),
+                Binding("c", "add_control", "Custom control", priority=True)]
 
     def title_line(self) -> str:
         return "Statement of Applicability (Annex A and custom controls)"
@@ -53,7 +56,7 @@ class SoaScreen(ListScreen):
             Field("applicable", "Applicable", "choice", applicable, choices=[("yes", "yes"), ("no", "no")],
                   blank="(undecided)"),
             Field("justification", "Justification", "long", r["justification"] or "",
-                  placeholder="why (required when excluded)"),
+                  placeholder="why it is included or excluded (required either way)"),
             Field("implementation_status", "Status", "choice", r["implementation_status"] or "not_started",
                   choices=[(v.replace("_", " "), v) for v in IMPLEMENTATION_STATUSES]),
             Field("owner", "Owner", "choice", r["owner"] or "", blank="(nobody)", options_from="users"),
@@ -77,6 +80,25 @@ class SoaScreen(ListScreen):
         return FormDialog(f"{code} {r['title']}", fields, save, state={"ref": code, "version": r["version"]},
                           ref_key="code", what="SoA entry", message=f"{code} saved (ctrl+z undoes it)",
                           landed=landed, lists=self.choice_lists())
+
+    def action_add_control(self) -> None:
+        """An organization's own control (a code outside Annex A, e.g. ORG.1), included with its reason."""
+        if not self.allowed(ADMIN, "adding a custom control"):
+            return
+        db, login = self.database, self.login
+        fields = [
+            Field("code", "Code", "text", "", placeholder="e.g. ORG.1 (outside Annex A)"),
+            Field("title", "Title", "text", ""),
+            Field("description", "Description", "long", "", placeholder="what the control asks"),
+            Field("justification", "Justification", "long", "", placeholder="why it is included"),
+        ]
+
+        def save(values: dict, state: dict) -> dict:
+            return controls.add_control(db, login, values)
+
+        self.app.push_screen(FormDialog("New custom control", fields, save, ok="Add", again=False,
+                                        ref_key="code", what="control",
+                                        message=lambda c: f"control {c['code']} added to the SoA"))
 
     def action_approve(self) -> None:
         if not self.allowed(APPROVE, "approving the Statement of Applicability"):

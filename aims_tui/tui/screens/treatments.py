@@ -16,15 +16,19 @@ from .base import AimsScreen
 from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.withdraw import withdraw_flow
 from ..widgets.header import AimsHeader
+from ..dialogs.effectiveness import effectiveness_dialog
 
 
 class TreatmentsScreen(AimsScreen):
     HELP_TITLE = "My actions"
     HELP = ("Open treatments you own, soonest due first. Enter opens the risk; c completes the action; "
+            "E completes it saying whether it worked (effective, partly, not effective: 8.3), or says so for "
+            "one already done; "
             "w withdraws one made by mistake (ctrl+z restores it).")
-    EDIT_ACTIONS = frozenset({"complete", "withdraw"})
+    EDIT_ACTIONS = frozenset({"complete", "withdraw", "effectiveness"})
     BINDINGS = [
         Binding("c", "complete", "Complete"),
+        Binding("E", "effectiveness", "Complete: did it work?", show=False),
         Binding("w", "withdraw", "Withdraw"),
         Binding("o", "toggle_owner", "Mine/everyone"),
         Binding("d", "toggle_done", "Show done"),
@@ -40,7 +44,8 @@ class TreatmentsScreen(AimsScreen):
             Col("action", "Action", None, lambda r: render.lit(r["action"])),
             Col("owner", "Owner", 8, lambda r: render.lit(r["owner"])),
             Col("due", "Due", 10, self._due),
-            Col("status", "Status", 11, lambda r: render.lit(r["status"])),
+            Col("status", "Status", 11, lambda r: render.lit(r["status"] + (
+                f" ({r['effectiveness'].replace('_', ' ')})" if r.get("effectiveness") else ""))),
         ], empty_text="No treatments here.", id="treatment-list")
         yield Footer()
 
@@ -91,6 +96,15 @@ class TreatmentsScreen(AimsScreen):
                       message=lambda t: f"{r['risk_ref']}/T{t['id']} done (ctrl+z undoes)",
                       undo=lambda t: (f"completing T{t['id']}", lambda: treatments.update_treatment(
                           db, login, t["id"], {"status": old}, expect_version=t["version"])))
+
+    def action_effectiveness(self) -> None:
+        r = self.pager.current
+        if not r or not self.allowed(EDIT, "recording whether a treatment worked"):
+            return
+        if r["status"] == "cancelled":
+            self.aims.say("that treatment is cancelled", error=True)
+            return
+        self.app.push_screen(effectiveness_dialog(self.database, self.login, r, lambda _t: self.pager.reload()))
 
     def action_withdraw(self) -> None:
         r = self.pager.current

@@ -18,6 +18,7 @@ from ...core.services import treatments
 from ..base import DbMixin
 from ..render import lit
 from .form_keys import FormInput
+from ..dialogs.effectiveness import effectiveness_dialog
 
 LABELS = {"action": "Treatment action", "owner": "Treatment owner", "due_date": "Treatment due date"}
 
@@ -52,13 +53,19 @@ class TreatmentsPanel(DbMixin, Vertical):
     def set_owners(self, owners: list[str]) -> None:
         self.query_one("#t-owner", Select).set_options([(Text(o), o) for o in owners])
 
-    def show(self, rows: list[dict[str, Any]]) -> None:
+    def show(self, rows: list[dict[str, Any]], risk: dict[str, Any] | None = None) -> None:
         self.rows = rows
+        plan = ""
+        if risk and risk.get("plan_approved_by"):
+            plan = f" - plan approved by {risk['plan_approved_by']}" + (
+                ", changed since" if risk.get("plan_changed_at") else "")
+        self.query_one(".section", Label).update(Text(f"Treatments (c: complete highlighted){plan}"))
         table = self.query_one("#treatments", DataTable)
         cursor = table.cursor_row
         table.clear()
         for t in rows:
-            table.add_row(lit(t["action"]), lit(t["owner"]), lit(t["due_date"] or "-"), lit(t["status"]),
+            status = t["status"] + (f", {t['effectiveness'].replace('_', ' ')}" if t.get("effectiveness") else "")
+            table.add_row(lit(t["action"]), lit(t["owner"]), lit(t["due_date"] or "-"), lit(status),
                           key=str(t["id"]))
         if not rows:
             table.add_row(Text("(no treatments yet)", style="dim"), "", "", "")
@@ -103,6 +110,32 @@ class TreatmentsPanel(DbMixin, Vertical):
         if isinstance(err, ValidationError):
             self._problem("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors))
         return False
+
+    def highlighted(self) -> dict[str, Any] | None:
+        """The treatment highlighted in the table (focusing the table first if it is not)."""
+        table = self.query_one("#treatments", DataTable)
+        if self.screen.focused is not table:
+            table.focus()
+            self.aims.say("highlight a treatment in the table, then press the key again")
+            return None
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def effectiveness(self) -> None:
+        """E: complete the highlighted treatment saying whether it worked (8.3), or say it for a done one."""
+        if not self.ref or not self.allowed(EDIT, "recording whether a treatment worked"):
+            return
+        t = self.highlighted()
+        if t is None:
+            return
+        if t["status"] == "cancelled":
+            self.aims.say("that treatment is cancelled", error=True)
+            return
+        self.app.push_screen(effectiveness_dialog(
+            self.database, self.login, {**t, "risk_ref": t.get("risk_ref") or self.ref},
+            lambda nt: self._changed(f"treatment T{nt['id']} effectiveness: "
+                                     f"{(nt.get('effectiveness') or '').replace('_', ' ')}")))
 
     def complete(self) -> None:
         if not self.ref or not self.allowed(EDIT, "completing a treatment"):
