@@ -20,9 +20,11 @@ from . import (
     db_cmd,
     export_cmd,
     import_cmd,
+    objectives_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
+    support_cmd,
     systems_cmd,
     users_cmd,
 )
@@ -74,7 +76,9 @@ def _open_tui(demo: bool) -> None:
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
-               context_cmd.context):
+               context_cmd.context,
+               objectives_cmd.objectives, objectives_cmd.measurements, support_cmd.resources, support_cmd.competence,
+               support_cmd.training, support_cmd.communications):
     app.add_typer(_group)
 
 

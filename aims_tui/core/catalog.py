@@ -9,11 +9,19 @@ from __future__ import annotations
 
 from .context import CONTEXT_ISSUE
 from .kind import Due, Kind, Link
+from .objectives import MEASUREMENT, OBJECTIVE
+from .support import COMMUNICATION, COMPETENCE, RESOURCE, TRAINING
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    OBJECTIVE,
+    MEASUREMENT,
+    RESOURCE,
+    COMPETENCE,
+    TRAINING,
+    COMMUNICATION,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

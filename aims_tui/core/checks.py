@@ -18,6 +18,13 @@ Gates:
 ``risk_awaiting_assessment``
     an active risk brought in without scores (an imported catalogue), until
     someone scores it.
+``objective_not_measured``
+    an active objective whose next measurement was due before today: its latest
+    measurement is older than its cadence, or it has none by its next
+    measurement date (:func:`aims_tui.core.objectives.not_measured`).
+``training_expired``
+    completed training or awareness past its expiry, of a person not
+    deactivated, and not renewed (:func:`aims_tui.core.support.expired_training`).
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import Any
 from sqlalchemy import exists, func
 from sqlmodel import Session, select
 
-from . import reminders
+from . import objectives, reminders, support
 from .db import Database
 from .models import WITHDRAWN, AISystem, Applicability, Control, ImpactAssessment, Risk
 from .schedule import today as _today
@@ -44,6 +51,8 @@ GATES = {
     "overdue_beyond_grace": "overdue by more than the grace period",
     "applicable_control_without_owner": "applicable control with no owner",
     "risk_awaiting_assessment": "risk imported without scores, awaiting assessment",
+    "objective_not_measured": "active objective not measured within its cadence",
+    "training_expired": "training or awareness of an active person has expired",
 }
 SAMPLE = 50
 
@@ -136,6 +145,12 @@ def _awaiting(s: Session, sample: int) -> GateResult:
     return g
 
 
+def _listed(gate: str, items: list[dict[str, Any]], sample: int) -> GateResult:
+    g = GateResult(gate, GATES[gate], count=len(items))
+    g.items = items[:sample]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -147,6 +162,8 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(late)
         gates.append(_unowned_controls(s, sample))
         gates.append(_awaiting(s, sample))
+        gates.append(_listed("objective_not_measured", objectives.not_measured(s, d), sample))
+        gates.append(_listed("training_expired", support.expired_training(s, d), sample))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

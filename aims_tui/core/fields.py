@@ -248,16 +248,16 @@ def real_number(value: Any) -> float:
     return fv + 0.0  # -0.0 reads as 0
 
 
-def _number_text(v: float) -> str:
+def number_text(v: float) -> str:
     return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
 
 
 def _bounds(spec: F, v: float) -> str:
     if spec.lo is not None and spec.hi is not None:
-        return f"must be between {_number_text(spec.lo)} and {_number_text(spec.hi)}, got {_number_text(v)}"
+        return f"must be between {number_text(spec.lo)} and {number_text(spec.hi)}, got {number_text(v)}"
     if spec.lo is not None:
-        return f"must be at least {_number_text(spec.lo)}, got {_number_text(v)}"
-    return f"must be at most {_number_text(spec.hi)}, got {_number_text(v)}"
+        return f"must be at least {number_text(spec.lo)}, got {number_text(v)}"
+    return f"must be at most {number_text(spec.hi)}, got {number_text(v)}"
 
 
 def parse_date(value: Any) -> date:
