@@ -96,6 +96,8 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
+    ("ObjectivesScreen", "measure",
+     "tests/system/test_objectives_screen.py::test_m_records_a_measurement_moves_the_next_measurement_and_t_lists_it_on_target"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
@@ -116,6 +118,7 @@ NOT_WRITES: dict[str, set[str]] = {
     "RiskFilterDialog": {"apply"},
     "RiskEditor": {"pick_controls", "app.undo"},  # app.undo: the app's own undo, AimsApp.undo above
     "ManagementSystemScreen": {"open"},
+    "ObjectivesScreen": {"measurements"},  # opens the objective's measurements
 }
 
 
