@@ -139,7 +139,7 @@ def expired_training(s: Session, today: date) -> list[dict[str, Any]]:
             Training.person == t.person, Training.id != t.id, Training.status == "completed", same,
             or_(Training.expires_on.is_(None), Training.expires_on >= today))).first()
         if renewed is None:
-            out.append({"ref": t.ref, "title": t.title, "person": t.person, "kind": t.kind,
+            out.append({"ref": t.ref, "title": t.title, "person": t.person, "owner": t.person, "kind": t.kind,
                         "expires_on": t.expires_on.isoformat(), "days_expired": (today - t.expires_on).days})
     return out
 
