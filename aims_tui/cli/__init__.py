@@ -26,9 +26,11 @@ from . import (
     nonconformities_cmd,
     leadership_cmd,
     planning_cmd,
+    objectives_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
+    support_cmd,
     systems_cmd,
     third_parties_cmd,
     users_cmd,
@@ -85,7 +87,9 @@ for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_c
                third_parties_cmd.incidents, impact_cmd.impact, nonconformities_cmd.nonconformities,
                audits_cmd.audits, audits_cmd.corrective,
                planning_cmd.criteria, planning_cmd.opportunities, planning_cmd.soa,
-               planning_cmd.controls, planning_cmd.treatments):
+               planning_cmd.controls, planning_cmd.treatments,
+               objectives_cmd.objectives, objectives_cmd.measurements, support_cmd.resources, support_cmd.competence,
+               support_cmd.training, support_cmd.communications):
     app.add_typer(_group)
 app.add_typer(documents_cmd.documents)
 app.add_typer(leadership_cmd.responsibilities)

@@ -16,6 +16,8 @@ from .documents import DOCUMENT
 from .leadership import RESPONSIBILITY
 from .kind import Due, Kind, Link
 from .planning import OPPORTUNITY
+from .objectives import MEASUREMENT, OBJECTIVE
+from .support import COMMUNICATION, COMPETENCE, RESOURCE, TRAINING
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
@@ -31,6 +33,12 @@ ALL: tuple[Kind, ...] = (
     DOCUMENT,
     RESPONSIBILITY,
     OPPORTUNITY,
+    OBJECTIVE,
+    MEASUREMENT,
+    RESOURCE,
+    COMPETENCE,
+    TRAINING,
+    COMMUNICATION,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}

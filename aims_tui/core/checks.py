@@ -39,6 +39,13 @@ Gates:
 ``treatment_plan_not_approved``
     a live risk above appetite whose treatment plan no approver has approved, or
     that changed since it was approved.
+``objective_not_measured``
+    an active objective whose next measurement was due before today: its latest
+    measurement is older than its cadence, or it has none by its next
+    measurement date (:func:`aims_tui.core.objectives.not_measured`).
+``training_expired``
+    completed training or awareness past its expiry, of a person not
+    deactivated, and not renewed (:func:`aims_tui.core.support.expired_training`).
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from typing import Any
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from . import reminders
+from . import objectives, reminders, support
 from .documents import ai_policies, current_ai_policy
 from .db import Database
 from .models import (WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity,
@@ -77,6 +84,8 @@ GATES = {
     "excluded_control_still_linked": "control marked not applicable but linked to live risks or treatments",
     "decided_control_without_justification": "SoA entry decided with no justification",
     "treatment_plan_not_approved": "risk above appetite whose treatment plan is unapproved or changed since",
+    "objective_not_measured": "active objective not measured within its cadence",
+    "training_expired": "training or awareness of an active person has expired",
 }
 SAMPLE = 50
 
@@ -269,6 +278,12 @@ def _plans(s: Session, m: Matrix, sample: int) -> GateResult:
     return g
 
 
+def _listed(gate: str, items: list[dict[str, Any]], sample: int) -> GateResult:
+    g = GateResult(gate, GATES[gate], count=len(items))
+    g.items = items[:sample]
+    return g
+
+
 def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE) -> CheckReport:
     d = today or _today()
     with db.read() as s:
@@ -287,6 +302,8 @@ def run_checks(db: Database, *, today: date | None = None, sample: int = SAMPLE)
         gates.append(_excluded_linked(s, sample))
         gates.append(_unjustified(s, sample))
         gates.append(_plans(s, m, sample))
+        gates.append(_listed("objective_not_measured", objectives.not_measured(s, d), sample))
+        gates.append(_listed("training_expired", support.expired_training(s, d), sample))
     r = reminders.due_items(db, today=d, overdue_only=True, older_than=grace, limit=sample)
     late.count = r.overdue
     late.items = [{"ref": i.ref, "kind": i.kind, "title": i.title, "owner": i.owner, "due": i.due.isoformat(),

@@ -40,12 +40,12 @@ ActiveUser = Callable[[str], bool]
 class F:
     """How one input field is checked."""
 
-    kind: str  # text | longtext | choice | int | date | bool | login | cadence | json
+    kind: str  # text | longtext | choice | int | number | date | bool | login | cadence | json
     required: bool = False
     max_len: int = 200
     choices: tuple = ()
-    lo: int | None = None
-    hi: int | None = None
+    lo: int | float | None = None
+    hi: int | float | None = None
     label: str = ""
     nullable: bool = True  # False: a change may leave it out, not empty it (creation fills a default)
 
@@ -181,6 +181,15 @@ def check(spec: F, value: Any, *, active_user: ActiveUser | None = None) -> Any:
         if spec.lo is not None and iv < spec.lo or spec.hi is not None and iv > spec.hi:
             raise ValueError(f"must be between {spec.lo} and {spec.hi}, got {iv}")
         return iv
+    if k == "number":
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec.required:
+                raise ValueError("is required")
+            return None
+        fv = real_number(value)
+        if spec.lo is not None and fv < spec.lo or spec.hi is not None and fv > spec.hi:
+            raise ValueError(_bounds(spec, fv))
+        return fv
     if k == "date":
         if value is None or value == "":
             if spec.required:
@@ -222,6 +231,33 @@ def whole_number(value: Any) -> int:
         return int(str(value).strip())
     except ValueError:
         raise ValueError(f"'{value}' is not a whole number") from None
+
+
+def real_number(value: Any) -> float:
+    """A number typed as 93.5, -2 or 1e3 (a comma is not a decimal point: '1,5' is refused,
+    not read as 15); ValueError naming what was typed. Not a number, infinity and
+    yes/no values are refused."""
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        fv = float(value) if isinstance(value, (int, float)) else float(str(value).strip().replace("_", "x"))
+    except (ValueError, OverflowError):
+        raise ValueError(f"'{value}' is not a number") from None
+    if fv != fv or fv in (float("inf"), float("-inf")):
+        raise ValueError(f"'{value}' is not a finite number")
+    return fv + 0.0  # -0.0 reads as 0
+
+
+def number_text(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+
+
+def _bounds(spec: F, v: float) -> str:
+    if spec.lo is not None and spec.hi is not None:
+        return f"must be between {number_text(spec.lo)} and {number_text(spec.hi)}, got {number_text(v)}"
+    if spec.lo is not None:
+        return f"must be at least {number_text(spec.lo)}, got {number_text(v)}"
+    return f"must be at most {number_text(spec.hi)}, got {number_text(v)}"
 
 
 def parse_date(value: Any) -> date:

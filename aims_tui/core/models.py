@@ -851,6 +851,162 @@ class Opportunity(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------------------
+# Objectives and measurement (6.2, 9.1), support: resources, competence, awareness,
+# communication (7.1 to 7.4)
+# ---------------------------------------------------------------------------
+
+OBJECTIVE_DIRECTIONS = ("at_least", "at_most")
+OBJECTIVE_STATUSES = ("active", "achieved", "dropped")
+RESOURCE_TYPES = ("people", "infrastructure", "data", "tooling", "budget")
+RESOURCE_STATUSES = ("needed", "available", "insufficient", "retired")
+COMPETENCE_LEVELS = ("awareness", "working", "expert")
+COMPETENCE_STATUSES = ("active", "retired")
+TRAINING_KINDS = ("training", "awareness")
+TRAINING_STATUSES = ("completed", "planned", "superseded")
+COMMUNICATION_AUDIENCES = ("internal", "external")
+COMMUNICATION_STATUSES = ("planned", "ongoing", "done", "dropped")
+
+_obj_v = _version()
+_mea_v = _version()
+_res_v = _version()
+_cmp_v = _version()
+_trn_v = _version()
+_com_v = _version()
+
+
+class Objective(SQLModel, table=True):
+    """An AI objective (6.2): what is measured, the target, by when, who owns it."""
+
+    __tablename__ = "objective"
+    __mapper_args__ = {"version_id_col": _obj_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    metric: str = Field(default="", max_length=300)
+    target: float = Field(default=0.0)
+    unit: str = Field(default="", max_length=32)
+    direction: str = Field(default="at_least", max_length=16)
+    system_id: Optional[int] = Field(default=None, foreign_key="ai_system.id", index=True)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="active", index=True, max_length=16)
+    due_date: Optional[date] = Field(default=None, index=True)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_obj_v)
+
+
+class Measurement(SQLModel, table=True):
+    """One dated value of an objective's metric (9.1)."""
+
+    __tablename__ = "measurement"
+    __mapper_args__ = {"version_id_col": _mea_v}
+    __table_args__ = (Index("ix_measurement_objective_on", "objective_id", "measured_on"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    objective_id: int = Field(foreign_key="objective.id")
+    measured_on: date
+    value: float
+    note: str = Field(default="", max_length=500)
+    status: str = Field(default="recorded", index=True, max_length=16)
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_mea_v)
+
+
+class Resource(SQLModel, table=True):
+    """A resource the AIMS needs (7.1): people, infrastructure, data, tooling, budget."""
+
+    __tablename__ = "resource"
+    __mapper_args__ = {"version_id_col": _res_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    type: str = Field(default="people", max_length=16)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="needed", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_res_v)
+
+
+class Competence(SQLModel, table=True):
+    """A competence an AIMS role requires (7.2), at a level."""
+
+    __tablename__ = "competence"
+    __mapper_args__ = {"version_id_col": _cmp_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    role: str = Field(default="", index=True, max_length=100)
+    level: str = Field(default="awareness", max_length=16)
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="active", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_cmp_v)
+
+
+class Training(SQLModel, table=True):
+    """A person's training or awareness (7.2, 7.3), with when it expires and its evidence."""
+
+    __tablename__ = "training"
+    __mapper_args__ = {"version_id_col": _trn_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    person: str = Field(default="", index=True, max_length=100)
+    kind: str = Field(default="training", max_length=16)
+    competence_id: Optional[int] = Field(default=None, foreign_key="competence.id", index=True)
+    completed_on: Optional[date] = None
+    expires_on: Optional[date] = Field(default=None, index=True)
+    evidence: str = Field(default="", max_length=500)
+    status: str = Field(default="completed", index=True, max_length=16)
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_trn_v)
+
+
+class Communication(SQLModel, table=True):
+    """A planned communication about the AIMS (7.4): what, to whom, when, how, who."""
+
+    __tablename__ = "communication"
+    __mapper_args__ = {"version_id_col": _com_v}
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    audience: str = Field(default="", max_length=200)
+    reach: str = Field(default="internal", max_length=16)
+    timing: str = Field(default="", max_length=200)
+    channel: str = Field(default="", max_length=200)
+    owner: str = Field(default="", index=True, max_length=64)
+    status: str = Field(default="planned", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_com_v)
+
+
+# ---------------------------------------------------------------------------
 # The audit trail (append-only, hash-chained)
 # ---------------------------------------------------------------------------
 

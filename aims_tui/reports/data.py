@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from sqlmodel import select
 
+from ..core import objectives as core_objectives
 from ..core import queries
 from ..core.audit import canonical
 from ..core.db import Database
@@ -162,6 +163,7 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     progress("computing figures", 0.3)
     data["performance"] = performance(db, f)
     data["internal_audits"] = internal_audit_figures(db, as_of, since)  # 9.3.2 d: audits, corrective actions
+    data["objectives"] = objective_figures(db, as_of)
     # per AI system
     progress("summarising AI systems", 0.4)
     data["systems"] = _system_summaries(f.systems, f.register, f.treatments, f.ias, f.ncs, f.stage_events, as_of, f.m)
@@ -266,6 +268,20 @@ def performance(db: Database, f: Facts) -> dict[str, Any]:
     perf["soa"] = soa_figures(f)
     perf["systems_per_stage"] = {k: sum(1 for x in f.systems if x["stage"] == k) for k in STAGES}
     return perf
+
+
+def objective_figures(db: Database, as_of: date) -> dict[str, Any]:
+    """Each objective (not withdrawn) with its target, its measurements up to ``as_of``,
+    the latest value, whether it meets the target and its direction of travel (9.3.2 c, d)."""
+    with db.read() as s:
+        items = core_objectives.summaries(s, as_of)
+    active = [o for o in items if o["status"] == "active"]
+    return {
+        "items": items[:LIST_LIMIT], "total": len(items), "active": len(active),
+        "on_target": sum(1 for o in active if o["on_target"] is True),
+        "off_target": sum(1 for o in active if o["on_target"] is False),
+        "unmeasured": sum(1 for o in active if o["on_target"] is None),
+    }
 
 
 def risk_figures(db: Database, f: Facts) -> dict[str, Any]:

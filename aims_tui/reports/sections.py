@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer
+from reportlab.platypus import CondPageBreak, PageBreak, Paragraph, Spacer, Table, TableStyle
 from reportlab.platypus.tableofcontents import TableOfContents
 
+from ..core.objectives import state_text, target_text, value_text
 from ..core.scoring import Matrix
 from . import data as pack_data
 from .audit_section import TITLE as AUDITS_TITLE, audit_section
@@ -51,6 +53,7 @@ SUBHEADINGS = [
     "Impact assessments",
     "Statement of Applicability",
     AUDITS_TITLE,
+    "Objectives and their trend",
 ]
 
 
@@ -248,7 +251,11 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
              str(g["undecided"]), str(g["implemented"])] for g in so["groups"]]
     out.append(table(["Group", "Title", "Controls", "Applicable", "Excluded", "Undecided", "Implemented"], rows,
                      [40, 195, 50, 55, 50, 52, BODY_W - 442], [("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
-    out += audit_section(d, st, f"4.{SUBHEADINGS.index(AUDITS_TITLE) + 1}")
+    out += audit_section(d, st, f"4.{next(n)}")  # numbered in its turn: its own heading
+    next(sub)
+    # objectives and their trend
+    out.append(h2())
+    out += _objectives(d, st)
     return out
 
 
@@ -332,6 +339,77 @@ def _systems(d: dict, st: dict, m: Matrix) -> list:
                      r["status"]] for r in x["top_risks"]]
             out.append(table(["Ref", "Title", "Residual", "Owner", "Status"], rows, [50, 260, 70, 60, BODY_W - 440],
                              max_lines=3))
+    return out
+
+
+TREND_W, TREND_H, TREND_POINTS = 110.0, 30.0, 24
+ON_COLOUR, OFF_COLOUR, LINE_COLOUR = colors.HexColor("#2e7d32"), colors.HexColor("#c62828"), colors.HexColor("#5b7db1")
+
+
+def trend_drawing(points: list[dict[str, Any]], target: float, w: float = TREND_W, h: float = TREND_H) -> Drawing:
+    """A small line of an objective's values (the last TREND_POINTS, spaced by date) against its
+    target (dashed); each point green on target, red off it. The same data draws the same lines."""
+    pts = points[-TREND_POINTS:]
+    d = Drawing(w, h)
+    pad = 3.0
+    values = [float(p["value"]) for p in pts] + [float(target)]
+    lo, hi = min(values), max(values)
+    if hi - lo < 1e-12:
+        lo, hi = lo - 1.0, hi + 1.0
+
+    def y(v: float) -> float:
+        return round(pad + (float(v) - lo) / (hi - lo) * (h - 2 * pad), 2)
+
+    d.add(Line(pad, y(target), w - pad, y(target), strokeColor=colors.grey, strokeWidth=0.6,
+               strokeDashArray=[2, 2]))
+    if not pts:
+        return d
+    first, last = pts[0]["measured_on"], pts[-1]["measured_on"]
+    span = (last - first).days
+
+    def x(i: int, on: Any) -> float:
+        if span <= 0:
+            return round(w / 2 if len(pts) == 1 else pad + i * (w - 2 * pad) / (len(pts) - 1), 2)
+        return round(pad + (on - first).days / span * (w - 2 * pad), 2)
+
+    xy = [(x(i, p["measured_on"]), y(p["value"])) for i, p in enumerate(pts)]
+    if len(xy) > 1:
+        d.add(PolyLine([c for pair in xy for c in pair], strokeColor=LINE_COLOUR, strokeWidth=1))
+    for (px, py), p in zip(xy, pts):
+        colour = ON_COLOUR if p["on_target"] else OFF_COLOUR
+        d.add(Circle(px, py, 1.6, fillColor=colour, strokeColor=colour, strokeWidth=0))
+    return d
+
+
+def _boxed(drawing: Drawing) -> Table:
+    """A drawing as a table cell (the table helper keeps Tables, and wraps anything else as text)."""
+    t = Table([[drawing]], colWidths=[drawing.width], rowHeights=[drawing.height])
+    t.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                           ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return t
+
+
+def _objectives(d: dict, st: dict) -> list:
+    """Objectives and their trend (9.3.2 c, d): target, latest value, on or off target, a small trend."""
+    o = d["objectives"]
+    if not o["total"]:
+        return [para("No objectives recorded (aims objectives add; clause 6.2).", st["body"])]
+    out: list = [para(f"{o['active']} active objectives: {o['on_target']} on target, {o['off_target']} off target, "
+                      f"{o['unmeasured']} not yet measured (values up to {fmt(d['head']['as_of'])}). Each trend: "
+                      "the measured values by date against the target (dashed); green on target, red off it.",
+                      st["body"])]
+    rows = []
+    for x in o["items"]:
+        latest = value_text(x["latest_value"], x["unit"])
+        if x["latest_on"] is not None:
+            latest += f"\non {fmt(x['latest_on'])}"
+        title = x["title"] + (f"\n{x['metric']}" if x["metric"] else "")
+        rows.append([x["ref"], para(title, st["cell"]), target_text(x["direction"], x["target"], x["unit"]), latest,
+                     state_text(x["on_target"]) + (f"\n{x['travel']}" if x["travel"] else ""), x["status"],
+                     _boxed(trend_drawing(x["measurements"], x["target"]))])
+    out.append(table(["Ref", "Objective", "Target", "Latest", "State", "Status", "Trend"], rows,
+                     [40, BODY_W - 374, 62, 58, 62, 36, TREND_W + 6]))
+    out += more_note(len(o["items"]), o["total"], st, "aims objectives list")
     return out
 
 

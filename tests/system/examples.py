@@ -115,6 +115,49 @@ EXAMPLES: dict[str, Example] = {
         typed={"title": "Share model cards with customers", "status": "pursuing"},
         setup=lambda db: _system(db),
     ),
+    "objective": Example(
+        valid={"title": "Triage model accuracy", "metric": "accuracy on the holdout set", "target": "93.5",
+               "unit": "%", "direction": "at_least", "review_cadence": "monthly"},
+        change={"target": 95, "status": "achieved"},
+        bad=({"title": "Fewer incidents", "target": "a few"}, "target"),
+        typed={"title": "Fewer model incidents", "target": "2", "direction": "at most"},
+    ),
+    "measurement": Example(
+        valid={"objective": "OBJ-001", "measured_on": "2026-05-31", "value": "92.1", "note": "May run"},
+        change={"value": 92.4, "note": "May run, recomputed"},
+        bad=({"objective": "OBJ-001", "measured_on": "2026-05-31", "value": "high"}, "value"),
+        typed={"objective": "OBJ-001", "measured_on": "2026-06-10", "value": "93.5", "note": "June run"},
+        setup=lambda db: _objective(db),
+    ),
+    "resource": Example(
+        valid={"title": "GPU capacity for retraining", "type": "infrastructure", "review_cadence": "yearly"},
+        change={"status": "available", "description": "Two A100 nodes reserved"},
+        bad=({"title": "Budget", "type": "magic"}, "type"),
+        typed={"title": "Data labelling team", "type": "people"},
+    ),
+    "competence": Example(
+        valid={"title": "Model risk assessment", "role": "AI risk owner", "level": "expert",
+               "review_cadence": "yearly"},
+        change={"level": "working", "description": "Scores risks against the matrix"},
+        bad=({"title": "Bias testing"}, "role"),
+        typed={"title": "Bias testing", "role": "ML engineer"},
+    ),
+    "training": Example(
+        valid={"title": "AI risk course", "person": "eve", "kind": "training", "competence": "CMP-001",
+               "completed_on": "2026-01-10", "expires_on": "2027-01-10", "evidence": "LMS certificate 4411"},
+        change={"evidence": "HR file 12", "expires_on": "2027-02-01"},
+        bad=({"title": "AI risk course", "person": "eve", "completed_on": "2026-05-01", "expires_on": "2026-04-01"},
+             "expires_on"),
+        typed={"title": "AI policy briefing", "person": "Dana Smith", "kind": "awareness"},
+        setup=lambda db: _competence(db),
+    ),
+    "communication": Example(
+        valid={"title": "AIMS performance to the board", "audience": "Board", "reach": "internal",
+               "timing": "after each management review", "channel": "board pack", "review_cadence": "quarterly"},
+        change={"status": "ongoing", "channel": "board portal"},
+        bad=({"title": "Model card", "reach": "sideways"}, "reach"),
+        typed={"title": "Model cards published", "audience": "Customers", "reach": "external"},
+    ),
 }
 
 
@@ -131,3 +174,9 @@ def _system_and_risk(db: Database) -> None:
 
 def _system(db: Database) -> None:
     systems.create_system(db, "ada", {"name": "Customer chatbot"})
+def _objective(db: Database) -> None:
+    registers.create(db, "eve", "objective", {"title": "Triage model accuracy", "target": 93.5, "unit": "%"})
+
+
+def _competence(db: Database) -> None:
+    registers.create(db, "eve", "competence", {"title": "Model risk assessment", "role": "AI risk owner"})

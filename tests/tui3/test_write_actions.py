@@ -115,6 +115,8 @@ WRITES: list[tuple[str, str, str]] = [
      CS + "test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typed_scope"),
     ("DocumentsScreen", "approve",
      CS + "test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
+    ("ObjectivesScreen", "measure",
+     "tests/system/test_objectives_screen.py::test_m_records_a_measurement_moves_the_next_measurement_and_t_lists_it_on_target"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
@@ -135,6 +137,7 @@ NOT_WRITES: dict[str, set[str]] = {
     "RiskFilterDialog": {"apply"},
     "RiskEditor": {"pick_controls", "app.undo"},  # app.undo: the app's own undo, AimsApp.undo above
     "ManagementSystemScreen": {"open"},
+    "ObjectivesScreen": {"measurements"},  # opens the objective's measurements
 }
 
 

@@ -82,6 +82,18 @@ SCREENS += [
           P + "planning:CriteriaScreen", pushed=True, group="system"),
     Entry("opportunities", "", "Opportunities", "Opportunities and their expected benefit (6.1.1)",
           P + "planning:OpportunitiesScreen", pushed=True, group="system"),
+    Entry("objectives", "", "Objectives", "AI objectives, targets and their trend (6.2, 9.1)",
+          P + "objectives:ObjectivesScreen", pushed=True, group="system"),
+    Entry("measurements", "", "Measurements", "Dated values of the objectives' metrics (9.1)",
+          P + "objectives:MeasurementsScreen", pushed=True, group="system"),
+    Entry("resources", "", "Resources", "People, infrastructure, data, tooling, budget (7.1)",
+          P + "support:ResourcesScreen", pushed=True, group="system"),
+    Entry("competence", "", "Competences", "Competences each AIMS role requires (7.2)",
+          P + "support:CompetenceScreen", pushed=True, group="system"),
+    Entry("training", "", "Training and awareness", "Who was trained, when it expires, the evidence (7.2, 7.3)",
+          P + "support:TrainingScreen", pushed=True, group="system"),
+    Entry("communications", "", "Communications", "What is communicated, to whom, when, how (7.4)",
+          P + "support:CommunicationsScreen", pushed=True, group="system"),
 ]
 
 

@@ -1,7 +1,7 @@
 """internal audits and corrective actions (issue 16, clauses 9.2 and 10.2)
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01 22:00:00
 
 Three new tables: ``audit_programme`` (9.2: the programme of a period, its
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0011'
-down_revision: Union[str, None] = '0009'
+down_revision: Union[str, None] = '0010'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,0 +1,57 @@
+"""Recording a measurement of an objective (9.1), the shortcut of
+``aims objectives measure`` and of the objectives screen's ``m`` key.
+
+One transaction: the measurement is recorded as any ``measurement`` is (role,
+field rules, the objective active, its create event), and the objective's next
+measurement date moves to its cadence's next date after the measurement (an
+update event on the objective) when that is later than the date it had.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from ..db import Database
+from ..errors import ValidationError
+from ..identity import require
+from ..models import WITHDRAWN
+from ..objectives import MEASUREMENT, OBJECTIVE
+from ..schedule import CadenceError, parse_cadence, today as _today
+from . import registers
+from ._base import apply, check_version, record_change
+
+
+def measure(db: Database, actor: str, objective_ref: str, value: Any, on: Any = None, note: str = "", *,
+            expect_version: int | None = None, today: date | None = None) -> dict[str, Any]:
+    """Record a value of the objective's metric on a date (default today); the saved
+    measurement as a dict. ``expect_version``: the objective's version the caller saw."""
+    day = today or _today()
+
+    def tx(s: Session) -> dict[str, Any]:
+        require(s, actor, MEASUREMENT.role, f"recording a {MEASUREMENT.what}")
+        obj = registers.find(s, OBJECTIVE, str(objective_ref).strip())
+        if obj.status == WITHDRAWN:
+            raise ValidationError("objective", f"{obj.ref} is withdrawn; restore it first")
+        check_version(obj, expect_version, OBJECTIVE.what, obj.ref)
+        data = {"objective": obj.ref, "value": value, "measured_on": day if on in (None, "") else on, "note": note}
+        rec = registers._create_in(s, MEASUREMENT, actor, data, day)
+        _advance(s, actor, obj, rec["measured_on"])
+        return rec
+
+    return db.transact(tx)
+
+
+def _advance(s: Session, actor: str, obj: Any, measured_on: date) -> None:
+    if not obj.review_cadence:
+        return
+    try:
+        nxt = parse_cadence(obj.review_cadence).next_after(measured_on)
+    except CadenceError:
+        return
+    if obj.next_review is None or nxt > obj.next_review:
+        changes = apply(obj, {"next_review": nxt})
+        changes["note"] = [None, f"measured on {measured_on.isoformat()}"]
+        record_change(s, actor, obj, OBJECTIVE.entity, obj.ref, "update", changes, stamp=True)
