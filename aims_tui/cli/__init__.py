@@ -18,6 +18,7 @@ from . import (
     common,
     context_cmd,
     db_cmd,
+    evidence_cmd,
     export_cmd,
     import_cmd,
     reviews_cmd,
@@ -74,7 +75,7 @@ def _open_tui(demo: bool) -> None:
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
-               context_cmd.context):
+               context_cmd.context, evidence_cmd.evidence_app):
     app.add_typer(_group)
 
 

@@ -7,16 +7,20 @@ table (the lossless JSON export and the seal cover every table already).
 
 from __future__ import annotations
 
+from . import evidence
 from .context import CONTEXT_ISSUE
+from .evidence import EVIDENCE
 from .kind import Due, Kind, Link
 
 __all__ = ["ALL", "KINDS", "Due", "Kind", "Link", "kind"]
 
 ALL: tuple[Kind, ...] = (
     CONTEXT_ISSUE,
+    EVIDENCE,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}
+evidence.know_kinds(ALL)  # evidence links to records of every kind, found by prefix
 
 
 def kind(entity: str) -> Kind:

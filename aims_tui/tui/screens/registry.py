@@ -60,6 +60,8 @@ SCREENS: list[Entry] = [
 SCREENS += [
     Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
+    Entry("evidence", "", "Evidence", "Files and pages that show controls and records at work",
+          P + "evidence:EvidenceScreen", pushed=True, group="system"),
 ]
 
 
