@@ -21,6 +21,7 @@ from . import (
     evidence_cmd,
     export_cmd,
     import_cmd,
+    readiness_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -75,7 +76,8 @@ def _open_tui(demo: bool) -> None:
 # is `aims NAME ...`, one without puts its commands at the top level.
 for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_cmd.risks, reviews_cmd.commands,
                export_cmd.export_app, import_cmd.import_app, audit_cmd.audit_app, audit_cmd.commands, db_cmd.dbapp,
-               context_cmd.context, evidence_cmd.evidence_app):
+               context_cmd.context, evidence_cmd.evidence_app,
+               readiness_cmd.commands):
     app.add_typer(_group)
 
 
