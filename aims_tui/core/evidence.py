@@ -31,6 +31,7 @@ from typing import Any, Iterable
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from .db import Database
 from .errors import ValidationError
 from .fields import F
 from .kind import Due, Kind
@@ -44,6 +45,7 @@ from .models import (
     ManagementReview,
     Nonconformity,
     Risk,
+    RiskControl,
     Treatment,
 )
 from .text import visible
@@ -336,3 +338,53 @@ def verify_files(files: Iterable[tuple[str, str, str, str, int | None]]) -> list
             state, detail = check.state, check.describe()
         out.append(Verified(ref, title, path, state, detail, recorded, check.sha256))
     return out
+
+
+# ---------------------------------------------------------------------------
+# What supports each control: the SoA's links (issue 17)
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ControlLinks:
+    """The records linked to one control: risks it treats, treatments that apply it,
+    evidence that shows it. Each item: (ref, title, state)."""
+
+    risks: list[tuple[str, str, str]]
+    treatments: list[tuple[str, str, str]]
+    evidence: list[tuple[str, str, str]]
+
+    def current_evidence(self) -> int:
+        return sum(1 for _, _, state in self.evidence if state == CURRENT)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"risks": [r for r, _, _ in self.risks], "treatments": [r for r, _, _ in self.treatments],
+                "evidence": [r for r, _, _ in self.evidence]}
+
+
+def links_by_control(s: Session, today: date) -> dict[str, ControlLinks]:
+    """Every control's links, in three queries (withdrawn records left out). An
+    evidence item's state is ``current`` or ``stale`` (superseded or past review)."""
+    out: dict[str, ControlLinks] = {}
+
+    def entry(code: str) -> ControlLinks:
+        return out.setdefault(code, ControlLinks([], [], []))
+
+    for code, ref, title, status in s.exec(
+            select(Control.code, Risk.ref, Risk.title, Risk.status).join(RiskControl, RiskControl.control_id == Control.id)
+            .join(Risk, Risk.id == RiskControl.risk_id).where(Risk.status != WITHDRAWN)
+            .order_by(Control.code, Risk.ref_num)):
+        entry(code).risks.append((ref, title, status))
+    for code, rref, tid, action, status in s.exec(
+            select(Control.code, Risk.ref, Treatment.id, Treatment.action, Treatment.status)
+            .join(Treatment, Treatment.control_id == Control.id).join(Risk, Risk.id == Treatment.risk_id)
+            .where(Treatment.status != WITHDRAWN, Risk.status != WITHDRAWN).order_by(Control.code, Treatment.id)):
+        entry(code).treatments.append((f"{rref}/T{tid}", action, status))
+    for code, rows in for_refs(s, "control").items():
+        entry(code).evidence.extend((e.ref, e.title, CURRENT if is_current(e, today) else "stale") for e in rows)
+    return out
+
+
+def control_links(db: Database, today: date) -> dict[str, ControlLinks]:
+    with db.read() as s:
+        return links_by_control(s, today)

@@ -62,6 +62,8 @@ SCREENS += [
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
     Entry("evidence", "", "Evidence", "Files and pages that show controls and records at work",
           P + "evidence:EvidenceScreen", pushed=True, group="system"),
+    Entry("readiness", "", "Readiness", "Are we ready for an audit? Clause by clause, control by control",
+          P + "readiness:ReadinessScreen", pushed=True, group="system"),
 ]
 
 
