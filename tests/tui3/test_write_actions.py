@@ -96,6 +96,7 @@ WRITES: list[tuple[str, str, str]] = [
     ("RecordScreen", "new", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "edit", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
     ("RecordScreen", "withdraw", RS + "test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it"),
+    ("EvidenceScreen", "recapture", "tests/evidence/test_screens.py::test_r_recaptures_a_changed_file_with_its_event_and_message"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
@@ -116,6 +117,10 @@ NOT_WRITES: dict[str, set[str]] = {
     "RiskFilterDialog": {"apply"},
     "RiskEditor": {"pick_controls", "app.undo"},  # app.undo: the app's own undo, AimsApp.undo above
     "ManagementSystemScreen": {"open"},
+    "EvidenceScreen": {"verify"},  # reads the files again, writes nothing
+    "SoaScreen": {"links"},
+    "ControlLinksScreen": {"open"},
+    "ReadinessScreen": {"open"},
 }
 
 
