@@ -24,7 +24,9 @@ evidence_app = record_commands(ev.EVIDENCE, "evidence", COLUMNS,
                                help="Evidence: files and pages that show a control or record at work.")
 # add and list take more than the generic ones: replaced here
 evidence_app.registered_commands = [c for c in evidence_app.registered_commands
-                                    if c.callback is None or c.callback.__name__ not in ("add", "list_")]
+                                    if c.callback is None or c.callback.__name__ not in ("add", "list_", "show")]
+SHOWN = ["ref", "title", "location", "for_ref", "for_kind", "shows", "captured_by", "captured_on", "sha256", "size",
+         "status", "review_cadence", "next_review", "last_reviewed", "version"]
 
 
 @evidence_app.command("add")
@@ -116,3 +118,19 @@ def recapture(ref: Annotated[str, typer.Argument(help="The evidence's ref, e.g. 
     actor = common.actor_for(database)
     r = evidence_service.recapture(database, actor, ref, expect_version)
     typer.echo(f"{ref} recaptured: SHA-256 {r['sha256'][:16]}…, {r['size']} bytes, on {r['captured_on']}")
+
+
+@evidence_app.command("show")
+@common.handle_errors
+def show(ref: Annotated[str, typer.Argument(help="The evidence's ref, e.g. EVD-001.")],
+         fmt: common.FormatOpt = "table") -> None:
+    """Show one evidence record, every field (its SHA-256 and size too)."""
+    common.check_format(fmt, ("table", "json"))
+    database = common.open_db()
+    common.actor_for(database)
+    r = registers.show(database, ev.EVIDENCE, ref)
+    if fmt == "json":
+        common.print_json(r)
+        return
+    for key in SHOWN:
+        typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
