@@ -47,11 +47,12 @@ from .schedule import today as _today
 SCHEMA = "aims.readiness/1"
 Area = Callable[[Session, date], list[Finding]]
 LIVE_STAGES_OUT = ("retired", WITHDRAWN)
-SHOWN_REFS = 5  # refs named in a detail line (all of them are in ``refs``)
+SHOWN_REFS = 5  # refs named in a detail line
+MAX_REFS = 100  # refs listed in a finding's ``refs`` (the detail line gives the count)
 
 
-def _named(refs: Sequence[str]) -> str:
-    more = len(refs) - SHOWN_REFS
+def _named(refs: Sequence[str], total: int | None = None) -> str:
+    more = (len(refs) if total is None else total) - SHOWN_REFS
     return ", ".join(refs[:SHOWN_REFS]) + (f" and {more} more" if more > 0 else "")
 
 
@@ -84,16 +85,27 @@ def risk_findings(s: Session, today: date) -> list[Finding]:
         fix = "2, n (a new risk), or aims import risks FILE"
         return [Finding("6.1.2", assess, MISSING, "no risk in the register", fix),
                 Finding("8.2", review, MISSING, "no risk to review", fix)]
-    unscored = s.exec(select(Risk.ref).where(live_risk(), Risk.awaiting_assessment == True)  # noqa: E712
-                      .order_by(Risk.ref_num)).all()
-    out = [Finding("6.1.2", assess, MISSING, f"{len(unscored)} of {live} risks not yet scored: {_named(unscored)}",
-                   "aims risks update REF --likelihood N --impact N", tuple(unscored))
-           if unscored else Finding("6.1.2", assess, OK, f"{live} risks assessed")]
-    late = s.exec(select(Risk.ref).where(live_risk(), Risk.next_review < today).order_by(Risk.ref_num)).all()
-    out.append(Finding("8.2", review, STALE, f"{len(late)} of {live} risks past their review date: {_named(late)}",
-                       "aims review REF --outcome still_valid (or 8, the Due screen)", tuple(late))
-               if late else Finding("8.2", review, OK, f"{live} risks, none past its review date"))
+    unscored_where = (live_risk(), Risk.awaiting_assessment == True)  # noqa: E712
+    n_unscored = s.exec(select(func.count()).select_from(Risk).where(*unscored_where)).one()
+    unscored = _first_refs(s, unscored_where)
+    out = [Finding("6.1.2", assess, MISSING, f"{n_unscored} of {live} risks not yet scored: "
+                   f"{_named(unscored, n_unscored)}", "aims risks update REF --likelihood N --impact N",
+                   tuple(unscored))
+           if n_unscored else Finding("6.1.2", assess, OK, f"{live} risks assessed")]
+    late_where = (live_risk(), Risk.next_review < today)
+    n_late = s.exec(select(func.count()).select_from(Risk).where(*late_where)).one()
+    late = _first_refs(s, late_where)
+    out.append(Finding("8.2", review, STALE, f"{n_late} of {live} risks past their review date: "
+                       f"{_named(late, n_late)}", "aims review REF --outcome still_valid (or 8, the Due screen)",
+                       tuple(late))
+               if n_late else Finding("8.2", review, OK, f"{live} risks, none past its review date"))
     return out
+
+
+def _first_refs(s: Session, where: tuple) -> list[str]:
+    """The first MAX_REFS refs of the risks matching ``where``, in ref order (a register of
+    a million risks is counted, not listed)."""
+    return list(s.exec(select(Risk.ref).where(*where).order_by(Risk.ref_num).limit(MAX_REFS)))
 
 
 def soa_findings(s: Session, today: date) -> list[Finding]:

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from aims_tui.core import evidence as ev
 from aims_tui.core.errors import ValidationError
@@ -172,3 +174,13 @@ def test_the_sha256_cannot_be_typed(db):
     r = registers.create(db, EDITOR, "evidence", {"title": "t", "location": "https://x.example.com/",
                                                    "for_ref": "A.6.2.4", "sha256": "0" * 64}, today=TODAY)
     assert r["sha256"] == ""
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=3000), chunk=st.integers(1, 512))
+def test_any_bytes_in_any_chunk_size_hash_to_what_hashlib_says(tmp_path, monkeypatch, data, chunk):
+    monkeypatch.setattr(ev, "CHUNK", chunk)
+    p = tmp_path / "f.bin"
+    p.write_bytes(data)
+    check = ev.hash_file(str(p))
+    assert check.ok and check.sha256 == _sha(data) and check.size == len(data)
