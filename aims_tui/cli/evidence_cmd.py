@@ -8,6 +8,7 @@ uploaded or given to a shell; paths are printed with control characters escaped.
 
 # no "from __future__ import annotations": Typer reads the annotations at run time
 
+import os
 from typing import Annotated, Any, Optional
 
 import typer
@@ -62,8 +63,10 @@ def add(path: Annotated[Optional[str], typer.Argument(
         return
     for r in rows:
         what = f"SHA-256 {r['sha256'][:16]}…, {r['size']} bytes" if r["sha256"] else "a URL"
+        link = os.readlink(r["location"]) if r["sha256"] and os.path.islink(r["location"]) else ""
         typer.echo(f"{r['ref']} recorded for {r['for_ref']} ({r['for_kind'].replace('_', ' ')}): "
-                   f"{common.shown(r['location'])} ({what})")
+                   f"{common.shown(r['location'])}" + (f" (symlink to {common.shown(link)})" if link else "")
+                   + f" ({what})")
 
 
 @evidence_app.command("list")

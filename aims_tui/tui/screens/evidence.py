@@ -32,6 +32,21 @@ class EvidenceScreen(RecordScreen):
         return (super().HELP + " v reads every file again and says which changed, went missing or cannot be "
                 "read; r takes the highlighted file as it is now (its new SHA-256).")
 
+    def form(self, r):
+        """The kind's form, reading the file before the save's transaction (the write lock
+        is then held for a look at the file, not for hashing it)."""
+        dialog = super().form(r)
+        save = dialog.save_fn
+
+        def hashed_first(values: dict, state: dict):
+            location = values.get("location") or ""
+            if location.strip() and not ev.is_url(location.strip()):
+                ev.hash_now(ev.normal_path(location))
+            return save(values, state)
+
+        dialog.save_fn = hashed_first
+        return dialog
+
     def action_verify(self) -> None:
         db = self.database
 
