@@ -51,6 +51,9 @@ class EvidenceScreen(RecordScreen):
         db = self.database
 
         def said(results: list[ev.Verified]) -> None:
+            if not results:
+                self.aims.say("no evidence file to check (URLs are not read)")
+                return
             bad = [r for r in results if r.state != ev.OK]
             head = f"{len(results)} file(s) checked, {len(results) - len(bad)} unchanged"
             if not bad:
