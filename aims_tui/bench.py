@@ -14,7 +14,7 @@ figure. Not part of the test run. What is measured (milliseconds):
   the default view and for "active risks by next review";
 - ``open_risk``: ``services.risks.get_risk`` for 20 refs spread over the register;
 - ``dashboard_aggregates``: both heat maps, level counts, systems per stage, overdue count;
-- ``aims_reminders`` / ``aims_check``: the commands as subprocesses, when they exist;
+- ``aims_reminders`` / ``aims_check`` / ``aims_readiness``: the commands as subprocesses, when they exist;
 - ``pack``: ``aims export pack`` at 10,000 risks, when it exists;
 - ``peak_memory_mb``: ru_maxrss of the first-paint process;
 - ``audit_verify_full``: ``aims audit verify``'s work (every event, every record
@@ -48,7 +48,8 @@ PACKAGE = Path(__file__).resolve().parent
 PAGE = 100
 PHRASE = "prompt injection leaks"  # 20 keystrokes: the first 20 characters
 TARGETS = {"import_end_to_end": 5000, "import_lock_held": 1000, "first_paint": 1000, "search_keystroke": 100, "page_down": 100, "end": 100,
-           "aims_reminders": 2000, "aims_check": 2000, "peak_memory_mb": 250}
+           "aims_reminders": 2000, "aims_check": 2000, "peak_memory_mb": 250,
+           "aims_readiness": 2000}
 
 
 def emit(figure: str, size: int, **values: Any) -> None:
@@ -485,6 +486,8 @@ def main(argv: list[str] | None = None) -> int:
             command("aims_reminders", size, ["reminders", "--db", str(path)])
         if has_check:
             command("aims_check", size, ["check", "--db", str(path)])
+        if _has_command("readiness"):
+            command("aims_readiness", size, ["readiness", "--db", str(path)])
     if args.pack_size and not args.audit_only and _has_command("export", "pack"):
         path = ensure_db(folder, args.pack_size, args.rebuild)
         with tempfile.TemporaryDirectory() as tmp:

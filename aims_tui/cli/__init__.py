@@ -20,6 +20,7 @@ from . import (
     context_cmd,
     db_cmd,
     documents_cmd,
+    evidence_cmd,
     export_cmd,
     impact_cmd,
     import_cmd,
@@ -27,6 +28,7 @@ from . import (
     leadership_cmd,
     planning_cmd,
     objectives_cmd,
+    readiness_cmd,
     reviews_cmd,
     risks_cmd,
     setup_cmd,
@@ -89,7 +91,8 @@ for _group in (setup_cmd.commands, users_cmd.users, systems_cmd.systems, risks_c
                planning_cmd.criteria, planning_cmd.opportunities, planning_cmd.soa,
                planning_cmd.controls, planning_cmd.treatments,
                objectives_cmd.objectives, objectives_cmd.measurements, support_cmd.resources, support_cmd.competence,
-               support_cmd.training, support_cmd.communications):
+               support_cmd.training, support_cmd.communications,
+               evidence_cmd.evidence_app, readiness_cmd.commands):
     app.add_typer(_group)
 app.add_typer(documents_cmd.documents)
 app.add_typer(leadership_cmd.responsibilities)

@@ -7,6 +7,7 @@ table (the lossless JSON export and the seal cover every table already).
 
 from __future__ import annotations
 
+from . import evidence
 from .context import CONTEXT_ISSUE
 from .incidents import INCIDENT
 from .suppliers import AI_COMPONENT, SUPPLIER
@@ -14,6 +15,7 @@ from .improvement import AUDIT_PROGRAMME, CORRECTIVE_ACTION, INTERNAL_AUDIT
 from .context import INTERESTED_PARTY
 from .documents import DOCUMENT
 from .leadership import RESPONSIBILITY
+from .evidence import EVIDENCE
 from .kind import Due, Kind, Link
 from .planning import OPPORTUNITY
 from .objectives import MEASUREMENT, OBJECTIVE
@@ -39,9 +41,11 @@ ALL: tuple[Kind, ...] = (
     COMPETENCE,
     TRAINING,
     COMMUNICATION,
+    EVIDENCE,
 )
 
 KINDS: dict[str, Kind] = {k.entity: k for k in ALL}
+evidence.know_kinds(ALL)  # evidence links to records of every kind, found by prefix
 
 
 def kind(entity: str) -> Kind:

@@ -40,7 +40,7 @@ ActiveUser = Callable[[str], bool]
 class F:
     """How one input field is checked."""
 
-    kind: str  # text | longtext | choice | int | number | date | bool | login | cadence | json
+    kind: str  # text | longtext | choice | int | number | date | bool | login | cadence | json | path
     required: bool = False
     max_len: int = 200
     choices: tuple = ()
@@ -217,6 +217,17 @@ def check(spec: F, value: Any, *, active_user: ActiveUser | None = None) -> Any:
             raise ValueError(str(exc)) from None
     if k == "json":
         return value
+    if k == "path":  # a file name keeps every character it has (spaces, control characters): it is data
+        v = "" if value is None else str(value)
+        if "\x00" in v:
+            raise ValueError("holds a NUL character, which no file name can")
+        if not v.strip():
+            if spec.required:
+                raise ValueError("must not be empty")
+            return ""
+        if len(v) > spec.max_len:
+            raise ValueError(f"is {len(v)} characters long; at most {spec.max_len}")
+        return v
     raise AssertionError(k)
 
 

@@ -1007,6 +1007,46 @@ class Communication(SQLModel, table=True):
 
 
 # ---------------------------------------------------------------------------
+# Evidence (issue 17): a file or a page that shows a control or record at work
+# ---------------------------------------------------------------------------
+
+EVIDENCE_STATUSES = ("current", "superseded")
+
+_evidence_v = _version()
+
+
+class Evidence(SQLModel, table=True):
+    """A file path or URL an auditor can sample, linked to any record by its ref.
+
+    For a path, ``sha256`` and ``size`` are what aims read when the evidence was
+    recorded (never typed); ``aims evidence verify`` reads the file again. The
+    file stays where it is: aims never copies or uploads it."""
+
+    __tablename__ = "evidence"
+    __mapper_args__ = {"version_id_col": _evidence_v}
+    __table_args__ = (Index("ix_evidence_for", "for_kind", "for_ref"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=32)
+    title: str = Field(max_length=300)
+    location: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    shows: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    for_ref: str = Field(default="", max_length=64)
+    for_kind: str = Field(default="", max_length=32)
+    captured_by: str = Field(default="", index=True, max_length=64)
+    captured_on: Optional[date] = None
+    sha256: str = Field(default="", max_length=64)
+    size: Optional[int] = Field(default=None, sa_column=Column(BigInteger, nullable=True))
+    status: str = Field(default="current", index=True, max_length=16)
+    review_cadence: str = Field(default="", max_length=200)
+    next_review: Optional[date] = Field(default=None, index=True)
+    last_reviewed: Optional[date] = None
+    created_by: str = Field(default="", max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1, sa_column=_evidence_v)
+
+
+# ---------------------------------------------------------------------------
 # The audit trail (append-only, hash-chained)
 # ---------------------------------------------------------------------------
 

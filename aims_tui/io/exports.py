@@ -21,10 +21,11 @@ from typing import Any, BinaryIO, Iterable, Iterator, TextIO
 
 from sqlmodel import select
 
-from ..core import queries
+from ..core import evidence, queries
 from ..core.db import Database
 from ..core.models import Control, Risk, RiskControl
 from ..core.outfile import OutputError, output_file
+from ..core.schedule import today as _today
 from ..core.services import controls as controls_service
 from .safe import spreadsheet_safe
 
@@ -41,6 +42,8 @@ REGISTER_COLUMNS = (
 SOA_COLUMNS = (
     "code", "title", "group", "group_title", "custom", "applicable", "justification",
     "implementation_status", "owner", "review_cadence", "next_review", "approved_by", "approved_at", "version",
+    # what supports the control (issue 17): refs separated by spaces, and how much evidence is current
+    "risks", "treatments", "evidence", "current_evidence",
 )
 
 
@@ -78,15 +81,24 @@ def _complete(db: Database, rows: list[dict[str, Any]]) -> Iterator[dict[str, An
         }
 
 
-def soa_rows(db: Database) -> list[dict[str, Any]]:
-    return controls_service.list_soa(db)
+def soa_rows(db: Database, today: date | None = None) -> list[dict[str, Any]]:
+    """Every SoA entry with the refs of its linked risks, treatments and evidence."""
+    links = evidence.control_links(db, today or _today())
+    rows = controls_service.list_soa(db)
+    for r in rows:
+        got = links.get(r["code"])
+        r["risks"] = " ".join(ref for ref, _, _ in got.risks) if got else ""
+        r["treatments"] = " ".join(ref for ref, _, _ in got.treatments) if got else ""
+        r["evidence"] = " ".join(ref for ref, _, _ in got.evidence) if got else ""
+        r["current_evidence"] = got.current_evidence() if got else 0
+    return rows
 
 
 def rows_for(db: Database, kind: str, today: date | None = None) -> tuple[tuple[str, ...], Iterable[dict]]:
     if kind == "register":
         return REGISTER_COLUMNS, register_rows(db, today)
     if kind == "soa":
-        return SOA_COLUMNS, soa_rows(db)
+        return SOA_COLUMNS, soa_rows(db, today)
     raise ValueError(f"unknown export {kind!r}: use one of {', '.join(KINDS)}")
 
 

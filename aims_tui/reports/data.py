@@ -22,6 +22,7 @@ from sqlmodel import select
 
 from ..core import objectives as core_objectives
 from ..core import queries
+from ..core import readiness as readiness_core
 from ..core.audit import canonical
 from ..core.db import Database
 from ..core.errors import NotFound, ValidationError
@@ -168,6 +169,8 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     progress("summarising AI systems", 0.4)
     data["systems"] = _system_summaries(f.systems, f.register, f.treatments, f.ias, f.ncs, f.stage_events, as_of, f.m)
     # (e) opportunities for improvement
+    # readiness for audit and evidence of the applicable controls (issue 17)
+    data["readiness"] = readiness_figures(db, as_of)
     data["opportunities"] = _opportunities(data, this_review)
     data["summary"] = _key_figures(data)
     data["register"] = f.register
@@ -451,6 +454,40 @@ def soa_figures(f: Facts) -> dict[str, Any]:
     }
 
 
+def readiness_figures(db: Database, as_of: date) -> dict[str, Any]:
+    """``aims readiness`` as of the pack's date: the state of each clause, the gaps, and
+    the evidence coverage of the applicable controls (current, stale, none), in total and
+    per control group."""
+    r = readiness_core.readiness(db, today=as_of)
+    with db.read() as s:
+        groups_of = {code: (grp or "-", gtitle) for code, grp, gtitle in
+                     s.exec(select(Control.code, Control.group, Control.group_title))}
+    controls = [f for f in r.findings if not f.clause[:1].isdigit()]
+    word = {"ok": "current", "stale": "stale", "missing": "none"}
+    groups: dict[str, dict[str, Any]] = {}
+    for f in controls:
+        grp, gtitle = groups_of.get(f.clause, ("-", ""))
+        g = groups.setdefault(grp, {"group": grp, "title": gtitle, "applicable": 0, "current": 0, "stale": 0,
+                                    "none": 0})
+        g["applicable"] += 1
+        g[word.get(f.state, "none")] += 1
+    lacking = [{"code": f.clause, "title": f.requirement.removeprefix("Evidence that ").removesuffix(" is in place"),
+                "state": word.get(f.state, "none"), "refs": list(f.refs)} for f in controls if not f.ok]
+    clause_rows = [f for f in r.findings if f.clause[:1].isdigit()]
+    return {
+        "as_of": as_of, "ready": r.ready, "summary": r.summary,
+        "clauses": [{"clause": f.clause, "requirement": f.requirement, "state": f.state, "detail": f.detail,
+                     "fix": f.fix} for f in clause_rows],
+        "controls": {"state": r.clauses()[-1][1] if controls else "ok", "findings": len(controls),
+                     "gaps": sum(1 for f in controls if not f.ok)},
+        "coverage": {"applicable": len(controls), "current": sum(1 for f in controls if f.ok),
+                     "stale": sum(1 for f in controls if f.state == "stale"),
+                     "none": sum(1 for f in controls if f.state not in ("ok", "stale")),
+                     "groups": [groups[k] for k in sorted(groups, key=_group_key)],
+                     "lacking": lacking[:LIST_LIMIT], "lacking_total": len(lacking)},
+    }
+
+
 def _group_key(g: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in g.replace("A.", "").split(".")) + (g,)
 
@@ -599,6 +636,10 @@ def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
     overdue_actions = sum(1 for a in data["previous_actions"] if a["overdue"])
     if overdue_actions:
         hints.append(f"{overdue_actions} actions from earlier management reviews are overdue.")
+    lacking = data["readiness"]["coverage"]["lacking_total"]
+    if lacking:
+        hints.append(f"{lacking} applicable controls have no current evidence: record it (aims evidence add) "
+                     "before an audit samples them.")
     return {"recorded": mr.opportunities if mr else "", "suggested": hints}
 
 
@@ -618,6 +659,9 @@ def _key_figures(data: dict[str, Any]) -> dict[str, Any]:
         "soa_implemented": p["soa"]["implementation"].get("implemented", 0), "soa_applicable": p["soa"]["applicable"],
         "previous_actions_open": sum(1 for a in data["previous_actions"] if a["status"] in OPEN_TREATMENT_STATUSES),
         "changes": {k: len(v) for k, v in c.items()},
+        "readiness_gaps": sum(v for k, v in data["readiness"]["summary"].items() if k != "ok"),
+        "evidence_current": data["readiness"]["coverage"]["current"],
+        "evidence_applicable": data["readiness"]["coverage"]["applicable"],
     }
 
 
@@ -645,6 +689,8 @@ def key_figure_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
          f"{ch['systems_added']} / {ch['systems_retired']} / {ch['stage_changes']}"),
         ("Changes: risks added / closed / changed level",
          f"{ch['risks_added']} / {ch['risks_closed']} / {ch['risk_level_changes']}"),
+        ("Readiness for audit: findings to close", str(k["readiness_gaps"]) if k["readiness_gaps"] else "none"),
+        ("Applicable controls with current evidence", f"{k['evidence_current']} of {k['evidence_applicable']}"),
     ]
 
 

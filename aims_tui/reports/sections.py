@@ -18,6 +18,7 @@ from .audit_section import TITLE as AUDITS_TITLE, audit_section
 from .context_section import context_blocks
 from .layout import (
     BODY_W,
+    FONT,
     FRAME_H,
     LIST_LIMIT,
     _styles,
@@ -54,6 +55,8 @@ SUBHEADINGS = [
     "Statement of Applicability",
     AUDITS_TITLE,
     "Objectives and their trend",
+    "Evidence coverage of the applicable controls",
+    "Readiness for audit",
 ]
 
 
@@ -256,6 +259,72 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
     # objectives and their trend
     out.append(h2())
     out += _objectives(d, st)
+    out += _evidence_and_readiness(d, st, h2)
+    return out
+
+
+STATE_WORDS = {"ok": "in place", "missing": "MISSING", "stale": "STALE", "unapproved": "NOT APPROVED"}
+STATE_COLOURS = {"ok": "#2e7d32", "missing": "#c62828", "stale": "#ef6c00", "unapproved": "#6a1b9a"}
+
+
+def _coverage_bar(cov: dict) -> Table:
+    """One bar across the page: current (green), stale (orange), none (red), each part
+    as wide as its share and labelled with its count."""
+    parts = [(k, cov[k], STATE_COLOURS[s]) for k, s in (("current", "ok"), ("stale", "stale"), ("none", "missing"))
+             if cov[k]]
+    total = sum(n for _, n, _ in parts)
+    widths = [BODY_W * n / total for _, n, _ in parts]
+    cells = [[f"{n} {k}" if w > 40 else str(n) for (k, n, _), w in zip(parts, widths)]]
+    t = Table(cells, colWidths=widths, rowHeights=[16])
+    t.setStyle([("BACKGROUND", (i, 0), (i, 0), colors.HexColor(c)) for i, (_, _, c) in enumerate(parts)]
+               + [("TEXTCOLOR", (0, 0), (-1, -1), colors.white), ("FONTSIZE", (0, 0), (-1, -1), 8),
+                  ("FONTNAME", (0, 0), (-1, -1), FONT), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
+                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+    return t
+
+
+def _evidence_and_readiness(d: dict, st: dict, h2: Any) -> list:
+    """Evidence coverage (a page of its own) and the readiness summary (issue 17): how
+    close the organization is to an audit, clause by clause."""
+    rd = d["readiness"]
+    cov = rd["coverage"]
+    out: list = [PageBreak(), h2()]
+    n = cov["applicable"]
+    share = f"{round(100 * cov['current'] / n)}%" if n else "-"
+    out.append(para(f"{n} applicable controls: {cov['current']} with current evidence ({share}), "
+                    f"{cov['stale']} with stale evidence only (past its review or superseded), {cov['none']} with "
+                    "none. Evidence is a file on the host (with its SHA-256) or a page, recorded with aims "
+                    "evidence add; aims evidence verify proves the files unchanged.", st["body"]))
+    if n:
+        out += [_coverage_bar(cov), Spacer(1, 6)]
+        rows = [[g["group"], g["title"], str(g["applicable"]), str(g["current"]), str(g["stale"]), str(g["none"])]
+                for g in cov["groups"]]
+        out.append(table(["Group", "Title", "Applicable", "Current", "Stale", "None"], rows,
+                         [40, 245, 60, 55, 50, BODY_W - 450], [("ALIGN", (2, 1), (-1, -1), "RIGHT")]))
+    if cov["lacking"]:
+        out.append(Paragraph("Applicable controls without current evidence", st["h3"]))
+        rows = [[x["code"], x["title"], x["state"], " ".join(x["refs"]) or "-"] for x in cov["lacking"]]
+        out.append(table(["Control", "Title", "Evidence", "Records"], rows, [45, 300, 55, BODY_W - 400]))
+        out += more_note(len(cov["lacking"]), cov["lacking_total"], st, "aims readiness")
+    out.append(h2())
+    s = rd["summary"]
+    gaps = sum(v for k, v in s.items() if k != "ok")
+    head = ("Nothing required is missing, stale or unapproved." if rd["ready"] else
+            f"{gaps} findings to close before an audit: {s.get('missing', 0)} missing, {s.get('stale', 0)} stale, "
+            f"{s.get('unapproved', 0)} not approved ({s.get('ok', 0)} in place).")
+    out.append(para(f"As of {fmt(rd['as_of'])}, clause by clause (the same as aims readiness). {head}", st["body"]))
+    rows = [[c["clause"], c["requirement"], STATE_WORDS.get(c["state"], c["state"]), c["detail"]]
+            for c in rd["clauses"]]
+    ctl = rd["controls"]
+    rows.append(["Annex A", "Evidence for each applicable control", STATE_WORDS.get(ctl["state"], ctl["state"]),
+                 f"{ctl['gaps']} of {ctl['findings']} applicable controls without current evidence"])
+    styles = [("TEXTCOLOR", (2, i), (2, i), colors.HexColor(STATE_COLOURS.get(
+        r_state, "#000000"))) for i, r_state in enumerate([c["state"] for c in rd["clauses"]] + [ctl["state"]], 1)]
+    out.append(table(["Clause", "Requirement", "State", "Found"], rows, [45, 190, 70, BODY_W - 305], styles))
+    fixes = [c for c in rd["clauses"] if c["state"] != "ok" and c["fix"]]
+    if fixes:
+        out.append(Paragraph("What closes each gap", st["h3"]))
+        out.append(table(["Clause", "Fix"], [[c["clause"], c["fix"]] for c in fixes], [45, BODY_W - 45]))
     return out
 
 

@@ -158,6 +158,14 @@ EXAMPLES: dict[str, Example] = {
         bad=({"title": "Model card", "reach": "sideways"}, "reach"),
         typed={"title": "Model cards published", "audience": "Customers", "reach": "external"},
     ),
+    "evidence": Example(
+        valid={"title": "Access review minutes, Q2", "location": "https://intranet.example.com/aims/access-q2",
+               "for_ref": "A.6.2.4", "shows": "Quarterly access review held", "review_cadence": "yearly"},
+        change={"shows": "Quarterly access review held and signed", "status": "superseded"},
+        bad=({"title": "Minutes", "location": "https://intranet.example.com/x", "for_ref": "A.99.9"}, "for_ref"),
+        typed={"title": "Model card v3", "location": "https://wiki.example.com/model-card-v3",
+               "for_ref": "A.6.2.4"},
+    ),
 }
 
 

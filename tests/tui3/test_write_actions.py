@@ -117,6 +117,7 @@ WRITES: list[tuple[str, str, str]] = [
      CS + "test_a_on_the_documents_screen_approves_the_highlighted_document_as_an_approver"),
     ("ObjectivesScreen", "measure",
      "tests/system/test_objectives_screen.py::test_m_records_a_measurement_moves_the_next_measurement_and_t_lists_it_on_target"),
+    ("EvidenceScreen", "recapture", "tests/evidence/test_screens.py::test_r_recaptures_a_changed_file_with_its_event_and_message"),
 ]
 
 # actions that never write, whatever the class (leaving, helping, reading again)
@@ -138,6 +139,10 @@ NOT_WRITES: dict[str, set[str]] = {
     "RiskEditor": {"pick_controls", "app.undo"},  # app.undo: the app's own undo, AimsApp.undo above
     "ManagementSystemScreen": {"open"},
     "ObjectivesScreen": {"measurements"},  # opens the objective's measurements
+    "EvidenceScreen": {"verify"},  # reads the files again, writes nothing
+    "SoaScreen": {"links"},
+    "ControlLinksScreen": {"open"},
+    "ReadinessScreen": {"open"},
 }
 
 

@@ -28,6 +28,7 @@ from ..models import (
     AISystem,
     Applicability,
     Control,
+    Evidence,
     ImpactAssessment,
     Nonconformity,
     Review,
@@ -155,9 +156,11 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
     ncs = _insert_nonconformities(s, run, sys_rows, ids)
     _decide_soa(s, run)
     s.flush()
+    evidence = _insert_evidence(s, run, seed)
     counts = {"systems": len(sys_rows), "risks": risk_counts["risks"], "treatments": risk_counts["treatments"],
               "acceptances": risk_counts["acceptances"], "impact_assessments": len(ias),
-              "nonconformities": len(ncs), "stage_events": len(events), "control_links": risk_counts["links"]}
+              "nonconformities": len(ncs), "stage_events": len(events), "control_links": risk_counts["links"],
+              "evidence": evidence}
     audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
     assert all(st in lifecycle.TRANSITIONS for st in STAGES)
     return counts
@@ -328,6 +331,42 @@ def _decide_soa(s: Session, run: _Run) -> None:
         app.review_cadence = "yearly"
         app.next_review = run.today + timedelta(days=rnd.randint(-15, 330))
         s.add(app)
+
+
+EVIDENCE_KINDS = ("Approved procedure", "Meeting minutes", "Training records", "Test report",
+                  "Monitoring dashboard export", "Supplier contract clause", "Signed-off checklist")
+
+
+def _insert_evidence(s: Session, run: _Run, seed: int) -> int:
+    """Evidence for most applicable controls (URLs on an example intranet: no file is
+    needed, none is read): about three in four current, one in ten past its review,
+    the rest with none, so that readiness shows a realistic few gaps. Its own random
+    stream, so the rest of the demo is what it was before evidence existed."""
+    rnd = random.Random(seed * 7919 + 17)
+    start = _count(s, Evidence)
+    rows = []
+    for code, title in s.exec(select(Control.code, Control.title).join(
+            Applicability, Applicability.control_id == Control.id)
+            .where(Applicability.applicable == True).order_by(Control.sort_key)):  # noqa: E712
+        roll = rnd.random()
+        if roll >= 0.85:
+            continue
+        kind = rnd.choice(EVIDENCE_KINDS)
+        stale = roll >= 0.75
+        captured = run.today - timedelta(days=rnd.randint(30, 400) if not stale else rnd.randint(400, 500))
+        n = start + len(rows) + 1
+        rows.append(dict(
+            ref=f"EVD-{n:03d}", title=f"{kind}, {code}",
+            location=f"https://intranet.example.com/aims/evidence/{code.lower().replace('.', '-')}-{n}",
+            shows=f"How '{title}' is carried out", for_ref=code, for_kind="control",
+            captured_by=rnd.choice(run.owners), captured_on=captured, sha256="", size=None, status="current",
+            review_cadence="yearly",
+            next_review=run.today - timedelta(days=rnd.randint(5, 60)) if stale
+            else run.today + timedelta(days=rnd.randint(20, 330)),
+            created_by=run.actor, updated_at=run.now, version=1))
+    if rows:
+        s.execute(insert(Evidence), rows)
+    return len(rows)
 
 
 BATCH = 20_000

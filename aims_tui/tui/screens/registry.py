@@ -58,20 +58,11 @@ SCREENS: list[Entry] = [
 # from the M screen or the command palette. Add one with
 # Entry(id, "", title, help, "module:Class", group="system").
 SCREENS += [
+    # in the order of the clauses (readiness first: what is still missing)
+    Entry("readiness", "", "Readiness", "Are we ready for an audit? Clause by clause, control by control",
+          P + "readiness:ReadinessScreen", pushed=True, group="system"),
     Entry("context_issues", "", "Context issues", "Internal and external issues (4.1)",
           P + "context:ContextIssuesScreen", pushed=True, group="system"),
-    Entry("suppliers", "", "Suppliers", "Suppliers and third parties, with their assessment (A.10.2, A.10.3)",
-          P + "third_parties:SuppliersScreen", pushed=True, group="system"),
-    Entry("ai_components", "", "AI components", "Third-party models, data sets and APIs used by AI systems (A.10.3)",
-          P + "third_parties:AIComponentsScreen", pushed=True, group="system"),
-    Entry("incidents", "", "Incidents", "Incidents, linked to systems, risks and nonconformities (8.1, A.8.4)",
-          P + "third_parties:IncidentsScreen", pushed=True, group="system"),
-    Entry("audit_programmes", "", "Audit programmes", "Internal audit programmes and their approval (9.2)",
-          P + "internal_audits:AuditProgrammesScreen", pushed=True, group="system"),
-    Entry("internal_audits", "", "Internal audits", "Audits, auditors, results; f raises a finding (9.2)",
-          P + "internal_audits:InternalAuditsScreen", pushed=True, group="system"),
-    Entry("corrective_actions", "", "Corrective actions", "Actions on nonconformities, effectiveness (10.2)",
-          P + "internal_audits:CorrectiveActionsScreen", pushed=True, group="system"),
     Entry("interested_parties", "", "Interested parties", "Parties, their needs and expectations (4.2)",
           P + "context:InterestedPartiesScreen", pushed=True, group="system"),
     Entry("responsibilities", "", "Roles and responsibilities", "Who holds which AIMS role (5.3)",
@@ -94,6 +85,20 @@ SCREENS += [
           P + "support:TrainingScreen", pushed=True, group="system"),
     Entry("communications", "", "Communications", "What is communicated, to whom, when, how (7.4)",
           P + "support:CommunicationsScreen", pushed=True, group="system"),
+    Entry("evidence", "", "Evidence", "Files and pages that show controls and records at work",
+          P + "evidence:EvidenceScreen", pushed=True, group="system"),
+    Entry("incidents", "", "Incidents", "Incidents, linked to systems, risks and nonconformities (8.1, A.8.4)",
+          P + "third_parties:IncidentsScreen", pushed=True, group="system"),
+    Entry("suppliers", "", "Suppliers", "Suppliers and third parties, with their assessment (A.10.2, A.10.3)",
+          P + "third_parties:SuppliersScreen", pushed=True, group="system"),
+    Entry("ai_components", "", "AI components", "Third-party models, data sets and APIs used by AI systems (A.10.3)",
+          P + "third_parties:AIComponentsScreen", pushed=True, group="system"),
+    Entry("audit_programmes", "", "Audit programmes", "Internal audit programmes and their approval (9.2)",
+          P + "internal_audits:AuditProgrammesScreen", pushed=True, group="system"),
+    Entry("internal_audits", "", "Internal audits", "Audits, auditors, results; f raises a finding (9.2)",
+          P + "internal_audits:InternalAuditsScreen", pushed=True, group="system"),
+    Entry("corrective_actions", "", "Corrective actions", "Actions on nonconformities, effectiveness (10.2)",
+          P + "internal_audits:CorrectiveActionsScreen", pushed=True, group="system"),
 ]
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from textual.binding import Binding
 
+from ...core import evidence
 from ...core.identity import ADMIN, APPROVE, EDIT
 from ...core.models import IMPLEMENTATION_STATUSES
+from ...core.schedule import today as _today
 from ...core.services import controls
 from .. import render
 from ..dialogs.confirm import ConfirmDialog
 from ..dialogs.form import Field, FormDialog, changes
+from .control_links import ControlLinksScreen
 from .listing import ListScreen
 
 
@@ -17,27 +20,33 @@ class SoaScreen(ListScreen):
     HELP_TITLE = "Statement of Applicability"
     HELP = ("e edits the highlighted entry (applicable yes/no, justification, status, owner); A approves all; "
             "c adds an organization's own control (admins), e.g. ORG.1. Including a control needs its "
-            "justification as much as excluding one.")
+            "justification as much as excluding one. R/T/E counts the control's linked risks, treatments and "
+            "evidence; L lists them (Enter on a risk opens it).")
     EDIT_ACTIONS = frozenset({"edit", "add_control"})
     APPROVE_ACTIONS = frozenset({"approve"})
     COLUMNS = [("Control", 9), ("Title", None), ("Applies", 9), ("Status", 11), ("Owner", 8),
-               ("Approved", 8, 100), ("Justification", 30, 130)]
+               ("Approved", 8, 100), ("Justification", 30, 130), ("R/T/E", 8)]
     # priority: the form opens when the key is read, so keys typed right after it go into the form
     BINDINGS = [Binding("e", "edit", "Edit entry", priority=True), Binding("A", "approve", "Approve SoA", priority=True),
-                Binding("c", "add_control", "Custom control", priority=True)]
+                Binding("c", "add_control", "Custom control", priority=True),
+                Binding("L", "links", "Links")]
 
     def title_line(self) -> str:
         return "Statement of Applicability (Annex A and custom controls)"
 
     def load(self):
-        return controls.list_soa(self.database)
+        rows = controls.list_soa(self.database)
+        links = evidence.control_links(self.database, self.aims.today or _today())
+        for r in rows:
+            r["links"] = links.get(r["code"])
+        return rows
 
     def cells(self, r):
         app = r["applicable"]
         return [render.lit(r["code"]), render.lit(r["title"]),
                 render.lit("undecided" if app is None else ("yes" if app else "no")),
                 render.lit(r["implementation_status"]), render.lit(r["owner"]),
-                render.lit(r["approved_by"] or "-"), render.lit(r["justification"])]
+                render.lit(r["approved_by"] or "-"), render.lit(r["justification"]), render.lit(_counts(r.get("links")))]
 
     def on_data_table_row_selected(self, event) -> None:
         self.action_edit()
@@ -100,6 +109,12 @@ class SoaScreen(ListScreen):
                                         ref_key="code", what="control",
                                         message=lambda c: f"control {c['code']} added to the SoA"))
 
+    def action_links(self) -> None:
+        """The highlighted control's risks, treatments and evidence, in a list."""
+        r = self.current
+        if r is not None:
+            self.app.push_screen(ControlLinksScreen(self.database, self.login, r["code"], r["title"]))
+
     def action_approve(self) -> None:
         if not self.allowed(APPROVE, "approving the Statement of Applicability"):
             return
@@ -118,6 +133,12 @@ class SoaScreen(ListScreen):
                               message=lambda n: f"approved {n} SoA entries")
 
         self.app.push_screen(ConfirmDialog(question, f"Approve {decided}", "Cancel"), chosen)
+
+
+def _counts(links: evidence.ControlLinks | None) -> str:
+    if links is None:
+        return "0/0/0"
+    return f"{len(links.risks)}/{len(links.treatments)}/{len(links.evidence)}"
 
 
 def _stored(v, key: str):

@@ -1,0 +1,86 @@
+"""The pack's evidence coverage page and readiness summary (issue 17), read back with
+pypdf: the figures are the readiness check's, a gap closed is a gap gone, a hostile
+evidence title is escaped, and the same data and date give the same bytes."""
+
+from __future__ import annotations
+
+from pypdf import PdfReader
+
+from aims_tui.core import readiness as rd
+from aims_tui.core.services import evidence, registers
+from aims_tui.reports import build_pack
+
+from ..conftest import EDITOR, TODAY
+
+
+def _pages(db, path):
+    res = build_pack(db, path, as_of=TODAY, generated_by="ada")
+    return res, [p.extract_text() or "" for p in PdfReader(str(res.path)).pages]
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page_with(pages, words):
+    return next(_squash(p) for p in pages if words in _squash(p) and "Contents" not in _squash(p)[:20])
+
+
+def test_the_coverage_page_counts_what_readiness_counts(demo_db, tmp_path):
+    r = rd.readiness(demo_db, today=TODAY)
+    controls = [f for f in r.findings if f.clause.startswith("A.")]
+    ok, stale = sum(f.ok for f in controls), sum(f.state == "stale" for f in controls)
+    none = len(controls) - ok - stale
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    page = _page_with(pages, "Evidence coverage of the applicable controls")
+    assert (f"{len(controls)} applicable controls: {ok} with current evidence" in page
+            and f"{stale} with stale evidence only" in page and f"{none} with none" in page)
+    lacking = [f.clause for f in controls if not f.ok]
+    assert "Applicable controls without current evidence" in page
+    assert all(code in page for code in lacking)
+
+
+def test_the_readiness_summary_gives_each_clause_its_state(demo_db, tmp_path):
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    text = _squash(" ".join(pages))
+    start = text.index("Readiness for audit As of")
+    section = text[start:start + 3000]
+    for clause, word in (("4.1", "MISSING"), ("6.1.2", "in place"), ("6.1.3", "NOT APPROVED"), ("8.2", "STALE"),
+                         ("9.3", "MISSING")):
+        assert f"{clause} " in section and word in section
+    assert "Readiness for audit: findings to close" in text  # the executive summary's line
+
+
+def test_a_gap_closed_leaves_the_pack(demo_db, tmp_path):
+    """The demo has no context issue (4.1 missing); once one is recorded the pack says 4.1 is in place."""
+    _r, before = _pages(demo_db, tmp_path / "a.pdf")
+    assert "4.1 Internal and external issues of the organization recorded and reviewed MISSING" in \
+        _squash(" ".join(before))
+    registers.create(demo_db, EDITOR, "context_issue", {"title": "EU AI Act applies"}, today=TODAY)
+    _r, after = _pages(demo_db, tmp_path / "b.pdf")
+    assert "4.1 Internal and external issues of the organization recorded and reviewed in place" in \
+        _squash(" ".join(after))
+
+
+def test_a_fresh_database_shows_every_gap_and_no_coverage(db, tmp_path):
+    _res, pages = _pages(db, tmp_path / "pack.pdf")
+    page = _page_with(pages, "Evidence coverage of the applicable controls")
+    assert "0 applicable controls" in page
+    assert "7 findings to close before an audit: 7 missing" in _squash(" ".join(pages))
+
+
+def test_evidence_recorded_for_a_control_takes_it_off_the_list_without_evidence(demo_db, tmp_path):
+    """A.4.2 has none in the demo; evidence with markup-like text in its title is recorded
+    for it, the pack still builds and no longer lists A.4.2 as lacking."""
+    _res, pages = _pages(demo_db, tmp_path / "before.pdf")
+    assert "A.4.2" in _page_with(pages, "Evidence coverage").split("Applicable controls without current evidence")[-1]
+    evidence.add(demo_db, EDITOR, "https://x.example.com/<b>", "A.4.2", "<font size=40>Big</font> & co", today=TODAY)
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    page = _page_with(pages, "Evidence coverage of the applicable controls")
+    assert "A.4.2" not in page.split("Applicable controls without current evidence")[-1].split("4.9")[0]
+
+
+def test_the_same_data_and_date_give_the_same_bytes(demo_db, tmp_path):
+    a = build_pack(demo_db, tmp_path / "a.pdf", as_of=TODAY, generated_by="ada")
+    b = build_pack(demo_db, tmp_path / "b.pdf", as_of=TODAY, generated_by="ada")
+    assert a.path.read_bytes() == b.path.read_bytes() and a.digest == b.digest
