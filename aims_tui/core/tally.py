@@ -1,8 +1,9 @@
 """The register's counts, read from the tallies that triggers keep (migration 0014).
 
 ``risk_tally_cells`` counts risks per (status, awaiting, inherent cell, residual
-cell), ``risk_tally_due`` per (status, owner, next review) and ``risk_tally_cover``
-per (status, residual score, expiry of the acceptance that covers it): a few thousand
+cell), ``risk_tally_due`` per (status, owner, next review), ``risk_tally_cover``
+per (status, residual score, expiry of the acceptance that covers it) and
+``risk_tally_expiry`` per (status, owner, expiry of the current acceptance): a few thousand
 rows at most, kept exact in the transaction of every write to ``risk``. The
 dashboard sums them instead of counting the register (1M risks: ~1 s of
 COUNTs became a few ms). Each function returns None when the tallies are
@@ -19,7 +20,7 @@ from sqlmodel import Session
 
 from .models import WITHDRAWN
 
-CELLS, DUE, COVER = "risk_tally_cells", "risk_tally_due", "risk_tally_cover"
+CELLS, DUE, COVER, EXPIRY = "risk_tally_cells", "risk_tally_due", "risk_tally_cover", "risk_tally_expiry"
 LIVE_EXCLUDED = ("closed", WITHDRAWN)  # rules.live_risk: neither closed nor withdrawn
 
 
@@ -29,7 +30,7 @@ def present(s: Session) -> bool:
     if bind.dialect.name != "sqlite":
         return False
     return s.connection().exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (COVER,)).first() is not None
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EXPIRY,)).first() is not None
 
 
 def _in(name: str, values: Iterable[str]) -> tuple[str, dict]:
@@ -94,3 +95,26 @@ def unaccepted(s: Session, appetite: int, today: date) -> int | None:
     return int(s.connection().execute(text(
         f"SELECT coalesce(sum(n), 0) FROM {COVER} WHERE status NOT IN ({marks}) AND residual_score > :appetite "
         "AND (cover = '' OR cover < :today)"), params).scalar() or 0)
+
+
+def live_due_by_owner(s: Session, today: date, until: date, owner: str | None = None,
+                      since: date | None = None, *, expiry: bool = False) -> dict[str, tuple[int, int]] | None:
+    """reminders' counts: {owner: (overdue, due by ``until``)} among live risks with a
+    next review (``expiry``: a current acceptance that expires) up to ``until`` (and
+    from ``since``), of ``owner`` when given."""
+    if not present(s):
+        return None
+    table, day = (EXPIRY, "expires_on") if expiry else (DUE, "next_review")
+    marks, params = _in("st", LIVE_EXCLUDED)
+    where = [f"status NOT IN ({marks})", f"{day} != ''", f"{day} <= :until"]
+    params.update(today=today.isoformat(), until=until.isoformat())
+    if since is not None:
+        where.append(f"{day} >= :since")
+        params["since"] = since.isoformat()
+    if owner is not None:
+        where.append("owner = :owner")
+        params["owner"] = owner
+    rows = s.connection().execute(text(
+        f"SELECT owner, sum(CASE WHEN {day} < :today THEN n ELSE 0 END), sum(n) FROM {table} "
+        f"WHERE {' AND '.join(where)} GROUP BY owner HAVING sum(n) > 0"), params)
+    return {o: (int(late), int(n) - int(late)) for o, late, n in rows}

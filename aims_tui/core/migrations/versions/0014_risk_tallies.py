@@ -22,6 +22,9 @@ rows (``aims_tui.core.tally``):
   acceptance" on a day is the sum where score > appetite and cover < that day.
   Kept by triggers on ``risk`` and on ``acceptance`` (a BEFORE trigger takes
   the risk's old cover out, an AFTER trigger puts its new one in).
+- ``risk_tally_expiry``: risks per (status, owner, expiry of the current
+  acceptance, ``''`` for none or never): the reminders' "acceptance expires"
+  counts per owner. Kept like the cover.
 
 A row whose count drops to 0 stays (it is reused when a risk comes back to
 that key). SQLite only: on PostgreSQL the tables are absent and the counts are
@@ -55,9 +58,15 @@ TALLIES = {
          "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
          "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
          "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+    "risk_tally_expiry": (
+        ["status", "owner", "expires_on"],
+        ["{r}.status", "{r}.owner",
+         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
 }
+ON_ACCEPTANCE = ["risk_tally_cover", "risk_tally_expiry"]  # the tallies that read a risk's acceptances
 TYPES = {"status": "VARCHAR(16)", "owner": "VARCHAR(64)", "next_review": "VARCHAR(10)",
-         "cover": "VARCHAR(10)"}  # others INTEGER
+         "cover": "VARCHAR(10)", "expires_on": "VARCHAR(10)"}  # others INTEGER
 WATCHED = sorted({"status", "awaiting_assessment", "inherent_likelihood", "inherent_impact", "residual_likelihood",
                   "residual_impact", "owner", "next_review"})
 
@@ -88,7 +97,6 @@ def _remove_risk(table: str, risk_id: str) -> str:
 
 def triggers() -> dict[str, str]:
     both = list(TALLIES)
-    cover = "risk_tally_cover"
     acceptance = {  # (name, when, event, risk ids whose cover the statement changes)
         "risk_tally_acc_bi": ("BEFORE", "INSERT", ["new.risk_id"]),
         "risk_tally_acc_ai": ("AFTER", "INSERT", ["new.risk_id"]),
@@ -100,9 +108,9 @@ def triggers() -> dict[str, str]:
     made = {}
     for name, (when, what, ids) in acceptance.items():
         step = _remove_risk if when == "BEFORE" else _add_risk
-        body = step(cover, ids[0])
-        if len(ids) == 2:  # a moved acceptance (never done) changes the other risk's cover too
-            body += " " + step(cover, f"(SELECT {ids[1]} WHERE {ids[1]} != {ids[0]})")
+        body = " ".join(step(t, ids[0]) for t in ON_ACCEPTANCE)
+        if len(ids) == 2:  # a moved acceptance (never done) changes the other risk's tallies too
+            body += " " + " ".join(step(t, f"(SELECT {ids[1]} WHERE {ids[1]} != {ids[0]})") for t in ON_ACCEPTANCE)
         made[name] = f"CREATE TRIGGER {name} {when} {what} ON acceptance BEGIN {body} END"
     return made | {
         "risk_tally_ai": f"CREATE TRIGGER risk_tally_ai AFTER INSERT ON risk BEGIN "
