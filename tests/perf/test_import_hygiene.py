@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import subprocess
 import sys
 from pathlib import Path
@@ -100,3 +101,42 @@ def test_each_line_of_the_command_list_is_the_help_of_the_command_it_loads(entry
     assert command.name == entry.name
     assert (command.short_help or command.help or "").strip() == entry.help
     assert isinstance(command, TyperGroup) or takes_db(command)  # --db on every command, as before
+
+
+APP_PROBE = r"""
+import asyncio, json, sys
+from aims_tui.core.db import open_database
+from aims_tui.tui.app import AimsApp
+from textual.widgets import DataTable
+
+async def main():
+    app = AimsApp(open_database(sys.argv[1]), sys.argv[2])
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.goto("register")
+        for _ in range(2000):
+            await pilot.pause(0.01)
+            if type(app.screen).__name__ == "RegisterScreen" and app.screen.query_one(DataTable).row_count:
+                break
+        rows = app.screen.query_one(DataTable).row_count
+    print(json.dumps({"rows": rows, "modules": sorted(sys.modules)}))
+
+asyncio.run(main())
+"""
+
+
+def test_the_app_reaches_the_registers_first_rows_without_dialogs_services_or_document_libraries(tmp_path, db):
+    """The app imported every dialog, the demo loader and the write services before its first rows:
+    what its first screens do not show now loads when a key asks for it."""
+    login = pwd.getpwuid(os.geteuid()).pw_name
+    done = subprocess.run([sys.executable, "-c", APP_PROBE, str(db), login], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    mods = set(seen["modules"])
+    assert seen["rows"] > 0
+    assert not {m.split(".")[0] for m in mods} & HEAVY - {"textual"}
+    for deferred in ("aims_tui.tui.dialogs.risk_editor", "aims_tui.tui.dialogs.risk_filter",
+                     "aims_tui.tui.dialogs.system_editor", "aims_tui.tui.screens.first_run",
+                     "aims_tui.tui.screens.audit_trail", "aims_tui.core.services.demo",
+                     "aims_tui.core.services.risks"):
+        assert deferred not in mods, deferred
