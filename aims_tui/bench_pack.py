@@ -54,9 +54,10 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--risks-per-system", type=int, default=10)
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--out", default=str(REPO_DIR / ".bench" / "pack.pdf"))
+    ap.add_argument("--dir", default=str(REPO_DIR / ".bench"), help="where the database is cached")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    path = bench_db(args.systems, args.risks_per_system, REPO_DIR / ".bench")
+    path = bench_db(args.systems, args.risks_per_system, Path(args.dir))
     print(json.dumps({"step": "database", "path": str(path), "seconds": round(time.perf_counter() - t0, 2)}),
           flush=True)
     db = open_database(str(path))

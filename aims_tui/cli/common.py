@@ -34,39 +34,15 @@ from ..core.errors import AimsError, Conflict, ValidationError
 from ..core.services import setup
 from ..core.text import visible as shown  # user text on the terminal: controls and bidi escaped
 from ..io.safe import spreadsheet_safe
+from .lazy import DB_HELP, DB_KEY as _DB_KEY, db_param as _db_param, takes_db as _takes_db  # --db, declared once
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_ATTENTION = 0, 1, 2, 3
 
-DB_HELP = ("Database path or SQLAlchemy URL (else $AIMS_DB, else ~/.config/aims/config.toml, "
-           "else /etc/aims/config.toml, else data/aims.db).")
 _CHOICE_KEY = "aims.db.choice"
-_DB_KEY = "aims.db"
 
 # For a command that takes --db as its own parameter (``db: common.DbOpt = None``,
 # then ``common.open_db(db)``); command groups give every command --db without it.
 DbOpt = Annotated[Optional[str], typer.Option("--db", help=DB_HELP, show_default=False)]
-
-
-def _remember_db(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
-    if value is not None:
-        ctx.meta[_DB_KEY] = value  # meta is shared by the whole invocation (root and subcommands)
-    return value
-
-
-def _db_param():
-    """The --db option as a click parameter, made by Typer from one annotated signature."""
-    probe = typer.Typer()
-
-    @probe.command()
-    def _probe(db: Annotated[Optional[str], typer.Option(
-            "--db", help=DB_HELP, show_default=False, expose_value=False, callback=_remember_db)] = None) -> None:
-        return None
-
-    return typer.main.get_command(probe).params[0]
-
-
-def _takes_db(command) -> bool:
-    return any("--db" in getattr(p, "opts", ()) for p in command.params)
 
 
 class AimsGroup(TyperGroup):

@@ -57,7 +57,7 @@ from typing import Any
 from sqlalchemy import exists, func
 from sqlmodel import Session, col, select
 
-from . import objectives, reminders, support
+from . import objectives, reminders, support, tally
 from .documents import ai_policies, current_ai_policy
 from .db import Database
 from .models import (WITHDRAWN, AISystem, Applicability, Control, CorrectiveAction, ImpactAssessment, Nonconformity,
@@ -136,7 +136,8 @@ def unaccepted_above_appetite(m: Matrix, today: date) -> list:
 def _unaccepted(s: Session, m: Matrix, today: date, sample: int) -> GateResult:
     g = GateResult("unaccepted_above_appetite", GATES["unaccepted_above_appetite"])
     conds = unaccepted_above_appetite(m, today)
-    g.count = int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
+    counted = tally.unaccepted(s, m.appetite, today)  # kept by triggers (core/tally.py); None: count here
+    g.count = counted if counted is not None else int(s.exec(select(func.count()).select_from(Risk).where(*conds)).one())
     if g.count:
         q = (select(Risk.ref, Risk.title, Risk.owner, Risk.residual_score).where(*conds)
              .order_by(Risk.residual_score.desc(), Risk.ref_num).limit(sample))

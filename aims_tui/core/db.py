@@ -368,11 +368,16 @@ def newest_migration_id() -> str:
     return max(ids) if ids else ""
 
 
+def migration_id(database: "Database") -> str | None:
+    """The database's migration (Alembic's version table, read without importing Alembic)."""
+    with database.engine.connect() as c:
+        return c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
 def at_newest_migration(database: "Database") -> bool:
     """A cheap check on open (no Alembic import): is the database at head?"""
     try:
-        with database.engine.connect() as c:
-            current = c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        current = migration_id(database)
     except DBAPIError:
         return False
     return current == newest_migration_id()

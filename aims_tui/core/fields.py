@@ -268,7 +268,7 @@ def _bounds(spec: F, v: float) -> str:
         return f"must be between {number_text(spec.lo)} and {number_text(spec.hi)}, got {number_text(v)}"
     if spec.lo is not None:
         return f"must be at least {number_text(spec.lo)}, got {number_text(v)}"
-    return f"must be at most {number_text(spec.hi)}, got {number_text(v)}"
+    return f"must be at most {number_text(spec.hi or 0)}, got {number_text(v)}"
 
 
 def parse_date(value: Any) -> date:

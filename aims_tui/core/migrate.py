@@ -20,8 +20,9 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """Autogenerate and model comparisons skip the risk search index (FTS5
-    virtual table and its shadow tables, made by migration 0002 by hand)."""
-    return not (type_ == "table" and name is not None and name.startswith("risk_fts"))
+    virtual table and its shadow tables, made by migration 0002 by hand) and the
+    risk tallies (kept by triggers, migration 0014; core/tally.py)."""
+    return not (type_ == "table" and name is not None and name.startswith(("risk_fts", "risk_tally")))
 
 
 def alembic_config(database: Database) -> Config:

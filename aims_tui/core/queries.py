@@ -18,7 +18,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import select
 
-from . import search
+from . import search, tally
 from .search import match_query
 from .db import Database
 from .models import RISK_STATUSES, STAGES, WITHDRAWN, AISystem, Risk
@@ -416,6 +416,10 @@ def _heat_map(db: Database, residual: bool, f: RiskFilter) -> dict[tuple[int, in
     lcol = Risk.residual_likelihood if residual else Risk.inherent_likelihood
     icol = Risk.residual_impact if residual else Risk.inherent_impact
     with db.read() as s:
+        if f.status and f == RiskFilter(status=f.status, today=f.today):  # by status alone: the tally has it
+            counted = tally.heat_map(s, residual, ACTIVE_STATUSES if f.status == "active" else (f.status,))
+            if counted is not None:
+                return counted
         m = Matrix.from_dict(settings_row(s).matrix)
         # Grouped by status too: the groups then come in the order of the index
         # (status, likelihood, impact), read alone, without a sort.

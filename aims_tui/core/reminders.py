@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable
 from sqlalchemy import String, and_, case, func, literal, null, or_
 from sqlmodel import Session, select
 
-from . import catalog
+from . import catalog, tally
 from .db import Database
 from .models import (
     OPEN_TREATMENT_STATUSES,
@@ -310,8 +310,12 @@ def _conditions(kind: str, until: date, owner: str | None, since: date | None, s
 
 def _count(s: Session, kind: str, today: date, until: date, owner: str | None,
            since: date | None = None) -> dict[str, tuple[int, int]]:
-    """{owner: (overdue, due_soon)} for one kind, by one aggregate query."""
+    """{owner: (overdue, due_soon)} for one kind, by one aggregate query (risk reviews: over the tally)."""
     spec = KIND_SPECS[kind]
+    if kind in ("risk_review", "acceptance_expiry"):
+        kept = tally.live_due_by_owner(s, today, until, owner, since, expiry=kind == "acceptance_expiry")
+        if kept is not None:
+            return {(o or NO_OWNER): counts for o, counts in kept.items()}
     late = case((overdue(spec.date_col, today), 1), else_=0)
     # Grouping by an expression (not the bare column) keeps SQLite from walking a
     # whole owner-leading index just to avoid a sort: the date range decides.

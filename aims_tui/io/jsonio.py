@@ -37,7 +37,7 @@ from typing import IO, Any, Callable, Iterator
 from sqlalchemy import JSON, Boolean, Date, DateTime, Integer, String, select
 from sqlalchemy.types import TypeDecorator
 
-from ..core.db import Database
+from ..core.db import Database, migration_id
 from ..core.errors import ValidationError
 from ..core.outfile import output_file
 from ..core.services.importing import check_records, insertable_columns, record_counts, restore, tables
@@ -69,9 +69,7 @@ def _dump(value: Any, indent: int) -> str:
 
 
 def schema_revision(database: Database) -> str:
-    from ..core.migrate import current_revision  # deferred: migrate loads Alembic
-
-    return current_revision(database) or ""
+    return migration_id(database) or ""  # read without Alembic: `export json` need not load it
 
 
 def iter_table(database: Database, table, session=None) -> Iterator[dict[str, Any]]:

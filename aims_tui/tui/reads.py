@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import select
 
-from ..core import queries
+from ..core import queries, tally
 from ..core.checks import unaccepted_above_appetite
 from ..core.db import Database
 from ..core.models import Risk, Treatment
@@ -61,18 +61,26 @@ def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:
 
         live = live_risk()
         t_open = open_treatment(Treatment.status)
+        kept = tally.present(s)  # the risk counts from the tallies (core/tally.py), else counted here
+
+        def risks(*conds, **by) -> int:
+            n = tally.live_due(s, **by) if kept else None
+            return n if n is not None else count(Risk, live, *conds)
+
         d = Dashboard(
-            empty=sum(stages.values()) == 0 and count(Risk) == 0,
+            empty=sum(stages.values()) == 0 and (tally.risk_count(s) if kept else count(Risk)) == 0,
             organization=st.organization, matrix=m, stages=stages, inherent=inherent, residual=residual,
             soon_days=st.due_soon_days,
         )
-        d.risks_overdue = count(Risk, live, overdue(Risk.next_review, today))
-        d.risks_due_soon = count(Risk, live, due_soon(Risk.next_review, today, soon))
+        start, end = tally.due_soon_window(today, soon)
+        d.risks_overdue = risks(overdue(Risk.next_review, today), before=today)
+        d.risks_due_soon = risks(due_soon(Risk.next_review, today, soon), start=start, end=end)
         d.treatments_overdue = count(Treatment, t_open, overdue(Treatment.due_date, today))
         d.treatments_due_soon = count(Treatment, t_open, due_soon(Treatment.due_date, today, soon))
-        d.unaccepted = count(Risk, *unaccepted_above_appetite(m, today))
-        d.my_risks = count(Risk, live, Risk.owner == login)
-        d.my_risks_overdue = count(Risk, live, Risk.owner == login, overdue(Risk.next_review, today))
+        n = tally.unaccepted(s, m.appetite, today) if kept else None
+        d.unaccepted = n if n is not None else count(Risk, *unaccepted_above_appetite(m, today))
+        d.my_risks = risks(Risk.owner == login, owner=login)
+        d.my_risks_overdue = risks(Risk.owner == login, overdue(Risk.next_review, today), owner=login, before=today)
         d.my_treatments = count(Treatment, t_open, Treatment.owner == login)
         d.my_treatments_overdue = count(Treatment, t_open, Treatment.owner == login,
                                         overdue(Treatment.due_date, today))

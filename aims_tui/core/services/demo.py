@@ -344,7 +344,7 @@ def _insert_evidence(s: Session, run: _Run, seed: int) -> int:
     stream, so the rest of the demo is what it was before evidence existed."""
     rnd = random.Random(seed * 7919 + 17)
     start = _count(s, Evidence)
-    rows = []
+    rows: list = []
     for code, title in s.exec(select(Control.code, Control.title).join(
             Applicability, Applicability.control_id == Control.id)
             .where(Applicability.applicable == True).order_by(Control.sort_key)):  # noqa: E712

@@ -15,7 +15,6 @@ from ...core.text import visible
 from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
-from .first_run import FirstRunScreen
 from ..widgets.header import AimsHeader
 
 
@@ -64,6 +63,8 @@ class DashboardScreen(AimsScreen):
 
     def _show(self, d: reads.Dashboard) -> None:
         if d.empty:
+            from .first_run import FirstRunScreen  # deferred: only an empty register needs it (issue 15)
+
             self.app.switch_screen(FirstRunScreen(self.database, self.login))
             return
         self.sub_title = visible(d.organization)

@@ -18,11 +18,6 @@ from ..sources import RiskSource
 from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
 from .base import AimsScreen
-from ..dialogs.risk_filter import RiskFilterDialog
-from ..dialogs.risk_editor import RiskEditor
-from .audit_trail import AuditTrailScreen
-from ..dialogs.accept import accept_risk_flow
-from ..dialogs.withdraw import withdraw_flow
 from ..widgets.header import AimsHeader
 from ..dialogs.confirm import ConfirmDialog
 from ...core.services import treatments
@@ -162,6 +157,8 @@ class RegisterScreen(AimsScreen):
             if f is not None:
                 self.set_filter(f)
 
+        from ..dialogs.risk_filter import RiskFilterDialog  # deferred: the register's first rows need no dialog (issue 15)
+
         self.app.push_screen(RiskFilterDialog(self.database, self.filter), chosen)
 
     def action_clear_filter(self) -> None:
@@ -195,6 +192,8 @@ class RegisterScreen(AimsScreen):
             self.open_risk(row["ref"])
 
     def open_risk(self, ref: str | None) -> None:
+        from ..dialogs.risk_editor import RiskEditor  # deferred: the register's first rows need no dialog (issue 15)
+
         self.app.push_screen(RiskEditor(self.database, self.login, ref), lambda _r: self.pager.reload())
 
     def action_history(self) -> None:
@@ -202,12 +201,15 @@ class RegisterScreen(AimsScreen):
         row = self.pager.current
         if row is None:
             return
+        from .audit_trail import AuditTrailScreen  # deferred: the register's first rows need no dialog (issue 15)
 
         self.app.push_screen(AuditTrailScreen(self.database, self.login, record=row["ref"]))
 
     def action_new_risk(self) -> None:
         if not self.allowed(EDIT, "adding a risk"):
             return
+
+        from ..dialogs.risk_editor import RiskEditor  # deferred: the register's first rows need no dialog (issue 15)
 
         system = self.filter.system if self.filter.system and self.filter.system != "-" else None
         self.app.push_screen(RiskEditor(self.database, self.login, None, system=system),
@@ -219,6 +221,7 @@ class RegisterScreen(AimsScreen):
         row = self.pager.current
         if row is None:
             return
+        from ..dialogs.accept import accept_risk_flow  # deferred: the register's first rows need no dialog (issue 15)
 
         accept_risk_flow(self, row["ref"], row["version"], done=lambda: self.pager.reload())
 
@@ -246,6 +249,7 @@ class RegisterScreen(AimsScreen):
         row = self.pager.current
         if row is None:
             return
+        from ..dialogs.withdraw import withdraw_flow  # deferred: the register's first rows need no dialog (issue 15)
 
         withdraw_flow(self, "risk", row["ref"], row["version"], withdrawn=row["status"] == WITHDRAWN)
 

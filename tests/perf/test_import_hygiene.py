@@ -1,0 +1,142 @@
+"""Each command loads only what it uses (issue 15).
+
+Every command runs as a real process; at its exit it writes the top-level
+packages in ``sys.modules``. Textual, ReportLab, openpyxl and Alembic are loaded
+only by the commands that use them, and ``aims --version`` / ``aims --help``
+load Typer and nothing of the ORM (the command list is lazy: cli/lazy.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.core import TyperGroup
+
+from aims_tui.cli import COMMANDS
+from aims_tui.cli.lazy import load, takes_db
+
+HEAVY = {"textual", "reportlab", "openpyxl", "alembic"}
+ORM = {"sqlalchemy", "sqlmodel", "pydantic"}
+
+PROBE = r"""
+import atexit, json, os, runpy, sys
+def _dump():
+    with open(os.environ["AIMS_MODULES_OUT"], "w") as fh:
+        json.dump(sorted({m.split(".")[0] for m in sys.modules}), fh)
+atexit.register(_dump)
+sys.argv = ["aims", *sys.argv[1:]]
+runpy.run_module("aims_tui", run_name="__main__")
+"""
+
+
+def loaded(tmp_path: Path, db: Path | None, *args: str, codes: tuple[int, ...] = (0, 3)) -> set[str]:
+    out = tmp_path / "modules.json"
+    out.unlink(missing_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMS_DEBUG", "AIMS_DB")}
+    env.update(AIMS_MODULES_OUT=str(out), COLUMNS="120")
+    if db is not None:
+        env["AIMS_DB"] = str(db)
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode in codes, (args, done.returncode, done.stdout, done.stderr)
+    return set(json.loads(out.read_text()))
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("hygiene") / "aims.db"
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMS_DEBUG", "AIMS_DB")}
+    env["AIMS_DB"] = str(path)
+    for args in (["init"], ["demo", "--systems", "2", "--risks-per-system", "3"]):
+        subprocess.run([sys.executable, "-m", "aims_tui", *args], check=True, capture_output=True, env=env,
+                       stdin=subprocess.DEVNULL, timeout=300)
+    return path
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["-h"]])
+def test_version_and_help_load_typer_but_no_orm_no_services_and_no_rich(tmp_path, args):
+    """`aims --version` loaded the ORM and every service (0.5 s before printing one line)."""
+    mods = loaded(tmp_path, None, *args)
+    assert "typer" in mods
+    assert not mods & (HEAVY | ORM | {"rich"}), sorted(mods & (HEAVY | ORM | {"rich"}))
+    assert not (tmp_path / "aims.db").exists()
+
+
+@pytest.mark.parametrize("args", [
+    ["risks", "list", "--format", "json"], ["reminders"], ["check"], ["systems", "list"], ["users", "list"],
+    ["audit", "verify"], ["export", "register", "--format", "csv", "--out", "{tmp}/r.csv"],
+    ["export", "json", "--out", "{tmp}/all.json"], ["context", "issues", "list"], ["risks", "--help"],
+])
+def test_commands_that_neither_draw_nor_write_documents_load_no_textual_reportlab_openpyxl_or_alembic(
+        tmp_path, db, args):
+    """Every command paid for the whole stack it did not use (the cost of `aims reminders` in cron)."""
+    mods = loaded(tmp_path, db, *[a.format(tmp=tmp_path) for a in args])
+    assert not mods & HEAVY, sorted(mods & HEAVY)
+
+
+def test_the_pack_loads_reportlab_but_not_textual_openpyxl_or_alembic(tmp_path, db):
+    """The pack is the one command that needs ReportLab."""
+    mods = loaded(tmp_path, db, "export", "pack", "--out", str(tmp_path / "pack.pdf"))
+    assert "reportlab" in mods
+    assert not mods & {"textual", "openpyxl", "alembic"}
+
+
+def test_an_xlsx_export_loads_openpyxl_but_not_reportlab_textual_or_alembic(tmp_path, db):
+    """openpyxl loads for the spreadsheet export only."""
+    mods = loaded(tmp_path, db, "export", "register", "--format", "xlsx", "--out", str(tmp_path / "r.xlsx"))
+    assert "openpyxl" in mods
+    assert not mods & {"textual", "reportlab", "alembic"}
+
+
+@pytest.mark.parametrize("entry", COMMANDS, ids=[e.name for e in COMMANDS])
+def test_each_line_of_the_command_list_is_the_help_of_the_command_it_loads(entry):
+    """`aims --help` prints the list's lines without loading the commands: they must not drift from the real ones."""
+    command = load(entry)
+    assert command.name == entry.name
+    assert (command.short_help or command.help or "").strip() == entry.help
+    assert isinstance(command, TyperGroup) or takes_db(command)  # --db on every command, as before
+
+
+APP_PROBE = r"""
+import asyncio, json, sys
+from aims_tui.core.db import open_database
+from aims_tui.tui.app import AimsApp
+from textual.widgets import DataTable
+
+async def main():
+    app = AimsApp(open_database(sys.argv[1]), sys.argv[2])
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.goto("register")
+        for _ in range(2000):
+            await pilot.pause(0.01)
+            if type(app.screen).__name__ == "RegisterScreen" and app.screen.query_one(DataTable).row_count:
+                break
+        rows = app.screen.query_one(DataTable).row_count
+    print(json.dumps({"rows": rows, "modules": sorted(sys.modules)}))
+
+asyncio.run(main())
+"""
+
+
+def test_the_app_reaches_the_registers_first_rows_without_dialogs_services_or_document_libraries(tmp_path, db):
+    """The app imported every dialog, the demo loader and the write services before its first rows:
+    what its first screens do not show now loads when a key asks for it."""
+    login = pwd.getpwuid(os.geteuid()).pw_name
+    done = subprocess.run([sys.executable, "-c", APP_PROBE, str(db), login], capture_output=True, text=True,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    mods = set(seen["modules"])
+    assert seen["rows"] > 0
+    assert not {m.split(".")[0] for m in mods} & HEAVY - {"textual"}
+    for deferred in ("aims_tui.tui.dialogs.risk_editor", "aims_tui.tui.dialogs.risk_filter",
+                     "aims_tui.tui.dialogs.system_editor", "aims_tui.tui.screens.first_run",
+                     "aims_tui.tui.screens.audit_trail", "aims_tui.core.services.demo",
+                     "aims_tui.core.services.risks"):
+        assert deferred not in mods, deferred
