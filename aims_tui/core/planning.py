@@ -148,7 +148,7 @@ def criteria_impact(session: Session, before: dict[str, Any], after: dict[str, A
     imp = CriteriaImpact(changed=[k for k in CRITERIA_KEYS if before.get(k) != after.get(k)])
     if imp.nothing:
         return imp
-    q = (sa_select(Risk.id, Risk.ref, Risk.inherent_score, Risk.residual_score,  # type: ignore[call-overload]
+    q = (sa_select(Risk.id, Risk.ref, Risk.inherent_score, Risk.residual_score,
                    Risk.review_cadence, Risk.next_review)
          .where(live_risk(), Risk.awaiting_assessment == False)  # noqa: E712
          .order_by(Risk.ref_num))
