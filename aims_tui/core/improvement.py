@@ -100,7 +100,7 @@ def roles_over(s: Session, login: str, area: str,
     an auditor who holds one is not independent of the area. Empty when the schema
     has no role register (``tables``: the schema's tables, SQLModel's by default)."""
     area = " ".join(area.split()).casefold()
-    if not login or not area:
+    if not login or not area or s is None:  # no session: no role register to read
         return []
     found: list[str] = []
     tables = SQLModel.metadata.tables if tables is None else tables

@@ -240,20 +240,20 @@ def test_withdrawn_records_and_every_register_kind_round_trip(demo_db, tmp_path)
     """A risk, an AI system and a context issue withdrawn by mistake made the export
     of their database refused on import ("status 'withdrawn' is not one of ...")."""
     from aims_tui.core import catalog
-    from aims_tui.core.services import registers, withdrawal
+    from aims_tui.core.services import withdrawal
 
-    from ..system.examples import EXAMPLES
+    from ..system.examples import record_on
 
+    made = {k.entity: [record_on(demo_db, APPROVER, k.entity) for _ in range(2)] for k in catalog.ALL}
+    for entity, (_, second) in made.items():
+        withdrawal.withdraw(demo_db, APPROVER, entity, second["ref"])
     withdrawal.withdraw(demo_db, APPROVER, "risk", "R-0001")
     withdrawal.withdraw(demo_db, APPROVER, "ai_system", "AIS-002")
-    for k in catalog.ALL:
-        EXAMPLES[k.entity].setup(demo_db)
-        r = registers.create(demo_db, APPROVER, k, EXAMPLES[k.entity].valid, today=TODAY)
-        registers.create(demo_db, APPROVER, k, EXAMPLES[k.entity].valid, today=TODAY)
-        withdrawal.withdraw(demo_db, APPROVER, k.entity, r["ref"])
     first, second = round_trip(demo_db, tmp_path)
     assert first == second
     doc = json.loads(first)
     assert [r["status"] for r in doc["tables"]["risk"] if r["ref"] == "R-0001"] == ["withdrawn"]
     for k in catalog.ALL:
-        assert sorted(r["status"] == "withdrawn" for r in doc["tables"][k.model.__tablename__]) == [False, True]
+        status = {r["ref"]: r["status"] for r in doc["tables"][k.model.__tablename__]}
+        first, second = made[k.entity]
+        assert status[second["ref"]] == "withdrawn" and status[first["ref"]] != "withdrawn"

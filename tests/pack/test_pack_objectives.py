@@ -33,8 +33,9 @@ def _seed(db) -> None:
 
 def _section(pdf) -> str:
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(pdf)).pages)
-    start = text.rindex(f"4.{len(SUBHEADINGS)} Objectives and their trend")  # the last: not the contents
-    return text[start:text.index("5 Opportunities for improvement", start)]
+    number = SUBHEADINGS.index("Objectives and their trend") + 1
+    start = text.rindex(f"4.{number} Objectives and their trend")  # the last: not the contents
+    return text[start:text.index(f"4.{number + 1} ", start)]
 
 
 def test_the_pack_lists_each_objective_with_target_latest_value_as_of_its_date_and_state(db, tmp_path):

@@ -188,3 +188,14 @@ def _objective(db: Database) -> None:
 
 def _competence(db: Database) -> None:
     registers.create(db, "eve", "competence", {"title": "Model risk assessment", "role": "AI risk owner"})
+
+
+def record_on(db: Database, actor: str, entity: str) -> dict:
+    """Record the example of ``entity`` in a register that already holds data (the demo):
+    a nonconformity it names is a new open one (the demo's NC-001 may be closed)."""
+    ex = EXAMPLES[entity]
+    ex.setup(db)
+    data = dict(ex.valid)
+    if "nonconformity" in data:
+        data["nonconformity"] = nonconformities.create_nonconformity(db, actor, {"title": "Found in review"})["ref"]
+    return registers.create(db, actor, entity, data, today=TODAY)

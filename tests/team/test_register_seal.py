@@ -16,10 +16,10 @@ from typer.testing import CliRunner
 from aims_tui.cli import app
 from aims_tui.core import audit, catalog, config, identity
 from aims_tui.core.errors import PermissionDenied
-from aims_tui.core.services import backups, demo, management, registers, risks, users
+from aims_tui.core.services import backups, demo, management, risks, users
 
 from ..conftest import ADMIN, EDITOR, TODAY, VIEWER, make_db
-from ..system.examples import EXAMPLES
+from ..system.examples import record_on
 
 # every kind of record the register holds (every table but the trail's own), and every
 # kind of the management system's registers (core.catalog)
@@ -63,8 +63,7 @@ def full_register(tmp_path_factory) -> Path:
     mr = management.create_review(db, ADMIN, {"held_on": "2026-06-01"})
     management.add_action(db, ADMIN, mr["ref"], {"action": "Retrain the model"})
     for k in catalog.ALL:
-        EXAMPLES[k.entity].setup(db)
-        registers.create(db, ADMIN, k, EXAMPLES[k.entity].valid, today=TODAY)
+        record_on(db, ADMIN, k.entity)
     db.dispose()
     con = sqlite3.connect(str(folder / "full.db"))
     con.execute("PRAGMA journal_mode = DELETE")

@@ -19,8 +19,6 @@ from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
-from ..dialogs.confirm import ConfirmDialog
-from ...core.services import treatments
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
 SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "owner": "owner", "status": "status",
@@ -233,6 +231,8 @@ class RegisterScreen(AimsScreen):
         if row is None:
             return
         db, login, ref, version = self.database, self.login, row["ref"], row["version"]
+        from ...core.services import treatments  # deferred: the register's first rows need no service (issue 15)
+        from ..dialogs.confirm import ConfirmDialog  # deferred: the register's first rows need no dialog (issue 15)
 
         def chosen(yes: bool | None) -> None:
             if yes:
