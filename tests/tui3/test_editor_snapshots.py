@@ -9,7 +9,7 @@ from textual.widgets import Input
 
 from aims_tui.tui import render
 
-from ..conftest import ADMIN
+from ..conftest import ADMIN, TODAY
 from ..tui.helpers import make_app, settle
 
 SIZES = [(80, 24), (100, 30)]
@@ -83,7 +83,8 @@ def test_the_stage_move_dialog_lists_failing_gates_and_how_to_satisfy_them(db, s
                                                                             size, no_color):
     from aims_tui.core.services import systems
 
-    systems.create_system(db, ADMIN, {"name": "Credit scoring"})
+    # the tests' date, not the clock: the next review it shows moved when the suite ran past midnight
+    systems.create_system(db, ADMIN, {"name": "Credit scoring"}, today=TODAY)
     systems.update_system(db, ADMIN, "AIS-001", {"technical_owner": "eve"})
     assert snap_compare(_app(db, monkeypatch, no_color), terminal_size=size, run_before=_keys("3", "m"))
 
