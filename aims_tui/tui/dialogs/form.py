@@ -33,6 +33,7 @@ from ...core.fields import F
 from ...core.services._base import clean
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
+from ..widgets.typed import TypedInput, TypedTextArea
 from .conflict import ConflictDialog
 from .confirm import ConfirmDialog
 
@@ -145,10 +146,10 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             return Select(options, value=v if any(v == o for _, o in options) else options[0][1],
                           allow_blank=False, id=wid, compact=True)
         if f.kind == "long":
-            area = TextArea(v, id=wid, soft_wrap=True, compact=True, show_line_numbers=False,
+            area = TypedTextArea(v, id=wid, soft_wrap=True, compact=True, show_line_numbers=False,
                             tab_behavior="focus", placeholder=f.placeholder)
             return area
-        return Input(v, placeholder=f.placeholder or ("YYYY-MM-DD" if f.kind == "date" else ""), id=wid,
+        return TypedInput(v, placeholder=f.placeholder or ("YYYY-MM-DD" if f.kind == "date" else ""), id=wid,
                      compact=True, select_on_focus=False, classes="date-input" if f.kind == "date" else "")
 
     def on_resize(self) -> None:

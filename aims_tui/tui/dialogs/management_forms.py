@@ -25,6 +25,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 from ...core.errors import AimsError, ValidationError
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
+from ..widgets.typed import TypedInput, TypedTextArea
 from .confirm import ConfirmDialog
 
 
@@ -91,12 +92,12 @@ class SavingForm(DbMixin, ModalScreen[Any]):
             for f in self.fields:
                 if f.multiline:
                     yield Label(f.label, classes="mr-area-label")
-                    yield TextArea(f.initial, id=f"f-{f.key}", classes="mr-area",
+                    yield TypedTextArea(f.initial, id=f"f-{f.key}", classes="mr-area",
                                    soft_wrap=True, show_line_numbers=False)
                 else:
                     with Horizontal(classes="mr-field"):
                         yield Label(f.label, classes="mr-label")
-                        yield Input(f.initial, placeholder=f.placeholder, id=f"f-{f.key}", compact=True,
+                        yield TypedInput(f.initial, placeholder=f.placeholder, id=f"f-{f.key}", compact=True,
                                     select_on_focus=False)  # one key must never wipe a value
             yield Static("", id="form-error", markup=False, classes="error")
             yield Static("ctrl+s saves" + ("" if self._only_areas() else " (Enter in a line too)")

@@ -32,6 +32,7 @@ from ..base import DbMixin
 from ..render import colour_of, lines, lit
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
+from ..widgets.typed import TypedTextArea
 from .risk_editor_related import RiskRelatedMixin
 from .risk_editor_save import RiskSaveMixin
 from .risk_form import (
@@ -121,7 +122,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
                     yield FormInput(id="controls", placeholder="A.6.2.4, A.9.2 (ctrl+l: pick)")
                     yield Button("Pick", id="pick", compact=True)
                 yield Label("Description", classes="section")
-                yield TextArea(id="description", compact=True, soft_wrap=True, show_line_numbers=False)
+                yield TypedTextArea(id="description", compact=True, soft_wrap=True, show_line_numbers=False)
                 yield Static("", id="acceptance", markup=False)
                 yield TreatmentsPanel(self.database, self.login, changed=self._after_change,
                                       problem=self._show_problem, id="treatments-panel")

@@ -14,6 +14,7 @@ from ...core.windows import AuditFilter
 from ..columns import activity_columns
 from ..sources import AuditSource
 from ..widgets.paged_table import PagedTable
+from ..widgets.typed import TypedInput
 from .base import PagedListScreen
 from ..widgets.header import AimsHeader
 
@@ -35,7 +36,7 @@ class AuditTrailScreen(PagedListScreen):
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
-        yield Input(self.record, placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search",
+        yield TypedInput(self.record, placeholder="Record ref, e.g. AIS-001 or R-0001 (/)", id="search",
                     classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(activity_columns(), row_key="id", empty_text="No events.", id="audit")

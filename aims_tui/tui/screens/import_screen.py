@@ -43,6 +43,7 @@ from ..dialogs.confirm import ConfirmDialog
 from ..base import needed_role
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
+from ..widgets.typed import TypedInput
 
 NOT_IMPORTED = "ignore"
 
@@ -106,19 +107,19 @@ class ImportScreen(AimsScreen):
         # one line each (compact), each box with a label that stays when text is typed (80x24)
         with Horizontal(classes="row"):
             yield Label("File", classes="imp-label")
-            yield Input(self.initial_path, placeholder="path to a .csv or .xlsx file", id="path", compact=True,
+            yield TypedInput(self.initial_path, placeholder="path to a .csv or .xlsx file", id="path", compact=True,
                         select_on_focus=False)
             yield Button("Read", id="read", variant="primary", compact=True)
             yield Button("Dry run", id="dry-run", disabled=True, compact=True)
             yield Button("Import", id="import", variant="success", disabled=True, compact=True)
         with Horizontal(classes="row"):
             yield Label("Sheet", classes="imp-label")
-            yield Input(placeholder="first", id="sheet", compact=True, select_on_focus=False)
+            yield TypedInput(placeholder="first", id="sheet", compact=True, select_on_focus=False)
             yield Label("Header row", classes="imp-label2")
-            yield Input(placeholder="found", id="header-row", type="integer", compact=True,
+            yield TypedInput(placeholder="found", id="header-row", type="integer", compact=True,
                         select_on_focus=False)
             yield Label("AI system", classes="imp-label2")
-            yield Input(placeholder="for rows without one", id="system", compact=True,
+            yield TypedInput(placeholder="for rows without one", id="system", compact=True,
                         select_on_focus=False)
             yield Checkbox(_create_label(False), id="create-missing", compact=True,
                            tooltip="Add unknown owners as editors (needs admin) and unknown AI systems in design")

@@ -17,6 +17,7 @@ from ...core.search import cap_message, capped
 from ..sources import RiskSource
 from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
+from ..widgets.typed import TypedInput
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
 
@@ -80,7 +81,7 @@ class RegisterScreen(AimsScreen):
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
-        yield Input(placeholder="Search titles and refs (/)", id="search", classes="search")
+        yield TypedInput(placeholder="Search titles and refs (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(risk_columns(self.today), empty_text="No risks match.", id="risks")
         yield Footer()

@@ -18,6 +18,7 @@ from ...core.windows import SystemFilter, audit_filter_for_system
 from ..columns import activity_columns, risk_columns, when_text
 from ..sources import AuditSource, RiskSource, SystemSource
 from ..widgets.paged_table import Col, PagedTable
+from ..widgets.typed import TypedInput
 from .base import AimsScreen, PagedListScreen
 from ..dialogs.review import SystemReviewDialog
 from ...core.models import EU_AI_ACT_TIERS
@@ -60,7 +61,7 @@ class SystemsScreen(PagedListScreen):
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
-        yield Input(placeholder="Search name, ref, owner (/)", id="search", classes="search")
+        yield TypedInput(placeholder="Search name, ref, owner (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable([
             Col("ref", "Ref", 8, lambda r: render.lit(r["ref"])),

@@ -20,6 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TextArea
 
 from ...core.identity import EDIT
+from .typed import TypedInput
 
 # Tab and shift+tab move the focus at once, before the next key is handed on: as
 # ordinary bindings they run only after the key has bubbled back up from the field,
@@ -117,7 +118,7 @@ def ready_to_save(form, doing: str, noun: str, labels: dict[str, str],
     return True
 
 
-class FormInput(Input):
+class FormInput(TypedInput):
     """An Input that keeps the cursor where it is on focus (nothing pre-selected)."""
 
     def __init__(self, *args, **kwargs) -> None:

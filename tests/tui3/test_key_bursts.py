@@ -1,0 +1,124 @@
+"""Keys that arrive in one burst (over SSH, typed ahead) are applied in the order typed.
+
+Seen in a real terminal (tmux, 100x30): in the new measurement dialog, ``ctrl+u`` then a
+date then ``ctrl+s`` sent together saved nothing and said "Measured on: is required":
+the field's own ctrl+u ran after the date had been typed, and wiped it. ``abcX``,
+backspace, ``d`` became ``abcXd`` (the backspace ran last). Each test here posts the
+whole burst at once, as the terminal driver does, then looks at the row, its audit
+event and the message.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from textual import events
+from textual.widgets import Input, TextArea
+
+from aims_tui.core import audit
+from aims_tui.core.services import nonconformities, risks
+from aims_tui.tui.dialogs.risk_editor import RiskEditor
+
+from ..conftest import EDITOR
+from ..tui.helpers import goto, make_app, notes, settle
+from .test_editor import _landed
+
+SIZE = (100, 30)
+TUI = Path(__file__).resolve().parents[2] / "aims_tui" / "tui"
+
+CHARACTERS = {"space": " ", "backspace": None, "home": None, "end": None, "left": None, "ctrl+u": None,
+              "ctrl+s": None, "delete": None}
+
+
+def burst(app, keys: list[str]) -> None:
+    """Post every key to the app at once, without waiting in between (as a burst arrives)."""
+    for key in keys:
+        character = CHARACTERS.get(key, key if len(key) == 1 else None)
+        app.post_message(events.Key(key, character))
+
+
+def _events(db, ref: str) -> list[dict]:
+    with db.read() as s:
+        return audit.events(s, entity_ref=ref, limit=None)
+
+
+async def test_a_correction_and_a_jump_home_typed_in_one_burst_are_saved_in_the_order_typed(db):
+    """``abcX`` backspace ``d`` home ``Z`` then ctrl+s: the title saved is ``Zabcd``."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        await pilot.press("n")
+        await settle(pilot)
+        title = app.screen.query_one("#f-title", Input)
+        title.focus()
+        await pilot.pause()
+        burst(app, [*"abcX", "backspace", "d", "home", "Z", "ctrl+s"])
+        await _landed(pilot, app)
+        rows = nonconformities.list_nonconformities(db)
+        assert [r["title"] for r in rows] == ["Zabcd"]
+        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
+
+
+async def test_clearing_a_field_and_typing_anew_in_one_burst_keeps_what_was_typed(db):
+    """ctrl+u then the new text then ctrl+s, all at once: the new text is saved."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        await pilot.press("n")
+        await settle(pilot)
+        title = app.screen.query_one("#f-title", Input)
+        title.focus()
+        await pilot.press(*"Old words")
+        burst(app, ["ctrl+u", *"Drift", "ctrl+s"])
+        await _landed(pilot, app)
+        rows = nonconformities.list_nonconformities(db)
+        assert [r["title"] for r in rows] == ["Drift"]
+        assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
+
+
+async def test_a_burst_with_a_backspace_in_the_risk_description_is_saved_as_typed(db):
+    """The risk editor's description is a text area: its backspace keeps its place too."""
+    ref = risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})["ref"]
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.push_screen(RiskEditor(db, EDITOR, ref))
+        await settle(pilot)
+        area = app.screen.query_one("#description", TextArea)
+        area.focus()
+        await pilot.pause()
+        burst(app, [*"Labels", "backspace", "space", *"lag", "ctrl+s"])
+        await _landed(pilot, app)
+        saved = risks.get_risk(db, ref)
+        assert saved["description"] == "Label lag"
+        assert sorted(e["action"] for e in _events(db, ref)) == ["create", "update"]
+
+
+async def test_a_search_typed_with_a_correction_in_one_burst_searches_for_what_was_meant(db):
+    """The register's search box: ``R-00X`` backspace ``1`` is the search ``R-001``."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        box = app.screen.query_one("#search", Input)
+        box.focus()
+        await pilot.pause()
+        burst(app, [*"R-00X", "backspace", "1"])
+        await settle(pilot)
+        assert box.value == "R-001"
+
+
+def _constructed(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [(node.lineno, node.func.id) for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("Input", "TextArea")]
+
+
+def test_every_text_box_in_the_app_applies_its_editing_keys_in_order():
+    """A plain Input or TextArea would lose keys in a burst again: the app builds only its own."""
+    plain = [f"{p.relative_to(TUI)}:{line} {name}(" for p in sorted(TUI.rglob("*.py")) for line, name in _constructed(p)]
+    assert plain == []
