@@ -29,6 +29,7 @@ from ..dialogs.review_form import ReviewDialog
 from ..render import lit
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
+from ..widgets.row_table import RowTable
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
 ROW_LIMIT = 300
@@ -62,7 +63,7 @@ class DueScreen(AimsScreen):
     def compose(self) -> ComposeResult:
         yield AimsHeader()
         yield Static("Loading what is due…", id="due-summary", markup=False)
-        yield DataTable(id="due-table", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="due-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -44,6 +44,7 @@ from ..base import needed_role
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
 from ..widgets.typed import TypedInput
+from ..widgets.row_table import RowTable
 
 NOT_IMPORTED = "ignore"
 
@@ -125,7 +126,7 @@ class ImportScreen(AimsScreen):
                            tooltip="Add unknown owners as editors (needs admin) and unknown AI systems in design")
         yield Static("", id="summary", markup=False)
         yield VerticalScroll(id="mapping")
-        yield DataTable(id="preview", zebra_stripes=True, cursor_type="row")
+        yield RowTable(id="preview", zebra_stripes=True, cursor_type="row")
         yield ProgressBar(id="progress", show_eta=False, total=1)
         yield Log(id="messages", highlight=False)
         yield Footer()

@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Static
 from ...core.services import systems, users
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
+from ..widgets.row_table import RowTable
 
 
 class ListScreen(AimsScreen):
@@ -25,7 +26,7 @@ class ListScreen(AimsScreen):
     def compose(self) -> ComposeResult:
         yield AimsHeader()
         yield Static("", id="list-title", classes="detail-title", markup=False)
-        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:

@@ -38,6 +38,7 @@ from ..dialogs.management_forms import action_form, decisions_form, new_review_f
 from ..render import lines, lit
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
+from ..widgets.row_table import RowTable
 
 
 
@@ -112,7 +113,7 @@ class ManagementScreen(AimsScreen):
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
-        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="reviews", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="mr-detail"):
             yield Static("", id="mr-title", markup=False)
             yield Static("", id="mr-period", markup=False)
@@ -122,7 +123,7 @@ class ManagementScreen(AimsScreen):
             yield Static("", id="mr-decisions", markup=False)
             yield Static("Actions (Tab to them; c marks the highlighted one done)", classes="mr-section",
                          id="mr-actions-title")
-            yield DataTable(id="actions", cursor_type="row")
+            yield RowTable(id="actions", cursor_type="row")
             yield Static("Inputs as the pack shows them (9.3.2)", classes="mr-section")
             yield Static("", id="inputs")
             yield Static("", id="mr-suggestions", markup=False)

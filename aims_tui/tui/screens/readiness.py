@@ -14,6 +14,7 @@ from ...core.readiness_types import MISSING, OK, STALE, UNAPPROVED
 from ...core.schedule import today as _today
 from .. import render
 from .listing import ListScreen
+from ..widgets.row_table import RowTable
 
 def _style(state: str) -> str:
     return {OK: render.colour("green"), MISSING: "bold " + render.colour("red"), STALE: render.colour("yellow"),
@@ -33,7 +34,7 @@ class ReadinessScreen(ListScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="list-title", classes="detail-title", markup=False)
-        yield DataTable(id="list", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="finding", markup=False)
         yield Footer()
 

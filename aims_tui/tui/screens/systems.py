@@ -28,6 +28,7 @@ from ...core.schedule import today
 from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.transition import TransitionDialog
 from ..widgets.header import AimsHeader
+from ..widgets.row_table import RowTable
 
 
 class SystemsScreen(PagedListScreen):
@@ -192,9 +193,9 @@ class SystemDetailScreen(AimsScreen):
                 yield PagedTable(risk_columns(self._today), empty_text="No risks for this AI system.",
                                  id="system-risks")
             with TabPane("Impact", id="tab-impact"):
-                yield DataTable(id="ias", cursor_type="row")
+                yield RowTable(id="ias", cursor_type="row")
             with TabPane("Stages", id="tab-stages"):
-                yield DataTable(id="stage-history", cursor_type="row")
+                yield RowTable(id="stage-history", cursor_type="row")
             with TabPane("Activity", id="tab-activity"):
                 yield PagedTable(activity_columns(), row_key="id", empty_text="No activity recorded.",
                                  id="activity")

@@ -19,6 +19,7 @@ from ..base import DbMixin
 from ..render import lit
 from .form_keys import FormInput
 from ..dialogs.effectiveness import effectiveness_dialog
+from .row_table import RowTable
 
 LABELS = {"action": "Treatment action", "owner": "Treatment owner", "due_date": "Treatment due date"}
 
@@ -37,7 +38,7 @@ class TreatmentsPanel(DbMixin, Vertical):
 
     def compose(self) -> ComposeResult:
         yield Label("Treatments (c: complete highlighted)", classes="section")
-        yield DataTable(id="treatments", cursor_type="row", zebra_stripes=True)
+        yield RowTable(id="treatments", cursor_type="row", zebra_stripes=True)
         with Horizontal(classes="field", id="new-treatment"):
             yield Label("New treatment", classes="field-label")
             yield FormInput(id="t-action", placeholder="action")
