@@ -122,3 +122,33 @@ def test_every_text_box_in_the_app_applies_its_editing_keys_in_order():
     """A plain Input or TextArea would lose keys in a burst again: the app builds only its own."""
     plain = [f"{p.relative_to(TUI)}:{line} {name}(" for p in sorted(TUI.rglob("*.py")) for line, name in _constructed(p)]
     assert plain == []
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_on_a_risk_reach_its_editor(db):
+    """Enter on the register, then X, backspace, Y and ctrl+s in one burst: the editor opens
+    (it holds keys until the risk is loaded) and saves the title with a Y at its end."""
+    ref = risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})["ref"]
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        burst(app, ["enter", "X", "backspace", "Y", "ctrl+s"])
+        await _landed(pilot, app)
+        await settle(pilot)
+        assert risks.get_risk(db, ref)["title"] == "DriftY"
+        assert sorted(e["action"] for e in _events(db, ref)) == ["create", "update"]
+
+
+async def test_keys_typed_in_the_same_burst_as_enter_on_a_record_reach_its_form(db):
+    """Enter on a nonconformity, then text and ctrl+s in one burst: the edit form opens and the
+    text typed lands in its first field, saved."""
+    nc = nonconformities.create_nonconformity(db, EDITOR, {"title": "Drift"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        burst(app, ["enter", "end", "space", *"found", "ctrl+s"])
+        await _landed(pilot, app)
+        await settle(pilot)
+        assert [r["title"] for r in nonconformities.list_nonconformities(db)] == ["Drift found"]
+        assert sorted(e["action"] for e in _events(db, nc["ref"])) == ["create", "update"]

@@ -19,7 +19,11 @@ and an Input would take (ctrl+d deletes right) is a ``priority`` binding.
 
 from __future__ import annotations
 
+from typing import Callable
+
+from textual.binding import Binding
 from textual.screen import Screen
+from textual.widgets import DataTable
 
 from ...core.db import Database
 from ...core.identity import ADMIN, EDIT
@@ -37,6 +41,11 @@ class AimsScreen(DbMixin, Screen):
     """
 
     AUTO_FOCUS = "DataTable"  # the list, not the search box: single keys are commands
+    # Enter on a list opens its row at once, when the app reads the key: as the table's own
+    # binding it ran only after the key came back from the app, and the screen it opened
+    # appeared after the keys typed behind Enter had gone to the list (Enter X backspace Y
+    # ctrl+s over SSH edited nothing, although the editor says the keys typed are kept).
+    BINDINGS = [Binding("enter", "choose_row", "Open", show=False, priority=True)]
     EDIT_ACTIONS: frozenset[str] = frozenset()
     APPROVE_ACTIONS: frozenset[str] = frozenset()
     ADMIN_ACTIONS: frozenset[str] = frozenset()  # shown to admins only (e.g. loading demo data)
@@ -47,6 +56,8 @@ class AimsScreen(DbMixin, Screen):
         self.login = login
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "choose_row":
+            return self._row_chooser() is not None  # else Enter goes on to the focused widget
         role = getattr(self.app, "role", None)
         if action in self.EDIT_ACTIONS and role not in EDIT:
             return False
@@ -55,6 +66,31 @@ class AimsScreen(DbMixin, Screen):
         if action in self.ADMIN_ACTIONS and role not in ADMIN:
             return False
         return True
+
+    def _row_chooser(self) -> Callable[[], None] | None:
+        """What Enter does on the focused list's row, run in line: the screen's own handler
+        of a chosen row, given the event the table would have sent (None: not a list row)."""
+        table = self.focused
+        if not isinstance(table, DataTable) or table.cursor_type != "row" or not table.row_count:
+            return None
+        pager = table.parent if isinstance(table.parent, PagedTable) else None
+        if pager is not None:
+            chosen = getattr(self, "on_paged_table_chosen", None)
+            row = pager.current
+            if chosen is None or row is None:
+                return None
+            return lambda: chosen(PagedTable.Chosen(pager, row))
+        selected = getattr(self, "on_data_table_row_selected", None)
+        between = table.ancestors[:table.ancestors.index(self)] if self in table.ancestors else [None]
+        if selected is None or any(hasattr(node, "on_data_table_row_selected") for node in between):
+            return None  # a widget between the list and the screen takes the row itself
+        row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return lambda: selected(DataTable.RowSelected(table, table.cursor_row, row_key))
+
+    def action_choose_row(self) -> None:
+        choose = self._row_chooser()
+        if choose is not None:
+            choose()
 
     def refresh_data(self) -> None:
         """Read what is on screen again."""

@@ -19,7 +19,7 @@ class ControlLinksScreen(ListScreen):
     HELP_TITLE = "Control links"
     HELP = "The control's linked risks, treatments and evidence. Enter on a risk or treatment opens the risk."
     COLUMNS = [("Kind", 10), ("Ref", 12), ("Title", None), ("State", 12)]
-    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("enter", "choose_row", "Open", show=True, priority=True), Binding("escape", "back", "Back")]
 
     def __init__(self, database, login, code: str, title: str = "") -> None:
         super().__init__(database, login)

@@ -22,7 +22,7 @@ class ManagementSystemScreen(ListScreen):
     HELP = ("Every register of the management system (clauses 4 to 10). Enter opens the highlighted one; "
             "s sets the AIMS scope (admins).")
     COLUMNS = [("Register", 30), ("What it holds", None)]
-    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("s", "scope", "Scope", priority=True)]
+    BINDINGS = [Binding("enter", "choose_row", "Open", show=True, priority=True), Binding("s", "scope", "Scope", priority=True)]
 
     def title_line(self) -> str:
         return "Management system: the registers of clauses 4 to 10"

@@ -29,7 +29,7 @@ class ReadinessScreen(ListScreen):
     HELP = ("Clause by clause (4.1 to 10.2), then each applicable control: ok, missing, stale or unapproved, "
             "with what closes the gap. Enter opens the screen where it is closed. Same as aims readiness.")
     COLUMNS = [("Clause", 8), ("State", 11), ("Requirement", 40, 100), ("Found", None)]
-    BINDINGS = [Binding("enter", "open", "Open", show=True), Binding("escape", "back", "Back")]
+    BINDINGS = [Binding("enter", "choose_row", "Open", show=True, priority=True), Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
         yield Header()

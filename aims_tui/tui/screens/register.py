@@ -54,7 +54,7 @@ class RegisterScreen(AimsScreen):
     EDIT_ACTIONS = frozenset({"new_risk", "withdraw"})
     APPROVE_ACTIONS = frozenset({"accept", "approve_plan"})
     BINDINGS = [
-        Binding("enter", "open", "Open", show=False),
+        Binding("enter", "choose_row", "Open", show=False, priority=True),  # see AimsScreen
         Binding("n", "new_risk", "New risk"),
         Binding("f", "filter", "Filter"),
         Binding("x", "clear_filter", "Clear filter"),
