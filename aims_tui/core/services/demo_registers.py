@@ -325,11 +325,11 @@ def _audits(db: Database, many: Any, today: date, actor: str, approver: str) -> 
     internal_audits.approve_programme(db, approver, prog["ref"], today=today - timedelta(days=155))
     audits = many("internal_audit", [
         dict(title="Audit of AI risk management (6.1, 8.2, 8.3)", programme=prog["ref"], area="Risk management",
-             area_owner="alice", auditor="chen", planned_on=_d(today, -70), held_on=_d(today, -65),
+             area_owner="alice", auditor="chen", planned_on=_d(today, -35), held_on=_d(today, -30),
              scope="Risk register, treatments and their review", criteria="Clauses 6.1, 8.2, 8.3",
              status="reported", result="Risks identified and scored; two reviews recorded late; effectiveness "
                                        "of completed treatments not always recorded",
-             conclusion="Conforms, with two minor findings")], today - timedelta(days=60))
+             conclusion="Conforms, with two minor findings")], today - timedelta(days=25))
     many("internal_audit", [
         dict(title="Audit of supplier management (A.10)", programme=prog["ref"], area="Suppliers",
              area_owner="chen", auditor="alice", planned_on=_d(today, 45), scope="Supplier assessments",
@@ -337,7 +337,7 @@ def _audits(db: Database, many: Any, today: date, actor: str, approver: str) -> 
     for title, due in (("Two risk reviews recorded after their due date", 20),
                        ("Effectiveness of completed treatments not recorded", 35)):
         internal_audits.raise_finding(db, actor, audits[0]["ref"], dict(
-            title=title, severity="minor", due_date=_d(today, due)), today=today - timedelta(days=60))
+            title=title, severity="minor", due_date=_d(today, due)), today=today - timedelta(days=25))
 
 
 def _corrective_actions(db: Database, many: Any, today: date) -> None:
@@ -419,7 +419,7 @@ def _evidence(db: Database, many: Any, today: date, actor: str, org: str) -> int
             location = _write(folder, f"{audit_ref.lower()}-report.txt", f"{org}: internal audit report {audit_ref}\n")
         items.append(dict(title=f"Internal audit report {audit_ref}", location=location, for_ref=audit_ref,
                           shows="The audit's results, conclusion and findings", captured_by="chen",
-                          captured_on=_d(today, -60), review_cadence="yearly"))
+                          captured_on=_d(today, -25), review_cadence="yearly"))
     if not items:
         return 0
     return len(many("evidence", items))
