@@ -44,6 +44,6 @@ def demo_db(tmp_path: Path):
     from aims_tui.core.services.demo import load_demo
 
     database = make_db(tmp_path / "demo.db")
-    load_demo(database, ADMIN, systems=8, risks_per_system=6, seed=7, today=TODAY, with_users=True)
+    load_demo(database, ADMIN, systems=8, risks_per_system=6, seed=7, today=TODAY)
     yield database
     database.dispose()

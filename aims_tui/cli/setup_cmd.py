@@ -52,13 +52,15 @@ def demo(
     risks_per_system: Annotated[int, typer.Option("--risks-per-system", min=0, help="Risks per system.")] = 6,
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same data).")] = 42,
     with_users: Annotated[bool, typer.Option(
-        "--with-users", help="Also add the demo team (alice, bob the approver, chen, dana).")] = False,
+        "--with-users", hidden=True,
+        help="Kept for scripts: the demo team is always added now.")] = False,
 ) -> None:
-    """Load a realistic demo register (seeded) into an empty register. Admins only."""
+    """Load a realistic demo register (seeded) into an empty register. Admins only.
+
+    The demo team (alice, bob the approver, chen, dana) is added as users: the demo's
+    records name them as owners and approvers."""
     database = common.open_db(create=True)
     login = common.actor_for(database)
-    counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed,
-                       with_users=with_users)
+    counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed)
     typer.echo("Loaded demo data: " + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()))
-    if with_users:
-        typer.echo("Demo users: " + ", ".join(f"{u} ({r})" for u, _n, r in DEMO_USERS))
+    typer.echo("Demo users: " + ", ".join(f"{u} ({r})" for u, _n, r in DEMO_USERS))

@@ -193,10 +193,11 @@ def test_an_excluded_control_linked_to_a_live_risk_or_treatment_fails_its_gate(d
     assert _gate(db, "excluded_control_still_linked").passed
 
 
-def test_the_demo_register_reports_its_excluded_controls_still_linked(demo_db):
-    """Issue 16: the demo excludes controls its risks rely on, and `aims check` must say so."""
+def test_the_demo_register_links_no_risk_to_an_excluded_control(demo_db):
+    """Issue 16: the demo excluded controls its risks relied on, and `aims check` must say so.
+    The demo now links no risk to an excluded control (issue 17): the gate passes on it."""
     g = next(g for g in checks.run_checks(demo_db, today=TODAY).gates if g.id == "excluded_control_still_linked")
-    assert not g.passed
+    assert g.passed and g.items == []
     excluded = {e["code"] for e in controls.list_soa(demo_db) if e["applicable"] is False}
     assert {i["ref"] for i in g.items} <= excluded and all(i["risks"] for i in g.items)
 

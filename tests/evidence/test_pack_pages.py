@@ -7,7 +7,7 @@ from __future__ import annotations
 from pypdf import PdfReader
 
 from aims_tui.core import readiness as rd
-from aims_tui.core.services import evidence, registers
+from aims_tui.core.services import demo_registers, evidence, reviews
 from aims_tui.reports import build_pack
 
 from ..conftest import EDITOR, TODAY
@@ -45,21 +45,25 @@ def test_the_readiness_summary_gives_each_clause_its_state(demo_db, tmp_path):
     text = _squash(" ".join(pages))
     start = text.index("Readiness for audit As of")
     section = text[start:start + 3000]
-    for clause, word in (("4.1", "MISSING"), ("6.1.2", "in place"), ("6.1.3", "NOT APPROVED"), ("8.2", "STALE"),
-                         ("9.3", "MISSING")):
-        assert f"{clause} " in section and word in section
+    words = {"ok": "in place", "missing": "MISSING", "stale": "STALE", "unapproved": "NOT APPROVED"}
+    states = {f.clause: f.state for f in rd.readiness(demo_db, today=TODAY).findings if f.clause[0].isdigit()}
+    assert {"ok", "stale"} <= set(states.values())  # the demo: mostly in place, a realistic few gaps
+    for clause in ("4.1", "6.1.2", "6.1.3", "8.2", "9.3"):
+        assert f"{clause} " in section and words[states[clause]] in section
     assert "Readiness for audit: findings to close" in text  # the executive summary's line
 
 
 def test_a_gap_closed_leaves_the_pack(demo_db, tmp_path):
-    """The demo has no context issue (4.1 missing); once one is recorded the pack says 4.1 is in place."""
+    """The demo leaves a few risks past their review (8.2 stale); once they are reviewed the
+    pack says 8.2 is in place."""
     _r, before = _pages(demo_db, tmp_path / "a.pdf")
-    assert "4.1 Internal and external issues of the organization recorded and reviewed MISSING" in \
-        _squash(" ".join(before))
-    registers.create(demo_db, EDITOR, "context_issue", {"title": "EU AI Act applies"}, today=TODAY)
+    assert "8.2 Risk assessments reviewed when due STALE" in _squash(" ".join(before))
+    for f in rd.readiness(demo_db, today=TODAY).findings:
+        if f.clause == "8.2":
+            for ref in f.refs:
+                reviews.record_review(demo_db, EDITOR, "risk", ref, {"outcome": "still_valid"}, today=TODAY)
     _r, after = _pages(demo_db, tmp_path / "b.pdf")
-    assert "4.1 Internal and external issues of the organization recorded and reviewed in place" in \
-        _squash(" ".join(after))
+    assert "8.2 Risk assessments reviewed when due in place" in _squash(" ".join(after))
 
 
 def test_a_fresh_database_shows_every_gap_and_no_coverage(db, tmp_path):
@@ -70,14 +74,15 @@ def test_a_fresh_database_shows_every_gap_and_no_coverage(db, tmp_path):
 
 
 def test_evidence_recorded_for_a_control_takes_it_off_the_list_without_evidence(demo_db, tmp_path):
-    """A.4.2 has none in the demo; evidence with markup-like text in its title is recorded
-    for it, the pack still builds and no longer lists A.4.2 as lacking."""
+    """A.6.2.7 has none in the demo; evidence with markup-like text in its title is recorded
+    for it, the pack still builds and no longer lists A.6.2.7 as lacking."""
+    code = demo_registers.NO_EVIDENCE
     _res, pages = _pages(demo_db, tmp_path / "before.pdf")
-    assert "A.4.2" in _page_with(pages, "Evidence coverage").split("Applicable controls without current evidence")[-1]
-    evidence.add(demo_db, EDITOR, "https://x.example.com/<b>", "A.4.2", "<font size=40>Big</font> & co", today=TODAY)
+    assert code in _page_with(pages, "Evidence coverage").split("Applicable controls without current evidence")[-1]
+    evidence.add(demo_db, EDITOR, "https://x.example.com/<b>", code, "<font size=40>Big</font> & co", today=TODAY)
     _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
     page = _page_with(pages, "Evidence coverage of the applicable controls")
-    assert "A.4.2" not in page.split("Applicable controls without current evidence")[-1].split("4.9")[0]
+    assert code not in page.split("Applicable controls without current evidence")[-1].split("4.9")[0]
 
 
 def test_the_same_data_and_date_give_the_same_bytes(demo_db, tmp_path):

@@ -25,7 +25,7 @@ def seed(path: Path) -> tuple[Database, str]:
     hostile risk above appetite; an earlier review with an overdue action;
     and the review being exported (decisions and an action)."""
     db = make_db(path)
-    load_demo(db, ADMIN, systems=8, risks_per_system=6, seed=7, today=TODAY, with_users=True)
+    load_demo(db, ADMIN, systems=8, risks_per_system=6, seed=7, today=TODAY)
     systems.create_system(db, EDITOR, {"name": GREEK, "purpose": "Βαθμολογεί αιτήσεις δανείων"}, today=TODAY)
     systems.create_system(db, EDITOR, {"name": CYRILLIC, "purpose": "Оценивает заявки"}, today=TODAY)
     hostile = systems.create_system(db, EDITOR, {"name": MARKUP, "purpose": LONG5000, "intended_use": WORD300},

@@ -18,7 +18,13 @@ TABLES = ["risk", "treatment", "acceptance", "ai_system", "review", "risk_contro
 def _dump(path):
     con = sqlite3.connect(path)
     try:
-        tables = {t: con.execute(f"SELECT * FROM {t} ORDER BY 1, 2").fetchall() for t in TABLES}
+        # the services that write after the bulk load (approving the SoA, adding corrective actions) stamp
+        # these with the clock: two loads differ there and only there
+        stamped = {"applicability": ("approved_at",), "nonconformity": ("updated_at",)}
+        tables = {}
+        for t in TABLES:
+            cols = [r[1] for r in con.execute(f"PRAGMA table_info({t})") if r[1] not in stamped.get(t, ())]
+            tables[t] = con.execute(f"SELECT {', '.join(cols)} FROM {t} ORDER BY 1, 2").fetchall()
         schema = sorted(con.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_stat%'"))
         return tables, schema
     finally:

@@ -273,12 +273,15 @@ def test_demo_loads_only_into_an_empty_register(db, monkeypatch):
     assert "the register already holds 1 AI systems" in res.stderr and "only into an empty register" in res.stderr
 
 
-def test_demo_creates_users_only_when_asked_each_with_an_audit_event(tmp_path, monkeypatch):
+def test_demo_always_adds_its_team_each_with_an_audit_event(tmp_path, monkeypatch):
+    """Issue 17: without --with-users the demo named owners who were not users, so its JSON
+    export was refused by `aims import json`; the team is now always added (admins only load
+    the demo, issue 13), a login that is already a user is left as it is."""
     db = make_db(tmp_path / "a.db")
     demo.load_demo(db, ADMIN, systems=1, risks_per_system=1, today=TODAY)
-    assert {u["login"] for u in users.list_users(db)} == {ADMIN, "bob", EDITOR, VIEWER}
+    assert {u["login"] for u in users.list_users(db)} == {ADMIN, "alice", "bob", "chen", "dana", EDITOR, VIEWER}
     other = make_db(tmp_path / "b.db")
-    res = cli(monkeypatch, ADMIN, "demo", "--with-users", "--systems", "1", "--db", str(other.path))
+    res = cli(monkeypatch, ADMIN, "demo", "--systems", "1", "--db", str(other.path))
     assert res.exit_code == 0, res.stderr
     with other.read() as s:
         made = {e["entity_ref"]: e for e in audit.events(s, limit=None)

@@ -28,7 +28,6 @@ from ..models import (
     AISystem,
     Applicability,
     Control,
-    Evidence,
     ImpactAssessment,
     Nonconformity,
     Review,
@@ -40,6 +39,7 @@ from ..models import (
 )
 from ..schedule import today as _today
 from ..records import matrix_of
+from . import demo_registers
 from .risks import next_risk_ref
 
 SYSTEM_NAMES = [
@@ -81,12 +81,15 @@ DEMO_USERS = [("alice", "Alice Martin", "editor"), ("bob", "Bob Okafor", "approv
 
 
 def load_demo(db: Database, actor: str, *, systems: int = 8, risks_per_system: int = 6, seed: int = 42,
-              today: date | None = None, with_users: bool = False) -> dict[str, Any]:
+              today: date | None = None) -> dict[str, Any]:
     """Load the demo register (admins only, into an empty register only).
 
-    ``with_users`` also adds the demo team (alice, bob the approver, chen,
-    dana), one audited event each; without it no user is created (the demo's
-    owners are names on the records, not logins of the database)."""
+    The demo team (alice, bob the approver, chen, dana) is added as users, one
+    audited event each (a login that is already a user is left as it is): the
+    demo's records name them as owners, approvers and auditors, and a record
+    names only users (so that the demo's JSON export imports into a fresh
+    database). Then the management-system registers are written through the
+    services (:mod:`.demo_registers`), dated from ``today``."""
     if systems < 1 or systems > 100_000:
         raise ValidationError("systems", "must be between 1 and 100000")
     if risks_per_system < 0 or risks_per_system > 10_000:
@@ -95,11 +98,13 @@ def load_demo(db: Database, actor: str, *, systems: int = 8, risks_per_system: i
     def tx(s: Session) -> dict:
         require(s, actor, ADMIN, "loading demo data")
         _ensure_empty(s)
-        if with_users:
-            _add_demo_users(s, actor)
-        return _load(s, actor, systems, risks_per_system, seed, today or _today())
+        _add_demo_users(s, actor)
+        return _load(s, actor, systems, risks_per_system, seed, day)
 
-    return db.transact(tx)
+    day = today or _today()
+    counts = db.transact(tx)
+    counts.update(demo_registers.load(db, actor, day))
+    return counts
 
 
 def _ensure_empty(s: Session) -> None:
@@ -156,11 +161,9 @@ def _load(s: Session, actor: str, n_systems: int, per: int, seed: int, today: da
     ncs = _insert_nonconformities(s, run, sys_rows, ids)
     _decide_soa(s, run)
     s.flush()
-    evidence = _insert_evidence(s, run, seed)
     counts = {"systems": len(sys_rows), "risks": risk_counts["risks"], "treatments": risk_counts["treatments"],
               "acceptances": risk_counts["acceptances"], "impact_assessments": len(ias),
-              "nonconformities": len(ncs), "stage_events": len(events), "control_links": risk_counts["links"],
-              "evidence": evidence}
+              "nonconformities": len(ncs), "stage_events": len(events), "control_links": risk_counts["links"]}
     audit.record(s, actor, "demo", f"seed-{seed}", "bulk_load", {k: [0, v] for k, v in counts.items()})
     assert all(st in lifecycle.TRANSITIONS for st in STAGES)
     return counts
@@ -186,7 +189,7 @@ def _insert_systems(s: Session, run: _Run, n_systems: int) -> tuple[list[dict], 
             eu_ai_act_tier=tier, personal_data=tier in ("high", "limited"),
             third_party=rnd.choice(["", "", "OpenModel Inc.", "VisionCorp", "DataVendor Ltd"]),
             human_oversight="A reviewer confirms every adverse decision.", stage=stage, review_cadence="",
-            next_review=today + timedelta(days=rnd.randint(-40, 200)), created_at=now - timedelta(days=400),
+            next_review=today + timedelta(days=_on_time(rnd.randint(-40, 200))), created_at=now - timedelta(days=400),
             updated_at=now - timedelta(days=rnd.randint(1, 60)), version=1))
     s.execute(insert(AISystem), sys_rows)
     ids: dict[str, int] = dict(s.exec(select(AISystem.ref, AISystem.id).where(AISystem.ref.in_([r["ref"] for r in sys_rows]))).all())
@@ -211,25 +214,42 @@ def _system_histories(run: _Run, sys_rows: list[dict], ids: dict[str, int],
             prev = st
             t += timedelta(days=rnd.randint(20, 60))
         if STAGES.index(r["stage"]) < 1:
+            # assessed while it is designed (no draw: the rest of the demo stays as it was)
+            ias.append(_ia_row(run, r, sid, f"IA-{start_ia + len(ias) + 1:03d}", True, today + timedelta(days=200)))
             continue
         approved = STAGES.index(r["stage"]) >= 2 or bool(n % 2)
-        ias.append(dict(
-            ref=f"IA-{start_ia + len(ias) + 1:03d}", system_id=sid, title=f"Impact assessment: {r['name']}",
-            affected_individuals="Applicants and customers subject to the system's outputs",
-            affected_groups="Groups defined by age, gender and ethnicity",
-            societal_impacts="Access to essential services",
-            impacts=[{"description": "Unfair denial of service", "severity": "high"},
-                     {"description": "Loss of privacy", "severity": "medium"}],
-            mitigations="Bias testing each release; human review of denials",
-            status="approved" if approved else "draft", approved_by="bob" if approved else "",
-            approved_at=now - timedelta(days=200) if approved else None,
-            review_cadence="yearly", next_review=today + timedelta(days=rnd.randint(-20, 300)),
-            created_at=now - timedelta(days=300), version=1))
+        ias.append(_ia_row(run, r, sid, f"IA-{start_ia + len(ias) + 1:03d}", approved,
+                           today + timedelta(days=_on_time(rnd.randint(-20, 300)))))
         reviews.append(dict(subject_type="system", subject_id=sid, kind="verification_validation",
                             reviewed_on=today - timedelta(days=250), reviewed_at=now - timedelta(days=250),
                             reviewer=actor, outcome="still_valid",
                             notes="Validation report accepted", scores={}, due_on=None, next_review=None))
     return events, ias, reviews
+
+
+def _ia_row(run: _Run, r: dict, sid: int, ref: str, approved: bool, next_review: date) -> dict:
+    now = run.now
+    return dict(
+        ref=ref, system_id=sid, title=f"Impact assessment: {r['name']}",
+        affected_individuals="Applicants and customers subject to the system's outputs",
+        affected_groups="Groups defined by age, gender and ethnicity",
+        societal_impacts="Access to essential services",
+        impacts=[{"description": "Unfair denial of service", "severity": "high"},
+                 {"description": "Loss of privacy", "severity": "medium"}],
+        mitigations="Bias testing each release; human review of denials",
+        status="approved" if approved else "draft", approved_by="bob" if approved else "",
+        approved_at=now - timedelta(days=200) if approved else None,
+        review_cadence="yearly", next_review=next_review, created_at=now - timedelta(days=300), version=1)
+
+
+def _on_time(days: int, late_below: int | None = None) -> int:
+    """A drawn offset from the demo's date to a next review or due date, as a team that
+    keeps up shows it: a date drawn in the past was met (the review was held, the next
+    one is a month or more ahead), except a draw below ``late_below``, which stays past
+    due (a realistic few). The draw itself is kept, so the rest of the demo does not move."""
+    if days >= 0 or (late_below is not None and days < late_below):
+        return days
+    return 30 - days
 
 
 def _insert_risks(s: Session, run: _Run, sys_rows: list[dict], ids: dict[str, int], per: int) -> dict[str, int]:
@@ -273,16 +293,19 @@ def _risk_children(run: _Run, chunk: list[tuple], rid: dict[int, int], controls:
         risk_id = rid[rr[1]]
         status, owner, rl, ri = rr[14], rr[8], rr[11], rr[12]
         if controls:
-            for cid, _code in rnd.sample(controls, k=min(2, len(controls))):
-                links.append((risk_id, cid))
+            for cid, code in rnd.sample(controls, k=min(2, len(controls))):
+                if not _excluded(code):  # no risk relies on a control the SoA excludes
+                    links.append((risk_id, cid))
         if status in ("treating", "open") and with_treatments:
             for _ in range(rnd.randint(1, 2)):
                 due = today + timedelta(days=rnd.randint(-45, 120))
                 done = rnd.random() < 0.3
                 action = rnd.choice(TREATMENTS)
                 tstatus = "done" if done else rnd.choice(["planned", "in_progress"])
+                # a done treatment says whether it worked (8.3): most did, one in five partly
+                worked = ("partly" if len(treats) % 5 == 4 else "effective") if done else None
                 treats.append((risk_id, action, owner, due, tstatus, None, now - timedelta(days=90),
-                               now - timedelta(days=3) if done else None, 1))
+                               now - timedelta(days=3) if done else None, 1, worked))
         if status == "accepted" or (m.above_appetite(rl * ri) and rnd.random() < 0.3 and status != "closed"):
             accs.append((risk_id, "bob", now - timedelta(days=60),
                          "Accepted by the AI governance board: benefits outweigh the residual risk",
@@ -308,11 +331,17 @@ def _insert_nonconformities(s: Session, run: _Run, sys_rows: list[dict], ids: di
             corrective_actions="Added a release checklist gate" if closed else "",
             owner=rnd.choice(run.owners), status="closed" if closed else rnd.choice(
                 ["open", "investigating", "corrective_action"]),
-            raised_on=today - timedelta(days=20 + 30 * k), due_date=today + timedelta(days=30 - 20 * k),
+            raised_on=today - timedelta(days=20 + 30 * k),
+            due_date=today + timedelta(days=30 - 20 * k if closed else 15 + 10 * k),
             closed_on=today - timedelta(days=5) if closed else None, version=1))
     if ncs:
         s.execute(insert(Nonconformity), ncs)
     return ncs
+
+
+def _excluded(code: str) -> bool:
+    """The controls the demo's SoA excludes."""
+    return code in ("A.10.4", "A.4.6") or code.startswith("A.8.3")
 
 
 def _decide_soa(s: Session, run: _Run) -> None:
@@ -321,7 +350,7 @@ def _decide_soa(s: Session, run: _Run) -> None:
     for app, code in s.exec(select(Applicability, Control.code).join(Control, Control.id == Applicability.control_id)):
         if app.applicable is not None:
             continue
-        excluded = code in ("A.10.4", "A.4.6") or code.startswith("A.8.3")
+        excluded = _excluded(code)
         app.applicable = not excluded
         app.justification = ("Not relevant: we have no external customers of our AI systems" if excluded
                              else "Needed to treat identified AI risks")
@@ -333,50 +362,14 @@ def _decide_soa(s: Session, run: _Run) -> None:
         s.add(app)
 
 
-EVIDENCE_KINDS = ("Approved procedure", "Meeting minutes", "Training records", "Test report",
-                  "Monitoring dashboard export", "Supplier contract clause", "Signed-off checklist")
-
-
-def _insert_evidence(s: Session, run: _Run, seed: int) -> int:
-    """Evidence for most applicable controls (URLs on an example intranet: no file is
-    needed, none is read): about three in four current, one in ten past its review,
-    the rest with none, so that readiness shows a realistic few gaps. Its own random
-    stream, so the rest of the demo is what it was before evidence existed."""
-    rnd = random.Random(seed * 7919 + 17)
-    start = _count(s, Evidence)
-    rows: list = []
-    for code, title in s.exec(select(Control.code, Control.title).join(
-            Applicability, Applicability.control_id == Control.id)
-            .where(Applicability.applicable == True).order_by(Control.sort_key)):  # noqa: E712
-        roll = rnd.random()
-        if roll >= 0.85:
-            continue
-        kind = rnd.choice(EVIDENCE_KINDS)
-        stale = roll >= 0.75
-        captured = run.today - timedelta(days=rnd.randint(30, 400) if not stale else rnd.randint(400, 500))
-        n = start + len(rows) + 1
-        rows.append(dict(
-            ref=f"EVD-{n:03d}", title=f"{kind}, {code}",
-            location=f"https://intranet.example.com/aims/evidence/{code.lower().replace('.', '-')}-{n}",
-            shows=f"How '{title}' is carried out", for_ref=code, for_kind="control",
-            captured_by=rnd.choice(run.owners), captured_on=captured, sha256="", size=None, status="current",
-            review_cadence="yearly",
-            next_review=run.today - timedelta(days=rnd.randint(5, 60)) if stale
-            else run.today + timedelta(days=rnd.randint(20, 330)),
-            created_by=run.actor, updated_at=run.now, version=1))
-    if rows:
-        s.execute(insert(Evidence), rows)
-    return len(rows)
-
-
 BATCH = 20_000
 BULK_MODE_FROM = 20_000  # risks in one load
 RISK_COLS = ("ref", "ref_num", "system_id", "title", "title_fold", "description", "category", "source", "owner",
              "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact",
              "treatment_option", "status", "review_cadence", "next_review", "source_key", "created_at",
-             "updated_at", "closed_at", "version")
+             "updated_at", "closed_at", "version", "plan_approved_by", "plan_approved_at")
 TREATMENT_COLS = ("risk_id", "action", "owner", "due_date", "status", "control_id", "created_at", "completed_at",
-                  "version")
+                  "version", "effectiveness")
 ACCEPTANCE_COLS = ("risk_id", "accepted_by", "accepted_at", "justification", "expires_on", "residual_likelihood",
                    "residual_impact", "revoked", "version")
 
@@ -401,12 +394,15 @@ def _risk_rows(rnd: random.Random, sys_rows: list[dict], ids: dict, per: int, st
                 status = "closed"
             source = rnd.choice(RISK_SOURCES)
             owner = rnd.choice(owners)
-            nxt = today + timedelta(days=rnd.randint(-60, 180))
+            nxt = today + timedelta(days=_on_time(rnd.randint(-60, 180), late_below=-50))
             created = now - timedelta(days=rnd.randint(30, 360))
             updated = now - timedelta(days=rnd.randint(0, 30))
+            # the plan of a live risk above appetite was approved by the approver (6.1.3)
+            approved = status != "closed" and m.above_appetite(rl * ri)
             yield (f"R-{num:04d}", num, sid, title, title.casefold(), title + where, cat, source, owner,
                    il, ii, rl, ri, "accept" if status == "accepted" else "mitigate", status, "", nxt, None,
-                   created, updated, now - timedelta(days=5) if status == "closed" else None, 1)
+                   created, updated, now - timedelta(days=5) if status == "closed" else None, 1,
+                   "bob" if approved else None, now - timedelta(days=45) if approved else None)
 
 
 @contextmanager
