@@ -284,14 +284,19 @@ class Database:
     def data_version(self) -> int:
         """SQLite's PRAGMA data_version on a dedicated connection (cheap to poll).
 
-        It changes when another connection commits. On other engines, the
-        newest audit event id serves the same purpose.
+        It changes when another connection commits. On PostgreSQL the server's next
+        transaction id serves the same purpose; on other engines, the newest audit event id.
         """
         if self.is_sqlite:
             if not hasattr(self, "_dv_conn"):
                 self._dv_conn = self._raw_connect()
             return int(self._dv_conn.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000_000 + \
                 int(self._dv_conn.execute("SELECT coalesce(max(id), 0) FROM audit_event").fetchone()[0])
+        if self.backend == "postgresql":
+            # the next transaction id: it moves on with every write anywhere on the server (a
+            # write made without aims too), and reading it writes nothing
+            with self.engine.connect() as c:
+                return int(c.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").scalar() or 0)
         with self.engine.connect() as c:
             return int(c.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar() or 0)
 
