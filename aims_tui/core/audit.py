@@ -123,9 +123,9 @@ def _high_water(session: Session) -> tuple[int | None, str] | None:
             "SELECT last_id, hash FROM audit_head WHERE id = 1 FOR UPDATE").first()
         if row is None:
             return None
-        top = conn.exec_driver_sql("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").first()
-        if top is not None and int(top[0]) > int(row[0] or 0):  # added behind aims' back: go past them
-            return None, str(top[1])
+        newest = conn.exec_driver_sql("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").first()
+        if newest is not None and int(newest[0]) > int(row[0] or 0):  # added behind aims' back: go past them
+            return None, str(newest[1])
         return None, str(row[1] or "") or GENESIS
     if conn.dialect.name != "sqlite":
         return None

@@ -174,7 +174,7 @@ PG_TSVECTOR = ("setweight(to_tsvector('simple'::regconfig, aims_fold(title)), 'A
 
 def pg_tsvector(title: Any, description: Any, ref: Any) -> Any:
     """PG_TSVECTOR over these columns (as SQLAlchemy, so that an alias of risk works)."""
-    simple = literal_column("'simple'::regconfig")
+    simple: Any = literal_column("'simple'::regconfig")
 
     def part(c: Any, weight: str) -> Any:
         return func.setweight(func.to_tsvector(simple, func.aims_fold(c)), literal_column(f"'{weight}'"))
