@@ -166,20 +166,11 @@ def PG_FOLD_FUNCTION() -> str:  # noqa: N802 - SQL text, named as the constant i
             f"{q(src)}, {q(dst)})), '[^[:alnum:]]+', ' ', 'g')) || ' ' $$")
 
 
-# The indexed expression (migration 0016): a query must spell it the same way.
+# The stored column of the folded words (migration 0016), GIN-indexed, and its expression.
+PG_COLUMN = "risk.search_tsv"
 PG_TSVECTOR = ("setweight(to_tsvector('simple'::regconfig, aims_fold(title)), 'A') || "
                "setweight(to_tsvector('simple'::regconfig, aims_fold(description)), 'B') || "
                "setweight(to_tsvector('simple'::regconfig, aims_fold(ref)), 'C')")
-
-
-def pg_tsvector(title: Any, description: Any, ref: Any) -> Any:
-    """PG_TSVECTOR over these columns (as SQLAlchemy, so that an alias of risk works)."""
-    simple: Any = literal_column("'simple'::regconfig")
-
-    def part(c: Any, weight: str) -> Any:
-        return func.setweight(func.to_tsvector(simple, func.aims_fold(c)), literal_column(f"'{weight}'"))
-
-    return part(title, "A").op("||")(part(description, "B")).op("||")(part(ref, "C"))
 
 
 def pg_index_available(s: Session) -> bool:
@@ -289,7 +280,7 @@ def risk_condition(s: Session, user_input: str, *, fts: bool | None = None, id_c
         return id_col.in_(sub)
     cols = (Risk.title, Risk.description, Risk.ref)
     if conn.dialect.name == "postgresql" and fts is not False and pg_index_available(s):
-        return pg_tsvector(Risk.title, Risk.description, Risk.ref).op("@@")(
+        return literal_column(PG_COLUMN).op("@@")(
             func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery(user_input)))
     if conn.dialect.name == "postgresql" and pg_index_available(s):
         conds = []
