@@ -28,6 +28,14 @@ figure. Not part of the test run. What is measured (milliseconds):
   write lock was held and peak memory; with the floor measured in the same run
   (``import_floor``: a command that opens the database and does nothing else,
   and a bare ``executemany`` of as many rows into a scratch SQLite table).
+
+``--pg URL`` (a PostgreSQL server aims may create databases on, e.g.
+``postgresql+psycopg://me@/postgres?host=/var/run/postgresql``) also runs the
+register figures (first paint, search, paging, open, dashboard, audit,
+reminders, check) on PostgreSQL for ``--pg-sizes`` (default: ``--sizes``), one
+database ``aims_bench_<size>`` each (kept, rebuilt when stale, like the SQLite
+files; built by the demo loader with COPY). Every line then says its
+``engine``; the SQLite figures come first, then PostgreSQL's.
 """
 
 from __future__ import annotations
@@ -52,8 +60,11 @@ TARGETS = {"import_end_to_end": 5000, "import_lock_held": 1000, "first_paint": 1
            "aims_readiness": 2000}
 
 
+ENGINE = {"engine": "sqlite"}  # named in every line (main switches it for --pg)
+
+
 def emit(figure: str, size: int, **values: Any) -> None:
-    line = {"figure": figure, "risks": size, **values}
+    line = {"figure": figure, "risks": size, **ENGINE, **values}
     if figure in TARGETS:
         line["target"] = TARGETS[figure]
     print(json.dumps(line), flush=True)
@@ -104,6 +115,44 @@ def ensure_db(folder: Path, size: int, rebuild: bool = False) -> Path:
     tmp.rename(path)
     stamp.write_text(_stamp())
     return path
+
+
+def ensure_pg_db(server_url: str, size: int, rebuild: bool = False) -> str:
+    """The PostgreSQL register of ``size`` risks on the server, built on first use: the URL
+    of database ``aims_bench_<size>`` (its comment holds the build's stamp)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from .core import identity
+    from .core.db import open_database
+    from .core.services import setup
+    from .core.services.demo import load_demo
+
+    server = make_url(server_url)
+    name = f"aims_bench_{size}"
+    url = server.set(database=name).render_as_string(hide_password=False)
+    admin = server.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as con:
+        row = con.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+                          (name,)).fetchone()
+        if row is not None and row[0] == _stamp() and not rebuild:
+            return url
+        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        con.execute(f'CREATE DATABASE "{name}"')
+    t0 = time.perf_counter()
+    db = open_database(url)
+    login = identity.os_login()
+    setup.initialize(db, login, "Benchmark Org")
+    systems, per = shape(size)
+    counts = load_demo(db, login, systems=systems, risks_per_system=per, seed=1)
+    db.dispose()
+    with psycopg.connect(make_url(url).set(drivername="postgresql").render_as_string(hide_password=False),
+                         autocommit=True) as con:
+        con.execute("VACUUM ANALYZE")
+    emit("build", size, ms=round((time.perf_counter() - t0) * 1000), counts=counts)
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f"COMMENT ON DATABASE \"{name}\" IS '{_stamp()}'")
+    return url
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -330,6 +379,12 @@ def audit_figures(path: Path, size: int) -> None:
             raw = s.connection().connection.driver_connection
 
             def floor() -> None:
+                if not db.is_sqlite:  # every table of records, read once through the driver
+                    for t in [r[0] for r in raw.execute("SELECT tablename FROM pg_tables WHERE schemaname = "
+                                                        "current_schema() AND tablename NOT LIKE 'audit%'")]:
+                        for _row in raw.execute(f'SELECT * FROM "{t}"'):
+                            pass
+                    return
                 for k in seal.kinds(raw).values():
                     for _row in raw.execute(f"SELECT * FROM main.{k.q()}"):
                         pass
@@ -669,11 +724,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-targets", action="store_true", help="only the targets and their floors")
     ap.add_argument("--runs", type=int, default=3, help="runs of each process for the targets (min and max shown)")
     ap.add_argument("--no-pack-targets", action="store_true", help="leave out the pack's targets (two builds)")
+    ap.add_argument("--pg", default="", metavar="URL",
+                    help="also run the register figures on this PostgreSQL server (postgresql+psycopg://...)")
+    ap.add_argument("--pg-sizes", default="", help="register sizes on PostgreSQL (default: --sizes)")
+    ap.add_argument("--pg-only", action="store_true", help="only the PostgreSQL register figures")
     args = ap.parse_args(argv)
     folder = Path(args.dir).resolve()
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
     emit("machine", 0, cpus=os.cpu_count(), python=sys.version.split()[0], sqlite=_sqlite_version(),
          load_average=[round(x, 2) for x in os.getloadavg()])
+    if args.pg_only:
+        return pg_figures(args, sizes)
     target_sizes = [int(x.replace("_", "")) for x in args.targets.split(",") if x.strip()]
     if target_sizes:
         targets(folder, target_sizes, args.runs, pack=not args.no_pack_targets)
@@ -706,6 +767,27 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             command("pack", args.pack_size, ["export", "pack", "--db", str(path), "--out", str(Path(tmp) / "pack.pdf")],
                     runs=1)
+    if args.pg:
+        return pg_figures(args, sizes)
+    return 0
+
+
+def pg_figures(args: argparse.Namespace, sizes: list[int]) -> int:
+    """The register figures on PostgreSQL (``--pg``), each line marked ``engine: postgresql``."""
+    if not args.pg:
+        print("--pg-only needs --pg URL", file=sys.stderr)
+        return 2
+    ENGINE["engine"] = "postgresql"
+    pg_sizes = [int(x.replace("_", "")) for x in args.pg_sizes.split(",") if x.strip()] or sizes
+    for size in pg_sizes:
+        url = ensure_pg_db(args.pg, size, args.rebuild)
+        first_paint(url, size)  # type: ignore[arg-type]
+        query_figures(url, size)  # type: ignore[arg-type]
+        audit_figures(url, size)  # type: ignore[arg-type]
+        if _has_command("reminders"):
+            command("aims_reminders", size, ["reminders", "--db", url])
+        if _has_command("check"):
+            command("aims_check", size, ["check", "--db", url])
     return 0
 
 
