@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from ..core import permissions
 from ..core.db import _db_message, integrity_check, open_database, resolve_url, sqlite_path
 from ..core.errors import DatabaseError
+from ..core.services import dbroles
 from . import common
 
 
@@ -51,6 +52,19 @@ def upgrade() -> None:
     typer.echo(f"Upgraded {before or 'empty'} -> {after}" if applied else f"Already at {after} (head)")
 
 
+@dbapp.command("roles")
+@common.handle_errors
+def roles() -> None:
+    """PostgreSQL: create the group roles and grants, give each user's login role its group."""
+    database = _existing()
+    if database.is_sqlite:
+        common.fail("a SQLite database has no roles of its own (roles hold inside aims; see 'Team setup')")
+    for line in dbroles.apply_roles(database):
+        typer.echo(line)
+    typer.echo("Roles: up to date (aims_viewer reads; aims_editor, aims_approver, aims_admin write; "
+               "audit events insert-only)")
+
+
 @dbapp.command("check")
 @common.handle_errors
 def check() -> None:
@@ -75,7 +89,7 @@ def _check() -> None:
     except DBAPIError:  # damage in the schema itself: the integrity check below says what
         current, unreadable = None, True
     head = migrate.head_revision()
-    typer.echo(f"Database: {database.path or database.url}")
+    typer.echo(f"Database: {database.where}")
     typer.echo(f"Chosen by: {common.db_choice().describe()}")
     hint = "" if current == head or unreadable else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")
