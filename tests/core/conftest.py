@@ -14,11 +14,13 @@ import pytest
 
 from aims_tui.core.db import open_database
 
-from ..conftest import make_db
+from ..conftest import make_db, on_postgresql
 
 
 @pytest.fixture(scope="session")
 def _template_db(tmp_path_factory) -> Path:
+    if on_postgresql():
+        return Path("/nonexistent")  # the server keeps its own template (tests/conftest.py)
     path = tmp_path_factory.mktemp("template") / "aims.db"
     make_db(path).dispose()
     assert not path.with_name("aims.db-wal").exists() or path.with_name("aims.db-wal").stat().st_size == 0
@@ -27,6 +29,11 @@ def _template_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db(tmp_path: Path, _template_db: Path):
+    if on_postgresql():  # the shared fixture's copy of the server's template database
+        database = make_db(tmp_path / "aims.db")
+        yield database
+        database.dispose()
+        return
     target = tmp_path / "aims.db"
     shutil.copyfile(_template_db, target)
     database = open_database(str(target))
