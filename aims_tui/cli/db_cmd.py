@@ -104,7 +104,8 @@ def move(
         raise
     typer.echo(f"Moved {result.total} records ({len(result.counts)} tables) from {source.where} to {target.where}")
     typer.echo(f"Audit trail verified on arrival: the same {result.events} events with the same hashes "
-               f"(newest #{result.last_id} {result.head[:16]}); every record is as its latest event left it")
+               f"(newest #{result.last_id} {result.head[:16]})"
+               + ("; every record is as its latest event left it" if result.records_checked else ""))
     if not target.is_sqlite:
         try:
             for line in dbroles.apply_roles(target):

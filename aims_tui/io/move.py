@@ -35,6 +35,7 @@ class MoveResult:
     head: str
     last_id: int
     verified: bool
+    records_checked: bool = False
     roles: list[str] = field(default_factory=list)
 
     @property
@@ -98,4 +99,5 @@ def move(source: Database, target: Database, *,
     if problems:
         raise AimsError(f"the register arrived at {target.where} but does not match the source: "
                         f"{'; '.join(problems)} (the source is unchanged)")
-    return MoveResult(counts=counts, events=after.count, head=after.head, last_id=after.last_id, verified=True)
+    return MoveResult(counts=counts, events=after.count, head=after.head, last_id=after.last_id, verified=True,
+                      records_checked=after.records_checked)
