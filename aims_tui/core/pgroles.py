@@ -170,10 +170,11 @@ def sync_login(conn: Connection, login: str, role: str | None) -> list[str]:
         if want and want not in _member_of(conn, login):
             conn.execute(text(f"GRANT {quote(conn, want)} TO {q}"))
             done.append(f"granted {want} to {login}")
-        is_super = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = :l"), {"l": login}).scalar()
-        if not is_super:
-            attr = "CREATEROLE" if role == "admin" else "NOCREATEROLE"
-            conn.execute(text(f"ALTER ROLE {q} {attr}"))
+        is_super, creates = conn.execute(text("SELECT rolsuper, rolcreaterole FROM pg_roles WHERE rolname = :l"),
+                                         {"l": login}).one()
+        if not is_super and creates != (role == "admin"):  # admins create and grant the roles of users
+            conn.execute(text(f"ALTER ROLE {q} {'CREATEROLE' if role == 'admin' else 'NOCREATEROLE'}"))
+            done.append(f"{'gave' if role == 'admin' else 'took'} CREATEROLE {'to' if role == 'admin' else 'from'} {login}")
     except Exception as exc:  # noqa: BLE001 - the driver's error, as one line
         orig = getattr(exc, "orig", exc)
         if "permission denied" in str(orig).lower() or "must have createrole" in str(orig).lower():
