@@ -96,13 +96,37 @@ def last_hash(session: Session) -> str:
     return row or GENESIS
 
 
-def _high_water(session: Session) -> tuple[int, str] | None:
-    """(id, hash) of the newest event ever written, from ``audit_head`` (SQLite).
+def chain_head(session: Session) -> str:
+    """The hash the next events of a bulk write link to (:func:`chain`); on PostgreSQL read
+    from ``audit_head`` under its row lock (see :func:`_high_water`)."""
+    if session.connection().dialect.name == "postgresql":
+        hw = _high_water(session)
+        if hw is not None:
+            return hw[1]
+    return last_hash(session)
+
+
+def _high_water(session: Session) -> tuple[int | None, str] | None:
+    """(id, hash) of the newest event ever written, from ``audit_head``.
 
     A new event takes the next id after it and links to its hash, so an id is
     never reused after the newest events were deleted, and the new event's
-    link names the deleted ones (instead of the deletion going unseen)."""
+    link names the deleted ones (instead of the deletion going unseen).
+
+    PostgreSQL: the head row is read ``FOR UPDATE``, so two transactions that
+    append events are serialised on it (whatever else they lock) and cannot both
+    link to the same event (a forked chain); the id comes from the sequence
+    (never reused either), so the id returned is None."""
     conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        row = conn.exec_driver_sql(
+            "SELECT last_id, hash FROM audit_head WHERE id = 1 FOR UPDATE").first()
+        if row is None:
+            return None
+        top = conn.exec_driver_sql("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1").first()
+        if top is not None and int(top[0]) > int(row[0] or 0):  # added behind aims' back: go past them
+            return None, str(top[1])
+        return None, str(row[1] or "") or GENESIS
     if conn.dialect.name != "sqlite":
         return None
     row = conn.exec_driver_sql(
@@ -124,17 +148,20 @@ def record(session: Session, actor: str, entity: str, entity_ref: str, action: s
     event just before it commits (see :mod:`.seal`)."""
     at = at or utcnow()
     changes = plain(changes or {})
-    try:
-        hw = _high_water(session)
-    except Exception:  # noqa: BLE001 - a database older than migration 0002 has no audit_head
-        hw = None
+    if session.connection().dialect.name == "postgresql":
+        hw = _high_water(session)  # a failed statement aborts the transaction: no try here
+    else:
+        try:
+            hw = _high_water(session)
+        except Exception:  # noqa: BLE001 - a database older than migration 0002 has no audit_head
+            hw = None
     prev = hw[1] if hw else last_hash(session)
     ev = AuditEvent(
         at=at, actor=actor, entity=entity, entity_ref=str(entity_ref), action=action,
         changes=changes, prev_hash=prev,
         hash=event_hash(prev, at, actor, entity, str(entity_ref), action, changes),
     )
-    if hw:
+    if hw and hw[0] is not None:
         ev.id = hw[0] + 1
     session.add(ev)
     session.flush()

@@ -179,7 +179,8 @@ def not_aims_message(path: Path, kind: str, detail: str = "") -> str:
 
 def _is_busy(exc: BaseException) -> bool:
     msg = str(getattr(exc, "orig", exc)).lower()
-    return "database is locked" in msg or "database is busy" in msg or "database table is locked" in msg
+    return ("database is locked" in msg or "database is busy" in msg or "database table is locked" in msg
+            or "lock timeout" in msg)  # PostgreSQL: lock_timeout (see _install_postgres_events)
 
 
 def _install_sqlite_events(engine: Engine, read_only: bool = False) -> None:
@@ -203,12 +204,18 @@ def _install_sqlite_events(engine: Engine, read_only: bool = False) -> None:
             conn.exec_driver_sql("BEGIN")
 
 
+WRITE_LOCK_KEY = 4242001  # PostgreSQL: the advisory lock every aims write transaction takes
+
+
 def _install_postgres_events(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("aims_write"):
-            # One writer at a time keeps the audit chain linear, as on SQLite.
-            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
+            # One writer at a time keeps the audit chain linear, as on SQLite (the
+            # audit_head row lock in audit.record holds it even for other writers).
+            # A lock held too long fails like SQLite's busy timeout, and is retried.
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = {BUSY_TIMEOUT_MS}")
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
 
 
 class Database:
@@ -295,14 +302,19 @@ class Database:
     def data_version(self) -> int:
         """SQLite's PRAGMA data_version on a dedicated connection (cheap to poll).
 
-        It changes when another connection commits. On other engines, the
-        newest audit event id serves the same purpose.
+        It changes when another connection commits. On PostgreSQL the server's next
+        transaction id serves the same purpose; on other engines, the newest audit event id.
         """
         if self.is_sqlite:
             if not hasattr(self, "_dv_conn"):
                 self._dv_conn = self._raw_connect()
             return int(self._dv_conn.execute("PRAGMA data_version").fetchone()[0]) * 1_000_000_000 + \
                 int(self._dv_conn.execute("SELECT coalesce(max(id), 0) FROM audit_event").fetchone()[0])
+        if self.backend == "postgresql":
+            # the next transaction id: it moves on with every write anywhere on the server (a
+            # write made without aims too), and reading it writes nothing
+            with self.engine.connect() as c:
+                return int(c.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").scalar() or 0)
         with self.engine.connect() as c:
             return int(c.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar() or 0)
 

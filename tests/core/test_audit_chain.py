@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-
 import pytest
 
 from aims_tui.core import audit
@@ -22,7 +20,7 @@ from aims_tui.core.services import (
     users,
 )
 
-from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
+from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, raw_connect
 from .helpers import audit_count
 
 
@@ -71,13 +69,18 @@ def test_the_chain_verifies_after_a_demo_load(demo_db):
     assert result.ok, result.reason
 
 
+def _json(value):
+    """A JSON column as read by the plain driver: text on SQLite, parsed on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _raw(db, sql: str, *args) -> None:
-    with sqlite3.connect(db.path) as c:
+    with raw_connect(db) as c:
         c.execute(sql, args)
 
 
 def _middle_id(db) -> int:
-    with sqlite3.connect(db.path) as c:
+    with raw_connect(db) as c:
         lo, hi = c.execute("SELECT min(id), max(id) FROM audit_event").fetchone()
     return (lo + hi) // 2
 
@@ -100,8 +103,8 @@ def test_an_update_made_with_sqlite3_is_found_at_the_edited_event(busy_db, colum
 def test_an_edited_change_inside_an_event_is_found(busy_db):
     """The field changes are hashed too (canonical JSON, whatever the key order)."""
     target = _middle_id(busy_db)
-    with sqlite3.connect(busy_db.path) as c:
-        changes = json.loads(c.execute("SELECT changes FROM audit_event WHERE id = ?", (target,)).fetchone()[0])
+    with raw_connect(busy_db) as c:
+        changes = _json(c.execute("SELECT changes FROM audit_event WHERE id = ?", (target,)).fetchone()[0])
         changes["forged"] = [None, True]
         c.execute("UPDATE audit_event SET changes = ? WHERE id = ?", (json.dumps(changes), target))
     result = _verify(busy_db)
@@ -111,8 +114,8 @@ def test_an_edited_change_inside_an_event_is_found(busy_db):
 def test_the_same_changes_with_keys_reordered_still_verify(busy_db):
     """Guards the test above: only content counts, not how the JSON was laid out."""
     target = _middle_id(busy_db)
-    with sqlite3.connect(busy_db.path) as c:
-        changes = json.loads(c.execute("SELECT changes FROM audit_event WHERE id = ?", (target,)).fetchone()[0])
+    with raw_connect(busy_db) as c:
+        changes = _json(c.execute("SELECT changes FROM audit_event WHERE id = ?", (target,)).fetchone()[0])
         reordered = json.dumps(dict(reversed(list(changes.items()))), indent=1)
         c.execute("UPDATE audit_event SET changes = ? WHERE id = ?", (reordered, target))
     assert _verify(busy_db).ok
@@ -121,11 +124,11 @@ def test_the_same_changes_with_keys_reordered_still_verify(busy_db):
 def test_a_rehashed_forgery_still_breaks_the_link_to_the_next_event(busy_db):
     """Someone who edits an event and recomputes its hash breaks the next event's prev_hash."""
     target = _middle_id(busy_db)
-    with sqlite3.connect(busy_db.path) as c:
+    with raw_connect(busy_db) as c:
         row = c.execute("SELECT at, actor, entity, entity_ref, action, changes, prev_hash, seal FROM audit_event "
                         "WHERE id = ?", (target,)).fetchone()
         at, _actor, entity, ref, action, changes, prev, seal = row
-        forged = audit.event_hash(prev, at, "mallory", entity, ref, action, json.loads(changes), seal)
+        forged = audit.event_hash(prev, at, "mallory", entity, ref, action, _json(changes), seal)
         c.execute("UPDATE audit_event SET actor = 'mallory', hash = ? WHERE id = ?", (forged, target))
     result = _verify(busy_db)
     assert not result.ok and result.broken_id == target + 1
@@ -135,7 +138,7 @@ def test_a_rehashed_forgery_still_breaks_the_link_to_the_next_event(busy_db):
 @pytest.mark.parametrize("where", ["first", "middle"])
 def test_a_delete_made_with_sqlite3_is_found(busy_db, where):
     """Deleting the first event or one in the middle breaks the chain at the next event."""
-    with sqlite3.connect(busy_db.path) as c:
+    with raw_connect(busy_db) as c:
         lo = c.execute("SELECT min(id) FROM audit_event").fetchone()[0]
     target = lo if where == "first" else _middle_id(busy_db)
     _raw(busy_db, "DELETE FROM audit_event WHERE id = ?", target)
@@ -155,7 +158,7 @@ def test_new_events_after_a_verified_chain_keep_verifying(busy_db):
 def test_deleting_the_newest_events_is_found(busy_db):
     """Was a known limit (xfail): since migration 0002 the audit_head row, kept by an
     insert trigger, records the newest event, so a tail truncation is found."""
-    with sqlite3.connect(busy_db.path) as c:
+    with raw_connect(busy_db) as c:
         hi = c.execute("SELECT max(id) FROM audit_event").fetchone()[0]
     _raw(busy_db, "DELETE FROM audit_event WHERE id >= ?", hi - 2)
     assert not _verify(busy_db).ok

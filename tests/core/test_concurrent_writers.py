@@ -11,7 +11,7 @@ import pytest
 from aims_tui.core import audit
 from aims_tui.core.services import risks
 
-from ..conftest import EDITOR, TODAY
+from ..conftest import EDITOR, TODAY, where
 from .helpers import audit_count
 
 WRITER = r"""
@@ -42,7 +42,7 @@ def test_three_processes_updating_one_risk_lose_nothing_and_keep_one_chain(db):
                           today=TODAY)
     before = audit_count(db)
     n, names = 12, ["a", "b", "c"]
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db.path), r["ref"], who, str(n)],
+    procs = [subprocess.Popen([sys.executable, "-c", WRITER, where(db), r["ref"], who, str(n)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                               cwd=Path(__file__).resolve().parents[2]) for who in names]
     for p in procs:

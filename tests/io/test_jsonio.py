@@ -29,7 +29,7 @@ from aims_tui.core.services import (
 from aims_tui.core.services.importing import DERIVED_TABLES
 from aims_tui.io import jsonio
 
-from ..conftest import APPROVER, EDITOR, TODAY, make_db
+from ..conftest import APPROVER, EDITOR, TODAY, blank_db, make_db
 from .helpers import chain_ok
 
 # Text that people type: any printable unicode, newlines, quotes, markup-looking text.
@@ -52,7 +52,7 @@ def export_text(db) -> str:
 def round_trip(db, folder: Path) -> tuple[str, str]:
     first = folder / "first.json"
     jsonio.export_json(db, first)
-    target = open_database(str(folder / "restored.db"))
+    target = open_database(blank_db(folder / "restored.db"))
     try:
         jsonio.import_json(target, first)
         assert chain_ok(target)
@@ -175,7 +175,7 @@ def test_a_file_whose_audit_chain_was_edited_is_refused_and_nothing_is_written(d
     doc["tables"]["audit_event"][-1]["actor"] = "mallory"
     path = tmp_path / "tampered.json"
     path.write_text(json.dumps(doc), encoding="utf-8")
-    target = open_database(str(tmp_path / "t.db"))
+    target = open_database(blank_db(tmp_path / "t.db"))
     with pytest.raises(ValidationError, match="does not verify"):
         jsonio.import_json(target, path)
     assert jsonio.is_empty(target)
@@ -193,7 +193,7 @@ def test_a_file_whose_audit_chain_was_edited_is_refused_and_nothing_is_written(d
 def test_a_file_that_is_not_a_valid_export_is_refused_with_a_reason(tmp_path, content, message):
     path = tmp_path / "x.json"
     path.write_text(content, encoding="utf-8")
-    target = open_database(str(tmp_path / "t.db"))
+    target = open_database(blank_db(tmp_path / "t.db"))
     with pytest.raises(ValidationError) as info:
         jsonio.import_json(target, path)
     assert message in " ".join(m for _, m in info.value.errors)
@@ -212,7 +212,7 @@ def test_an_import_keeps_ids_versions_and_the_next_ids_continue(db, tmp_path):
     risks.update_risk(db, EDITOR, r["ref"], {"title": "One, renamed"})
     path = tmp_path / "e.json"
     jsonio.export_json(db, path)
-    target = open_database(str(tmp_path / "t.db"))
+    target = open_database(blank_db(tmp_path / "t.db"))
     jsonio.import_json(target, path)
     restored = risks.get_risk(target, r["ref"])
     assert (restored["id"], restored["version"], restored["title"]) == (r["id"], 2, "One, renamed")
@@ -229,7 +229,7 @@ def test_a_file_from_another_schema_revision_says_so(db, tmp_path):
     doc["tables"]["user"][0]["shoe_size"] = 44
     path = tmp_path / "newer.json"
     path.write_text(json.dumps(doc, indent=2, sort_keys=True), encoding="utf-8")
-    target = open_database(str(tmp_path / "t.db"))
+    target = open_database(blank_db(tmp_path / "t.db"))
     with pytest.raises(ValidationError) as info:
         jsonio.import_json(target, path)
     assert any("schema revision 9999" in m for _, m in info.value.errors)

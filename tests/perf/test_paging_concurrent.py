@@ -9,7 +9,7 @@ import time
 from aims_tui.core import queries
 from aims_tui.core.queries import RiskFilter
 
-from ..conftest import EDITOR
+from ..conftest import EDITOR, where
 from .helpers import expected_refs, replace_register
 
 WRITER = r"""
@@ -34,7 +34,7 @@ def test_rows_added_by_another_process_while_scrolling_are_never_duplicated_or_s
     replace_register(reg_db, [dict(title=t) for t in "ACEGCEGACE"] * 3)
     f, sort = RiskFilter(status="active"), "title"
     before = expected_refs(reg_db, f, sort, False)
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(reg_db.path), "40", EDITOR],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, where(reg_db), "40", EDITOR],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "0"  # the writer is writing
@@ -64,7 +64,7 @@ def test_paging_up_while_another_process_writes_sees_each_old_row_once(reg_db):
     replace_register(reg_db, [dict(title=t) for t in "BDFHBDFH"] * 3)
     f, sort = RiskFilter(), "title"
     before = expected_refs(reg_db, f, sort, False)
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(reg_db.path), "30", EDITOR],
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, where(reg_db), "30", EDITOR],
                               stdout=subprocess.PIPE, text=True)
     try:
         assert writer.stdout.readline().strip() == "0"

@@ -63,7 +63,11 @@ def hold(path: str, login: str, ref: str) -> None:
 
     # a tiny page cache makes SQLite spill the uncommitted pages into the WAL
     # file, so the kill finds half a transaction on disk, not only in memory
-    event.listen(Engine, "connect", lambda con, _rec: con.execute("PRAGMA cache_size = 2"))
+    # (SQLite only: PostgreSQL writes its own WAL whatever the cache)
+    import sqlite3
+
+    event.listen(Engine, "connect", lambda con, _rec: con.execute("PRAGMA cache_size = 2")
+                 if isinstance(con, sqlite3.Connection) else None)
 
     from aims_tui.core import audit
     from aims_tui.core.db import open_database

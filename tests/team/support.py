@@ -13,7 +13,7 @@ from aims_tui.core import audit
 from aims_tui.core.db import Database
 from aims_tui.core.services import risks, systems
 
-from ..conftest import ADMIN, APPROVER, EDITOR, make_db
+from ..conftest import ADMIN, APPROVER, EDITOR, make_db, raw_connect
 
 CHILD = Path(__file__).with_name("child.py")
 WRITERS = (ADMIN, APPROVER, EDITOR, ADMIN)
@@ -48,12 +48,23 @@ def commits(messages: list[dict]) -> list[dict]:
     return [m for m in messages if "title" in m]
 
 
-def integrity(path: Path) -> list[str]:
-    con = sqlite3.connect(str(path))
-    try:
-        return [r[0] for r in con.execute("PRAGMA integrity_check")]
-    finally:
-        con.close()
+def integrity(database: Database) -> list[str]:
+    """The engine's own check: SQLite's integrity_check; on PostgreSQL amcheck's
+    bt_index_check of every B-tree index of the database (["ok"] when sound)."""
+    if database.path is not None:
+        con = sqlite3.connect(str(database.path))
+        try:
+            return [r[0] for r in con.execute("PRAGMA integrity_check")]
+        finally:
+            con.close()
+    with raw_connect(database) as con:
+        con.execute("CREATE EXTENSION IF NOT EXISTS amcheck")
+        idx = [r[0] for r in con.execute(
+            "SELECT c.oid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am a ON a.oid = c.relam "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE a.amname = 'btree' AND n.nspname = 'public'")]
+        for oid in idx:
+            con.execute("SELECT bt_index_check(?::regclass, true)", (oid,))
+    return ["ok"] if idx else ["no index checked"]
 
 
 def risk_updates(database: Database) -> dict[str, list[dict]]:

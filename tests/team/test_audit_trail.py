@@ -18,11 +18,12 @@ from aims_tui.core import audit, identity, migrate
 from aims_tui.core.db import open_database
 from aims_tui.core.services import risks, setup, systems, users
 
-from ..conftest import ADMIN, EDITOR, VIEWER, make_db
+from ..conftest import ADMIN, EDITOR, VIEWER, make_db, raw_connect, where
 
-def tamper(path: Path, *sql: str, params: tuple = ()) -> None:
-    """What someone with write access and the sqlite3 shell could do."""
-    con = sqlite3.connect(str(path))
+def tamper(path, *sql: str, params: tuple = ()) -> None:
+    """What someone with write access and the sqlite3 shell (or psql) could do: ``path``
+    is the file, or the open database (the plain driver of its engine)."""
+    con = sqlite3.connect(str(path)) if isinstance(path, Path) else raw_connect(path)
     try:
         for stmt in sql:
             con.execute(stmt, params if "?" in stmt else ())
@@ -45,8 +46,8 @@ def with_history(db) -> list[str]:
     return refs
 
 
-def event_ids(path: Path) -> list[int]:
-    con = sqlite3.connect(str(path))
+def event_ids(path) -> list[int]:
+    con = sqlite3.connect(str(path)) if isinstance(path, Path) else raw_connect(path)
     try:
         return [r[0] for r in con.execute("SELECT id FROM audit_event ORDER BY id")]
     finally:
@@ -56,8 +57,8 @@ def event_ids(path: Path) -> list[int]:
 def test_an_update_made_with_sqlite3_is_found_and_the_event_named(db, monkeypatch):
     """Issue 6: someone opens the file with sqlite3 and rewrites who did event 4."""
     with_history(db)
-    tamper(db.path, "UPDATE audit_event SET actor = 'mallory' WHERE id = 4")
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    tamper(db, "UPDATE audit_event SET actor = 'mallory' WHERE id = 4")
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", where(db))
     assert res.exit_code == 3
     assert "broken at event #4" in res.stdout and "edited" in res.stdout
 
@@ -67,8 +68,8 @@ def test_a_deleted_event_in_the_middle_is_found_and_named(db, monkeypatch):
     longer verifies is the one after it (its link is broken); the message names
     the deleted one."""
     with_history(db)
-    tamper(db.path, "DELETE FROM audit_event WHERE id = 5")
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    tamper(db, "DELETE FROM audit_event WHERE id = 5")
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", where(db))
     assert res.exit_code == 3
     assert "broken at event #6" in res.stdout and "#5 before it was deleted" in res.stdout
 
@@ -77,29 +78,30 @@ def test_deleting_the_newest_events_is_found_through_the_head(db, monkeypatch):
     """A hash chain alone cannot see its own end cut off: the head row kept by
     the insert trigger can."""
     with_history(db)
-    ids = event_ids(db.path)
-    tamper(db.path, f"DELETE FROM audit_event WHERE id >= {ids[-2]}")
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    ids = event_ids(db)
+    tamper(db, f"DELETE FROM audit_event WHERE id >= {ids[-2]}")
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", where(db))
     assert res.exit_code == 3
     assert f"broken at event #{ids[-2]}" in res.stdout and "newest events were deleted" in res.stdout
 
 
+@pytest.mark.sqlite_only  # the register's seals are SQLite's (see README, PostgreSQL)
 def test_a_tail_cut_that_also_fixes_the_head_is_found_through_the_register_and_the_anchor(db, monkeypatch):
     """Whoever can write the file can cut the tail and fix the head too (issue 6 showed
     only an anchor found that). Since issue 13 the register is checked as well: the risk
     the cut event renamed is no longer as its latest remaining event left it."""
     refs = with_history(db)
-    first = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    first = cli(monkeypatch, VIEWER, "audit", "verify", "--db", where(db))
     anchor = [ln.split()[1] for ln in first.stdout.splitlines() if ln.startswith("Anchor:")][0]
-    ids = event_ids(db.path)
-    tamper(db.path, f"DELETE FROM audit_event WHERE id = {ids[-1]}",
+    ids = event_ids(db)
+    tamper(db, f"DELETE FROM audit_event WHERE id = {ids[-1]}",
            f"DELETE FROM audit_seal WHERE event_id = {ids[-1]}",
            "UPDATE audit_head SET events = events - 1, last_id = (SELECT max(id) FROM audit_event), "
            "hash = (SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1)")
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", str(db.path))
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--db", where(db))
     assert res.exit_code == 3
     assert f"risk {refs[0]}: was changed outside aims" in res.stdout  # "Renamed 2" has no event now
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--anchor", anchor, "--db", str(db.path))
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--anchor", anchor, "--db", where(db))
     assert res.exit_code == 3
     assert f"broken at event #{ids[-1]}" in res.stdout
 
@@ -119,6 +121,7 @@ def base_trail(tmp_path_factory) -> Path:
 COLUMNS = ("id", "at", "actor", "entity", "entity_ref", "action", "changes", "prev_hash", "hash")
 
 
+@pytest.mark.sqlite_only  # copies the file per example
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_any_single_update_or_delete_of_any_event_is_found_and_named(base_trail, tmp_path, data):
@@ -159,6 +162,7 @@ def test_any_single_update_or_delete_of_any_event_is_found_and_named(base_trail,
     assert result.broken_id == expected, (op, target, result.message())
 
 
+@pytest.mark.sqlite_only  # the 0001 file of SQLite, and its first seal
 def test_a_database_made_before_the_audit_head_gets_one_on_upgrade(tmp_path):
     """Upgrading a 0001 database fills audit_head from the existing trail, so
     verification keeps passing and new events keep the head current; the register
@@ -183,34 +187,34 @@ def test_audit_log_shows_a_records_events_newest_first_limited(db, monkeypatch):
     """`aims audit log --entity REF --limit N` in table and json."""
     refs = with_history(db)
     res = cli(monkeypatch, VIEWER, "audit", "log", "--entity", refs[0], "--limit", "2", "--format", "json",
-              "--db", str(db.path))
+              "--db", where(db))
     assert res.exit_code == 0, res.stderr
     rows = json.loads(res.stdout)
     assert [r["action"] for r in rows] == ["update", "update"]
     assert rows[0]["id"] > rows[1]["id"]
     assert rows[0]["changes"]["title"] == ["Renamed 0", "Renamed 2"]
     assert all(r["entity_ref"] == refs[0] and r["actor"] == EDITOR for r in rows)
-    table = cli(monkeypatch, VIEWER, "audit", "log", "--entity", refs[0], "--db", str(db.path))
+    table = cli(monkeypatch, VIEWER, "audit", "log", "--entity", refs[0], "--db", where(db))
     assert table.exit_code == 0
     assert "title: Renamed 0 -> Renamed 2" in table.stdout
     assert len(table.stdout.strip().splitlines()) == 2 + 3  # header, rule, create + 2 updates
 
 
 def test_audit_log_refuses_a_bad_format_and_a_zero_limit(db, monkeypatch):
-    assert cli(monkeypatch, VIEWER, "audit", "log", "--format", "csv", "--db", str(db.path)).exit_code == 2
-    assert cli(monkeypatch, VIEWER, "audit", "log", "--limit", "0", "--db", str(db.path)).exit_code == 2
+    assert cli(monkeypatch, VIEWER, "audit", "log", "--format", "csv", "--db", where(db)).exit_code == 2
+    assert cli(monkeypatch, VIEWER, "audit", "log", "--limit", "0", "--db", where(db)).exit_code == 2
 
 
 def test_audit_commands_refuse_a_login_that_is_not_a_user(db, monkeypatch):
     """Reading the trail is for users of the database too."""
     for args in (["audit", "verify"], ["audit", "log"]):
-        res = cli(monkeypatch, "mallory", *args, "--db", str(db.path))
+        res = cli(monkeypatch, "mallory", *args, "--db", where(db))
         assert res.exit_code == 1
         assert "'mallory' is not a user" in res.stderr and ADMIN in res.stderr
 
 
 def test_a_malformed_anchor_is_bad_usage(db, monkeypatch):
-    res = cli(monkeypatch, VIEWER, "audit", "verify", "--anchor", "12-abc", "--db", str(db.path))
+    res = cli(monkeypatch, VIEWER, "audit", "verify", "--anchor", "12-abc", "--db", where(db))
     assert res.exit_code == 2 and "ID:HASH" in res.stderr
 
 

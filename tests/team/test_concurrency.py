@@ -13,7 +13,7 @@ from aims_tui.core import audit
 from aims_tui.core.errors import Conflict
 from aims_tui.core.services import risks
 
-from ..conftest import APPROVER, EDITOR
+from ..conftest import APPROVER, EDITOR, on_postgresql, raw_connect, where
 from .support import (
     WRITERS,
     assert_history_consistent,
@@ -36,7 +36,7 @@ def test_four_processes_making_200_updates_each_to_the_same_risks_lose_nothing(t
     database, refs = db_with_risks(tmp_path / "aims.db", 6)
     start = {r: risks.get_risk(database, r)["version"] for r in refs}
     go = tmp_path / "go"
-    procs = [spawn("burst", str(database.path), WRITERS[i], f"p{i}", str(UPDATES), str(go), *refs)
+    procs = [spawn("burst", where(database), WRITERS[i], f"p{i}", str(UPDATES), str(go), *refs)
              for i in range(PROCESSES)]
     for p in procs:
         assert "ready" in read_until(p, "ready")[-1]
@@ -60,7 +60,7 @@ def test_four_processes_making_200_updates_each_to_the_same_risks_lose_nothing(t
     with database.read() as s:
         result = audit.verify(s)
     assert result.ok, result.message()
-    assert integrity(database.path) == ["ok"]
+    assert integrity(database) == ["ok"]
 
 
 @pytest.mark.slow
@@ -71,8 +71,8 @@ def test_a_writer_killed_in_a_burst_of_writes_leaves_every_committed_change_and_
     database, refs = db_with_risks(tmp_path / "aims.db", 4)
     start = {r: risks.get_risk(database, r)["version"] for r in refs}
     go = tmp_path / "go"
-    victim = spawn("burst", str(database.path), EDITOR, "victim", "0", str(go), *refs)
-    other = spawn("burst", str(database.path), APPROVER, "other", "150", str(go), *refs)
+    victim = spawn("burst", where(database), EDITOR, "victim", "0", str(go), *refs)
+    other = spawn("burst", where(database), APPROVER, "other", "150", str(go), *refs)
     for p in (victim, other):
         read_until(p, "ready")
     go.touch()
@@ -87,7 +87,7 @@ def test_a_writer_killed_in_a_burst_of_writes_leaves_every_committed_change_and_
     other_msgs = read_until(other, "done")
     other.wait(timeout=60)
     assert [m for m in seen + other_msgs if "error" in m] == []
-    assert integrity(database.path) == ["ok"]
+    assert integrity(database) == ["ok"]
     with database.read() as s:
         result = audit.verify(s)
     assert result.ok, result.message()
@@ -105,11 +105,15 @@ def test_a_writer_killed_inside_its_transaction_leaves_nothing_half_written(tmp_
     database, refs = db_with_risks(tmp_path / "aims.db", 2)
     before = risks.get_risk(database, refs[0])
     wal = Path(f"{database.path}-wal")
-    wal_before = wal.stat().st_size if wal.exists() else 0
-    p = spawn("hold", str(database.path), EDITOR, refs[0])
+    wal_before = wal.stat().st_size if database.path is not None and wal.exists() else 0
+    p = spawn("hold", where(database), EDITOR, refs[0])
     try:
         assert read_until(p, "inside")[-1] == {"inside": refs[0]}
-        wal_inside = wal.stat().st_size
+        wal_inside = wal.stat().st_size if database.path is not None else 1
+        if on_postgresql():  # the half-written rows are on the server, visible to nobody else
+            with raw_connect(database) as con:
+                assert con.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                                   "AND datname = current_database()").fetchone()[0] == 1
         os.kill(p.pid, signal.SIGKILL)
         p.wait(timeout=10)
     finally:
@@ -121,7 +125,7 @@ def test_a_writer_killed_inside_its_transaction_leaves_nothing_half_written(tmp_
     with database.read() as s:
         assert [e for e in audit.events(s, entity_ref=refs[0], limit=None) if e["action"] == "update"] == []
         assert audit.verify(s).ok
-    assert integrity(database.path) == ["ok"]
+    assert integrity(database) == ["ok"]
     r = risks.update_risk(database, APPROVER, refs[0], {"title": "next writer"})
     assert r["version"] == before["version"] + 1
 
@@ -165,31 +169,49 @@ def test_a_stale_save_through_the_cli_exits_1_saying_someone_else_changed_it(db,
     risks.update_risk(db, EDITOR, r["ref"], {"owner": APPROVER})
     monkeypatch.setattr(identity, "os_login", lambda: EDITOR)
     res = CliRunner().invoke(app, ["risks", "update", r["ref"], "--impact", "5", "--expect-version",
-                                   str(r["version"]), "--db", str(db.path)])
+                                   str(r["version"]), "--db", where(db)])
     assert res.exit_code == 1
     assert "changed by someone else" in res.stderr
     assert risks.get_risk(db, r["ref"])["inherent_impact"] == 4
+
+
+def _lock_holder(database):
+    """Another connection (the plain driver) holding the write lock until it runs COMMIT:
+    SQLite's BEGIN IMMEDIATE; on PostgreSQL the advisory lock every aims write takes."""
+    import sqlite3
+
+    from aims_tui.core.db import WRITE_LOCK_KEY
+
+    if database.path is not None:
+        holder = sqlite3.connect(str(database.path), check_same_thread=False, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        return holder
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    holder = psycopg.connect(make_url(database.url).set(drivername="postgresql").render_as_string(hide_password=False),
+                             autocommit=True)
+    holder.execute("BEGIN")
+    holder.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    return holder
 
 
 def test_a_write_waits_and_retries_while_another_user_holds_the_lock(tmp_path, monkeypatch):
     """Issue 6: writes retry on a busy database instead of failing. Here SQLite's
     own busy wait is cut to 20 ms so that aims' retry loop does the waiting:
     another connection holds the write lock for 0.8 s; the save goes through after."""
-    import sqlite3
     import threading
 
     from aims_tui.core import db as dbmod
     from aims_tui.core.db import open_database
 
     database, refs = db_with_risks(tmp_path / "aims.db", 1)
-    database.dispose()
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 20)
-    impatient = open_database(str(tmp_path / "aims.db"))
+    impatient = open_database(where(database))
     sleeps = []
     real_sleep = dbmod.time.sleep
     monkeypatch.setattr(dbmod.time, "sleep", lambda s: (sleeps.append(s), real_sleep(s)))
-    holder = sqlite3.connect(str(tmp_path / "aims.db"), check_same_thread=False, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    holder = _lock_holder(database)
     timer = threading.Timer(0.8, lambda: holder.execute("COMMIT"))
     timer.start()
     try:
@@ -200,24 +222,22 @@ def test_a_write_waits_and_retries_while_another_user_holds_the_lock(tmp_path, m
         timer.join()
         holder.close()
         impatient.dispose()
+        database.dispose()
     assert r["title"] == "saved after the wait"
     assert waited >= 0.7 and len(sleeps) >= 2
 
 
 def test_a_write_that_stays_blocked_fails_with_one_line_saying_the_database_is_busy(tmp_path, monkeypatch):
     """When the lock is never released in time the user gets a message, not a traceback."""
-    import sqlite3
 
     from aims_tui.core import db as dbmod
     from aims_tui.core.db import open_database
     from aims_tui.core.errors import DatabaseError
 
     database, refs = db_with_risks(tmp_path / "aims.db", 1)
-    database.dispose()
     monkeypatch.setattr(dbmod, "BUSY_TIMEOUT_MS", 20)
-    impatient = open_database(str(tmp_path / "aims.db"))
-    holder = sqlite3.connect(str(tmp_path / "aims.db"), isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
+    impatient = open_database(where(database))
+    holder = _lock_holder(database)
     try:
         t = time.monotonic()
         with pytest.raises(DatabaseError, match="^the database is busy .*; try again in a moment$"):
@@ -226,3 +246,4 @@ def test_a_write_that_stays_blocked_fails_with_one_line_saying_the_database_is_b
     finally:
         holder.close()
         impatient.dispose()
+        database.dispose()

@@ -28,7 +28,7 @@ from aims_tui.core.services import (
     users,
 )
 
-from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
+from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER, where
 
 ROLE_OF = {ADMIN: "admin", APPROVER: "approver", EDITOR: "editor", VIEWER: "viewer"}
 RANK = ["viewer", "editor", "approver", "admin"]
@@ -75,7 +75,7 @@ def test_no_command_has_an_option_that_names_who_is_acting():
 def test_an_unknown_login_is_refused_naming_an_admin_to_ask(db, monkeypatch):
     """Issue 6: a teammate not yet added gets told who can add them, and how."""
     monkeypatch.setattr(identity, "os_login", lambda: "newbie")
-    res = CliRunner().invoke(app, ["risks", "list", "--db", str(db.path)])
+    res = CliRunner().invoke(app, ["risks", "list", "--db", where(db)])
     assert res.exit_code == 1
     assert "'newbie' is not a user of this AIMS database" in res.stderr
     assert f"ask an admin ({ADMIN})" in res.stderr
@@ -97,10 +97,10 @@ def test_a_viewers_write_through_the_cli_is_refused_and_nothing_is_written(db, m
     with db.read() as sess:
         before = audit.verify(sess).count
     monkeypatch.setattr(identity, "os_login", lambda: VIEWER)
-    res = CliRunner().invoke(app, ["risks", "update", ref, "--impact", "5", "--db", str(db.path)])
+    res = CliRunner().invoke(app, ["risks", "update", ref, "--impact", "5", "--db", where(db)])
     assert res.exit_code == 1
     assert "editing a risk needs the editor role (you are viewer)" in res.stderr
-    res = CliRunner().invoke(app, ["users", "add", "zed", "--role", "admin", "--db", str(db.path)])
+    res = CliRunner().invoke(app, ["users", "add", "zed", "--role", "admin", "--db", where(db)])
     assert res.exit_code == 1 and "admin role" in res.stderr
     assert risks.get_risk(db, ref)["inherent_impact"] == 2
     with db.read() as sess:

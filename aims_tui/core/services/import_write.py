@@ -99,7 +99,7 @@ def _write(s: Session, actor: str, plan: _Checked, source: str,
     for (r, v, cids, awaiting), ref in zip(plan.to_create, refs):
         cj = plan.changes_json.get(r.row) or _changes_json(v, [plan.control_codes[c] for c in cids], awaiting)
         items.append((ref, cj))
-    hashes = audit.chain(audit.last_hash(s), now, actor, "risk", "create", items)
+    hashes = audit.chain(audit.chain_head(s), now, actor, "risk", "create", items)
     sqlite = conn.dialect.name == "sqlite"
     events = [{"at": now, "actor": actor, "entity": "risk", "entity_ref": ref, "action": "create",
                # on SQLite the JSON column holds text: the canonical JSON goes in as made
