@@ -383,10 +383,19 @@ def db_error_message(exc: BaseException, where: object) -> str:
         return damaged_message(where, _printable(detail))
     if "readonly" in low or "read-only" in low:
         return read_only_message(where)
+    if "permission denied for" in low:
+        return denied_message(msg)
     if "disk i/o error" in low or "database or disk is full" in low:
         return (f"cannot use {where}: {_printable(msg)} (a full disk, a quota or a failing device; "
                 "free some space and try again)")
     return f"database error: {_printable(msg)}"
+
+
+def denied_message(msg: str) -> str:
+    """PostgreSQL refused the connection's role (the server holds aims' roles there)."""
+    return (f"the database server refused your role: {_printable(msg)} (on PostgreSQL the server holds "
+            "aims' roles: an admin of the register must add you, 'aims users add YOUR_LOGIN --role ROLE', "
+            "and a viewer can only read)")
 
 
 def _printable(msg: str) -> str:
@@ -399,6 +408,8 @@ def _db_message(exc: BaseException, db: Database) -> str:
         return "the database is busy (another user is writing); try again in a moment"
     if any(sign in msg.lower() for sign in DAMAGE_SIGNS + ("readonly", "disk i/o error", "disk is full")):
         return db_error_message(exc, db.where)
+    if "permission denied for" in msg.lower():
+        return denied_message(msg)
     if "unable to open" in msg.lower():
         where = db.where
         return f"cannot write the database {where}: {msg} (check the folder and file permissions)"
