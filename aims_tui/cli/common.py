@@ -219,10 +219,10 @@ def actor_for(database, *, bootstrap: bool = True) -> str:
 
     On a brand-new database the caller becomes its first admin (first use).
     """
-    login = identity.os_login()
+    login = identity.acting_login(database)
     if bootstrap and not setup.is_initialized(database):
         setup.initialize(database, login)
-        where = database.path or database.url
+        where = database.where
         note(f"aims: created {where} with Annex A loaded; {login} is its admin")
     with database.read() as s:
         identity.lookup(s, login)

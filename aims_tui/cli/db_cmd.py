@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -11,6 +14,8 @@ from sqlalchemy.exc import DBAPIError
 from ..core import permissions
 from ..core.db import _db_message, integrity_check, open_database, resolve_url, sqlite_path
 from ..core.errors import DatabaseError
+from ..core.services import dbroles
+from ..io import move as mover
 from . import common
 
 
@@ -51,6 +56,66 @@ def upgrade() -> None:
     typer.echo(f"Upgraded {before or 'empty'} -> {after}" if applied else f"Already at {after} (head)")
 
 
+@dbapp.command("roles")
+@common.handle_errors
+def roles() -> None:
+    """PostgreSQL: create the group roles and grants, give each user's login role its group."""
+    database = _existing()
+    if database.is_sqlite:
+        common.fail("a SQLite database has no roles of its own (roles hold inside aims; see 'Team setup')")
+    for line in dbroles.apply_roles(database):
+        typer.echo(line)
+    typer.echo("Roles: up to date (aims_viewer reads; aims_editor, aims_approver, aims_admin write; "
+               "audit events insert-only)")
+
+
+@dbapp.command("move")
+@common.handle_errors
+def move(
+    to: Annotated[str, typer.Option("--to", help="The target: a SQLite path or a postgresql+psycopg:// URL "
+                                               "of an EMPTY database.", show_default=False)],
+) -> None:
+    """Move the register (--db) to another database, SQLite <-> PostgreSQL, losslessly;
+    the audit trail is verified on arrival. The source is left as it was."""
+    source = _existing()
+    target_url = resolve_url(to)
+    target_path = sqlite_path(target_url)
+    new_file = target_path is not None and not target_path.exists()
+    target = open_database(to, create=True)
+    step = {"last": 0.0}
+
+    def on_export(table: str, rows: int) -> None:
+        if rows:
+            common.note(f"aims: read {rows} {table} row{'s' if rows != 1 else ''}")
+
+    def on_import(done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - step["last"] >= 1.0:
+            step["last"] = now
+            common.note(f"aims: written {done}/{total} rows ({100 * done // max(total, 1)}%)")
+
+    try:
+        result = mover.move(source, target, on_export=on_export, on_import=on_import)
+    except BaseException:
+        if new_file:  # nothing left behind: the file this command made goes again
+            target.dispose()
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{target_path}{suffix}").unlink(missing_ok=True)
+        raise
+    typer.echo(f"Moved {result.total} records ({len(result.counts)} tables) from {source.where} to {target.where}")
+    typer.echo(f"Audit trail verified on arrival: the same {result.events} events with the same hashes "
+               f"(newest #{result.last_id} {result.head[:16]})"
+               + ("; every record is as its latest event left it" if result.records_checked else ""))
+    if not target.is_sqlite:
+        try:
+            for line in dbroles.apply_roles(target):
+                typer.echo(f"Roles: {line}")
+        except DatabaseError as exc:
+            common.note(f"aims: note: the database roles were not set up ({exc}); run 'aims db roles --db ...' "
+                        "as the database's owner")
+    typer.echo(f"Next: point --db (or AIMS_DB, or the config file) at {target.where}; the source is unchanged")
+
+
 @dbapp.command("check")
 @common.handle_errors
 def check() -> None:
@@ -75,7 +140,7 @@ def _check() -> None:
     except DBAPIError:  # damage in the schema itself: the integrity check below says what
         current, unreadable = None, True
     head = migrate.head_revision()
-    typer.echo(f"Database: {database.path or database.url}")
+    typer.echo(f"Database: {database.where}")
     typer.echo(f"Chosen by: {common.db_choice().describe()}")
     hint = "" if current == head or unreadable else (
         "  <- run: aims db upgrade" if migrate.is_known(current) else "  <- made by a newer aims: install it")

@@ -164,9 +164,9 @@ def import_json(
         check = audit.verify(s)
 
 
-        login = identity.os_login()
+        login = identity.acting_login(database)
         is_user = s.exec(select(User.id).where(User.login == login, User.active == True)).first()  # noqa: E712
-    where = database.path or database.url
+    where = database.where
     total = sum(counts.values())
     typer.echo(f"Imported {total} records ({len(counts)} tables) into {where}; "
                f"the audit trail verifies ({check.count} events)")

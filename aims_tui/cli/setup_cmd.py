@@ -8,7 +8,7 @@ import typer
 
 from . import common
 from ..core import identity, permissions
-from ..core.services import settings, setup
+from ..core.services import dbroles, settings, setup
 from ..core.services.demo import DEMO_USERS, load_demo
 from ..core.db import resolve_url, sqlite_path
 
@@ -30,14 +30,17 @@ def init(
                         common.EXIT_USAGE)
         permissions.group_id(group)  # refuse an unknown group before creating anything
     database = common.open_db(create=True, adopt=True)
-    login = identity.os_login()
+    login = identity.acting_login(database)
     result = setup.initialize(database, login, org or "")
-    where = database.path or database.url
+    where = database.where
     typer.echo(f"Database: {where}")
     typer.echo(f"Organization: {common.shown(result['organization'])}")
     if result["first_admin"]:
         typer.echo(f"First admin: {login}")
     typer.echo(f"Annex A controls added: {result['controls_added']}")
+    if not database.is_sqlite:
+        for line in dbroles.apply_roles(database):
+            typer.echo(f"Roles: {line}")
     if group is not None:
         for line in permissions.apply_group(database.path, group):
             typer.echo(f"Permissions: {line}")

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sqlite3
 import stat
 import time
@@ -40,6 +41,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = PACKAGE_DIR.parent
 BUSY_TIMEOUT_MS = 10_000
 BUSY_RETRY_SECONDS = 60.0
+CHANNEL = "aims_changes"  # PostgreSQL: every committed write NOTIFYs it (see Database.listen)
 
 
 def data_dir() -> Path:
@@ -60,6 +62,15 @@ def resolve_url(db: str | None = None) -> str:
     if "://" in value:
         return value
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+def shown_url(url: str) -> str:
+    """The URL as it may be shown or logged: the password masked (``***``)."""
+    try:
+        u = make_url(url)
+        return u.render_as_string(hide_password=True) if u.password is not None else url
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads: mask user:password@ by hand
+        return re.sub(r"(://[^:/@?#]*):[^@/?#]*@", r"\1:***@", url)
 
 
 def sqlite_path(url: str) -> Path | None:
@@ -233,6 +244,11 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.backend == "sqlite"
 
+    @property
+    def where(self) -> str:
+        """The database as shown to people: the file, or the URL with its password masked."""
+        return str(self.path) if self.path is not None else shown_url(self.url)
+
     def _raw_connect(self) -> sqlite3.Connection:
         """A pysqlite connection to the file; read-only when we may not write it."""
         assert self.path is not None
@@ -271,6 +287,8 @@ class Database:
                 with Session(self.write_engine, expire_on_commit=False) as s:
                     s.connection()  # BEGIN IMMEDIATE now: lock errors surface before fn runs
                     result = fn(s)
+                    if self.backend == "postgresql":  # delivered to listeners on commit (live refresh)
+                        s.execute(text(f"NOTIFY {CHANNEL}"))
                     s.commit()
                     return result
             except DBAPIError as exc:
@@ -299,6 +317,35 @@ class Database:
                 return int(c.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").scalar() or 0)
         with self.engine.connect() as c:
             return int(c.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar() or 0)
+
+    def listen(self, on_change: Callable[[], None], should_stop: Callable[[], bool],
+               wait_seconds: float = 0.5, ready: Callable[[], None] | None = None) -> None:
+        """PostgreSQL: block on LISTEN (a dedicated connection of its own) and call
+        ``on_change()`` once per burst of other commits, until ``should_stop()``.
+
+        Every write of aims NOTIFYs the channel in its transaction, and the server
+        delivers that only on commit. ``ready()`` is called once listening. Run it in a
+        worker thread; SQLite has no LISTEN: poll :meth:`data_version` there."""
+        if self.backend != "postgresql":
+            raise DatabaseError("LISTEN/NOTIFY needs PostgreSQL; SQLite is polled (data_version)")
+        cargs, cparams = self.engine.dialect.create_connect_args(self.engine.url)
+        con = self.engine.dialect.loaded_dbapi.connect(*cargs, **cparams)
+        try:
+            con.autocommit = True
+            con.execute(f"LISTEN {CHANNEL}")
+            if ready is not None:
+                ready()
+            while not should_stop():
+                got = False
+                for _n in con.notifies(timeout=wait_seconds):
+                    got = True
+                    break  # the rest of a burst arrives with the next short wait
+                if got:
+                    for _n in con.notifies(timeout=0.05):
+                        pass
+                    on_change()
+        finally:
+            con.close()
 
     def dispose(self) -> None:
         if hasattr(self, "_dv_conn"):
@@ -336,10 +383,19 @@ def db_error_message(exc: BaseException, where: object) -> str:
         return damaged_message(where, _printable(detail))
     if "readonly" in low or "read-only" in low:
         return read_only_message(where)
+    if "permission denied for" in low:
+        return denied_message(msg)
     if "disk i/o error" in low or "database or disk is full" in low:
         return (f"cannot use {where}: {_printable(msg)} (a full disk, a quota or a failing device; "
                 "free some space and try again)")
     return f"database error: {_printable(msg)}"
+
+
+def denied_message(msg: str) -> str:
+    """PostgreSQL refused the connection's role (the server holds aims' roles there)."""
+    return (f"the database server refused your role: {_printable(msg)} (on PostgreSQL the server holds "
+            "aims' roles: an admin of the register must add you, 'aims users add YOUR_LOGIN --role ROLE', "
+            "and a viewer can only read)")
 
 
 def _printable(msg: str) -> str:
@@ -351,9 +407,11 @@ def _db_message(exc: BaseException, db: Database) -> str:
     if _is_busy(exc):
         return "the database is busy (another user is writing); try again in a moment"
     if any(sign in msg.lower() for sign in DAMAGE_SIGNS + ("readonly", "disk i/o error", "disk is full")):
-        return db_error_message(exc, db.path or db.url)
+        return db_error_message(exc, db.where)
+    if "permission denied for" in msg.lower():
+        return denied_message(msg)
     if "unable to open" in msg.lower():
-        where = db.path or db.url
+        where = db.where
         return f"cannot write the database {where}: {msg} (check the folder and file permissions)"
     return f"database error: {msg}"
 
@@ -366,7 +424,7 @@ def _connect(url: str) -> Database:
         extra = " (pip install -e '.[postgres]')" if url.startswith("postgres") else ""
         raise DatabaseError(f"the driver for {url.split('://')[0]} is not installed: {exc.name}{extra}") from None
     except (NoSuchModuleError, ArgumentError) as exc:
-        raise DatabaseError(f"cannot use the database URL {url!r}: {str(exc).splitlines()[0]} "
+        raise DatabaseError(f"cannot use the database URL {shown_url(url)!r}: {str(exc).splitlines()[0]} "
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
 
 
@@ -421,7 +479,7 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
     try:
         path = sqlite_path(url)
     except ArgumentError:
-        raise DatabaseError(f"cannot read the database URL {url!r} "
+        raise DatabaseError(f"cannot read the database URL {shown_url(url)!r} "
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
     if path is not None:
         try:

@@ -1,7 +1,10 @@
 """Who is acting: the OS login of this process, and what their role allows.
 
 Identity comes from the operating system (the effective uid), never from an
-option, an environment variable or a file a user can edit.
+option, an environment variable or a file a user can edit. On PostgreSQL it
+comes from the connection: the role the server authenticated (``session_user``;
+with peer authentication over the Unix socket, the OS login itself), so that
+aims' user and the database role whose grants apply are always the same.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import os
 import pwd
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from .errors import PermissionDenied, UnknownUser
@@ -29,6 +33,15 @@ def os_login() -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return f"uid{uid}"
+
+
+def acting_login(database) -> str:
+    """The login acting on ``database``: the connection's role on PostgreSQL, else
+    the OS login (see the module's docstring)."""
+    if getattr(database, "backend", "sqlite") == "postgresql":
+        with database.engine.connect() as c:
+            return str(c.execute(text("SELECT session_user")).scalar())
+    return os_login()
 
 
 def admins(session: Session) -> list[str]:

@@ -54,7 +54,7 @@ def is_known(revision: str | None) -> bool:
 
 
 def newer_message(database: Database, revision: str | None) -> str:
-    return (f"{database.path or database.url} was made by a newer aims (migration {revision}; this aims "
+    return (f"{database.where} was made by a newer aims (migration {revision}; this aims "
             f"knows up to {head_revision()}): install the newer aims")
 
 

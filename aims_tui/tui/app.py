@@ -14,6 +14,7 @@ from functools import partial
 from typing import Any, Callable, Iterable
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hits
@@ -79,7 +80,9 @@ class AimsApp(App):
     # -- screens -----------------------------------------------------------------
     def on_mount(self) -> None:
         self.goto("dashboard")
-        if self.poll_seconds:
+        if self.poll_seconds and self.database.backend == "postgresql":
+            self._listen()  # LISTEN/NOTIFY: woken by other users' commits, no polling
+        elif self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
         if self.start_notice and self.role:
             self._notice_on_start()
@@ -242,6 +245,18 @@ class AimsApp(App):
         elif v != self._data_version:
             self._data_version = v
             self.call_from_thread(self.refresh_screens)
+
+    @work(thread=True, exclusive=True, group="listen")
+    def _listen(self) -> None:
+        """PostgreSQL: wait on the server's notifications of commits (every write of aims
+        NOTIFYs); a lost connection falls back to polling."""
+        worker = get_current_worker()
+        try:
+            self.database.listen(lambda: self.call_from_thread(self.refresh_screens),
+                                 lambda: worker.is_cancelled)
+        except Exception:  # noqa: BLE001 - live refresh must never stop the app
+            if not worker.is_cancelled:
+                self.call_from_thread(self.set_interval, self.poll_seconds, self._poll)
 
     def refresh_screens(self) -> None:
         """Someone committed: read what is on screen again."""

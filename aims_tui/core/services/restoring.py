@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from sqlalchemy import func, insert, select as sa_select, text
+from sqlalchemy import Integer, func, insert, select as sa_select, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -199,7 +199,8 @@ def restore(db: Database, records: dict[str, list[dict[str, Any]]],
         if db.backend == "postgresql":
             for t in tables():
                 pk = list(t.primary_key.columns)
-                if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and t.name in counts:
+                if len(pk) == 1 and pk[0].autoincrement in (True, "auto") and t.name in counts \
+                        and isinstance(pk[0].type, Integer):  # a text key (a control's id) has no sequence
                     conn.execute(text(
                         f"SELECT setval(pg_get_serial_sequence('\"{t.name}\"', '{pk[0].name}'), "
                         f"(SELECT max(\"{pk[0].name}\") FROM \"{t.name}\"))"))

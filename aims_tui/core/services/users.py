@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from .. import audit
+from .. import audit, pgroles
 from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import ADMIN, require
@@ -70,11 +70,13 @@ def add_user(db: Database, actor: str, login: str, role: str, display_name: str 
             s.add(existing)
             s.flush()
             audit.record(s, actor, "user", existing.login, "reactivate", changes)
+            pgroles.sync_login(s.connection(), existing.login, existing.role)
             return to_dict(existing)
         u = User(login=data["login"], role=data["role"], display_name=data["display_name"] or data["login"])
         s.add(u)
         s.flush()
         audit.record(s, actor, "user", u.login, "create", {"role": [None, u.role]})
+        pgroles.sync_login(s.connection(), u.login, u.role)
         return to_dict(u)
 
     return db.transact(tx)
@@ -101,6 +103,7 @@ def set_role(db: Database, actor: str, login: str, role: str, expect_version: in
             raise ValidationError("role", f"{login} is the last admin; make someone else admin first")
         changes = apply(u, data)
         record_change(s, actor, u, "user", login, "update", changes)
+        pgroles.sync_login(s.connection(), login, u.role if u.active else None)
         return to_dict(u)
 
     return db.transact(tx)
@@ -115,6 +118,7 @@ def deactivate(db: Database, actor: str, login: str, expect_version: int | None 
             raise ValidationError("login", f"{login} is the last admin and cannot be deactivated")
         changes = apply(u, {"active": False})
         record_change(s, actor, u, "user", login, "deactivate", changes)
+        pgroles.sync_login(s.connection(), login, None)
         return to_dict(u)
 
     return db.transact(tx)
