@@ -29,7 +29,10 @@ def present(s: Session) -> bool:
     bind = s.get_bind()
     if bind.dialect.name != "sqlite":
         return False
-    return s.connection().exec_driver_sql(
+    conn = s.connection()
+    if conn.exec_driver_sql("SELECT 1 FROM sqlite_temp_master WHERE name = 'risk'").first() is not None:
+        return False  # the register as of a past moment (core.history): the tallies count today's
+    return conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EXPIRY,)).first() is not None
 
 
