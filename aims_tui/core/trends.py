@@ -37,6 +37,9 @@ from typing import Any, Iterable
 
 from sqlmodel import Session, select
 
+from . import history, queries
+from .db import Database
+from .errors import DatabaseError
 from .models import (
     OPEN_TREATMENT_STATUSES,
     WITHDRAWN,
@@ -233,8 +236,17 @@ def _risk_states(f: Facts, cuts: list[datetime]) -> list[list[dict[str, Any]]]:
     return out
 
 
-def _figures(f: Facts, d: date, cut: datetime, states: Iterable[dict[str, Any]]) -> Figures:
-    m = f.m
+@dataclass(frozen=True)
+class _RiskPart:
+    levels: dict[str, int]
+    cells: dict[tuple[int, int], int]
+    active: int
+    above: int
+    overdue_reviews: int
+
+
+def _risk_part_replayed(m: Matrix, d: date, states: Iterable[dict[str, Any]]) -> _RiskPart:
+    """The risk figures from states replayed here (when the history API cannot read the database)."""
     levels = {b.name: 0 for b in m.bands}
     cells: dict[tuple[int, int], int] = defaultdict(int)
     active = above = overdue_reviews = 0
@@ -254,6 +266,33 @@ def _figures(f: Facts, d: date, cut: datetime, states: Iterable[dict[str, Any]])
         levels[m.level(li, im).name] += 1
         cells[(li, im)] += 1
         above += m.above_appetite(li * im)
+    return _RiskPart(levels, dict(sorted(cells.items())), active, above, overdue_reviews)
+
+
+def _risk_part_as_of(db: Database, m: Matrix, d: date) -> _RiskPart:
+    """The risk figures of the register as it was at the end of ``d`` (the history API:
+    the same aggregate reads as the dashboard, on the register as of that moment)."""
+    adb = history.at(db, history.end_of_day(d))
+    active = queries.RiskFilter(status="active", today=d)
+    cells = dict(sorted(queries.heat_map(adb, True, active).items()))
+    levels = {b.name: 0 for b in m.bands}
+    for (li, im), n in cells.items():
+        levels[m.level(li, im).name] += n
+    above = sum(n for (li, im), n in cells.items() if m.above_appetite(li * im))
+    return _RiskPart(levels, cells, queries.risk_count(adb, active), above,
+                     queries.risk_count(adb, queries.RiskFilter(overdue=True, today=d)))
+
+
+def _risk_parts(db: Database, f: Facts, days: list[date]) -> dict[date, _RiskPart]:
+    try:
+        return {d: _risk_part_as_of(db, f.m, d) for d in days}
+    except DatabaseError:  # not an SQLite file (in memory, another engine): replay the trail here
+        cuts = [end_of(d) for d in days]
+        return {d: _risk_part_replayed(f.m, d, st) for d, st in zip(days, _risk_states(f, cuts))}
+
+
+def _figures(f: Facts, d: date, r: _RiskPart) -> Figures:
+    cut = end_of(d)
     overdue_t = 0
     for created, done_at, due, status in f.treatments:
         if due is None or due >= d or (created is not None and created > cut):
@@ -268,8 +307,8 @@ def _figures(f: Facts, d: date, cut: datetime, states: Iterable[dict[str, Any]])
         ok = meets(v, target, direction)
         on += ok is True
         off += ok is False
-    return Figures(at=d, levels=levels, cells=dict(sorted(cells.items())), active_risks=active, above_appetite=above, overdue_reviews=overdue_reviews,
-                   overdue_treatments=overdue_t, open_nonconformities=open_nc,
+    return Figures(at=d, levels=r.levels, cells=r.cells, active_risks=r.active, above_appetite=r.above,
+                   overdue_reviews=r.overdue_reviews, overdue_treatments=overdue_t, open_nonconformities=open_nc,
                    objectives_active=len(f.objectives), objectives_on_target=on, objectives_off_target=off)
 
 
@@ -278,26 +317,28 @@ def _value_at(points: list[tuple[date, float]], d: date) -> float | None:
     return points[i - 1][1] if i else None
 
 
-def figures_at(s: Session, days: list[date]) -> list[Figures]:
+def figures_at(db: Database, days: list[date]) -> list[Figures]:
     """The headline figures at the end of each day in ``days`` (any order)."""
     if not days:
         return []
-    f = read_facts(s, end_of(min(days)))
     order = sorted(set(days))
-    cuts = [end_of(d) for d in order]
-    by_day = {d: _figures(f, d, c, st) for d, c, st in zip(order, cuts, _risk_states(f, cuts))}
+    with db.read() as s:
+        f = read_facts(s, end_of(order[0]))
+    parts = _risk_parts(db, f, order)
+    by_day = {d: _figures(f, d, parts[d]) for d in order}
     return [by_day[d] for d in days]
 
 
-def trends(s: Session, as_of: date, n: int = MONTHS, extra: Iterable[date] = ()) -> tuple[Trends, dict[date, Figures]]:
+def trends(db: Database, as_of: date, n: int = MONTHS, extra: Iterable[date | None] = ()) -> tuple[Trends, dict[date, Figures]]:
     """The series of the ``n`` months ending at ``as_of``, and the figures at each
-    day of ``extra`` (e.g. the last management review), read in the same pass."""
+    day of ``extra`` (e.g. the last management review's), read in the same pass."""
     ends = month_ends(as_of, n)
-    extra = [d for d in extra if d is not None]
-    days = sorted(set(ends) | set(extra))
-    f = read_facts(s, end_of(days[0]))
-    cuts = [end_of(d) for d in days]
-    by_day = {d: _figures(f, d, c, st) for d, c, st in zip(days, cuts, _risk_states(f, cuts))}
+    more = [d for d in extra if d is not None]
+    days = sorted(set(ends) | set(more))
+    with db.read() as s:
+        f = read_facts(s, end_of(days[0]))
+    parts = _risk_parts(db, f, days)
+    by_day = {d: _figures(f, d, parts[d]) for d in days}
     firsts = [e.replace(day=1) for e in ends]
     raised, closed = [0] * n, [0] * n
     for r, c, _st in f.ncs:
@@ -311,7 +352,7 @@ def trends(s: Session, as_of: date, n: int = MONTHS, extra: Iterable[date] = ())
             for oid, ref, title, unit, direction, target in f.objectives]
     t = Trends(as_of=as_of, month_ends=ends, points=[by_day[e] for e in ends], nc_raised=raised, nc_closed=closed,
                objectives=objs)
-    return t, {d: by_day[d] for d in extra}
+    return t, {d: by_day[d] for d in more}
 
 
 def better_when_lower(name: str) -> bool:
