@@ -111,6 +111,12 @@ def _styles() -> dict[str, ParagraphStyle]:
                                firstLineIndent=-14),
         "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=28, firstLineIndent=-14),
         "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+        # the first page's headline figures: the number, what it counts, its change
+        "tile_value": ParagraphStyle("tile_value", parent=base, fontName=BOLD, fontSize=20, leading=24,
+                                     spaceAfter=0, textColor=colors.HexColor("#1f3a5f")),
+        "tile_label": ParagraphStyle("tile_label", parent=base, fontName=BOLD, fontSize=8.5, leading=10.5,
+                                     spaceAfter=1),
+        "tile_delta": ParagraphStyle("tile_delta", parent=base, fontSize=8, leading=10, spaceAfter=0),
     }
 
 
