@@ -46,6 +46,8 @@ HEADINGS = [
     "AI system summaries",
     "Appendix: the full risk register",
 ]
+# the executive summary's own pages (1.1, 1.2): the trends, then every key figure
+SUMMARY_SUBHEADINGS = ["Trends over the last 12 months", "All key figures"]
 SUBHEADINGS = [
     "Risk heat maps",
     "Risks above appetite and their acceptances",
@@ -168,7 +170,7 @@ def _trends(d: dict, st: dict, m: Matrix) -> list:
     t = d["trends"]
     ends = t["month_ends"]
     pts = t["points"]
-    out: list = [PageBreak(), heading(f"1.1 Trends over the last {len(ends)} months", 1, st), para(
+    out: list = [PageBreak(), heading(f"1.1 {SUMMARY_SUBHEADINGS[0]}", 1, st), para(
         f"At each month end from {fmt(ends[0])} to {fmt(ends[-1])} (the last month ends at the pack's date), "
         "the register as it was then: rebuilt from the audit trail, treatments from their completion dates, "
         "nonconformities from their raised and closed dates, objectives from their dated measurements.",
@@ -206,7 +208,7 @@ def _trends(d: dict, st: dict, m: Matrix) -> list:
         if len(t["objectives"]) > len(objs):
             out.append(para(f"Showing {len(objs)} of {len(t['objectives'])} active objectives; every one is in "
                             "section 4.9.", st["small"]))
-    out.append(heading("1.2 All key figures", 1, st))
+    out.append(heading(f"1.2 {SUMMARY_SUBHEADINGS[1]}", 1, st))
     out.append(table(["Key figure", "Value"], pack_data.key_figure_lines(d), [300, BODY_W - 300]))
     return out
 
