@@ -8,7 +8,7 @@ As of 2026-06-15 (TODAY), month by month:
 - 2026-02-10: A rescored to 2×2=4 (no longer above appetite).
 - 2026-02-15: management review MR held (the last one before the pack's).
 - 2026-03-03: risk C 5×5=25 (its title is markup) (above appetite, review due 2026-12-01); its treatment
-  due 2026-04-01; nonconformity N raised on 2026-03-10.
+  due 2026-04-01; risk D 1×1=1 (deleted on 2026-04-15); nonconformity N raised on 2026-03-10.
 - 2026-03-20: objective O (at least 90 %) measured 80 (off target).
 - 2026-04-20: N closed.
 - 2026-05-10: C's treatment done; O measured 95 (on target).
@@ -24,7 +24,7 @@ from aims_tui.core import audit
 from aims_tui.core.db import Database
 from aims_tui.core.services import management, nonconformities, objectives, registers, reviews, risks, systems
 from aims_tui.core.services import treatments
-from tests.conftest import EDITOR, make_db
+from tests.conftest import ADMIN, EDITOR, make_db
 
 MARKUP_TITLE = "<b>Bias</b> & drift in R&D <script>x</script>"
 
@@ -62,12 +62,17 @@ def seed_history(path: Path, monkeypatch) -> tuple[Database, dict[str, str]]:
     c = risks.create_risk(db, EDITOR, {"system": s["ref"], "title": MARKUP_TITLE,
                                        "inherent_likelihood": 5, "inherent_impact": 5, "residual_likelihood": 5,
                                        "residual_impact": 5, "next_review": date(2026, 12, 1)}, today=d)
+    gone = risks.create_risk(db, EDITOR, {"system": s["ref"], "title": "Duplicate entry", "inherent_likelihood": 1,
+                                          "inherent_impact": 1, "residual_likelihood": 1, "residual_impact": 1,
+                                          "next_review": date(2026, 12, 1)}, today=d)
     t = treatments.add_treatment(db, EDITOR, c["ref"], {"action": "Add drift alerts", "due_date": date(2026, 4, 1)})
     d = clock.day(date(2026, 3, 10))
     n = nonconformities.create_nonconformity(db, EDITOR, {"title": "Unreviewed release", "raised_on": d}, today=d)
     d = clock.day(date(2026, 3, 20))
     registers.create(db, EDITOR, "objective", {"title": "Holdout accuracy", "target": 90, "unit": "%"}, today=d)
     objectives.measure(db, EDITOR, "OBJ-001", 80, d, today=d)
+    d = clock.day(date(2026, 4, 15))
+    risks.delete_risk(db, ADMIN, gone["ref"])
     d = clock.day(date(2026, 4, 20))
     nonconformities.update_nonconformity(db, EDITOR, n["ref"], {"status": "closed", "root_cause": "no gate"},
                                          today=d)
