@@ -219,7 +219,7 @@ def read_facts(s: Session, since: datetime) -> Facts:
                                  .where(Measurement.status != WITHDRAWN)
                                  .order_by(Measurement.objective_id, Measurement.measured_on, Measurement.id)):
         measurements[oid].append((on, float(value)))
-    return Facts(m, risks, dict(events), treatments, ncs, objectives, dict(measurements))  # type: ignore[arg-type]
+    return Facts(m, risks, dict(events), treatments, ncs, objectives, dict(measurements))
 
 
 def _risk_states(f: Facts, cuts: list[datetime]) -> list[list[dict[str, Any]]]:
