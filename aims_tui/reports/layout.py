@@ -287,11 +287,34 @@ class FastTable(Table):
                     else:
                         x = pos[0] + (size[0] + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
                 tx.setTextOrigin(x, y)
-                tx.textOut(line)
+                _text_out(tx, line)
             y -= leading
 
 
 _ALIGNS = ("LEFT", "RIGHT", "CENTER", "CENTRE")
+TEXT_CACHE_LIMIT = 300_000
+
+
+def _text_out(tx: Any, line: str) -> None:
+    """``tx.textOut(line)`` for a text object whose origin is set before every string.
+
+    The register repeats the same owners, statuses, levels and dates thousands of
+    times; ReportLab formats each again (the font's subsets, escaping, numbers). The
+    operators it writes depend only on the font, size, leading, the subset selected
+    before and the string, and the subsets of a document only grow: they are kept
+    per canvas (one document) and written again as they are, so the bytes do not
+    change. The text cursor is not advanced (the next string sets its origin)."""
+    key = (tx._fontname, tx._fontsize, tx._leading, tx._curSubset, line)
+    cache = tx._canvas.__dict__.get("_aims_text_ops")
+    if cache is None:
+        cache = tx._canvas.__dict__["_aims_text_ops"] = {}
+    hit = cache.get(key)
+    if hit is None:
+        hit = (tx._formatText(line), tx._curSubset)
+        if len(cache) < TEXT_CACHE_LIMIT:
+            cache[key] = hit
+    tx._code.append(hit[0])
+    tx._curSubset = hit[1]
 
 
 PAD_TOP, PAD_BOTTOM = 1.5, 2.0

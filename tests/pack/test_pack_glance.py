@@ -107,3 +107,14 @@ def test_the_first_page_renders_the_heat_map_in_its_level_colours(pack, tmp_path
     assert has(first, (0xef, 0x9a, 0x9a)) and has(first, (0xc8, 0xe6, 0xc9))  # red and green tints
     trends_page = Image.open(shots[1]).convert("RGB")
     assert has(trends_page, (0x66, 0xbb, 0x6a)) and has(trends_page, (0xe5, 0x39, 0x35))  # Low bars, Critical bars
+
+
+def test_text_kept_between_table_cells_writes_the_same_bytes_as_formatting_each_again(pack, tmp_path, monkeypatch):
+    """The table cells reuse the text operators of strings already drawn (issue 15's speed);
+    with nothing kept, ReportLab formats every string again: the bytes must be the same."""
+    from aims_tui.reports import layout
+
+    db, _refs, res, _pages, _i = pack
+    monkeypatch.setattr(layout, "TEXT_CACHE_LIMIT", 0)
+    again = build_pack(db, tmp_path / "uncached.pdf", as_of=TODAY, generated_by="ada")
+    assert again.path.read_bytes() == res.path.read_bytes()
