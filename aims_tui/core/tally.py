@@ -31,7 +31,9 @@ def present(s: Session) -> bool:
         return False
     conn = s.connection()
     if conn.exec_driver_sql("SELECT 1 FROM sqlite_temp_master WHERE name = 'risk'").first() is not None:
-        return False  # the register as of a past moment (core.history): the tallies count today's
+        # the register as of a past moment (core.history): its tallies are TEMP views of that moment
+        return conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?", (EXPIRY,)).first() is not None
     return conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EXPIRY,)).first() is not None
 

@@ -48,14 +48,20 @@ def snapshot(path: Path) -> dict[str, list[dict]]:
             cur = conn.execute(f"SELECT * FROM {t} ORDER BY id")
             cols = [c[0] for c in cur.description]
             out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
+        for t in history.TALLIES:
+            out[t] = sorted(conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
         return out
     finally:
         conn.close()
 
 
-def rebuilt(db, at: datetime) -> dict[str, list[dict]]:
-    return {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
-            for t in TABLES}
+def rebuilt(db, at: datetime) -> dict[str, list]:
+    out: dict[str, list] = {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
+                            for t in TABLES}
+    with history.at(db, at).read() as s:  # the dashboard's tallies as of then (TEMP views)
+        for t in history.TALLIES:
+            out[t] = sorted(tuple(r) for r in s.connection().exec_driver_sql(f"SELECT * FROM {t} WHERE n != 0"))
+    return out
 
 
 STEPS = st.lists(st.tuples(
@@ -136,10 +142,12 @@ def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tm
             moments.append((clock.now, snapshot(path)))
         for at, saved in moments:
             got = rebuilt(db, at)
-            for t in TABLES:
+            for t in TABLES:  # noqa: B007
                 assert [r["id"] for r in got[t]] == [r["id"] for r in saved[t]], f"{t} as of {at}"
                 for g, w in zip(got[t], saved[t]):
                     assert {k: (g[k], w[k]) for k in w if g.get(k) != w[k]} == {}, f"{t} #{w['id']} as of {at}"
+            for t in history.TALLIES:
+                assert got[t] == saved[t], f"{t} as of {at}"
     finally:
         history.close(db)
         db.dispose()
@@ -261,3 +269,14 @@ def test_the_last_management_review_is_found_by_its_day(db, clock):
         assert history.last_review_at(s) == history.end_of_day(date(2026, 5, 20))
         assert history.last_review_at(s, before=history.end_of_day(date(2026, 4, 1))) == \
             history.end_of_day(date(2026, 3, 10))
+
+
+def test_the_tallies_history_shadows_are_those_of_migration_0014():
+    """The case: a later change of the dashboard's tallies (0014) must change their history too."""
+    import importlib.util
+
+    path = Path(history.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
+    spec = importlib.util.spec_from_file_location("m0014", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.TALLIES == history.TALLIES
