@@ -63,6 +63,15 @@ def risk_count(s: Session) -> int | None:
     return int(s.connection().exec_driver_sql(f"SELECT coalesce(sum(n), 0) FROM {CELLS}").scalar() or 0)
 
 
+def count_statuses(s: Session, statuses: Iterable[str]) -> int | None:
+    """Risks with one of ``statuses`` (awaiting assessment included)."""
+    if not present(s):
+        return None
+    marks, params = _in("st", statuses)
+    return int(s.connection().execute(text(
+        f"SELECT coalesce(sum(n), 0) FROM {CELLS} WHERE status IN ({marks})"), params).scalar() or 0)
+
+
 def live_due(s: Session, *, before: date | None = None, start: date | None = None, end: date | None = None,
              owner: str | None = None) -> int | None:
     """Live risks (neither closed nor withdrawn) by next review: ``before`` a day

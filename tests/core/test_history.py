@@ -280,3 +280,23 @@ def test_the_tallies_history_shadows_are_those_of_migration_0014():
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     assert mod.TALLIES == history.TALLIES
+
+
+def test_counts_as_of_a_moment_equal_the_rows_listed_as_of_it(db, clock):
+    """The case: the register's counts as of a day come from that day's tallies; they
+    must agree with the rows the list shows for the same filter (all, by status, overdue)."""
+    for i in range(6):
+        risks.create_risk(db, EDITOR, {"title": f"Risk {i}", "inherent_likelihood": 1 + i % 5, "inherent_impact": 2,
+                                       "next_review": (TODAY - timedelta(days=10 - 4 * i)).isoformat()}, today=TODAY)
+        clock.advance(5)
+    then = clock.now
+    clock.advance(60)
+    risks.update_risk(db, EDITOR, "R-0001", {"status": "closed"})
+    risks.update_risk(db, EDITOR, "R-0002", {"next_review": (TODAY + timedelta(days=30)).isoformat()})
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0003")
+    risks.create_risk(db, EDITOR, {"title": "Late", "inherent_likelihood": 2, "inherent_impact": 2}, today=TODAY)
+    for at in (then, None):
+        for f in (queries.RiskFilter(), queries.RiskFilter(status="active"), queries.RiskFilter(status="closed"),
+                  queries.RiskFilter(overdue=True, today=TODAY)):
+            assert queries.risk_count(db, f, as_of=at) == len(list(queries.all_risks(db, f, as_of=at))), (at, f)
+    assert queries.risk_count(db, queries.RiskFilter(overdue=True, today=TODAY), as_of=then) == 3
