@@ -97,7 +97,7 @@ def _parse_stored(value: str | None) -> datetime | None:
 _BY_REF = {"risk": "risk", "ai_system": "ai_system"}
 TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event")
 # Fields of an event that are not columns of the record (derived or about something else).
-_NOT_COLUMNS = {"inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
+_NOT_COLUMNS = {"version", "inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
                 "acceptance", "reason", "undo", "why", "treatments", "outcome", "kind", "notes",
                 "overridden_gates", "justification", "note", "risks_due_for_review", "risks_brought_forward",
                 "system_ref", "record"}
@@ -126,6 +126,7 @@ class _State:
 
     row: dict[str, Any] | None
     changed: bool = False
+    restored: bool = False  # brought back from a delete event (its id may be reused by a later row)
 
 
 class _Undo:
@@ -189,6 +190,8 @@ class _Undo:
             if isinstance(rec, dict):
                 st.row = self._from_record(table, rec)
                 st.changed = True
+                if table == "risk":  # its acceptances, treatments and reviews went with it: back too
+                    self._bring_back(rec)
             return
         if st.row is None:
             return  # deleted later with no record to bring back: nothing to undo onto
@@ -223,7 +226,11 @@ class _Undo:
             touched = True  # its updated_at moved: a new version even when the status stayed
         if action == "review" and table == "risk":
             touched = True  # a review always stamps the risk
-        if touched and "version" in row:
+        ver = ch.get("version")
+        if isinstance(ver, list) and len(ver) == 2 and isinstance(ver[0], int) and "version" in row:
+            row["version"] = ver[0]  # logged where a write bumps it more than once
+            touched = True
+        elif touched and "version" in row:
             row["version"] = int(row["version"]) - 1
         if action == "revoke_acceptance":
             acc = ch.get("acceptance")
@@ -233,7 +240,17 @@ class _Undo:
                     a.row["revoked"] = 0
                     a.row["version"] = int(a.row["version"]) - 1
                     a.changed = True
-        st.changed = st.changed or touched
+        st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
+
+    def _bring_back(self, rec: dict) -> None:
+        for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),
+                                ("reviews", "review", "reviewed_at")):
+            for r in rec.get(key) or []:
+                if not isinstance(r, dict) or r.get("id") is None:
+                    continue
+                when = _to_stored(r.get(col), col)
+                made = when is None or str(when) <= self.at
+                self.states[table][r["id"]] = _State(self._from_record(table, r) if made else None, True, True)
 
     def _undo_treatment(self, ref: str, action: str, ch: dict) -> None:
         tail = ref.rpartition("/")[2]
@@ -245,7 +262,7 @@ class _Undo:
         elif action == "delete":
             rec = (ch.get("record") or [None])[0]
             if isinstance(rec, dict):
-                st.row, st.changed = self._from_record("treatment", rec), True
+                st.row, st.changed, st.restored = self._from_record("treatment", rec), True, True
         elif st.row is not None:
             touched = False
             for f, pair in ch.items():
@@ -272,6 +289,10 @@ class _Undo:
         """Records that are their own history: absent when made after T."""
         if self.refs is not None:
             return
+        # An acceptance made after T: its risk's cover then differs (the tallies read it through the risk).
+        for (ref,) in self.conn.execute("SELECT r.ref FROM main.acceptance a JOIN main.risk r ON r.id = a.risk_id "
+                                        "WHERE a.accepted_at > ?", (self.at,)).fetchall():
+            self.state("risk", ref, by="ref").changed = True
         for table, col in (("review", "reviewed_at"), ("stage_event", "at"), ("acceptance", "accepted_at"),
                            ("risk", "created_at"), ("ai_system", "created_at"), ("treatment", "created_at")):
             for (id_,) in self.conn.execute(f"SELECT id FROM main.{table} WHERE {col} > ?", (self.at,)):
@@ -279,9 +300,8 @@ class _Undo:
                 if table in _BY_REF:
                     ref = self.conn.execute(f"SELECT ref FROM main.{table} WHERE id = ?", (id_,)).fetchone()[0]
                     self.states[table][ref] = _State(None, True)
-                else:
+                elif not (st is not None and st.restored):
                     self.states[table][id_] = _State(None, True)
-                del st
 
     # results -------------------------------------------------------------
     def rows(self, table: str) -> Iterator[tuple[int | None, dict[str, Any] | None]]:
@@ -306,7 +326,46 @@ def _finish(table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 # -- the shadow views -------------------------------------------------------------
 
-_TALLY_VIEWS = ("risk_tally_cells", "risk_tally_due", "risk_tally_cover", "risk_tally_expiry")
+# The tallies of migration 0014 (a test holds them equal): table -> (key columns, the key from a risk row "{r}").
+TALLIES = {
+    "risk_tally_cells": (
+        ["status", "awaiting", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"],
+        ["{r}.status", "{r}.awaiting_assessment", "{r}.inherent_likelihood", "{r}.inherent_impact",
+         "{r}.residual_likelihood", "{r}.residual_impact"]),
+    "risk_tally_due": (
+        ["status", "owner", "next_review"],
+        ["{r}.status", "{r}.owner", "COALESCE({r}.next_review, '')"]),
+    "risk_tally_cover": (
+        ["status", "residual_score", "cover"],
+        ["{r}.status", "({r}.residual_likelihood * {r}.residual_impact)",
+         "COALESCE((SELECT CASE WHEN a.residual_likelihood * a.residual_impact >= "
+         "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
+         "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+    "risk_tally_expiry": (
+        ["status", "owner", "expires_on"],
+        ["{r}.status", "{r}.owner",
+         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+}
+
+
+def _tally_views(cur: sqlite3.Cursor) -> None:
+    """Each tally as of the moment: the live counts, minus what the overridden
+    risks count now, plus what they counted then (with the acceptances of then)."""
+    for table, (cols, values) in TALLIES.items():
+        cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
+        if cur.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is None:
+            continue
+        now = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM main.acceptance a") for v in values)
+        then = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM temp.acceptance a") for v in values)
+        keys = ", ".join(cols)
+        cur.execute(
+            f"CREATE TEMP VIEW {table} AS SELECT {keys}, sum(n) AS n FROM ("
+            f"SELECT {keys}, n FROM main.{table} "
+            f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM temp.h_risk_ids) "
+            f"UNION ALL SELECT {then}, 1 FROM temp.h_risk r"
+            f") GROUP BY {keys}")
 
 
 def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
@@ -339,6 +398,7 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
             cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
                         f"WHERE id NOT IN (SELECT id FROM temp.h_{table}_ids) "
                         f"UNION ALL SELECT {sel} FROM temp.h_{table}")
+        _tally_views(cur)
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -402,6 +462,12 @@ def at(db: Database, as_of: datetime | None) -> Database:
             old.dispose()
         got = _OPEN[key] = AsOfDatabase(db, as_of)
     return got
+
+
+def close(db: Database) -> None:
+    """Let go of the connections that read ``db`` as of past moments."""
+    for key in [k for k in _OPEN if k[0] == db.url]:
+        _OPEN.pop(key).dispose()
 
 
 def is_as_of(s: Session) -> bool:
@@ -512,18 +578,28 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
     for entity, ref, _action, when in evs:
         refs[entity].add(ref)
         last_at[(entity, ref)] = _parse_stored(when)  # type: ignore[assignment]
+    # Made in the window with no event of their own (a bulk load such as the demo): found by their time.
+    born: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
+    for table in born:
+        for ref, when in conn.execute(f"SELECT ref, created_at FROM main.{table} WHERE created_at > ? AND created_at <= ?",
+                                      (s_at, e_at)):
+            born[table].add(ref)
+            refs[table].add(ref)
+            last_at.setdefault((table, ref), _parse_stored(when))  # type: ignore[arg-type]
     before = _Undo(conn, start, refs).run()
     after = _Undo(conn, end, refs).run()
     out = Diff(start, end)
 
     def row(u: _Undo, table: str, ref: str) -> dict[str, Any] | None:
+        if u is before and ref in born[table]:
+            return None
         return u.state(table, ref, by="ref").row
 
     for ref in sorted(refs["risk"]):
         b, a = row(before, "risk", ref), row(after, "risk", ref)
         when = last_at.get(("risk", ref))
         title = str((a or b or {}).get("title") or "")
-        if a is not None and b is None:
+        if a is not None and b is None and a["status"] != "withdrawn":  # withdrawn: made by mistake
             out.added.append(Change(ref, title, "risk", when, None, {"status": a["status"]}))
         if b is not None and (b["status"] not in _LIVE_STATUSES_GONE) and (a is None or a["status"] in _LIVE_STATUSES_GONE):
             out.closed.append(Change(ref, title, "risk", when, b["status"], a["status"] if a else "deleted"))

@@ -360,6 +360,10 @@ def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = 
     counting stops at ``cap`` (the result is then ``cap``: "at least cap")."""
     db = history.at(db, as_of)
     with db.read() as s:
+        if getattr(db, "as_of", None) is not None:  # as of a past moment: its tallies answer the plain counts
+            counted = _tally_count(s, f)
+            if counted is not None:
+                return counted if cap is None else min(counted, cap)
         m = Matrix.from_dict(settings_row(s).matrix)
         only_search = bool(f.search) and replace(f, search="", today=None) == RiskFilter()
         q = match_query(f.search) if only_search else None
@@ -373,6 +377,20 @@ def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = 
         if cap is not None:
             inner = inner.limit(cap)
         return int(s.exec(select(func.count()).select_from(inner.subquery())).one())
+
+
+def _tally_count(s, f: RiskFilter) -> int | None:
+    """The count of ``f`` summed from the tallies, for the filters they answer (None otherwise)."""
+    if not tally.present(s):
+        return None
+    plain = replace(f, today=None)
+    if plain == RiskFilter() or (plain == RiskFilter(status=f.status)):
+        statuses = (ACTIVE_STATUSES if f.status == "active" else (f.status,)) if f.status else \
+            tuple(st for st in RISK_STATUSES)  # withdrawn left out, as in _where
+        return tally.count_statuses(s, statuses)
+    if plain == RiskFilter(overdue=True):
+        return tally.live_due(s, before=f.today or _today())
+    return None
 
 
 def all_risks(db: Database, f: RiskFilter = RiskFilter(), sort: str = "ref", batch: int = 1000,
