@@ -25,7 +25,8 @@ How the past is read, from what aims already records:
 - a treatment was open at a moment when it existed, and is still open or was
   completed (``completed_at``) after it; overdue when its due date had passed;
 - a nonconformity was open from its ``raised_on`` until its ``closed_on``;
-- an objective's value at a moment is its latest measurement dated on or before it.
+- an objective counts from its creation (its audit event) and its value at a
+  moment is its latest measurement dated on or before it.
 
 Everything is read in one session with one query per table, then each month end
 is one pass over plain tuples: 13 moments at 10,000 risks cost a fraction of a
@@ -177,6 +178,7 @@ class Facts:
     ncs: list[tuple[date, date | None, str]]
     objectives: list[tuple[int, str, str, str, str, float]]
     measurements: dict[int, list[tuple[date, float]]]
+    objective_made: dict[str, datetime] = field(default_factory=dict)  # ref -> its create event
 
 
 def read_facts(s: Session, since: datetime) -> Facts:
@@ -219,7 +221,11 @@ def read_facts(s: Session, since: datetime) -> Facts:
                                  .where(Measurement.status != WITHDRAWN)
                                  .order_by(Measurement.objective_id, Measurement.measured_on, Measurement.id)):
         measurements[oid].append((on, float(value)))
-    return Facts(m, risks, dict(events), treatments, ncs, objectives, dict(measurements))
+    made = {ref: _parse_at(at) for ref, at in s.exec(
+        select(AuditEvent.entity_ref, AuditEvent.at).where(AuditEvent.entity == "objective",
+                                                          AuditEvent.action == "create"))}
+    return Facts(m, risks, dict(events), treatments, ncs, objectives, dict(measurements),
+                 {k: v for k, v in made.items() if v is not None})
 
 
 def _risk_states(f: Facts, cuts: list[datetime]) -> list[list[dict[str, Any]]]:
@@ -317,15 +323,19 @@ def _figures(f: Facts, d: date, r: _RiskPart) -> Figures:
             overdue_t += 1
     open_nc = sum(1 for raised, closed, status in f.ncs
                   if raised <= d and (closed is None and status != "closed" or closed is not None and closed > d))
-    on = off = 0
-    for oid, _ref, _title, _unit, direction, target in f.objectives:
+    on = off = existing = 0
+    for oid, ref, _title, _unit, direction, target in f.objectives:
+        made = f.objective_made.get(ref)
+        if made is not None and made > cut:
+            continue  # not set yet (objectives loaded without an event count throughout)
+        existing += 1
         v = _value_at(f.measurements.get(oid, []), d)
         ok = meets(v, target, direction)
         on += ok is True
         off += ok is False
     return Figures(at=d, levels=r.levels, cells=r.cells, active_risks=r.active, above_appetite=r.above,
                    overdue_reviews=r.overdue_reviews, overdue_treatments=overdue_t, open_nonconformities=open_nc,
-                   objectives_active=len(f.objectives), objectives_on_target=on, objectives_off_target=off)
+                   objectives_active=existing, objectives_on_target=on, objectives_off_target=off)
 
 
 def _value_at(points: list[tuple[date, float]], d: date) -> float | None:

@@ -151,10 +151,9 @@ def objective_chart(ref: str, title: str, ends: Sequence[date], values: Sequence
                  fontSize=6.5, fillColor=MUTED))
     x0, y0, pw, ph = 22.0, 12.0, w - 26.0, h - 34.0
     known = [float(v) for v in values if v is not None] + [float(target)]
-    lo, hi = min(known + [0.0]), max(known)
-    if hi - lo < 1e-12:
-        hi = lo + 1.0
-    hi += (hi - lo) * 0.08
+    lo, hi = min(known), max(known)
+    pad = (hi - lo) * 0.15 if hi > lo else max(abs(hi) * 0.1, 1.0)
+    lo, hi = lo - pad, hi + pad
 
     def y(v: float) -> float:
         return round(y0 + (v - lo) / (hi - lo) * ph, 2)
@@ -164,8 +163,8 @@ def objective_chart(ref: str, title: str, ends: Sequence[date], values: Sequence
 
     d.add(Line(x0, y0, x0 + pw, y0, strokeColor=MUTED, strokeWidth=0.5))
     d.add(Line(x0, y0, x0, y0 + ph, strokeColor=MUTED, strokeWidth=0.5))
-    for v in (lo, hi):
-        d.add(String(x0 - 2, y(v) - 2, f"{v:.3g}", fontName=FONT, fontSize=5.5, fillColor=MUTED, textAnchor="end"))
+    d.add(String(x0 - 2, y(target) - 2, f"{target:g}", fontName=FONT, fontSize=5.5, fillColor=MUTED,
+                 textAnchor="end"))
     d.add(Line(x0, y(target), x0 + pw, y(target), strokeColor=colors.grey, strokeWidth=0.7, strokeDashArray=[2, 2]))
     for i, e in enumerate(ends):
         if i == 0 or e.month == 1 or i == len(ends) - 1 or i % 3 == 0:

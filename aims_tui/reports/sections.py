@@ -197,7 +197,7 @@ def _trends(d: dict, st: dict, m: Matrix) -> list:
     if objs:
         out.append(Paragraph("Objectives: the latest value at each month end against the target (dashed)",
                              st["h3"]))
-        ow, oh = BODY_W / 3 - 4, 92
+        ow, oh = BODY_W / 3 - 4, 110
         cells = [objective_chart(o["ref"], o["title"], ends, o["values"], o["target"], o["direction"], o["unit"],
                                  ow, oh) for o in objs]
         rows = [cells[i:i + 3] + [""] * (3 - len(cells[i:i + 3])) for i in range(0, len(cells), 3)]

@@ -64,9 +64,11 @@ def test_nonconformities_are_counted_in_the_months_they_were_raised_and_closed(k
 
 
 def test_an_objective_reads_its_latest_value_at_each_month_end(known):
-    """Measured 80 on 20 Mar (off a target of at least 90), 95 on 10 May (on target)."""
+    """Set and measured 80 on 20 Mar (off a target of at least 90), 95 on 10 May (on target);
+    before it was set it is not counted (not "not measured")."""
     _db, t, _extra = known
     (o,) = t.objectives
+    assert t.series("objectives_active") == [0] * 8 + [1, 1, 1, 1]
     assert o.values == [None] * 8 + [80.0, 80.0, 95.0, 95.0]
     assert t.series("objectives_off_target")[-4:] == [1, 1, 0, 0]
     assert t.series("objectives_on_target")[-4:] == [0, 0, 1, 1]
@@ -75,7 +77,7 @@ def test_an_objective_reads_its_latest_value_at_each_month_end(known):
 def test_figures_at_the_last_review_are_read_in_the_same_pass(known):
     _db, _t, extra = known
     then = extra[date(2026, 2, 15)]
-    assert (then.active_risks, then.above_appetite, then.objectives_active, then.objectives_on_target) == (2, 0, 1, 0)
+    assert (then.active_risks, then.above_appetite, then.objectives_active, then.objectives_on_target) == (2, 0, 0, 0)
 
 
 def test_the_replay_gives_what_the_history_api_gives_at_every_month_end(known):
