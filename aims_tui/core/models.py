@@ -149,6 +149,7 @@ class AISystem(SQLModel, table=True):
     __table_args__ = (
         Index("ix_ai_system_stage_ref", "stage", "ref"),
         Index("ix_ai_system_next_review", "next_review"),
+        Index("ix_ai_system_created_at", "created_at"),  # 0015: history
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -276,6 +277,7 @@ class Risk(SQLModel, table=True):
         UniqueConstraint("source_key", name="uq_risk_source_key"),
         # Migration 0005: risks imported without scores, listed until someone scores them.
         Index("ix_risk_awaiting", "awaiting_assessment", "ref_num"),
+        Index("ix_risk_created_at", "created_at"),  # 0015: history
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -329,6 +331,7 @@ class Acceptance(SQLModel, table=True):
 
     __tablename__ = "acceptance"
     __mapper_args__ = {"version_id_col": _acceptance_v}
+    __table_args__ = (Index("ix_acceptance_accepted_at", "accepted_at"),)  # 0015: history
 
     id: Optional[int] = Field(default=None, primary_key=True)
     risk_id: int = Field(foreign_key="risk.id", index=True)
@@ -350,6 +353,7 @@ class Treatment(SQLModel, table=True):
     __mapper_args__ = {"version_id_col": _treatment_v}
     __table_args__ = (
         Index("ix_treatment_owner_due", "owner", "due_date"),
+        Index("ix_treatment_created_at", "created_at"),  # 0015: history
         Index("ix_treatment_status_due", "status", "due_date"),
         # reminders (core/reminders.py): covering, date-bounded
         Index("ix_treatment_open_due_owner", "status", "due_date", "owner"),
@@ -380,7 +384,8 @@ class Review(SQLModel, table=True):
     """A review that happened (append-only evidence)."""
 
     __tablename__ = "review"
-    __table_args__ = (Index("ix_review_subject", "subject_type", "subject_id", "reviewed_on"),)
+    __table_args__ = (Index("ix_review_subject", "subject_type", "subject_id", "reviewed_on"),
+                      Index("ix_review_reviewed_at", "reviewed_at"))  # 0015: history
 
     id: Optional[int] = Field(default=None, primary_key=True)
     subject_type: str = Field(max_length=32)

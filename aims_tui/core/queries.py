@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterator, Sequence
 
 from sqlalchemy import and_, func, literal, tuple_
@@ -18,7 +18,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
 from sqlmodel import select
 
-from . import search, tally
+from . import history, search, tally
 from .search import match_query
 from .db import Database
 from .models import RISK_STATUSES, STAGES, WITHDRAWN, AISystem, Risk
@@ -316,7 +316,7 @@ def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: t
 
 def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", descending: bool = False,
               after: tuple | None = None, before: tuple | None = None, limit: int = 100,
-              from_end: bool = False, offset: int = 0) -> RiskPage:
+              from_end: bool = False, offset: int = 0, as_of: datetime | None = None) -> RiskPage:
     """One window of the register in order.
 
     ``after``/``before`` are keys (sort value, ref_num) of the row just
@@ -327,7 +327,9 @@ def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", 
     prefer keys for everything else; from the end it counts from the bottom).
     ``has_more`` says whether rows exist beyond the window in the direction
     read (below it when reading forward, above it when reading backward).
-    Every range is read through an index, whatever the filter and the sort."""
+    Every range is read through an index, whatever the filter and the sort.
+    ``as_of``: the register as it was then (core.history; None: as it is)."""
+    db = history.at(db, as_of)
     if sort not in SORTS:
         raise ValueError(f"cannot sort by {sort}")
     if after is not None and before is not None:
@@ -352,10 +354,16 @@ def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", 
         return RiskPage(out, keys[0] if keys else None, keys[-1] if keys else None, has_more)
 
 
-def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = None) -> int:
+def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = None,
+               as_of: datetime | None = None) -> int:
     """How many risks match ``f``, counted by SQL from indexes. With ``cap``,
     counting stops at ``cap`` (the result is then ``cap``: "at least cap")."""
+    db = history.at(db, as_of)
     with db.read() as s:
+        if getattr(db, "as_of", None) is not None:  # as of a past moment: its tallies answer the plain counts
+            counted = _tally_count(s, f)
+            if counted is not None:
+                return counted if cap is None else min(counted, cap)
         m = Matrix.from_dict(settings_row(s).matrix)
         only_search = bool(f.search) and replace(f, search="", today=None) == RiskFilter()
         q = match_query(f.search) if only_search else None
@@ -371,8 +379,24 @@ def risk_count(db: Database, f: RiskFilter = RiskFilter(), *, cap: int | None = 
         return int(s.exec(select(func.count()).select_from(inner.subquery())).one())
 
 
-def all_risks(db: Database, f: RiskFilter = RiskFilter(), sort: str = "ref", batch: int = 1000):
+def _tally_count(s, f: RiskFilter) -> int | None:
+    """The count of ``f`` summed from the tallies, for the filters they answer (None otherwise)."""
+    if not tally.present(s):
+        return None
+    plain = replace(f, today=None)
+    if plain == RiskFilter() or (plain == RiskFilter(status=f.status)):
+        statuses = (ACTIVE_STATUSES if f.status == "active" else (f.status,)) if f.status else \
+            tuple(st for st in RISK_STATUSES)  # withdrawn left out, as in _where
+        return tally.count_statuses(s, statuses)
+    if plain == RiskFilter(overdue=True):
+        return tally.live_due(s, before=f.today or _today())
+    return None
+
+
+def all_risks(db: Database, f: RiskFilter = RiskFilter(), sort: str = "ref", batch: int = 1000,
+              as_of: datetime | None = None):
     """Every matching risk in order, read in batches (for exports and the CLI)."""
+    db = history.at(db, as_of)
     after = None
     while True:
         page = risk_page(db, f, sort=sort, after=after, limit=batch)
@@ -396,7 +420,7 @@ def _remembered(db: Database, key: tuple, compute):
         version = db.data_version()
     except Exception:
         return compute()
-    full = (db.url, version, *key)
+    full = (db.url, getattr(db, "as_of", None), version, *key)
     if full not in _AGGREGATES:
         if len(_AGGREGATES) > 64:
             _AGGREGATES.clear()
@@ -404,9 +428,11 @@ def _remembered(db: Database, key: tuple, compute):
     return dict(_AGGREGATES[full])
 
 
-def heat_map(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active")) -> dict[tuple[int, int], int]:
+def heat_map(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active"), *,
+             as_of: datetime | None = None) -> dict[tuple[int, int], int]:
     """Counts per (likelihood, impact) cell, by one aggregate query (over the
     covering index (status, likelihood, impact)), remembered until the next commit."""
+    db = history.at(db, as_of)
     if f.search or (f.overdue and f.today is None):  # not worth it / depends on the date
         return _heat_map(db, residual, f)
     return _remembered(db, ("heat_map", residual, f), lambda: _heat_map(db, residual, f))
@@ -439,7 +465,9 @@ def _heat_map(db: Database, residual: bool, f: RiskFilter) -> dict[tuple[int, in
         return out
 
 
-def level_counts(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active")) -> dict[str, int]:
+def level_counts(db: Database, residual: bool = True, f: RiskFilter = RiskFilter(status="active"), *,
+                 as_of: datetime | None = None) -> dict[str, int]:
+    db = history.at(db, as_of)
     with db.read() as s:
         m = Matrix.from_dict(settings_row(s).matrix)
     counts = {b.name: 0 for b in m.bands}
@@ -448,13 +476,15 @@ def level_counts(db: Database, residual: bool = True, f: RiskFilter = RiskFilter
     return counts
 
 
-def systems_per_stage(db: Database) -> dict[str, int]:
+def systems_per_stage(db: Database, *, as_of: datetime | None = None) -> dict[str, int]:
+    db = history.at(db, as_of)
     with db.read() as s:
         got = dict(s.exec(select(AISystem.stage, func.count()).group_by(AISystem.stage)).all())
     return {st: int(got.get(st, 0)) for st in STAGES}
 
 
-def system_refs(db: Database) -> list[tuple[str, str]]:
+def system_refs(db: Database, *, as_of: datetime | None = None) -> list[tuple[str, str]]:
+    db = history.at(db, as_of)
     with db.read() as s:
         return [(r, n) for r, n in s.exec(select(AISystem.ref, AISystem.name).order_by(AISystem.ref))]
 

@@ -23,6 +23,7 @@ from sqlmodel import select
 from ..core import objectives as core_objectives
 from ..core import queries
 from ..core import readiness as readiness_core
+from ..core import trends as core_trends
 from ..core.audit import canonical
 from ..core.db import Database
 from ..core.errors import NotFound, ValidationError
@@ -173,6 +174,8 @@ def gather(db: Database, as_of: date, since: date | None = None, review_ref: str
     data["readiness"] = readiness_figures(db, as_of)
     data["opportunities"] = _opportunities(data, this_review)
     data["summary"] = _key_figures(data)
+    progress("drawing the trends", 0.41)
+    data["trends"], data["glance"] = glance(db, f, data, review_ref)
     data["register"] = f.register
     return data
 
@@ -409,6 +412,7 @@ def nonconformity_figures(f: Facts) -> dict[str, Any]:
              "overdue": is_overdue(n[8], as_of), "corrective_actions": n[10]}
             for n in open_ncs][:LIST_LIMIT],
         "nc_open_total": len(open_ncs),
+        "nc_overdue_total": sum(1 for n in open_ncs if is_overdue(n[8], as_of)),
     }
 
 
@@ -641,6 +645,65 @@ def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
         hints.append(f"{lacking} applicable controls have no current evidence: record it (aims evidence add) "
                      "before an audit samples them.")
     return {"recorded": mr.opportunities if mr else "", "suggested": hints}
+
+
+HEADLINES = (  # the first page's figures: (key of core.trends.Figures, label)
+    ("above_appetite", "Open risks above appetite"),
+    ("active_risks", "Active risks"),
+    ("overdue_reviews", "Overdue risk reviews"),
+    ("overdue_treatments", "Overdue treatments"),
+    ("open_nonconformities", "Open nonconformities"),
+    ("objectives_on_target", "Objectives on target"),
+)
+TOP_ABOVE = 5
+
+
+def _figures_json(p: core_trends.Figures) -> dict[str, Any]:
+    return {"at": p.at, "levels": p.levels, "cells": [[li, im, n] for (li, im), n in p.cells.items()],
+            "active_risks": p.active_risks, "above_appetite": p.above_appetite,
+            "overdue_reviews": p.overdue_reviews, "overdue_treatments": p.overdue_treatments,
+            "open_nonconformities": p.open_nonconformities, "objectives_active": p.objectives_active,
+            "objectives_on_target": p.objectives_on_target, "objectives_off_target": p.objectives_off_target}
+
+
+def glance(db: Database, f: Facts, data: dict[str, Any], review_ref: str | None) -> tuple[dict, dict]:
+    """The monthly series of the 12 months ending at the pack's date (the register as it
+    was at each month end), and the first page: the headline figures as of the pack's
+    date with their change since the start of the period (the last management review
+    when there is one), the residual heat map, the top risks above appetite, what is overdue."""
+    t, extra = core_trends.trends(db, f.as_of, extra=[f.since])
+    now, then = t.points[-1], extra[f.since]
+    prior = [r for r in f.mrs if r.held_on == f.since and r.ref != review_ref]
+    since_label = f"since {prior[-1].ref}" if prior else f"since {f.since.isoformat()}"
+    heads = []
+    for key, label in HEADLINES:
+        value, before = getattr(now, key), getattr(then, key)
+        text = str(value)
+        if key == "objectives_on_target":
+            text = f"{value} of {now.objectives_active}" if now.objectives_active else "none set"
+        heads.append({"key": key, "label": label, "value": value, "before": before, "delta": value - before,
+                      "text": text, "lower_is_better": core_trends.better_when_lower(key)})
+    p, rc = data["performance"], data["performance"]["review_compliance"]["overdue_now"]
+    existed = {v[0] for v in f.risk_meta.values() if v[1] is None or v[1] <= f.hi}
+    top = [x for x in p["above_appetite"] if x["ref"] in existed][:TOP_ABOVE]
+    overdue = [
+        ("Treatments past their due date", p["overdue_treatments_total"]),
+        ("Risk reviews", p["overdue_risk_reviews"]),
+        ("AI system reviews", rc["systems"]),
+        ("Impact assessment reviews", rc["impact_assessments"]),
+        ("Statement of Applicability reviews", rc["soa_entries"]),
+        ("Nonconformities past their due date", p["nc_overdue_total"]),
+        ("Actions of earlier management reviews", sum(1 for a in data["previous_actions"] if a["overdue"])),
+    ]
+    series = t.to_json()
+    series["month_ends"] = t.month_ends
+    return series, {
+        "as_of": f.as_of, "since": f.since, "since_label": since_label,
+        "since_review": prior[-1].ref if prior else None,
+        "headlines": heads, "now": _figures_json(now), "then": _figures_json(then),
+        "top_above": top, "above_total": now.above_appetite, "overdue": overdue,
+        "overdue_treatments": p["overdue_treatments"][:5],
+    }
 
 
 def _key_figures(data: dict[str, Any]) -> dict[str, Any]:

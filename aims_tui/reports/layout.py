@@ -111,6 +111,12 @@ def _styles() -> dict[str, ParagraphStyle]:
                                firstLineIndent=-14),
         "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=28, firstLineIndent=-14),
         "centre": ParagraphStyle("centre", parent=base, alignment=TA_CENTER),
+        # the first page's headline figures: the number, what it counts, its change
+        "tile_value": ParagraphStyle("tile_value", parent=base, fontName=BOLD, fontSize=20, leading=24,
+                                     spaceAfter=0, textColor=colors.HexColor("#1f3a5f")),
+        "tile_label": ParagraphStyle("tile_label", parent=base, fontName=BOLD, fontSize=8.5, leading=10.5,
+                                     spaceAfter=1),
+        "tile_delta": ParagraphStyle("tile_delta", parent=base, fontSize=8, leading=10, spaceAfter=0),
     }
 
 
@@ -281,11 +287,34 @@ class FastTable(Table):
                     else:
                         x = pos[0] + (size[0] + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
                 tx.setTextOrigin(x, y)
-                tx.textOut(line)
+                _text_out(tx, line)
             y -= leading
 
 
 _ALIGNS = ("LEFT", "RIGHT", "CENTER", "CENTRE")
+TEXT_CACHE_LIMIT = 300_000
+
+
+def _text_out(tx: Any, line: str) -> None:
+    """``tx.textOut(line)`` for a text object whose origin is set before every string.
+
+    The register repeats the same owners, statuses, levels and dates thousands of
+    times; ReportLab formats each again (the font's subsets, escaping, numbers). The
+    operators it writes depend only on the font, size, leading, the subset selected
+    before and the string, and the subsets of a document only grow: they are kept
+    per canvas (one document) and written again as they are, so the bytes do not
+    change. The text cursor is not advanced (the next string sets its origin)."""
+    key = (tx._fontname, tx._fontsize, tx._leading, tx._curSubset, line)
+    cache = tx._canvas.__dict__.get("_aims_text_ops")
+    if cache is None:
+        cache = tx._canvas.__dict__["_aims_text_ops"] = {}
+    hit = cache.get(key)
+    if hit is None:
+        hit = (tx._formatText(line), tx._curSubset)
+        if len(cache) < TEXT_CACHE_LIMIT:
+            cache[key] = hit
+    tx._code.append(hit[0])
+    tx._curSubset = hit[1]
 
 
 PAD_TOP, PAD_BOTTOM = 1.5, 2.0

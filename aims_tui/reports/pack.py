@@ -27,12 +27,12 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 from ..core.outfile import output_file
 from . import data as pack_data
 from .layout import BODY_W, FONT, GRID, MARGIN, PAGE_H, PAGE_W, _fit, fmt, printable, register_fonts
-from .sections import HEADINGS, SUBHEADINGS, build_story
+from .sections import HEADINGS, SUBHEADINGS, SUMMARY_SUBHEADINGS, build_story
 import calendar
 
 rl_config.invariant = 1
 Progress = Callable[[str, float], None]
-__all__ = ["HEADINGS", "SUBHEADINGS", "PackResult", "render"]
+__all__ = ["HEADINGS", "SUBHEADINGS", "SUMMARY_SUBHEADINGS", "PackResult", "render"]
 
 
 @dataclass

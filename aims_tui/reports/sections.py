@@ -15,6 +15,7 @@ from ..core.objectives import state_text, target_text, value_text
 from ..core.scoring import Matrix
 from . import data as pack_data
 from .audit_section import TITLE as AUDITS_TITLE, audit_section
+from .charts import bar_chart, heat_map_drawing, line_chart, objective_chart, strong
 from .context_section import context_blocks
 from .layout import (
     BODY_W,
@@ -45,6 +46,8 @@ HEADINGS = [
     "AI system summaries",
     "Appendix: the full risk register",
 ]
+# the executive summary's own pages (1.1, 1.2): the trends, then every key figure
+SUMMARY_SUBHEADINGS = ["Trends over the last 12 months", "All key figures"]
 SUBHEADINGS = [
     "Risk heat maps",
     "Risks above appetite and their acceptances",
@@ -82,18 +85,135 @@ def _cover(d: dict, st: dict, generated_by: str, digest: str) -> list:
                       st["body"]), Spacer(1, 10 * mm), kv_table(pairs, st, 120), PageBreak()]
 
 
-def _summary(d: dict, st: dict) -> list:
+GOOD, BAD, SAME = colors.HexColor("#2e7d32"), colors.HexColor("#c62828"), colors.HexColor("#555555")
+TILE_BG = colors.HexColor("#f3f5f8")
+
+
+def delta_text(delta: int, since_label: str) -> str:
+    """'−3 since MR-2026-02', '+2 since 2025-06-15', 'no change since …' (a true minus sign)."""
+    if delta == 0:
+        return f"no change {since_label}"
+    return f"{'+' if delta > 0 else '−'}{abs(delta)} {since_label}"
+
+
+def _tiles(g: dict, st: dict) -> Table:
+    """The headline figures, three to a row: the number, what it counts, its change."""
+    cells = []
+    for x in g["headlines"]:
+        delta = x["delta"]
+        good = delta == 0 or (delta < 0) == x["lower_is_better"]
+        colour = SAME if delta == 0 or x["key"] == "active_risks" else GOOD if good else BAD
+        cells.append([Paragraph(escape(x["text"]), st["tile_value"]), Paragraph(escape(x["label"]), st["tile_label"]),
+                      Paragraph(f'<font color="#{colour.hexval()[2:]}">'
+                                f'{escape(delta_text(delta, g["since_label"]))}</font>', st["tile_delta"])])
+    rows = [cells[i:i + 3] for i in range(0, len(cells), 3)]
+    w = BODY_W / 3
+    t = Table(rows, colWidths=[w] * 3, hAlign="LEFT")
+    t.setStyle(TableStyle([("BACKGROUND", (0, 0), (-1, -1), TILE_BG), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                           ("GRID", (0, 0), (-1, -1), 3, colors.white),
+                           ("LEFTPADDING", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 5),
+                           ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
+    return t
+
+
+def _summary(d: dict, st: dict, m: Matrix) -> list:
+    """The first page a manager takes in at a glance: the headline figures and their change
+    since the last review, the residual heat map, what is overdue, the top risks above appetite."""
+    g = d["glance"]
     out: list = [heading(f"1 {HEADINGS[0]}", 0, st)]
-    out.append(table(["Key figure", "Value"], pack_data.key_figure_lines(d), [300, BODY_W - 300]))
+    cmp = (f"compared with {g['since_review']}, held on {fmt(g['since'])}" if g["since_review"]
+           else f"compared with {fmt(g['since'])}, the start of the review period")
+    out.append(para(f"The register as of {fmt(g['as_of'])}, {cmp}.", st["body"]))
+    out += [_tiles(g, st), Spacer(1, 8)]
+    # the heat map beside what is overdue
+    now = g["now"]
+    hm_w = 230.0
+    hm = heat_map_drawing({(li, im): n for li, im, n in now["cells"]}, m, hm_w, 150)
+    lv = ", ".join(f"{n} {name}" for name, n in now["levels"].items())
+    left = [Paragraph("Residual risk heat map", st["h3"]), hm,
+            para(f"Active risks by residual level: {lv}. Outlined: above the appetite ({m.appetite}).", st["small"])]
+    over_rows = [[label, str(n)] for label, n in g["overdue"]]
+    right = [Paragraph(f"Overdue as of {escape(fmt(g['as_of']))}", st["h3"]),
+             table(["What", "Overdue"], over_rows, [BODY_W - hm_w - 70, 50], [("ALIGN", (1, 1), (1, -1), "RIGHT")]
+                   + [("TEXTCOLOR", (1, i), (1, i), BAD) for i, (_l, n) in enumerate(g["overdue"], 1) if n])]
+    if g["overdue_treatments"]:
+        right.append(Spacer(1, 4))
+        right.append(para("Longest overdue treatments: " + "; ".join(
+            f"{t['risk_ref']} {t['action']} ({t['owner'] or 'no owner'}, {t['days_overdue']} days)"
+            for t in g["overdue_treatments"][:3]) + ".", st["small"]))
+    pair = Table([[left, right]], colWidths=[hm_w + 14, BODY_W - hm_w - 14], hAlign="LEFT")
+    pair.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 0)]))
+    out.append(pair)
+    # top risks above appetite
+    top = g["top_above"]
+    out.append(Paragraph(f"Top risks above appetite ({len(top)} of {g['above_total']})", st["h3"]))
+    if top:
+        rows = [[r["ref"], r["system_ref"], r["title"], r["owner"], f"{r['residual_score']} {r['residual_level']}",
+                 r["acceptance"]] for r in top]
+        out.append(table(["Ref", "System", "Risk", "Owner", "Residual", "Acceptance"], rows,
+                         [44, 48, BODY_W - 322, 60, 70, 100], max_lines=2))
+    else:
+        out.append(para("No active risk is above the appetite.", st["body"]))
     c = d["changes"]
-    lines = [
-        f"{len(c['systems_added'])} AI systems were added, {len(c['systems_retired'])} retired and "
-        f"{len(c['stage_changes'])} changed stage.",
-        f"{len(c['risks_added'])} risks were added, {len(c['risks_closed'])} closed and "
-        f"{len(c['risk_level_changes'])} changed residual level.",
-    ]
-    out += [Paragraph("What changed since the last review", st["h3"])] + [para(x, st["body"]) for x in lines]
+    out.append(Spacer(1, 6))
+    out.append(para(
+        f"Since {fmt(d['head']['since'])}: {len(c['risks_added'])} risks added, {len(c['risks_closed'])} closed, "
+        f"{len(c['risk_level_changes'])} changed residual level; {len(c['systems_added'])} AI systems added, "
+        f"{len(c['systems_retired'])} retired, {len(c['stage_changes'])} changed stage (section 3).", st["small"]))
     return out
+
+
+def _trends(d: dict, st: dict, m: Matrix) -> list:
+    """The trends page: four charts of the 12 months ending at the pack's date, then each
+    objective's value against its target."""
+    t = d["trends"]
+    ends = t["month_ends"]
+    pts = t["points"]
+    out: list = [PageBreak(), heading(f"1.1 {SUMMARY_SUBHEADINGS[0]}", 1, st), para(
+        f"At each month end from {fmt(ends[0])} to {fmt(ends[-1])} (the last month ends at the pack's date), "
+        "the register as it was then: rebuilt from the audit trail, treatments from their completion dates, "
+        "nonconformities from their raised and closed dates, objectives from their dated measurements.",
+        st["small"])]
+    w, h = BODY_W / 2 - 6, 178
+    levels = [(b.name, [p["levels"].get(b.name, 0) for p in pts], strong(b.colour)) for b in m.bands]
+    c1 = bar_chart("Active risks by residual level at month end", ends, levels, w, h, stacked=True)
+    c2 = line_chart("Overdue reviews and treatments at month end", ends, [
+        ("Risk reviews", [p["overdue_reviews"] for p in pts], colors.HexColor("#5b7db1")),
+        ("Treatments", [p["overdue_treatments"] for p in pts], colors.HexColor("#ef6c00"))], w, h)
+    c3 = bar_chart("Nonconformities raised and closed per month", ends, [
+        ("Raised", t["nc_raised"], colors.HexColor("#e57373")), ("Closed", t["nc_closed"], colors.HexColor("#81c784"))],
+        w, h)
+    unmeasured = [p["objectives_active"] - p["objectives_on_target"] - p["objectives_off_target"] for p in pts]
+    c4 = bar_chart("Objectives against their targets at month end", ends, [
+        ("On target", [p["objectives_on_target"] for p in pts], colors.HexColor("#66bb6a")),
+        ("Off target", [p["objectives_off_target"] for p in pts], colors.HexColor("#e53935")),
+        ("Not measured", unmeasured, colors.HexColor("#bdbdbd"))], w, h, stacked=True)
+    grid = Table([[c1, c2], [c3, c4]], colWidths=[BODY_W / 2] * 2, rowHeights=[h + 10] * 2, hAlign="LEFT")
+    grid.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                              ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 4)]))
+    out.append(grid)
+    objs = t["objectives"][:OBJECTIVE_CHARTS]
+    if objs:
+        out.append(Paragraph("Objectives: the latest value at each month end against the target (dashed)",
+                             st["h3"]))
+        ow, oh = BODY_W / 3 - 4, 110
+        cells = [objective_chart(o["ref"], o["title"], ends, o["values"], o["target"], o["direction"], o["unit"],
+                                 ow, oh) for o in objs]
+        rows = [cells[i:i + 3] + [""] * (3 - len(cells[i:i + 3])) for i in range(0, len(cells), 3)]
+        og = Table(rows, colWidths=[BODY_W / 3] * 3, rowHeights=[oh + 6] * len(rows), hAlign="LEFT")
+        og.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("TOPPADDING", (0, 0), (-1, -1), 2)]))
+        out.append(og)
+        if len(t["objectives"]) > len(objs):
+            out.append(para(f"Showing {len(objs)} of {len(t['objectives'])} active objectives; every one is in "
+                            "section 4.9.", st["small"]))
+    out.append(heading(f"1.2 {SUMMARY_SUBHEADINGS[1]}", 1, st))
+    out.append(table(["Key figure", "Value"], pack_data.key_figure_lines(d), [300, BODY_W - 300]))
+    return out
+
+
+OBJECTIVE_CHARTS = 6
 
 
 def _previous(d: dict, st: dict) -> list:
@@ -513,7 +633,7 @@ def build_story(d: dict, digest: str, generated_by: str) -> list:
     toc = TableOfContents(levelStyles=[st["toc1"], st["toc2"]], dotsMinLevel=0)
     story: list = _cover(d, st, generated_by, digest)
     story += [Paragraph("Contents", st["h1"]), toc, PageBreak()]
-    story += _summary(d, st) + [PageBreak()] + _previous(d, st) + [Spacer(1, 8)] + _changes(d, st)
+    story += _summary(d, st, m) + _trends(d, st, m) + [PageBreak()] + _previous(d, st) + [Spacer(1, 8)] + _changes(d, st)
     story += [PageBreak()] + _performance(d, st, m) + [PageBreak()] + _opportunities(d, st)
     story += _decisions(d, st) + _systems(d, st, m) + _appendix(d, st)
     return story

@@ -15,7 +15,7 @@ from aims_tui.core.models import AISystem, Treatment
 from aims_tui.core.scoring import Matrix
 from aims_tui.core.services.settings import get_matrix
 from aims_tui.reports import build_pack
-from aims_tui.reports.pack import HEADINGS, SUBHEADINGS
+from aims_tui.reports.pack import HEADINGS, SUBHEADINGS, SUMMARY_SUBHEADINGS
 from tests.conftest import TODAY
 
 from .seed import CYRILLIC, DECISIONS, GREEK, LONG5000, MARKUP, WORD300, seed
@@ -65,6 +65,8 @@ def test_contents_lists_the_sections_with_their_page_numbers(built):
     entries = []
     for i, h in enumerate(HEADINGS, 1):
         entries.append(f"{i} {h}")
+        if i == 1:
+            entries += [f"1.{j} {sub}" for j, sub in enumerate(SUMMARY_SUBHEADINGS, 1)]
         if i == 4:
             entries += [f"4.{j} {sub}" for j, sub in enumerate(SUBHEADINGS, 1)]
     assert all(e in contents for e in entries)

@@ -1,0 +1,666 @@
+"""The register as it was at any past moment, derived from the audit trail.
+
+How: the live tables are the register now; every write through the services
+left an audit event saying what it changed (``{field: [before, after]}``; a
+create or delete carries the record). The state at a moment ``T`` is the live
+state with the events after ``T`` undone, newest first: a record created after
+``T`` is absent, a field changed after ``T`` takes its ``before`` value, a
+record deleted after ``T`` comes back from its delete event. Records that are
+their own history (reviews, stage events, acceptances) are absent when made
+after ``T``; an acceptance revoked after ``T`` is not revoked yet. The cost is
+proportional to the changes since ``T``, never to the size of the register.
+
+The undone rows go into TEMP tables of a connection of its own, and TEMP VIEWS
+named like the tables (``risk``, ``ai_system``, ``acceptance``, ``treatment``,
+``review``, ``stage_event``) show ``live rows not overridden UNION ALL the rows
+as they were``. SQLite looks a name up in the temp schema first, so every read
+of core (the same SQL, the same indexes) reads the register as it was without
+knowing it. The tallies the dashboard sums (migration 0014) are shadowed the
+same way: the live tally minus what the overridden rows count now plus what
+they counted then.
+
+The API (the contract between helpers):
+
+- :func:`end_of_day` -- the moment ``--as-of DATE`` means.
+- :func:`at` -- ``at(db, as_of)`` is ``db`` itself for ``None`` (nothing
+  changes, nothing costs), else a read-only :class:`AsOfDatabase` whose every
+  ``read()`` sees the register as of that moment. Any read function taking a
+  ``Database`` works on it unchanged (checks, readiness, reminders, the pack).
+- These read functions take ``as_of: datetime | None = None`` (None: the live
+  tables, as before): :mod:`aims_tui.core.queries` ``risk_page``,
+  ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
+  ``systems_per_stage``, ``system_refs``; :func:`aims_tui.core.records`-level
+  detail through :func:`risk_detail` and :func:`system_detail` here; the
+  systems list through :func:`systems` here. Everything else: pass
+  ``at(db, as_of)`` where it takes a ``db``.
+- :func:`diff` -- what was added, closed, rescored, moved stage, accepted or
+  lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
+- :func:`last_review_at` -- when the latest management review was held.
+
+Not covered (the live value is shown): the risk matrix and cadences (settings),
+the links between risks and controls, and records of the other registers
+(documents, objectives, ...), which the register, heat maps and systems do not
+read. Records written behind aims' back (``aims audit verify`` names them) or
+bulk loads with no event per record (the demo) are as they are now, except that
+a risk or AI system created after ``T`` is absent.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time as dtime, timedelta, timezone
+from typing import Any, Iterator
+
+from sqlalchemy import event, text
+from sqlmodel import Session, select
+
+from .db import Database
+from .errors import DatabaseError, ValidationError
+from .models import AISystem
+from .records import to_dict
+
+# -- moments ------------------------------------------------------------------
+
+
+def end_of_day(d: date) -> datetime:
+    """The last moment of day ``d`` (local time, as ``schedule.today``), in UTC."""
+    return datetime.combine(d, dtime.max).astimezone(timezone.utc)
+
+
+def parse_day(value: str, field_name: str = "--as-of") -> date:
+    """A day given as YYYY-MM-DD; a ValidationError naming the field otherwise."""
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(field_name, f"'{value}' is not a date (expected YYYY-MM-DD, e.g. 2026-06-15)") from None
+
+
+def stored(at: datetime) -> str:
+    """A moment as the database stores timestamps (naive UTC, microseconds)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at.isoformat(sep=" ", timespec="microseconds")
+
+
+def _parse_stored(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(str(value).replace("T", " ").rstrip("Z")).replace(tzinfo=timezone.utc)
+
+
+# -- what the undo knows --------------------------------------------------------
+
+# entity of the audit trail -> table, and how its entity_ref names a row
+_BY_REF = {"risk": "risk", "ai_system": "ai_system"}
+TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event")
+# Fields of an event that are not columns of the record (derived or about something else).
+_NOT_COLUMNS = {"version", "inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
+                "acceptance", "reason", "undo", "why", "treatments", "outcome", "kind", "notes",
+                "overridden_gates", "justification", "note", "risks_due_for_review", "risks_brought_forward",
+                "system_ref", "record"}
+_GENERATED = {"risk": {"inherent_score": ("inherent_likelihood", "inherent_impact"),
+                       "residual_score": ("residual_likelihood", "residual_impact")}}
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in conn.execute(f"PRAGMA main.table_xinfo({table})")]
+
+
+def _to_stored(value: Any, col: str) -> Any:
+    """A value as logged (``audit.plain``) back to how SQLite stores it."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, (list, dict)):
+        return json.dumps(value)
+    if isinstance(value, str) and len(value) >= 20 and value.endswith("Z") and value[10:11] == "T":
+        return value[:-1].replace("T", " ")
+    return value
+
+
+@dataclass
+class _State:
+    """One record being taken back in time: its stored row (None: absent)."""
+
+    row: dict[str, Any] | None
+    changed: bool = False
+    restored: bool = False  # brought back from a delete event (its id may be reused by a later row)
+
+
+class _Undo:
+    """The rows of the tracked tables as they were at ``T``, for those that changed since."""
+
+    def __init__(self, conn: sqlite3.Connection, at: datetime, refs: dict[str, set[str]] | None = None):
+        self.conn = conn
+        self.at = stored(at)
+        self.cols = {t: _columns(conn, t) for t in TABLES}
+        self.states: dict[str, dict[Any, _State]] = {t: {} for t in TABLES}
+        self._system_ids: dict[str, int | None] = {}
+        self.refs = refs  # only these refs per entity (diff); None: all
+
+    # rows ----------------------------------------------------------------
+    def _live(self, table: str, where: str, arg: Any) -> dict[str, Any] | None:
+        cols = self.cols[table]
+        got = self.conn.execute(f"SELECT {', '.join(cols)} FROM main.{table} WHERE {where} = ?", (arg,)).fetchone()
+        return None if got is None else dict(zip(cols, got))
+
+    def state(self, table: str, key: Any, by: str = "id") -> _State:
+        st = self.states[table].get(key)
+        if st is None:
+            st = _State(self._live(table, by, key))
+            self.states[table][key] = st
+        return st
+
+    def system_id(self, ref: str | None) -> int | None:
+        if not ref:
+            return None
+        if ref not in self._system_ids:
+            got = self.conn.execute("SELECT id FROM main.ai_system WHERE ref = ?", (ref,)).fetchone()
+            if got is None:
+                st = self.states["ai_system"].get(ref)
+                got = (st.row["id"],) if st and st.row else None
+            self._system_ids[ref] = got[0] if got else None
+        return self._system_ids[ref]
+
+    # events --------------------------------------------------------------
+    def run(self) -> "_Undo":
+        rows = self.conn.execute(
+            "SELECT id, entity, entity_ref, action, changes FROM main.audit_event "
+            "WHERE at > ? AND entity IN ('risk', 'ai_system', 'treatment') ORDER BY id DESC", (self.at,)).fetchall()
+        for _id, entity, ref, action, changes in rows:
+            if self.refs is not None and ref not in self.refs.get(entity, ()) and entity != "treatment":
+                continue
+            ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
+            if entity == "treatment":
+                self._undo_treatment(ref, action, ch)
+            else:
+                self._undo(entity, ref, action, ch)
+        self._append_only()
+        return self
+
+    def _undo(self, table: str, ref: str, action: str, ch: dict) -> None:
+        st = self.state(table, ref, by="ref")
+        if action == "create":
+            st.row, st.changed = None, True
+            return
+        if action == "delete":
+            rec = (ch.get("record") or [None])[0]
+            if isinstance(rec, dict):
+                st.row = self._from_record(table, rec)
+                st.changed = True
+                if table == "risk":  # its acceptances, treatments and reviews went with it: back too
+                    self._bring_back(rec)
+            return
+        if st.row is None:
+            return  # deleted later with no record to bring back: nothing to undo onto
+        row = st.row
+        touched = False
+        for f, pair in ch.items():
+            if not isinstance(pair, list) or len(pair) != 2:
+                continue
+            before, after = pair
+            if f == "system_ref" and table == "risk":
+                if before != after:
+                    row["system_id"] = self.system_id(before)
+                    touched = True
+                continue
+            if f in _NOT_COLUMNS or f not in row:
+                continue
+            if before != after:
+                row[f] = _to_stored(before, f)
+                touched = True
+                if f == "title" and "title_fold" in row and isinstance(before, str):
+                    row["title_fold"] = before.casefold()
+        if table == "ai_system" and action == "transition":
+            moved = ch.get("risks_brought_forward")
+            if isinstance(moved, list) and len(moved) == 2 and isinstance(moved[0], dict):
+                for rref, old in moved[0].items():
+                    rs = self.state("risk", rref, by="ref")
+                    if rs.row is not None:
+                        rs.row["next_review"] = old
+                        rs.row["version"] = int(rs.row["version"]) - 1
+                        rs.changed = True
+        if action == "accept" and table == "risk" and row.get("status") != "closed":
+            touched = True  # its updated_at moved: a new version even when the status stayed
+        if action == "review" and table == "risk":
+            touched = True  # a review always stamps the risk
+        ver = ch.get("version")
+        if isinstance(ver, list) and len(ver) == 2 and isinstance(ver[0], int) and "version" in row:
+            row["version"] = ver[0]  # logged where a write bumps it more than once
+            touched = True
+        elif touched and "version" in row:
+            row["version"] = int(row["version"]) - 1
+        if action == "revoke_acceptance":
+            acc = ch.get("acceptance")
+            if isinstance(acc, list) and acc and isinstance(acc[0], int):
+                a = self.state("acceptance", acc[0])
+                if a.row is not None:
+                    a.row["revoked"] = 0
+                    a.row["version"] = int(a.row["version"]) - 1
+                    a.changed = True
+        st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
+
+    def _bring_back(self, rec: dict) -> None:
+        for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),
+                                ("reviews", "review", "reviewed_at")):
+            for r in rec.get(key) or []:
+                if not isinstance(r, dict) or r.get("id") is None:
+                    continue
+                when = _to_stored(r.get(col), col)
+                made = when is None or str(when) <= self.at
+                self.states[table][r["id"]] = _State(self._from_record(table, r) if made else None, True, True)
+
+    def _undo_treatment(self, ref: str, action: str, ch: dict) -> None:
+        tail = ref.rpartition("/")[2]
+        if not tail[1:].isdigit():
+            return
+        st = self.state("treatment", int(tail[1:]))
+        if action == "create":
+            st.row, st.changed = None, True
+        elif action == "delete":
+            rec = (ch.get("record") or [None])[0]
+            if isinstance(rec, dict):
+                st.row, st.changed, st.restored = self._from_record("treatment", rec), True, True
+        elif st.row is not None:
+            touched = False
+            for f, pair in ch.items():
+                if isinstance(pair, list) and len(pair) == 2 and f in st.row and f not in _NOT_COLUMNS \
+                        and pair[0] != pair[1]:
+                    st.row[f] = _to_stored(pair[0], f)
+                    touched = True
+            if touched:
+                st.row["version"] = int(st.row["version"]) - 1
+                st.changed = True
+
+    def _from_record(self, table: str, rec: dict) -> dict[str, Any]:
+        row = {c: _to_stored(rec.get(c), c) for c in self.cols[table]}
+        if table == "risk":
+            if rec.get("awaiting_assessment"):
+                pass  # the record's scores were blanked for show: the placeholders are 1
+            for c in ("inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"):
+                if row.get(c) is None:
+                    row[c] = 1
+            row["title_fold"] = str(rec.get("title") or "").casefold()
+        return row
+
+    def _append_only(self) -> None:
+        """Records that are their own history: absent when made after T."""
+        if self.refs is not None:
+            return
+        # An acceptance made after T: its risk's cover then differs (the tallies read it through the risk).
+        for (ref,) in self.conn.execute("SELECT r.ref FROM main.acceptance a JOIN main.risk r ON r.id = a.risk_id "
+                                        "WHERE a.accepted_at > ?", (self.at,)).fetchall():
+            self.state("risk", ref, by="ref").changed = True
+        for table, col in (("review", "reviewed_at"), ("stage_event", "at"), ("acceptance", "accepted_at"),
+                           ("risk", "created_at"), ("ai_system", "created_at"), ("treatment", "created_at")):
+            for (id_,) in self.conn.execute(f"SELECT id FROM main.{table} WHERE {col} > ?", (self.at,)):
+                st = self.states[table].get(id_) if table not in _BY_REF else None
+                if table in _BY_REF:
+                    ref = self.conn.execute(f"SELECT ref FROM main.{table} WHERE id = ?", (id_,)).fetchone()[0]
+                    self.states[table][ref] = _State(None, True)
+                elif not (st is not None and st.restored):
+                    self.states[table][id_] = _State(None, True)
+
+    # results -------------------------------------------------------------
+    def rows(self, table: str) -> Iterator[tuple[int | None, dict[str, Any] | None]]:
+        """(live id, row as it was) of every record that differs."""
+        for key, st in self.states[table].items():
+            if not st.changed:
+                continue
+            live_id = key if table not in _BY_REF else self._live_id(table, key)
+            yield live_id, st.row
+
+    def _live_id(self, table: str, ref: str) -> int | None:
+        got = self.conn.execute(f"SELECT id FROM main.{table} WHERE ref = ?", (ref,)).fetchone()
+        return got[0] if got else None
+
+
+def _finish(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    for gen, (a, b) in _GENERATED.get(table, {}).items():
+        if gen in row:
+            row[gen] = int(row[a]) * int(row[b]) if row.get(a) is not None and row.get(b) is not None else None
+    return row
+
+
+# -- the shadow views -------------------------------------------------------------
+
+# The tallies of migration 0014 (a test holds them equal): table -> (key columns, the key from a risk row "{r}").
+TALLIES = {
+    "risk_tally_cells": (
+        ["status", "awaiting", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"],
+        ["{r}.status", "{r}.awaiting_assessment", "{r}.inherent_likelihood", "{r}.inherent_impact",
+         "{r}.residual_likelihood", "{r}.residual_impact"]),
+    "risk_tally_due": (
+        ["status", "owner", "next_review"],
+        ["{r}.status", "{r}.owner", "COALESCE({r}.next_review, '')"]),
+    "risk_tally_cover": (
+        ["status", "residual_score", "cover"],
+        ["{r}.status", "({r}.residual_likelihood * {r}.residual_impact)",
+         "COALESCE((SELECT CASE WHEN a.residual_likelihood * a.residual_impact >= "
+         "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
+         "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+    "risk_tally_expiry": (
+        ["status", "owner", "expires_on"],
+        ["{r}.status", "{r}.owner",
+         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+}
+
+
+def _tally_views(cur: sqlite3.Cursor) -> None:
+    """Each tally as of the moment: the live counts, minus what the overridden
+    risks count now, plus what they counted then (with the acceptances of then)."""
+    for table, (cols, values) in TALLIES.items():
+        cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
+        if cur.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is None:
+            continue
+        now = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM main.acceptance a") for v in values)
+        then = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM temp.acceptance a") for v in values)
+        keys = ", ".join(cols)
+        cur.execute(
+            f"CREATE TEMP VIEW {table} AS SELECT {keys}, sum(n) AS n FROM ("
+            f"SELECT {keys}, n FROM main.{table} "
+            f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM temp.h_risk_ids) "
+            f"UNION ALL SELECT {then}, 1 FROM temp.h_risk r"
+            f") GROUP BY {keys}")
+
+
+def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
+    """Create (or replace) the TEMP tables and views of the register as of ``at``
+    on this connection; returns how many rows each table overrides."""
+    undo = _Undo(conn, at).run()
+    counts = {}
+    cur = conn.cursor()
+    cur.execute("BEGIN")
+    try:
+        for table in TABLES:
+            cols = undo.cols[table]
+            cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
+            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}")
+            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}_ids")
+            cur.execute(f"CREATE TEMP TABLE h_{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
+            cur.execute(f"CREATE TEMP TABLE h_{table}_ids (id INTEGER PRIMARY KEY)")
+            n = 0
+            for live_id, row in undo.rows(table):
+                n += 1
+                if live_id is not None:
+                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (live_id,))
+                if row is not None:
+                    row = _finish(table, row)
+                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (row["id"],))
+                    cur.execute(f"INSERT INTO temp.h_{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                [row.get(c) for c in cols])
+            counts[table] = n
+            sel = ", ".join(cols)
+            cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
+                        f"WHERE id NOT IN (SELECT id FROM temp.h_{table}_ids) "
+                        f"UNION ALL SELECT {sel} FROM temp.h_{table}")
+        _tally_views(cur)
+        cur.execute("COMMIT")
+    except BaseException:
+        cur.execute("ROLLBACK")
+        raise
+    return counts
+
+
+class AsOfDatabase(Database):
+    """The same database read as it was at ``as_of`` (read-only)."""
+
+    def __init__(self, base: Database, as_of: datetime):
+        if not base.is_sqlite or base.path is None:
+            raise DatabaseError("the register as of a date needs an SQLite database file")
+        super().__init__(base.url)
+        self.as_of = as_of
+        self.base = base
+        self._built_at_version: int | None = None
+        self._lock = threading.Lock()
+
+        @event.listens_for(self.engine, "connect")
+        def _on_connect(dbapi_conn, _record):  # after the pragmas (registered later)
+            build(dbapi_conn, self.as_of)
+
+    @property
+    def overridden(self) -> dict[str, int]:
+        with self.read() as s:
+            conn = s.connection()
+            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.h_{t}_ids").scalar() or 0)
+                    for t in TABLES}
+
+    def read(self):  # type: ignore[override]
+        # Someone committed since the views were built: build them again (new connections).
+        try:
+            v = self.data_version()
+        except Exception:  # noqa: BLE001
+            v = None
+        with self._lock:
+            if self._built_at_version is not None and v != self._built_at_version:
+                self.engine.dispose()
+            self._built_at_version = v
+        return super().read()
+
+    def transact(self, fn, retry_seconds: float = 0):  # type: ignore[override]
+        raise DatabaseError(f"the register as of {self.as_of.date().isoformat()} is read-only")
+
+
+_OPEN: dict[tuple[str, datetime], AsOfDatabase] = {}
+
+
+def at(db: Database, as_of: datetime | None) -> Database:
+    """``db`` read as of ``as_of`` (``db`` itself for None)."""
+    if as_of is None:
+        return db
+    if isinstance(db, AsOfDatabase):
+        db = db.base
+    key = (db.url, as_of)
+    got = _OPEN.get(key)
+    if got is None:
+        if len(_OPEN) >= 8:
+            old = _OPEN.pop(next(iter(_OPEN)))
+            old.dispose()
+        got = _OPEN[key] = AsOfDatabase(db, as_of)
+    return got
+
+
+def close(db: Database) -> None:
+    """Let go of the connections that read ``db`` as of past moments."""
+    for key in [k for k in _OPEN if k[0] == db.url]:
+        _OPEN.pop(key).dispose()
+
+
+def is_as_of(s: Session) -> bool:
+    """Whether this session reads the register as of a past moment."""
+    return s.connection().exec_driver_sql(
+        "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = 'risk'").first() is not None \
+        if s.get_bind().dialect.name == "sqlite" else False
+
+
+# -- reads ----------------------------------------------------------------------
+
+
+def systems(db: Database, *, stage: str | None = None, as_of: datetime | None = None) -> list[dict[str, Any]]:
+    """The AI systems in ref order (as of a moment)."""
+    with at(db, as_of).read() as s:
+        q = select(AISystem).order_by(AISystem.ref)
+        if stage:
+            q = q.where(AISystem.stage == stage)
+        return [to_dict(r) for r in s.exec(q)]
+
+
+def last_review_at(session: Session, before: datetime | None = None) -> datetime | None:
+    """When the latest management review (MR-...) was held (its day's end), at or before ``before``."""
+    q = "SELECT max(held_on) FROM management_review"
+    params: dict[str, Any] = {}
+    if before is not None:
+        q += " WHERE held_on <= :d"
+        params["d"] = before.astimezone().date().isoformat() if before.tzinfo else before.date().isoformat()
+    got = session.connection().execute(text(q), params).scalar()
+    if not got:
+        return None
+    return end_of_day(date.fromisoformat(str(got)[:10]))
+
+
+def review_held_at(session: Session, ref: str) -> datetime:
+    """The end of the day management review ``ref`` was held; a ValidationError when there is none."""
+    got = session.connection().execute(text("SELECT held_on FROM management_review WHERE ref = :r"),
+                                       {"r": ref.strip()}).scalar()
+    if not got:
+        raise ValidationError("--since-review", f"there is no management review {ref.strip()}")
+    return end_of_day(date.fromisoformat(str(got)[:10]))
+
+
+# -- diff -------------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    ref: str
+    title: str
+    entity: str
+    at: datetime | None
+    before: Any = None
+    after: Any = None
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["at"] = None if self.at is None else self.at.astimezone(timezone.utc).isoformat(timespec="seconds")
+        return d
+
+
+@dataclass
+class Diff:
+    start: datetime
+    end: datetime
+    added: list[Change] = field(default_factory=list)
+    closed: list[Change] = field(default_factory=list)
+    rescored: list[Change] = field(default_factory=list)
+    moved_stage: list[Change] = field(default_factory=list)
+    accepted: list[Change] = field(default_factory=list)
+    lapsed: list[Change] = field(default_factory=list)
+
+    KINDS = ("added", "closed", "rescored", "moved_stage", "accepted", "lapsed")
+
+    @property
+    def empty(self) -> bool:
+        return not any(getattr(self, k) for k in self.KINDS)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema": "aims.diff/1",
+            "from": self.start.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            "to": self.end.astimezone(timezone.utc).isoformat(timespec="seconds"),
+            **{k: [c.to_json() for c in getattr(self, k)] for k in self.KINDS},
+            "counts": {k: len(getattr(self, k)) for k in self.KINDS},
+        }
+
+
+def _raw(session: Session) -> sqlite3.Connection:
+    return session.connection().connection.driver_connection
+
+
+_LIVE_STATUSES_GONE = ("closed", "withdrawn")
+
+
+def diff(session: Session, start: datetime, end: datetime) -> Diff:
+    """What changed between ``start`` and ``end`` (``start`` < ``end``), read
+    from the events between them and the states at both ends of the records they name."""
+    if end < start:
+        raise ValidationError("dates", "the first date must not be after the second")
+    conn = _raw(session)
+    s_at, e_at = stored(start), stored(end)
+    evs = conn.execute(
+        "SELECT entity, entity_ref, action, at FROM main.audit_event WHERE at > ? AND at <= ? "
+        "AND entity IN ('risk', 'ai_system') ORDER BY id", (s_at, e_at)).fetchall()
+    refs: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
+    last_at: dict[tuple[str, str], datetime] = {}
+    for entity, ref, _action, when in evs:
+        refs[entity].add(ref)
+        last_at[(entity, ref)] = _parse_stored(when)  # type: ignore[assignment]
+    # Made in the window with no event of their own (a bulk load such as the demo): found by their time.
+    born: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
+    for table in born:
+        for ref, when in conn.execute(f"SELECT ref, created_at FROM main.{table} WHERE created_at > ? AND created_at <= ?",
+                                      (s_at, e_at)):
+            born[table].add(ref)
+            refs[table].add(ref)
+            last_at.setdefault((table, ref), _parse_stored(when))  # type: ignore[arg-type]
+    before = _Undo(conn, start, refs).run()
+    after = _Undo(conn, end, refs).run()
+    out = Diff(start, end)
+
+    def row(u: _Undo, table: str, ref: str) -> dict[str, Any] | None:
+        if u is before and ref in born[table]:
+            return None
+        return u.state(table, ref, by="ref").row
+
+    for ref in sorted(refs["risk"]):
+        b, a = row(before, "risk", ref), row(after, "risk", ref)
+        when = last_at.get(("risk", ref))
+        title = str((a or b or {}).get("title") or "")
+        if a is not None and b is None and a["status"] != "withdrawn":  # withdrawn: made by mistake
+            out.added.append(Change(ref, title, "risk", when, None, {"status": a["status"]}))
+        if b is not None and (b["status"] not in _LIVE_STATUSES_GONE) and (a is None or a["status"] in _LIVE_STATUSES_GONE):
+            out.closed.append(Change(ref, title, "risk", when, b["status"], a["status"] if a else "deleted"))
+        if a is not None and b is not None:
+            sb = _scores(b)
+            sa = _scores(a)
+            if sb != sa:
+                out.rescored.append(Change(ref, title, "risk", when, sb, sa))
+    for ref in sorted(refs["ai_system"]):
+        b, a = row(before, "ai_system", ref), row(after, "ai_system", ref)
+        when = last_at.get(("ai_system", ref))
+        title = str((a or b or {}).get("name") or "")
+        if a is not None and b is None:
+            out.added.append(Change(ref, title, "ai_system", when, None, {"stage": a["stage"]}))
+        elif a is not None and b is not None and a["stage"] != b["stage"]:
+            out.moved_stage.append(Change(ref, title, "ai_system", when, b["stage"], a["stage"]))
+    # Acceptances made between the two moments (rows of their own, with their time).
+    for acc_id, rref, title, by, when, exp in conn.execute(
+            "SELECT a.id, r.ref, r.title, a.accepted_by, a.accepted_at, a.expires_on FROM main.acceptance a "
+            "JOIN main.risk r ON r.id = a.risk_id WHERE a.accepted_at > ? AND a.accepted_at <= ? "
+            "ORDER BY a.accepted_at, a.id", (s_at, e_at)):
+        out.accepted.append(Change(rref, title, "acceptance", _parse_stored(when), None,
+                                   {"accepted_by": by, "expires_on": exp, "id": acc_id}))
+    # Acceptances that expired in between: valid through expires_on, lapsed the day after.
+    d0 = start.astimezone().date() if start.tzinfo else start.date()
+    d1 = end.astimezone().date() if end.tzinfo else end.date()
+    for acc_id, rref, title, exp, revoked in conn.execute(
+            "SELECT a.id, r.ref, r.title, a.expires_on, a.revoked FROM main.acceptance a "
+            "JOIN main.risk r ON r.id = a.risk_id WHERE a.expires_on >= ? AND a.expires_on < ? "
+            "ORDER BY a.expires_on, a.id", ((d0).isoformat(), d1.isoformat())):
+        if revoked and _revoked_before(conn, acc_id, date.fromisoformat(exp)):
+            continue
+        lapse = date.fromisoformat(exp) + timedelta(days=1)
+        out.lapsed.append(Change(rref, title, "acceptance", datetime.combine(lapse, dtime.min).astimezone(timezone.utc),
+                                 {"expires_on": exp, "id": acc_id}, None))
+    for k in Diff.KINDS:
+        getattr(out, k).sort(key=lambda c: (c.at or start, c.ref))
+    return out
+
+
+def _revoked_before(conn: sqlite3.Connection, acc_id: int, exp: date) -> bool:
+    """Whether acceptance ``acc_id`` was revoked while it was still valid."""
+    for when, changes in conn.execute(
+            "SELECT at, changes FROM main.audit_event WHERE entity = 'risk' AND action = 'revoke_acceptance' "
+            "AND changes LIKE ?", (f'%"acceptance":[{acc_id},%',)):
+        t = _parse_stored(when)
+        if t is not None and t.astimezone().date() <= exp:
+            return True
+    return False
+
+
+def _scores(r: dict[str, Any]) -> dict[str, Any]:
+    return {"inherent": [r["inherent_likelihood"], r["inherent_impact"]],
+            "residual": [r["residual_likelihood"], r["residual_impact"]]}
+
+
+def rows_as_of(db: Database, table: str, as_of: datetime) -> list[dict[str, Any]]:
+    """Every row of ``table`` as it was (for tests and exports): the shadow view read whole."""
+    if table not in TABLES:
+        raise ValueError(f"no history for {table}")
+    with at(db, as_of).read() as s:
+        res = s.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")
+        cols = list(res.keys())
+        return [dict(zip(cols, r)) for r in res]
