@@ -1,7 +1,7 @@
 """PostgreSQL: the risk search index (in place of SQLite's FTS5)
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02 01:00:00
 
 PostgreSQL only (nothing on SQLite, where 0004 made the FTS5 index):
@@ -30,7 +30,7 @@ from aims_tui.core.search import PG_FOLD_FUNCTION, PG_TSVECTOR
 
 
 revision: str = '0016'
-down_revision: Union[str, None] = '0014'
+down_revision: Union[str, None] = '0015'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
