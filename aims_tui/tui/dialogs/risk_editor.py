@@ -78,7 +78,8 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     # -- roles -------------------------------------------------------------------------
     @property
     def can_edit(self) -> bool:
-        return self.aims.role in EDIT
+        # a past date set (key D, issue 19): the risk as it was, read only
+        return self.aims.role in EDIT and getattr(self.aims, "as_of", None) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "pick_controls", "add_treatment", "complete_treatment", "accept",
@@ -137,6 +138,9 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     def _heading(self) -> Text:
         what = f"Risk {self.ref}" if self.ref else "New risk"
         t = Text(what, style="bold")
+        as_of = getattr(self.app, "as_of", None)
+        if as_of is not None and self.ref:
+            t.append(f"  as it was on {as_of.isoformat()} (read only)", style="bold")
         if not self.loaded:
             t.append("  loading... (keys you type are kept)", style="italic")
         return t
