@@ -7,20 +7,17 @@ fall on the days the test names; the app runs on the tests' date (TODAY = 2026-0
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
-
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from aims_tui.core import audit
 from aims_tui.core.scoring import Matrix
-from aims_tui.core.services import management, risks
+from aims_tui.core.services import risks
 
-from ..conftest import ADMIN, EDITOR, TODAY, make_db
+from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import settle
 from .formkeys import make_app, notes
-
-MR_DAY = date(2026, 3, 31)
+from .history_story import MR_DAY
 
 
 def level(li: int, im: int) -> str:
@@ -30,50 +27,6 @@ def level(li: int, im: int) -> str:
 
 READ_ONLY = ("read only: you are viewing the register as of 2026-03-31; press D then Escape to return to today, "
              "then make the change")
-
-
-class Clock:
-    """A clock the services read (audit.utcnow): set to a day, it moves a second per call."""
-
-    def __init__(self, day: date) -> None:
-        self.now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
-
-    def on(self, day: date) -> None:
-        self.now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
-
-
-@pytest.fixture
-def story(tmp_path, monkeypatch):
-    """R-0001 scored 4x5 / 4x4 before the review of 31 March and rescored 2x3 / 2x2 in April;
-    R-0002 closed in May; R-0003 added in May; a management review held on 31 March."""
-    clock = Clock(date(2026, 1, 5))
-    monkeypatch.setattr(audit, "utcnow", clock)
-    db = make_db(tmp_path / "story.db")
-    clock.on(date(2026, 2, 2))
-    risks.create_risk(db, EDITOR, {"title": "Model drift", "inherent_likelihood": 4, "inherent_impact": 5,
-                                   "residual_likelihood": 4, "residual_impact": 4}, today=date(2026, 2, 2))
-    risks.create_risk(db, EDITOR, {"title": "Stale training data", "inherent_likelihood": 3,
-                                   "inherent_impact": 3}, today=date(2026, 2, 2))
-    clock.on(MR_DAY)
-    management.create_review(db, EDITOR, {"held_on": MR_DAY.isoformat(), "attendees": "Eve"})
-    clock.on(date(2026, 4, 10))
-    v = risks.get_risk(db, "R-0001")["version"]
-    risks.update_risk(db, EDITOR, "R-0001", {"inherent_likelihood": 2, "inherent_impact": 3,
-                                             "residual_likelihood": 2, "residual_impact": 2},
-                      expect_version=v)
-    clock.on(date(2026, 5, 5))
-    v = risks.get_risk(db, "R-0002")["version"]
-    risks.update_risk(db, EDITOR, "R-0002", {"status": "closed"}, expect_version=v)
-    clock.on(date(2026, 5, 20))
-    risks.create_risk(db, EDITOR, {"title": "Prompt injection", "inherent_likelihood": 3,
-                                   "inherent_impact": 4}, today=date(2026, 5, 20))
-    clock.on(TODAY)
-    yield db
-    db.dispose()
 
 
 def _rows(app) -> dict[str, dict[str, str]]:
@@ -241,7 +194,7 @@ async def test_a_bad_or_future_date_is_refused_in_the_dialog_naming_the_field(st
 
 
 async def test_the_changes_view_lists_what_moved_since_the_last_review_with_before_and_after(story):
-    """C: R-0001 rescored (before and after), R-0002 closed, R-0003 added, since MR-2026-01;
+    """C: R-0001 rescored (before and after), R-0002 closed, R-0003 added and accepted, since MR-2026-01;
     Enter on the rescored risk opens it."""
     app = make_app(story, EDITOR)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -253,13 +206,15 @@ async def test_the_changes_view_lists_what_moved_since_the_last_review_with_befo
         assert title == "Changes since MR-2026-01 (held 2026-03-31), to today (2026-06-15)"
         ol = app.screen.query_one("#changes", OptionList)
         lines = [str(ol.get_option_at_index(i).prompt) for i in range(ol.option_count)]
-        assert lines[0] == "Added (1)" and lines[1].startswith("R-0003") and "new (open)" in lines[1]
+        assert lines[0] == "Added (1)" and lines[1].startswith("R-0003") and "new (accepted)" in lines[1]
         assert lines[2] == "Closed (1)" and lines[3].startswith("R-0002") and "open → closed" in lines[3]
         assert lines[4] == "Rescored (1)" and lines[5].startswith("R-0001")
+        assert lines[6] == "Accepted (1)" and lines[7].startswith("R-0003")
+        assert "accepted by bob until 2026-12-31" in lines[7] and lines[7].endswith("2026-06-01")
         assert f"inherent 4x5 {level(4, 5).split()[0]} → 2x3 {level(2, 3).split()[0]}" in lines[5]
         assert f"residual 4x4 {level(4, 4).split()[0]} → 2x2 {level(2, 2).split()[0]}" in lines[5]
         assert lines[5].endswith("2026-04-10")
-        assert len(lines) == 6
+        assert len(lines) == 8
         ol.highlighted = 5
         await pilot.press("enter")
         await settle(pilot)
