@@ -97,7 +97,7 @@ def _parse_stored(value: str | None) -> datetime | None:
 _BY_REF = {"risk": "risk", "ai_system": "ai_system"}
 TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event")
 # Fields of an event that are not columns of the record (derived or about something else).
-_NOT_COLUMNS = {"inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
+_NOT_COLUMNS = {"version", "inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
                 "acceptance", "reason", "undo", "why", "treatments", "outcome", "kind", "notes",
                 "overridden_gates", "justification", "note", "risks_due_for_review", "risks_brought_forward",
                 "system_ref", "record"}
@@ -223,7 +223,11 @@ class _Undo:
             touched = True  # its updated_at moved: a new version even when the status stayed
         if action == "review" and table == "risk":
             touched = True  # a review always stamps the risk
-        if touched and "version" in row:
+        ver = ch.get("version")
+        if isinstance(ver, list) and len(ver) == 2 and isinstance(ver[0], int) and "version" in row:
+            row["version"] = ver[0]  # logged where a write bumps it more than once
+            touched = True
+        elif touched and "version" in row:
             row["version"] = int(row["version"]) - 1
         if action == "revoke_acceptance":
             acc = ch.get("acceptance")
@@ -404,6 +408,12 @@ def at(db: Database, as_of: datetime | None) -> Database:
     return got
 
 
+def close(db: Database) -> None:
+    """Let go of the connections that read ``db`` as of past moments."""
+    for key in [k for k in _OPEN if k[0] == db.url]:
+        _OPEN.pop(key).dispose()
+
+
 def is_as_of(s: Session) -> bool:
     """Whether this session reads the register as of a past moment."""
     return s.connection().exec_driver_sql(
@@ -523,7 +533,7 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
         b, a = row(before, "risk", ref), row(after, "risk", ref)
         when = last_at.get(("risk", ref))
         title = str((a or b or {}).get("title") or "")
-        if a is not None and b is None:
+        if a is not None and b is None and a["status"] != "withdrawn":  # withdrawn: made by mistake
             out.added.append(Change(ref, title, "risk", when, None, {"status": a["status"]}))
         if b is not None and (b["status"] not in _LIVE_STATUSES_GONE) and (a is None or a["status"] in _LIVE_STATUSES_GONE):
             out.closed.append(Change(ref, title, "risk", when, b["status"], a["status"] if a else "deleted"))

@@ -75,12 +75,14 @@ def revoke_acceptance(db: Database, actor: str, acceptance_id: int, reason: str 
         risk = s.get(Risk, acc.risk_id)
         acc.revoked = True
         s.add(acc)
+        reopened = {}
         if risk is not None and risk.status == "accepted":
             risk.status = "open"
             s.add(risk)
+            reopened = {"status": ["accepted", "open"]}
         s.flush()
         audit.record(s, actor, "risk", risk.ref if risk else str(acc.risk_id), "revoke_acceptance",
-                     {"acceptance": [acc.id, None], "reason": [None, reason]})
+                     {"acceptance": [acc.id, None], "reason": [None, reason], **reopened})
         return to_dict(acc)
 
     return db.transact(tx)

@@ -83,6 +83,7 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
         values = clean(SPECS, data, partial=False)
         row = load_subject(s, subject_type, ref)
         check_version(row, expect_version, subject_type.replace("_", " "), ref)
+        version_before = getattr(row, "version", None)
         now = today or _today()
         d = values.get("reviewed_on") or now
         if d > now:
@@ -114,6 +115,7 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
                 diff["status"] = [row.status, "closed"]
                 row.status = "closed"
                 row.closed_at = audit.utcnow()
+                diff["closed_at"] = [audit.plain(None), audit.plain(row.closed_at)]
         else:
             if outcome == "rescored":
                 raise ValidationError("outcome", "only a risk can be rescored")
@@ -141,6 +143,8 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
         audit.record(s, actor, subject_type, ref, "review", {
             "outcome": [None, rv.outcome], "kind": [None, rv.kind], **diff,
             **({"notes": [None, rv.notes]} if rv.notes else {}),
+            # the record may be written twice in this transaction (autoflush): its versions, for the history
+            **({"version": [version_before, row.version]} if version_before is not None else {}),
         })
         out = to_dict(rv)
         out["subject_ref"] = ref

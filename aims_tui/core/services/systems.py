@@ -56,7 +56,8 @@ def _register(s: Session, actor: str, data: dict[str, Any], *, today: date | Non
     values["personal_data"] = bool(values.get("personal_data"))
     for k in ("ai_role", "eu_ai_act_tier"):
         values.setdefault(k, SPECS[k].choices[-1] if k == "eu_ai_act_tier" else "deployer")
-    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", **values)
+    now = audit.utcnow()  # the time of its audit event (the history finds what was made after a moment by it)
+    row = AISystem(ref=next_ref(s, AISystem, "AIS", 3), stage="design", created_at=now, updated_at=now, **values)
     if row.next_review is None:
         row.next_review = next_review(today or _today(), row.review_cadence, "Medium", settings_row(s).cadences)
     s.add(row)
@@ -159,9 +160,11 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
         s.add(ev)
         # Significant change (8.2-8.4): the system's risks and assessments are due now.
         due_now = 0
+        brought: dict[str, Any] = {}  # ref -> next review before (the history undoes it from here)
         if to_stage != "retired":
             for r in s.exec(select(Risk).where(Risk.system_id == row.id, live_risk())):
                 if r.next_review is None or r.next_review > d:
+                    brought[r.ref] = audit.plain(r.next_review)
                     r.next_review = d
                     s.add(r)
                     due_now += 1
@@ -176,6 +179,7 @@ def transition(db: Database, actor: str, ref: str, to_stage: str, *, note: str =
                 "justification": [None, justification]} if failing else {}),
             **({"note": [None, note]} if note else {}),
             **({"risks_due_for_review": [None, due_now]} if due_now else {}),
+            **({"risks_brought_forward": [brought, d.isoformat()]} if brought else {}),
         })
         out = to_dict(row)
         out["overridden_gates"] = [g.id for g in failing]

@@ -1,0 +1,263 @@
+"""The register as of a past moment (core.history): rebuilt from the audit trail,
+equal to the register as it was saved at that moment."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+
+from aims_tui.core import audit, history, queries
+from aims_tui.core.errors import DatabaseError, ValidationError
+from aims_tui.core.services import acceptances, management, reviews, risks, systems, withdrawal
+from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db
+
+TABLES = history.TABLES
+# Not restored: the time of the last write (shown nowhere as of a date).
+IGNORED = {"updated_at"}
+START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: int) -> None:
+        self.now += timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    c = Clock(START)
+    monkeypatch.setattr(audit, "utcnow", c)
+    return c
+
+
+def snapshot(path: Path) -> dict[str, list[dict]]:
+    """Every row of the tracked tables as stored (read behind aims' back)."""
+    conn = sqlite3.connect(str(path))
+    try:
+        out = {}
+        for t in TABLES:
+            cur = conn.execute(f"SELECT * FROM {t} ORDER BY id")
+            cols = [c[0] for c in cur.description]
+            out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
+        return out
+    finally:
+        conn.close()
+
+
+def rebuilt(db, at: datetime) -> dict[str, list[dict]]:
+    return {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
+            for t in TABLES}
+
+
+STEPS = st.lists(st.tuples(
+    st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
+                     "close_review", "system", "retitle", "delete"]),
+    st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
+    min_size=1, max_size=14)
+
+
+def _apply(db, step, state) -> None:
+    op, pick, l_, i_, _mins = step
+    refs = state["risks"]
+    ref = refs[pick % len(refs)] if refs else None
+    sysref = state["systems"][pick % len(state["systems"])]
+    try:
+        if op == "create" or ref is None:
+            r = risks.create_risk(db, EDITOR, {"title": f"Risk {pick}", "inherent_likelihood": l_,
+                                               "inherent_impact": i_,
+                                               **({"system": sysref} if pick % 2 else {})}, today=TODAY)
+            refs.append(r["ref"])
+        elif op == "rescore":
+            risks.update_risk(db, EDITOR, ref, {"residual_likelihood": l_, "residual_impact": i_})
+        elif op == "retitle":
+            risks.update_risk(db, EDITOR, ref, {"title": f"Renamed {pick}", "owner": APPROVER,
+                                                "system": sysref if pick % 3 else ""})
+        elif op == "transition":
+            row = systems.get_system(db, sysref)
+            nxt = {"design": "validation", "validation": "deployment", "deployment": "monitoring",
+                   "monitoring": "improvement", "improvement": "design"}.get(row["stage"])
+            if nxt:
+                systems.transition(db, ADMIN, sysref, nxt, override_justification="moved for the test run",
+                                   today=TODAY)
+        elif op == "accept":
+            acceptances.accept_risk(db, APPROVER, ref, "within appetite after review", today=TODAY)
+        elif op == "revoke":
+            given = [a for a in acceptances.list_acceptances(db, ref, today=TODAY) if not a["revoked"]]
+            if given:
+                acceptances.revoke_acceptance(db, APPROVER, given[-1]["id"], "changed our mind")
+        elif op == "withdraw":
+            withdrawal.withdraw(db, EDITOR, "risk", ref, reason="made by mistake")
+        elif op == "restore":
+            withdrawal.restore(db, EDITOR, "risk", ref)
+        elif op in ("review", "close_review"):
+            reviews.record_review(db, EDITOR, "risk", ref, {
+                "outcome": "closed" if op == "close_review" else "rescored",
+                **({} if op == "close_review" else {"residual_likelihood": l_, "residual_impact": i_})},
+                today=TODAY)
+        elif op == "system":
+            s = systems.create_system(db, EDITOR, {"name": f"System {pick}"}, today=TODAY)
+            state["systems"].append(s["ref"])
+        elif op == "delete":
+            risks.delete_risk(db, APPROVER, ref)
+            refs.remove(ref)
+    except ValidationError:
+        pass  # a refused change changes nothing: the history must still hold
+
+
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
+    """The case: a manager asks what the register looked like on a past day; every
+    field of every risk, system, acceptance, review and stage event must be as it
+    was saved then, whatever sequence of changes came after (rescores, stage moves
+    that bring reviews forward, acceptances and revocations, withdrawals, deletions)."""
+    mp = pytest.MonkeyPatch()
+    clock = Clock(START)
+    mp.setattr(audit, "utcnow", clock)
+    path = tmp_path_factory.mktemp("hist") / "aims.db"
+    db = make_db(path)
+    try:
+        clock.advance(60)
+        state = {"risks": [], "systems": [systems.create_system(db, EDITOR, {"name": "Chat"}, today=TODAY)["ref"]]}
+        moments = [(clock.now, snapshot(path))]
+        for step in steps:
+            clock.advance(step[4])
+            _apply(db, step, state)
+            clock.advance(1)
+            moments.append((clock.now, snapshot(path)))
+        for at, saved in moments:
+            got = rebuilt(db, at)
+            for t in TABLES:
+                assert [r["id"] for r in got[t]] == [r["id"] for r in saved[t]], f"{t} as of {at}"
+                for g, w in zip(got[t], saved[t]):
+                    assert {k: (g[k], w[k]) for k in w if g.get(k) != w[k]} == {}, f"{t} #{w['id']} as of {at}"
+    finally:
+        history.close(db)
+        db.dispose()
+        mp.undo()
+
+
+def test_the_register_list_as_of_a_moment_shows_the_risks_and_scores_of_then(db, clock):
+    """The case: R-0001 was rescored and R-0002 added after the day asked for; the
+    list as of that day shows R-0001 with its old scores and no R-0002."""
+    r1 = risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4}, today=TODAY)
+    clock.advance(60)
+    then = clock.now
+    clock.advance(60 * 24)
+    risks.update_risk(db, EDITOR, r1["ref"], {"residual_likelihood": 1, "residual_impact": 2})
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2}, today=TODAY)
+    past = list(queries.all_risks(db, as_of=then))
+    now = list(queries.all_risks(db))
+    assert [(r["ref"], r["residual_score"]) for r in past] == [(r1["ref"], 16)]
+    assert [(r["ref"], r["residual_score"]) for r in now] == [(r1["ref"], 2), ("R-0002", 4)]
+    assert queries.heat_map(db, as_of=then) == {(4, 4): 1}
+    assert queries.heat_map(db) == {(1, 2): 1, (2, 2): 1}
+    assert queries.risk_count(db, as_of=then) == 1
+
+
+def test_the_register_as_of_a_moment_is_read_only(db, clock):
+    """The case: a screen showing a past day must not be able to write through it."""
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4}, today=TODAY)
+    past = history.at(db, clock.now)
+    with pytest.raises(DatabaseError, match="read-only"):
+        risks.update_risk(past, EDITOR, "R-0001", {"title": "x"})
+    assert history.at(db, None) is db
+
+
+def test_the_register_as_of_a_moment_sees_changes_made_after_it_was_opened(db, clock):
+    """The case: an app showing a past day stays open while a teammate deletes a
+    risk made before that day: the past day still shows it, read again."""
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4}, today=TODAY)
+    clock.advance(10)
+    then = clock.now
+    assert [r["ref"] for r in queries.all_risks(db, as_of=then)] == ["R-0001"]
+    clock.advance(10)
+    risks.update_risk(db, EDITOR, "R-0001", {"title": "Bias in hiring"})
+    assert [r["title"] for r in queries.all_risks(db, as_of=then)] == ["Bias"]
+    risks.delete_risk(db, APPROVER, "R-0001")
+    assert [r["title"] for r in queries.all_risks(db, as_of=then)] == ["Bias"]
+    assert list(queries.all_risks(db)) == []
+
+
+def test_end_of_day_is_the_last_moment_of_that_local_day():
+    """The case: `--as-of 2026-06-15` must include a change made at 23:59 that day."""
+    e = history.end_of_day(date(2026, 6, 15))
+    local = e.astimezone()
+    assert (local.date(), local.hour, local.minute, local.second) == (date(2026, 6, 15), 23, 59, 59)
+    assert e.tzinfo is not None
+
+
+def test_a_date_that_is_not_a_date_is_refused_naming_the_option():
+    """The case: `--as-of 15/06/2026` must say which option and what form is expected."""
+    with pytest.raises(ValidationError, match="--as-of.*YYYY-MM-DD"):
+        history.parse_day("15/06/2026")
+
+
+def _day(clock, d: date, hour: int = 12) -> None:
+    clock.now = datetime(d.year, d.month, d.day, hour, tzinfo=timezone.utc).astimezone(timezone.utc)
+
+
+def test_the_diff_of_two_dates_names_what_was_added_closed_rescored_moved_accepted_and_lapsed(db, clock):
+    """The case: a known month of history: R-0001 exists before; in the month R-0002 is
+    added, R-0001 rescored then accepted, R-0003 closed, AIS-001 moved to validation,
+    and an acceptance given before the month expired in it. The diff names each once."""
+    _day(clock, date(2026, 5, 1))
+    sysref = systems.create_system(db, EDITOR, {"name": "Chat"}, today=date(2026, 5, 1))["ref"]
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4,
+                                   "system": sysref}, today=date(2026, 5, 1))
+    risks.create_risk(db, EDITOR, {"title": "Old", "inherent_likelihood": 2, "inherent_impact": 2},
+                      today=date(2026, 5, 1))
+    risks.create_risk(db, EDITOR, {"title": "Leak", "inherent_likelihood": 1, "inherent_impact": 2},
+                      today=date(2026, 5, 1))
+    acceptances.accept_risk(db, APPROVER, "R-0003", "low and watched monthly", expires_on=date(2026, 6, 10),
+                            today=date(2026, 5, 1))
+    _day(clock, date(2026, 6, 2))
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 3, "inherent_impact": 3},
+                      today=date(2026, 6, 2))
+    _day(clock, date(2026, 6, 3))
+    risks.update_risk(db, EDITOR, "R-0001", {"residual_likelihood": 2, "residual_impact": 2})
+    _day(clock, date(2026, 6, 4))
+    acceptances.accept_risk(db, APPROVER, "R-0001", "residual now within appetite", expires_on=date(2027, 1, 1),
+                            today=date(2026, 6, 4))
+    _day(clock, date(2026, 6, 5))
+    risks.update_risk(db, EDITOR, "R-0002", {"status": "closed"})
+    _day(clock, date(2026, 6, 6))
+    systems.transition(db, ADMIN, sysref, "validation", override_justification="moved for the test run",
+                       today=date(2026, 6, 6))
+    _day(clock, date(2026, 7, 2))
+    risks.update_risk(db, EDITOR, "R-0004", {"residual_likelihood": 1})  # after the window
+
+    with db.read() as s:
+        d = history.diff(s, history.end_of_day(date(2026, 6, 1)), history.end_of_day(date(2026, 6, 30)))
+    got = {k: [(c.ref, c.before, c.after) for c in getattr(d, k)] for k in d.KINDS}
+    assert got["added"] == [("R-0004", None, {"status": "open"})]
+    assert got["closed"] == [("R-0002", "open", "closed")]
+    assert got["rescored"] == [("R-0001", {"inherent": [4, 4], "residual": [4, 4]},
+                                {"inherent": [4, 4], "residual": [2, 2]})]
+    assert got["moved_stage"] == [(sysref, "design", "validation")]
+    assert [c.ref for c in d.accepted] == ["R-0001"]
+    assert [(c.ref, c.before["expires_on"]) for c in d.lapsed] == [("R-0003", "2026-06-10")]
+    js = d.to_json()
+    assert js["schema"] == "aims.diff/1"
+    assert js["counts"] == {"added": 1, "closed": 1, "rescored": 1, "moved_stage": 1, "accepted": 1, "lapsed": 1}
+
+
+def test_the_last_management_review_is_found_by_its_day(db, clock):
+    """The case: `aims diff --since-review` and the app's "since the last review" need the day of the latest MR."""
+    with db.read() as s:
+        assert history.last_review_at(s) is None
+    management.create_review(db, ADMIN, {"held_on": "2026-03-10"})
+    management.create_review(db, ADMIN, {"held_on": "2026-05-20"})
+    with db.read() as s:
+        assert history.last_review_at(s) == history.end_of_day(date(2026, 5, 20))
+        assert history.last_review_at(s, before=history.end_of_day(date(2026, 4, 1))) == \
+            history.end_of_day(date(2026, 3, 10))
