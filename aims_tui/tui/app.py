@@ -199,12 +199,8 @@ class AimsApp(App):
                 return
         changed = day != self.as_of
         self.as_of = day
-        if day is None:
-            if changed:
-                self.say("back to today: the register as it is now")
-        else:
-            self.say(f"viewing the register as of {day.isoformat()}, read only "
-                     f"({self.AS_OF_KEY} then Escape returns to today)")
+        if day is None and changed:  # a day set is said by the banner under the title
+            self.say("back to today: the register as it is now")
         if changed:
             self.refresh_screens(force=True)
 

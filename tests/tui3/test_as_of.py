@@ -213,7 +213,7 @@ async def test_the_changes_view_lists_what_moved_since_the_last_review_with_befo
         assert "accepted by bob until 2026-12-31" in lines[7] and lines[7].endswith("2026-06-01")
         assert f"inherent 4x5 {level(4, 5).split()[0]} → 2x3 {level(2, 3).split()[0]}" in lines[5]
         assert f"residual 4x4 {level(4, 4).split()[0]} → 2x2 {level(2, 2).split()[0]}" in lines[5]
-        assert lines[5].endswith("2026-04-10")
+        assert "2026-04-10" in lines[5]  # the day of the change
         assert len(lines) == 8
         ol.highlighted = 5
         await pilot.press("enter")

@@ -31,7 +31,7 @@ from ..widgets.header import AimsHeader
 from .base import AimsScreen
 
 GROUPS = (("added", "Added"), ("closed", "Closed"), ("rescored", "Rescored"),
-          ("moved_stage", "Moved stage"), ("accepted", "Accepted"), ("lapsed", "Acceptance lapsed"))
+          ("moved_stage", "Moved stage"), ("accepted", "Accepted"), ("lapsed", "Lapsed (acceptances)"))
 
 
 @dataclass
@@ -156,8 +156,8 @@ class ChangesScreen(AimsScreen):
         if d.empty:
             counts.update("Nothing was added, closed, rescored, moved stage, accepted or lapsed since that review.")
             return
-        counts.update(" · ".join(f"{label.lower()} {len(getattr(d, kind))}" for kind, label in GROUPS))
-        width = max(40, self.size.width - 4)
+        counts.update(" · ".join(f"{label.split(' (')[0].lower()} {len(getattr(d, kind))}" for kind, label in GROUPS))
+        width = max(40, self.size.width - 6)  # the list's padding and scroll bar
         for kind, label in GROUPS:
             rows = getattr(d, kind)
             if not rows:
@@ -171,15 +171,23 @@ class ChangesScreen(AimsScreen):
         ol.highlighted = first
 
     def _line(self, kind: str, c: history.Change, m: Matrix, width: int) -> Text:
+        """ref, title, before → after, day on one line; the change on a line of its own below
+        when the title would get fewer than 16 columns."""
         change, when = describe(kind, c, m), _day(c.at)
-        title_w = max(8, width - 9 - len(change) - len(when) - 4)
+        inline = width - 9 - len(change) - len(when) - 4 >= 16
+        title_w = width - 9 - len(when) - 2 - ((len(change) + 2) if inline else 0)
         title = visible(c.title)
         if len(title) > title_w:
-            title = title[:title_w - 1] + "…"
+            title = title[:max(1, title_w - 1)] + "…"
         t = Text(f"{visible(c.ref):<9}")
         t.append(f"{title:<{title_w}}  ")
-        t.append(change, style="bold")
-        t.append(f"  {when}", style="dim")
+        if inline:
+            t.append(change, style="bold")
+            t.append("  ")
+        t.append(when, style="dim")
+        if not inline:
+            t.append("\n" + " " * 9)
+            t.append(change, style="bold")
         return t
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
