@@ -149,6 +149,9 @@ async def test_a_risk_opened_on_a_past_date_shows_that_days_scores_read_only(sto
         assert editor.query_one("#residual_likelihood", Input).value == "4"
         assert "as it was on 2026-03-31 (read only)" in str(editor.query_one("#editor-title", Static).render())
         assert not editor.query_one("#save").display
+        assert str(editor.query_one("#errors", Static).render()) == (
+            "Read only: this is the risk as it was on 2026-03-31; press Escape, then D and Escape to return "
+            "to today.")
         version = risks.get_risk(story, "R-0001")["version"]
         editor.query_one("#title", Input).value = "Changed in the past"
         editor.action_save()  # as if ctrl+s reached it: the editor's own check refuses too

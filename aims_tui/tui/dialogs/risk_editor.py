@@ -247,6 +247,13 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     def problems(self, v: dict[str, Any]) -> dict[str, str]:
         return form_problems(v, self.matrix, {c for c, _ in self.control_list})
 
+    def _read_only_why(self) -> str:
+        as_of = getattr(self.aims, "as_of", None)
+        if as_of is not None:
+            return (f"Read only: this is the risk as it was on {as_of.isoformat()}; press Escape, then D "
+                    "and Escape to return to today.")
+        return "Read only: editing needs the editor role."
+
     def _validate(self) -> dict[str, str]:
         v = self.values()
         errs = self.problems(v)
@@ -254,7 +261,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
             self.query_one(f"#{k}", Input).set_class(k in errs, "invalid")
         self.query_one("#errors", Static).update(lines(
             "\n".join(f"{LABELS.get(k, k)}: {msg}" for k, msg in errs.items()) if self.can_edit else
-            "Read only: editing needs the editor role."))
+            self._read_only_why()))
         for kind in ("inherent", "residual"):
             self.query_one(f"#{kind}-preview", Static).update(self._preview(v, kind))
         return errs
