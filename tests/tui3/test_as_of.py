@@ -72,6 +72,10 @@ async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_
         assert set(now) == {"R-0001", "R-0002", "R-0003"}
         assert level(2, 2) in now["R-0001"]["Residual"] and now["R-0002"]["Status"] == "closed"
         assert _banner(app) == ""
+        everywhere = dict(app.key_sections(app.screen))["Everywhere"]
+        assert ("D", "View as of a date", "as_of") in everywhere  # help (?) and the palette offer it
+        assert ("C", "Go to Changes since the last review", "goto('changes')") in dict(
+            app.key_sections(app.screen))["Screens"]
 
         await _set_date(pilot, "2026-03-31")
         assert app.as_of == MR_DAY
