@@ -16,6 +16,10 @@ figure. Not part of the test run. What is measured (milliseconds):
 - ``dashboard_aggregates``: both heat maps, level counts, systems per stage, overdue count;
 - ``aims_reminders`` / ``aims_check`` / ``aims_readiness``: the commands as subprocesses, when they exist;
 - ``pack``: ``aims export pack`` at 10,000 risks, when it exists;
+- ``history_as_of``: the register (first page, 20 pages down, end, by residual,
+  count), the dashboard's aggregates and one system as of a moment 1,000
+  rescores ago (core.history), each with the same view now as its floor and
+  the ratio; ``history_build``: the first read of that moment (views built);
 - ``peak_memory_mb``: ru_maxrss of the first-paint process;
 - ``audit_verify_full``: ``aims audit verify``'s work (every event, every record
   against its digest), ``audit_quick_check``: the check the app runs at start
@@ -669,11 +673,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only-targets", action="store_true", help="only the targets and their floors")
     ap.add_argument("--runs", type=int, default=3, help="runs of each process for the targets (min and max shown)")
     ap.add_argument("--no-pack-targets", action="store_true", help="leave out the pack's targets (two builds)")
+    ap.add_argument("--history-db", default="", help="only the history figures, on this database (it gets "
+                    "1,000 rescores through the services when it has fewer)")
     args = ap.parse_args(argv)
     folder = Path(args.dir).resolve()
     sizes = [int(x.replace("_", "")) for x in args.sizes.split(",") if x.strip()]
     emit("machine", 0, cpus=os.cpu_count(), python=sys.version.split()[0], sqlite=_sqlite_version(),
          load_average=[round(x, 2) for x in os.getloadavg()])
+    if args.history_db:
+        path = Path(args.history_db)
+        with __import__("sqlite3").connect(str(path)) as c:
+            n = int(c.execute("SELECT count(*) FROM risk").fetchone()[0])
+        history_figures(path, n)
+        return 0
     target_sizes = [int(x.replace("_", "")) for x in args.targets.split(",") if x.strip()]
     if target_sizes:
         targets(folder, target_sizes, args.runs, pack=not args.no_pack_targets)
@@ -701,12 +713,99 @@ def main(argv: list[str] | None = None) -> int:
             command("aims_check", size, ["check", "--db", str(path)])
         if _has_command("readiness"):
             command("aims_readiness", size, ["readiness", "--db", str(path)])
+        history_figures(path, size)
     if args.pack_size and not args.audit_only and _has_command("export", "pack"):
         path = ensure_db(folder, args.pack_size, args.rebuild)
         with tempfile.TemporaryDirectory() as tmp:
             command("pack", args.pack_size, ["export", "pack", "--db", str(path), "--out", str(Path(tmp) / "pack.pdf")],
                     runs=1)
     return 0
+
+
+# -- the register as of a past moment (core.history) ----------------------------
+
+def _history_moment(db, changes: int):
+    """The moment before the newest ``changes`` rescores of the register, made
+    through the services (spread over the register) when there are fewer."""
+    from datetime import datetime, timedelta, timezone
+
+    from .core import identity
+    from .core.services import risks as risk_svc
+
+    q = ("SELECT at FROM audit_event WHERE entity = 'risk' AND action = 'update' "
+         "ORDER BY id DESC LIMIT 1 OFFSET ?")
+    with db.read() as s:
+        got = s.connection().exec_driver_sql(q, (changes - 1,)).first()
+        top = int(s.connection().exec_driver_sql("SELECT max(ref_num) FROM risk").scalar() or 0)
+    if got is None:
+        login = identity.os_login()
+        t = time.perf_counter()
+        for i in range(changes):
+            ref = f"R-{1 + (i * max(1, top // changes)) % max(1, top):04d}"
+            risk_svc.update_risk(db, login, ref, {"residual_likelihood": 1 + i % 5, "residual_impact": 1 + (i // 5) % 5})
+        emit("history_setup", 0, changes=changes, ms=round((time.perf_counter() - t) * 1000))
+        with db.read() as s:
+            got = s.connection().exec_driver_sql(q, (changes - 1,)).first()
+    at = datetime.fromisoformat(str(got[0])).replace(tzinfo=timezone.utc)
+    return at - timedelta(microseconds=1)
+
+
+def history_figures(path: Path, size: int, changes: int = 1000) -> None:
+    """The register, one system and the dashboard's aggregates as of a moment
+    ``changes`` rescores ago, each against the same view of the register as it
+    is (the floor, measured in the same run): ``ratio`` = as of / now."""
+    from .core import history
+    from .core.db import open_database
+    from .core.queries import RiskFilter, heat_map, level_counts, risk_count, risk_page, systems_per_stage
+    from .core.services.systems import get_system, list_systems
+
+    db = open_database(str(path))
+    at = _history_moment(db, changes)
+    past = history.at(db, at)
+    first = _timed(lambda: risk_page(past, RiskFilter(), limit=PAGE))  # builds the views of that moment
+    emit("history_build", size, ms=round(first, 1), overridden=past.overridden, what="first page as of, views built")
+    systems = list_systems(db)
+    sys_ref = systems[len(systems) // 2]["ref"]
+
+    def views(d) -> dict[str, Callable[[], Any]]:
+        def page_down() -> None:
+            page = risk_page(d, RiskFilter(), limit=PAGE)
+            for _ in range(20):
+                page = risk_page(d, RiskFilter(), after=page.last_key, limit=PAGE)
+
+        def dashboard() -> None:
+            heat_map(d)
+            heat_map(d, residual=False)
+            level_counts(d)
+            systems_per_stage(d)
+            risk_count(d, RiskFilter(overdue=True))
+
+        def one_system() -> None:
+            get_system(d, sys_ref)
+            f = RiskFilter(system=sys_ref)
+            risk_page(d, f, limit=PAGE)
+            risk_count(d, f)
+            heat_map(d, f=RiskFilter(status="active", system=sys_ref))
+
+        return {
+            "register_first_page": lambda: risk_page(d, RiskFilter(), limit=PAGE),
+            "register_20_pages_down": page_down,
+            "register_end": lambda: risk_page(d, RiskFilter(), from_end=True, limit=PAGE),
+            "register_by_residual": lambda: risk_page(d, RiskFilter(status="active"), sort="residual",
+                                                      descending=True, limit=PAGE),
+            "register_count": lambda: risk_count(d, RiskFilter()),
+            "dashboard_aggregates": dashboard,
+            "one_system": one_system,
+        }
+
+    now_v, past_v = views(db), views(past)
+    for name in now_v:
+        now_ms = min(_timed(now_v[name]) for _ in range(3))
+        past_ms = min(_timed(past_v[name]) for _ in range(3))
+        emit("history_as_of", size, view=name, as_of_ms=round(past_ms, 1), floor="the same view now",
+             floor_ms=round(now_ms, 1), ratio=round(past_ms / max(now_ms, 0.001), 2), changes_since=changes)
+    history.close(db)
+    db.dispose()
 
 
 def _sqlite_version() -> str:

@@ -28,6 +28,8 @@ COMMANDS = [
     Lazy("reminders", "reviews_cmd:commands",
          "Overdue and due-soon reviews, treatments, actions and acceptances, grouped by owner."),
     Lazy("check", "reviews_cmd:commands", "Policy gates; exit 3 on any violation."),
+    Lazy("diff", "diff_cmd:commands", "What changed between two days: risks added, closed, rescored, stage moves, "
+         "acceptances given and lapsed."),
     Lazy("review", "reviews_cmd:commands", "Record a review of a risk, AI system, impact assessment or SoA entry."),
     Lazy("export", "export_cmd:export_app", "Export the review pack, the register, the SoA, or everything as JSON."),
     Lazy("import", "import_cmd:import_app", "Import risks from a spreadsheet, or a whole register from JSON."),

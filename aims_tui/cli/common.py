@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 from typer.main import get_current_context
 from sqlalchemy.exc import DBAPIError
 
-from ..core import config, identity, permissions
+from ..core import config, history, identity, permissions
 from ..core.db import db_error_message, open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
 from ..core.services import setup
@@ -305,3 +305,24 @@ def check_format(fmt: str, allowed: Sequence[str] = ("table", "csv", "json")) ->
         typer.echo(f"aims: --format must be one of {', '.join(allowed)}", err=True)
         raise typer.Exit(EXIT_USAGE)
     return fmt
+
+
+AsOfOpt = Annotated[Optional[str], typer.Option(
+    "--as-of", help="The register as it was at the end of this day (YYYY-MM-DD); default: as it is now.",
+    show_default=False)]
+
+
+def as_of_day(value: str | None, option: str = "--as-of") -> date | None:
+    """The day an ``--as-of`` names (None when not given); exit 2 with one line when it is not a date."""
+    if value is None:
+        return None
+    try:
+        return history.parse_day(value, option)
+    except ValidationError as exc:
+        fail(f"{option}: '{value}' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)", EXIT_USAGE)
+        raise AssertionError from exc  # fail() exits
+
+
+def as_of_db(database, day: date | None):
+    """The database read as it was at the end of ``day`` (itself when no day)."""
+    return database if day is None else history.at(database, history.end_of_day(day))

@@ -51,13 +51,15 @@ def pack_command(
     login = common.actor_for(database)
 
     common.prepare_out_folder(database, out.parent if out is not None else default_exports_dir())
-    res = build_pack(database, out, as_of=as_of_d, since=since_d, generated_by=login, review_ref=review)
+    # The figures, heat maps and lists of the pack: the register as it was at the end of that day.
+    res = build_pack(common.as_of_db(database, as_of_d) if as_of else database, out, as_of=as_of_d, since=since_d,
+                     generated_by=login, review_ref=review)
     common.share_out_file(database, res.path)
     typer.echo(f"wrote {res.path} ({res.pages} pages)")
     typer.echo(f"data digest (SHA-256): {res.digest}")
 
 
-def _export(kind: str, fmt: str, out: Path | None) -> None:
+def _export(kind: str, fmt: str, out: Path | None, day: date | None = None) -> None:
     if fmt not in exports.FORMATS:
         typer.echo(f"aims: --format must be one of {', '.join(exports.FORMATS)}", err=True)
         raise typer.Exit(common.EXIT_USAGE)
@@ -66,13 +68,13 @@ def _export(kind: str, fmt: str, out: Path | None) -> None:
     if out is not None and str(out) == "-":
         if fmt == "xlsx":
             common.fail("xlsx cannot be written to stdout: give --out FILE.xlsx", common.EXIT_USAGE)
-        exports.export(database, kind, fmt, sys.stdout)
+        exports.export(common.as_of_db(database, day), kind, fmt, sys.stdout, today=day)
         return
     if out is None or out.is_dir():  # --out naming a folder: the default name in it
         org = get_settings(database).get("organization", "")
-        out = target_path(out, default_exports_dir(), f"{kind}-{slug(org)}-{date.today().isoformat()}.{fmt}")
+        out = target_path(out, default_exports_dir(), f"{kind}-{slug(org)}-{(day or date.today()).isoformat()}.{fmt}")
     common.prepare_out_folder(database, out.parent)
-    n = exports.export(database, kind, fmt, out)
+    n = exports.export(common.as_of_db(database, day), kind, fmt, out, today=day)
     common.share_out_file(database, out)
     typer.echo(f"wrote {out} ({n} rows)")
 
@@ -85,9 +87,9 @@ OutOpt = Annotated[Optional[Path], typer.Option("--out", help="File to write, or
 
 @export_app.command("register")
 @common.handle_errors
-def register_command(fmt: FormatOpt = "csv", out: OutOpt = None) -> None:
-    """The full risk register (UTF-8, header row, formula-safe cells)."""
-    _export("register", fmt, out)
+def register_command(fmt: FormatOpt = "csv", out: OutOpt = None, as_of: common.AsOfOpt = None) -> None:
+    """The full risk register (UTF-8, header row, formula-safe cells); as it was at the end of a day with --as-of."""
+    _export("register", fmt, out, common.as_of_day(as_of))
 
 
 @export_app.command("soa")

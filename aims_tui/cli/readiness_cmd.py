@@ -21,8 +21,8 @@ MARK = {"ok": "ok", "missing": "MISSING", "stale": "STALE", "unapproved": "UNAPP
 @common.handle_errors
 def readiness_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As of this date (YYYY-MM-DD) instead of today.")]
-    = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="As of the end of this day (YYYY-MM-DD), the "
+                                                 "register as it was then, instead of today.")] = None,
 ) -> None:
     """Are we ready for an audit? Clause by clause, then control by control; exit 3 when anything is missing."""
     common.check_format(fmt, ("text", "json"))
@@ -34,7 +34,7 @@ def readiness_cmd(
             common.fail(f"--as-of must be a date YYYY-MM-DD, got {as_of!r}", common.EXIT_USAGE)
     database = common.open_db()
     common.actor_for(database)
-    r = readiness(database, today=day)
+    r = readiness(common.as_of_db(database, day), today=day)
     if fmt == "json":
         common.print_json(r.to_dict())
     else:

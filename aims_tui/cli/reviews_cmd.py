@@ -37,7 +37,8 @@ def reminders_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
     fail_on_overdue: Annotated[bool, typer.Option("--fail-on-overdue", help="Exit 3 when anything is overdue.")] = False,
     limit: LimitOpt = 500,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Compute for this date instead of today.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Compute for this date instead of today, over "
+                                                 "the register as it was at the end of that day.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing when nothing is due (for login banners).")] = False,
 ) -> None:
     """Overdue and due-soon reviews, treatments, actions and acceptances, grouped by owner."""
@@ -52,7 +53,7 @@ def reminders_cmd(
     database = common.open_db()
     login = common.actor_for(database)
     who = login if mine else owner
-    r = reminders.due_items(database, today=day, within=within, owner=who, limit=limit or None)
+    r = reminders.due_items(common.as_of_db(database, day), today=day, within=within, owner=who, limit=limit or None)
     if fmt == "json":
         common.print_json(r.to_dict())
     elif not (quiet and r.overdue == 0 and r.due_soon == 0):
@@ -89,14 +90,15 @@ def _print_reminders(r, mine: bool) -> None:
 @common.handle_errors
 def check_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Check as of this date instead of today.")] = None,
+    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Check the register as it was at the end of this "
+                                                 "day instead of today.")] = None,
 ) -> None:
     """Policy gates; exit 3 on any violation."""
     common.check_format(fmt, REMINDER_FORMATS)
     day = _parse_day(as_of, "--as-of")
     database = common.open_db()
     common.actor_for(database)
-    rep = run_checks(database, today=day)
+    rep = run_checks(common.as_of_db(database, day), today=day)
     if fmt == "json":
         common.print_json(rep.to_dict())
     else:

@@ -34,8 +34,10 @@ def list_(
     search: Annotated[str, typer.Option(
         "--search", help="Words in the title, description or ref (the last may be a word start).")] = "",
     fmt: common.FormatOpt = "table",
+    as_of: common.AsOfOpt = None,
 ) -> None:
-    """List risks, filtered."""
+    """List risks, filtered (as they were at the end of a day with --as-of)."""
+    day = common.as_of_day(as_of)
     common.check_format(fmt)
     if status and status not in RISK_STATUSES + ("active",):
         common.fail(f"--status must be one of {', '.join(RISK_STATUSES + ('active',))}", common.EXIT_USAGE)
@@ -51,9 +53,9 @@ def list_(
     if cap_message(search):
         common.note(f"aims: --search: {cap_message(search)}")
     f = RiskFilter(system=system, owner=owner, level=level, status=status, overdue=overdue,
-                   search=capped(search))
+                   search=capped(search), today=day)
     cols, heads = (TABLE, TABLE_H) if fmt == "table" else (FULL, FULL)
-    common.print_rows(all_risks(database, f), cols, fmt, heads)
+    common.print_rows(all_risks(common.as_of_db(database, day), f), cols, fmt, heads)
 
 
 @risks.command("update")

@@ -24,14 +24,16 @@ HEADERS = ["REF", "NAME", "STAGE", "AI ROLE", "EU AI ACT", "BUSINESS OWNER", "TE
 def list_(
     stage: Annotated[Optional[str], typer.Option("--stage", help="Only this stage.")] = None,
     fmt: common.FormatOpt = "table",
+    as_of: common.AsOfOpt = None,
 ) -> None:
-    """List AI systems."""
+    """List AI systems (as they were at the end of a day with --as-of)."""
     common.check_format(fmt)
+    day = common.as_of_day(as_of)
     if stage and stage not in STAGES:
         common.fail(f"--stage must be one of {', '.join(STAGES)}", common.EXIT_USAGE)
     database = common.open_db()
     common.actor_for(database)
-    common.print_rows(svc.list_systems(database, stage), COLUMNS + (["purpose", "personal_data", "third_party"]
+    common.print_rows(svc.list_systems(common.as_of_db(database, day), stage), COLUMNS + (["purpose", "personal_data", "third_party"]
                                                                     if fmt != "table" else []), fmt,
                       HEADERS + (["purpose", "personal_data", "third_party"] if fmt != "table" else []))
 

@@ -522,11 +522,21 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
     for entity, ref, _action, when in evs:
         refs[entity].add(ref)
         last_at[(entity, ref)] = _parse_stored(when)  # type: ignore[assignment]
+    # Made in the window with no event of their own (a bulk load such as the demo): found by their time.
+    born: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
+    for table in born:
+        for ref, when in conn.execute(f"SELECT ref, created_at FROM main.{table} WHERE created_at > ? AND created_at <= ?",
+                                      (s_at, e_at)):
+            born[table].add(ref)
+            refs[table].add(ref)
+            last_at.setdefault((table, ref), _parse_stored(when))  # type: ignore[arg-type]
     before = _Undo(conn, start, refs).run()
     after = _Undo(conn, end, refs).run()
     out = Diff(start, end)
 
     def row(u: _Undo, table: str, ref: str) -> dict[str, Any] | None:
+        if u is before and ref in born[table]:
+            return None
         return u.state(table, ref, by="ref").row
 
     for ref in sorted(refs["risk"]):
