@@ -429,7 +429,7 @@ class AsOfDatabase(Database):
             return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.h_{t}_ids").scalar() or 0)
                     for t in TABLES}
 
-    def read(self):  # type: ignore[override]
+    def read(self):
         # Someone committed since the views were built: build them again (new connections).
         try:
             v = self.data_version()
@@ -441,7 +441,7 @@ class AsOfDatabase(Database):
             self._built_at_version = v
         return super().read()
 
-    def transact(self, fn, retry_seconds: float = 0):  # type: ignore[override]
+    def transact(self, fn, retry_seconds: float = 0):
         raise DatabaseError(f"the register as of {self.as_of.date().isoformat()} is read-only")
 
 
@@ -557,7 +557,10 @@ class Diff:
 
 
 def _raw(session: Session) -> sqlite3.Connection:
-    return session.connection().connection.driver_connection
+    conn = session.connection().connection.driver_connection
+    if not isinstance(conn, sqlite3.Connection):
+        raise DatabaseError("the register's history (--as-of, aims diff) needs an SQLite database for now")
+    return conn
 
 
 _LIVE_STATUSES_GONE = ("closed", "withdrawn")
