@@ -27,12 +27,16 @@ The API (the contract between helpers):
   ``read()`` sees the register as of that moment. Any read function taking a
   ``Database`` works on it unchanged (checks, readiness, reminders, the pack).
 - These read functions take ``as_of: datetime | None = None`` (None: the live
-  tables, as before): :mod:`aims_tui.core.queries` ``risk_page``,
-  ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
-  ``systems_per_stage``, ``system_refs``; :func:`aims_tui.core.records`-level
-  detail through :func:`risk_detail` and :func:`system_detail` here; the
-  systems list through :func:`systems` here. Everything else: pass
-  ``at(db, as_of)`` where it takes a ``db``.
+  tables, exactly as before, at the same cost): :mod:`aims_tui.core.queries`
+  ``risk_page``, ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
+  ``systems_per_stage``, ``system_refs``; and :func:`systems` here (the AI
+  systems list). Every other read that takes a ``Database`` reads a past
+  moment when given ``at(db, as_of)``: the risk detail
+  (``services.risks.get_risk``), a system (``services.systems.get_system``,
+  ``list_systems``), ``checks.run_checks``, ``readiness.readiness``,
+  ``reminders.due_items``, ``io.exports.export`` and ``reports.build_pack``
+  (the CLI's ``--as-of`` does exactly that). ``AsOfDatabase.transact`` refuses:
+  a past moment is read-only.
 - :func:`diff` -- what was added, closed, rescored, moved stage, accepted or
   lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
 - :func:`last_review_at` -- when the latest management review was held.
