@@ -742,7 +742,8 @@ def _history_moment(db, changes: int):
         t = time.perf_counter()
         for i in range(changes):
             ref = f"R-{1 + (i * max(1, top // changes)) % max(1, top):04d}"
-            risk_svc.update_risk(db, login, ref, {"residual_likelihood": 1 + i % 5, "residual_impact": 1 + (i // 5) % 5})
+            cur = risk_svc.get_risk(db, ref)["residual_likelihood"] or 1
+            risk_svc.update_risk(db, login, ref, {"residual_likelihood": cur % 5 + 1})  # always a change
         emit("history_setup", 0, changes=changes, ms=round((time.perf_counter() - t) * 1000))
         with db.read() as s:
             got = s.connection().exec_driver_sql(q, (changes - 1,)).first()

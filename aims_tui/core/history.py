@@ -27,12 +27,16 @@ The API (the contract between helpers):
   ``read()`` sees the register as of that moment. Any read function taking a
   ``Database`` works on it unchanged (checks, readiness, reminders, the pack).
 - These read functions take ``as_of: datetime | None = None`` (None: the live
-  tables, as before): :mod:`aims_tui.core.queries` ``risk_page``,
-  ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
-  ``systems_per_stage``, ``system_refs``; :func:`aims_tui.core.records`-level
-  detail through :func:`risk_detail` and :func:`system_detail` here; the
-  systems list through :func:`systems` here. Everything else: pass
-  ``at(db, as_of)`` where it takes a ``db``.
+  tables, exactly as before, at the same cost): :mod:`aims_tui.core.queries`
+  ``risk_page``, ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
+  ``systems_per_stage``, ``system_refs``; and :func:`systems` here (the AI
+  systems list). Every other read that takes a ``Database`` reads a past
+  moment when given ``at(db, as_of)``: the risk detail
+  (``services.risks.get_risk``), a system (``services.systems.get_system``,
+  ``list_systems``), ``checks.run_checks``, ``readiness.readiness``,
+  ``reminders.due_items``, ``io.exports.export`` and ``reports.build_pack``
+  (the CLI's ``--as-of`` does exactly that). ``AsOfDatabase.transact`` refuses:
+  a past moment is read-only.
 - :func:`diff` -- what was added, closed, rescored, moved stage, accepted or
   lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
 - :func:`last_review_at` -- when the latest management review was held.
@@ -50,6 +54,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any, Iterator
@@ -126,6 +131,7 @@ class _State:
 
     row: dict[str, Any] | None
     changed: bool = False
+    restored: bool = False  # brought back from a delete event (its id may be reused by a later row)
 
 
 class _Undo:
@@ -189,6 +195,8 @@ class _Undo:
             if isinstance(rec, dict):
                 st.row = self._from_record(table, rec)
                 st.changed = True
+                if table == "risk":  # its acceptances, treatments and reviews went with it: back too
+                    self._bring_back(rec)
             return
         if st.row is None:
             return  # deleted later with no record to bring back: nothing to undo onto
@@ -237,7 +245,17 @@ class _Undo:
                     a.row["revoked"] = 0
                     a.row["version"] = int(a.row["version"]) - 1
                     a.changed = True
-        st.changed = st.changed or touched
+        st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
+
+    def _bring_back(self, rec: dict) -> None:
+        for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),
+                                ("reviews", "review", "reviewed_at")):
+            for r in rec.get(key) or []:
+                if not isinstance(r, dict) or r.get("id") is None:
+                    continue
+                when = _to_stored(r.get(col), col)
+                made = when is None or str(when) <= self.at
+                self.states[table][r["id"]] = _State(self._from_record(table, r) if made else None, True, True)
 
     def _undo_treatment(self, ref: str, action: str, ch: dict) -> None:
         tail = ref.rpartition("/")[2]
@@ -249,7 +267,7 @@ class _Undo:
         elif action == "delete":
             rec = (ch.get("record") or [None])[0]
             if isinstance(rec, dict):
-                st.row, st.changed = self._from_record("treatment", rec), True
+                st.row, st.changed, st.restored = self._from_record("treatment", rec), True, True
         elif st.row is not None:
             touched = False
             for f, pair in ch.items():
@@ -276,6 +294,10 @@ class _Undo:
         """Records that are their own history: absent when made after T."""
         if self.refs is not None:
             return
+        # An acceptance made after T: its risk's cover then differs (the tallies read it through the risk).
+        for (ref,) in self.conn.execute("SELECT r.ref FROM main.acceptance a JOIN main.risk r ON r.id = a.risk_id "
+                                        "WHERE a.accepted_at > ?", (self.at,)).fetchall():
+            self.state("risk", ref, by="ref").changed = True
         for table, col in (("review", "reviewed_at"), ("stage_event", "at"), ("acceptance", "accepted_at"),
                            ("risk", "created_at"), ("ai_system", "created_at"), ("treatment", "created_at")):
             for (id_,) in self.conn.execute(f"SELECT id FROM main.{table} WHERE {col} > ?", (self.at,)):
@@ -283,9 +305,8 @@ class _Undo:
                 if table in _BY_REF:
                     ref = self.conn.execute(f"SELECT ref FROM main.{table} WHERE id = ?", (id_,)).fetchone()[0]
                     self.states[table][ref] = _State(None, True)
-                else:
+                elif not (st is not None and st.restored):
                     self.states[table][id_] = _State(None, True)
-                del st
 
     # results -------------------------------------------------------------
     def rows(self, table: str) -> Iterator[tuple[int | None, dict[str, Any] | None]]:
@@ -310,7 +331,46 @@ def _finish(table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 # -- the shadow views -------------------------------------------------------------
 
-_TALLY_VIEWS = ("risk_tally_cells", "risk_tally_due", "risk_tally_cover", "risk_tally_expiry")
+# The tallies of migration 0014 (a test holds them equal): table -> (key columns, the key from a risk row "{r}").
+TALLIES = {
+    "risk_tally_cells": (
+        ["status", "awaiting", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"],
+        ["{r}.status", "{r}.awaiting_assessment", "{r}.inherent_likelihood", "{r}.inherent_impact",
+         "{r}.residual_likelihood", "{r}.residual_impact"]),
+    "risk_tally_due": (
+        ["status", "owner", "next_review"],
+        ["{r}.status", "{r}.owner", "COALESCE({r}.next_review, '')"]),
+    "risk_tally_cover": (
+        ["status", "residual_score", "cover"],
+        ["{r}.status", "({r}.residual_likelihood * {r}.residual_impact)",
+         "COALESCE((SELECT CASE WHEN a.residual_likelihood * a.residual_impact >= "
+         "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
+         "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+    "risk_tally_expiry": (
+        ["status", "owner", "expires_on"],
+        ["{r}.status", "{r}.owner",
+         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
+         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
+}
+
+
+def _tally_views(cur: sqlite3.Cursor) -> None:
+    """Each tally as of the moment: the live counts, minus what the overridden
+    risks count now, plus what they counted then (with the acceptances of then)."""
+    for table, (cols, values) in TALLIES.items():
+        cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
+        if cur.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is None:
+            continue
+        now = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM main.acceptance a") for v in values)
+        then = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM temp.acceptance a") for v in values)
+        keys = ", ".join(cols)
+        cur.execute(
+            f"CREATE TEMP VIEW {table} AS SELECT {keys}, sum(n) AS n FROM ("
+            f"SELECT {keys}, n FROM main.{table} "
+            f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM hist.risk_ids) "
+            f"UNION ALL SELECT {then}, 1 FROM hist.risk r"
+            f") GROUP BY {keys}")
 
 
 def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
@@ -319,30 +379,34 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
     undo = _Undo(conn, at).run()
     counts = {}
     cur = conn.cursor()
+    if not any(r[1] == "hist" for r in cur.execute("PRAGMA database_list")):
+        # the rows as they were: a schema of their own, so that a read can name them (hist.risk)
+        cur.execute("ATTACH DATABASE ':memory:' AS hist")
     cur.execute("BEGIN")
     try:
         for table in TABLES:
             cols = undo.cols[table]
             cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
-            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}")
-            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}_ids")
-            cur.execute(f"CREATE TEMP TABLE h_{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
-            cur.execute(f"CREATE TEMP TABLE h_{table}_ids (id INTEGER PRIMARY KEY)")
+            cur.execute(f"DROP TABLE IF EXISTS hist.{table}")
+            cur.execute(f"DROP TABLE IF EXISTS hist.{table}_ids")
+            cur.execute(f"CREATE TABLE hist.{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
+            cur.execute(f"CREATE TABLE hist.{table}_ids (id INTEGER PRIMARY KEY)")
             n = 0
             for live_id, row in undo.rows(table):
                 n += 1
                 if live_id is not None:
-                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (live_id,))
+                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (live_id,))
                 if row is not None:
                     row = _finish(table, row)
-                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (row["id"],))
-                    cur.execute(f"INSERT INTO temp.h_{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (row["id"],))
+                    cur.execute(f"INSERT INTO hist.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                 [row.get(c) for c in cols])
             counts[table] = n
             sel = ", ".join(cols)
             cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
-                        f"WHERE id NOT IN (SELECT id FROM temp.h_{table}_ids) "
-                        f"UNION ALL SELECT {sel} FROM temp.h_{table}")
+                        f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
+                        f"UNION ALL SELECT {sel} FROM hist.{table}")
+        _tally_views(cur)
         cur.execute("COMMIT")
     except BaseException:
         cur.execute("ROLLBACK")
@@ -370,10 +434,11 @@ class AsOfDatabase(Database):
     def overridden(self) -> dict[str, int]:
         with self.read() as s:
             conn = s.connection()
-            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.h_{t}_ids").scalar() or 0)
+            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM hist.{t}_ids").scalar() or 0)
                     for t in TABLES}
 
-    def read(self):  # type: ignore[override]
+    @contextmanager
+    def read(self) -> Iterator[Session]:
         # Someone committed since the views were built: build them again (new connections).
         try:
             v = self.data_version()
@@ -383,13 +448,16 @@ class AsOfDatabase(Database):
             if self._built_at_version is not None and v != self._built_at_version:
                 self.engine.dispose()
             self._built_at_version = v
-        return super().read()
+        with super().read() as s:
+            s.info[SESSION_KEY] = self.as_of  # queries read the rows of then by name (hist.risk)
+            yield s
 
-    def transact(self, fn, retry_seconds: float = 0):  # type: ignore[override]
+    def transact(self, fn, retry_seconds: float = 0):
         raise DatabaseError(f"the register as of {self.as_of.date().isoformat()} is read-only")
 
 
 _OPEN: dict[tuple[str, datetime], AsOfDatabase] = {}
+SESSION_KEY = "aims_as_of"
 
 
 def at(db: Database, as_of: datetime | None) -> Database:
@@ -501,7 +569,10 @@ class Diff:
 
 
 def _raw(session: Session) -> sqlite3.Connection:
-    return session.connection().connection.driver_connection
+    conn = session.connection().connection.driver_connection
+    if not isinstance(conn, sqlite3.Connection):
+        raise DatabaseError("the register's history (--as-of, aims diff) needs an SQLite database for now")
+    return conn
 
 
 _LIVE_STATUSES_GONE = ("closed", "withdrawn")

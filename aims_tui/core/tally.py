@@ -31,7 +31,9 @@ def present(s: Session) -> bool:
         return False
     conn = s.connection()
     if conn.exec_driver_sql("SELECT 1 FROM sqlite_temp_master WHERE name = 'risk'").first() is not None:
-        return False  # the register as of a past moment (core.history): the tallies count today's
+        # the register as of a past moment (core.history): its tallies are TEMP views of that moment
+        return conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = ?", (EXPIRY,)).first() is not None
     return conn.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (EXPIRY,)).first() is not None
 
@@ -59,6 +61,15 @@ def risk_count(s: Session) -> int | None:
     if not present(s):
         return None
     return int(s.connection().exec_driver_sql(f"SELECT coalesce(sum(n), 0) FROM {CELLS}").scalar() or 0)
+
+
+def count_statuses(s: Session, statuses: Iterable[str]) -> int | None:
+    """Risks with one of ``statuses`` (awaiting assessment included)."""
+    if not present(s):
+        return None
+    marks, params = _in("st", statuses)
+    return int(s.connection().execute(text(
+        f"SELECT coalesce(sum(n), 0) FROM {CELLS} WHERE status IN ({marks})"), params).scalar() or 0)
 
 
 def live_due(s: Session, *, before: date | None = None, start: date | None = None, end: date | None = None,

@@ -48,14 +48,20 @@ def snapshot(path: Path) -> dict[str, list[dict]]:
             cur = conn.execute(f"SELECT * FROM {t} ORDER BY id")
             cols = [c[0] for c in cur.description]
             out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
+        for t in history.TALLIES:
+            out[t] = sorted(conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
         return out
     finally:
         conn.close()
 
 
-def rebuilt(db, at: datetime) -> dict[str, list[dict]]:
-    return {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
-            for t in TABLES}
+def rebuilt(db, at: datetime) -> dict[str, list]:
+    out: dict[str, list] = {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
+                            for t in TABLES}
+    with history.at(db, at).read() as s:  # the dashboard's tallies as of then (TEMP views)
+        for t in history.TALLIES:
+            out[t] = sorted(tuple(r) for r in s.connection().exec_driver_sql(f"SELECT * FROM {t} WHERE n != 0"))
+    return out
 
 
 STEPS = st.lists(st.tuples(
@@ -113,7 +119,8 @@ def _apply(db, step, state) -> None:
         pass  # a refused change changes nothing: the history must still hold
 
 
-@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
     """The case: a manager asks what the register looked like on a past day; every
@@ -136,10 +143,12 @@ def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tm
             moments.append((clock.now, snapshot(path)))
         for at, saved in moments:
             got = rebuilt(db, at)
-            for t in TABLES:
+            for t in TABLES:  # noqa: B007
                 assert [r["id"] for r in got[t]] == [r["id"] for r in saved[t]], f"{t} as of {at}"
                 for g, w in zip(got[t], saved[t]):
                     assert {k: (g[k], w[k]) for k in w if g.get(k) != w[k]} == {}, f"{t} #{w['id']} as of {at}"
+            for t in history.TALLIES:
+                assert got[t] == saved[t], f"{t} as of {at}"
     finally:
         history.close(db)
         db.dispose()
@@ -261,3 +270,76 @@ def test_the_last_management_review_is_found_by_its_day(db, clock):
         assert history.last_review_at(s) == history.end_of_day(date(2026, 5, 20))
         assert history.last_review_at(s, before=history.end_of_day(date(2026, 4, 1))) == \
             history.end_of_day(date(2026, 3, 10))
+
+
+def test_the_tallies_history_shadows_are_those_of_migration_0014():
+    """The case: a later change of the dashboard's tallies (0014) must change their history too."""
+    import importlib.util
+
+    path = Path(history.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
+    spec = importlib.util.spec_from_file_location("m0014", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.TALLIES == history.TALLIES
+
+
+def test_counts_as_of_a_moment_equal_the_rows_listed_as_of_it(db, clock):
+    """The case: the register's counts as of a day come from that day's tallies; they
+    must agree with the rows the list shows for the same filter (all, by status, overdue)."""
+    for i in range(6):
+        risks.create_risk(db, EDITOR, {"title": f"Risk {i}", "inherent_likelihood": 1 + i % 5, "inherent_impact": 2,
+                                       "next_review": (TODAY - timedelta(days=10 - 4 * i)).isoformat()}, today=TODAY)
+        clock.advance(5)
+    then = clock.now
+    clock.advance(60)
+    risks.update_risk(db, EDITOR, "R-0001", {"status": "closed"})
+    risks.update_risk(db, EDITOR, "R-0002", {"next_review": (TODAY + timedelta(days=30)).isoformat()})
+    withdrawal.withdraw(db, EDITOR, "risk", "R-0003")
+    risks.create_risk(db, EDITOR, {"title": "Late", "inherent_likelihood": 2, "inherent_impact": 2}, today=TODAY)
+    for at in (then, None):
+        for f in (queries.RiskFilter(), queries.RiskFilter(status="active"), queries.RiskFilter(status="closed"),
+                  queries.RiskFilter(overdue=True, today=TODAY)):
+            assert queries.risk_count(db, f, as_of=at) == len(list(queries.all_risks(db, f, as_of=at))), (at, f)
+    assert queries.risk_count(db, queries.RiskFilter(overdue=True, today=TODAY), as_of=then) == 3
+
+
+@pytest.mark.parametrize("sort", ["ref", "title", "owner", "residual", "next_review", "system"])
+def test_pages_as_of_a_moment_come_in_the_order_of_that_moment(db, clock, sort):
+    """The case: as of a past day, the register's pages merge today's unchanged rows (read
+    through the sort index) with the rows as they were; page after page (keys at the page
+    edges, both directions of sort) they must give every row of that day once, in order."""
+    sysref = systems.create_system(db, EDITOR, {"name": "Chat"}, today=TODAY)["ref"]
+    for i in range(9):
+        risks.create_risk(db, EDITOR, {"title": f"Risk {(i * 7) % 9}", "inherent_likelihood": 1 + i % 5,
+                                       "inherent_impact": 1 + (i * 3) % 5, **({"system": sysref} if i % 2 else {}),
+                                       **({"next_review": (TODAY + timedelta(days=i * 5 % 7)).isoformat()}
+                                          if i % 3 else {})}, today=TODAY)
+        clock.advance(3)
+    then = clock.now
+    clock.advance(60)
+    for i, ref in enumerate(["R-0002", "R-0005", "R-0007"]):
+        risks.update_risk(db, EDITOR, ref, {"title": f"Again {i}", "owner": APPROVER, "residual_likelihood": 1,
+                                            "residual_impact": 1, "next_review": (TODAY + timedelta(days=40)).isoformat(),
+                                            "system": "" if i % 2 else sysref})
+    risks.delete_risk(db, APPROVER, "R-0003")
+    with history.at(db, then).read() as s:
+        truth = {r[0]: r for r in s.connection().exec_driver_sql(
+            "SELECT ref_num, title_fold, owner, residual_score, next_review, system_id FROM risk")}
+    col = {"ref": 0, "title": 1, "owner": 2, "residual": 3, "next_review": 4, "system": 5}[sort]
+    for descending in (False, True):
+        got = []
+        page = queries.risk_page(db, sort=sort, descending=descending, limit=2, as_of=then)
+        got += [r["ref_num"] for r in page.rows]
+        while page.has_more:
+            page = queries.risk_page(db, sort=sort, descending=descending, after=page.last_key, limit=2, as_of=then)
+            got += [r["ref_num"] for r in page.rows]
+        nulls_first = queries.NULLS_IN_ASCENDING.get(sort) == "first"
+
+        def key(n: int, col=col, nulls_first=nulls_first) -> tuple:
+            v = truth[n][col]
+            return ((0 if nulls_first else 1) if v is None else (1 if nulls_first else 0), v if v is not None else 0, n)
+
+        want = sorted(truth, key=key, reverse=descending)
+        if sort == "ref":
+            want = sorted(truth, reverse=descending)
+        assert got == want, (sort, descending)

@@ -114,8 +114,8 @@ def record_review(db: Database, actor: str, subject_type: str, ref: str, data: d
             if values["outcome"] == "closed" and row.status != "closed":
                 diff["status"] = [row.status, "closed"]
                 row.status = "closed"
-                row.closed_at = audit.utcnow()
-                diff["closed_at"] = [audit.plain(None), audit.plain(row.closed_at)]
+                closed_before, row.closed_at = row.closed_at, audit.utcnow()
+                diff["closed_at"] = [audit.plain(closed_before), audit.plain(row.closed_at)]
         else:
             if outcome == "rescored":
                 raise ValidationError("outcome", "only a risk can be rescored")
