@@ -27,12 +27,16 @@ The API (the contract between helpers):
   ``read()`` sees the register as of that moment. Any read function taking a
   ``Database`` works on it unchanged (checks, readiness, reminders, the pack).
 - These read functions take ``as_of: datetime | None = None`` (None: the live
-  tables, as before): :mod:`aims_tui.core.queries` ``risk_page``,
-  ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
-  ``systems_per_stage``, ``system_refs``; :func:`aims_tui.core.records`-level
-  detail through :func:`risk_detail` and :func:`system_detail` here; the
-  systems list through :func:`systems` here. Everything else: pass
-  ``at(db, as_of)`` where it takes a ``db``.
+  tables, exactly as before, at the same cost): :mod:`aims_tui.core.queries`
+  ``risk_page``, ``risk_count``, ``all_risks``, ``heat_map``, ``level_counts``,
+  ``systems_per_stage``, ``system_refs``; and :func:`systems` here (the AI
+  systems list). Every other read that takes a ``Database`` reads a past
+  moment when given ``at(db, as_of)``: the risk detail
+  (``services.risks.get_risk``), a system (``services.systems.get_system``,
+  ``list_systems``), ``checks.run_checks``, ``readiness.readiness``,
+  ``reminders.due_items``, ``io.exports.export`` and ``reports.build_pack``
+  (the CLI's ``--as-of`` does exactly that). ``AsOfDatabase.transact`` refuses:
+  a past moment is read-only.
 - :func:`diff` -- what was added, closed, rescored, moved stage, accepted or
   lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
 - :func:`last_review_at` -- when the latest management review was held.
@@ -50,6 +54,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any, Iterator
@@ -363,8 +368,8 @@ def _tally_views(cur: sqlite3.Cursor) -> None:
         cur.execute(
             f"CREATE TEMP VIEW {table} AS SELECT {keys}, sum(n) AS n FROM ("
             f"SELECT {keys}, n FROM main.{table} "
-            f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM temp.h_risk_ids) "
-            f"UNION ALL SELECT {then}, 1 FROM temp.h_risk r"
+            f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM hist.risk_ids) "
+            f"UNION ALL SELECT {then}, 1 FROM hist.risk r"
             f") GROUP BY {keys}")
 
 
@@ -374,30 +379,33 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
     undo = _Undo(conn, at).run()
     counts = {}
     cur = conn.cursor()
+    if not any(r[1] == "hist" for r in cur.execute("PRAGMA database_list")):
+        # the rows as they were: a schema of their own, so that a read can name them (hist.risk)
+        cur.execute("ATTACH DATABASE ':memory:' AS hist")
     cur.execute("BEGIN")
     try:
         for table in TABLES:
             cols = undo.cols[table]
             cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
-            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}")
-            cur.execute(f"DROP TABLE IF EXISTS temp.h_{table}_ids")
-            cur.execute(f"CREATE TEMP TABLE h_{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
-            cur.execute(f"CREATE TEMP TABLE h_{table}_ids (id INTEGER PRIMARY KEY)")
+            cur.execute(f"DROP TABLE IF EXISTS hist.{table}")
+            cur.execute(f"DROP TABLE IF EXISTS hist.{table}_ids")
+            cur.execute(f"CREATE TABLE hist.{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
+            cur.execute(f"CREATE TABLE hist.{table}_ids (id INTEGER PRIMARY KEY)")
             n = 0
             for live_id, row in undo.rows(table):
                 n += 1
                 if live_id is not None:
-                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (live_id,))
+                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (live_id,))
                 if row is not None:
                     row = _finish(table, row)
-                    cur.execute(f"INSERT OR IGNORE INTO temp.h_{table}_ids VALUES (?)", (row["id"],))
-                    cur.execute(f"INSERT INTO temp.h_{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (row["id"],))
+                    cur.execute(f"INSERT INTO hist.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
                                 [row.get(c) for c in cols])
             counts[table] = n
             sel = ", ".join(cols)
             cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
-                        f"WHERE id NOT IN (SELECT id FROM temp.h_{table}_ids) "
-                        f"UNION ALL SELECT {sel} FROM temp.h_{table}")
+                        f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
+                        f"UNION ALL SELECT {sel} FROM hist.{table}")
         _tally_views(cur)
         cur.execute("COMMIT")
     except BaseException:
@@ -426,10 +434,11 @@ class AsOfDatabase(Database):
     def overridden(self) -> dict[str, int]:
         with self.read() as s:
             conn = s.connection()
-            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM temp.h_{t}_ids").scalar() or 0)
+            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM hist.{t}_ids").scalar() or 0)
                     for t in TABLES}
 
-    def read(self):  # type: ignore[override]
+    @contextmanager
+    def read(self) -> Iterator[Session]:
         # Someone committed since the views were built: build them again (new connections).
         try:
             v = self.data_version()
@@ -439,13 +448,16 @@ class AsOfDatabase(Database):
             if self._built_at_version is not None and v != self._built_at_version:
                 self.engine.dispose()
             self._built_at_version = v
-        return super().read()
+        with super().read() as s:
+            s.info[SESSION_KEY] = self.as_of  # queries read the rows of then by name (hist.risk)
+            yield s
 
-    def transact(self, fn, retry_seconds: float = 0):  # type: ignore[override]
+    def transact(self, fn, retry_seconds: float = 0):
         raise DatabaseError(f"the register as of {self.as_of.date().isoformat()} is read-only")
 
 
 _OPEN: dict[tuple[str, datetime], AsOfDatabase] = {}
+SESSION_KEY = "aims_as_of"
 
 
 def at(db: Database, as_of: datetime | None) -> Database:
@@ -557,7 +569,10 @@ class Diff:
 
 
 def _raw(session: Session) -> sqlite3.Connection:
-    return session.connection().connection.driver_connection
+    conn = session.connection().connection.driver_connection
+    if not isinstance(conn, sqlite3.Connection):
+        raise DatabaseError("the register's history (--as-of, aims diff) needs an SQLite database for now")
+    return conn
 
 
 _LIVE_STATUSES_GONE = ("closed", "withdrawn")

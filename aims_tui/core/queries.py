@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, Iterator, Sequence
 
-from sqlalchemy import and_, func, literal, tuple_
+from sqlalchemy import Column, Integer, MetaData, Table, and_, func, literal, tuple_
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.expression import UnaryExpression
@@ -248,8 +248,29 @@ def _segments(sort: str, descending: bool, backwards: bool) -> list[tuple[bool, 
     return [(is_null, asc) for is_null in segs]
 
 
+# The rows of the register as of a past moment that differ from today's (core.history).
+_HIST_IDS = Table("risk_ids", MetaData(), Column("id", Integer), schema="hist")
+
+
+def _merged(s, conds: list, order: list, sort: str, is_null: bool, asc: bool, n: int) -> list[Risk]:
+    """Up to ``n`` rows in order from the register as of a past moment: today's rows
+    not changed since (read through the sort index, as now) merged with the rows as
+    they were (a few), instead of sorting the whole register through the view."""
+    stmt = select(Risk).where(*conds).order_by(*order).limit(n)
+    live = list(s.exec(stmt.where(Risk.id.not_in(select(_HIST_IDS.c.id)))
+                       .execution_options(schema_translate_map={None: "main"})))
+    past = list(s.exec(stmt.execution_options(schema_translate_map={None: "hist"})))
+    if not past:
+        return live
+
+    def key(r: Risk) -> tuple:
+        return (r.ref_num,) if is_null or sort == "ref" else (_sort_value(r, sort), r.ref_num)
+
+    return sorted(live + past, key=key, reverse=not asc)[:n]
+
+
 def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | None, backwards: bool,
-                 want: int, skip: int = 0) -> list[Risk]:
+                 want: int, skip: int = 0, merge: bool = False) -> list[Risk]:
     """Up to ``want`` rows after (or, backwards, before) ``boundary`` in the
     order of ``sort``, the first ``skip`` of them left out; each index range is
     read with its own indexed query."""
@@ -283,8 +304,11 @@ def _keyset_rows(s, base: list, sort: str, descending: bool, boundary: tuple | N
             if here <= skip:
                 skip -= here
                 continue
-        got = list(s.exec(select(Risk).where(*conds).order_by(*order).offset(skip or None)
-                          .limit(want - len(rows))))
+        if merge and not skip and s.info.get(history.SESSION_KEY) is not None:
+            got = _merged(s, conds, order, sort, is_null, asc, want - len(rows))
+        else:
+            got = list(s.exec(select(Risk).where(*conds).order_by(*order).offset(skip or None)
+                              .limit(want - len(rows))))
         skip = 0
         rows.extend(got)
         if len(rows) >= want:
@@ -301,17 +325,18 @@ def _fetch(s, m: Matrix, f: RiskFilter, sort: str, descending: bool, boundary: t
     the sort index is walked, testing each row (fast when matches are spread
     through the sort order), and if that takes longer than WALK_BUDGET (the
     matches sit far along the sort order) the matches are read and sorted."""
+    merge = not f.search  # as of a past moment: today's rows merged with those of then (no FTS in hist)
     if not _has_filter(f) or s.connection().dialect.name != "sqlite":
-        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip, merge)
     if _few_matches(s, m, f, FEW):
-        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip, merge)
     mode = "probe" if f.search and search.short_prefix(f.search) else "auto"
     try:
         with _budget(s, WALK_BUDGET_SEARCH if f.search else WALK_BUDGET):
             return _keyset_rows(s, _where(s, m, f, mode, walk=SORTS[sort]), sort, descending, boundary, backwards,
                                 want, skip)
     except _OverBudget:
-        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip)
+        return _keyset_rows(s, _where(s, m, f), sort, descending, boundary, backwards, want, skip, merge)
 
 
 def risk_page(db: Database, f: RiskFilter = RiskFilter(), *, sort: str = "ref", descending: bool = False,

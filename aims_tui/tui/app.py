@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any, Callable, Iterable
 
@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hits
+from textual.reactive import reactive
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
@@ -31,6 +32,7 @@ from .base import DbMixin
 from .screens import registry
 from ..core import audit
 from ..core.reminders import start_notice
+from ..core.schedule import today as _real_today
 import inspect
 from .dialogs.help import HelpDialog
 
@@ -53,8 +55,15 @@ class AimsApp(App):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+z", "undo", "Undo", show=False),
+        Binding("D", "as_of", "View as of a date", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
+    WRITE_ACTIONS = frozenset({"undo"})  # refused while a past date is set (see run_action)
+    AS_OF_KEY = "D"
+    # The day the register is viewed as of (key D; None: today, live). While it is set the
+    # register, the dashboard and the AI systems read the register as it was at the end of
+    # that day (core.history), the header says so on every screen, and every write is refused.
+    as_of: reactive[date | None] = reactive(None, init=False)
 
     def __init__(self, database: Database, login: str, *, today: date | None = None,
                  poll_seconds: float = 1.0, start_notice: bool = True) -> None:
@@ -144,6 +153,78 @@ class AimsApp(App):
         else:
             self.push_screen(screen)
 
+    # -- the register as of a past day (issue 19) -----------------------------------------
+    @property
+    def view_day(self) -> date | None:
+        """The day the as-of screens count "overdue" and "due soon" against (None: the real date)."""
+        return self.as_of or self.today
+
+    @property
+    def as_of_moment(self) -> datetime | None:
+        """The moment the register is read as of (the end of the day set), or None for live."""
+        if self.as_of is None:
+            return None
+        from ..core import history  # deferred: only a past date needs it (issue 15)
+
+        return history.end_of_day(self.as_of)
+
+    @property
+    def read_db(self) -> Database:
+        """The database the as-of screens read: the register as it was, or the live one."""
+        moment = self.as_of_moment
+        if moment is None:
+            return self.database
+        from ..core import history  # deferred: only a past date needs it (issue 15)
+
+        return history.at(self.database, moment)
+
+    def read_only_reason(self) -> str | None:
+        """Why a change is refused now (None: changes are allowed)."""
+        if self.as_of is None:
+            return None
+        return (f"read only: you are viewing the register as of {self.as_of.isoformat()}; "
+                f"press {self.AS_OF_KEY} then Escape to return to today, then make the change")
+
+    def action_as_of(self) -> None:
+        """Ask for the day to view the register as of (empty or Escape: back to today)."""
+        from .dialogs.as_of import AsOfDialog  # deferred: the first paint needs no dialog (issue 15)
+
+        today = self.today or _real_today()
+        self.push_screen(AsOfDialog(today, self.as_of), self.set_as_of)
+
+    def set_as_of(self, day: date | None) -> None:
+        """View the register as of ``day`` (None: back to today) and read the screen again."""
+        if day is not None:
+            try:
+                self.read_db_for(day)
+            except AimsError as exc:
+                self.say(str(exc), error=True)
+                return
+        changed = day != self.as_of
+        self.as_of = day
+        if day is None and changed:  # a day set is said by the banner under the title
+            self.say("back to today: the register as it is now")
+        if changed:
+            self.refresh_screens(force=True)
+
+    def read_db_for(self, day: date) -> Database:
+        """The register as of the end of ``day`` (an AimsError says why it cannot be read)."""
+        from ..core import history  # deferred: only a past date needs it (issue 15)
+
+        return history.at(self.database, history.end_of_day(day))
+
+    async def run_action(self, action: Any, default_namespace: Any = None, namespaces: Any = None) -> bool:
+        """Every action of a key, a button bound to an action, or the command palette passes here:
+        while a past date is set, an action that changes data is refused, saying why."""
+        reason = self.read_only_reason()
+        if reason is not None:
+            target, name, params = self._parse_action(action, self if default_namespace is None else default_namespace,
+                                                      namespaces)
+            if is_write_action(target, name) and target.check_action(name, params):
+                self.say(reason, error=True)
+                return True
+        return await super().run_action(action, default_namespace, namespaces)
+
     def action_goto(self, screen_id: str) -> None:
         if self.screen.is_modal:
             return
@@ -207,6 +288,10 @@ class AimsApp(App):
         del self.undo_stack[:-20]
 
     def action_undo(self) -> None:
+        reason = self.read_only_reason()
+        if reason is not None:  # a past date is set: no change, not even an undo
+            self.say(reason, error=True)
+            return
         if not self.undo_stack:
             self.say("nothing to undo")
             return
@@ -258,11 +343,14 @@ class AimsApp(App):
             if not worker.is_cancelled:
                 self.call_from_thread(self.set_interval, self.poll_seconds, self._poll)
 
-    def refresh_screens(self) -> None:
-        """Someone committed: read what is on screen again."""
+    def refresh_screens(self, force: bool = False) -> None:
+        """Someone committed: read what is on screen again. A screen showing the register as of
+        a past day is left as it is (the past does not change), unless ``force`` (the day changed)."""
         for screen in reversed(self.screen_stack):
             if screen.is_modal:
                 continue
+            if self.as_of is not None and getattr(screen, "SHOWS_AS_OF", False) and not force:
+                break
             # our screens have refresh_data; screens from the registry may offer action_refresh
             fn = getattr(screen, "refresh_data", None) or getattr(screen, "action_refresh", None)
             if fn is not None:
@@ -290,6 +378,13 @@ class AimsApp(App):
 
     def _run_palette_action(self, node: Any, action: str) -> None:
         self.call_later(self.run_action, action, node)
+
+
+def is_write_action(node: Any, action: str) -> bool:
+    """Whether ``action`` of ``node`` changes data: the role-bound actions of a screen
+    (EDIT_ACTIONS, APPROVE_ACTIONS, ADMIN_ACTIONS) and those it names in WRITE_ACTIONS."""
+    return any(action in getattr(node, name, ()) for name in
+               ("EDIT_ACTIONS", "APPROVE_ACTIONS", "ADMIN_ACTIONS", "WRITE_ACTIONS"))
 
 
 def _own_actions(cls: type) -> set[str]:

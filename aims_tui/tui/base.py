@@ -76,6 +76,11 @@ class DbMixin:
         write lands, even if the node that started it has gone (a closed dialog)."""
         app = self.app  # type: ignore[attr-defined]
         owner = self
+        reason = getattr(app, "read_only_reason", lambda: None)()
+        if reason is not None:  # a past date is set (issue 19): refused like a failed write, saying why
+            app.pending_writes += 1
+            self._write_failed(AimsError(reason), failed)
+            return
 
         def job() -> None:
             result, err = _run_caught(fn)
@@ -115,7 +120,12 @@ class DbMixin:
         self.aims.say(str(err), error=True)
 
     def allowed(self, roles: tuple[str, ...], doing: str) -> bool:
-        """True if the user's role may do it; else say which role it needs."""
+        """True if the user's role may do it; else say which role it needs (or, while a past
+        date is set, that the app is read only)."""
+        reason = getattr(self.aims, "read_only_reason", lambda: None)()
+        if reason is not None:
+            self.aims.say(reason, error=True)
+            return False
         role = self.aims.role
         if role in roles:
             return True

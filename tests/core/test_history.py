@@ -119,7 +119,8 @@ def _apply(db, step, state) -> None:
         pass  # a refused change changes nothing: the history must still hold
 
 
-@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate], suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
 def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
     """The case: a manager asks what the register looked like on a past day; every
@@ -300,3 +301,45 @@ def test_counts_as_of_a_moment_equal_the_rows_listed_as_of_it(db, clock):
                   queries.RiskFilter(overdue=True, today=TODAY)):
             assert queries.risk_count(db, f, as_of=at) == len(list(queries.all_risks(db, f, as_of=at))), (at, f)
     assert queries.risk_count(db, queries.RiskFilter(overdue=True, today=TODAY), as_of=then) == 3
+
+
+@pytest.mark.parametrize("sort", ["ref", "title", "owner", "residual", "next_review", "system"])
+def test_pages_as_of_a_moment_come_in_the_order_of_that_moment(db, clock, sort):
+    """The case: as of a past day, the register's pages merge today's unchanged rows (read
+    through the sort index) with the rows as they were; page after page (keys at the page
+    edges, both directions of sort) they must give every row of that day once, in order."""
+    sysref = systems.create_system(db, EDITOR, {"name": "Chat"}, today=TODAY)["ref"]
+    for i in range(9):
+        risks.create_risk(db, EDITOR, {"title": f"Risk {(i * 7) % 9}", "inherent_likelihood": 1 + i % 5,
+                                       "inherent_impact": 1 + (i * 3) % 5, **({"system": sysref} if i % 2 else {}),
+                                       **({"next_review": (TODAY + timedelta(days=i * 5 % 7)).isoformat()}
+                                          if i % 3 else {})}, today=TODAY)
+        clock.advance(3)
+    then = clock.now
+    clock.advance(60)
+    for i, ref in enumerate(["R-0002", "R-0005", "R-0007"]):
+        risks.update_risk(db, EDITOR, ref, {"title": f"Again {i}", "owner": APPROVER, "residual_likelihood": 1,
+                                            "residual_impact": 1, "next_review": (TODAY + timedelta(days=40)).isoformat(),
+                                            "system": "" if i % 2 else sysref})
+    risks.delete_risk(db, APPROVER, "R-0003")
+    with history.at(db, then).read() as s:
+        truth = {r[0]: r for r in s.connection().exec_driver_sql(
+            "SELECT ref_num, title_fold, owner, residual_score, next_review, system_id FROM risk")}
+    col = {"ref": 0, "title": 1, "owner": 2, "residual": 3, "next_review": 4, "system": 5}[sort]
+    for descending in (False, True):
+        got = []
+        page = queries.risk_page(db, sort=sort, descending=descending, limit=2, as_of=then)
+        got += [r["ref_num"] for r in page.rows]
+        while page.has_more:
+            page = queries.risk_page(db, sort=sort, descending=descending, after=page.last_key, limit=2, as_of=then)
+            got += [r["ref_num"] for r in page.rows]
+        nulls_first = queries.NULLS_IN_ASCENDING.get(sort) == "first"
+
+        def key(n: int, col=col, nulls_first=nulls_first) -> tuple:
+            v = truth[n][col]
+            return ((0 if nulls_first else 1) if v is None else (1 if nulls_first else 0), v if v is not None else 0, n)
+
+        want = sorted(truth, key=key, reverse=descending)
+        if sort == "ref":
+            want = sorted(truth, reverse=descending)
+        assert got == want, (sort, descending)

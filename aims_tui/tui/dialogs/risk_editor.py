@@ -79,7 +79,8 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     # -- roles -------------------------------------------------------------------------
     @property
     def can_edit(self) -> bool:
-        return self.aims.role in EDIT
+        # a past date set (key D, issue 19): the risk as it was, read only
+        return self.aims.role in EDIT and getattr(self.aims, "as_of", None) is None
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("save", "pick_controls", "add_treatment", "complete_treatment", "accept",
@@ -138,6 +139,9 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     def _heading(self) -> Text:
         what = f"Risk {self.ref}" if self.ref else "New risk"
         t = Text(what, style="bold")
+        as_of = getattr(self.app, "as_of", None)
+        if as_of is not None and self.ref:
+            t.append(f"  as it was on {as_of.isoformat()} (read only)", style="bold")
         if not self.loaded:
             t.append("  loading... (keys you type are kept)", style="italic")
         return t
@@ -244,6 +248,13 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
     def problems(self, v: dict[str, Any]) -> dict[str, str]:
         return form_problems(v, self.matrix, {c for c, _ in self.control_list})
 
+    def _read_only_why(self) -> str:
+        as_of = getattr(self.aims, "as_of", None)
+        if as_of is not None:
+            return (f"Read only: this is the risk as it was on {as_of.isoformat()}; press Escape, then D "
+                    "and Escape to return to today.")
+        return "Read only: editing needs the editor role."
+
     def _validate(self) -> dict[str, str]:
         v = self.values()
         errs = self.problems(v)
@@ -251,7 +262,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
             self.query_one(f"#{k}", Input).set_class(k in errs, "invalid")
         self.query_one("#errors", Static).update(lines(
             "\n".join(f"{LABELS.get(k, k)}: {msg}" for k, msg in errs.items()) if self.can_edit else
-            "Read only: editing needs the editor role."))
+            self._read_only_why()))
         for kind in ("inherent", "residual"):
             self.query_one(f"#{kind}-preview", Static).update(self._preview(v, kind))
         return errs

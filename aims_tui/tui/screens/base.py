@@ -49,6 +49,10 @@ class AimsScreen(DbMixin, Screen):
     EDIT_ACTIONS: frozenset[str] = frozenset()
     APPROVE_ACTIONS: frozenset[str] = frozenset()
     ADMIN_ACTIONS: frozenset[str] = frozenset()  # shown to admins only (e.g. loading demo data)
+    # Other actions that change data (checked inside, for any role): with the three above, what the
+    # app refuses while it shows the register as of a past day (AimsApp.run_action, issue 19).
+    WRITE_ACTIONS: frozenset[str] = frozenset()
+    SHOWS_AS_OF = False  # True: reads the register as of the day set (key D) through self.aims.read_db
 
     def __init__(self, database: Database, login: str) -> None:
         super().__init__()

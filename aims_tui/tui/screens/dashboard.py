@@ -20,6 +20,7 @@ from ..widgets.header import AimsHeader
 
 class DashboardScreen(AimsScreen):
     AUTO_FOCUS = "#residual"
+    SHOWS_AS_OF = True  # a past date set (key D): the counts and heat maps of that day (issue 19)
     HELP_TITLE = "Dashboard"
     HELP = ("Select a heat map cell (Enter) to open the register filtered to it; "
             "select a line of the summary to open what it counts.")
@@ -47,14 +48,14 @@ class DashboardScreen(AimsScreen):
         self.query_one("#residual", HeatMap).focus()
 
     def refresh_data(self) -> None:
-        login, today, db = self.login, self.aims.today, self.database
+        login, today, db = self.login, self.aims.view_day, self.aims.read_db
         # three workers: the counts paint first, each heat map when its aggregate is read
         self.db_work(lambda: reads.dashboard(db, login, today), self._show, group="dash-counts")
         for hm in self.query(HeatMap):
             self._load_map(hm)
 
     def _load_map(self, hm: HeatMap) -> None:
-        db, today, residual = self.database, self.aims.today, hm.residual
+        db, today, residual = self.aims.read_db, self.aims.view_day, hm.residual
         self.db_work(lambda: reads.heat_maps(db, residual, today), lambda r: hm.show(*r),
                      group=f"dash-map-{residual}")
 
@@ -62,7 +63,7 @@ class DashboardScreen(AimsScreen):
         self.refresh_data()
 
     def _show(self, d: reads.Dashboard) -> None:
-        if d.empty:
+        if d.empty and self.aims.as_of is None:  # a past day before the first record: zeros, no first run
             from .first_run import FirstRunScreen  # deferred: only an empty register needs it (issue 15)
 
             self.app.switch_screen(FirstRunScreen(self.database, self.login))

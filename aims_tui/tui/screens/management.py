@@ -68,6 +68,8 @@ class Inputs:
 class ManagementScreen(AimsScreen):
     """Management reviews: inputs (9.3.2), outputs (9.3.3) and the pack."""
 
+    WRITE_ACTIONS = frozenset({"export_pack"})  # records the pack on the review: refused on a past date
+
     HELP_TITLE = "Management reviews"
     HELP = ("The reviews (newest first) and, below, the highlighted one: the figures the pack prints, "
             "its decisions and actions. n new review, d decisions, a add an action, c marks the highlighted "

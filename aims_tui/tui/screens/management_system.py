@@ -18,6 +18,7 @@ SCOPE_ID = "scope"  # the row of the scope: not a register (it opens a form, not
 
 
 class ManagementSystemScreen(ListScreen):
+    WRITE_ACTIONS = frozenset({"scope"})  # refused while a past date is set (issue 19)
     HELP_TITLE = "Management system"
     HELP = ("Every register of the management system (clauses 4 to 10). Enter opens the highlighted one; "
             "s sets the AIMS scope (admins).")

@@ -70,6 +70,7 @@ def criteria_as_text(c: dict[str, Any]) -> dict[str, str]:
 
 
 class CriteriaScreen(ListScreen):
+    WRITE_ACTIONS = frozenset({"edit"})  # refused while a past date is set (issue 19)
     HELP_TITLE = "Risk criteria"
     HELP = ("The risk matrix: its levels, the scores each covers and its default review cadence, and the "
             "appetite. e (admins) edits them; before saving, aims says what the change does to the register "

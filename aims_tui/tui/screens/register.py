@@ -51,6 +51,7 @@ class RegisterScreen(AimsScreen):
             "time). Enter opens a risk. Click a column header to sort by it. w withdraws a risk made by "
             "mistake (or restores a withdrawn one); W lists the withdrawn risks. P (approvers) approves the "
             "highlighted risk's treatment plan; a treatment added or changed later marks it changed.")
+    SHOWS_AS_OF = True  # a past date set (key D): the register as it was that day (issue 19)
     EDIT_ACTIONS = frozenset({"new_risk", "withdraw"})
     APPROVE_ACTIONS = frozenset({"accept", "approve_plan"})
     BINDINGS = [
@@ -78,6 +79,7 @@ class RegisterScreen(AimsScreen):
         self.sort, self.descending = "ref", False
         self._search_timer = None
         self._loaded = False
+        self._as_of: date | None = None  # the past day the rows on screen were read as of
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
@@ -87,14 +89,15 @@ class RegisterScreen(AimsScreen):
         yield Footer()
 
     def today(self) -> date:
-        return self.aims.today or _today()
+        return self.aims.view_day or _today()
 
     def on_mount(self) -> None:
         if self.initial_filter is not None:
             self.filter = self.initial_filter
         if self.initial_sort is not None:
             self.sort, self.descending = self.initial_sort
-        self.filter = self.filter.with_(today=self.aims.today)
+        self.filter = self.filter.with_(today=self.aims.view_day)
+        self._as_of = self.aims.as_of
         self.query_one("#search", Input).value = self.filter.search
         self.query_one(PagedTable).table.focus()
 
@@ -103,7 +106,7 @@ class RegisterScreen(AimsScreen):
         return self.query_one(PagedTable)
 
     def _source(self) -> RiskSource:
-        return RiskSource(self.database, self.filter, self.sort, self.descending)
+        return RiskSource(self.aims.read_db, self.filter, self.sort, self.descending)
 
     def reload(self, keep_position: bool = False) -> None:
         self.query_one("#filter-line", Static).update(describe_filter(self.filter))
@@ -111,7 +114,12 @@ class RegisterScreen(AimsScreen):
         self.pager.set_source(self._source(), keep_position=keep_position)
 
     def refresh_data(self) -> None:
-        if not self._loaded:
+        if self._as_of != self.aims.as_of:  # a past date set or cleared: read that day's register
+            self._as_of = self.aims.as_of
+            self.filter = self.filter.with_(today=self.aims.view_day)
+            self._loaded = True
+            self.reload()
+        elif not self._loaded:
             self._loaded = True
             self.reload()
         else:
@@ -119,7 +127,7 @@ class RegisterScreen(AimsScreen):
 
     # -- filter, search, sort -----------------------------------------------------
     def set_filter(self, f: queries.RiskFilter) -> None:
-        self.filter = f.with_(today=self.aims.today, search=self.filter.search)
+        self.filter = f.with_(today=self.aims.view_day, search=self.filter.search)
         self.reload()
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -161,7 +169,7 @@ class RegisterScreen(AimsScreen):
         self.app.push_screen(RiskFilterDialog(self.database, self.filter), chosen)
 
     def action_clear_filter(self) -> None:
-        self.filter = queries.RiskFilter(today=self.aims.today)
+        self.filter = queries.RiskFilter(today=self.aims.view_day)
         self.query_one("#search", Input).value = ""
         self.reload()
 
@@ -193,7 +201,8 @@ class RegisterScreen(AimsScreen):
     def open_risk(self, ref: str | None) -> None:
         from ..dialogs.risk_editor import RiskEditor  # deferred: the register's first rows need no dialog (issue 15)
 
-        self.app.push_screen(RiskEditor(self.database, self.login, ref), lambda _r: self.pager.reload())
+        # a past date set: the risk as it was that day, read only (its database refuses writes too)
+        self.app.push_screen(RiskEditor(self.aims.read_db, self.login, ref), lambda _r: self.pager.reload())
 
     def action_history(self) -> None:
         """The highlighted risk's audit trail (its own events and its treatments')."""
@@ -202,7 +211,7 @@ class RegisterScreen(AimsScreen):
             return
         from .audit_trail import AuditTrailScreen  # deferred: the register's first rows need no dialog (issue 15)
 
-        self.app.push_screen(AuditTrailScreen(self.database, self.login, record=row["ref"]))
+        self.app.push_screen(AuditTrailScreen(self.database, self.login, record=row["ref"]))  # every event, to today
 
     def action_new_risk(self) -> None:
         if not self.allowed(EDIT, "adding a risk"):

@@ -51,6 +51,9 @@ SCREENS: list[Entry] = [
           P + "management_system:ManagementSystemScreen"),
     Entry("audit", "l", "Audit trail", "Every recorded change, newest first", P + "audit_trail:AuditTrailScreen",
           pushed=True),
+    Entry("changes", "C", "Changes since the last review",
+          "Added, closed, rescored, moved stage, accepted, lapsed since the last management review",
+          P + "changes:ChangesScreen", pushed=True),
 ]
 
 

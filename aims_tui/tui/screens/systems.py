@@ -37,6 +37,7 @@ class SystemsScreen(PagedListScreen):
             "v records a verification and validation review (the deployment gate needs one); ctrl+z "
             "takes back a stage move. w withdraws a system made by mistake (or restores a withdrawn "
             "one); W lists the withdrawn systems.")
+    SHOWS_AS_OF = True  # a past date set (key D): the inventory as it was that day (issue 19)
     EDIT_ACTIONS = frozenset({"new_system", "edit_system", "move_stage", "review", "withdraw"})
     BINDINGS = [
         Binding("n", "new_system", "New system"),
@@ -59,6 +60,7 @@ class SystemsScreen(PagedListScreen):
         self.mine = False
         self._timer = None
         self._filter: SystemFilter | None = None
+        self._as_of = None  # the past day the rows on screen were read as of (None: today)
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
@@ -82,11 +84,11 @@ class SystemsScreen(PagedListScreen):
             f"Stage: {stage or 'any'} (g)  Tier: {tier or 'any'} (t)  Owner: {owner or 'any'} (o)  "
             "/: search  Enter: open")
         f = SystemFilter(stage=stage, tier=tier, owner=owner, search=search)
-        if f == self._filter:
+        if f == self._filter and self._as_of == self.aims.as_of:
             self.pager.reload()  # the same list: read what is on screen again
         else:
-            self._filter = f
-            self.pager.set_source(SystemSource(self.database, f))
+            self._filter, self._as_of = f, self.aims.as_of
+            self.pager.set_source(SystemSource(self.aims.read_db, f))
 
     @property
     def current(self) -> dict[str, Any] | None:
@@ -168,6 +170,7 @@ class SystemDetailScreen(AimsScreen):
     HELP_TITLE = "AI system"
     HELP = ("Tabs: overview, risks, impact assessments, stage history, activity (the audit trail). "
             "v records a verification and validation review.")
+    SHOWS_AS_OF = True  # a past date set (key D): overview, risks and stages as they were (issue 19)
     EDIT_ACTIONS = frozenset({"edit_system", "move_stage", "new_risk", "review"})
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -182,6 +185,7 @@ class SystemDetailScreen(AimsScreen):
         self.ref = ref
         self.system: dict[str, Any] | None = None
         self._activity_filter = None
+        self._as_of = None  # the past day the risks tab was read as of (None: today)
 
     def compose(self) -> ComposeResult:
         yield AimsHeader()
@@ -202,7 +206,7 @@ class SystemDetailScreen(AimsScreen):
         yield Footer()
 
     def _today(self):
-        return self.aims.today or today()
+        return self.aims.view_day or today()
 
     def on_mount(self) -> None:
         for tid, cols in (("#ias", (("Ref", 7), ("Title", 34), ("Status", 9), ("Approved by", 11), ("Review", 10))),
@@ -210,19 +214,26 @@ class SystemDetailScreen(AimsScreen):
             t = self.query_one(tid, DataTable)
             for label, w in cols:
                 t.add_column(label, width=w)
-        f = queries.RiskFilter(system=self.ref, today=self.aims.today)
-        self.query_one("#system-risks", PagedTable).set_source(RiskSource(self.database, f))
+        self._risks_source()
         self._activity_filter = None
 
+    def _risks_source(self) -> None:
+        self._as_of = self.aims.as_of
+        f = queries.RiskFilter(system=self.ref, today=self.aims.view_day)
+        self.query_one("#system-risks", PagedTable).set_source(RiskSource(self.aims.read_db, f))
+
     def refresh_data(self) -> None:
-        db, ref = self.database, self.ref
+        db, ref = self.aims.read_db, self.ref
 
         def load() -> dict[str, Any]:
             return {"system": systems.get_system(db, ref), "ias": impact.list_assessments(db, ref),
                     "stages": systems.stage_history(db, ref), "activity": audit_filter_for_system(db, ref)}
 
         self.db_work(load, self._show)
-        self.query_one("#system-risks", PagedTable).reload()
+        if self._as_of != self.aims.as_of:
+            self._risks_source()
+        else:
+            self.query_one("#system-risks", PagedTable).reload()
 
     def _show(self, d: dict[str, Any]) -> None:
         s = self.system = d["system"]
@@ -258,7 +269,7 @@ class SystemDetailScreen(AimsScreen):
         if event.table.id != "system-risks":
             return
 
-        self.app.push_screen(RiskEditor(self.database, self.login, event.row["ref"]))
+        self.app.push_screen(RiskEditor(self.aims.read_db, self.login, event.row["ref"]))
 
     def action_back(self) -> None:
         self.app.pop_screen()
