@@ -50,8 +50,7 @@ def diff_cmd(
         show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
 ) -> None:
-    """What changed in the register between two days: risks added, closed, rescored; AI systems that moved
-    stage; acceptances given, and those that lapsed."""
+    """What changed between two days: risks added, closed, rescored, stage moves, acceptances given and lapsed."""
     common.check_format(fmt, ("text", "json"))
     if since_review and second:
         common.fail("give --since-review MR-... [DATE] or DATE1 DATE2, not both", common.EXIT_USAGE)
