@@ -124,7 +124,7 @@ WRITES: list[tuple[str, str, str]] = [
 NEVER_WRITE = {"back", "cancel", "close", "help", "quit", "refresh", "search", "leave_search", "focus_next",
                "next_field", "previous_field",
                "app.focus_next", "app.focus_previous",
-               "focus_previous"}
+               "focus_previous", "choose_row"}  # choose_row: Enter opens the row (AimsScreen)
 # actions of one class that do not write (they open a dialog that does, filter, sort, confirm...)
 NOT_WRITES: dict[str, set[str]] = {
     "RegisterScreen": {"clear_filter", "filter", "history", "next_sort", "open", "reverse_sort", "show_withdrawn"},
