@@ -41,10 +41,14 @@ The API (the contract between helpers):
   lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
 - :func:`last_review_at` -- when the latest management review was held.
 
+The other registers (context issues, documents, objectives, suppliers, ... every
+kind of ``core.catalog``, and any table with an id, a ref and a version that the
+events name) are taken back the same way, by ref, when an event after ``T``
+changed them: created after ``T`` absent, fields back to their ``before``,
+withdrawn records back in force (their ``updated_at`` shows the live value).
+
 Not covered (the live value is shown): the risk matrix and cadences (settings),
-the links between risks and controls, and records of the other registers
-(documents, objectives, ...), which the register, heat maps and systems do not
-read. Records written behind aims' back (``aims audit verify`` names them) or
+the links between risks and controls. Records written behind aims' back (``aims audit verify`` names them) or
 bulk loads with no event per record (the demo) are as they are now, except that
 a risk or AI system created after ``T`` is absent.
 """
@@ -110,6 +114,21 @@ _GENERATED = {"risk": {"inherent_score": ("inherent_likelihood", "inherent_impac
                        "residual_score": ("residual_likelihood", "residual_impact")}}
 
 
+def _registers_changed_since(conn: sqlite3.Connection, at: str) -> tuple[str, ...]:
+    """The tables, besides the register's own, that events after ``at`` changed: the
+    entities named by those events that are tables with an id, a ref and a version."""
+    found = []
+    for (entity,) in conn.execute("SELECT DISTINCT entity FROM main.audit_event WHERE at > ? "
+                                  "AND entity NOT IN ('risk', 'ai_system', 'treatment')", (at,)).fetchall():
+        if entity in TABLES or not str(entity).replace("_", "").isalnum():
+            continue
+        cols = set(_columns(conn, entity)) if conn.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (entity,)).fetchone() else set()
+        if {"id", "ref", "version"} <= cols:
+            found.append(str(entity))
+    return tuple(sorted(found))
+
+
 def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA main.table_xinfo({table})")]
 
@@ -140,8 +159,12 @@ class _Undo:
     def __init__(self, conn: sqlite3.Connection, at: datetime, refs: dict[str, set[str]] | None = None):
         self.conn = conn
         self.at = stored(at)
-        self.cols = {t: _columns(conn, t) for t in TABLES}
-        self.states: dict[str, dict[Any, _State]] = {t: {} for t in TABLES}
+        # the other registers (context issues, documents, objectives, ...): every table named
+        # by an event since T that has a ref; undone by ref like an AI system
+        self.extra = _registers_changed_since(conn, self.at)
+        self.by_ref = {**_BY_REF, **{t: t for t in self.extra}}
+        self.cols = {t: _columns(conn, t) for t in (*TABLES, *self.extra)}
+        self.states: dict[str, dict[Any, _State]] = {t: {} for t in (*TABLES, *self.extra)}
         self._system_ids: dict[str, int | None] = {}
         self.refs = refs  # only these refs per entity (diff); None: all
 
@@ -173,7 +196,8 @@ class _Undo:
     def run(self) -> "_Undo":
         rows = self.conn.execute(
             "SELECT id, entity, entity_ref, action, changes FROM main.audit_event "
-            "WHERE at > ? AND entity IN ('risk', 'ai_system', 'treatment') ORDER BY id DESC", (self.at,)).fetchall()
+            f"WHERE at > ? AND entity IN ({', '.join('?' * (3 + len(self.extra)))}) ORDER BY id DESC",
+            (self.at, "risk", "ai_system", "treatment", *self.extra)).fetchall()
         for _id, entity, ref, action, changes in rows:
             if self.refs is not None and ref not in self.refs.get(entity, ()) and entity != "treatment":
                 continue
@@ -211,8 +235,8 @@ class _Undo:
                     row["system_id"] = self.system_id(before)
                     touched = True
                 continue
-            if f in _NOT_COLUMNS or f not in row:
-                continue
+            if f not in row or f == "version" or (table in _BY_REF and f in _NOT_COLUMNS):
+                continue  # (the other registers log only their own columns, e.g. a supplier's outcome)
             if before != after:
                 row[f] = _to_stored(before, f)
                 touched = True
@@ -314,7 +338,7 @@ class _Undo:
         for key, st in self.states[table].items():
             if not st.changed:
                 continue
-            live_id = key if table not in _BY_REF else self._live_id(table, key)
+            live_id = key if table not in self.by_ref else self._live_id(table, key)
             yield live_id, st.row
 
     def _live_id(self, table: str, ref: str) -> int | None:
@@ -384,7 +408,10 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
         cur.execute("ATTACH DATABASE ':memory:' AS hist")
     cur.execute("BEGIN")
     try:
-        for table in TABLES:
+        for (view,) in cur.execute("SELECT name FROM temp.sqlite_master WHERE type = 'view'").fetchall():
+            if view not in TABLES and view not in TALLIES:  # another register, shadowed for an earlier moment
+                cur.execute(f"DROP VIEW IF EXISTS temp.{view}")
+        for table in (*TABLES, *undo.extra):
             cols = undo.cols[table]
             cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
             cur.execute(f"DROP TABLE IF EXISTS hist.{table}")
@@ -673,8 +700,6 @@ def _scores(r: dict[str, Any]) -> dict[str, Any]:
 
 def rows_as_of(db: Database, table: str, as_of: datetime) -> list[dict[str, Any]]:
     """Every row of ``table`` as it was (for tests and exports): the shadow view read whole."""
-    if table not in TABLES:
-        raise ValueError(f"no history for {table}")
     with at(db, as_of).read() as s:
         res = s.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY id")
         cols = list(res.keys())
