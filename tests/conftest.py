@@ -18,12 +18,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from . import pg_server
 
 from aims_tui.core.config import SYSTEM_CONFIG_VAR
 from aims_tui.core.db import Database, open_database
-from aims_tui.core.services import setup, users
+from aims_tui.core import identity
+from aims_tui.core.services import dbroles, setup, users
 
 # The host's and the tester's own aims config files (/etc/aims/config.toml, ~/.config/aims/)
 # must not reach the tests: one with a umask would change this process's umask, and with it
@@ -229,3 +231,17 @@ def demo_db(tmp_path: Path):
     load_demo(database, ADMIN, systems=8, risks_per_system=6, seed=7, today=TODAY)
     yield database
     database.dispose()
+
+
+def acting_as(db, login: str, monkeypatch) -> str:
+    """The --db of a process acting as ``login``: on SQLite the OS login (monkeypatched); on
+    PostgreSQL identity comes from the connection (issue 18), so a URL with ``login``'s role."""
+    monkeypatch.setattr(identity, "os_login", lambda: login)
+    if db.path is not None:
+        return where(db)
+    with db.engine.connect() as c:
+        if c.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": login}).first() is None:
+            c.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN')
+            c.commit()
+    dbroles.apply_roles(db)  # the server holds the roles: each user's role gets its group's grants
+    return make_url(db.url).set(username=login).render_as_string(hide_password=False)

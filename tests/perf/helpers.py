@@ -29,7 +29,7 @@ def replace_register(db, risks: Iterable[dict[str, Any]]) -> None:
             rows.append((f"R-{n:04d}", n, r.get("system_id"), title, title.casefold(), r.get("description", ""),
                          r.get("category", ""), "", r.get("owner", "eve"), r.get("il", 1), r.get("ii", 1),
                          r.get("rl", 1), r.get("ri", 1), "mitigate", r.get("status", "open"), "",
-                         r.get("next_review"), None, NOW, NOW, None, 1))
+                         r.get("next_review"), None, NOW, NOW, None, 1, None, None))
         _bulk_insert(s, Risk, RISK_COLS, rows)
     db.transact(tx)
 

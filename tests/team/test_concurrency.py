@@ -13,7 +13,7 @@ from aims_tui.core import audit
 from aims_tui.core.errors import Conflict
 from aims_tui.core.services import risks
 
-from ..conftest import APPROVER, EDITOR, on_postgresql, raw_connect, where
+from ..conftest import APPROVER, EDITOR, acting_as, on_postgresql, raw_connect, where
 from .support import (
     WRITERS,
     assert_history_consistent,
@@ -169,7 +169,7 @@ def test_a_stale_save_through_the_cli_exits_1_saying_someone_else_changed_it(db,
     risks.update_risk(db, EDITOR, r["ref"], {"owner": APPROVER})
     monkeypatch.setattr(identity, "os_login", lambda: EDITOR)
     res = CliRunner().invoke(app, ["risks", "update", r["ref"], "--impact", "5", "--expect-version",
-                                   str(r["version"]), "--db", where(db)])
+                                   str(r["version"]), "--db", acting_as(db, EDITOR, monkeypatch)])
     assert res.exit_code == 1
     assert "changed by someone else" in res.stderr
     assert risks.get_risk(db, r["ref"])["inherent_impact"] == 4

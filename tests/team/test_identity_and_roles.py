@@ -9,13 +9,11 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from aims_tui.cli import app
 from aims_tui.core import audit, identity
 from aims_tui.core.errors import PermissionDenied, UnknownUser
-from aims_tui.core.services import dbroles
 from aims_tui.core.services import (
     acceptances,
     controls,
@@ -30,7 +28,7 @@ from aims_tui.core.services import (
     users,
 )
 
-from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER, where
+from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER, acting_as
 
 ROLE_OF = {ADMIN: "admin", APPROVER: "approver", EDITOR: "editor", VIEWER: "viewer"}
 RANK = ["viewer", "editor", "approver", "admin"]
@@ -72,20 +70,6 @@ def test_no_command_has_an_option_that_names_who_is_acting():
 
     walk(group, "aims")
     assert suspicious == []
-
-
-def acting_as(db, login: str, monkeypatch) -> str:
-    """The --db of a process acting as ``login``: on SQLite the OS login (monkeypatched); on
-    PostgreSQL identity comes from the connection (issue 18), so a URL with ``login``'s role."""
-    if db.path is not None:
-        monkeypatch.setattr(identity, "os_login", lambda: login)
-        return where(db)
-    with db.engine.connect() as c:
-        if c.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(n)s", {"n": login}).first() is None:
-            c.exec_driver_sql(f'CREATE ROLE "{login}" LOGIN')
-            c.commit()
-    dbroles.apply_roles(db)  # the server holds the roles: each user's role gets its group's grants
-    return make_url(db.url).set(username=login).render_as_string(hide_password=False)
 
 
 def test_an_unknown_login_is_refused_naming_an_admin_to_ask(db, monkeypatch):
