@@ -58,10 +58,9 @@ def demo(
         "--with-users", hidden=True,
         help="Kept for scripts: the demo team is always added now.")] = False,
 ) -> None:
-    """Load a realistic demo register (seeded) into an empty register. Admins only.
-
-    The demo team (alice, bob the approver, chen, dana) is added as users: the demo's
-    records name them as owners and approvers."""
+    """Load a realistic demo register (seeded) into an empty register. Admins only."""
+    # The demo team (alice, bob the approver, chen, dana) is added as users: the demo's
+    # records name them as owners and approvers (README, "The demo").
     database = common.open_db(create=True)
     login = common.actor_for(database)
     counts = load_demo(database, login, systems=systems, risks_per_system=risks_per_system, seed=seed)

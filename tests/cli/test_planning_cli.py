@@ -51,14 +51,17 @@ def test_criteria_set_refuses_a_bad_band_in_one_line_and_an_editor(demo_cli: Cli
 
 
 def test_opportunities_are_added_listed_as_json_and_given_back(demo_cli: Cli, tmp_path):
+    before = [r["ref"] for r in demo_cli.json("opportunities", "list")]  # the demo's own
     demo_cli("opportunities", "add", "--set", "title=Automate bias testing", "--set", "system=AIS-001",
              "--set", "expected_benefit=Releases sooner", "--set", "due_date=2027-03-01")
-    rows = demo_cli.json("opportunities", "list")
-    assert [(r["ref"], r["system"], r["status"]) for r in rows] == [("OPP-001", "AIS-001", "identified")]
+    rows = [r for r in demo_cli.json("opportunities", "list") if r["ref"] not in before]
+    n = len(before)
+    assert [(r["ref"], r["system"], r["status"]) for r in rows] == [(f"OPP-{n + 1:03d}", "AIS-001", "identified")]
     f = tmp_path / "opps.json"
     f.write_text(json.dumps([{**rows[0], "title": "Reuse the eval suite"}]))
     demo_cli("opportunities", "add", "--json", str(f))
-    assert [r["ref"] for r in demo_cli.json("opportunities", "list")] == ["OPP-001", "OPP-002"]
+    assert [r["ref"] for r in demo_cli.json("opportunities", "list")] == \
+        [*before, f"OPP-{n + 1:03d}", f"OPP-{n + 2:03d}"]
     r = demo_cli("opportunities", "add", "--set", "title=x", "--set", "status=maybe", code=1)
     assert "status" in r.stderr
 
@@ -74,10 +77,19 @@ def test_soa_set_needs_a_justification_both_ways_and_soa_list_shows_it(demo_cli:
     assert demo_cli("soa", "set", "A.8.3", "--applicable", "maybe", code=2)
 
 
-def test_check_reports_the_demos_excluded_controls_still_linked(demo_cli: Cli):
+def test_check_reports_a_control_excluded_while_a_risk_still_links_it(demo_cli: Cli):
+    """The demo links no excluded control (its gate passes); excluding a linked one fails it."""
+    rep = json.loads(demo_cli("check", "--format", "json", code=None).stdout)
+    assert next(g for g in rep["gates"] if g["id"] == "excluded_control_still_linked")["passed"]
+    db = open_database(str(demo_cli.path))
+    try:
+        code = next(c for r in demo_cli.json("risks", "list") for c in risks.get_risk(db, r["ref"])["controls"])
+    finally:
+        db.dispose()
+    demo_cli("soa", "set", code, "--applicable", "no", "--justification", "Out of scope now")
     rep = json.loads(demo_cli("check", "--format", "json", code=3).stdout)
     gate = next(g for g in rep["gates"] if g["id"] == "excluded_control_still_linked")
-    assert not gate["passed"] and gate["items"]
+    assert not gate["passed"] and any(code in str(i) for i in gate["items"])
     assert set(checks.GATES) == {g["id"] for g in rep["gates"]}
 
 
@@ -100,11 +112,13 @@ def test_treatments_complete_records_effectiveness_and_approve_plan_records_the_
                                                                                    "No leak since")
     bad = demo_cli("treatments", "effectiveness", open_t["ref"], "--effectiveness", "great", code=1)
     assert "effectiveness" in bad.stderr
-    out = demo_cli("risks", "approve-plan", "R-0001", login="bob").stdout
-    assert out.startswith("R-0001 treatment plan approved by bob")
     db = open_database(str(demo_cli.path))
-    try:
-        assert risks.get_risk(db, "R-0001")["plan_approved_by"] == "bob"
+    try:  # a risk whose plan nobody has approved yet (the demo approves those above appetite)
+        ref = next(r["ref"] for r in demo_cli.json("risks", "list")
+                   if not risks.get_risk(db, r["ref"])["plan_approved_by"])
+        out = demo_cli("risks", "approve-plan", ref, login="bob").stdout
+        assert out.startswith(f"{ref} treatment plan approved by bob")
+        assert risks.get_risk(db, ref)["plan_approved_by"] == "bob"
     finally:
         db.dispose()
     assert "approver" in demo_cli("risks", "approve-plan", "R-0002", login="alice", code=None).stderr

@@ -48,11 +48,12 @@ def commits(messages: list[dict]) -> list[dict]:
     return [m for m in messages if "title" in m]
 
 
-def integrity(database: Database) -> list[str]:
-    """The engine's own check: SQLite's integrity_check; on PostgreSQL amcheck's
-    bt_index_check of every B-tree index of the database (["ok"] when sound)."""
-    if database.path is not None:
-        con = sqlite3.connect(str(database.path))
+def integrity(database: Database | Path) -> list[str]:
+    """The engine's own check: SQLite's integrity_check (of a database or a file, e.g. a
+    backup); on PostgreSQL amcheck's bt_index_check of every B-tree index (["ok"] when sound)."""
+    path = database if isinstance(database, Path) else database.path
+    if path is not None:
+        con = sqlite3.connect(str(path))
         try:
             return [r[0] for r in con.execute("PRAGMA integrity_check")]
         finally:

@@ -427,10 +427,15 @@ def _evidence(db: Database, many: Any, today: date, actor: str, org: str) -> int
 
 def _write(folder: str, name: str, text: str) -> str:
     """Write one evidence file under the demo's folder (never elsewhere); its path."""
-    os.makedirs(folder, exist_ok=True)
+    # as private as the database's own folder (a team's group folder: no access for others)
+    shared = os.stat(os.path.dirname(os.path.abspath(folder)) or ".").st_mode & 0o7777
+    if not os.path.isdir(folder):
+        os.makedirs(folder, exist_ok=True)
+        os.chmod(folder, shared)
     path = os.path.join(folder, name)
     assert os.path.dirname(os.path.abspath(path)) == os.path.abspath(folder)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
+    os.chmod(path, shared & 0o666)
     ev.hash_now(path)  # read before the write transaction; the write path reuses the digest
     return path

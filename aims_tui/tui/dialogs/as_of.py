@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from ..widgets.typed import TypedInput
 
 FIELD = "As of date"
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -54,7 +55,7 @@ class AsOfDialog(ModalScreen[date | None]):
         with Vertical(classes="dialog small", id="as-of-dialog"):
             yield Static("View the register as of a date", markup=False, classes="dialog-title")
             yield Static(f"{FIELD} (YYYY-MM-DD, today is {self.today.isoformat()}):", markup=False)
-            yield Input(self.current.isoformat() if self.current else "", placeholder="YYYY-MM-DD",
+            yield TypedInput(self.current.isoformat() if self.current else "", placeholder="YYYY-MM-DD",
                         id="as-of", max_length=10)
             yield Static("", id="as-of-error", markup=False, classes="error")
             yield Static("Enter: show that day, read only.  Empty or Escape: back to today.", markup=False,

@@ -35,7 +35,7 @@ def as_of_banner(day: date, shows_as_of: bool, key: str = "D") -> str:
 class AimsHeader(Header):
     DEFAULT_CSS = """
     AimsHeader { layout: vertical; }
-    AimsHeader > #header-row { height: 1; width: 100%; }
+    AimsHeader > #aims-header-row { height: 1; width: 100%; }
     AimsHeader > #as-of-banner { width: 100%; height: 1; display: none;
                                  background: $warning; color: $background; text-style: bold;
                                  text-wrap: nowrap; text-overflow: ellipsis; padding: 0 1; }
@@ -44,7 +44,7 @@ class AimsHeader(Header):
     """
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="header-row"):  # Header's own row: icon, title, clock space
+        with Horizontal(id="aims-header-row"):  # Header's own row: icon, title, clock space
             yield from super().compose()
         yield Static("", id="as-of-banner", markup=False)
 
