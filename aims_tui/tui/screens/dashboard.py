@@ -64,6 +64,8 @@ class DashboardScreen(AimsScreen):
 
     def _show(self, d: reads.Dashboard) -> None:
         if d.empty and self.aims.as_of is None:  # a past day before the first record: zeros, no first run
+            if not self.is_current:
+                return  # the user went elsewhere while the counts were read: do not pull them back
             from .first_run import FirstRunScreen  # deferred: only an empty register needs it (issue 15)
 
             self.app.switch_screen(FirstRunScreen(self.database, self.login))
