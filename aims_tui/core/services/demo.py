@@ -288,7 +288,9 @@ def _risk_children(run: _Run, chunk: list[tuple], rid: dict[int, int], controls:
                    with_treatments: bool) -> tuple[list[tuple], list[tuple], list[tuple]]:
     """Control links, treatments and acceptances of one batch of risks."""
     rnd, today, now, m = run.rnd, run.today, run.now, run.m
-    links, treats, accs = [], [], []
+    links: list[tuple] = []
+    treats: list[tuple] = []
+    accs: list[tuple] = []
     for rr in chunk:
         risk_id = rid[rr[1]]
         status, owner, rl, ri = rr[14], rr[8], rr[11], rr[12]
