@@ -6,13 +6,13 @@ import json
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from typer.testing import CliRunner
 
 from aims_tui.cli import app
-from aims_tui.core import identity, reminders
+from aims_tui.core import audit, identity, reminders
 from aims_tui.core.services import reviews
 
 from ..conftest import ADMIN, TODAY, VIEWER
@@ -106,9 +106,12 @@ def test_check_reports_every_gate_as_json_and_exits_3_on_violations(demo_db, as_
     assert text.exit_code == 3 and "FAIL" in text.stdout
 
 
-def test_check_passes_with_exit_0_on_a_clean_register(db, as_user):
-    """Nothing above appetite, nothing overdue, no undecided SoA, a scope and an approved AI policy: exit 0."""
-    scope_and_policy(db, TODAY)
+def test_check_passes_with_exit_0_on_a_clean_register(db, as_user, monkeypatch):
+    """Nothing above appetite, nothing overdue, no undecided SoA, a scope and an approved AI policy: exit 0.
+    The policy is written on the day checked (``--as-of`` reads the register as it was then)."""
+    with monkeypatch.context() as m:
+        m.setattr(audit, "utcnow", lambda: datetime(TODAY.year, TODAY.month, TODAY.day, 9, tzinfo=timezone.utc))
+        scope_and_policy(db, TODAY)
     res = run(db, "check", *ASOF)
     assert res.exit_code == 0, res.output
     assert "all gates pass" in res.stdout

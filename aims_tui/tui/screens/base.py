@@ -61,7 +61,7 @@ class AimsScreen(DbMixin, Screen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_row":
-            return self._row_chooser() is not None  # else Enter goes on to the focused widget
+            return self._row_chooser(need_row=False) is not None  # else Enter goes on to the focused widget
         role = getattr(self.app, "role", None)
         if action in self.EDIT_ACTIONS and role not in EDIT:
             return False
@@ -71,23 +71,33 @@ class AimsScreen(DbMixin, Screen):
             return False
         return True
 
-    def _row_chooser(self) -> Callable[[], None] | None:
+    def _row_chooser(self, need_row: bool = True) -> Callable[[], None] | None:
         """What Enter does on the focused list's row, run in line: the screen's own handler
-        of a chosen row, given the event the table would have sent (None: not a list row)."""
+        of a chosen row, given the event the table would have sent (None: not a list row).
+        ``need_row=False``: whether Enter belongs to the list at all (rows or not yet), so
+        that the footer offers it the same whether or not the rows have arrived."""
         table = self.focused
-        if not isinstance(table, DataTable) or table.cursor_type != "row" or not table.row_count:
+        if not isinstance(table, DataTable) or table.cursor_type != "row":
             return None
         pager = table.parent if isinstance(table.parent, PagedTable) else None
         if pager is not None:
             chosen = getattr(self, "on_paged_table_chosen", None)
             row = pager.current
-            if chosen is None or row is None:
+            if chosen is None:
+                return None
+            if not need_row:
+                return lambda: None
+            if row is None:
                 return None
             return lambda: chosen(PagedTable.Chosen(pager, row))
         selected = getattr(self, "on_data_table_row_selected", None)
         between = table.ancestors[:table.ancestors.index(self)] if self in table.ancestors else [None]
         if selected is None or any(hasattr(node, "on_data_table_row_selected") for node in between):
             return None  # a widget between the list and the screen takes the row itself
+        if not need_row:
+            return lambda: None
+        if not table.row_count:
+            return None
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return lambda: selected(DataTable.RowSelected(table, table.cursor_row, row_key))
 
