@@ -479,7 +479,8 @@ async def test_help_lists_each_screen_once_and_the_screens_first(db):
         descs = [d for _, d in dialog.keys]
         assert descs.count("Go to Nonconformities") == 1 and "Nonconformities" not in descs
         assert len(descs) == len(set(descs))
-        assert "New" in dict(dialog.sections)["This screen"][0]
+        first = dict(dialog.sections)["This screen"][:2]  # Enter (Open the row), then New
+        assert "Open" in first[0] and "New" in first[1]
 
 
 async def test_the_palette_opens_on_the_screens_and_hides_the_tables_cursor_keys(db):
@@ -492,7 +493,7 @@ async def test_the_palette_opens_on_the_screens_and_hides_the_tables_cursor_keys
         titles = [c.title for c in app.get_system_commands(app.screen)]
         screens = [t for t in titles if t.startswith("Go to ")]
         assert titles[:len(screens)] == screens and len(screens) == len(app.screen_entries)
-        assert titles[len(screens):len(screens) + 2] == ["New", "Edit"]
+        assert titles[len(screens):len(screens) + 3] == ["Open", "New", "Edit"]  # Open: Enter on the row
         assert not {"Bottom", "Cursor down", "Top"} & set(titles)
         assert len(titles) == len(set(titles))
 
