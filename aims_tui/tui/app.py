@@ -30,6 +30,7 @@ from ..core.services import users
 from . import render
 from .base import DbMixin
 from .screens import registry
+from .screens.base import is_write_action
 from ..core import audit
 from ..core.reminders import start_notice
 from ..core.schedule import today as _real_today
@@ -56,6 +57,8 @@ class AimsApp(App):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("D", "as_of", "View as of a date", show=False),
+        # Escape where the screen has no Escape of its own (the dashboard, the register): back to today
+        Binding("escape", "back_to_today", "Back to today", show=False),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
     WRITE_ACTIONS = frozenset({"undo"})  # refused while a past date is set (see run_action)
@@ -207,6 +210,10 @@ class AimsApp(App):
         if changed:
             self.refresh_screens(force=True)
 
+    def action_back_to_today(self) -> None:
+        """Escape on a screen without an Escape of its own, while a past date is set."""
+        self.set_as_of(None)
+
     def read_db_for(self, day: date) -> Database:
         """The register as of the end of ``day`` (an AimsError says why it cannot be read)."""
         from ..core import history  # deferred: only a past date needs it (issue 15)
@@ -220,7 +227,8 @@ class AimsApp(App):
         if reason is not None:
             target, name, params = self._parse_action(action, self if default_namespace is None else default_namespace,
                                                       namespaces)
-            if is_write_action(target, name) and target.check_action(name, params):
+            # a screen's write action is enabled but dimmed now (None); False: the role may not use it
+            if is_write_action(target, name) and target.check_action(name, params) is not False:
                 self.say(reason, error=True)
                 return True
         return await super().run_action(action, default_namespace, namespaces)
@@ -277,6 +285,8 @@ class AimsApp(App):
         self.push_screen(HelpDialog(title, [], getattr(screen, "HELP", "") or "", sections=sections))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back_to_today":
+            return self.as_of is not None  # else Escape goes on as if unbound
         if action == "undo" and self.role not in EDIT:
             return False  # a viewer has made no change to take back
         return True
@@ -378,13 +388,6 @@ class AimsApp(App):
 
     def _run_palette_action(self, node: Any, action: str) -> None:
         self.call_later(self.run_action, action, node)
-
-
-def is_write_action(node: Any, action: str) -> bool:
-    """Whether ``action`` of ``node`` changes data: the role-bound actions of a screen
-    (EDIT_ACTIONS, APPROVE_ACTIONS, ADMIN_ACTIONS) and those it names in WRITE_ACTIONS."""
-    return any(action in getattr(node, name, ()) for name in
-               ("EDIT_ACTIONS", "APPROVE_ACTIONS", "ADMIN_ACTIONS", "WRITE_ACTIONS"))
 
 
 def _own_actions(cls: type) -> set[str]:

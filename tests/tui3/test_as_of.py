@@ -241,3 +241,53 @@ async def test_the_changes_view_on_a_past_date_runs_to_that_day_and_says_when_no
         assert not app.screen.query_one("#changes", OptionList).display
         await _set_date(pilot, "2026-03-30")
         assert str(app.screen.query_one("#changes-title", Static).render()) == "No management review held yet"
+
+
+async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_banner_says(story):
+    """Tried in tmux: the banner says "Escape: back to today", but Escape on the dashboard did nothing
+    (only D then Escape in the dialog did). Escape on a screen with no Escape of its own now does it;
+    a screen whose Escape means Back still goes back first."""
+    app = make_app(story, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await _set_date(pilot, "2026-03-31")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.as_of is None and _banner(app) == ""
+        assert "back to today: the register as it is now" in notes(app)
+        await pilot.press("escape")  # nothing set: Escape is not taken by the app, nothing is said
+        await settle(pilot)
+        assert notes(app).count("back to today: the register as it is now") == 1
+
+        await pilot.press("2")
+        await settle(pilot)
+        await _set_date(pilot, "2026-03-31")
+        assert set(_rows(app)) == {"R-0001", "R-0002"}
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.as_of is None and set(_rows(app)) == {"R-0001", "R-0002", "R-0003"}
+
+
+async def test_on_a_past_date_the_write_keys_are_shown_dimmed_and_still_say_why_when_pressed(story):
+    """The issue asks for no edit actions on a past date: the footer, help and the palette show the
+    register's New, Edit and Withdraw as not available now; pressing one still explains."""
+    app = make_app(story, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        screen = app.screen
+        writes = [a for a in ("new", "edit", "withdraw") if a in screen.EDIT_ACTIONS]
+        assert writes, screen.EDIT_ACTIONS
+        assert all(screen.check_action(a, ()) is True for a in writes)
+        await _set_date(pilot, "2026-03-31")
+        assert all(screen.check_action(a, ()) is None for a in writes)
+        mine = dict(app.key_sections(screen))["This screen"]
+        dimmed = [d for _k, d, a in mine if a in writes]
+        assert dimmed and all(d.endswith("(not now)") for d in dimmed), mine
+        await pilot.press("n")
+        await settle(pilot)
+        assert not screen.is_modal and app.screen is screen
+        assert notes(app).count(READ_ONLY) == 1
+        await _set_date(pilot, "")
+        assert all(screen.check_action(a, ()) is True for a in writes)

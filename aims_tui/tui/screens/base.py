@@ -31,6 +31,13 @@ from ..base import DbMixin
 from ..widgets.paged_table import PagedTable
 
 
+def is_write_action(node: object, action: str) -> bool:
+    """Whether ``action`` of ``node`` changes data: the role-bound actions of a screen
+    (EDIT_ACTIONS, APPROVE_ACTIONS, ADMIN_ACTIONS) and those it names in WRITE_ACTIONS."""
+    return any(action in getattr(node, name, ()) for name in
+               ("EDIT_ACTIONS", "APPROVE_ACTIONS", "ADMIN_ACTIONS", "WRITE_ACTIONS"))
+
+
 class AimsScreen(DbMixin, Screen):
     """A screen over the database.
 
@@ -69,6 +76,8 @@ class AimsScreen(DbMixin, Screen):
             return False
         if action in self.ADMIN_ACTIONS and role not in ADMIN:
             return False
+        if is_write_action(self, action) and getattr(self.app, "as_of", None) is not None:
+            return None  # a past date is set: shown dimmed, and the app says why if pressed (issue 19)
         return True
 
     def _row_chooser(self, need_row: bool = True) -> Callable[[], None] | None:

@@ -156,6 +156,11 @@ class RegisterScreen(AimsScreen):
     def action_search(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "leave_search":  # only from the search box: on the list, Escape is the app's (back to today)
+            return self.focused is not self.pager.table
+        return super().check_action(action, parameters)
+
     def action_leave_search(self) -> None:
         self.pager.table.focus()
 
