@@ -209,6 +209,7 @@ class AimsApp(App):
             self.say("back to today: the register as it is now")
         if changed:
             self.refresh_screens(force=True)
+            self.screen.refresh_bindings()  # the footer dims (or restores) the write keys
 
     def action_back_to_today(self) -> None:
         """Escape on a screen without an Escape of its own, while a past date is set."""
