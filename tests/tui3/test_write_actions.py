@@ -143,7 +143,7 @@ NOT_WRITES: dict[str, set[str]] = {
     "SoaScreen": {"links"},
     "ControlLinksScreen": {"open"},
     "ReadinessScreen": {"open"},
-    "AimsApp": {"as_of"},  # sets the day the register is viewed as of (issue 19): reads only
+    "AimsApp": {"as_of", "back_to_today"},  # the day the register is viewed as of (issue 19): reads only
     "AsOfDialog": {"today"},
 }
 
