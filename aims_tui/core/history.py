@@ -70,6 +70,7 @@ from .db import Database
 from .errors import DatabaseError, ValidationError
 from .models import AISystem
 from .records import to_dict
+from .tally import TALLIES
 
 # -- moments ------------------------------------------------------------------
 
@@ -354,30 +355,6 @@ def _finish(table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 # -- the shadow views -------------------------------------------------------------
-
-# The tallies of migration 0014 (a test holds them equal): table -> (key columns, the key from a risk row "{r}").
-TALLIES = {
-    "risk_tally_cells": (
-        ["status", "awaiting", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"],
-        ["{r}.status", "{r}.awaiting_assessment", "{r}.inherent_likelihood", "{r}.inherent_impact",
-         "{r}.residual_likelihood", "{r}.residual_impact"]),
-    "risk_tally_due": (
-        ["status", "owner", "next_review"],
-        ["{r}.status", "{r}.owner", "COALESCE({r}.next_review, '')"]),
-    "risk_tally_cover": (
-        ["status", "residual_score", "cover"],
-        ["{r}.status", "({r}.residual_likelihood * {r}.residual_impact)",
-         "COALESCE((SELECT CASE WHEN a.residual_likelihood * a.residual_impact >= "
-         "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
-         "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
-         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
-    "risk_tally_expiry": (
-        ["status", "owner", "expires_on"],
-        ["{r}.status", "{r}.owner",
-         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
-         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
-}
-
 
 def _tally_views(cur: sqlite3.Cursor) -> None:
     """Each tally as of the moment: the live counts, minus what the overridden

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from aims_tui.core import audit, history, queries
+from aims_tui.core import audit, history, queries, tally
 from aims_tui.core.errors import DatabaseError, ValidationError
 from aims_tui.core.services import acceptances, management, reviews, risks, systems, withdrawal
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db
@@ -272,15 +272,18 @@ def test_the_last_management_review_is_found_by_its_day(db, clock):
             history.end_of_day(date(2026, 3, 10))
 
 
-def test_the_tallies_history_shadows_are_those_of_migration_0014():
-    """The case: a later change of the dashboard's tallies (0014) must change their history too."""
+def test_the_tallies_have_one_home_that_migration_0014_and_the_history_agree_with():
+    """The case (D5 of the duplicates report): history.py kept its own copy of 0014's tally
+    definitions. They are declared once, in core/tally.py; history reads that very object, and
+    the migration's frozen copy must still say the same (else its triggers and the history differ)."""
     import importlib.util
 
-    path = Path(history.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
+    path = Path(tally.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
     spec = importlib.util.spec_from_file_location("m0014", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    assert mod.TALLIES == history.TALLIES
+    assert history.TALLIES is tally.TALLIES
+    assert mod.TALLIES == tally.TALLIES
 
 
 def test_counts_as_of_a_moment_equal_the_rows_listed_as_of_it(db, clock):
