@@ -152,6 +152,7 @@ class _State:
     row: dict[str, Any] | None
     changed: bool = False
     restored: bool = False  # brought back from a delete event (its id may be reused by a later row)
+    controls: list[str] | None = None  # a risk's control codes then, when an event changed them (None: as now)
 
 
 class _Undo:
@@ -213,20 +214,25 @@ class _Undo:
     def _undo(self, table: str, ref: str, action: str, ch: dict) -> None:
         st = self.state(table, ref, by="ref")
         if action == "create":
-            st.row, st.changed = None, True
+            st.row, st.changed, st.controls = None, True, None
             return
         if action == "delete":
             rec = (ch.get("record") or [None])[0]
             if isinstance(rec, dict):
                 st.row = self._from_record(table, rec)
                 st.changed = True
-                if table == "risk":  # its acceptances, treatments and reviews went with it: back too
+                if table == "risk":  # its acceptances, treatments, reviews and control links went with it: back too
                     self._bring_back(rec)
+                    st.controls = [str(c) for c in rec.get("controls") or []]
             return
         if st.row is None:
             return  # deleted later with no record to bring back: nothing to undo onto
+        links = ch.get("controls")
+        if table == "risk" and isinstance(links, list) and len(links) == 2:
+            st.controls = [str(c) for c in links[0] or []]  # the risk's links before this change
         row = st.row
-        touched = False
+        # a change of the risk's links alone is a new version of the risk too
+        touched = table == "risk" and isinstance(links, list) and len(links) == 2 and links[0] != links[1]
         for f, pair in ch.items():
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
@@ -342,6 +348,22 @@ class _Undo:
             live_id = key if table not in self.by_ref else self._live_id(table, key)
             yield live_id, st.row
 
+    def links(self) -> Iterator[tuple[int, int]]:
+        """(risk id, control id) of every link as it was, of the risks that differ (the
+        others' links are as now): each such risk's codes then, or its live links."""
+        ids = {code: cid for cid, code in self.conn.execute("SELECT id, code FROM main.control")}
+        for ref, st in self.states["risk"].items():
+            if not st.changed or st.row is None:
+                continue
+            rid = st.row["id"]
+            if st.controls is None:
+                got = sorted({c for (c,) in self.conn.execute(
+                    "SELECT control_id FROM main.risk_control WHERE risk_id = ?", (rid,))})
+            else:
+                got = sorted({ids[c] for c in st.controls if c in ids})
+            for cid in got:
+                yield rid, cid
+
     def _live_id(self, table: str, ref: str) -> int | None:
         got = self.conn.execute(f"SELECT id FROM main.{table} WHERE ref = ?", (ref,)).fetchone()
         return got[0] if got else None
@@ -386,7 +408,7 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
     cur.execute("BEGIN")
     try:
         for (view,) in cur.execute("SELECT name FROM temp.sqlite_master WHERE type = 'view'").fetchall():
-            if view not in TABLES and view not in TALLIES:  # another register, shadowed for an earlier moment
+            if view not in TABLES and view not in TALLIES and view != "risk_control":  # another register, shadowed for an earlier moment
                 cur.execute(f"DROP VIEW IF EXISTS temp.{view}")
         for table in (*TABLES, *undo.extra):
             cols = undo.cols[table]
@@ -410,6 +432,16 @@ def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
             cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
                         f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
                         f"UNION ALL SELECT {sel} FROM hist.{table}")
+        # The links between risks and controls (no id of their own): those of every risk that
+        # differs are as they were (its events log ``controls``: [before, after]), the others' as now.
+        cur.execute("DROP VIEW IF EXISTS temp.risk_control")
+        cur.execute("DROP TABLE IF EXISTS hist.risk_control")
+        cur.execute("CREATE TABLE hist.risk_control (risk_id INTEGER, control_id INTEGER, PRIMARY KEY (risk_id, control_id))")
+        cur.executemany("INSERT OR IGNORE INTO hist.risk_control VALUES (?, ?)", list(undo.links()))
+        counts["risk_control"] = counts["risk"]
+        cur.execute("CREATE TEMP VIEW risk_control AS SELECT risk_id, control_id FROM main.risk_control "
+                    "WHERE risk_id NOT IN (SELECT id FROM hist.risk_ids) "
+                    "UNION ALL SELECT risk_id, control_id FROM hist.risk_control")
         _tally_views(cur)
         cur.execute("COMMIT")
     except BaseException:

@@ -50,6 +50,7 @@ def snapshot(path: Path) -> dict[str, list[dict]]:
             out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
         for t in history.TALLIES:
             out[t] = sorted(conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
+        out["risk_control"] = sorted(conn.execute("SELECT risk_id, control_id FROM risk_control"))
         return out
     finally:
         conn.close()
@@ -61,14 +62,19 @@ def rebuilt(db, at: datetime) -> dict[str, list]:
     with history.at(db, at).read() as s:  # the dashboard's tallies as of then (TEMP views)
         for t in history.TALLIES:
             out[t] = sorted(tuple(r) for r in s.connection().exec_driver_sql(f"SELECT * FROM {t} WHERE n != 0"))
+        out["risk_control"] = sorted(tuple(r) for r in s.connection().exec_driver_sql(
+            "SELECT risk_id, control_id FROM risk_control"))
     return out
 
 
 STEPS = st.lists(st.tuples(
     st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
-                     "close_review", "system", "retitle", "delete"]),
+                     "close_review", "system", "retitle", "delete", "link"]),
     st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
     min_size=1, max_size=14)
+
+
+CODES = ["A.2.2", "A.5.2", "A.6.2.4", "A.7.2", "A.9.2"]  # Annex A controls (setup loads them)
 
 
 def _apply(db, step, state) -> None:
@@ -79,9 +85,11 @@ def _apply(db, step, state) -> None:
     try:
         if op == "create" or ref is None:
             r = risks.create_risk(db, EDITOR, {"title": f"Risk {pick}", "inherent_likelihood": l_,
-                                               "inherent_impact": i_,
+                                               "inherent_impact": i_, "controls": CODES[pick % 3:pick % 3 + l_ % 3],
                                                **({"system": sysref} if pick % 2 else {})}, today=TODAY)
             refs.append(r["ref"])
+        elif op == "link":
+            risks.update_risk(db, EDITOR, ref, {"controls": CODES[l_ % 4:l_ % 4 + i_ % 4]})
         elif op == "rescore":
             risks.update_risk(db, EDITOR, ref, {"residual_likelihood": l_, "residual_impact": i_})
         elif op == "retitle":
@@ -124,9 +132,10 @@ def _apply(db, step, state) -> None:
 @given(steps=STEPS)
 def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
     """The case: a manager asks what the register looked like on a past day; every
-    field of every risk, system, acceptance, review and stage event must be as it
-    was saved then, whatever sequence of changes came after (rescores, stage moves
-    that bring reviews forward, acceptances and revocations, withdrawals, deletions)."""
+    field of every risk, system, acceptance, review and stage event, and every link
+    between a risk and a control, must be as it was saved then, whatever sequence of
+    changes came after (rescores, stage moves that bring reviews forward, acceptances
+    and revocations, withdrawals, deletions, controls linked and unlinked)."""
     mp = pytest.MonkeyPatch()
     clock = Clock(START)
     mp.setattr(audit, "utcnow", clock)
@@ -149,6 +158,7 @@ def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tm
                     assert {k: (g[k], w[k]) for k in w if g.get(k) != w[k]} == {}, f"{t} #{w['id']} as of {at}"
             for t in history.TALLIES:
                 assert got[t] == saved[t], f"{t} as of {at}"
+            assert got["risk_control"] == saved["risk_control"], f"risk_control as of {at}"
     finally:
         history.close(db)
         db.dispose()
