@@ -47,8 +47,17 @@ events name) are taken back the same way, by ref, when an event after ``T``
 changed them: created after ``T`` absent, fields back to their ``before``,
 withdrawn records back in force (their ``updated_at`` shows the live value).
 
-Not covered (the live value is shown): the risk matrix and cadences (settings),
-the links between risks and controls. Records written behind aims' back (``aims audit verify`` names them) or
+The links between risks and controls (``risk_control``, no id of its own) are
+shadowed too: each risk that differs has the control codes of then (its events
+log ``controls``: [before, after]; a delete event keeps them), so the risk detail,
+the SoA's links, the checks and the register export name the controls of then.
+The settings row (``settings``: the risk criteria -- matrix, appetite, bands,
+cadences -- and due-soon days, organization, scope) is taken back from the
+events of the settings, the scope and the criteria, so levels, appetite and
+reminders as of a moment use the criteria in force then.
+
+Not covered (the live value is shown): a control's own SoA entry (applicability).
+Records written behind aims' back (``aims audit verify`` names them) or
 bulk loads with no event per record (the demo) are as they are now, except that
 a risk or AI system created after ``T`` is absent.
 """
@@ -105,7 +114,10 @@ def _parse_stored(value: str | None) -> datetime | None:
 
 # entity of the audit trail -> table, and how its entity_ref names a row
 _BY_REF = {"risk": "risk", "ai_system": "ai_system"}
-TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event")
+TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event", "settings")
+# The risk criteria as audited by services.criteria (entity "settings", ref "criteria"): keys of the
+# settings' matrix (the rest of a criteria event, "cadences", is a column of its own).
+_MATRIX_KEYS = ("likelihood_labels", "impact_labels", "bands", "appetite")
 # Fields of an event that are not columns of the record (derived or about something else).
 _NOT_COLUMNS = {"version", "inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
                 "acceptance", "reason", "undo", "why", "treatments", "outcome", "kind", "notes",
@@ -198,13 +210,15 @@ class _Undo:
     def run(self) -> "_Undo":
         rows = self.conn.execute(
             "SELECT id, entity, entity_ref, action, changes FROM main.audit_event "
-            f"WHERE at > ? AND entity IN ({', '.join('?' * (3 + len(self.extra)))}) ORDER BY id DESC",
-            (self.at, "risk", "ai_system", "treatment", *self.extra)).fetchall()
+            f"WHERE at > ? AND entity IN ({', '.join('?' * (4 + len(self.extra)))}) ORDER BY id DESC",
+            (self.at, "risk", "ai_system", "treatment", "settings", *self.extra)).fetchall()
         for _id, entity, ref, action, changes in rows:
-            if self.refs is not None and ref not in self.refs.get(entity, ()) and entity != "treatment":
+            if self.refs is not None and ref not in self.refs.get(entity, ()) and entity not in ("treatment", "settings"):
                 continue
             ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
-            if entity == "treatment":
+            if entity == "settings":
+                self._undo_settings(ch)
+            elif entity == "treatment":
                 self._undo_treatment(ref, action, ch)
             else:
                 self._undo(entity, ref, action, ch)
@@ -277,6 +291,34 @@ class _Undo:
                     a.row["version"] = int(a.row["version"]) - 1
                     a.changed = True
         st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
+
+    def _undo_settings(self, ch: dict) -> None:
+        """The settings row (id 1) before an event of the settings, the scope or the risk
+        criteria: columns back to their ``before``; a criteria event's matrix keys into the matrix."""
+        st = self.state("settings", 1)
+        row = st.row
+        if row is None:
+            return
+        touched = False
+        matrix = None
+        for f, pair in ch.items():
+            if not isinstance(pair, list) or len(pair) != 2 or pair[0] == pair[1] or f == "version":
+                continue
+            before = pair[0]
+            if f in _MATRIX_KEYS:
+                if matrix is None:
+                    m = row.get("matrix")
+                    matrix = dict(json.loads(m) if isinstance(m, str) else (m or {}))
+                matrix[f] = before
+                touched = True
+            elif f in row:
+                row[f] = _to_stored(before, f)
+                touched = True
+        if matrix is not None:
+            row["matrix"] = json.dumps(matrix)
+        if touched and "version" in row:
+            row["version"] = int(row["version"]) - 1
+            st.changed = True
 
     def _bring_back(self, rec: dict) -> None:
         for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),

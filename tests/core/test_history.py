@@ -3,6 +3,7 @@ equal to the register as it was saved at that moment."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -12,10 +13,17 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from aims_tui.core import audit, history, queries, tally
 from aims_tui.core.errors import DatabaseError, ValidationError
-from aims_tui.core.services import acceptances, management, reviews, risks, systems, withdrawal
+from aims_tui.core.services import acceptances, criteria, management, reviews, risks, settings as settings_svc, systems, withdrawal
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db
 
 TABLES = history.TABLES
+# JSON columns compared by value (the audit trail keeps JSON canonical: the keys' order is not kept).
+JSON_COLUMNS = {"matrix", "cadences"}
+
+
+def _row(r: dict) -> dict:
+    return {k: (json.loads(v) if k in JSON_COLUMNS and isinstance(v, str) else v)
+            for k, v in r.items() if k not in IGNORED}
 # Not restored: the time of the last write (shown nowhere as of a date).
 IGNORED = {"updated_at"}
 START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
@@ -47,7 +55,7 @@ def snapshot(path: Path) -> dict[str, list[dict]]:
         for t in TABLES:
             cur = conn.execute(f"SELECT * FROM {t} ORDER BY id")
             cols = [c[0] for c in cur.description]
-            out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
+            out[t] = [_row(dict(zip(cols, r))) for r in cur]
         for t in history.TALLIES:
             out[t] = sorted(conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
         out["risk_control"] = sorted(conn.execute("SELECT risk_id, control_id FROM risk_control"))
@@ -57,8 +65,7 @@ def snapshot(path: Path) -> dict[str, list[dict]]:
 
 
 def rebuilt(db, at: datetime) -> dict[str, list]:
-    out: dict[str, list] = {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
-                            for t in TABLES}
+    out: dict[str, list] = {t: [_row(r) for r in history.rows_as_of(db, t, at)] for t in TABLES}
     with history.at(db, at).read() as s:  # the dashboard's tallies as of then (TEMP views)
         for t in history.TALLIES:
             out[t] = sorted(tuple(r) for r in s.connection().exec_driver_sql(f"SELECT * FROM {t} WHERE n != 0"))
@@ -69,7 +76,7 @@ def rebuilt(db, at: datetime) -> dict[str, list]:
 
 STEPS = st.lists(st.tuples(
     st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
-                     "close_review", "system", "retitle", "delete", "link"]),
+                     "close_review", "system", "retitle", "delete", "link", "criteria", "settings"]),
     st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
     min_size=1, max_size=14)
 
@@ -88,6 +95,12 @@ def _apply(db, step, state) -> None:
                                                "inherent_impact": i_, "controls": CODES[pick % 3:pick % 3 + l_ % 3],
                                                **({"system": sysref} if pick % 2 else {})}, today=TODAY)
             refs.append(r["ref"])
+        elif op == "criteria":  # appetite and a cadence: levels move, next reviews may come forward
+            criteria.set_criteria(db, ADMIN, {"appetite": l_ * i_ % 25 + 1,
+                                              "cadences": {"Low": f"{30 * l_}d", "Medium": f"{20 * i_}d",
+                                                           "High": "30d", "Critical": f"{7 * l_}d"}}, today=TODAY)
+        elif op == "settings":
+            settings_svc.update_settings(db, ADMIN, {"due_soon_days": l_ * 7, "organization": f"Org {pick}"})
         elif op == "link":
             risks.update_risk(db, EDITOR, ref, {"controls": CODES[l_ % 4:l_ % 4 + i_ % 4]})
         elif op == "rescore":
