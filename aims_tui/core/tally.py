@@ -51,8 +51,13 @@ TALLIES = {
 
 
 def present(s: Session) -> bool:
-    """Whether this database keeps the tallies (SQLite at migration 0014 or later)."""
+    """Whether this database keeps the tallies (SQLite at migration 0014 or later; PostgreSQL
+    once a migration makes them there)."""
     bind = s.get_bind()
+    if bind.dialect.name == "postgresql":
+        # the table, or (the register as of a past moment, core.history) its TEMP view, which
+        # comes first in the search path; absent until a migration makes the tallies there
+        return s.connection().exec_driver_sql("SELECT to_regclass(%(n)s)", {"n": EXPIRY}).scalar() is not None
     if bind.dialect.name != "sqlite":
         return False
     conn = s.connection()
