@@ -53,7 +53,7 @@ ENGINE_MODULES = (
     "tests/perf/test_aggregates.py",
     "tests/reminders/test_core.py",
     "tests/io/test_jsonio.py",
-    "tests/core/test_history.py", "tests/core/test_history_links_criteria.py",
+    "tests/core/test_history.py", "tests/core/test_history_links_criteria.py", "tests/cli/test_history_engines.py",
 )
 
 ENGINE = "sqlite"  # set by pytest_configure from --engine / AIMS_TEST_ENGINE
