@@ -16,7 +16,6 @@ import pwd
 import subprocess
 import sys
 from datetime import date, datetime, timezone
-from pathlib import Path
 
 import pytest
 
