@@ -490,8 +490,8 @@ def _pg_tally_value(v: str) -> str:
     """A tally's key expression (written for SQLite) as PostgreSQL takes it: booleans and
     dates compared and coalesced as such."""
     return (v.replace("a.revoked = 0", "NOT a.revoked")
-            .replace("COALESCE(a.expires_on, ", "COALESCE(a.expires_on::text, ")
-            .replace("COALESCE({r}.next_review, ", "COALESCE({r}.next_review::text, "))
+            .replace("COALESCE(a.expires_on, ", "COALESCE(to_char(a.expires_on, 'YYYY-MM-DD'), ")
+            .replace("COALESCE({r}.next_review, ", "COALESCE(to_char({r}.next_review, 'YYYY-MM-DD'), "))
 
 
 def _tally_views(conn: _Conn) -> None:
