@@ -15,7 +15,9 @@ named like the tables (``risk``, ``ai_system``, ``acceptance``, ``treatment``,
 ``review``, ``stage_event``) show ``live rows not overridden UNION ALL the rows
 as they were``. SQLite looks a name up in the temp schema first, so every read
 of core (the same SQL, the same indexes) reads the register as it was without
-knowing it. The tallies the dashboard sums (migration 0014) are shadowed the
+knowing it. PostgreSQL does the same with TEMP tables and views of the reading
+session (``pg_temp`` is searched before every other schema): the rows of then
+are ``pg_temp.hist_risk``..., the views ``pg_temp.risk``... (see :class:`_Conn`). The tallies the dashboard sums (migration 0014) are shadowed the
 same way: the live tally minus what the overridden rows count now plus what
 they counted then.
 
