@@ -51,6 +51,7 @@ ENGINE_MODULES = (
     "tests/perf/test_paging_concurrent.py",
     "tests/perf/test_search.py",
     "tests/perf/test_aggregates.py",
+    "tests/perf/test_tallies.py",
     "tests/reminders/test_core.py",
     "tests/io/test_jsonio.py",
 )

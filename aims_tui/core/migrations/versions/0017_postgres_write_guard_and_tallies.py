@@ -72,10 +72,10 @@ def _keys(table: str, r: str) -> str:
 
 
 def _upsert(table: str, rows_sql: str) -> str:
-    """Add ``rows_sql``'s (key..., d) rows to ``table``, summed per key."""
+    """Add ``rows_sql``'s (key..., step) rows to ``table``, summed per key."""
     cols = _cols(table)
-    return (f"INSERT INTO {table} AS t ({cols}, n) SELECT {cols}, sum(d) FROM ({rows_sql}) AS x ({cols}, d) "
-            f"GROUP BY {cols} HAVING sum(d) <> 0 ORDER BY {cols} "
+    return (f"INSERT INTO {table} AS t ({cols}, n) SELECT {cols}, sum(dn) FROM ({rows_sql}) AS x ({cols}, dn) "
+            f"GROUP BY {cols} HAVING sum(dn) <> 0 ORDER BY {cols} "
             f"ON CONFLICT ({cols}) DO UPDATE SET n = t.n + excluded.n;")
 
 
@@ -97,12 +97,12 @@ END $$"""
 
 
 def _acceptance_function() -> str:
-    body = "\n    ".join(_upsert(t, f"SELECT {_keys(t, 'r')}, d FROM risk r WHERE r.id = ANY(ids)") for t in ON_ACCEPTANCE)
+    body = "\n    ".join(_upsert(t, f"SELECT {_keys(t, 'r')}, step FROM risk r WHERE r.id = ANY(ids)") for t in ON_ACCEPTANCE)
     return f"""CREATE OR REPLACE FUNCTION aims_acceptance_tally() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
     ids bigint[];
-    d int := CASE WHEN TG_WHEN = 'BEFORE' THEN -1 ELSE 1 END;
+    step int := CASE WHEN TG_WHEN = 'BEFORE' THEN -1 ELSE 1 END;
 BEGIN
     {LOCK}
     IF TG_OP = 'INSERT' THEN ids := ARRAY[NEW.risk_id];
