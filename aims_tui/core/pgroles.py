@@ -15,6 +15,14 @@ group of their aims role:
   refuses them as a second wall (a table owner bypasses grants). The trigger
   lets a write transaction finish the event it has just inserted itself (not
   yet committed, so nobody has seen it); a committed event never changes.
+- Only aims' write path changes records (migration 0017, :func:`guard_records`):
+  a transaction that changes a record table commits only if it also inserted an
+  audit event; otherwise a deferred constraint trigger refuses it at COMMIT. The
+  server's own marks (``aims_write_tx``) and the risk tallies are written by
+  SECURITY DEFINER trigger functions only: every group may read them, none write.
+  What this does not prove is that aims computed the event: one typed by hand
+  passes, stays (insert-only) and must continue the hash chain, which
+  ``aims audit verify`` checks.
 
 :func:`setup` is idempotent (``aims init`` and ``aims db roles`` run it). The
 users service calls :func:`sync_login` in the same transaction as the user's
