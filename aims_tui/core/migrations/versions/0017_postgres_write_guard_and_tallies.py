@@ -15,6 +15,8 @@ writers are trusted by the seal, see ``core/seal.py``):
   ``aims db move``, the demo's bulk load) writes the change and its event in one
   transaction and passes. The functions are SECURITY DEFINER: no login has a grant on
   the marks. ``aims db roles`` installs the guard again on tables a later migration adds.
+  A later migration that changes rows of a record table on PostgreSQL must write an audit
+  event in its transaction too (``audit.record``), or the check refuses the upgrade.
 - The four tallies of 0014 (same tables, same keys), kept by plpgsql triggers: statement
   triggers on ``risk`` (transition tables: one grouped upsert per statement, so a bulk
   load of a million risks adds per key, not per row) and row triggers on ``acceptance``
