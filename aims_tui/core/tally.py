@@ -6,8 +6,9 @@ per (status, residual score, expiry of the acceptance that covers it) and
 ``risk_tally_expiry`` per (status, owner, expiry of the current acceptance): a few thousand
 rows at most, kept exact in the transaction of every write to ``risk``. The
 dashboard sums them instead of counting the register (1M risks: ~1 s of
-COUNTs became a few ms). Each function returns None when the tallies are
-absent (PostgreSQL): the caller then counts ``risk`` itself.
+COUNTs became a few ms). On PostgreSQL migration 0017 keeps the same tables by
+plpgsql triggers. Each function returns None when the tallies are absent: the
+caller then counts ``risk`` itself.
 """
 
 from __future__ import annotations
@@ -51,13 +52,14 @@ TALLIES = {
 
 
 def present(s: Session) -> bool:
-    """Whether this database keeps the tallies (SQLite at migration 0014 or later; PostgreSQL
-    once a migration makes them there)."""
+    """Whether this database keeps the tallies (SQLite at migration 0014 or later, PostgreSQL at 0017)."""
     bind = s.get_bind()
-    if bind.dialect.name == "postgresql":
-        # the table, or (the register as of a past moment, core.history) its TEMP view, which
-        # comes first in the search path; absent until a migration makes the tallies there
-        return s.connection().exec_driver_sql("SELECT to_regclass(%(n)s)", {"n": EXPIRY}).scalar() is not None
+    if bind.dialect.name == "postgresql":  # migration 0017; a TEMP ``risk`` (a past moment, core.history) needs
+        # the TEMP views of the tallies that core.history makes beside it
+        return bool(s.connection().exec_driver_sql(
+            "SELECT to_regclass(%(t)s) IS NOT NULL AND (SELECT relpersistence FROM pg_class WHERE oid = "
+            "to_regclass('risk')) IS NOT DISTINCT FROM (SELECT relpersistence FROM pg_class WHERE oid = "
+            "to_regclass(%(t)s))", {"t": EXPIRY}).scalar())
     if bind.dialect.name != "sqlite":
         return False
     conn = s.connection()
