@@ -51,8 +51,11 @@ ENGINE_MODULES = (
     "tests/perf/test_paging_concurrent.py",
     "tests/perf/test_search.py",
     "tests/perf/test_aggregates.py",
+    "tests/perf/test_tallies.py",
     "tests/reminders/test_core.py",
     "tests/io/test_jsonio.py",
+    "tests/core/test_history.py", "tests/core/test_history_links_criteria.py", "tests/cli/test_history_engines.py",
+    "tests/tui3/test_as_of_engines.py",
 )
 
 ENGINE = "sqlite"  # set by pytest_configure from --engine / AIMS_TEST_ENGINE

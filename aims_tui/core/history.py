@@ -15,7 +15,9 @@ named like the tables (``risk``, ``ai_system``, ``acceptance``, ``treatment``,
 ``review``, ``stage_event``) show ``live rows not overridden UNION ALL the rows
 as they were``. SQLite looks a name up in the temp schema first, so every read
 of core (the same SQL, the same indexes) reads the register as it was without
-knowing it. The tallies the dashboard sums (migration 0014) are shadowed the
+knowing it. PostgreSQL does the same with TEMP tables and views of the reading
+session (``pg_temp`` is searched before every other schema): the rows of then
+are ``pg_temp.hist_risk``..., the views ``pg_temp.risk``... (see :class:`_Conn`). The tallies the dashboard sums (migration 0014) are shadowed the
 same way: the live tally minus what the overridden rows count now plus what
 they counted then.
 
@@ -47,8 +49,17 @@ events name) are taken back the same way, by ref, when an event after ``T``
 changed them: created after ``T`` absent, fields back to their ``before``,
 withdrawn records back in force (their ``updated_at`` shows the live value).
 
-Not covered (the live value is shown): the risk matrix and cadences (settings),
-the links between risks and controls. Records written behind aims' back (``aims audit verify`` names them) or
+The links between risks and controls (``risk_control``, no id of its own) are
+shadowed too: each risk that differs has the control codes of then (its events
+log ``controls``: [before, after]; a delete event keeps them), so the risk detail,
+the SoA's links, the checks and the register export name the controls of then.
+The settings row (``settings``: the risk criteria -- matrix, appetite, bands,
+cadences -- and due-soon days, organization, scope) is taken back from the
+events of the settings, the scope and the criteria, so levels, appetite and
+reminders as of a moment use the criteria in force then.
+
+Not covered (the live value is shown): a control's own SoA entry (applicability).
+Records written behind aims' back (``aims audit verify`` names them) or
 bulk loads with no event per record (the demo) are as they are now, except that
 a risk or AI system created after ``T`` is absent.
 """
@@ -56,6 +67,7 @@ a risk or AI system created after ``T`` is absent.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
 from contextlib import contextmanager
@@ -70,6 +82,7 @@ from .db import Database
 from .errors import DatabaseError, ValidationError
 from .models import AISystem
 from .records import to_dict
+from .tally import TALLIES
 
 # -- moments ------------------------------------------------------------------
 
@@ -94,9 +107,11 @@ def stored(at: datetime) -> str:
     return at.isoformat(sep=" ", timespec="microseconds")
 
 
-def _parse_stored(value: str | None) -> datetime | None:
+def _parse_stored(value: str | datetime | None) -> datetime | None:
     if not value:
         return None
+    if isinstance(value, datetime):  # PostgreSQL: naive UTC
+        return value.replace(tzinfo=timezone.utc)
     return datetime.fromisoformat(str(value).replace("T", " ").rstrip("Z")).replace(tzinfo=timezone.utc)
 
 
@@ -104,7 +119,10 @@ def _parse_stored(value: str | None) -> datetime | None:
 
 # entity of the audit trail -> table, and how its entity_ref names a row
 _BY_REF = {"risk": "risk", "ai_system": "ai_system"}
-TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event")
+TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event", "settings")
+# The risk criteria as audited by services.criteria (entity "settings", ref "criteria"): keys of the
+# settings' matrix (the rest of a criteria event, "cadences", is a column of its own).
+_MATRIX_KEYS = ("likelihood_labels", "impact_labels", "bands", "appetite")
 # Fields of an event that are not columns of the record (derived or about something else).
 _NOT_COLUMNS = {"version", "inherent_score", "residual_score", "inherent_level", "residual_level", "controls",
                 "acceptance", "reason", "undo", "why", "treatments", "outcome", "kind", "notes",
@@ -114,7 +132,75 @@ _GENERATED = {"risk": {"inherent_score": ("inherent_likelihood", "inherent_impac
                        "residual_score": ("residual_likelihood", "residual_impact")}}
 
 
-def _registers_changed_since(conn: sqlite3.Connection, at: str) -> tuple[str, ...]:
+class _Conn:
+    """A driver connection (sqlite3 or psycopg) that takes the SQL written for SQLite.
+
+    On SQLite the live tables are schema ``main``, the rows of then ``hist`` (an attached
+    in-memory database) and the views ``temp``. On PostgreSQL the views and the rows of
+    then are TEMP relations of the session (``pg_temp``, searched before every other
+    schema, so a view named ``risk`` shadows the table ``risk`` for every read, as on
+    SQLite): ``main.x`` is the table in the register's schema, ``hist.x`` the temp table
+    ``hist_x``, ``temp.x`` the temp view ``x``; ``?`` marks a parameter on both."""
+
+    _HIST = re.compile(r"\bhist\.(\w+)")
+    _TEMP = re.compile(r"\btemp\.(\w+)")
+    _MAIN = re.compile(r"\bmain\.(\w+)")
+
+    def __init__(self, raw: Any):
+        self.raw = raw
+        self.pg = not isinstance(raw, sqlite3.Connection)
+        self.schema = "main"
+        if self.pg:
+            got = raw.execute("SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE c.oid = to_regclass('audit_event')").fetchone()
+            if got is None or str(got[0]).startswith("pg_temp"):
+                raise DatabaseError("the register's history found no audit trail in this database")
+            self.schema = '"' + str(got[0]).replace('"', '""') + '"'
+
+    def sql(self, q: str) -> str:
+        if not self.pg:
+            return q
+        q = self._HIST.sub(r"pg_temp.hist_\1", q)
+        q = self._TEMP.sub(r"pg_temp.\1", q)
+        q = self._MAIN.sub(self.schema.replace("\\", "\\\\") + r".\1", q)
+        if q.startswith("INSERT OR IGNORE "):
+            q = "INSERT " + q[len("INSERT OR IGNORE "):] + " ON CONFLICT DO NOTHING"
+        return q.replace("?", "%s")
+
+    def execute(self, q: str, params: Any = ()) -> Any:
+        return self.raw.execute(self.sql(q), tuple(params))
+
+    def executemany(self, q: str, rows: list) -> None:
+        if not rows:
+            return
+        if self.pg:
+            with self.raw.cursor() as cur:
+                cur.executemany(self.sql(q), rows)
+        else:
+            self.raw.executemany(q, rows)
+
+    def exists(self, table: str) -> bool:
+        """Whether the register's schema has the table ``table``."""
+        if self.pg:
+            return self.execute("SELECT to_regclass(?)", (f"{self.schema}.{table}",)).fetchone()[0] is not None
+        return self.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?",
+                            (table,)).fetchone() is not None
+
+    def columns(self, table: str) -> list[str]:
+        if self.pg:
+            return [r[0] for r in self.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+                "ORDER BY ordinal_position", (self.schema.strip('"'), table))]
+        return [r[1] for r in self.execute(f"PRAGMA main.table_xinfo({table})")]
+
+    def types(self, table: str) -> dict[str, tuple[str, str | None]]:
+        """PostgreSQL: {column: (data type, generation expression or None)}."""
+        return {c: (t, g or None) for c, t, g in self.execute(
+            "SELECT column_name, data_type, generation_expression FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?", (self.schema.strip('"'), table))}
+
+
+def _registers_changed_since(conn: _Conn, at: str) -> tuple[str, ...]:
     """The tables, besides the register's own, that events after ``at`` changed: the
     entities named by those events that are tables with an id, a ref and a version."""
     found = []
@@ -122,15 +208,10 @@ def _registers_changed_since(conn: sqlite3.Connection, at: str) -> tuple[str, ..
                                   "AND entity NOT IN ('risk', 'ai_system', 'treatment')", (at,)).fetchall():
         if entity in TABLES or not str(entity).replace("_", "").isalnum():
             continue
-        cols = set(_columns(conn, entity)) if conn.execute(
-            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (entity,)).fetchone() else set()
+        cols = set(conn.columns(entity)) if conn.exists(str(entity)) else set()
         if {"id", "ref", "version"} <= cols:
             found.append(str(entity))
     return tuple(sorted(found))
-
-
-def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
-    return [r[1] for r in conn.execute(f"PRAGMA main.table_xinfo({table})")]
 
 
 def _to_stored(value: Any, col: str) -> Any:
@@ -151,19 +232,20 @@ class _State:
     row: dict[str, Any] | None
     changed: bool = False
     restored: bool = False  # brought back from a delete event (its id may be reused by a later row)
+    controls: list[str] | None = None  # a risk's control codes then, when an event changed them (None: as now)
 
 
 class _Undo:
     """The rows of the tracked tables as they were at ``T``, for those that changed since."""
 
-    def __init__(self, conn: sqlite3.Connection, at: datetime, refs: dict[str, set[str]] | None = None):
+    def __init__(self, conn: _Conn, at: datetime, refs: dict[str, set[str]] | None = None):
         self.conn = conn
         self.at = stored(at)
         # the other registers (context issues, documents, objectives, ...): every table named
         # by an event since T that has a ref; undone by ref like an AI system
         self.extra = _registers_changed_since(conn, self.at)
         self.by_ref = {**_BY_REF, **{t: t for t in self.extra}}
-        self.cols = {t: _columns(conn, t) for t in (*TABLES, *self.extra)}
+        self.cols = {t: conn.columns(t) for t in (*TABLES, *self.extra)}
         self.states: dict[str, dict[Any, _State]] = {t: {} for t in (*TABLES, *self.extra)}
         self._system_ids: dict[str, int | None] = {}
         self.refs = refs  # only these refs per entity (diff); None: all
@@ -196,13 +278,15 @@ class _Undo:
     def run(self) -> "_Undo":
         rows = self.conn.execute(
             "SELECT id, entity, entity_ref, action, changes FROM main.audit_event "
-            f"WHERE at > ? AND entity IN ({', '.join('?' * (3 + len(self.extra)))}) ORDER BY id DESC",
-            (self.at, "risk", "ai_system", "treatment", *self.extra)).fetchall()
+            f"WHERE at > ? AND entity IN ({', '.join('?' * (4 + len(self.extra)))}) ORDER BY id DESC",
+            (self.at, "risk", "ai_system", "treatment", "settings", *self.extra)).fetchall()
         for _id, entity, ref, action, changes in rows:
-            if self.refs is not None and ref not in self.refs.get(entity, ()) and entity != "treatment":
+            if self.refs is not None and ref not in self.refs.get(entity, ()) and entity not in ("treatment", "settings"):
                 continue
             ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
-            if entity == "treatment":
+            if entity == "settings":
+                self._undo_settings(ch)
+            elif entity == "treatment":
                 self._undo_treatment(ref, action, ch)
             else:
                 self._undo(entity, ref, action, ch)
@@ -212,20 +296,25 @@ class _Undo:
     def _undo(self, table: str, ref: str, action: str, ch: dict) -> None:
         st = self.state(table, ref, by="ref")
         if action == "create":
-            st.row, st.changed = None, True
+            st.row, st.changed, st.controls = None, True, None
             return
         if action == "delete":
             rec = (ch.get("record") or [None])[0]
             if isinstance(rec, dict):
                 st.row = self._from_record(table, rec)
                 st.changed = True
-                if table == "risk":  # its acceptances, treatments and reviews went with it: back too
+                if table == "risk":  # its acceptances, treatments, reviews and control links went with it: back too
                     self._bring_back(rec)
+                    st.controls = [str(c) for c in rec.get("controls") or []]
             return
         if st.row is None:
             return  # deleted later with no record to bring back: nothing to undo onto
+        links = ch.get("controls")
+        if table == "risk" and isinstance(links, list) and len(links) == 2:
+            st.controls = [str(c) for c in links[0] or []]  # the risk's links before this change
         row = st.row
-        touched = False
+        # a change of the risk's links alone is a new version of the risk too
+        touched = table == "risk" and isinstance(links, list) and len(links) == 2 and links[0] != links[1]
         for f, pair in ch.items():
             if not isinstance(pair, list) or len(pair) != 2:
                 continue
@@ -270,6 +359,34 @@ class _Undo:
                     a.row["version"] = int(a.row["version"]) - 1
                     a.changed = True
         st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
+
+    def _undo_settings(self, ch: dict) -> None:
+        """The settings row (id 1) before an event of the settings, the scope or the risk
+        criteria: columns back to their ``before``; a criteria event's matrix keys into the matrix."""
+        st = self.state("settings", 1)
+        row = st.row
+        if row is None:
+            return
+        touched = False
+        matrix = None
+        for f, pair in ch.items():
+            if not isinstance(pair, list) or len(pair) != 2 or pair[0] == pair[1] or f == "version":
+                continue
+            before = pair[0]
+            if f in _MATRIX_KEYS:
+                if matrix is None:
+                    m = row.get("matrix")
+                    matrix = dict(json.loads(m) if isinstance(m, str) else (m or {}))
+                matrix[f] = before
+                touched = True
+            elif f in row:
+                row[f] = _to_stored(before, f)
+                touched = True
+        if matrix is not None:
+            row["matrix"] = json.dumps(matrix)
+        if touched and "version" in row:
+            row["version"] = int(row["version"]) - 1
+            st.changed = True
 
     def _bring_back(self, rec: dict) -> None:
         for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),
@@ -341,6 +458,22 @@ class _Undo:
             live_id = key if table not in self.by_ref else self._live_id(table, key)
             yield live_id, st.row
 
+    def links(self) -> Iterator[tuple[int, int]]:
+        """(risk id, control id) of every link as it was, of the risks that differ (the
+        others' links are as now): each such risk's codes then, or its live links."""
+        ids = {code: cid for cid, code in self.conn.execute("SELECT id, code FROM main.control")}
+        for ref, st in self.states["risk"].items():
+            if not st.changed or st.row is None:
+                continue
+            rid = st.row["id"]
+            if st.controls is None:
+                got = sorted({c for (c,) in self.conn.execute(
+                    "SELECT control_id FROM main.risk_control WHERE risk_id = ?", (rid,))})
+            else:
+                got = sorted({ids[c] for c in st.controls if c in ids})
+            for cid in got:
+                yield rid, cid
+
     def _live_id(self, table: str, ref: str) -> int | None:
         got = self.conn.execute(f"SELECT id FROM main.{table} WHERE ref = ?", (ref,)).fetchone()
         return got[0] if got else None
@@ -355,88 +488,119 @@ def _finish(table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 # -- the shadow views -------------------------------------------------------------
 
-# The tallies of migration 0014 (a test holds them equal): table -> (key columns, the key from a risk row "{r}").
-TALLIES = {
-    "risk_tally_cells": (
-        ["status", "awaiting", "inherent_likelihood", "inherent_impact", "residual_likelihood", "residual_impact"],
-        ["{r}.status", "{r}.awaiting_assessment", "{r}.inherent_likelihood", "{r}.inherent_impact",
-         "{r}.residual_likelihood", "{r}.residual_impact"]),
-    "risk_tally_due": (
-        ["status", "owner", "next_review"],
-        ["{r}.status", "{r}.owner", "COALESCE({r}.next_review, '')"]),
-    "risk_tally_cover": (
-        ["status", "residual_score", "cover"],
-        ["{r}.status", "({r}.residual_likelihood * {r}.residual_impact)",
-         "COALESCE((SELECT CASE WHEN a.residual_likelihood * a.residual_impact >= "
-         "{r}.residual_likelihood * {r}.residual_impact THEN COALESCE(a.expires_on, '9999-12-31') ELSE '' END "
-         "FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
-         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
-    "risk_tally_expiry": (
-        ["status", "owner", "expires_on"],
-        ["{r}.status", "{r}.owner",
-         "COALESCE((SELECT COALESCE(a.expires_on, '') FROM acceptance a WHERE a.risk_id = {r}.id AND a.revoked = 0 "
-         "ORDER BY a.accepted_at DESC, a.id DESC LIMIT 1), '')"]),
-}
+def _pg_tally_value(v: str) -> str:
+    """A tally's key expression (written for SQLite) as PostgreSQL takes it: booleans and
+    dates compared and coalesced as such."""
+    return (v.replace("a.revoked = 0", "NOT a.revoked")
+            .replace("COALESCE(a.expires_on, ", "COALESCE(to_char(a.expires_on, 'YYYY-MM-DD'), ")
+            .replace("COALESCE({r}.next_review, ", "COALESCE(to_char({r}.next_review, 'YYYY-MM-DD'), "))
 
 
-def _tally_views(cur: sqlite3.Cursor) -> None:
+def _tally_views(conn: _Conn) -> None:
     """Each tally as of the moment: the live counts, minus what the overridden
     risks count now, plus what they counted then (with the acceptances of then)."""
     for table, (cols, values) in TALLIES.items():
-        cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
-        if cur.execute("SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone() is None:
+        conn.execute(f"DROP VIEW IF EXISTS temp.{table}")
+        if not conn.exists(table):
             continue
+        if conn.pg:  # each key as the tally's own column type (PostgreSQL types a UNION strictly)
+            types = conn.types(table)
+            values = [f"CAST({_pg_tally_value(v)} AS {types[c][0]})" for c, v in zip(cols, values)]
         now = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM main.acceptance a") for v in values)
         then = ", ".join(v.format(r="r").replace("FROM acceptance a", "FROM temp.acceptance a") for v in values)
         keys = ", ".join(cols)
-        cur.execute(
+        conn.execute(
             f"CREATE TEMP VIEW {table} AS SELECT {keys}, sum(n) AS n FROM ("
             f"SELECT {keys}, n FROM main.{table} "
             f"UNION ALL SELECT {now}, -1 FROM main.risk r WHERE r.id IN (SELECT id FROM hist.risk_ids) "
             f"UNION ALL SELECT {then}, 1 FROM hist.risk r"
-            f") GROUP BY {keys}")
+            f") t GROUP BY {keys}")
 
 
-def build(conn: sqlite3.Connection, at: datetime) -> dict[str, int]:
+def _pg_value(kind: str) -> Any:
+    """How a value of the undo goes into a PostgreSQL column of type ``kind``."""
+    if kind == "boolean":
+        return lambda v: v if v is None else bool(v)
+    if kind in ("json", "jsonb"):
+        return lambda v: v if v is None or isinstance(v, str) else json.dumps(v)
+    return lambda v: v
+
+
+def build(raw: Any, at: datetime) -> dict[str, int]:
     """Create (or replace) the TEMP tables and views of the register as of ``at``
-    on this connection; returns how many rows each table overrides."""
+    on this driver connection (sqlite3 or psycopg); returns how many rows each table overrides."""
+    conn = _Conn(raw)
     undo = _Undo(conn, at).run()
     counts = {}
-    cur = conn.cursor()
-    if not any(r[1] == "hist" for r in cur.execute("PRAGMA database_list")):
-        # the rows as they were: a schema of their own, so that a read can name them (hist.risk)
-        cur.execute("ATTACH DATABASE ':memory:' AS hist")
-    cur.execute("BEGIN")
+    if not conn.pg:
+        if not any(r[1] == "hist" for r in conn.execute("PRAGMA database_list")):
+            # the rows as they were: a schema of their own, so that a read can name them (hist.risk)
+            conn.execute("ATTACH DATABASE ':memory:' AS hist")
+        conn.execute("BEGIN")
     try:
-        for (view,) in cur.execute("SELECT name FROM temp.sqlite_master WHERE type = 'view'").fetchall():
-            if view not in TABLES and view not in TALLIES:  # another register, shadowed for an earlier moment
-                cur.execute(f"DROP VIEW IF EXISTS temp.{view}")
+        if conn.pg:
+            views = [r[0] for r in conn.execute(
+                "SELECT c.relname FROM pg_class c WHERE c.relnamespace = pg_my_temp_schema() AND c.relkind = 'v'")]
+        else:
+            views = [r[0] for r in conn.execute("SELECT name FROM temp.sqlite_master WHERE type = 'view'").fetchall()]
+        for view in views:
+            if conn.pg:  # (PostgreSQL keeps the views' dependencies: all go, and are made again)
+                conn.execute(f"DROP VIEW IF EXISTS temp.{view} CASCADE")
+            elif view not in TABLES and view not in TALLIES and view != "risk_control":
+                conn.execute(f"DROP VIEW IF EXISTS temp.{view}")  # another register, shadowed for an earlier moment
         for table in (*TABLES, *undo.extra):
             cols = undo.cols[table]
-            cur.execute(f"DROP VIEW IF EXISTS temp.{table}")
-            cur.execute(f"DROP TABLE IF EXISTS hist.{table}")
-            cur.execute(f"DROP TABLE IF EXISTS hist.{table}_ids")
-            cur.execute(f"CREATE TABLE hist.{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0")
-            cur.execute(f"CREATE TABLE hist.{table}_ids (id INTEGER PRIMARY KEY)")
+            conn.execute(f"DROP VIEW IF EXISTS temp.{table}")
+            conn.execute(f"DROP TABLE IF EXISTS hist.{table}")
+            conn.execute(f"DROP TABLE IF EXISTS hist.{table}_ids")
+            conn.execute(f"CREATE TABLE hist.{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0 = 1")
+            conn.execute(f"CREATE TABLE hist.{table}_ids (id INTEGER PRIMARY KEY)")
+            ins, gen, conv = cols, {}, {}
+            if conn.pg:  # generated columns are computed below, from their own expression
+                types = conn.types(table)
+                gen = {c: types[c][1] for c in cols if types[c][1]}
+                ins = [c for c in cols if c not in gen]
+                conv = {c: _pg_value(types[c][0]) for c in ins}
             n = 0
+            ids: list[tuple[Any]] = []
+            rows: list[list[Any]] = []
             for live_id, row in undo.rows(table):
                 n += 1
                 if live_id is not None:
-                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (live_id,))
+                    ids.append((live_id,))
                 if row is not None:
                     row = _finish(table, row)
-                    cur.execute(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", (row["id"],))
-                    cur.execute(f"INSERT INTO hist.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                [row.get(c) for c in cols])
+                    ids.append((row["id"],))
+                    rows.append([conv[c](row.get(c)) if conv else row.get(c) for c in ins])
+            conn.executemany(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", ids)
+            conn.executemany(f"INSERT INTO hist.{table} ({', '.join(ins)}) VALUES ({', '.join('?' * len(ins))})", rows)
+            if gen and rows:
+                conn.execute(f"UPDATE hist.{table} SET " + ", ".join(f"{c} = ({e})" for c, e in gen.items()))
             counts[table] = n
             sel = ", ".join(cols)
-            cur.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
-                        f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
-                        f"UNION ALL SELECT {sel} FROM hist.{table}")
-        _tally_views(cur)
-        cur.execute("COMMIT")
+            conn.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
+                         f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
+                         f"UNION ALL SELECT {sel} FROM hist.{table}")
+        # The links between risks and controls (no id of their own): those of every risk that
+        # differs are as they were (its events log ``controls``: [before, after]), the others' as now.
+        conn.execute("DROP VIEW IF EXISTS temp.risk_control")
+        conn.execute("DROP TABLE IF EXISTS hist.risk_control")
+        conn.execute("CREATE TABLE hist.risk_control (risk_id INTEGER, control_id INTEGER, PRIMARY KEY (risk_id, control_id))")
+        conn.executemany("INSERT OR IGNORE INTO hist.risk_control VALUES (?, ?)", list(undo.links()))
+        counts["risk_control"] = counts["risk"]
+        conn.execute("CREATE TEMP VIEW risk_control AS SELECT risk_id, control_id FROM main.risk_control "
+                     "WHERE risk_id NOT IN (SELECT id FROM hist.risk_ids) "
+                     "UNION ALL SELECT risk_id, control_id FROM hist.risk_control")
+        _tally_views(conn)
+        if conn.pg:
+            raw.commit()
+        else:
+            conn.execute("COMMIT")
     except BaseException:
-        cur.execute("ROLLBACK")
+        if conn.pg:
+            raw.rollback()
+        else:
+            conn.execute("ROLLBACK")
         raise
     return counts
 
@@ -445,8 +609,8 @@ class AsOfDatabase(Database):
     """The same database read as it was at ``as_of`` (read-only)."""
 
     def __init__(self, base: Database, as_of: datetime):
-        if not base.is_sqlite or base.path is None:
-            raise DatabaseError("the register as of a date needs an SQLite database file")
+        if base.is_sqlite and base.path is None or base.backend not in ("sqlite", "postgresql"):
+            raise DatabaseError("the register as of a date needs an SQLite database file or PostgreSQL")
         super().__init__(base.url)
         self.as_of = as_of
         self.base = base
@@ -461,7 +625,8 @@ class AsOfDatabase(Database):
     def overridden(self) -> dict[str, int]:
         with self.read() as s:
             conn = s.connection()
-            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM hist.{t}_ids").scalar() or 0)
+            names = {t: f"pg_temp.hist_{t}_ids" if self.backend == "postgresql" else f"hist.{t}_ids" for t in TABLES}
+            return {t: int(conn.exec_driver_sql(f"SELECT count(*) FROM {names[t]}").scalar() or 0)
                     for t in TABLES}
 
     @contextmanager
@@ -476,8 +641,19 @@ class AsOfDatabase(Database):
                 self.engine.dispose()
             self._built_at_version = v
         with super().read() as s:
-            s.info[SESSION_KEY] = self.as_of  # queries read the rows of then by name (hist.risk)
+            if self.is_sqlite:
+                # queries read the rows of then by name (hist.risk); on PostgreSQL the planner
+                # merges the view's two sides in index order itself
+                s.info[SESSION_KEY] = self.as_of
             yield s
+
+    def data_version(self) -> int:
+        """On PostgreSQL the newest audit event (every write of aims makes one): the server's
+        transaction counter moves with the TEMP tables of this very reader too."""
+        if self.backend != "postgresql":
+            return super().data_version()
+        with self.base.engine.connect() as c:
+            return int(c.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit_event").scalar() or 0)
 
     def transact(self, fn, retry_seconds: float = 0):
         raise DatabaseError(f"the register as of {self.as_of.date().isoformat()} is read-only")
@@ -511,6 +687,10 @@ def close(db: Database) -> None:
 
 def is_as_of(s: Session) -> bool:
     """Whether this session reads the register as of a past moment."""
+    if s.get_bind().dialect.name == "postgresql":
+        return s.connection().exec_driver_sql(
+            "SELECT 1 FROM pg_class WHERE relnamespace = pg_my_temp_schema() AND relname = 'risk' "
+            "AND relkind = 'v'").first() is not None
     return s.connection().exec_driver_sql(
         "SELECT 1 FROM sqlite_temp_master WHERE type = 'view' AND name = 'risk'").first() is not None \
         if s.get_bind().dialect.name == "sqlite" else False
@@ -595,11 +775,11 @@ class Diff:
         }
 
 
-def _raw(session: Session) -> sqlite3.Connection:
-    conn = session.connection().connection.driver_connection
-    if not isinstance(conn, sqlite3.Connection):
-        raise DatabaseError("the register's history (--as-of, aims diff) needs an SQLite database for now")
-    return conn
+def _raw(session: Session) -> _Conn:
+    """The session's driver connection (its transaction), taking the SQL written for SQLite."""
+    if session.get_bind().dialect.name not in ("sqlite", "postgresql"):
+        raise DatabaseError("the register's history (--as-of, aims diff) needs SQLite or PostgreSQL")
+    return _Conn(session.connection().connection.driver_connection)
 
 
 _LIVE_STATUSES_GONE = ("closed", "withdrawn")
@@ -664,7 +844,8 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
             "JOIN main.risk r ON r.id = a.risk_id WHERE a.accepted_at > ? AND a.accepted_at <= ? "
             "ORDER BY a.accepted_at, a.id", (s_at, e_at)):
         out.accepted.append(Change(rref, title, "acceptance", _parse_stored(when), None,
-                                   {"accepted_by": by, "expires_on": exp, "id": acc_id}))
+                                   {"accepted_by": by, "expires_on": None if exp is None else str(exp)[:10],
+                                    "id": acc_id}))
     # Acceptances that expired in between: valid through expires_on, lapsed the day after.
     d0 = start.astimezone().date() if start.tzinfo else start.date()
     d1 = end.astimezone().date() if end.tzinfo else end.date()
@@ -672,6 +853,7 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
             "SELECT a.id, r.ref, r.title, a.expires_on, a.revoked FROM main.acceptance a "
             "JOIN main.risk r ON r.id = a.risk_id WHERE a.expires_on >= ? AND a.expires_on < ? "
             "ORDER BY a.expires_on, a.id", ((d0).isoformat(), d1.isoformat())):
+        exp = str(exp)[:10]
         if revoked and _revoked_before(conn, acc_id, date.fromisoformat(exp)):
             continue
         lapse = date.fromisoformat(exp) + timedelta(days=1)
@@ -682,11 +864,14 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
     return out
 
 
-def _revoked_before(conn: sqlite3.Connection, acc_id: int, exp: date) -> bool:
+def _revoked_before(conn: _Conn, acc_id: int, exp: date) -> bool:
     """Whether acceptance ``acc_id`` was revoked while it was still valid."""
     for when, changes in conn.execute(
-            "SELECT at, changes FROM main.audit_event WHERE entity = 'risk' AND action = 'revoke_acceptance' "
-            "AND changes LIKE ?", (f'%"acceptance":[{acc_id},%',)):
+            "SELECT at, changes FROM main.audit_event WHERE entity = 'risk' AND action = 'revoke_acceptance'"):
+        ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
+        acc = ch.get("acceptance")
+        if not (isinstance(acc, list) and acc and acc[0] == acc_id):
+            continue
         t = _parse_stored(when)
         if t is not None and t.astimezone().date() <= exp:
             return True

@@ -15,6 +15,14 @@ group of their aims role:
   refuses them as a second wall (a table owner bypasses grants). The trigger
   lets a write transaction finish the event it has just inserted itself (not
   yet committed, so nobody has seen it); a committed event never changes.
+- Only aims' write path changes records (migration 0017, :func:`guard_records`):
+  a transaction that changes a record table commits only if it also inserted an
+  audit event; otherwise a deferred constraint trigger refuses it at COMMIT. The
+  server's own marks (``aims_write_tx``) and the risk tallies are written by
+  SECURITY DEFINER trigger functions only: every group may read them, none write.
+  What this does not prove is that aims computed the event: one typed by hand
+  passes, stays (insert-only) and must continue the hash chain, which
+  ``aims audit verify`` checks.
 
 :func:`setup` is idempotent (``aims init`` and ``aims db roles`` run it). The
 users service calls :func:`sync_login` in the same transaction as the user's
@@ -33,9 +41,15 @@ from sqlalchemy.engine import Connection
 
 from .errors import DatabaseError
 
+from .seal import SKIP as NOT_RECORDS
+
 GROUPS = {"viewer": "aims_viewer", "editor": "aims_editor", "approver": "aims_approver", "admin": "aims_admin"}
 WRITERS = ("aims_editor", "aims_approver", "aims_admin")
 READ_ONLY_TABLES = ("alembic_version",)
+WRITE_TX = "aims_write_tx"  # migration 0017: one row per open write transaction, kept by the server
+# tables only the server's own (SECURITY DEFINER) triggers write: the write marks and the
+# risk tallies (migration 0017); every group may read them, nobody's login may write them
+SERVER_KEPT = (WRITE_TX, "risk_tally_cells", "risk_tally_due", "risk_tally_cover", "risk_tally_expiry")
 AUDIT_TABLE = "audit_event"
 
 _GUARD_FUNCTION = """
@@ -64,6 +78,94 @@ _GUARD_TRIGGERS = (
     "CREATE TRIGGER aims_audit_event_no_truncate BEFORE TRUNCATE ON audit_event "
     "FOR EACH STATEMENT EXECUTE FUNCTION aims_audit_event_insert_only()",
 )
+
+
+# Only aims' write path changes records (migration 0017). Every statement that changes
+# rows of a record table marks its transaction in aims_write_tx; every statement that
+# inserts audit events marks it audited; at commit a deferred constraint trigger refuses
+# a marked transaction that wrote no audit event. The functions are SECURITY DEFINER
+# (they run as the tables' owner) so that no login needs, or has, a grant on the marks.
+WRITE_GUARD_SQL = (
+    f"CREATE TABLE IF NOT EXISTS {WRITE_TX} (tx bigint PRIMARY KEY, audited boolean NOT NULL DEFAULT false)",
+    f"""CREATE OR REPLACE FUNCTION aims_records_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        INSERT INTO {WRITE_TX} (tx) VALUES (txid_current()) ON CONFLICT (tx) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION aims_audit_written() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF EXISTS (SELECT 1 FROM changed) THEN
+        INSERT INTO {WRITE_TX} (tx, audited) VALUES (txid_current(), true)
+        ON CONFLICT (tx) DO UPDATE SET audited = true;
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"""CREATE OR REPLACE FUNCTION aims_write_audited() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    ok boolean;
+BEGIN
+    SELECT audited INTO ok FROM {WRITE_TX} WHERE tx = NEW.tx;
+    DELETE FROM {WRITE_TX} WHERE tx = NEW.tx;
+    IF ok IS NOT TRUE THEN
+        RAISE EXCEPTION 'records change only through aims: this transaction changed records without '
+                        'writing their audit event, so the database refuses it (use aims; see the '
+                        'README, PostgreSQL section)'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NULL;
+END $$""",
+    f"DROP TRIGGER IF EXISTS aims_write_audited ON {WRITE_TX}",
+    f"CREATE CONSTRAINT TRIGGER aims_write_audited AFTER INSERT ON {WRITE_TX} "
+    "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION aims_write_audited()",
+    f"DROP TRIGGER IF EXISTS aims_audit_written ON {AUDIT_TABLE}",
+    f"CREATE TRIGGER aims_audit_written AFTER INSERT ON {AUDIT_TABLE} REFERENCING NEW TABLE AS changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION aims_audit_written()",
+)
+GUARD_EVENTS = {"ins": ("INSERT", "NEW"), "upd": ("UPDATE", "NEW"), "del": ("DELETE", "OLD")}
+
+
+def record_tables(conn: Connection) -> list[str]:
+    """The tables of records (the trail, the server's marks and tallies, alembic's left out)."""
+    skip = set(NOT_RECORDS) | set(SERVER_KEPT) | set(READ_ONLY_TABLES)
+    return [t for t in _tables(conn) if t not in skip]
+
+
+def guard_records(conn: Connection) -> list[str]:
+    """Install (idempotent) the write guard: a change to a record table commits only with
+    an audit event written in the same transaction (migration 0017; ``setup`` runs it again
+    so that tables added by later migrations are guarded too). PostgreSQL only."""
+    if not is_postgres(conn):
+        return []
+    for sql in WRITE_GUARD_SQL:
+        conn.exec_driver_sql(sql)
+    tables = record_tables(conn)
+    for t in tables:
+        qt = quote(conn, t)
+        for suffix, (event, which) in GUARD_EVENTS.items():
+            name = quote(conn, f"aims_guard_{suffix}")
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {qt}")
+            conn.exec_driver_sql(f"CREATE TRIGGER {name} AFTER {event} ON {qt} REFERENCING {which} TABLE AS changed "
+                                 "FOR EACH STATEMENT EXECUTE FUNCTION aims_records_changed()")
+    return [f"{len(tables)} record tables change only with an audit event in the same transaction "
+            "(a deferred check at commit)"]
+
+
+def unguard_records(conn: Connection) -> None:
+    """Take the write guard away (migration 0017's downgrade)."""
+    if not is_postgres(conn):
+        return
+    for t in record_tables(conn):
+        for suffix in GUARD_EVENTS:
+            conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {quote(conn, 'aims_guard_' + suffix)} ON {quote(conn, t)}")
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS aims_audit_written ON {AUDIT_TABLE}")
+    conn.exec_driver_sql(f"DROP TABLE IF EXISTS {WRITE_TX}")
+    for fn in ("aims_records_changed", "aims_audit_written", "aims_write_audited"):
+        conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {fn}()")
 
 
 def quote(conn: Connection, name: str) -> str:
@@ -123,12 +225,15 @@ def setup(conn: Connection) -> list[str]:
         conn.execute(text(f"GRANT SELECT ON {qt} TO {all_groups}"))
         if t == AUDIT_TABLE:
             conn.execute(text(f"GRANT INSERT ON {qt} TO {writers}"))
-        elif t not in READ_ONLY_TABLES:
+        elif t not in READ_ONLY_TABLES and t not in SERVER_KEPT:
             conn.execute(text(f"GRANT INSERT, UPDATE, DELETE ON {qt} TO {writers}"))
     conn.execute(text(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {writers}"))
     conn.execute(text(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {quote(conn, GROUPS['viewer'])}"))
     done.append(f"granted {GROUPS['viewer']} SELECT on {len(tables)} tables; {', '.join(WRITERS)} "
-                f"also INSERT, UPDATE, DELETE (audit_event: INSERT only)")
+                f"also INSERT, UPDATE, DELETE (audit_event: INSERT only; the server's own marks and "
+                f"tallies: SELECT only)")
+    if WRITE_TX in tables:  # migration 0017: guard the tables added since
+        done += guard_records(conn)
     if AUDIT_TABLE in tables:
         owner = _table_owner(conn, AUDIT_TABLE)
         who = "PUBLIC, " + all_groups + (f", {quote(conn, owner)}" if owner else "")

@@ -3,19 +3,26 @@ equal to the register as it was saved at that moment."""
 
 from __future__ import annotations
 
-import sqlite3
+import json
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
-from aims_tui.core import audit, history, queries
+from aims_tui.core import audit, history, queries, tally
 from aims_tui.core.errors import DatabaseError, ValidationError
-from aims_tui.core.services import acceptances, management, reviews, risks, systems, withdrawal
-from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db
+from aims_tui.core.services import acceptances, criteria, management, reviews, risks, settings as settings_svc, systems, withdrawal
+from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db, raw_connect
 
 TABLES = history.TABLES
+# JSON columns compared by value (the audit trail keeps JSON canonical: the keys' order is not kept).
+JSON_COLUMNS = {"matrix", "cadences"}
+
+
+def _row(r: dict) -> dict:
+    return {k: (json.loads(v) if k in JSON_COLUMNS and isinstance(v, str) else v)
+            for k, v in r.items() if k not in IGNORED}
 # Not restored: the time of the last write (shown nowhere as of a date).
 IGNORED = {"updated_at"}
 START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
@@ -39,36 +46,47 @@ def clock(monkeypatch):
     return c
 
 
-def snapshot(path: Path) -> dict[str, list[dict]]:
-    """Every row of the tracked tables as stored (read behind aims' back)."""
-    conn = sqlite3.connect(str(path))
+def tallies(db) -> tuple[str, ...]:
+    """The tallies this database keeps (SQLite; PostgreSQL once a migration makes them)."""
+    with db.read() as s:
+        return tuple(history.TALLIES) if tally.present(s) else ()
+
+
+def snapshot(db, kept: tuple[str, ...]) -> dict[str, list[dict]]:
+    """Every row of the tracked tables as stored (read behind aims' back, with the plain driver)."""
+    conn = raw_connect(db)
     try:
         out = {}
         for t in TABLES:
             cur = conn.execute(f"SELECT * FROM {t} ORDER BY id")
             cols = [c[0] for c in cur.description]
-            out[t] = [{k: v for k, v in zip(cols, r) if k not in IGNORED} for r in cur]
-        for t in history.TALLIES:
-            out[t] = sorted(conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
+            out[t] = [_row(dict(zip(cols, r))) for r in cur]
+        for t in kept:
+            out[t] = sorted(tuple(r) for r in conn.execute(f"SELECT * FROM {t} WHERE n != 0"))
+        out["risk_control"] = sorted(tuple(r) for r in conn.execute("SELECT risk_id, control_id FROM risk_control"))
         return out
     finally:
         conn.close()
 
 
-def rebuilt(db, at: datetime) -> dict[str, list]:
-    out: dict[str, list] = {t: [{k: v for k, v in r.items() if k not in IGNORED} for r in history.rows_as_of(db, t, at)]
-                            for t in TABLES}
+def rebuilt(db, at: datetime, kept: tuple[str, ...]) -> dict[str, list]:
+    out: dict[str, list] = {t: [_row(r) for r in history.rows_as_of(db, t, at)] for t in TABLES}
     with history.at(db, at).read() as s:  # the dashboard's tallies as of then (TEMP views)
-        for t in history.TALLIES:
+        for t in kept:
             out[t] = sorted(tuple(r) for r in s.connection().exec_driver_sql(f"SELECT * FROM {t} WHERE n != 0"))
+        out["risk_control"] = sorted(tuple(r) for r in s.connection().exec_driver_sql(
+            "SELECT risk_id, control_id FROM risk_control"))
     return out
 
 
 STEPS = st.lists(st.tuples(
     st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
-                     "close_review", "system", "retitle", "delete"]),
+                     "close_review", "system", "retitle", "delete", "link", "criteria", "settings"]),
     st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
     min_size=1, max_size=14)
+
+
+CODES = ["A.2.2", "A.5.2", "A.6.2.4", "A.7.2", "A.9.2"]  # Annex A controls (setup loads them)
 
 
 def _apply(db, step, state) -> None:
@@ -79,9 +97,17 @@ def _apply(db, step, state) -> None:
     try:
         if op == "create" or ref is None:
             r = risks.create_risk(db, EDITOR, {"title": f"Risk {pick}", "inherent_likelihood": l_,
-                                               "inherent_impact": i_,
+                                               "inherent_impact": i_, "controls": CODES[pick % 3:pick % 3 + l_ % 3],
                                                **({"system": sysref} if pick % 2 else {})}, today=TODAY)
             refs.append(r["ref"])
+        elif op == "criteria":  # appetite and a cadence: levels move, next reviews may come forward
+            criteria.set_criteria(db, ADMIN, {"appetite": l_ * i_ % 25 + 1,
+                                              "cadences": {"Low": f"{30 * l_}d", "Medium": f"{20 * i_}d",
+                                                           "High": "30d", "Critical": f"{7 * l_}d"}}, today=TODAY)
+        elif op == "settings":
+            settings_svc.update_settings(db, ADMIN, {"due_soon_days": l_ * 7, "organization": f"Org {pick}"})
+        elif op == "link":
+            risks.update_risk(db, EDITOR, ref, {"controls": CODES[l_ % 4:l_ % 4 + i_ % 4]})
         elif op == "rescore":
             risks.update_risk(db, EDITOR, ref, {"residual_likelihood": l_, "residual_impact": i_})
         elif op == "retitle":
@@ -124,9 +150,10 @@ def _apply(db, step, state) -> None:
 @given(steps=STEPS)
 def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
     """The case: a manager asks what the register looked like on a past day; every
-    field of every risk, system, acceptance, review and stage event must be as it
-    was saved then, whatever sequence of changes came after (rescores, stage moves
-    that bring reviews forward, acceptances and revocations, withdrawals, deletions)."""
+    field of every risk, system, acceptance, review and stage event, and every link
+    between a risk and a control, must be as it was saved then, whatever sequence of
+    changes came after (rescores, stage moves that bring reviews forward, acceptances
+    and revocations, withdrawals, deletions, controls linked and unlinked)."""
     mp = pytest.MonkeyPatch()
     clock = Clock(START)
     mp.setattr(audit, "utcnow", clock)
@@ -135,20 +162,22 @@ def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tm
     try:
         clock.advance(60)
         state = {"risks": [], "systems": [systems.create_system(db, EDITOR, {"name": "Chat"}, today=TODAY)["ref"]]}
-        moments = [(clock.now, snapshot(path))]
+        kept = tallies(db)
+        moments = [(clock.now, snapshot(db, kept))]
         for step in steps:
             clock.advance(step[4])
             _apply(db, step, state)
             clock.advance(1)
-            moments.append((clock.now, snapshot(path)))
+            moments.append((clock.now, snapshot(db, kept)))
         for at, saved in moments:
-            got = rebuilt(db, at)
+            got = rebuilt(db, at, kept)
             for t in TABLES:  # noqa: B007
                 assert [r["id"] for r in got[t]] == [r["id"] for r in saved[t]], f"{t} as of {at}"
                 for g, w in zip(got[t], saved[t]):
                     assert {k: (g[k], w[k]) for k in w if g.get(k) != w[k]} == {}, f"{t} #{w['id']} as of {at}"
-            for t in history.TALLIES:
+            for t in kept:
                 assert got[t] == saved[t], f"{t} as of {at}"
+            assert got["risk_control"] == saved["risk_control"], f"risk_control as of {at}"
     finally:
         history.close(db)
         db.dispose()
@@ -272,15 +301,18 @@ def test_the_last_management_review_is_found_by_its_day(db, clock):
             history.end_of_day(date(2026, 3, 10))
 
 
-def test_the_tallies_history_shadows_are_those_of_migration_0014():
-    """The case: a later change of the dashboard's tallies (0014) must change their history too."""
+def test_the_tallies_have_one_home_that_migration_0014_and_the_history_agree_with():
+    """The case (D5 of the duplicates report): history.py kept its own copy of 0014's tally
+    definitions. They are declared once, in core/tally.py; history reads that very object, and
+    the migration's frozen copy must still say the same (else its triggers and the history differ)."""
     import importlib.util
 
-    path = Path(history.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
+    path = Path(tally.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
     spec = importlib.util.spec_from_file_location("m0014", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
-    assert mod.TALLIES == history.TALLIES
+    assert history.TALLIES is tally.TALLIES
+    assert mod.TALLIES == tally.TALLIES
 
 
 def test_counts_as_of_a_moment_equal_the_rows_listed_as_of_it(db, clock):

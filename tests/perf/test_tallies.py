@@ -12,7 +12,6 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import random
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -29,19 +28,30 @@ from aims_tui.core.scoring import Matrix
 from aims_tui.core.services import acceptances, risks
 from aims_tui.core.services.demo import load_demo
 
-from ..conftest import ADMIN, APPROVER, EDITOR, make_db
+from ..conftest import ADMIN, APPROVER, EDITOR, make_db, on_postgresql, raw_connect, where
 
-MIGRATION = Path(tally.__file__).parent / "migrations" / "versions" / "0014_risk_tallies.py"
-_spec = importlib.util.spec_from_file_location("aims_migration_0014", MIGRATION)
-m0014 = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(m0014)
+VERSIONS = Path(tally.__file__).parent / "migrations" / "versions"
 
 
-def recount_differences(path: Path) -> dict[str, tuple]:
+def _migration(name: str):
+    spec = importlib.util.spec_from_file_location(f"aims_migration_{name[:4]}", VERSIONS / name)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+m0014 = _migration("0014_risk_tallies.py")  # SQLite's tallies
+m0017 = _migration("0017_postgres_write_guard_and_tallies.py")  # PostgreSQL's
+
+
+def recount_differences(db) -> dict[str, tuple]:
     """Each tally against a GROUP BY over ``risk`` (rows with n = 0 are the same as absent)."""
-    con = sqlite3.connect(path)
+    con = raw_connect(db)
     out = {}
-    for table, (cols, values) in m0014.TALLIES.items():
+    pg = on_postgresql()
+    for table in m0014.TALLIES:
+        cols = [c for c, _t in m0017.TALLIES[table][0]] if pg else m0014.TALLIES[table][0]
+        values = m0017.TALLIES[table][1] if pg else m0014.TALLIES[table][1]
         keys = ", ".join(v.format(r="risk") for v in values)
         want = {tuple(r[:-1]): r[-1] for r in con.execute(f"SELECT {keys}, count(*) FROM risk GROUP BY {keys}")}
         have = {tuple(r[:-1]): r[-1] for r in con.execute(f"SELECT {', '.join(cols)}, n FROM {table} WHERE n != 0")}
@@ -78,7 +88,7 @@ def test_a_new_database_keeps_tallies_and_the_dashboard_reads_them(tmp_path):
     with db.read() as s:
         assert tally.present(s)
     load_demo(db, ADMIN, systems=3, risks_per_system=20, seed=3)
-    assert recount_differences(db.path) == {}
+    assert recount_differences(db) == {}
     kept, counted = dashboard_figures(db, date.today(), EDITOR)
     assert kept == counted and counted[-1] == 60
     db.dispose()
@@ -95,32 +105,33 @@ def test_every_way_of_writing_risks_and_acceptances_keeps_the_tallies_exact(tmp_
         r = risks.create_risk(db, EDITOR, {"title": f"Risk {i}", "inherent_likelihood": rnd.randint(1, 5),
                                            "inherent_impact": rnd.randint(1, 5), "owner": rnd.choice([EDITOR, ADMIN])})
         refs.append(r["ref"])
-    assert recount_differences(db.path) == {}
+    assert recount_differences(db) == {}
     for ref in refs[:8]:
         risks.update_risk(db, EDITOR, ref, {"residual_likelihood": rnd.randint(3, 5), "residual_impact": rnd.randint(3, 5)})
-    assert recount_differences(db.path) == {}
+    assert recount_differences(db) == {}
     given = []
     for ref in refs[:6]:
         expires = today + timedelta(days=rnd.choice([2, 5, 40]))
         given.append(acceptances.accept_risk(db, APPROVER, ref, "within appetite for now", expires_on=expires))
-        assert recount_differences(db.path) == {}
+        assert recount_differences(db) == {}
     acceptances.revoke_acceptance(db, APPROVER, given[0]["id"], "changed our mind")
     risks.update_risk(db, EDITOR, refs[1], {"residual_likelihood": 5, "residual_impact": 5})  # outscores its acceptance
     risks.update_risk(db, EDITOR, refs[2], {"status": "closed"})
-    assert recount_differences(db.path) == {}
-    con = sqlite3.connect(db.path)
-    with con:
-        con.execute("UPDATE risk SET next_review = ?, owner = 'someone' WHERE ref_num % 2 = 0",
+    assert recount_differences(db) == {}
+    with raw_connect(db) as con:  # behind aims' back (on PostgreSQL with an event made by hand: see 0017)
+        if on_postgresql():
+            con.execute("INSERT INTO audit_event (at, actor, entity, entity_ref, action, changes, prev_hash, hash) "
+                        "VALUES (now(), 'sql', 'risk', '', 'update', '{}', '', '')")
+        con.execute("UPDATE risk SET next_review = ?, owner = 'someone' WHERE ref_num - (ref_num / 2) * 2 = 0",
                     ((today - timedelta(days=3)).isoformat(),))
         con.execute("UPDATE risk SET next_review = NULL WHERE ref_num = 3")
         con.execute("UPDATE acceptance SET expires_on = NULL WHERE id = (SELECT max(id) FROM acceptance)")
         con.execute("UPDATE acceptance SET expires_on = ? WHERE id = (SELECT max(id) - 1 FROM acceptance)",
                     ((today - timedelta(days=1)).isoformat(),))  # expired yesterday
-        con.execute("DELETE FROM acceptance WHERE id = (SELECT min(id) FROM acceptance WHERE revoked = 0)")
+        con.execute("DELETE FROM acceptance WHERE id = (SELECT min(id) FROM acceptance WHERE revoked = ?)", (False,))
         con.execute("DELETE FROM risk_control WHERE risk_id = (SELECT id FROM risk WHERE ref_num = 12)")
         con.execute("DELETE FROM risk WHERE ref_num = 12")
-    con.close()
-    assert recount_differences(db.path) == {}
+    assert recount_differences(db) == {}
     days = (today - timedelta(days=10), today, today + timedelta(days=30), today + timedelta(days=400))
     for day in days:
         kept, counted = dashboard_figures(db, day, EDITOR)
@@ -164,20 +175,18 @@ def test_several_processes_writing_at_once_leave_the_tallies_exact(tmp_path):
     same moment; the triggers write in the transaction of each change."""
     db = make_db(tmp_path / "aims.db")
     load_demo(db, ADMIN, systems=2, risks_per_system=20, seed=9)
-    db.dispose()
+    url = where(db)
     ctx = multiprocessing.get_context("spawn")
-    procs = [ctx.Process(target=_writer, args=(str(tmp_path / "aims.db"), seed, 25)) for seed in range(3)]
+    procs = [ctx.Process(target=_writer, args=(url, seed, 25)) for seed in range(3)]
     for p in procs:
         p.start()
     for p in procs:
         p.join(300)
         assert p.exitcode == 0
-    con = sqlite3.connect(tmp_path / "aims.db")
-    assert con.execute("SELECT count(*) FROM acceptance").fetchone()[0] > 5  # the writers did write
-    assert con.execute("SELECT count(*) FROM risk").fetchone()[0] > 40
-    con.close()
-    assert recount_differences(tmp_path / "aims.db") == {}
-    db = open_database(str(tmp_path / "aims.db"))
+    with raw_connect(db) as con:
+        assert con.execute("SELECT count(*) FROM acceptance").fetchone()[0] > 5  # the writers did write
+        assert con.execute("SELECT count(*) FROM risk").fetchone()[0] > 40
+    assert recount_differences(db) == {}
     kept, counted = dashboard_figures(db, date.today(), EDITOR)
     assert kept == counted
     db.dispose()

@@ -168,3 +168,41 @@ def test_the_users_list_shows_the_database_roles_users(pg_team):
     assert res.returncode == 0, res.stderr
     roles = {u["login"]: u["role"] for u in json.loads(res.stdout)}
     assert roles[pg_team.users["viewer"]] == "viewer" and roles[pg_team.users["admin"]] == "admin"
+
+
+def test_an_editors_role_cannot_change_a_risk_without_aims_write_path_but_aims_can(pg_team):
+    """Issue 18: "only aims' own write path can change records": the editor's login may write
+    the tables (aims needs it), yet a bare UPDATE typed with the plain driver is refused at
+    commit, since its transaction wrote no audit event; the server's marks and tallies cannot
+    be written by hand; the same editor through aims changes the risk."""
+    before, events = _risk(pg_team), _events(pg_team)
+    for sql in (f"UPDATE risk SET title = 'hacked' WHERE id = {before[0]}",
+                f"DELETE FROM risk_control WHERE risk_id = {before[0]}",
+                "UPDATE settings SET organization = 'Hacked Ltd'"):
+        out = pg_team.sql_as("editor", sql).stdout.splitlines()
+        assert out[1].startswith("ERROR InsufficientPrivilege records change only through aims"), (sql, out)
+    for sql in ("INSERT INTO aims_write_tx (tx, audited) VALUES (txid_current(), true)",
+                "UPDATE risk_tally_cells SET n = n + 1", "DELETE FROM risk_tally_due"):
+        out = pg_team.sql_as("editor", sql).stdout.splitlines()
+        assert out[1].startswith("ERROR InsufficientPrivilege permission denied"), (sql, out)
+    assert (_risk(pg_team), _events(pg_team)) == (before, events)
+    res = pg_team.run("editor", "risks", "update", "R-0001", "--title", "Changed through aims")
+    assert res.returncode == 0, res.stderr
+    assert _risk(pg_team)[1] == "Changed through aims"
+    assert _events(pg_team) == events + 1
+
+
+def test_a_change_with_a_hand_made_audit_event_passes_the_server_but_audit_verify_names_it(pg_team):
+    """Issue 18 (the honest limit): the server checks that a change comes with an audit event, not
+    who computed it; an event made by hand in the same statement does not continue the hash
+    chain, and `aims audit verify` reports the break."""
+    assert pg_team.run("admin", "audit", "verify").returncode == 0
+    rid = _risk(pg_team)[0]
+    forged = ("WITH e AS (INSERT INTO audit_event (at, actor, entity, entity_ref, action, changes, prev_hash, hash) "
+              "VALUES (now(), session_user, 'risk', 'R-0001', 'update', '{}', 'x', 'y') RETURNING id) "
+              f"UPDATE risk SET title = 'forged' WHERE id = {rid} AND EXISTS (SELECT 1 FROM e)")
+    out = pg_team.sql_as("editor", forged).stdout.splitlines()
+    assert out[1] == "OK 1", out
+    res = pg_team.run("admin", "audit", "verify")
+    assert res.returncode != 0
+    assert "broken" in (res.stdout + res.stderr).lower()
