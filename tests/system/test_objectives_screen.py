@@ -13,7 +13,7 @@ from aims_tui.tui.screens.objectives import MeasurementsScreen, ObjectivesScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_actions, fill, landed, make_app, notes, open_register, type_into
+from ..tui3.formkeys import audit_actions, fill, landed, make_app, notes, open_register
 
 SIZE = (110, 30)
 
@@ -21,6 +21,16 @@ SIZE = (110, 30)
 async def _open_objectives(pilot) -> None:
     await open_register(pilot, "objectives")
     assert isinstance(pilot.app.screen, ObjectivesScreen)
+
+
+async def _measure(pilot, values: dict[str, str]) -> None:
+    """On the objectives screen: m on the highlighted objective, the values typed, ctrl+s."""
+    await _open_objectives(pilot)
+    await pilot.press("m")
+    await settle(pilot)
+    await fill(pilot, values)
+    await pilot.press("ctrl+s")
+    await landed(pilot)
 
 
 def _objective(db, **kw):
@@ -36,12 +46,7 @@ async def test_m_records_a_measurement_moves_the_next_measurement_and_t_lists_it
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await fill(pilot, {"value": "93.5", "note": "June run"})
-        await pilot.press("ctrl+s")
-        await landed(pilot)
+        await _measure(pilot, {"value": "93.5", "note": "June run"})
         rows = registers.listing(db, "measurement")
         assert len(rows) == 1, notes(app)
         m = rows[0]
@@ -69,12 +74,7 @@ async def test_m_with_a_value_that_is_not_a_number_keeps_the_form_open_naming_th
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await type_into(pilot, "value", "1,5")
-        await pilot.press("ctrl+s")
-        await landed(pilot)
+        await _measure(pilot, {"value": "1,5"})
         assert not isinstance(app.screen, ObjectivesScreen)  # still the form
         status = str(app.screen.query_one("#form-status").render())
         assert "Value" in status and "not a number" in status
@@ -87,12 +87,7 @@ async def test_m_on_a_dropped_objective_is_refused_naming_the_objective(db):
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await type_into(pilot, "value", "90")
-        await pilot.press("ctrl+s")
-        await landed(pilot)
+        await _measure(pilot, {"value": "90"})
         status = str(app.screen.query_one("#form-status").render())
         assert f"{obj['ref']} is dropped" in status
     assert registers.listing(db, "measurement") == []
