@@ -15,7 +15,8 @@ from aims_tui.tui.screens.management_system import SCOPE_ID, ManagementSystemScr
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_events, landed, make_app, notes, type_into
+from ..core.helpers import audit_events
+from ..tui3.formkeys import landed, make_app, notes, type_into
 
 SIZE = (100, 30)
 

@@ -9,7 +9,8 @@ from aims_tui.tui.screens.third_parties import IncidentsScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_actions, landed, make_app, notes, open_register
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import landed, make_app, notes, open_register
 from .test_record_screens import SIZE, record_entries
 
 

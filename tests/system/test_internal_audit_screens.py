@@ -15,7 +15,8 @@ from aims_tui.tui.screens import registry
 
 from ..conftest import APPROVER, EDITOR, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_actions, choose, landed, make_app, notes, open_register, type_into
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import choose, landed, make_app, notes, open_register, type_into
 
 SIZE = (100, 30)
 

@@ -13,7 +13,8 @@ from aims_tui.tui.screens.objectives import MeasurementsScreen, ObjectivesScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_actions, fill, landed, make_app, notes, open_register
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import fill, landed, make_app, notes, open_register
 
 SIZE = (110, 30)
 

@@ -16,7 +16,8 @@ from aims_tui.tui.screens.records import RecordScreen
 
 from ..conftest import EDITOR, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import audit_actions, fill, landed, make_app, notes, open_register, type_into
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import fill, landed, make_app, notes, open_register, type_into
 from .examples import EXAMPLES
 
 SIZE = (100, 30)

@@ -1,15 +1,13 @@
 """Driving the app as a user does, shared by the app's tests: typing into a form (keys into
 inputs and text areas, a Select chosen with Enter and the arrow keys, never by setting
-values), opening a register from the M screen, waiting until the writes started have landed,
-and the audit events a write left."""
+values), opening a register from the M screen, waiting until the writes started have landed.
+The audit events a write left: tests/core/helpers.py (audit_events, audit_actions)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from textual.widgets import Input, Select, TextArea
-
-from aims_tui.core import audit
 
 from ..tui.helpers import make_app as base_make_app
 from ..tui.helpers import settle
@@ -99,14 +97,3 @@ async def open_register(pilot, entry_id: str) -> None:
     ids = [r["id"] for r in pilot.app.screen.rows]
     await pilot.press("home", *["down"] * ids.index(entry_id), "enter")
     await settle(pilot)
-
-
-def audit_events(db, ref: str) -> list[dict]:
-    """The audit events of one record, newest first."""
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
-
-
-def audit_actions(db, ref: str) -> list[str]:
-    """The actions of one record's audit events, oldest first (e.g. ["create", "update"])."""
-    return [e["action"] for e in reversed(audit_events(db, ref))]

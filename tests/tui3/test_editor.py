@@ -15,7 +15,8 @@ from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
 from ..tui.helpers import make_app, notes, settle
-from .formkeys import audit_actions, audit_events, landed
+from ..core.helpers import audit_actions, audit_events
+from .formkeys import landed
 
 SIZE = (100, 30)
 

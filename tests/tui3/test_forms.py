@@ -17,7 +17,8 @@ from aims_tui.tui.dialogs.help import HelpDialog
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
 from ..tui.helpers import goto, settle
-from .formkeys import audit_events, choose, fill, landed, make_app, notes, type_into
+from ..core.helpers import audit_events
+from .formkeys import choose, fill, landed, make_app, notes, type_into
 
 SIZE = (100, 30)
 

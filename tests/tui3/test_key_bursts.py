@@ -21,7 +21,8 @@ from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
 from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import audit_actions, landed
+from ..core.helpers import audit_actions
+from .formkeys import landed
 
 SIZE = (100, 30)
 TUI = Path(__file__).resolve().parents[2] / "aims_tui" / "tui"

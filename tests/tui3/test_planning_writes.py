@@ -15,7 +15,8 @@ from aims_tui.tui.screens.planning import CriteriaScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
 from ..tui.helpers import goto, settle
-from .formkeys import audit_events, fill, landed, make_app, notes, open_register, type_into
+from ..core.helpers import audit_events
+from .formkeys import fill, landed, make_app, notes, open_register, type_into
 
 SIZE = (100, 30)
 

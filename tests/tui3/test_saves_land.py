@@ -9,7 +9,8 @@ from aims_tui.core.services import impact, nonconformities, systems
 
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import audit_actions, fill, landed
+from ..core.helpers import audit_actions
+from .formkeys import fill, landed
 
 SIZE = (100, 30)
 
