@@ -14,9 +14,9 @@ from aims_tui.tui.dialogs import risk_editor
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
-from ..tui.helpers import make_app, notes, settle
+from ..tui.helpers import settle
 from ..core.helpers import audit_actions, audit_events
-from .formkeys import landed
+from .formkeys import landed, make_app, notes
 
 SIZE = (100, 30)
 

@@ -20,9 +20,9 @@ from aims_tui.core.services import nonconformities, risks
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
-from ..tui.helpers import goto, make_app, notes, settle
+from ..tui.helpers import goto, settle
 from ..core.helpers import audit_actions
-from .formkeys import landed
+from .formkeys import landed, make_app, notes
 
 SIZE = (100, 30)
 TUI = Path(__file__).resolve().parents[2] / "aims_tui" / "tui"

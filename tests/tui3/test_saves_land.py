@@ -8,9 +8,9 @@ import sqlite3
 from aims_tui.core.services import impact, nonconformities, systems
 
 from ..conftest import ADMIN, EDITOR
-from ..tui.helpers import goto, make_app, notes, settle
+from ..tui.helpers import goto, settle
 from ..core.helpers import audit_actions
-from .formkeys import fill, landed
+from .formkeys import fill, landed, make_app, notes
 
 SIZE = (100, 30)
 
