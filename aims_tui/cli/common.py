@@ -255,6 +255,16 @@ def print_json(data: Any) -> None:
     typer.echo(dumps(jsonable(data), indent=2, sort_keys=False))
 
 
+def print_record(record: dict[str, Any], keys: Iterable[str], fmt: str) -> None:
+    """One record as a ``show`` command prints it: JSON, or a line ``key: value`` for each
+    key in order (user text escaped)."""
+    if fmt == "json":
+        print_json(record)
+        return
+    for key in keys:
+        typer.echo(f"{key.replace('_', ' ')}: {shown(cell(record.get(key)))}")
+
+
 def cell(value: Any) -> str:
     if value is None:
         return ""
@@ -321,6 +331,18 @@ def as_of_day(value: str | None, option: str = "--as-of") -> date | None:
     except ValidationError as exc:
         fail(f"{option}: '{value}' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)", EXIT_USAGE)
         raise AssertionError from exc  # fail() exits
+
+
+def report_day(value: str | None, option: str = "--as-of") -> date | None:
+    """The day a report is computed for (``aims reminders``, ``check``, ``readiness``): None
+    when not given or empty; exit 2 with one line when it is not a date."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be a date YYYY-MM-DD, got {value!r}", EXIT_USAGE)
+    return None
 
 
 def as_of_db(database, day: date | None):

@@ -132,8 +132,4 @@ def show(ref: Annotated[str, typer.Argument(help="The evidence's ref, e.g. EVD-0
     database = common.open_db()
     common.actor_for(database)
     r = registers.show(database, ev.EVIDENCE, ref)
-    if fmt == "json":
-        common.print_json(r)
-        return
-    for key in SHOWN:
-        typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
+    common.print_record(r, SHOWN, fmt)

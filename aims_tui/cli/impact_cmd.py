@@ -82,8 +82,4 @@ def show(ref: Annotated[str, typer.Argument(help="The assessment's ref.")], fmt:
     database = common.open_db()
     common.actor_for(database)
     r = svc.get_assessment(database, ref)
-    if fmt == "json":
-        common.print_json(r)
-        return
-    for key in EVERY:
-        typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
+    common.print_record(r, EVERY, fmt)

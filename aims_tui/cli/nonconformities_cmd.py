@@ -72,8 +72,4 @@ def show(ref: Annotated[str, typer.Argument(help="The nonconformity's ref.")],
     database = common.open_db()
     common.actor_for(database)
     r = svc.get_nonconformity(database, ref)
-    if fmt == "json":
-        common.print_json(r)
-        return
-    for key in EVERY:
-        typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
+    common.print_record(r, EVERY, fmt)

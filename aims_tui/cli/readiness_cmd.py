@@ -4,7 +4,6 @@ anything is (issue 17)."""
 
 # no "from __future__ import annotations": Typer reads the annotations at run time
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
@@ -26,12 +25,7 @@ def readiness_cmd(
 ) -> None:
     """Are we ready for an audit? Clause by clause, then control by control; exit 3 when anything is missing."""
     common.check_format(fmt, ("text", "json"))
-    day = None
-    if as_of:
-        try:
-            day = date.fromisoformat(as_of)
-        except ValueError:
-            common.fail(f"--as-of must be a date YYYY-MM-DD, got {as_of!r}", common.EXIT_USAGE)
+    day = common.report_day(as_of, "--as-of")
     database = common.open_db()
     common.actor_for(database)
     r = readiness(common.as_of_db(database, day), today=day)

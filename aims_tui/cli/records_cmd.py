@@ -239,11 +239,7 @@ def record_commands(k: Kind, name: str, columns: Sequence[str], *, help: str | N
         database = common.open_db()
         common.actor_for(database)
         r = registers.show(database, k, ref)
-        if fmt == "json":
-            common.print_json(r)
-            return
-        for key in full:
-            typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
+        common.print_record(r, full, fmt)
 
     show.__doc__ = f"Show one {k.what}, every field."
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Optional
 
 import typer
@@ -16,16 +15,6 @@ from ..core.services.reviews import record_review, review_subject_of
 commands = common.command_group()  # aims reminders, aims check, aims review
 REMINDER_FORMATS = ("text", "json")
 LimitOpt = Annotated[int, typer.Option("--limit", help="List at most this many items (0: all); counts are always complete.")]
-
-
-def _parse_day(value: Optional[str], option: str) -> Optional[date]:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        common.fail(f"{option} must be a date YYYY-MM-DD, got {value!r}", common.EXIT_USAGE)
-    return None
 
 
 @commands.command("reminders")
@@ -49,7 +38,7 @@ def reminders_cmd(
         common.fail("--within must be between 0 and 3650 days", common.EXIT_USAGE)
     if limit < 0:
         common.fail("--limit must be 0 or more", common.EXIT_USAGE)
-    day = _parse_day(as_of, "--as-of")
+    day = common.report_day(as_of, "--as-of")
     database = common.open_db()
     login = common.actor_for(database)
     who = login if mine else owner
@@ -95,7 +84,7 @@ def check_cmd(
 ) -> None:
     """Policy gates; exit 3 on any violation."""
     common.check_format(fmt, REMINDER_FORMATS)
-    day = _parse_day(as_of, "--as-of")
+    day = common.report_day(as_of, "--as-of")
     database = common.open_db()
     common.actor_for(database)
     rep = run_checks(common.as_of_db(database, day), today=day)

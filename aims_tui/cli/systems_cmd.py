@@ -77,8 +77,4 @@ def show(ref: Annotated[str, typer.Argument(help="The AI system's ref.")], fmt: 
     database = common.open_db()
     common.actor_for(database)
     r = svc.get_system(database, ref)
-    if fmt == "json":
-        common.print_json(r)
-        return
-    for key in ["ref", *svc.SPECS, "stage", "version"]:
-        typer.echo(f"{key.replace('_', ' ')}: {common.shown(common.cell(r.get(key)))}")
+    common.print_record(r, ["ref", *svc.SPECS, "stage", "version"], fmt)

@@ -13,7 +13,6 @@ missing or late (``aims readiness``).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -28,7 +27,7 @@ from .models import (
     ContextIssue,
     InterestedParty,
 )
-from .readiness_types import MISSING, OK, STALE, Finding
+from .readiness_types import MISSING, OK, STALE, Finding, listed, past_review
 from .records import settings_row
 
 CONTEXT_ISSUE = Kind(
@@ -64,14 +63,6 @@ INTERESTED_PARTY = Kind(
 )
 
 
-def _late(rows: list[Any], today: date) -> list[str]:
-    return [r.ref for r in rows if r.next_review is not None and r.next_review < today]
-
-
-def _refs(refs: list[str], limit: int = 5) -> str:
-    return ", ".join(refs[:limit]) + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
-
-
 def findings(session: Session, today: date) -> list[Finding]:
     """Clauses 4.1, 4.2 and 4.3: issues of both kinds recorded and reviewed on time,
     interested parties with their needs recorded and reviewed, the scope written."""
@@ -86,10 +77,10 @@ def findings(session: Session, today: date) -> list[Finding]:
                            + " (or M, Context issues, n)"))
     else:
         out.append(Finding("4.1", need, OK, f"{len(issues)} open issues", refs=tuple(i.ref for i in issues)))
-    late = _late(issues, today)
+    late = past_review(issues, today)
     if late:
         out.append(Finding("4.1", "context issues are reviewed on time", STALE,
-                           f"{len(late)} of {len(issues)} issues past their review date: {_refs(late)}",
+                           f"{len(late)} of {len(issues)} issues past their review date: {listed(late)}",
                            "aims context issues reviewed REF", tuple(late)))
     parties = list(session.exec(select(InterestedParty)
                                 .where(col(InterestedParty.status).not_in(("closed", WITHDRAWN)))
@@ -101,15 +92,15 @@ def findings(session: Session, today: date) -> list[Finding]:
     else:
         bare = [p.ref for p in parties if not (p.needs or "").strip()]
         if bare:
-            out.append(Finding("4.2", need, MISSING, f"needs and expectations not recorded for {_refs(bare)}",
+            out.append(Finding("4.2", need, MISSING, f"needs and expectations not recorded for {listed(bare)}",
                                "aims context parties update REF --set needs=...", tuple(bare)))
         else:
             out.append(Finding("4.2", need, OK, f"{len(parties)} interested parties",
                                refs=tuple(p.ref for p in parties)))
-    late = _late(parties, today)
+    late = past_review(parties, today)
     if late:
         out.append(Finding("4.2", "interested parties are reviewed on time", STALE,
-                           f"{len(late)} of {len(parties)} parties past their review date: {_refs(late)}",
+                           f"{len(late)} of {len(parties)} parties past their review date: {listed(late)}",
                            "aims context parties reviewed REF", tuple(late)))
     scope = (settings_row(session).scope or "").strip()
     need = "the scope of the AIMS is written down"

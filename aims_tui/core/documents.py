@@ -25,7 +25,7 @@ from .errors import ValidationError
 from .fields import F
 from .kind import Due, Kind
 from .models import DOCUMENT_STATUSES, DOCUMENT_TYPES, WITHDRAWN, Document
-from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding
+from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding, listed, past_review
 
 AI_POLICY = "ai_policy"
 APPROVED, DRAFT, RETIRED = "approved", "draft", "retired"
@@ -94,10 +94,6 @@ def approved_ai_policy(session: Session) -> Document | None:
     return next((d for d in ai_policies(session) if d.status == APPROVED), None)
 
 
-def _refs(refs: list[str], limit: int = 5) -> str:
-    return ", ".join(refs[:limit]) + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
-
-
 def findings(session: Session, today: date) -> list[Finding]:
     """Clause 7.5: documents recorded, approved, reviewed on time, with a retention rule."""
     docs = list(session.exec(select(Document).where(col(Document.status).not_in((RETIRED, WITHDRAWN)))
@@ -109,23 +105,23 @@ def findings(session: Session, today: date) -> list[Finding]:
     out = [Finding("7.5", need, OK, f"{len(docs)} documents in use", refs=tuple(d.ref for d in docs))]
     drafts = [d.ref for d in docs if d.status != APPROVED]
     out.append(Finding("7.5", "documents in use are approved", UNAPPROVED if drafts else OK,
-                       f"{len(drafts)} of {len(docs)} not approved: {_refs(drafts)}" if drafts
+                       f"{len(drafts)} of {len(docs)} not approved: {listed(drafts)}" if drafts
                        else f"{len(docs)} approved", "aims documents approve REF (an approver; or a on the screen)"
                        if drafts else "", tuple(drafts)))
-    late = [d.ref for d in docs if d.next_review is not None and d.next_review < today]
+    late = past_review(docs, today)
     unplanned = [d.ref for d in docs if d.next_review is None]
     if late:
         out.append(Finding("7.5", "documents are reviewed on time", STALE,
-                           f"{len(late)} of {len(docs)} past their review date: {_refs(late)}",
+                           f"{len(late)} of {len(docs)} past their review date: {listed(late)}",
                            "aims documents reviewed REF", tuple(late)))
     elif unplanned:
         out.append(Finding("7.5", "documents are reviewed on time", MISSING,
-                           f"no review date for {_refs(unplanned)}",
+                           f"no review date for {listed(unplanned)}",
                            "aims documents update REF --set review_cadence=yearly", tuple(unplanned)))
     else:
         out.append(Finding("7.5", "documents are reviewed on time", OK, f"{len(docs)} with a review date ahead"))
     kept = [d.ref for d in docs if not (d.retention or "").strip()]
     out.append(Finding("7.5", "how long each document is retained is said", MISSING if kept else OK,
-                       f"no retention for {_refs(kept)}" if kept else "every document has a retention rule",
+                       f"no retention for {listed(kept)}" if kept else "every document has a retention rule",
                        "aims documents update REF --set retention=..." if kept else "", tuple(kept)))
     return out

@@ -43,7 +43,7 @@ from .models import (
     InternalAudit,
     Nonconformity,
 )
-from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding
+from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding, listed
 from .schedule import is_overdue
 
 EFFECTIVENESS_REVIEW_AFTER = timedelta(days=90)
@@ -240,8 +240,7 @@ CORRECTIVE_ACTION = Kind(
 
 # -- readiness ---------------------------------------------------------------------------------------
 def _refs(refs: list[str]) -> str:
-    shown = ", ".join(refs[:REFS_SHOWN])
-    return shown + (f" and {len(refs) - REFS_SHOWN} more" if len(refs) > REFS_SHOWN else "")
+    return listed(refs, REFS_SHOWN)
 
 
 def _finding(clause: str, requirement: str, state: str, detail: str, fix: str = "",

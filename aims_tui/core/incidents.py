@@ -29,7 +29,7 @@ from .models import (
     Nonconformity,
     Risk,
 )
-from .readiness_types import MISSING, OK, STALE, Finding
+from .readiness_types import MISSING, OK, STALE, Finding, listed
 
 RESOLVED = ("resolved", "closed")  # the incident is over: resolved_on is set
 SERIOUS = ("high", "critical")  # severities that must say who was told
@@ -93,9 +93,8 @@ INCIDENT = Kind(
 
 
 # -- readiness -----------------------------------------------------------------------------------
-def _listed(refs: list[str], limit: int = 10) -> str:
-    more = f" and {len(refs) - limit} more" if len(refs) > limit else ""
-    return ", ".join(refs[:limit]) + more
+def _listed(refs: list[str]) -> str:
+    return listed(refs, 10)
 
 
 def findings(session: Session, today: date) -> list[Finding]:

@@ -21,7 +21,7 @@ from .errors import ValidationError
 from .fields import F
 from .kind import Due, Kind
 from .models import RESPONSIBILITY_STATUSES, WITHDRAWN, Responsibility
-from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding
+from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding, listed, past_review
 
 
 def _prepare(s: Session, values: dict[str, Any], row: Any, today: date) -> None:
@@ -52,10 +52,6 @@ RESPONSIBILITY = Kind(
 )
 
 
-def _refs(refs: list[str], limit: int = 5) -> str:
-    return ", ".join(refs[:limit]) + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
-
-
 def findings(session: Session, today: date) -> list[Finding]:
     """Clause 5.2 (an AI policy approved and current) and 5.3 (roles held, reviewed on time)."""
     out: list[Finding] = []
@@ -70,11 +66,11 @@ def findings(session: Session, today: date) -> list[Finding]:
                            "aims documents add --set title='AI policy' --set doc_type=ai_policy"))
     elif any(d.status == "approved" for d in policies):
         late = [d.ref for d in policies if d.status == "approved"]
-        out.append(Finding("5.2", need, STALE, f"the approved AI policy is past its review date: {_refs(late)}",
+        out.append(Finding("5.2", need, STALE, f"the approved AI policy is past its review date: {listed(late)}",
                            "aims documents reviewed REF", tuple(late)))
     else:
         refs = [d.ref for d in policies]
-        out.append(Finding("5.2", need, UNAPPROVED, f"not approved: {_refs(refs)}",
+        out.append(Finding("5.2", need, UNAPPROVED, f"not approved: {listed(refs)}",
                            "aims documents approve REF (an approver; or a on the documents screen)", tuple(refs)))
     roles = list(session.exec(select(Responsibility).where(col(Responsibility.status).not_in(("ended", WITHDRAWN)))
                               .order_by(Responsibility.ref)))
@@ -85,12 +81,12 @@ def findings(session: Session, today: date) -> list[Finding]:
         return out
     empty = [r.ref for r in roles if not r.holder]
     out.append(Finding("5.3", need, MISSING if empty else OK,
-                       f"nobody holds {_refs(empty)}" if empty else f"{len(roles)} held",
+                       f"nobody holds {listed(empty)}" if empty else f"{len(roles)} held",
                        "aims responsibilities update REF --set holder=LOGIN" if empty else "",
                        tuple(empty) if empty else tuple(r.ref for r in roles)))
-    late = [r.ref for r in roles if r.next_review is not None and r.next_review < today]
+    late = past_review(roles, today)
     if late:
         out.append(Finding("5.3", "roles and responsibilities are reviewed on time", STALE,
-                           f"{len(late)} of {len(roles)} past their review date: {_refs(late)}",
+                           f"{len(late)} of {len(roles)} past their review date: {listed(late)}",
                            "aims responsibilities reviewed REF", tuple(late)))
     return out

@@ -35,7 +35,7 @@ from .models import (
     RiskControl,
     Treatment,
 )
-from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding
+from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding, listed
 from .records import settings_row
 from .rules import is_current_acceptance, live_risk, valid_current_acceptance
 from .schedule import DEFAULT_CADENCES, cadence_for
@@ -111,8 +111,7 @@ class CriteriaImpact:
             return ["nothing changes"]
 
         def refs(items: list[str]) -> str:
-            shown = ", ".join(items[:8])
-            return shown + (f" and {len(items) - 8} more" if len(items) > 8 else "")
+            return listed(items, 8)
 
         out = [f"criteria changed: {', '.join(self.changed)}; no score changes, only the levels derived from them"]
         out.append(f"{len(self.level_changes)} risks change level"
@@ -199,10 +198,6 @@ def _refs(rows) -> tuple[str, ...]:
     return tuple(str(r) for r in rows)
 
 
-def _some(refs: tuple[str, ...], n: int = 5) -> str:
-    return ", ".join(refs[:n]) + (f" and {len(refs) - n} more" if len(refs) > n else "")
-
-
 def plan_unapproved_conditions(m: Matrix) -> list:
     """SQL on Risk: live, scored, residual above appetite, plan not approved or changed since."""
     return [live_risk(), Risk.awaiting_assessment == False,  # noqa: E712
@@ -238,7 +233,7 @@ def findings(session: Session, today: date) -> list[Finding]:
         stale = _refs(r for r, n in opps if n is not None and n < today)
         if stale:
             out.append(Finding("6.1.1", "opportunities considered", STALE,
-                               f"{len(stale)} of {len(opps)} opportunities past their review: {_some(stale)}",
+                               f"{len(stale)} of {len(opps)} opportunities past their review: {listed(stale)}",
                                "aims opportunities reviewed OPP-...", stale))
         else:
             out.append(Finding("6.1.1", "opportunities considered", OK, f"{len(opps)} opportunities recorded"))
@@ -253,11 +248,11 @@ def findings(session: Session, today: date) -> list[Finding]:
                            "the Risk register (key 2, n) or aims import risks FILE"))
     elif awaiting:
         out.append(Finding("6.1.2", "AI risks identified and assessed", MISSING,
-                           f"risks awaiting assessment (no scores): {_some(awaiting)}",
+                           f"risks awaiting assessment (no scores): {listed(awaiting)}",
                            "aims risks update REF --likelihood N --impact N", awaiting))
     elif overdue:
         out.append(Finding("6.1.2", "AI risks identified and assessed", STALE,
-                           f"risks past their review date: {_some(overdue)}",
+                           f"risks past their review date: {listed(overdue)}",
                            "aims review REF --outcome still_valid (or the Due screen, key 8)", overdue))
     else:
         out.append(Finding("6.1.2", "AI risks identified and assessed", OK, f"{live} live risks assessed"))
@@ -275,10 +270,10 @@ def findings(session: Session, today: date) -> list[Finding]:
     elif undecided or unjustified:
         gap = undecided + unjustified
         out.append(Finding("6.1.3", req, MISSING,
-                           f"{len(undecided)} undecided, {len(unjustified)} without a justification: {_some(gap)}",
+                           f"{len(undecided)} undecided, {len(unjustified)} without a justification: {listed(gap)}",
                            "aims soa set CODE --applicable yes|no --justification TEXT", gap))
     elif unapproved:
-        out.append(Finding("6.1.3", req, UNAPPROVED, f"{len(unapproved)} entries not approved: {_some(unapproved)}",
+        out.append(Finding("6.1.3", req, UNAPPROVED, f"{len(unapproved)} entries not approved: {listed(unapproved)}",
                            "A on the Statement of Applicability screen (key 5)", unapproved))
     else:
         out.append(Finding("6.1.3", req, OK, f"{len(soa)} controls decided, justified and approved"))
@@ -288,14 +283,14 @@ def findings(session: Session, today: date) -> list[Finding]:
         .order_by(Control.sort_key)).all())
     if excluded_linked:
         out.append(Finding("6.1.3", "no excluded control is relied on by a risk or treatment", MISSING,
-                           f"excluded but linked: {_some(excluded_linked)}",
+                           f"excluded but linked: {listed(excluded_linked)}",
                            "aims soa set CODE --applicable yes --justification TEXT, or unlink it", excluded_linked))
     # 6.1.3 treatment plans approved
     plans = _refs(session.exec(select(Risk.ref).where(*plan_unapproved_conditions(m))
                                .order_by(Risk.ref_num).limit(SAMPLE)).all())
     if plans:
         out.append(Finding("6.1.3", "treatment plans of risks above appetite approved", UNAPPROVED,
-                           f"plans not approved or changed since approval: {_some(plans)}",
+                           f"plans not approved or changed since approval: {listed(plans)}",
                            "aims risks approve-plan REF (an approver)", plans))
     else:
         out.append(Finding("6.1.3", "treatment plans of risks above appetite approved", OK,
@@ -312,7 +307,7 @@ def findings(session: Session, today: date) -> list[Finding]:
                            "aims treatments complete R-.../T... --effectiveness effective"))
     elif unsaid:
         out.append(Finding("8.3", req, MISSING,
-                           f"{len(unsaid)} of {len(done)} done treatments without effectiveness: {_some(unsaid)}",
+                           f"{len(unsaid)} of {len(done)} done treatments without effectiveness: {listed(unsaid)}",
                            "aims treatments effectiveness R-.../T... --effectiveness effective|partly|not_effective",
                            unsaid[:SAMPLE]))
     else:

@@ -5,7 +5,10 @@ own records with a function ``findings(session, today) -> list[Finding]``;
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 OK, MISSING, STALE, UNAPPROVED = "ok", "missing", "stale", "unapproved"
 STATES = (OK, MISSING, STALE, UNAPPROVED)
@@ -27,3 +30,14 @@ class Finding:
     def to_dict(self) -> dict:
         return {"clause": self.clause, "requirement": self.requirement, "state": self.state,
                 "detail": self.detail, "fix": self.fix, "refs": list(self.refs)}
+
+
+def listed(refs: Sequence[str], limit: int = 5) -> str:
+    """Refs as a finding's detail names them: the first ``limit``, then how many more
+    (e.g. "DOC-001, DOC-002, DOC-003, DOC-004, DOC-005 and 2 more")."""
+    return ", ".join(refs[:limit]) + (f" and {len(refs) - limit} more" if len(refs) > limit else "")
+
+
+def past_review(rows: Sequence[Any], today: date) -> list[str]:
+    """The refs of the records whose next review is before ``today`` (one without a next review is not late)."""
+    return [r.ref for r in rows if r.next_review is not None and r.next_review < today]

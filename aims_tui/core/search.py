@@ -252,6 +252,18 @@ def matching_ids(s: Session, user_input: str, limit: int | None = None) -> list[
     return [int(r) for r in s.connection().execute(stmt).scalars()]
 
 
+def _folded_words(ps: list[list[str]], cols: tuple[Any, ...]):
+    """Every phrase as whole folded words in one of the columns (``aims_fold``), the last
+    phrase only from a word's start: it may be still being typed (SQLite without FTS5, and
+    PostgreSQL's fallback)."""
+    conds = []
+    for i, p in enumerate(ps):
+        last = i == len(ps) - 1
+        pattern = "% " + _like_escape(" ".join(p)) + ("%" if last else " %")
+        conds.append(or_(*(func.aims_fold(c).like(pattern, escape="\\") for c in cols)))
+    return and_(*conds)
+
+
 def risk_condition(s: Session, user_input: str, *, fts: bool | None = None, id_column: Any = None,
                    ids: list[int] | None = None, correlated: bool = False):
     """A WHERE condition on ``Risk`` for the search text, or None (no filter).
@@ -283,20 +295,10 @@ def risk_condition(s: Session, user_input: str, *, fts: bool | None = None, id_c
         return literal_column(PG_COLUMN).op("@@")(
             func.to_tsquery(literal_column("'simple'::regconfig"), pg_tsquery(user_input)))
     if conn.dialect.name == "postgresql" and pg_index_available(s):
-        conds = []
-        for i, p in enumerate(ps):
-            last = i == len(ps) - 1
-            pattern = "% " + _like_escape(" ".join(p)) + ("%" if last else " %")
-            conds.append(or_(*(func.aims_fold(c).like(pattern, escape="\\") for c in cols)))
-        return and_(*conds)
+        return _folded_words(ps, cols)
     if conn.dialect.name == "sqlite":
         _register_fold(s)
-        conds = []
-        for i, p in enumerate(ps):
-            last = i == len(ps) - 1
-            pattern = "% " + _like_escape(" ".join(p)) + ("%" if last else " %")
-            conds.append(or_(*(func.aims_fold(c).like(pattern, escape="\\") for c in cols)))
-        return and_(*conds)
+        return _folded_words(ps, cols)
     conds = []
     for p in ps:
         for w in p:

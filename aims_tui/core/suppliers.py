@@ -34,7 +34,7 @@ from .models import (
     AISystem,
     Supplier,
 )
-from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding
+from .readiness_types import MISSING, OK, STALE, UNAPPROVED, Finding, listed
 from .schedule import parse_cadence
 
 # Suppliers that are in use and must have a current assessment.
@@ -140,9 +140,8 @@ def _refs(s: Session, *conds: Any) -> list[str]:
     return list(s.exec(select(Supplier.ref).where(*conds).order_by(Supplier.ref)))
 
 
-def _listed(refs: list[str], limit: int = 10) -> str:
-    more = f" and {len(refs) - limit} more" if len(refs) > limit else ""
-    return ", ".join(refs[:limit]) + more
+def _listed(refs: list[str]) -> str:
+    return listed(refs, 10)
 
 
 def findings(session: Session, today: date) -> list[Finding]:

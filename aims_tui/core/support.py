@@ -39,7 +39,7 @@ from .models import (
     Training,
     User,
 )
-from .readiness_types import MISSING, OK, STALE, Finding
+from .readiness_types import MISSING, OK, STALE, Finding, past_review
 
 RESOURCE = Kind(
     entity="resource", model=Resource, what="resource", prefix="RES",
@@ -148,14 +148,10 @@ def _live(s: Session, model: Any, closed: tuple[str, ...]) -> list[Any]:
     return list(s.exec(select(model).where(model.status.not_in(closed + (WITHDRAWN,))).order_by(model.ref)).all())
 
 
-def _late(rows: list[Any], today: date) -> list[str]:
-    return [r.ref for r in rows if r.next_review is not None and r.next_review < today]
-
-
 def _register(clause: str, req: str, rows: list[Any], today: date, what: str, add: str, review: str) -> Finding:
     if not rows:
         return Finding(clause, req, MISSING, f"no {what} recorded", add)
-    late = _late(rows, today)
+    late = past_review(rows, today)
     if late:
         return Finding(clause, req, STALE, f"{len(late)} of {len(rows)} {what} past their next review: "
                        f"{', '.join(late)}", review, tuple(late))

@@ -6,27 +6,13 @@ The actor is the real OS login of the test run (it becomes the first admin on in
 from __future__ import annotations
 
 import json
-import os
-import pwd
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from aims_tui import __version__
 
-ME = pwd.getpwuid(os.geteuid()).pw_name
-
-
-def aims(db: Path, *args: str, code: int = 0) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("AIMS_DEBUG", "AIMS_DB")}
-    env.update(AIMS_DB=str(db), COLUMNS="200")
-    done = subprocess.run([sys.executable, "-m", "aims_tui", *args], capture_output=True, text=True, env=env,
-                          timeout=120, stdin=subprocess.DEVNULL)
-    assert "Traceback" not in done.stderr + done.stdout, done.stderr
-    assert done.returncode == code, (args, done.returncode, done.stdout, done.stderr)
-    return done
+from .processes import ME, aims
 
 
 @pytest.fixture

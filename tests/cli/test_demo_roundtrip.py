@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .test_cli_subprocess import aims
+from .processes import aims
 
 
 def test_the_demos_json_export_imports_into_a_fresh_database_as_real_processes(tmp_path):

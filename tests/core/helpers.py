@@ -1,11 +1,12 @@
-"""Helpers for the core tests: a whole-database snapshot and the audit count."""
+"""Helpers for the core tests (and the app's): a whole-database snapshot, the audit count,
+one record's audit events."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-from aims_tui.core import models  # noqa: F401  (registers the tables)
+from aims_tui.core import audit, models  # noqa: F401  (models registers the tables)
 from aims_tui.core.db import Database
 
 
@@ -26,3 +27,14 @@ def audit_count(db: Database) -> int:
 
 def row_counts(db: Database) -> dict[str, int]:
     return {name: len(rows) for name, rows in snapshot(db).items()}
+
+
+def audit_events(db, ref: str) -> list[dict]:
+    """The audit events of one record, newest first."""
+    with db.read() as s:
+        return audit.events(s, entity_ref=ref, limit=None)
+
+
+def audit_actions(db, ref: str) -> list[str]:
+    """The actions of one record's audit events, oldest first (e.g. ["create", "update"])."""
+    return [e["action"] for e in reversed(audit_events(db, ref))]

@@ -21,12 +21,7 @@ from aims_tui.core.services import internal_audits, nonconformities, registers
 from aims_tui.io import jsonio
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
-from .helpers import snapshot
-
-
-def _actions(db, ref):
-    with db.read() as s:
-        return [e["action"] for e in reversed(events(s, entity_ref=ref, limit=None))]
+from .helpers import audit_actions, snapshot
 
 
 def _audit(db, **kw):
@@ -160,7 +155,7 @@ def test_approval_is_by_an_approver_and_lapses_when_the_scope_changes(db):
     assert r["status"] == "approved"  # the owner is not what was approved
     r = registers.update(db, EDITOR, "audit_programme", p["ref"], {"scope": "Clauses 6 and 8"}, today=TODAY)
     assert (r["status"], r["approved_by"], r["approved_on"]) == ("planned", "", None)
-    assert _actions(db, p["ref"]) == ["create", "approve", "update", "update"]
+    assert audit_actions(db, p["ref"]) == ["create", "approve", "update", "update"]
 
 
 # -- findings -------------------------------------------------------------------------------------
@@ -177,7 +172,7 @@ def test_a_finding_is_a_nonconformity_of_the_audit_written_with_an_event_on_both
         assert row.internal_audit_id == s.exec(select(InternalAudit.id)).one()
         ev = events(s, entity_ref="NC-001", limit=None)[0]
     assert ev["changes"]["internal_audit"] == [None, ref]
-    assert _actions(db, ref) == ["create", "finding"]
+    assert audit_actions(db, ref) == ["create", "finding"]
     assert registers.show(db, "internal_audit", ref)["version"] == 2
 
 

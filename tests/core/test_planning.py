@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings as hyp_settings, strategies 
 from pypdf import PdfReader
 from sqlmodel import select
 
-from aims_tui.core import audit, checks, planning
+from aims_tui.core import checks, planning
 from aims_tui.core.errors import NotFound, PermissionDenied, ValidationError
 from aims_tui.core.models import Applicability, Control
 from aims_tui.core.readiness_types import MISSING, OK, STALE, UNAPPROVED
@@ -20,6 +20,7 @@ from aims_tui.core.services import acceptances, controls, criteria, registers, r
 from aims_tui.reports import build_pack
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
+from .helpers import audit_events
 
 
 def _risk(db, title="Drift", li=3, ii=3, **kw):
@@ -36,11 +37,6 @@ def _findings(db, today=TODAY) -> dict[tuple[str, str], planning.Finding]:
         return {(f.clause, f.requirement): f for f in planning.findings(s, today)}
 
 
-def _events(db, ref):
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
-
-
 # -- the risk criteria -----------------------------------------------------------------------
 
 def test_lowering_the_appetite_says_which_risks_go_above_it_and_rescores_nothing(db):
@@ -53,7 +49,7 @@ def test_lowering_the_appetite_says_which_risks_go_above_it_and_rescores_nothing
     assert out["impact"]["above_appetite"] == [eight]
     assert [risks.get_risk(db, r)["residual_score"] for r in (eight, four)] == [8, 4]
     assert [i["ref"] for i in _gate(db, "unaccepted_above_appetite").items] == [eight]
-    ev = _events(db, "criteria")[0]
+    ev = audit_events(db, "criteria")[0]
     assert ev["changes"]["appetite"] == [9, 6] and ev["changes"]["impact"][1]["above_appetite"] == 1
 
 
@@ -70,7 +66,7 @@ def test_new_bands_change_levels_and_a_shorter_cadence_brings_next_reviews_forwa
     assert risks.get_risk(db, far)["next_review"] == TODAY + timedelta(days=180)
     assert risks.get_risk(db, near)["next_review"] == TODAY + timedelta(days=30)
     assert risks.get_risk(db, far)["inherent_level"] == "Medium"
-    assert _events(db, far)[0]["action"] == "reschedule"
+    assert audit_events(db, far)[0]["action"] == "reschedule"
 
 
 def test_an_acceptance_given_at_a_level_now_named_differently_is_listed_to_reconfirm(db):
@@ -223,7 +219,7 @@ def test_a_plan_approved_then_changed_is_flagged_until_approved_again(db):
     treatments.update_treatment(db, EDITOR, t["id"], {"due_date": "2026-09-01"})
     g = _gate(db, "treatment_plan_not_approved")
     assert g.items[0]["plan"] == "changed since approval"
-    assert _events(db, ref)[0]["action"] == "plan_changed"
+    assert audit_events(db, ref)[0]["action"] == "plan_changed"
     treatments.approve_plan(db, APPROVER, ref)
     assert _gate(db, "treatment_plan_not_approved").passed
     with pytest.raises(ValidationError) as exc:

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 
 from textual.widgets import DataTable, Static
@@ -18,25 +17,9 @@ from aims_tui.tui.screens.readiness import ReadinessScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import make_app, notes
+from ..tui3.formkeys import landed, make_app, notes, open_register
 
 SIZE = (100, 30)
-
-
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
-async def _open_register(pilot, entry_id: str) -> None:
-    await pilot.press("M")
-    await settle(pilot)
-    ids = [r["id"] for r in pilot.app.screen.rows]
-    await pilot.press("home", *["down"] * ids.index(entry_id), "enter")
-    await settle(pilot)
 
 
 async def test_r_recaptures_a_changed_file_with_its_event_and_message(db, tmp_path):
@@ -48,13 +31,13 @@ async def test_r_recaptures_a_changed_file_with_its_event_and_message(db, tmp_pa
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_register(pilot, "evidence")
+        await open_register(pilot, "evidence")
         assert isinstance(app.screen, EvidenceScreen)
         await pilot.press("v")
         await settle(pilot)
         assert any(f"{ref} changed" in n for n in notes(app)), notes(app)
         await pilot.press("r")
-        await _landed(pilot, app)
+        await landed(pilot)
     row = registers.show(db, "evidence", ref)
     assert row["sha256"] == hashlib.sha256(b"v2, amended").hexdigest() and row["version"] == 2
     with db.read() as s:
@@ -67,9 +50,9 @@ async def test_r_on_a_url_says_there_is_no_file_and_writes_nothing(db):
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_register(pilot, "evidence")
+        await open_register(pilot, "evidence")
         await pilot.press("r")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert f"{ref} is a URL: there is no file to read" in notes(app)
     assert registers.show(db, "evidence", ref)["version"] == 1
 
@@ -81,7 +64,7 @@ async def test_a_viewer_is_not_offered_recapture(db, tmp_path):
     app = make_app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_register(pilot, "evidence")
+        await open_register(pilot, "evidence")
         assert app.screen.check_action("recapture", ()) is False
 
 
@@ -111,7 +94,7 @@ async def test_the_readiness_screen_lists_the_gaps_and_enter_opens_where_one_is_
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_register(pilot, "readiness")
+        await open_register(pilot, "readiness")
         assert isinstance(app.screen, ReadinessScreen)
         title = str(app.screen.query_one("#list-title", Static).render())
         assert "7 gaps (7 missing)" in title

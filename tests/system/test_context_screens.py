@@ -5,11 +5,9 @@ its audit event and the message are checked."""
 
 from __future__ import annotations
 
-import asyncio
 
 from textual.widgets import DataTable
 
-from aims_tui.core.audit import events
 from aims_tui.core.services import documents, registers, scope
 from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.screens.documents import DocumentsScreen
@@ -17,22 +15,14 @@ from aims_tui.tui.screens.management_system import SCOPE_ID, ManagementSystemScr
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
 from ..tui.helpers import settle
-from ..tui3.formkeys import make_app, notes, type_into
+from ..core.helpers import audit_events
+from ..tui3.formkeys import landed, make_app, notes, type_into
 
 SIZE = (100, 30)
 
 
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
 def _events(db, ref):
-    with db.read() as s:
-        return [(e["actor"], e["action"], e["changes"]) for e in reversed(events(s, entity_ref=ref, limit=None))]
+    return [(e["actor"], e["action"], e["changes"]) for e in reversed(audit_events(db, ref))]
 
 
 async def _m_screen(pilot) -> None:
@@ -53,7 +43,7 @@ async def test_s_on_the_m_screen_opens_the_scope_form_and_an_admin_saves_the_typ
         assert isinstance(app.screen, FormDialog)
         await type_into(pilot, "scope", "All AI systems of the product division\nexcept research prototypes")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         text = "All AI systems of the product division\nexcept research prototypes"
         assert scope.get_scope(db)["scope"] == text
         assert f"scope saved ({len(text)} characters)" in notes(app)
@@ -75,7 +65,7 @@ async def test_enter_on_the_scope_row_opens_the_form_with_the_current_scope(db):
         assert app.screen.query_one("#f-scope").text == "Every AI system"
         await type_into(pilot, "scope", "Every AI system we build")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert scope.get_scope(db)["scope"] == "Every AI system we build"
     assert [e[2]["scope"] for e in _events(db, "scope")] == [["", "Every AI system"],
                                                              ["Every AI system", "Every AI system we build"]]
@@ -112,7 +102,7 @@ async def test_a_on_the_documents_screen_approves_the_highlighted_document_as_an
     async with app.run_test(size=SIZE) as pilot:
         await _documents(pilot)
         await pilot.press("a")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"{ref} approved by {APPROVER} (version 1.0)" in notes(app)
         cells = [str(c) for c in app.screen.query_one(DataTable).get_row_at(0)]
         assert "approved" in cells and APPROVER in cells
@@ -127,7 +117,7 @@ async def test_an_editor_pressing_a_is_told_it_needs_an_approver_and_the_documen
     async with app.run_test(size=SIZE) as pilot:
         await _documents(pilot)
         await pilot.press("a")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert "approving a document needs the approver role (you are editor)" in notes(app)
     assert registers.show(db, "document", ref)["status"] == "draft"
     assert [act for _, act, _ in _events(db, ref)] == ["create"]
@@ -143,7 +133,7 @@ async def test_editing_the_version_of_an_approved_document_saves_it_as_a_draft_a
         await settle(pilot)
         await type_into(pilot, "version_label", "1.1")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"{ref} saved; it was approved and returns to draft (a approves it again)" in notes(app)
     r = registers.show(db, "document", ref)
     assert (r["status"], r["version_label"], r["approved_by"]) == ("draft", "1.1", "")

@@ -4,19 +4,14 @@ rows, both audit events and the message are checked."""
 
 from __future__ import annotations
 
-from aims_tui.core.audit import events
 from aims_tui.core.services import nonconformities, registers
 from aims_tui.tui.screens.third_parties import IncidentsScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import make_app, notes
-from .test_record_screens import SIZE, _landed, _open, record_entries
-
-
-def _actions(db, ref):
-    with db.read() as s:
-        return [e["action"] for e in reversed(events(s, entity_ref=ref, limit=None))]
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import landed, make_app, notes, open_register
+from .test_record_screens import SIZE, record_entries
 
 
 def _entry():
@@ -32,10 +27,10 @@ async def test_r_on_a_resolved_incident_raises_a_linked_nonconformity_audited_on
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, _entry())
+        await open_register(pilot, _entry().id)
         assert isinstance(app.screen, IncidentsScreen)
         await pilot.press("home", "down", "r")
-        await _landed(pilot, app)
+        await landed(pilot)
         ncs = nonconformities.list_nonconformities(db)
         assert len(ncs) == 1, notes(app)
         nc = ncs[0]
@@ -43,8 +38,8 @@ async def test_r_on_a_resolved_incident_raises_a_linked_nonconformity_audited_on
     assert nc["kind"] == "incident" and nc["severity"] == "critical" and nc["owner"] == EDITOR
     assert nc["title"] == "Chatbot leaked an order" and inc["ref"] in nc["description"]
     assert registers.show(db, "incident", inc["ref"])["nonconformity"] == nc["ref"]
-    assert _actions(db, inc["ref"]) == ["create", "raise_nc"]
-    assert _actions(db, nc["ref"]) == ["create"]
+    assert audit_actions(db, inc["ref"]) == ["create", "raise_nc"]
+    assert audit_actions(db, nc["ref"]) == ["create"]
 
 
 async def test_r_on_an_open_incident_is_refused_saying_why_and_writes_nothing(db):
@@ -53,12 +48,12 @@ async def test_r_on_an_open_incident_is_refused_saying_why_and_writes_nothing(db
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, _entry())
+        await open_register(pilot, _entry().id)
         await pilot.press("home", "r")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert any(f"{inc['ref']} is open" in n for n in notes(app)), notes(app)
     assert nonconformities.list_nonconformities(db) == []
-    assert _actions(db, inc["ref"]) == ["create"]
+    assert audit_actions(db, inc["ref"]) == ["create"]
 
 
 async def test_a_viewer_is_not_offered_r(db):
@@ -66,8 +61,8 @@ async def test_a_viewer_is_not_offered_r(db):
     app = make_app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, _entry())
+        await open_register(pilot, _entry().id)
         assert app.screen.check_action("raise_nc", ()) is False
         await pilot.press("r")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert nonconformities.list_nonconformities(db) == []

@@ -5,11 +5,9 @@ events and the message."""
 
 from __future__ import annotations
 
-import asyncio
 
 from textual.widgets import DataTable
 
-from aims_tui.core.audit import events
 from aims_tui.core.services import nonconformities, registers
 from aims_tui.tui.screens.internal_audits import AuditProgrammesScreen, InternalAuditsScreen
 from aims_tui.tui.screens.nonconformities import NonconformitiesScreen
@@ -17,30 +15,10 @@ from aims_tui.tui.screens import registry
 
 from ..conftest import APPROVER, EDITOR, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import choose, make_app, notes, type_into
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import choose, landed, make_app, notes, open_register, type_into
 
 SIZE = (100, 30)
-
-
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
-def _actions(db, ref):
-    with db.read() as s:
-        return [e["action"] for e in reversed(events(s, entity_ref=ref, limit=None))]
-
-
-async def _open(pilot, screen_id: str) -> None:
-    await pilot.press("M")
-    await settle(pilot)
-    ids = [r["id"] for r in pilot.app.screen.rows]
-    await pilot.press("home", *["down"] * ids.index(screen_id), "enter")
-    await settle(pilot)
 
 
 def _audit(db) -> str:
@@ -62,7 +40,7 @@ async def test_f_on_an_internal_audit_raises_a_finding_as_a_nonconformity(db):
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, "internal_audits")
+        await open_register(pilot, "internal_audits")
         assert isinstance(app.screen, InternalAuditsScreen)
         await pilot.press("f")
         await settle(pilot)
@@ -70,7 +48,7 @@ async def test_f_on_an_internal_audit_raises_a_finding_as_a_nonconformity(db):
         await choose(pilot, "severity", "major")
         await type_into(pilot, "description", "R-0003 & R-0007: no owner [sic]")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, InternalAuditsScreen), notes(app)
         assert f"finding NC-001 raised from {ref}" in notes(app)
         await pilot.press("7")
@@ -81,8 +59,8 @@ async def test_f_on_an_internal_audit_raises_a_finding_as_a_nonconformity(db):
     [nc] = nonconformities.list_nonconformities(db)
     assert (nc["kind"], nc["severity"], nc["internal_audit"], nc["owner"]) == ("audit_finding", "major", ref, APPROVER)
     assert nc["description"] == "R-0003 & R-0007: no owner [sic]"
-    assert _actions(db, "NC-001") == ["create"]
-    assert _actions(db, ref) == ["create", "finding"]
+    assert audit_actions(db, "NC-001") == ["create"]
+    assert audit_actions(db, ref) == ["create", "finding"]
 
 
 async def test_a_finding_without_a_title_keeps_the_dialog_open_and_writes_nothing(db):
@@ -90,15 +68,15 @@ async def test_a_finding_without_a_title_keeps_the_dialog_open_and_writes_nothin
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, "internal_audits")
+        await open_register(pilot, "internal_audits")
         await pilot.press("f")
         await settle(pilot)
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert not isinstance(app.screen, InternalAuditsScreen)
         assert "Finding" in str(app.screen.query_one("#form-status").render())
     assert nonconformities.list_nonconformities(db) == []
-    assert _actions(db, ref) == ["create"]
+    assert audit_actions(db, ref) == ["create"]
 
 
 async def test_a_viewer_pressing_f_raises_nothing(db):
@@ -106,13 +84,13 @@ async def test_a_viewer_pressing_f_raises_nothing(db):
     app = make_app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, "internal_audits")
+        await open_register(pilot, "internal_audits")
         assert app.screen.check_action("finding", ()) is False
         await pilot.press("f")
         await settle(pilot)
         assert isinstance(app.screen, InternalAuditsScreen)
     assert nonconformities.list_nonconformities(db) == []
-    assert _actions(db, ref) == ["create"]
+    assert audit_actions(db, ref) == ["create"]
 
 
 def _programme(db) -> str:
@@ -125,16 +103,16 @@ async def test_A_approves_the_highlighted_programme_as_an_approver(db):
     app = make_app(db, APPROVER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, "audit_programmes")
+        await open_register(pilot, "audit_programmes")
         assert isinstance(app.screen, AuditProgrammesScreen)
         await pilot.press("A")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"{ref} approved" in notes(app)
         row = app.screen.query_one(DataTable).get_row_at(0)
         assert str(row[4]) == "approved" and str(row[5]) == APPROVER
     r = registers.show(db, "audit_programme", ref)
     assert (r["status"], r["approved_by"]) == ("approved", APPROVER)
-    assert _actions(db, ref) == ["create", "approve"]
+    assert audit_actions(db, ref) == ["create", "approve"]
 
 
 async def test_A_by_an_editor_is_refused_naming_the_approver_role(db):
@@ -142,9 +120,9 @@ async def test_A_by_an_editor_is_refused_naming_the_approver_role(db):
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, "audit_programmes")
+        await open_register(pilot, "audit_programmes")
         await pilot.press("A")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert any("approver" in n and "editor" in n for n in notes(app)), notes(app)
     assert registers.show(db, "audit_programme", ref)["status"] == "planned"
-    assert _actions(db, ref) == ["create"]
+    assert audit_actions(db, ref) == ["create"]

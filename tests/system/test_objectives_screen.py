@@ -4,42 +4,34 @@ Keys pressed as a user would; the rows, their audit events and the message check
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from textual.widgets import DataTable
 
-from aims_tui.core.audit import events
 from aims_tui.core.services import registers
 from aims_tui.tui.screens.objectives import MeasurementsScreen, ObjectivesScreen
 
 from ..conftest import EDITOR, TODAY, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import fill, make_app, notes, type_into
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import fill, landed, make_app, notes, open_register
 
 SIZE = (110, 30)
 
 
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
-def _actions(db, ref):
-    with db.read() as s:
-        return [e["action"] for e in reversed(events(s, entity_ref=ref, limit=None))]
-
-
 async def _open_objectives(pilot) -> None:
-    await pilot.press("M")
-    await settle(pilot)
-    ids = [r["id"] for r in pilot.app.screen.rows]
-    await pilot.press("home", *["down"] * ids.index("objectives"), "enter")
-    await settle(pilot)
+    await open_register(pilot, "objectives")
     assert isinstance(pilot.app.screen, ObjectivesScreen)
+
+
+async def _measure(pilot, values: dict[str, str]) -> None:
+    """On the objectives screen: m on the highlighted objective, the values typed, ctrl+s."""
+    await _open_objectives(pilot)
+    await pilot.press("m")
+    await settle(pilot)
+    await fill(pilot, values)
+    await pilot.press("ctrl+s")
+    await landed(pilot)
 
 
 def _objective(db, **kw):
@@ -55,18 +47,13 @@ async def test_m_records_a_measurement_moves_the_next_measurement_and_t_lists_it
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await fill(pilot, {"value": "93.5", "note": "June run"})
-        await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await _measure(pilot, {"value": "93.5", "note": "June run"})
         rows = registers.listing(db, "measurement")
         assert len(rows) == 1, notes(app)
         m = rows[0]
         assert (m["objective"], m["value"], m["measured_on"], m["note"]) == (obj["ref"], 93.5, TODAY, "June run")
-        assert _actions(db, m["ref"]) == ["create"]
-        assert _actions(db, obj["ref"]) == ["create", "update"]
+        assert audit_actions(db, m["ref"]) == ["create"]
+        assert audit_actions(db, obj["ref"]) == ["create", "update"]
         assert registers.show(db, "objective", obj["ref"])["next_review"] == date(2026, 7, 15)
         assert (f"measurement {m['ref']} recorded: {obj['ref']} = 93.5 % on 2026-06-15 (target at least 93 %)"
                 in notes(app))
@@ -88,17 +75,12 @@ async def test_m_with_a_value_that_is_not_a_number_keeps_the_form_open_naming_th
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await type_into(pilot, "value", "1,5")
-        await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await _measure(pilot, {"value": "1,5"})
         assert not isinstance(app.screen, ObjectivesScreen)  # still the form
         status = str(app.screen.query_one("#form-status").render())
         assert "Value" in status and "not a number" in status
     assert registers.listing(db, "measurement") == []
-    assert _actions(db, obj["ref"]) == ["create"]
+    assert audit_actions(db, obj["ref"]) == ["create"]
 
 
 async def test_m_on_a_dropped_objective_is_refused_naming_the_objective(db):
@@ -106,12 +88,7 @@ async def test_m_on_a_dropped_objective_is_refused_naming_the_objective(db):
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_objectives(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await type_into(pilot, "value", "90")
-        await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await _measure(pilot, {"value": "90"})
         status = str(app.screen.query_one("#form-status").render())
         assert f"{obj['ref']} is dropped" in status
     assert registers.listing(db, "measurement") == []

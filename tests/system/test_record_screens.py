@@ -5,20 +5,19 @@ the row, its audit event and the message are checked."""
 
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 from textual.widgets import DataTable
 
 from aims_tui.core import catalog
-from aims_tui.core.audit import events
 from aims_tui.core.services import registers
 from aims_tui.tui.screens import registry
 from aims_tui.tui.screens.records import RecordScreen
 
 from ..conftest import EDITOR, VIEWER
 from ..tui.helpers import settle
-from ..tui3.formkeys import fill, make_app, notes, type_into
+from ..core.helpers import audit_actions
+from ..tui3.formkeys import fill, landed, make_app, notes, open_register, type_into
 from .examples import EXAMPLES
 
 SIZE = (100, 30)
@@ -29,27 +28,6 @@ def record_entries() -> list[registry.Entry]:
 
 
 IDS = [e.id for e in record_entries()]
-
-
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
-def _actions(db, ref):
-    with db.read() as s:
-        return [e["action"] for e in reversed(events(s, entity_ref=ref, limit=None))]
-
-
-async def _open(pilot, entry: registry.Entry) -> None:
-    await pilot.press("M")
-    await settle(pilot)
-    ids = [r["id"] for r in pilot.app.screen.rows]
-    await pilot.press("home", *["down"] * ids.index(entry.id), "enter")
-    await settle(pilot)
 
 
 def test_every_register_screen_is_on_the_m_screen_and_has_an_example():
@@ -67,19 +45,19 @@ async def test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it(
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, entry)
+        await open_register(pilot, entry.id)
         assert isinstance(app.screen, cls)
         await pilot.press("n")
         await settle(pilot)
         await fill(pilot, ex.typed)
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         rows = registers.listing(db, k)
         assert len(rows) == 1, notes(app)
         ref = rows[0]["ref"]
         assert rows[0][k.title_field] == ex.typed[k.title_field]
         assert f"{k.what} {ref} recorded" in notes(app)
-        assert _actions(db, ref) == ["create"]
+        assert audit_actions(db, ref) == ["create"]
 
         assert isinstance(app.screen, cls)
         table = app.screen.query_one(DataTable)
@@ -88,21 +66,21 @@ async def test_n_typed_fields_and_ctrl_s_record_one_e_changes_it_w_withdraws_it(
         await settle(pilot)
         await type_into(pilot, k.title_field, "Renamed by keys")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert registers.show(db, k, ref)[k.title_field] == "Renamed by keys"
         assert f"{ref} saved" in notes(app)
-        assert _actions(db, ref) == ["create", "update"]
+        assert audit_actions(db, ref) == ["create", "update"]
 
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert registers.listing(db, k) == []
         assert f"{ref} withdrawn (ctrl+z restores it)" in notes(app)
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert [r["ref"] for r in registers.listing(db, k)] == [ref]
-    assert _actions(db, ref) == ["create", "update", "withdraw", "restore"]
+    assert audit_actions(db, ref) == ["create", "update", "withdraw", "restore"]
 
 
 @pytest.mark.parametrize("entry", record_entries()[:1], ids=IDS[:1])
@@ -111,7 +89,7 @@ async def test_a_viewer_is_offered_no_new_key_and_records_nothing(db, entry):
     app = make_app(db, VIEWER)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, entry)
+        await open_register(pilot, entry.id)
         assert isinstance(app.screen, cls)
         assert app.screen.check_action("new", ()) is False
         await pilot.press("n")
@@ -127,11 +105,11 @@ async def test_a_refused_value_keeps_the_form_open_with_the_text_and_names_the_f
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open(pilot, entry)
+        await open_register(pilot, entry.id)
         await pilot.press("n")
         await settle(pilot)
         await pilot.press("ctrl+s")  # no title
-        await _landed(pilot, app)
+        await landed(pilot)
         assert not isinstance(app.screen, cls)  # still the form
         status = str(app.screen.query_one("#form-status").render())
         assert k.label(k.title_field) in status

@@ -1,9 +1,16 @@
-"""Typing into a form as a user does: keys into inputs and text areas, a Select chosen
-with Enter and the arrow keys (never by setting values)."""
+"""Driving the app as a user does, shared by the app's tests: typing into a form (keys into
+inputs and text areas, a Select chosen with Enter and the arrow keys, never by setting
+values), opening a register from the M screen, waiting until the writes started have landed.
+The audit events a write left: tests/core/helpers.py (audit_events, audit_actions)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from textual.widgets import Input, Select, TextArea
+
+from ..tui.helpers import make_app as base_make_app
+from ..tui.helpers import settle
 
 
 async def focus_field(pilot, key: str):
@@ -56,8 +63,6 @@ async def fill(pilot, values: dict[str, str]) -> None:
 def make_app(database, login: str, **kw):
     """The tests' app, recording every message it says: a toast expires after a few seconds,
     which a loaded machine can take between the message and the assertion."""
-    from ..tui.helpers import make_app as base_make_app
-
     app = base_make_app(database, login, **kw)
     app.said = []
     say = app.say
@@ -73,3 +78,22 @@ def make_app(database, login: str, **kw):
 def notes(app) -> list[str]:
     """Every message the app said (kept after its toast expired)."""
     return list(getattr(app, "said", [])) or [n.message for n in app._notifications]
+
+
+async def landed(pilot) -> None:
+    """Wait (on a condition, not a clock) until every write the user started has landed,
+    then until the screens have refreshed."""
+    for _ in range(400):
+        if pilot.app.pending_writes == 0:
+            break
+        await asyncio.sleep(0.02)
+    await settle(pilot)
+
+
+async def open_register(pilot, entry_id: str) -> None:
+    """M (the management system's registers), then the arrow keys to the register of that id, Enter."""
+    await pilot.press("M")
+    await settle(pilot)
+    ids = [r["id"] for r in pilot.app.screen.rows]
+    await pilot.press("home", *["down"] * ids.index(entry_id), "enter")
+    await settle(pilot)

@@ -4,39 +4,25 @@ row in the database, its audit event and the message on screen (issue 11)."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 import threading
 
 from textual.widgets import Input, Select, Static
 
-from aims_tui.core import audit
 from aims_tui.core.services import risks, treatments
 from aims_tui.tui.dialogs import risk_editor
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
-from ..tui.helpers import make_app, notes, settle
+from ..tui.helpers import settle
+from ..core.helpers import audit_actions, audit_events
+from .formkeys import landed, make_app, notes
 
 SIZE = (100, 30)
 
 
 def _events(db, entity_ref: str) -> list[dict]:
-    with db.read() as s:
-        return sorted(audit.events(s, entity_ref=entity_ref, limit=None), key=lambda e: e["id"])  # oldest first
-
-
-def _actions(db, entity_ref: str) -> list[str]:
-    return [e["action"] for e in _events(db, entity_ref)]
-
-
-async def _landed(pilot, app) -> None:
-    """Wait (on a condition, not a clock) until every write the user started has landed."""
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
+    return audit_events(db, entity_ref)[::-1]  # oldest first
 
 
 def _text(widget: Static) -> str:
@@ -90,11 +76,11 @@ async def test_keys_typed_while_the_risk_loads_are_applied_after_the_title_not_i
         assert editor.held_keys == 11  # ... and nothing lost
         held.go.set()
         await settle(pilot)
-        await _landed(pilot, app)
+        await landed(pilot)
         assert not isinstance(app.screen, RiskEditor)  # the held ctrl+s saved and closed
     r = risks.get_risk(db, "R-0001")
     assert r["title"] == "Drift in scores"
-    assert _actions(db, "R-0001") == ["create", "update"]
+    assert audit_actions(db, "R-0001") == ["create", "update"]
     assert _events(db, "R-0001")[-1]["changes"]["title"] == ["Drift", "Drift in scores"]
     assert "R-0001 saved (ctrl+z undoes)" in notes(app)
 
@@ -124,7 +110,7 @@ async def test_a_digit_typed_right_after_tab_into_a_score_field_becomes_the_scor
         assert editor.query_one("#inherent_likelihood", Input).value == "4"
         assert editor.query_one("#inherent_impact", Input).value == "5"
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
     r = risks.get_risk(db, "R-0001")
     assert (r["inherent_likelihood"], r["inherent_impact"]) == (4, 5)
     assert _events(db, "R-0001")[-1]["changes"]["inherent_likelihood"] == [2, 4]
@@ -161,13 +147,13 @@ async def test_a_bad_score_is_refused_with_the_field_named_and_the_text_kept(db)
         await pilot.press(*" and decay")
         await _type(pilot, "#residual_impact", "x")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor
         assert editor.query_one("#title", Input).value == "Drift and decay"
         assert "Residual impact: 'x' is not a whole number" in _text(editor.query_one("#errors", Static))
         assert "Residual impact: 'x' is not a whole number" in notes(app)
     assert risks.get_risk(db, "R-0001")["version"] == 1
-    assert _actions(db, "R-0001") == ["create"]
+    assert audit_actions(db, "R-0001") == ["create"]
 
 
 # -- keys typed while a save is pending ---------------------------------------------------------
@@ -192,7 +178,7 @@ async def test_text_typed_while_a_save_waits_for_the_lock_stays_in_the_open_edit
         finally:
             other.rollback()
             other.close()
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor  # it did not close on the newer text
         assert editor.query_one("#title", Input).value == "Drift in scores and labels"
         assert "not saved yet" in _text(editor.query_one("#status-line", Static))
@@ -200,10 +186,10 @@ async def test_text_typed_while_a_save_waits_for_the_lock_stays_in_the_open_edit
         assert "R-0001 saved (ctrl+z undoes)" in notes(app)
         assert any("on its way" in n for n in notes(app))
         await pilot.press("ctrl+s")  # the newer text saves in turn, without a conflict
-        await _landed(pilot, app)
+        await landed(pilot)
         assert not isinstance(app.screen, RiskEditor)
     assert risks.get_risk(db, "R-0001")["title"] == "Drift in scores and labels"
-    assert _actions(db, "R-0001") == ["create", "update", "update"]
+    assert audit_actions(db, "R-0001") == ["create", "update", "update"]
 
 
 async def test_closing_the_editor_while_its_save_waits_still_saves_and_says_so(db):
@@ -225,13 +211,13 @@ async def test_closing_the_editor_while_its_save_waits_still_saves_and_says_so(d
         finally:
             other.rollback()
             other.close()
-        await _landed(pilot, app)
+        await landed(pilot)
         assert risks.get_risk(db, "R-0001")["title"] == "Drift!"
         assert "R-0001 saved (ctrl+z undoes)" in notes(app)
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert risks.get_risk(db, "R-0001")["title"] == "Drift"
-    assert _actions(db, "R-0001") == ["create", "update", "update"]
+    assert audit_actions(db, "R-0001") == ["create", "update", "update"]
 
 
 # -- treatments -----------------------------------------------------------------------------------
@@ -246,20 +232,20 @@ async def test_ctrl_t_on_a_new_risk_saves_it_and_the_editor_stays_open_for_the_t
         await _type(pilot, "#inherent_likelihood", "4")
         await _type(pilot, "#inherent_impact", "3")
         await pilot.press("ctrl+t")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor and editor.ref == "R-0001"
-        assert _actions(db, "R-0001") == ["create"]
+        assert audit_actions(db, "R-0001") == ["create"]
         assert "R-0001 added" in notes(app)
         assert editor.query_one("#t-action", Input).has_focus
         await pilot.press(*"Filter personal data")
         editor.query_one("#t-owner", Select).focus()
         await pilot.press("enter", "down", "enter")  # the first active user after the prompt: ada
         await pilot.press("tab", *"2026-07-01", "ctrl+t")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor
     [t] = treatments.list_treatments(db, "R-0001")
     assert (t["action"], t["owner"], str(t["due_date"])) == ("Filter personal data", "ada", "2026-07-01")
-    assert _actions(db, f"R-0001/T{t['id']}") == ["create"]
+    assert audit_actions(db, f"R-0001/T{t['id']}") == ["create"]
     assert f"treatment T{t['id']} added to R-0001 (owner ada)" in notes(app)
 
 
@@ -273,7 +259,7 @@ async def test_a_treatment_with_a_bad_due_date_is_refused_with_its_text_kept(db)
         await _type(pilot, "#t-action", "Run a bias audit")
         await _type(pilot, "#t-due", "2027/13/40")
         await pilot.press("ctrl+t")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor
         assert editor.query_one("#t-action", Input).value == "Run a bias audit"
         assert "Treatment due date: '2027/13/40' is not a date" in _text(editor.query_one("#errors", Static))
@@ -289,13 +275,13 @@ async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
         editor = await _open(pilot, app, db, "R-0001")
         editor.query_one("#treatments").focus()
         await pilot.press("c")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert treatments.list_treatments(db, "R-0001")[0]["status"] == "done"
         assert f"treatment T{t['id']} done" in notes(app)
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
-    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
+    assert audit_actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
 
 
 # -- AI systems: editor, stage move, V&V review ------------------------------------------------------
@@ -323,18 +309,18 @@ async def test_the_system_editor_saves_what_is_typed_and_names_a_bad_date(db):
         await pilot.press(*" for claims")
         await _type(pilot, "#next_review", "2027/02/30")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is editor
         assert editor.query_one("#name", Input).value == "Chatbot for claims"
         assert "Next review: '2027/02/30' is not a date (use YYYY-MM-DD)" in _text(editor.query_one("#errors", Static))
         assert systems.get_system(db, "AIS-001")["version"] == 1
         await _type(pilot, "#next_review", "2027-02-28")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, SystemsScreen)
     row = systems.get_system(db, "AIS-001")
     assert (row["name"], str(row["next_review"])) == ("Chatbot for claims", "2027-02-28")
-    assert _actions(db, "AIS-001") == ["create", "update"]
+    assert audit_actions(db, "AIS-001") == ["create", "update"]
     assert "AIS-001 saved (ctrl+z undoes)" in notes(app)
 
 
@@ -354,16 +340,16 @@ async def test_the_stage_move_dialog_opens_on_the_note_and_a_move_is_undone_with
         assert isinstance(dialog, TransitionDialog)
         assert dialog.query_one("#note", Input).value == "design review done"
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, SystemsScreen)
         assert systems.get_system(db, "AIS-001")["stage"] == "validation"
         assert "AIS-001 moved to validation (ctrl+z undoes)" in notes(app)
         assert systems.stage_history(db, "AIS-001")[-1]["note"] == "design review done"
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert "undone: move of AIS-001 to validation" in notes(app)
     assert systems.get_system(db, "AIS-001")["stage"] == "design"
-    assert _actions(db, "AIS-001") == ["create", "transition", "transition"]
+    assert audit_actions(db, "AIS-001") == ["create", "transition", "transition"]
     assert _events(db, "AIS-001")[-1]["changes"] == {"stage": ["validation", "design"], "undo": [None, True]}
 
 
@@ -389,14 +375,14 @@ async def test_a_failing_gate_says_how_to_satisfy_it_and_the_vv_review_is_record
         assert isinstance(app.screen, SystemReviewDialog)
         await pilot.press(*"holdout set")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is dialog
         assert "verification and validation review" not in _text(dialog.query_one("#gates", Static))
         assert any(n.startswith("AIS-001: verification and validation (A.6.2.4) review recorded")
                    for n in notes(app))
     [rv] = reviews.list_reviews(db, "system", "AIS-001")
     assert (rv["kind"], rv["outcome"], rv["notes"]) == ("verification_validation", "still_valid", "holdout set")
-    assert _actions(db, "AIS-001")[-1] == "review"
+    assert audit_actions(db, "AIS-001")[-1] == "review"
 
 
 async def test_a_review_with_a_bad_date_is_refused_with_the_field_named(db):
@@ -410,7 +396,7 @@ async def test_a_review_with_a_bad_date_is_refused_with_the_field_named(db):
         dialog = app.screen
         await _type(pilot, "#reviewed_on", "yesterday")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is dialog
         assert dialog.query_one("#notes", Input).value == "holdout set"
         assert "Reviewed on: 'yesterday' is not a date" in _text(dialog.query_one("#errors", Static))
@@ -457,7 +443,7 @@ def test_a_withdrawn_risk_leaves_the_register_checks_and_reminders_and_comes_bac
     row = withdrawal.restore(db, EDITOR, "risk", "R-0001", expect_version=3)
     assert row["status"] == "treating"
     assert (queries.risk_count(db), unaccepted(), sorted(reminded())) == (1, 1, ["R-0001", "R-0001/T1"])
-    assert _actions(db, "R-0001") == ["create", "withdraw", "restore"]
+    assert audit_actions(db, "R-0001") == ["create", "withdraw", "restore"]
 
 
 def test_withdrawing_is_refused_to_a_viewer_on_a_stale_version_and_twice(db):
@@ -471,7 +457,7 @@ def test_withdrawing_is_refused_to_a_viewer_on_a_stale_version_and_twice(db):
         withdrawal.withdraw(db, EDITOR, "risk", "R-0001")
     with pytest.raises(_VE, match="is not withdrawn"):
         withdrawal.restore(db, EDITOR, "ai_system", systems.create_system(db, EDITOR, {"name": "X"})["ref"])
-    assert _actions(db, "R-0001") == ["create", "withdraw"]
+    assert audit_actions(db, "R-0001") == ["create", "withdraw"]
 
 
 async def test_w_in_the_register_withdraws_the_risk_after_confirmation_and_ctrl_z_restores_it(db):
@@ -489,15 +475,15 @@ async def test_w_in_the_register_withdraws_the_risk_after_confirmation_and_ctrl_
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert risks.get_risk(db, "R-0001")["status"] == "withdrawn"
         assert "R-0001 withdrawn (ctrl+z restores it)" in notes(app)
         assert isinstance(app.screen, RegisterScreen) and app.screen.pager.total == 1
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert "undone: withdrawing R-0001" in notes(app)
     assert risks.get_risk(db, "R-0001")["status"] == "open"
-    assert _actions(db, "R-0001") == ["create", "withdraw", "restore"]
+    assert audit_actions(db, "R-0001") == ["create", "withdraw", "restore"]
     assert _events(db, "R-0001")[1]["changes"]["status"] == ["open", "withdrawn"]
 
 
@@ -516,10 +502,10 @@ async def test_shift_w_lists_withdrawn_risks_and_w_restores_one(db):
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert "R-0001 restored (ctrl+z withdraws it again)" in notes(app)
     assert risks.get_risk(db, "R-0001")["status"] == "treating"
-    assert _actions(db, "R-0001")[-2:] == ["withdraw", "restore"]
+    assert audit_actions(db, "R-0001")[-2:] == ["withdraw", "restore"]
 
 
 async def test_ctrl_r_in_the_risk_editor_withdraws_the_risk_and_closes(db):
@@ -531,10 +517,10 @@ async def test_ctrl_r_in_the_risk_editor_withdraws_the_risk_and_closes(db):
         await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert not isinstance(app.screen, RiskEditor)
         assert "R-0001 withdrawn (ctrl+z restores it)" in notes(app)
-    assert _actions(db, "R-0001") == ["create", "withdraw"]
+    assert audit_actions(db, "R-0001") == ["create", "withdraw"]
 
 
 async def test_w_on_the_systems_list_withdraws_a_system_and_shift_w_then_w_restores_it(db):
@@ -546,7 +532,7 @@ async def test_w_on_the_systems_list_withdraws_a_system_and_shift_w_then_w_resto
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert systems.get_system(db, "AIS-001")["stage"] == "withdrawn"
         assert "AIS-001 withdrawn (ctrl+z restores it)" in notes(app)
         assert app.screen.pager.total == 0
@@ -555,10 +541,10 @@ async def test_w_on_the_systems_list_withdraws_a_system_and_shift_w_then_w_resto
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert "AIS-001 restored (ctrl+z withdraws it again)" in notes(app)
     assert systems.get_system(db, "AIS-001")["stage"] == "design"
-    assert _actions(db, "AIS-001") == ["create", "withdraw", "restore"]
+    assert audit_actions(db, "AIS-001") == ["create", "withdraw", "restore"]
 
 
 async def test_w_on_my_actions_withdraws_a_treatment(db):
@@ -571,11 +557,11 @@ async def test_w_on_my_actions_withdraws_a_treatment(db):
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"R-0001/T{t['id']} withdrawn (ctrl+z restores it)" in notes(app)
         assert app.screen.pager.total == 0
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "withdrawn"
-    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "withdraw"]
+    assert audit_actions(db, f"R-0001/T{t['id']}") == ["create", "withdraw"]
 
 
 @pytest.mark.parametrize("key,kind", [("6", "impact_assessment"), ("7", "nonconformity")])
@@ -594,13 +580,13 @@ async def test_w_on_impact_assessments_and_nonconformities_withdraws_the_record(
         await pilot.press("w")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"{ref} withdrawn (ctrl+z restores it)" in notes(app)
         assert listed() == []
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert [r["ref"] for r in listed()] == [ref]
-    assert _actions(db, ref) == ["create", "withdraw", "restore"]
+    assert audit_actions(db, ref) == ["create", "withdraw", "restore"]
 
 
 async def test_ctrl_r_in_the_system_editor_withdraws_the_system(db):
@@ -615,11 +601,11 @@ async def test_ctrl_r_in_the_system_editor_withdraws_the_system(db):
         await pilot.press("ctrl+r")
         await settle(pilot)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, SystemsScreen)
         assert "AIS-001 withdrawn (ctrl+z restores it)" in notes(app)
     assert systems.get_system(db, "AIS-001")["stage"] == "withdrawn"
-    assert _actions(db, "AIS-001") == ["create", "withdraw"]
+    assert audit_actions(db, "AIS-001") == ["create", "withdraw"]
 
 
 async def test_a_move_refused_by_a_gate_keeps_the_dialog_and_the_note_and_says_how_to_satisfy_it(db):
@@ -633,13 +619,13 @@ async def test_a_move_refused_by_a_gate_keeps_the_dialog_and_the_note_and_says_h
         await settle(pilot)
         dialog = app.screen
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert app.screen is dialog
         assert dialog.query_one("#note", Input).value == "ready for testing"
         errors = _text(dialog.query_one("#errors", Static))
         assert "cannot move to validation" in errors and "add a risk for AIS-001" in errors
     assert systems.get_system(db, "AIS-001")["stage"] == "design"
-    assert _actions(db, "AIS-001") == ["create"]
+    assert audit_actions(db, "AIS-001") == ["create"]
 
 
 async def test_c_on_my_actions_completes_a_treatment_says_so_and_ctrl_z_takes_it_back(db):
@@ -650,10 +636,10 @@ async def test_c_on_my_actions_completes_a_treatment_says_so_and_ctrl_z_takes_it
         await settle(pilot)
         await goto(pilot, "4")
         await pilot.press("c")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert f"R-0001/T{t['id']} done (ctrl+z undoes)" in notes(app)
         assert treatments.list_treatments(db, "R-0001")[0]["status"] == "done"
         await pilot.press("ctrl+z")
-        await _landed(pilot, app)
+        await landed(pilot)
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
-    assert _actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
+    assert audit_actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]

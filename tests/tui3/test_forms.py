@@ -4,13 +4,11 @@ still open, the text as typed, the field named as the user sees it."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
 from rich.console import Console
 from textual.widgets import Select, Static, TextArea
 
-from aims_tui.core import audit
 from aims_tui.core.services import acceptances, controls, impact, nonconformities, risks, systems
 from aims_tui.tui.dialogs.confirm import ConfirmDialog
 from aims_tui.tui.dialogs.conflict import ConflictDialog
@@ -19,14 +17,10 @@ from aims_tui.tui.dialogs.help import HelpDialog
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
 from ..tui.helpers import goto, settle
-from .formkeys import choose, fill, make_app, notes, type_into
+from ..core.helpers import audit_events
+from .formkeys import choose, fill, landed, make_app, notes, type_into
 
 SIZE = (100, 30)
-
-
-def _events(db, ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
 
 
 def _value(app, key: str):
@@ -46,14 +40,6 @@ def _plain(renderable, width: int = 200) -> str:
     console = Console(width=width, record=True, color_system=None)
     console.print(renderable)
     return console.export_text()
-
-
-async def _wait_writes(pilot) -> None:
-    for _ in range(200):
-        if pilot.app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.05)
-    await settle(pilot)
 
 
 def _risk(db) -> str:
@@ -76,17 +62,17 @@ async def test_an_acceptance_is_recorded_from_the_register_with_its_event_and_me
         assert isinstance(app.screen, FormDialog)
         await fill(pilot, {"justification": "benefits outweigh the residual risk", "expires_on": "2027-06-30"})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert not isinstance(app.screen, FormDialog)
         accs = acceptances.list_acceptances(db, ref)
         assert [(a["justification"], str(a["expires_on"])) for a in accs] == [
             ("benefits outweigh the residual risk", "2027-06-30")]
-        assert _events(db, ref)[0]["action"] == "accept"
+        assert audit_events(db, ref)[0]["action"] == "accept"
         assert f"{ref}: residual risk accepted until 2027-06-30" in notes(app)
         await pilot.press("ctrl+z")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert acceptances.list_acceptances(db, ref)[0]["revoked"] is True
-        assert _events(db, ref)[0]["action"] == "revoke_acceptance"
+        assert audit_events(db, ref)[0]["action"] == "revoke_acceptance"
 
 
 async def test_a_date_typed_as_2027_06_30_with_slashes_keeps_the_dialog_and_the_justification(db):
@@ -124,7 +110,7 @@ async def test_a_date_the_service_refuses_is_named_by_its_label_and_the_dialog_s
         await settle(pilot)
         await fill(pilot, {"justification": "benefits outweigh the residual risk", "expires_on": "2026-01-01"})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert _status(app).startswith("Until: must be after today")
         assert _value(app, "justification") == "benefits outweigh the residual risk"
@@ -147,11 +133,11 @@ async def test_a_new_impact_assessment_is_chosen_for_a_system_from_a_list_and_sa
         await fill(pilot, {"system": "AIS-002 Scorer", "title": "Credit scoring",
                            "affected_individuals": "applicants refused credit"})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         rows = impact.list_assessments(db)
         assert [(r["system_ref"], r["title"], r["affected_individuals"]) for r in rows] == [
             ("AIS-002", "Credit scoring", "applicants refused credit")]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["create"]
         assert f"impact assessment {rows[0]['ref']} added" in notes(app)
 
 
@@ -166,7 +152,7 @@ async def test_a_new_impact_assessment_without_a_system_is_refused_naming_the_ai
         await settle(pilot)
         await fill(pilot, {"title": "Hiring screen"})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert _status(app).startswith("AI system:")
         assert _value(app, "title") == "Hiring screen"
@@ -187,10 +173,10 @@ async def test_an_impact_assessment_is_edited_and_only_the_changed_field_is_reco
         assert _value(app, "mitigations") == "human review"
         await type_into(pilot, "title", "New title")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         row = impact.list_assessments(db)[0]
         assert (row["title"], row["mitigations"]) == ("New title", "human review")
-        ev = _events(db, ia["ref"])[0]
+        ev = audit_events(db, ia["ref"])[0]
         assert ev["action"] == "update" and set(ev["changes"]) == {"title"}
         assert f"{ia['ref']} saved" in notes(app)
 
@@ -209,7 +195,7 @@ async def test_an_impact_assessment_edited_by_someone_else_meanwhile_shows_who_a
         impact.update_assessment(db, APPROVER, ia["ref"], {"mitigations": "a teammate's long mitigation " * 6})
         await type_into(pilot, "title", "My title")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         dialog = app.screen
         assert isinstance(dialog, ConflictDialog)
         assert str(dialog.query_one("#conflict-who", Static).render()).startswith(f"Saved by {APPROVER} at ")
@@ -231,10 +217,10 @@ async def test_an_approver_approves_an_impact_assessment_with_A(db):
         await settle(pilot)
         await goto(pilot, "6")
         await pilot.press("A")
-        await _wait_writes(pilot)
+        await landed(pilot)
         row = impact.list_assessments(db)[0]
         assert (row["status"], row["approved_by"]) == ("approved", APPROVER)
-        assert _events(db, ia["ref"])[0]["action"] == "approve"
+        assert audit_events(db, ia["ref"])[0]["action"] == "approve"
         assert f"{ia['ref']} approved" in notes(app)
 
 
@@ -247,7 +233,7 @@ async def test_approving_an_impact_assessment_with_no_impacts_is_refused_saying_
         await settle(pilot)
         await goto(pilot, "6")
         await pilot.press("A")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert impact.list_assessments(db)[0]["status"] == "draft"
         assert any("no impacts recorded cannot be approved" in n for n in notes(app))
 
@@ -265,11 +251,11 @@ async def test_a_nonconformity_is_recorded_with_kind_and_severity_chosen_from_li
         await fill(pilot, {"title": "Bias found in audit", "kind": "audit finding", "severity": "major",
                            "due_date": "2026-09-30", "owner": EDITOR})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         rows = nonconformities.list_nonconformities(db)
         assert [(r["title"], r["kind"], r["severity"], str(r["due_date"]), r["owner"]) for r in rows] == [
             ("Bias found in audit", "audit_finding", "major", "2026-09-30", EDITOR)]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["create"]
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
 
 
@@ -303,17 +289,17 @@ async def test_closing_a_nonconformity_without_a_root_cause_is_refused_then_save
         await settle(pilot)
         await choose(pilot, "status", "closed")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert _status(app).startswith("Root cause: record the root cause before closing")
         assert _value(app, "status") == "closed"
         assert nonconformities.list_nonconformities(db)[0]["status"] == "open"
         await type_into(pilot, "root_cause", "no drift monitor")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         row = nonconformities.list_nonconformities(db)[0]
         assert (row["status"], row["root_cause"]) == ("closed", "no drift monitor")
-        ev = _events(db, nc["ref"])[0]
+        ev = audit_events(db, nc["ref"])[0]
         assert ev["action"] == "update" and {"status", "root_cause"} <= set(ev["changes"])
         assert f"{nc['ref']} saved" in notes(app)
 
@@ -341,18 +327,18 @@ async def test_keys_typed_while_a_save_waits_for_the_lock_are_kept_and_saved_nex
         finally:
             other.rollback()
             other.close()
-        await _wait_writes(pilot)
+        await landed(pilot)
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Drift"]
         assert isinstance(app.screen, FormDialog)
         assert _value(app, "title") == "Drift unnoticed"
         assert "you typed more since" in _status(app)
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert not isinstance(app.screen, FormDialog)
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Drift unnoticed"]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["update", "create"]
+        assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["update", "create"]
         assert notes(app)[-2:] == [f"nonconformity {rows[0]['ref']} recorded", f"{rows[0]['ref']} saved"]
 
 
@@ -371,16 +357,16 @@ async def test_an_soa_entry_is_excluded_with_a_justification_chosen_from_lists_a
         await fill(pilot, {"applicable": "no", "justification": "no such process here",
                            "implementation_status": "planned"})
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         row = controls.list_soa(db)[0]
         assert (row["applicable"], row["justification"], row["implementation_status"]) == (
             False, "no such process here", "planned")
-        ev = _events(db, code)[0]
+        ev = audit_events(db, code)[0]
         assert ev["action"] == "update" and set(ev["changes"]) == {"applicable", "justification",
                                                                     "implementation_status"}
         assert f"{code} saved (ctrl+z undoes it)" in notes(app)
         await pilot.press("ctrl+z")
-        await _wait_writes(pilot)
+        await landed(pilot)
         row = controls.list_soa(db)[0]
         assert (row["applicable"], row["justification"], row["implementation_status"]) == (None, "", "not_started")
         assert f"undone: SoA edit of {code}" in notes(app)
@@ -396,7 +382,7 @@ async def test_excluding_an_soa_entry_without_a_justification_names_the_field(db
         await settle(pilot)
         await choose(pilot, "applicable", "no")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert _status(app).startswith("Justification: a justification is needed to include or exclude a control")
         assert _value(app, "applicable") == "no"
@@ -417,10 +403,10 @@ async def test_A_on_the_soa_asks_first_saying_how_many_then_approves(db):
         assert isinstance(app.screen, ConfirmDialog)
         assert app.screen.question.startswith("Approve all 3 decided SoA entries")
         await pilot.press("y")
-        await _wait_writes(pilot)
+        await landed(pilot)
         approved = [r["code"] for r in controls.list_soa(db) if r["approved_by"] == APPROVER]
         assert approved == codes
-        assert _events(db, "soa")[0]["action"] == "approve"
+        assert audit_events(db, "soa")[0]["action"] == "approve"
         assert "approved 3 SoA entries" in notes(app)
 
 
@@ -435,9 +421,9 @@ async def test_declining_the_soa_approval_approves_nothing(db):
         await pilot.press("A")
         await settle(pilot)
         await pilot.press("n")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert not any(r["approved_by"] for r in controls.list_soa(db))
-        assert _events(db, "soa") == []
+        assert audit_events(db, "soa") == []
 
 
 # -- conflict dialog -------------------------------------------------------------------------------------
@@ -593,7 +579,7 @@ async def test_keys_typed_while_the_lists_are_read_land_in_the_first_field(db, m
         assert not app.screen.pending_lists
         await choose(pilot, "system", "AIS-001 Chatbot")
         await pilot.press("ctrl+s")
-        await _wait_writes(pilot)
+        await landed(pilot)
         assert [(r["title"], r["system_ref"]) for r in impact.list_assessments(db)] == [("Hiring new", "AIS-001")]
 
 

@@ -16,13 +16,13 @@ from pathlib import Path
 from textual import events
 from textual.widgets import Input, TextArea
 
-from aims_tui.core import audit
 from aims_tui.core.services import nonconformities, risks
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
 from ..conftest import EDITOR
-from ..tui.helpers import goto, make_app, notes, settle
-from .test_editor import _landed
+from ..tui.helpers import goto, settle
+from ..core.helpers import audit_actions
+from .formkeys import landed, make_app, notes
 
 SIZE = (100, 30)
 TUI = Path(__file__).resolve().parents[2] / "aims_tui" / "tui"
@@ -38,9 +38,13 @@ def burst(app, keys: list[str]) -> None:
         app.post_message(events.Key(key, character))
 
 
-def _events(db, ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
+async def _new_nonconformity_title(pilot) -> None:
+    """7 (nonconformities), n (a new one), the focus in its title."""
+    await goto(pilot, "7")
+    await pilot.press("n")
+    await settle(pilot)
+    pilot.app.screen.query_one("#f-title", Input).focus()
+    await pilot.pause()
 
 
 async def test_a_correction_and_a_jump_home_typed_in_one_burst_are_saved_in_the_order_typed(db):
@@ -48,17 +52,12 @@ async def test_a_correction_and_a_jump_home_typed_in_one_burst_are_saved_in_the_
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await goto(pilot, "7")
-        await pilot.press("n")
-        await settle(pilot)
-        title = app.screen.query_one("#f-title", Input)
-        title.focus()
-        await pilot.pause()
+        await _new_nonconformity_title(pilot)
         burst(app, [*"abcX", "backspace", "d", "home", "Z", "ctrl+s"])
-        await _landed(pilot, app)
+        await landed(pilot)
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Zabcd"]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert audit_actions(db, rows[0]["ref"]) == ["create"]
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
 
 
@@ -67,14 +66,10 @@ async def test_clearing_a_field_and_typing_anew_in_one_burst_keeps_what_was_type
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await goto(pilot, "7")
-        await pilot.press("n")
-        await settle(pilot)
-        title = app.screen.query_one("#f-title", Input)
-        title.focus()
+        await _new_nonconformity_title(pilot)
         await pilot.press(*"Old words")
         burst(app, ["ctrl+u", *"Drift", "ctrl+s"])
-        await _landed(pilot, app)
+        await landed(pilot)
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Drift"]
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
@@ -92,10 +87,10 @@ async def test_a_burst_with_a_backspace_in_the_risk_description_is_saved_as_type
         area.focus()
         await pilot.pause()
         burst(app, [*"Labels", "backspace", "space", *"lag", "ctrl+s"])
-        await _landed(pilot, app)
+        await landed(pilot)
         saved = risks.get_risk(db, ref)
         assert saved["description"] == "Label lag"
-        assert sorted(e["action"] for e in _events(db, ref)) == ["create", "update"]
+        assert audit_actions(db, ref) == ["create", "update"]
 
 
 async def test_a_search_typed_with_a_correction_in_one_burst_searches_for_what_was_meant(db):
@@ -133,10 +128,10 @@ async def test_keys_typed_in_the_same_burst_as_enter_on_a_risk_reach_its_editor(
         await settle(pilot)
         await goto(pilot, "2")
         burst(app, ["enter", "X", "backspace", "Y", "ctrl+s"])
-        await _landed(pilot, app)
+        await landed(pilot)
         await settle(pilot)
         assert risks.get_risk(db, ref)["title"] == "DriftY"
-        assert sorted(e["action"] for e in _events(db, ref)) == ["create", "update"]
+        assert audit_actions(db, ref) == ["create", "update"]
 
 
 async def test_keys_typed_in_the_same_burst_as_enter_on_a_record_reach_its_form(db):
@@ -148,7 +143,7 @@ async def test_keys_typed_in_the_same_burst_as_enter_on_a_record_reach_its_form(
         await settle(pilot)
         await goto(pilot, "7")
         burst(app, ["enter", "end", "space", *"found", "ctrl+s"])
-        await _landed(pilot, app)
+        await landed(pilot)
         await settle(pilot)
         assert [r["title"] for r in nonconformities.list_nonconformities(db)] == ["Drift found"]
-        assert sorted(e["action"] for e in _events(db, nc["ref"])) == ["create", "update"]
+        assert audit_actions(db, nc["ref"]) == ["create", "update"]

@@ -4,11 +4,9 @@ the message on screen."""
 
 from __future__ import annotations
 
-import asyncio
 
 from textual.widgets import DataTable
 
-from aims_tui.core import audit
 from aims_tui.core.services import controls, criteria, risks, treatments
 from aims_tui.tui.dialogs.confirm import ConfirmDialog
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
@@ -17,30 +15,10 @@ from aims_tui.tui.screens.planning import CriteriaScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY
 from ..tui.helpers import goto, settle
-from .formkeys import fill, make_app, notes, type_into
+from ..core.helpers import audit_events
+from .formkeys import fill, landed, make_app, notes, open_register, type_into
 
 SIZE = (100, 30)
-
-
-async def _landed(pilot, app) -> None:
-    for _ in range(400):
-        if app.pending_writes == 0:
-            break
-        await asyncio.sleep(0.02)
-    await settle(pilot)
-
-
-def _events(db, ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
-
-
-async def _open_criteria(pilot) -> None:
-    await pilot.press("M")
-    await settle(pilot)
-    ids = [r["id"] for r in pilot.app.screen.rows]
-    await pilot.press("home", *["down"] * ids.index("criteria"), "enter")
-    await settle(pilot)
 
 
 def _risk(db, title: str, li: int, ii: int) -> str:
@@ -55,23 +33,23 @@ async def test_e_on_the_criteria_screen_says_what_the_change_does_before_y_saves
     app = make_app(db, ADMIN)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_criteria(pilot)
+        await open_register(pilot, "criteria")
         assert isinstance(app.screen, CriteriaScreen)
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, FormDialog)
         await type_into(pilot, "appetite", "6")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         question = app.screen.question
         assert "1 go above appetite: " + ref in question
         assert criteria.get_criteria(db)["appetite"] == 9  # nothing saved yet
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert criteria.get_criteria(db)["appetite"] == 6
         assert risks.get_risk(db, ref)["residual_score"] == 8  # not rescored
-        ev = _events(db, "criteria")[0]
+        ev = audit_events(db, "criteria")[0]
         assert ev["action"] == "update" and ev["changes"]["appetite"] == [9, 6]
         assert any(n.startswith("risk criteria saved: appetite") for n in notes(app))
 
@@ -81,20 +59,20 @@ async def test_n_at_the_criteria_confirmation_saves_nothing_and_an_editor_cannot
     app = make_app(db, ADMIN)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_criteria(pilot)
+        await open_register(pilot, "criteria")
         await pilot.press("e")
         await settle(pilot)
         await type_into(pilot, "appetite", "12")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         await pilot.press("n")
         await settle(pilot)
-        assert criteria.get_criteria(db)["appetite"] == 9 and _events(db, "criteria") == []
+        assert criteria.get_criteria(db)["appetite"] == 9 and audit_events(db, "criteria") == []
         assert "risk criteria not changed" in notes(app)
     app = make_app(db, EDITOR)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_criteria(pilot)
+        await open_register(pilot, "criteria")
         await pilot.press("e")
         await settle(pilot)
         assert isinstance(app.screen, CriteriaScreen)
@@ -106,15 +84,15 @@ async def test_a_bad_level_band_is_named_in_the_criteria_form_and_nothing_is_sav
     app = make_app(db, ADMIN)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await _open_criteria(pilot)
+        await open_register(pilot, "criteria")
         await pilot.press("e")
         await settle(pilot)
         await type_into(pilot, "bands", "Low 1-9, High 11-25")
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert "Levels:" in str(app.screen.query_one("#form-status").render())
-        assert _events(db, "criteria") == []
+        assert audit_events(db, "criteria") == []
 
 
 async def test_c_on_the_soa_adds_a_custom_control_with_its_justification(db):
@@ -129,12 +107,12 @@ async def test_c_on_the_soa_adds_a_custom_control_with_its_justification(db):
                            "description": "Every production model is listed",
                            "justification": "Our auditors ask for it"})
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         entry = next(e for e in controls.list_soa(db) if e["code"] == "ORG.1")
         assert entry["custom"] and entry["applicable"] is True
         assert entry["justification"] == "Our auditors ask for it"
         assert entry["description"] == "Every production model is listed"
-        assert _events(db, "ORG.1")[0]["action"] == "create"
+        assert audit_events(db, "ORG.1")[0]["action"] == "create"
         assert "control ORG.1 added to the SoA" in notes(app)
 
 
@@ -149,7 +127,7 @@ async def test_including_a_control_without_a_justification_is_refused_in_the_soa
         await settle(pilot)
         await fill(pilot, {"applicable": "yes"})
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert isinstance(app.screen, FormDialog)
         assert "Justification: a justification is needed" in str(app.screen.query_one("#form-status").render())
         assert next(e for e in controls.list_soa(db) if e["code"] == code)["applicable"] is None
@@ -168,10 +146,10 @@ async def test_P_on_the_register_approves_the_highlighted_risks_treatment_plan(d
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await _landed(pilot, app)
+        await landed(pilot)
         r = risks.get_risk(db, ref)
         assert r["plan_approved_by"] == APPROVER and r["plan_approved_at"] is not None
-        assert _events(db, ref)[0]["action"] == "approve_plan"
+        assert audit_events(db, ref)[0]["action"] == "approve_plan"
         assert f"{ref} treatment plan approved (1 treatments)" in notes(app)
     treatments.add_treatment(db, EDITOR, ref, {"action": "Red-team quarterly"})
     assert risks.get_risk(db, ref)["plan_changed_at"] is not None
@@ -191,10 +169,10 @@ async def test_E_on_my_actions_completes_a_treatment_saying_whether_it_worked(db
         assert isinstance(app.screen, FormDialog)
         await fill(pilot, {"effectiveness": "partly", "effectiveness_note": "Gap halved"})
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         done = treatments.get_treatment(db, t["id"])
         assert (done["status"], done["effectiveness"], done["effectiveness_note"]) == ("done", "partly", "Gap halved")
-        ev = _events(db, f"{ref}/T{t['id']}")[0]
+        ev = audit_events(db, f"{ref}/T{t['id']}")[0]
         assert ev["changes"]["effectiveness"] == [None, "partly"] and ev["changes"]["status"] == ["planned", "done"]
         assert f"{ref}/T{t['id']} done, effectiveness partly recorded" in notes(app)
 
@@ -216,9 +194,9 @@ async def test_E_in_the_risk_editor_records_whether_a_done_treatment_worked(db):
         assert isinstance(app.screen, FormDialog)
         await fill(pilot, {"effectiveness": "effective"})
         await pilot.press("ctrl+s")
-        await _landed(pilot, app)
+        await landed(pilot)
         assert treatments.get_treatment(db, t["id"])["effectiveness"] == "effective"
-        assert _events(db, f"{ref}/T{t['id']}")[0]["changes"]["effectiveness"] == [None, "effective"]
+        assert audit_events(db, f"{ref}/T{t['id']}")[0]["changes"]["effectiveness"] == [None, "effective"]
         assert f"{ref}/T{t['id']}: effectiveness effective recorded" in notes(app)
         await settle(pilot)
         assert isinstance(app.screen, RiskEditor)  # the editor shows it in the treatment's status

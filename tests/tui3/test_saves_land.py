@@ -3,26 +3,16 @@ dialog closes, and even while another connection holds the write lock."""
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 
-from aims_tui.core import audit
 from aims_tui.core.services import impact, nonconformities, systems
 
 from ..conftest import ADMIN, EDITOR
-from ..tui.helpers import goto, make_app, notes, settle
-from .formkeys import fill
+from ..tui.helpers import goto, settle
+from ..core.helpers import audit_actions
+from .formkeys import fill, landed, make_app, notes
 
 SIZE = (100, 30)
-
-
-def _events(db, entity_ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=entity_ref, limit=None)
-
-
-async def _fill(pilot, values: dict[str, str]) -> None:
-    await fill(pilot, values)
 
 
 async def test_a_new_impact_assessment_is_saved_although_the_list_refreshes_as_the_dialog_closes(db):
@@ -35,12 +25,12 @@ async def test_a_new_impact_assessment_is_saved_although_the_list_refreshes_as_t
         await goto(pilot, "6")
         await pilot.press("n")
         await settle(pilot)
-        await _fill(pilot, {"system": "AIS-001 Chatbot", "title": "Hiring screen"})
+        await fill(pilot, {"system": "AIS-001 Chatbot", "title": "Hiring screen"})
         await pilot.press("ctrl+s")
         await settle(pilot)
         rows = impact.list_assessments(db)
         assert [r["title"] for r in rows] == ["Hiring screen"]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert audit_actions(db, rows[0]["ref"]) == ["create"]
         assert f"impact assessment {rows[0]['ref']} added" in notes(app)
 
 
@@ -53,7 +43,7 @@ async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands
         await goto(pilot, "7")
         await pilot.press("n")
         await settle(pilot)
-        await _fill(pilot, {"title": "Model drift unnoticed"})
+        await fill(pilot, {"title": "Model drift unnoticed"})
         other = sqlite3.connect(db.path, timeout=1)
         other.execute("BEGIN IMMEDIATE")
         try:
@@ -66,14 +56,10 @@ async def test_a_nonconformity_saved_while_a_teammate_holds_the_write_lock_lands
         finally:
             other.rollback()
             other.close()
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if app.pending_writes == 0:
-                break
-        await settle(pilot)
+        await landed(pilot)
         rows = nonconformities.list_nonconformities(db)
         assert [r["title"] for r in rows] == ["Model drift unnoticed"]
-        assert [e["action"] for e in _events(db, rows[0]["ref"])] == ["create"]
+        assert audit_actions(db, rows[0]["ref"]) == ["create"]
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
 
 

@@ -31,7 +31,6 @@ from datetime import date, timedelta
 from sqlmodel import select
 from textual.widgets import DataTable, Header, Input, Log, Static
 
-from aims_tui.core import audit
 from aims_tui.core.models import Risk
 from aims_tui.tui import base as tui_base
 from aims_tui.core.services import management, reviews, risks, systems
@@ -43,6 +42,7 @@ from aims_tui.tui.screens.import_screen import ImportScreen
 from aims_tui.tui.screens.management import ManagementScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
+from ..core.helpers import audit_events
 from ..tui.helpers import goto, make_app, settle
 
 SIZE = (100, 30)
@@ -66,11 +66,6 @@ def _app(db, login: str):
 
 def said(app) -> list[str]:
     return list(app.shown)
-
-
-def _events(db, entity_ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=entity_ref, limit=None)
 
 
 def _text(app, selector: str) -> str:
@@ -158,7 +153,7 @@ async def test_r_then_enter_on_the_due_screen_records_a_review_visibly_with_its_
         done = reviews.list_reviews(db, "risk", ref)
         assert [(r["outcome"], r["notes"], r["reviewer"]) for r in done] == [
             ("still_valid", "checked with the owner", ADMIN)]
-        assert "review" in [e["action"] for e in _events(db, ref)]
+        assert "review" in [e["action"] for e in audit_events(db, ref)]
         assert f"{ref}: review recorded (still_valid); next review {done[0]['next_review'].isoformat()}" in said(app)
         assert f"risk_review:{ref}" not in app.screen.items
 
@@ -230,7 +225,7 @@ async def test_n_typed_fields_and_ctrl_s_create_a_management_review(db):
         (r,) = management.list_reviews(db)
         assert (r["held_on"], r["period_start"], r["period_end"], r["attendees"]) == (
             date(2026, 6, 10), date(2026, 1, 1), date(2026, 5, 31), "Ada, [b]Bob[/b]")
-        assert [e["action"] for e in _events(db, r["ref"])] == ["create"]
+        assert [e["action"] for e in audit_events(db, r["ref"])] == ["create"]
         assert f"{r['ref']} created" in said(app)
         period = _text(app, "#mr-period")
         assert "Period: 2026-01-01 to 2026-05-31" in period  # the end as entered
@@ -251,7 +246,7 @@ async def test_enter_in_a_line_saves_the_new_review_form_too(db):
         await _landed(pilot)
         (r,) = management.list_reviews(db)
         assert (r["held_on"], r["attendees"]) == (TODAY, "Eve")
-        assert [e["action"] for e in _events(db, r["ref"])] == ["create"]
+        assert [e["action"] for e in audit_events(db, r["ref"])] == ["create"]
         assert f"{r['ref']} created" in said(app)
 
 
@@ -300,7 +295,7 @@ async def test_d_typed_decisions_and_ctrl_s_record_them(db):
         r = management.get_review(db, ref)
         assert (r["decisions"], r["opportunities"]) == ("Fund the [red]bias[/red] audit\nHire a reviewer",
                                                         "Automate reminders")
-        assert [e["action"] for e in _events(db, ref)] == ["update", "create"]
+        assert [e["action"] for e in audit_events(db, ref)] == ["update", "create"]
         assert f"recorded the decisions of {ref}" in said(app)
         assert "Fund the [red]bias[/red] audit" in _text(app, "#mr-decisions")
 
@@ -343,7 +338,7 @@ async def test_a_typed_action_and_enter_add_an_action_to_the_review(db):
         (a,) = management.get_review(db, ref)["actions"]
         assert (a["action"], a["owner"], a["due_date"], a["status"]) == (
             "Run the audit", EDITOR, date(2026, 6, 1), "planned")
-        assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["create"]
+        assert [e["action"] for e in audit_events(db, f"{ref}/A{a['id']}")] == ["create"]
         assert f"added an action to {ref}" in said(app)
         table = app.screen.query_one("#actions", DataTable)
         assert [str(c) for c in table.get_row_at(0)] == ["Run the audit", EDITOR, "2026-06-01", "planned (overdue)"]
@@ -379,13 +374,13 @@ async def test_tab_to_the_actions_and_c_marks_the_action_done(db):
         await pilot.press("c")
         await _landed(pilot)
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["done"]
-        assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "create"]
+        assert [e["action"] for e in audit_events(db, f"{ref}/A{a['id']}")] == ["update", "create"]
         assert f"{ref}: action 'Write the policy' done (ctrl+z undoes)" in said(app)
         assert str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3]) == "done"
         await pilot.press("ctrl+z")
         await _until(pilot, lambda: f"undone: completing an action of {ref}" in said(app), "the undo")
         assert [x["status"] for x in management.get_review(db, ref)["actions"]] == ["planned"]
-        assert [e["action"] for e in _events(db, f"{ref}/A{a['id']}")] == ["update", "update", "create"]
+        assert [e["action"] for e in audit_events(db, f"{ref}/A{a['id']}")] == ["update", "update", "create"]
         await _until(pilot, lambda: str(app.screen.query_one("#actions", DataTable).get_row_at(0)[3])
                      == "planned (overdue)", "the table shows the undo")
 
@@ -419,7 +414,7 @@ async def test_s_and_y_sign_the_review_off_as_an_approver(db):
         await _landed(pilot)
         r = management.get_review(db, ref)
         assert (r["status"], r["signed_off_by"]) == ("signed_off", APPROVER)
-        assert [e["action"] for e in _events(db, ref)][0] == "sign_off"
+        assert [e["action"] for e in audit_events(db, ref)][0] == "sign_off"
         assert f"{ref} signed off" in said(app)
         assert f"signed off by {APPROVER}" in _text(app, "#mr-title")
 
@@ -486,7 +481,7 @@ async def test_e_exports_the_pack_and_records_it_on_the_review_and_the_tables_ke
         assert res is not None and res.path.exists() and res.path.parent == tmp_path
         r = management.get_review(db, ref)
         assert (r["pack_path"], r["pack_digest"]) == (str(res.path), res.digest)
-        assert [e["action"] for e in _events(db, ref)][0] == "update"
+        assert [e["action"] for e in audit_events(db, ref)][0] == "update"
         assert f"Pack written: {res.path}" in said(app)
         after = (screen.query_one("#reviews").size.height, screen.query_one("#actions").size.height,
                  screen.query_one("#inputs").size.height)
@@ -584,7 +579,7 @@ async def test_a_typed_path_enter_and_ctrl_s_import_the_risks(db, tmp_path):
         await pilot.press("ctrl+s")
         await _landed(pilot)
         assert _risk_titles(db) == ["Leak", "Drift"]
-        assert [e["action"] for e in _events(db, "risks.csv")] == ["import_risks"]
+        assert [e["action"] for e in audit_events(db, "risks.csv")] == ["import_risks"]
         assert "Imported 2 risk(s) (R-0001..R-0002)" in said(app)
 
 
@@ -605,7 +600,7 @@ async def test_a_file_with_bad_rows_is_refused_and_nothing_is_written(db, tmp_pa
         log = "\n".join(screen.query_one("#messages", Log).lines)
         assert "nothing was imported" in log and "row 3, column B 'Likelihood'" in log
         assert screen.query_one("#path", Input).value == str(path)
-        assert _events(db, "bad.csv") == [] and _risk_titles(db) == []
+        assert audit_events(db, "bad.csv") == [] and _risk_titles(db) == []
 
 
 async def test_a_viewer_is_not_offered_the_import_screen(db):

@@ -31,6 +31,7 @@ from aims_tui.core import audit
 from aims_tui.core.services import acceptances, risks, systems
 
 from ..conftest import ADMIN, APPROVER, EDITOR
+from ..core.helpers import audit_events
 from ..tui.helpers import goto, settle
 from .formkeys import fill, make_app, notes
 
@@ -260,11 +261,6 @@ def test_the_guard_sees_a_write_key_added_without_a_line():
 
 # -- baseline tests of write actions that had none when the table was made ----------------------------
 
-def _events(db, ref: str) -> list[dict]:
-    with db.read() as s:
-        return audit.events(s, entity_ref=ref, limit=None)
-
-
 async def _type(pilot, selector: str, text: str) -> None:
     box = pilot.app.screen.query_one(selector, Input)
     box.focus()
@@ -287,7 +283,7 @@ async def test_ctrl_g_in_the_risk_editor_accepts_the_residual_risk(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert [a["accepted_by"] for a in acceptances.list_acceptances(db, "R-0001")] == [APPROVER]
-        assert _events(db, "R-0001")[0]["action"] == "accept"
+        assert audit_events(db, "R-0001")[0]["action"] == "accept"
         assert any(n.startswith("R-0001: residual risk accepted until") for n in notes(app))
 
 
@@ -320,7 +316,7 @@ async def test_n_on_the_systems_screen_adds_a_system(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert [r["name"] for r in systems.list_systems(db)] == ["First", "Vision"]
-        assert _events(db, "AIS-002")[0]["action"] == "create"
+        assert audit_events(db, "AIS-002")[0]["action"] == "create"
         assert "AIS-002 added" in notes(app)
 
 
@@ -337,7 +333,7 @@ async def test_e_on_the_systems_screen_edits_the_highlighted_system(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert systems.get_system(db, "AIS-001")["name"] == "Renamed"
-        assert _events(db, "AIS-001")[0]["action"] == "update"
+        assert audit_events(db, "AIS-001")[0]["action"] == "update"
         assert any(n.startswith("AIS-001 saved") for n in notes(app))
 
 
@@ -361,7 +357,7 @@ async def test_e_on_a_systems_detail_screen_edits_it(db):
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert systems.get_system(db, "AIS-001")["name"] == "Renamed"
-        assert _events(db, "AIS-001")[0]["action"] == "update"
+        assert audit_events(db, "AIS-001")[0]["action"] == "update"
         assert any(n.startswith("AIS-001 saved") for n in notes(app))
 
 
@@ -381,7 +377,7 @@ async def test_m_on_a_systems_detail_screen_moves_its_stage(db):
         await settle(pilot)
         after = systems.get_system(db, "AIS-001")["stage"]
         assert after != before
-        assert _events(db, "AIS-001")[0]["action"] == "transition"
+        assert audit_events(db, "AIS-001")[0]["action"] == "transition"
         assert any(after in n for n in notes(app))
 
 
@@ -401,5 +397,5 @@ async def test_n_on_a_systems_detail_screen_adds_a_risk_of_that_system(db):
         await settle(pilot)
         r = risks.get_risk(db, "R-0001")
         assert (r["title"], r["system_ref"]) == ("Drift", "AIS-001")
-        assert _events(db, r["ref"])[0]["action"] == "create"
+        assert audit_events(db, r["ref"])[0]["action"] == "create"
         assert f"{r['ref']} added" in notes(app)
