@@ -127,7 +127,6 @@ def ensure_pg_db(server_url: str, size: int, rebuild: bool = False) -> str:
     import psycopg
     from sqlalchemy.engine import make_url
 
-    from .core import identity
     from .core.db import open_database
     from .core.services import setup
     from .core.services.demo import load_demo
@@ -145,7 +144,8 @@ def ensure_pg_db(server_url: str, size: int, rebuild: bool = False) -> str:
         con.execute(f'CREATE DATABASE "{name}"')
     t0 = time.perf_counter()
     db = open_database(url)
-    login = identity.os_login()
+    with db.engine.connect() as c:  # on PostgreSQL aims is the connection's role, not the OS login
+        login = str(c.exec_driver_sql("SELECT session_user").scalar())
     setup.initialize(db, login, "Benchmark Org")
     systems, per = shape(size)
     counts = load_demo(db, login, systems=systems, risks_per_system=per, seed=1)

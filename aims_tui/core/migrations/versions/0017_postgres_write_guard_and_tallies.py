@@ -62,6 +62,7 @@ TALLIES = {
          "COALESCE((SELECT " + _DAY.format(d="a.expires_on") + " " + _CURRENT + "), '')"]),
 }
 ON_ACCEPTANCE = ["risk_tally_cover", "risk_tally_expiry"]
+CURRENT_INDEX = "ix_acceptance_risk_current"
 LOCK = "PERFORM 1 FROM audit_head WHERE id = 1 FOR UPDATE;"
 
 
@@ -142,6 +143,9 @@ def upgrade() -> None:
         bind.exec_driver_sql(f"CREATE TABLE {table} ({defs}, n INTEGER NOT NULL, PRIMARY KEY ({names}))")
         keys = _keys(table, "r")
         bind.exec_driver_sql(f"INSERT INTO {table} ({names}, n) SELECT {keys}, count(*) FROM risk r GROUP BY {keys}")
+    # a risk's current acceptance in one index probe (without it the planner may walk
+    # ix_acceptance_accepted_at for each row: a bulk load of acceptances went quadratic)
+    bind.exec_driver_sql(f"CREATE INDEX {CURRENT_INDEX} ON acceptance (risk_id, accepted_at, id)")
     bind.exec_driver_sql(_risk_function())
     bind.exec_driver_sql(_acceptance_function())
     for name, (_table, tail) in TRIGGERS.items():
@@ -157,6 +161,7 @@ def downgrade() -> None:
     for name, (table, _tail) in TRIGGERS.items():
         bind.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name} ON {table}")
     bind.exec_driver_sql("DROP FUNCTION IF EXISTS aims_risk_tally()")
+    bind.exec_driver_sql(f"DROP INDEX IF EXISTS {CURRENT_INDEX}")
     bind.exec_driver_sql("DROP FUNCTION IF EXISTS aims_acceptance_tally()")
     for table in TALLIES:
         bind.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
