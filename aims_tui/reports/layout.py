@@ -238,7 +238,9 @@ class FastTable(Table):
     """
 
     def draw(self) -> None:
-        self._tx = None if getattr(self.canv, "_dry", False) else self.canv.beginText()
+        if getattr(self.canv, "_dry", False):
+            return  # the first pass only counts pages: no backgrounds, cells or grid lines
+        self._tx = self.canv.beginText()
         self._tx_font = self._tx_colour = None
         super().draw()
 

@@ -168,7 +168,11 @@ class PackTemplate(BaseDocTemplate):
 
 def render(d: dict, out: Path | io.BytesIO, *, generated_by: str, progress: Progress | None = None) -> PackResult:
     """Render gathered data (see :func:`aims_tui.reports.data.gather`) to ``out``."""
-    progress = progress or pack_data._noop
+    with pack_data.gc_paused():
+        return _render(d, out, generated_by=generated_by, progress=progress or pack_data._noop)
+
+
+def _render(d: dict, out: Path | io.BytesIO, *, generated_by: str, progress: Progress) -> PackResult:
     register_fonts()
     digest = pack_data.digest(d)
     h = d["head"]
