@@ -21,6 +21,7 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -245,11 +246,66 @@ class FastTable(Table):
     """
 
     def draw(self) -> None:
-        if getattr(self.canv, "_dry", False):
+        canv = self.canv
+        if getattr(canv, "_dry", False):
             return  # the first pass only counts pages: no backgrounds, cells or grid lines
-        self._tx = self.canv.beginText()
+        self._tx = canv.beginText()
         self._tx_font = self._tx_colour = None
-        super().draw()
+        if self._spanCmds or self._renderCB:
+            super().draw()
+            return
+        # Table.draw without spans or callbacks, its cell loop below
+        canv.saveState()
+        self._curweight = self._curcolor = self._curcellstyle = None
+        self._makeShadow()
+        self._makeRoundedCornersClip()
+        self._drawBkgrnd()
+        self._draw_cells()
+        self._drawLines()
+        canv.restoreState()
+        if self._roundingRectDef:
+            self._restoreRoundingObscuredLines()
+
+    def _draw_cells(self) -> None:
+        """Every cell in order: a left- and top-aligned string (nearly all of them) written here,
+        the same operators ``_drawCell`` writes, without a call, a tuple and a lookup per line;
+        anything else through ``_drawCell``."""
+        cache = self.canv.__dict__.get("_aims_text_ops")
+        if cache is None:
+            cache = self.canv.__dict__["_aims_text_ops"] = {}
+        cols = list(zip(self._colpositions[:-1], self._colWidths))
+        for row, rowstyle, rowpos, rowheight in zip(self._cellvalues, self._cellStyles, self._rowpositions[1:],
+                                                    self._rowHeights):
+            top = rowpos + rowheight
+            for cellval, cs, (colpos, colwidth) in zip(row, rowstyle, cols):
+                if type(cellval) is not str or cs.alignment != "LEFT" or cs.valign != "TOP":
+                    self._drawCell(cellval, cs, (colpos, rowpos), (colwidth, rowheight))
+                    continue
+                tx = self._tx
+                if cs.color != self._tx_colour:
+                    tx.setFillColor(cs.color)
+                    self._tx_colour = cs.color
+                name, fsize, leading = cs.fontname, cs.fontsize, cs.leading
+                if (name, fsize, leading) != self._tx_font:
+                    tx.setFont(name, fsize, leading)
+                    self._tx_font = (name, fsize, leading)
+                y = top - cs.topPadding - fsize
+                x = colpos + cs.leftPadding
+                code = tx._code
+                for line in (cellval.split("\n") if "\n" in cellval else (cellval,)):
+                    if line:
+                        code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # tx.setTextOrigin(x, y)
+                        key = (name, fsize, leading, tx._curSubset, line)
+                        hit = cache.get(key)
+                        if hit is None:
+                            hit = (tx._formatText(line), tx._curSubset)
+                            if len(cache) < TEXT_CACHE_LIMIT:
+                                cache[key] = hit
+                        code.append(hit[0])
+                        tx._curSubset = hit[1]
+                        tx._x0 = tx._x = x
+                        tx._y0 = tx._y = y
+                    y -= leading
 
     def _drawLines(self) -> None:  # noqa: N802 - called by Table.draw after the cells
         if self._tx is not None:
