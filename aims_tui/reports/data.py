@@ -172,7 +172,7 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
     f = read_facts(db, as_of, since)
     progress("reading the register", 0.1)
     if with_register:
-        f.register = list(queries.all_risks(db, queries.RiskFilter(today=as_of)))
+        f.register = register_rows(db, as_of)
     this_review = next((r for r in f.mrs if r.ref == review_ref), None) if review_ref else None
     if review_ref and this_review is None:
         raise NotFound("management review", review_ref)
@@ -203,6 +203,25 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
     data["trends"], data["glance"] = glance(db, f, data, review_ref)
     data["register"] = f.register
     return data
+
+
+REGISTER_COLUMNS = (Risk.id, Risk.ref, Risk.ref_num, Risk.title, Risk.owner, Risk.category, Risk.status,
+                    Risk.awaiting_assessment, Risk.inherent_likelihood, Risk.inherent_impact, Risk.inherent_score,
+                    Risk.residual_likelihood, Risk.residual_impact, Risk.residual_score, Risk.next_review,
+                    Risk.version)
+
+
+def register_rows(db: Database, as_of: date) -> list[dict[str, Any]]:
+    """Every risk but the withdrawn, in reference order, as ``queries.all_risks`` gives them
+    (``risk_row`` makes each), read as plain rows in one query: the ORM objects all_risks
+    loads cost about three times as much at 10,000 risks."""
+    with db.read() as s:
+        st = settings_row(s)
+        m = Matrix.from_dict(st.matrix)
+        rows = s.exec(select(*REGISTER_COLUMNS, AISystem.ref.label("system_ref"))
+                      .join(AISystem, AISystem.id == Risk.system_id, isouter=True)
+                      .where(Risk.status != WITHDRAWN).order_by(Risk.ref_num)).all()
+        return [queries.risk_row(r, m, r.system_ref, as_of, st.due_soon_days) for r in rows]
 
 
 def read_facts(db: Database, as_of: date, since: date) -> Facts:
