@@ -26,7 +26,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import _listWrapOn
 from reportlab.platypus.tables import LINECOMMANDS, CellStyle, _setCellStyle
 
 from ..core.db import data_dir
@@ -274,6 +275,7 @@ class FastTable(Table):
         if cache is None:
             cache = self.canv.__dict__["_aims_text_ops"] = {}
         cols = list(zip(self._colpositions[:-1], self._colWidths))
+        nums: dict[float, str] = {}  # fp_str of each x and y: a row's cells share their y, a column its x
         for row, rowstyle, rowpos, rowheight in zip(self._cellvalues, self._cellStyles, self._rowpositions[1:],
                                                     self._rowHeights):
             top = rowpos + rowheight
@@ -294,7 +296,12 @@ class FastTable(Table):
                 code = tx._code
                 for line in (cellval.split("\n") if "\n" in cellval else (cellval,)):
                     if line:
-                        code.append(f"1 0 0 1 {fp_str(x, y)} Tm")  # tx.setTextOrigin(x, y)
+                        sx, sy = nums.get(x), nums.get(y)
+                        if sx is None:
+                            sx = nums[x] = fp_str(x)
+                        if sy is None:
+                            sy = nums[y] = fp_str(y)
+                        code.append(f"1 0 0 1 {sx} {sy} Tm")  # tx.setTextOrigin(x, y): fp_str(x, y)
                         key = (name, fsize, leading, tx._curSubset, line)
                         hit = cache.get(key)
                         if hit is None:
@@ -606,3 +613,32 @@ def heading(text: str, level: int, st: dict) -> Paragraph:
     p._toc_level = level  # type: ignore[attr-defined]
     p._toc_text = text  # type: ignore[attr-defined]
     return p
+
+
+class KeepWithTable(KeepTogether):
+    """``KeepTogether([heading, table])``: what a keep-with-next heading makes, measured without
+    ReportLab's deep copy of the document's frame (taken to collect content that flowables
+    generate while measured, which a Paragraph and a Table never do; 1,000 system pages)."""
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # KeepTogether.wrap, the frame left out
+        doct = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(doct, "frame", None)
+        dims: list = []
+        if frame is not None:
+            doct.frame = None
+        try:
+            W, H = _listWrapOn(self._content, aW, self.canv, dims=dims)
+        finally:
+            if frame is not None:
+                doct.frame = frame
+        self._H = H
+        self._H0 = dims and dims[0][1] or 0
+        self._wrapInfo = aW, aH
+        return W, 0xFFFFFF  # force a split, as KeepTogether does
+
+
+def kept_heading(text: str, flowable: Any, st: dict) -> KeepWithTable:
+    """An h3 heading kept on the page of the flowable after it."""
+    h = Paragraph(escape(text), st["h3"])
+    h.__dict__["keepWithNext"] = 0  # as the document's keep-with-next grouping leaves it
+    return KeepWithTable([h, flowable])
