@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from types import SimpleNamespace
 from typing import Any, Callable
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from ..core import objectives as core_objectives
 from ..core import queries
@@ -218,7 +218,7 @@ def register_rows(db: Database, as_of: date) -> list[dict[str, Any]]:
     with db.read() as s:
         st = settings_row(s)
         m = Matrix.from_dict(st.matrix)
-        rows = s.exec(select(*REGISTER_COLUMNS, AISystem.ref.label("system_ref"))
+        rows: Any = s.exec(select(*REGISTER_COLUMNS, col(AISystem.ref).label("system_ref"))
                       .join(AISystem, AISystem.id == Risk.system_id, isouter=True)
                       .where(Risk.status != WITHDRAWN).order_by(Risk.ref_num)).all()
         return [queries.risk_row(r, m, r.system_ref, as_of, st.due_soon_days) for r in rows]
@@ -817,6 +817,7 @@ def _str_keys_only(obj: Any) -> bool:
     stack = [obj] if isinstance(obj, _CONTAINERS) else []
     while stack:
         x = stack.pop()
+        values: Any
         if isinstance(x, dict):
             if x and set(map(type, x)) != _STR_ONLY:
                 return False

@@ -621,7 +621,7 @@ class KeepWithTable(KeepTogether):
     generate while measured, which a Paragraph and a Table never do; 1,000 system pages)."""
 
     def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # KeepTogether.wrap, the frame left out
-        doct = getattr(self.canv, "_doctemplate", None)
+        doct: Any = getattr(self.canv, "_doctemplate", None)
         frame = getattr(doct, "frame", None)
         dims: list = []
         if frame is not None:
