@@ -280,9 +280,10 @@ def _risk_part_replayed(m: Matrix, d: date, states: Iterable[dict[str, Any]]) ->
             li, im = int(st["residual_likelihood"]), int(st["residual_impact"])
         except (TypeError, ValueError):
             continue
-        levels[m.level(li, im).name] += 1
         cells[(li, im)] += 1
-        above += m.above_appetite(li * im)
+    for (li, im), n in cells.items():  # the level of each cell once, not of each risk
+        levels[m.level(li, im).name] += n
+        above += n * m.above_appetite(li * im)
     return _RiskPart(levels, dict(sorted(cells.items())), active, above, overdue_reviews)
 
 

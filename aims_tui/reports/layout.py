@@ -21,12 +21,14 @@ from xml.sax.saxutils import escape
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
-from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
-from reportlab.platypus.tables import CellStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import _listWrapOn
+from reportlab.platypus.tables import LINECOMMANDS, CellStyle, _setCellStyle
 
 from ..core.db import data_dir
 from ..core.scoring import Matrix
@@ -168,7 +170,14 @@ def wrap_plain(text: Any, width: float, size: float = CELL_SIZE, font: str = FON
     Words longer than the width are broken; plain strings are drawn literally
     by ReportLab, so no escaping is needed and no Paragraph is built.
     """
+    if type(text) is str:  # most cells: one cache look-up, printable() included
+        return _wrap_text(text, float(width), size, font, max_lines)
     return _wrap(fmt(text), float(width), size, font, max_lines)
+
+
+@functools.lru_cache(maxsize=65536)
+def _wrap_text(s: str, width: float, size: float, font: str, max_lines: int) -> str:
+    return _wrap(printable(s), width, size, font, max_lines)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -238,9 +247,72 @@ class FastTable(Table):
     """
 
     def draw(self) -> None:
-        self._tx = None if getattr(self.canv, "_dry", False) else self.canv.beginText()
+        canv = self.canv
+        if getattr(canv, "_dry", False):
+            return  # the first pass only counts pages: no backgrounds, cells or grid lines
+        self._tx = canv.beginText()
         self._tx_font = self._tx_colour = None
-        super().draw()
+        if self._spanCmds or self._renderCB:
+            super().draw()
+            return
+        # Table.draw without spans or callbacks, its cell loop below
+        canv.saveState()
+        self._curweight = self._curcolor = self._curcellstyle = None
+        self._makeShadow()
+        self._makeRoundedCornersClip()
+        self._drawBkgrnd()
+        self._draw_cells()
+        self._drawLines()
+        canv.restoreState()
+        if self._roundingRectDef:
+            self._restoreRoundingObscuredLines()
+
+    def _draw_cells(self) -> None:
+        """Every cell in order: a left- and top-aligned string (nearly all of them) written here,
+        the same operators ``_drawCell`` writes, without a call, a tuple and a lookup per line;
+        anything else through ``_drawCell``."""
+        cache = self.canv.__dict__.get("_aims_text_ops")
+        if cache is None:
+            cache = self.canv.__dict__["_aims_text_ops"] = {}
+        cols = list(zip(self._colpositions[:-1], self._colWidths))
+        nums: dict[float, str] = {}  # fp_str of each x and y: a row's cells share their y, a column its x
+        for row, rowstyle, rowpos, rowheight in zip(self._cellvalues, self._cellStyles, self._rowpositions[1:],
+                                                    self._rowHeights):
+            top = rowpos + rowheight
+            for cellval, cs, (colpos, colwidth) in zip(row, rowstyle, cols):
+                if type(cellval) is not str or cs.alignment != "LEFT" or cs.valign != "TOP":
+                    self._drawCell(cellval, cs, (colpos, rowpos), (colwidth, rowheight))
+                    continue
+                tx = self._tx
+                if cs.color != self._tx_colour:
+                    tx.setFillColor(cs.color)
+                    self._tx_colour = cs.color
+                name, fsize, leading = cs.fontname, cs.fontsize, cs.leading
+                if (name, fsize, leading) != self._tx_font:
+                    tx.setFont(name, fsize, leading)
+                    self._tx_font = (name, fsize, leading)
+                y = top - cs.topPadding - fsize
+                x = colpos + cs.leftPadding
+                code = tx._code
+                for line in (cellval.split("\n") if "\n" in cellval else (cellval,)):
+                    if line:
+                        sx, sy = nums.get(x), nums.get(y)
+                        if sx is None:
+                            sx = nums[x] = fp_str(x)
+                        if sy is None:
+                            sy = nums[y] = fp_str(y)
+                        code.append(f"1 0 0 1 {sx} {sy} Tm")  # tx.setTextOrigin(x, y): fp_str(x, y)
+                        key = (name, fsize, leading, tx._curSubset, line)
+                        hit = cache.get(key)
+                        if hit is None:
+                            hit = (tx._formatText(line), tx._curSubset)
+                            if len(cache) < TEXT_CACHE_LIMIT:
+                                cache[key] = hit
+                        code.append(hit[0])
+                        tx._curSubset = hit[1]
+                        tx._x0 = tx._x = x
+                        tx._y0 = tx._y = y
+                    y -= leading
 
     def _drawLines(self) -> None:  # noqa: N802 - called by Table.draw after the cells
         if self._tx is not None:
@@ -357,6 +429,66 @@ def _style_cmds(size: float) -> list:
     ]
 
 
+_DRAWING_OPS = frozenset(("BACKGROUND", "ROWBACKGROUNDS", "COLBACKGROUNDS", *LINECOMMANDS))
+
+
+def shared_cell_styles(cmds: Sequence[tuple], nrows: int, ncols: int) -> tuple[list[list[CellStyle]], list] | None:
+    """The cell styles ``cmds`` give each cell of an ``nrows`` x ``ncols`` table, one
+    object shared by every cell that the commands treat alike, and the drawing commands
+    (backgrounds, lines) left for ``setStyle``, in their order.
+
+    ReportLab makes a CellStyle per cell and applies each command to every cell of its
+    range (a system's page has ~60 cells, the pack ~1,000 such tables). Here a command
+    derives one new style per distinct style in its range, so each cell ends with the
+    same attributes as there, in a few objects. None when a command is one this does not
+    model (spans, split-row ranges) or a cell does not end top-aligned (ReportLab changes
+    a middle-aligned cell's style in place when it splits the row); the caller then lets
+    ReportLab style each cell."""
+    base = CellStyle("cell")
+    grid = [[base] * ncols for _ in range(nrows)]
+    drawing: list = []
+    for cmd in cmds:
+        op = cmd[0]
+        if op in _DRAWING_OPS:
+            drawing.append(cmd)
+            continue
+        (sc, sr), (ec, er) = cmd[1], cmd[2]
+        if op in ("SPAN", "NOSPLIT", "ROUNDEDCORNERS") or isinstance(sr, str) or isinstance(er, str):
+            return None
+        sc, ec = max(0, sc + ncols if sc < 0 else sc), min(ncols - 1, ec + ncols if ec < 0 else ec)
+        sr, er = max(0, sr + nrows if sr < 0 else sr), min(nrows - 1, er + nrows if er < 0 else er)
+        values = cmd[3:]
+        derived: dict[int, CellStyle] = {}
+        for i in range(sr, er + 1):
+            row = grid[i]
+            for j in range(sc, ec + 1):
+                old = row[j]
+                new = derived.get(id(old))
+                if new is None:
+                    new = derived[id(old)] = CellStyle.__new__(CellStyle)
+                    new.__dict__.update(old.__dict__)  # (CellStyle.copy copies its bound methods too)
+                    _setCellStyle([[new]], 0, 0, op, values)
+                row[j] = new
+    if any(c.valign != "TOP" for row in grid for c in row):
+        return None
+    return grid, drawing
+
+
+def _fast_table(data: list[list[Any]], widths: Sequence[float], heights: list[float | None], cmds: list,
+                **kw: Any) -> Table:
+    """A FastTable of prepared cells (strings, Paragraphs, Tables) styled by ``cmds``."""
+    shared = shared_cell_styles(cmds, len(data), len(widths)) if data else None
+    if shared is None:
+        t = FastTable(data, colWidths=list(widths), rowHeights=heights, hAlign="LEFT", **kw)
+        t.setStyle(TableStyle(cmds))
+        return t
+    cell_styles, drawing = shared
+    t = FastTable(data, colWidths=list(widths), rowHeights=heights, hAlign="LEFT", normalizedData=1,
+                  cellStyles=cell_styles, **kw)
+    t.setStyle(TableStyle(drawing))
+    return t
+
+
 def table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float],
           styles: list | None = None, max_lines: int = 0, size: float = CELL_SIZE) -> Table:
     """A grid table: header repeated on every page, rows may split, cells wrapped.
@@ -364,9 +496,7 @@ def table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence
     Rows of plain strings get their height computed here (ReportLab would
     measure every row again on every split)."""
     data, heights = _prepare(header, rows, widths, size, max_lines)
-    t = FastTable(data, colWidths=list(widths), rowHeights=heights, repeatRows=1, splitInRow=1, hAlign="LEFT")
-    t.setStyle(TableStyle(_style_cmds(size) + (styles or [])))
-    return t
+    return _fast_table(data, widths, heights, _style_cmds(size) + (styles or []), repeatRows=1, splitInRow=1)
 
 
 def paged_table(header: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[float], first_room: float,
@@ -421,16 +551,14 @@ def kv_table(pairs: Sequence[tuple[str, Any]], st: dict, key_w: float = 150) -> 
              (para(fmt(v), st["cell"]) if len(fmt(v)) > LONG_TEXT else wrap_plain(v, vw - 6))] for k, v in pairs]
     heights = [None if isinstance(v, Paragraph) else
                CELL_LEADING * (max(k.count("\n"), v.count("\n")) + 1) + 6 for k, v in data]
-    t = FastTable(data, colWidths=[key_w, vw], rowHeights=heights, splitInRow=1, hAlign="LEFT")
-    t.setStyle(TableStyle([
+    return _fast_table(data, [key_w, vw], heights, [
         ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
         ("FONT", (0, 0), (0, -1), BOLD, CELL_SIZE, CELL_LEADING),
         ("GRID", (0, 0), (-1, -1), 0.4, GRID),
         ("BACKGROUND", (0, 0), (0, -1), HEADER_BG),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3), ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-    ]))
-    return t
+    ], splitInRow=1)
 
 
 def more_note(shown: int, total: int, st: dict, where: str = "the appendix") -> list:
@@ -485,3 +613,32 @@ def heading(text: str, level: int, st: dict) -> Paragraph:
     p._toc_level = level  # type: ignore[attr-defined]
     p._toc_text = text  # type: ignore[attr-defined]
     return p
+
+
+class KeepWithTable(KeepTogether):
+    """``KeepTogether([heading, table])``: what a keep-with-next heading makes, measured without
+    ReportLab's deep copy of the document's frame (taken to collect content that flowables
+    generate while measured, which a Paragraph and a Table never do; 1,000 system pages)."""
+
+    def wrap(self, aW: float, aH: float) -> tuple[float, float]:  # KeepTogether.wrap, the frame left out
+        doct: Any = getattr(self.canv, "_doctemplate", None)
+        frame = getattr(doct, "frame", None)
+        dims: list = []
+        if frame is not None:
+            doct.frame = None
+        try:
+            W, H = _listWrapOn(self._content, aW, self.canv, dims=dims)
+        finally:
+            if frame is not None:
+                doct.frame = frame
+        self._H = H
+        self._H0 = dims and dims[0][1] or 0
+        self._wrapInfo = aW, aH
+        return W, 0xFFFFFF  # force a split, as KeepTogether does
+
+
+def kept_heading(text: str, flowable: Any, st: dict) -> KeepWithTable:
+    """An h3 heading kept on the page of the flowable after it."""
+    h = Paragraph(escape(text), st["h3"])
+    h.__dict__["keepWithNext"] = 0  # as the document's keep-with-next grouping leaves it
+    return KeepWithTable([h, flowable])

@@ -56,6 +56,11 @@ class _FixedStamp:
 
 def make_canvas(header_left: str, classification: str, as_of: date, digest: str) -> type:
     """A canvas that numbers pages "X of Y" and draws the header and footer."""
+    # the same on every page: clipped (measured) once, not once per page
+    head = _clip(header_left, BODY_W * 0.6, 7.5)
+    cls = _clip(classification, BODY_W * 0.35, 7.5)
+    foot = _clip(" · ".join(x for x in (classification.strip(), f"as of {as_of.isoformat()}", f"data {digest[:16]}")
+                            if x), BODY_W * 0.75, 7.5)
 
     class PackCanvas(Canvas):
         def __init__(self, *args: Any, **kwargs: Any):
@@ -106,15 +111,13 @@ def make_canvas(header_left: str, classification: str, as_of: date, digest: str)
             top = PAGE_H - MARGIN + 14
             if n > 1:
                 self.setFont(FONT, 7.5)
-                self.drawString(MARGIN, top, _clip(header_left, BODY_W * 0.6, 7.5))
-                self.drawRightString(PAGE_W - MARGIN, top, _clip(classification, BODY_W * 0.35, 7.5))
+                self.drawString(MARGIN, top, head)
+                self.drawRightString(PAGE_W - MARGIN, top, cls)
                 self.line(MARGIN, top - 4, PAGE_W - MARGIN, top - 4)
             y = MARGIN - 18
             self.line(MARGIN, y + 10, PAGE_W - MARGIN, y + 10)
             self.setFont(FONT, 7.5)
-            foot = " · ".join(x for x in (classification.strip(), f"as of {as_of.isoformat()}",
-                                          f"data {digest[:16]}") if x)
-            self.drawString(MARGIN, y, _clip(foot, BODY_W * 0.75, 7.5))
+            self.drawString(MARGIN, y, foot)
             self.drawRightString(PAGE_W - MARGIN, y, f"Page {n} of {total}")
             self.restoreState()
 
@@ -168,7 +171,11 @@ class PackTemplate(BaseDocTemplate):
 
 def render(d: dict, out: Path | io.BytesIO, *, generated_by: str, progress: Progress | None = None) -> PackResult:
     """Render gathered data (see :func:`aims_tui.reports.data.gather`) to ``out``."""
-    progress = progress or pack_data._noop
+    with pack_data.gc_paused():
+        return _render(d, out, generated_by=generated_by, progress=progress or pack_data._noop)
+
+
+def _render(d: dict, out: Path | io.BytesIO, *, generated_by: str, progress: Progress) -> PackResult:
     register_fonts()
     digest = pack_data.digest(d)
     h = d["head"]

@@ -29,6 +29,7 @@ from .layout import (
     fmt,
     heading,
     heat_map,
+    kept_heading,
     kv_table,
     more_note,
     paged_table,
@@ -523,11 +524,11 @@ def _systems(d: dict, st: dict, m: Matrix) -> list:
             ["Open nonconformities", str(x["open_nonconformities"])],
         ], [160, BODY_W - 160]))
         if x["top_risks"]:
-            out.append(Paragraph("Highest active risks", st["h3"]))
             rows = [[r["ref"], r["title"], f"{_score(r['residual_score'])}{r['residual_level']}", r["owner"],
                      r["status"]] for r in x["top_risks"]]
-            out.append(table(["Ref", "Title", "Residual", "Owner", "Status"], rows, [50, 260, 70, 60, BODY_W - 440],
-                             max_lines=3))
+            out.append(kept_heading("Highest active risks", table(
+                ["Ref", "Title", "Residual", "Owner", "Status"], rows, [50, 260, 70, 60, BODY_W - 440], max_lines=3),
+                st))
     return out
 
 
