@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.riskfilter import RiskFilter
@@ -15,6 +15,7 @@ from ...core.text import visible
 from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
+from ..widgets.footer import AimsFooter
 from ..widgets.header import AimsHeader
 
 
@@ -42,7 +43,7 @@ class DashboardScreen(AimsScreen):
         yield Static("Cells: count and level (L Low, M Medium, H High, C Critical). Enter on a cell lists "
                      "its risks.", markup=False, id="legend")
         yield OptionList(id="summary")
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#residual", HeatMap).focus()

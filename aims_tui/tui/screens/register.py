@@ -7,7 +7,7 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...core.fastread import WITHDRAWN
 from ...core.riskfilter import RiskFilter
@@ -18,6 +18,7 @@ from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
 from ..widgets.typed import TypedInput
 from .base import AimsScreen
+from ..widgets.footer import AimsFooter
 from ..widgets.header import AimsHeader
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
@@ -85,7 +86,7 @@ class RegisterScreen(AimsScreen):
         yield TypedInput(placeholder="Search titles and refs (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(risk_columns(self.today), empty_text="No risks match.", id="risks")
-        yield Footer()
+        yield AimsFooter()
 
     def today(self) -> date:
         return self.aims.view_day or _today()
