@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
 
 
@@ -29,7 +30,7 @@ class AimsFooter(Footer):
         palette = None if entry is None else (entry[1].key, entry[1].description, entry[2], entry[1].tooltip)
         return shown, palette, self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         self._drawn = self._keys()
         yield from super().compose()
 
