@@ -159,3 +159,26 @@ def test_the_fast_reads_vocabulary_is_the_models():
     from aims_tui.core import tally
 
     assert fastread.TALLY_TABLE == tally.EXPIRY and fastread.LIVE_EXCLUDED == tally.LIVE_EXCLUDED
+
+
+async def test_keys_typed_while_the_app_starts_are_all_kept_before_and_after_the_orm_loads(demo_db):
+    """The ORM is loaded 0.5 s after the first paint: a search typed at once, before that, and keys
+    that need the ORM (the search reads through core.queries) must all land, in order."""
+    from textual.widgets import Input
+
+    from ..tui.helpers import make_app, settle
+
+    app = make_app(demo_db, EDITOR)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("2", "slash", "b", "i", "a", "s", "enter")
+        await settle(pilot)
+        for _ in range(100):  # the worker that loads the ORM after the first paint, then the search
+            await pilot.pause(0.05)
+            if app.workers and all(w.is_finished for w in app.workers) and app.screen.filter.search == "bias":
+                break
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RegisterScreen"
+        assert app.screen.query_one("#search", Input).value == "bias"
+        assert app.screen.filter.search == "bias"
+        want = queries.risk_count(demo_db, RiskFilter(search="bias", today=TODAY))
+        assert app.screen.pager.total == want > 0
