@@ -98,6 +98,7 @@ class AimsApp(App):
         self.sub_title = f"{visible(login)} ({self.role or 'not a user'})"
         self.trail_warning: str | None = None  # set while the quick audit check fails
         self._first_painted = False
+        self.started = False  # True once the ORM is loaded and the start's checks have run (issue 15)
 
     # -- screens -----------------------------------------------------------------
     def on_mount(self) -> None:
@@ -125,6 +126,7 @@ class AimsApp(App):
         if self.start_notice and self.role:
             self._notice_on_start()
         self._check_trail()
+        self.started = True
 
     def _check_trail(self) -> None:
         """The quick audit check (issue 13): while the trail or the register does not
