@@ -22,18 +22,23 @@ import re
 import sqlite3
 import stat
 import time
+import sys
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TYPE_CHECKING, Callable, Iterator, TypeVar
 from urllib.parse import quote
-
-from sqlalchemy import event, text
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlmodel import Session, create_engine
 
 from .errors import DatabaseError
 from .permissions import create_db_file
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+# SQLAlchemy, SQLModel and pydantic are imported when the first session or engine is asked
+# for, not with this module: the app draws its first screen on SQLite through the stdlib
+# sqlite3 module (core.fastread) and loads the ORM after it (issue 15: importing them cost
+# more CPU than the whole of a bare Textual app).
 
 T = TypeVar("T")
 
@@ -42,6 +47,21 @@ REPO_DIR = PACKAGE_DIR.parent
 BUSY_TIMEOUT_MS = 10_000
 BUSY_RETRY_SECONDS = 60.0
 CHANNEL = "aims_changes"  # PostgreSQL: every committed write NOTIFYs it (see Database.listen)
+
+
+def _dbapi_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is SQLAlchemy's DBAPIError (never, while SQLAlchemy is not loaded)."""
+    mod = sys.modules.get("sqlalchemy.exc")
+    return mod is not None and isinstance(exc, mod.DBAPIError)
+
+
+def _plain_sqlite(url: str) -> str | None:
+    """The file of a plain ``sqlite:///PATH`` URL (what resolve_url makes of a path), read
+    without SQLAlchemy; None for any other URL (SQLAlchemy's make_url reads those)."""
+    if url.startswith("sqlite:///") and not any(ch in url for ch in "?#%"):
+        path = url[len("sqlite:///"):]
+        return path if path and path != ":memory:" else None
+    return None
 
 
 def data_dir() -> Path:
@@ -66,6 +86,10 @@ def resolve_url(db: str | None = None) -> str:
 
 def shown_url(url: str) -> str:
     """The URL as it may be shown or logged: the password masked (``***``)."""
+    if _plain_sqlite(url) is not None:
+        return url
+    from sqlalchemy.engine import make_url
+
     try:
         u = make_url(url)
         return u.render_as_string(hide_password=True) if u.password is not None else url
@@ -74,6 +98,11 @@ def shown_url(url: str) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
+    plain = _plain_sqlite(url)
+    if plain is not None:
+        return Path(plain)
+    from sqlalchemy.engine import make_url
+
     u = make_url(url)
     if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
         return None
@@ -184,6 +213,8 @@ def _is_busy(exc: BaseException) -> bool:
 
 
 def _install_sqlite_events(engine: Engine, read_only: bool = False) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):  # pragma: no cover - exercised by every test
         # We emit BEGIN ourselves (see _on_begin); pysqlite must not.
@@ -208,6 +239,8 @@ WRITE_LOCK_KEY = 4242001  # PostgreSQL: the advisory lock every aims write trans
 
 
 def _install_postgres_events(engine: Engine) -> None:
+    from sqlalchemy import event
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         if conn.get_execution_options().get("aims_write"):
@@ -223,21 +256,49 @@ class Database:
 
     def __init__(self, url: str):
         self.url = url
-        self.backend = make_url(url).get_backend_name()
+        if _plain_sqlite(url) is not None:
+            self.backend = "sqlite"
+        else:
+            from sqlalchemy.engine import make_url
+
+            self.backend = make_url(url).get_backend_name()
         self.path = sqlite_path(url)
         self.read_only = self.path is not None and not writable(self.path)
         self._immutable = False
-        kwargs: dict = {}
-        if self.backend == "sqlite":
-            kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
-            if self.read_only:
-                kwargs["creator"] = self._raw_connect
-        self.engine: Engine = create_engine(url, **kwargs)
-        if self.backend == "sqlite":
-            _install_sqlite_events(self.engine, self.read_only)
-        elif self.backend == "postgresql":
-            _install_postgres_events(self.engine)
-        self.write_engine: Engine = self.engine.execution_options(aims_write=True)
+        self._engine: Engine | None = None
+        self._write_engine: Engine | None = None
+        if self.path is None:  # PostgreSQL, SQLite in memory: a URL or driver problem is said on open
+            self._make_engine()
+
+    def _make_engine(self) -> Engine:
+        """The SQLAlchemy engine, made (and SQLAlchemy imported) on first use: a SQLite file's
+        first screen is read without it (core.fastread)."""
+        if self._engine is None:
+            from sqlmodel import create_engine
+
+            kwargs: dict = {}
+            if self.backend == "sqlite":
+                kwargs["connect_args"] = {"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+                if self.read_only:
+                    kwargs["creator"] = self._raw_connect
+            engine = create_engine(self.url, **kwargs)
+            if self.backend == "sqlite":
+                _install_sqlite_events(engine, self.read_only)
+            elif self.backend == "postgresql":
+                _install_postgres_events(engine)
+            self._write_engine = engine.execution_options(aims_write=True)
+            self._engine = engine
+        return self._engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._make_engine()
+
+    @property
+    def write_engine(self) -> Engine:
+        self._make_engine()
+        assert self._write_engine is not None
+        return self._write_engine
 
     # -- paths ---------------------------------------------------------------
     @property
@@ -263,6 +324,9 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A short read-only session. Never write through it."""
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
         try:
             # Closing (not rolling back) ends the read transaction and detaches what was
             # read with its loaded values intact; a rollback would expire them.
@@ -280,6 +344,10 @@ class Database:
         """
         if self.read_only:
             raise DatabaseError(read_only_message(self.path))
+        from sqlalchemy import text
+        from sqlalchemy.exc import DBAPIError
+        from sqlmodel import Session
+
         deadline = time.monotonic() + retry_seconds
         delay = 0.02
         while True:
@@ -316,7 +384,7 @@ class Database:
             with self.engine.connect() as c:
                 return int(c.exec_driver_sql("SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint").scalar() or 0)
         with self.engine.connect() as c:
-            return int(c.execute(text("SELECT coalesce(max(id), 0) FROM audit_event")).scalar() or 0)
+            return int(c.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit_event").scalar() or 0)
 
     def listen(self, on_change: Callable[[], None], should_stop: Callable[[], bool],
                wait_seconds: float = 0.5, ready: Callable[[], None] | None = None) -> None:
@@ -351,7 +419,8 @@ class Database:
         if hasattr(self, "_dv_conn"):
             self._dv_conn.close()
             del self._dv_conn
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 DAMAGE_SIGNS = ("file is not a database", "malformed", "could not decode", "database corrupt",
@@ -423,7 +492,11 @@ def _connect(url: str) -> Database:
     except ModuleNotFoundError as exc:
         extra = " (pip install -e '.[postgres]')" if url.startswith("postgres") else ""
         raise DatabaseError(f"the driver for {url.split('://')[0]} is not installed: {exc.name}{extra}") from None
-    except (NoSuchModuleError, ArgumentError) as exc:
+    except Exception as exc:
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        if not isinstance(exc, (NoSuchModuleError, ArgumentError)):
+            raise
         raise DatabaseError(f"cannot use the database URL {shown_url(url)!r}: {str(exc).splitlines()[0]} "
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
 
@@ -439,7 +512,15 @@ def newest_migration_id() -> str:
 
 
 def migration_id(database: "Database") -> str | None:
-    """The database's migration (Alembic's version table, read without importing Alembic)."""
+    """The database's migration (Alembic's version table, read without importing Alembic;
+    a SQLite file through sqlite3, without SQLAlchemy)."""
+    if database.is_sqlite and database.path is not None and database._engine is None:
+        con = database._raw_connect()
+        try:
+            row = con.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            con.close()
+        return None if row is None else str(row[0])
     with database.engine.connect() as c:
         return c.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
@@ -448,8 +529,12 @@ def at_newest_migration(database: "Database") -> bool:
     """A cheap check on open (no Alembic import): is the database at head?"""
     try:
         current = migration_id(database)
-    except DBAPIError:
+    except sqlite3.Error:
         return False
+    except Exception as exc:
+        if _dbapi_error(exc):
+            return False
+        raise
     return current == newest_migration_id()
 
 
@@ -457,6 +542,8 @@ def integrity_check(database: Database | Engine) -> list[str]:
     """SQLite's own check of the file: ``["ok"]`` when sound, else its first findings.
     A file damaged beyond reading gives its one-line error instead. Takes an open
     database or a bare engine (the backup checks its copy without opening it as ours)."""
+    from sqlalchemy.exc import DBAPIError
+
     engine = database.engine if isinstance(database, Database) else database
     try:
         with engine.connect() as c:
@@ -478,7 +565,11 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
     url = resolve_url(db)
     try:
         path = sqlite_path(url)
-    except ArgumentError:
+    except Exception as exc:
+        from sqlalchemy.exc import ArgumentError
+
+        if not isinstance(exc, ArgumentError):
+            raise
         raise DatabaseError(f"cannot read the database URL {shown_url(url)!r} "
                             f"(use a file path, sqlite:///PATH or postgresql+psycopg://...)") from None
     if path is not None:
@@ -520,7 +611,9 @@ def open_database(db: str | None = None, *, upgrade: bool = True, create: bool =
                                     "who may write it to upgrade it, or use the aims it was made with")
 
             migrate.upgrade_if_needed(database)
-    except DBAPIError as exc:  # OperationalError, and DatabaseError for a file that is not SQLite
+    except Exception as exc:  # OperationalError, and DatabaseError for a file that is not SQLite
+        if not (_dbapi_error(exc) or isinstance(exc, sqlite3.Error)):
+            raise
         database.dispose()
         raise DatabaseError(_db_message(exc, database)) from None
     return database

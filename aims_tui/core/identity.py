@@ -17,13 +17,9 @@ from sqlmodel import Session, select
 
 from .errors import PermissionDenied, UnknownUser
 from .models import User
+from .roles import ADMIN, APPROVE, EDIT, READ, ROLE_RANK
 
-ADMIN = ("admin",)
-APPROVE = ("admin", "approver")
-EDIT = ("admin", "approver", "editor")
-READ = ("admin", "approver", "editor", "viewer")
-
-ROLE_RANK = {"viewer": 0, "editor": 1, "approver": 2, "admin": 3}
+__all__ = ["ADMIN", "APPROVE", "EDIT", "READ", "ROLE_RANK"]
 
 
 def os_login() -> str:

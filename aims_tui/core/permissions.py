@@ -16,8 +16,6 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
-
 from .errors import DatabaseError, ValidationError
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -95,7 +93,7 @@ def stored_group(database: "Database") -> str:
     """The shared group recorded in settings ('' when none)."""
     try:
         with database.engine.connect() as c:
-            return str(c.execute(text("SELECT shared_group FROM settings WHERE id = 1")).scalar() or "")
+            return str(c.exec_driver_sql("SELECT shared_group FROM settings WHERE id = 1").scalar() or "")
     except Exception:  # noqa: BLE001 - no settings yet (a database never initialized)
         return ""
 

@@ -27,26 +27,9 @@ from .scoring import AWAITING_COLOUR, AWAITING_LEVEL, Matrix
 from .records import settings_row, system_id_of
 from .rules import overdue
 from .models import User
+from .riskfilter import RiskFilter
 
 FAR_FUTURE = date(9999, 12, 31)  # kept for callers; sorting no longer needs it
-
-
-@dataclass(frozen=True)
-class RiskFilter:
-    system: str | None = None  # AI system ref; "-" for organization-wide risks
-    owner: str | None = None
-    level: str | None = None  # residual level name
-    inherent_level: str | None = None
-    status: str | None = None  # a status, or "active" for everything not closed
-    category: str | None = None
-    overdue: bool = False
-    search: str = ""
-    inherent_cell: tuple[int, int] | None = None  # (likelihood, impact)
-    residual_cell: tuple[int, int] | None = None
-    today: date | None = None
-
-    def with_(self, **kw: Any) -> "RiskFilter":
-        return replace(self, **kw)
 
 
 # Sort keys. Each is read through an index on (column, ref_num); ref_num

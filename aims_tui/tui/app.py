@@ -22,20 +22,28 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.system_commands import SystemCommandsProvider
 
+from ..core import fastread
 from ..core.db import Database
 from ..core.errors import AimsError
-from ..core.identity import EDIT
+from ..core.roles import EDIT
 from ..core.text import visible
-from ..core.services import users
 from . import render
 from .base import DbMixin
 from .screens import registry
 from .screens.base import is_write_action
-from ..core import audit
-from ..core.reminders import start_notice
 from ..core.schedule import today as _real_today
 import inspect
 from .dialogs.help import HelpDialog
+
+# Loaded after the first paint (issue 15): the first screen (the dashboard, or the register's
+# first window) is read through sqlite3 (core.fastread) on SQLite, and these modules, which
+# import SQLAlchemy's ORM, SQLModel, pydantic and the models, are imported in a worker once it
+# is on screen (AimsApp.first_paint). A key that needs one before then imports it itself: the
+# import waits for the worker's (Python's import lock), and the key is handled after it.
+AFTER_FIRST_PAINT = ("aims_tui.core.services.users", "aims_tui.core.audit", "aims_tui.core.reminders",
+                     "aims_tui.core.queries", "aims_tui.core.windows", "aims_tui.tui.reads")
+FIRST_PAINT_LATEST = 2.0  # seconds after mount: the ORM is loaded then even if no screen said it painted
+AFTER_FIRST_PAINT_DELAY = 0.5  # seconds: the first keys (2 for the register, arrows) are answered first
 
 
 class AimsCommands(SystemCommandsProvider):
@@ -77,7 +85,11 @@ class AimsApp(App):
         self.today = today  # None: the real date (tests freeze it)
         self.poll_seconds = poll_seconds
         self.start_notice = start_notice
-        user = users.get_user(database, login) or {}
+        user = fastread.user(database, login)
+        if user is None:  # PostgreSQL (the role from the server), SQLite in memory: the ORM path
+            from ..core.services import users
+
+            user = users.get_user(database, login) or {}
         self.role: str | None = user.get("role") if user.get("active", True) else None
         self.undo_stack: list[tuple[str, Callable[[], Any]]] = []
         self.pending_writes = 0  # writes started by the user that have not landed yet
@@ -88,6 +100,8 @@ class AimsApp(App):
                 self.bind(e.key, f"goto('{e.id}')", description=e.title, show=False)
         self.sub_title = f"{visible(login)} ({self.role or 'not a user'})"
         self.trail_warning: str | None = None  # set while the quick audit check fails
+        self._first_painted = False
+        self.started = False  # True once the ORM is loaded and the start's checks have run (issue 15)
 
     # -- screens -----------------------------------------------------------------
     def on_mount(self) -> None:
@@ -96,14 +110,33 @@ class AimsApp(App):
             self._listen()  # LISTEN/NOTIFY: woken by other users' commits, no polling
         elif self.poll_seconds:
             self.set_interval(self.poll_seconds, self._poll)
+        self.set_timer(FIRST_PAINT_LATEST, self.first_paint)
+
+    def first_paint(self) -> None:
+        """The first screen has its data on screen (or FIRST_PAINT_LATEST has passed): load
+        the ORM and the services in a worker, then run the start's checks (issue 15)."""
+        if self._first_painted:
+            return
+        self._first_painted = True
+        self.set_timer(AFTER_FIRST_PAINT_DELAY, self._after_first_paint)
+
+    @work(thread=True, group="after-first-paint")
+    def _after_first_paint(self) -> None:
+        import importlib
+
+        for name in AFTER_FIRST_PAINT:
+            importlib.import_module(name)
         if self.start_notice and self.role:
             self._notice_on_start()
         self._check_trail()
+        self.started = True
 
-    @work(thread=True, group="trail-check")
     def _check_trail(self) -> None:
         """The quick audit check (issue 13): while the trail or the register does not
-        match, the header says so on every screen and a notice stays until dismissed."""
+        match, the header says so on every screen and a notice stays until dismissed.
+        Runs in the worker that loaded the ORM after the first paint."""
+        from ..core import audit
+
         try:
             with self.database.read() as s:
                 result = audit.quick_check(s)
@@ -117,9 +150,11 @@ class AimsApp(App):
         self.sub_title = f"{self.login} ({self.role or 'not a user'}) - AUDIT TRAIL BROKEN: run aims audit verify"
         self.notify(message, title="Audit trail broken", severity="error", markup=False, timeout=10**7)
 
-    @work(thread=True, group="start-notice")
     def _notice_on_start(self) -> None:
-        """Tell the user at once when something of theirs is overdue."""
+        """Tell the user at once when something of theirs is overdue (in the worker that
+        loaded the ORM after the first paint)."""
+        from ..core.reminders import start_notice
+
         try:
             message = start_notice(self.database, self.login, self.today)
         except AimsError:

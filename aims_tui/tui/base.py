@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from textual.worker import get_current_worker
 
 from ..core.errors import AimsError, PermissionDenied
-from ..core.identity import ROLE_RANK
+from ..core.roles import ROLE_RANK
 
 if TYPE_CHECKING:
     from .app import AimsApp

@@ -8,9 +8,7 @@ reminders, the register filter and ``aims check`` use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import select
@@ -23,27 +21,9 @@ from ..core.schedule import today as _today
 from ..core.scoring import Matrix
 from ..core.records import matrix_of, settings_row
 from ..core.rules import due_soon, live_risk, open_treatment, overdue
+from .dash import Dashboard
 
-
-@dataclass
-class Dashboard:
-    empty: bool
-    organization: str
-    matrix: Matrix
-    stages: dict[str, int]
-    inherent: dict[tuple[int, int], int]
-    residual: dict[tuple[int, int], int]
-    risks_overdue: int = 0
-    risks_due_soon: int = 0
-    treatments_overdue: int = 0
-    treatments_due_soon: int = 0
-    unaccepted: int = 0
-    my_risks: int = 0
-    my_risks_overdue: int = 0
-    my_treatments: int = 0
-    my_treatments_overdue: int = 0
-    soon_days: int = 14
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Dashboard", "dashboard", "heat_maps", "unaccepted_refs"]
 
 
 def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:

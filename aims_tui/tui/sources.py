@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from ..core import queries, windows
+from ..core import fastread
 from ..core.db import Database
+from ..core.riskfilter import RiskFilter
 from .widgets.paged_table import Window
+
+if TYPE_CHECKING:
+    from ..core import windows
+
+# The ORM read path (core.queries, core.windows) is imported on the first read that needs it:
+# the register's first window in ref order is read through sqlite3 (core.fastread, issue 15).
 
 
 @dataclass
@@ -15,11 +22,16 @@ class RiskSource:
     """The register under a filter and a sort, read a window at a time."""
 
     database: Database
-    filter: queries.RiskFilter
+    filter: RiskFilter
     sort: str = "ref"
     descending: bool = False
 
     def fetch(self, *, after: Any = None, before: Any = None, last: bool = False, limit: int = 20) -> Window:
+        fast = self._fast(after, before, last, limit)
+        if fast is not None:
+            return fast
+        from ..core import queries
+
         if last:
             # the last window: read backwards from the end, then put it in order
             p = queries.risk_page(self.database, self.filter, sort=self.sort, descending=not self.descending,
@@ -30,7 +42,22 @@ class RiskSource:
                               after=after, before=before, limit=limit)
         return Window(p.rows, p.first_key, p.last_key, p.has_more)
 
+    def _fast(self, after: Any, before: Any, last: bool, limit: int) -> Window | None:
+        """The same window through sqlite3 (None: the ORM path reads it)."""
+        if last:
+            p = fastread.risk_page(self.database, self.filter, sort=self.sort, descending=not self.descending,
+                                   limit=limit)
+            return None if p is None else Window(list(reversed(p.rows)), p.last_key, p.first_key, p.has_more)
+        p = fastread.risk_page(self.database, self.filter, sort=self.sort, descending=self.descending,
+                               after=after, before=before, limit=limit)
+        return None if p is None else Window(p.rows, p.first_key, p.last_key, p.has_more)
+
     def count(self) -> int:
+        n = fastread.risk_count(self.database, self.filter)
+        if n is not None:
+            return n
+        from ..core import queries
+
         return queries.risk_count(self.database, self.filter)
 
 
@@ -53,15 +80,21 @@ class WindowSource:
 
 
 def SystemSource(database: Database, f: windows.SystemFilter) -> WindowSource:
+    from ..core import windows
+
     return WindowSource(database, f, windows.system_page, windows.system_count)
 
 
 def TreatmentSource(database: Database, owner: str | None, include_done: bool = False) -> WindowSource:
     """Treatments of one owner (or everyone), soonest due first, a window at a time."""
+    from ..core import windows
+
     return WindowSource(database, windows.TreatmentFilter(owner, include_done), windows.treatment_page,
                         windows.treatment_count)
 
 
 def AuditSource(database: Database, f: windows.AuditFilter) -> WindowSource:
     """Audit events, newest first."""
+    from ..core import windows
+
     return WindowSource(database, f, windows.audit_page, windows.audit_count)

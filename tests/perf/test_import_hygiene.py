@@ -109,30 +109,73 @@ from aims_tui.core.db import open_database
 from aims_tui.tui.app import AimsApp
 from textual.widgets import DataTable
 
+first = {}
+painted = AimsApp.first_paint
+
+def first_paint(self):  # what the app has loaded when its first screen has its data on screen
+    first.setdefault("modules", sorted(sys.modules))
+    first.setdefault("screen", type(self.screen).__name__)
+    return painted(self)
+
+AimsApp.first_paint = first_paint
+
 async def main():
     app = AimsApp(open_database(sys.argv[1]), sys.argv[2])
     async with app.run_test(size=(160, 50)) as pilot:
-        app.goto("register")
+        if sys.argv[3] == "register":
+            app.goto("register")
         for _ in range(2000):
             await pilot.pause(0.01)
-            if type(app.screen).__name__ == "RegisterScreen" and app.screen.query_one(DataTable).row_count:
+            if type(app.screen).__name__.lower().startswith(sys.argv[3]) and first:
                 break
-        rows = app.screen.query_one(DataTable).row_count
-    print(json.dumps({"rows": rows, "modules": sorted(sys.modules)}))
+        rows = app.screen.query_one(DataTable).row_count if sys.argv[3] == "register" else -1
+        at_rows = sorted(sys.modules)
+        for _ in range(500):  # the ORM is loaded after the first paint
+            await pilot.pause(0.02)
+            if "aims_tui.core.queries" in sys.modules and app.role:
+                break
+        later = sorted(sys.modules)
+    print(json.dumps({"rows": rows, "first": first, "at_rows": at_rows, "later": later}))
 
 asyncio.run(main())
 """
 
 
+def _app_modules(db: Path, screen: str) -> dict:
+    login = pwd.getpwuid(os.geteuid()).pw_name
+    done = subprocess.run([sys.executable, "-c", APP_PROBE, str(db), login, screen], capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _tops(mods: list[str]) -> set[str]:
+    return {m.split(".")[0] for m in mods}
+
+
+@pytest.mark.parametrize("screen", ["dashboard", "register"])
+def test_the_apps_first_paint_loads_no_sqlalchemy_sqlmodel_pydantic_or_models_and_the_orm_comes_after(
+        tmp_path, db, screen):
+    """The first paint imported SQLModel, pydantic and our 20 tables (more CPU than a whole bare
+    Textual app): on SQLite the dashboard's counts and the register's first rows are read through
+    sqlite3, and the ORM is imported once they are on screen."""
+    seen = _app_modules(db, screen)
+    first = seen["first"]
+    assert first, "the app never said its first screen was painted"
+    mods = set(first["modules"])
+    assert not _tops(first["modules"]) & (ORM | HEAVY - {"textual"}), sorted(_tops(first["modules"]) & ORM)
+    assert not {m for m in mods if m.startswith("aims_tui.core.models") or m.startswith("aims_tui.core.services")}
+    if screen == "register":
+        assert seen["rows"] > 0
+    assert {"sqlmodel", "pydantic"} <= _tops(seen["later"])  # loaded after the first paint, for the keys
+    assert "aims_tui.core.queries" in seen["later"]
+
+
 def test_the_app_reaches_the_registers_first_rows_without_dialogs_services_or_document_libraries(tmp_path, db):
     """The app imported every dialog, the demo loader and the write services before its first rows:
     what its first screens do not show now loads when a key asks for it."""
-    login = pwd.getpwuid(os.geteuid()).pw_name
-    done = subprocess.run([sys.executable, "-c", APP_PROBE, str(db), login], capture_output=True, text=True,
-                          timeout=300, stdin=subprocess.DEVNULL)
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    mods = set(seen["modules"])
+    seen = _app_modules(db, "register")
+    mods = set(seen["at_rows"])
     assert seen["rows"] > 0
     assert not {m.split(".")[0] for m in mods} & HEAVY - {"textual"}
     for deferred in ("aims_tui.tui.dialogs.risk_editor", "aims_tui.tui.dialogs.risk_filter",

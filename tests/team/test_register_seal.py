@@ -420,8 +420,13 @@ async def test_the_app_shows_no_warning_on_a_sound_trail(register):
     app = AimsApp(db, ADMIN, today=TODAY, poll_seconds=0, start_notice=False)
     try:
         async with app.run_test(size=(120, 30)) as pilot:
+            for _ in range(200):  # the check runs after the first paint, with the ORM (issue 15)
+                await pilot.pause(0.05)
+                if app.started:
+                    break
             await app.workers.wait_for_complete()
             await pilot.pause(0.1)
+            assert app.started
             assert app.trail_warning is None and "BROKEN" not in app.sub_title
     finally:
         db.dispose()

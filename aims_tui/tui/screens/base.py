@@ -26,7 +26,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable
 
 from ...core.db import Database
-from ...core.identity import ADMIN, EDIT
+from ...core.roles import ADMIN, EDIT
 from ..base import DbMixin
 from ..widgets.paged_table import PagedTable
 

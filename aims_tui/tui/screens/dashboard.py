@@ -6,15 +6,16 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core import queries
-from .. import reads
+from ...core.riskfilter import RiskFilter
+from .. import dash
 from ...core.text import visible
 from ..render import colour_of
 from ..widgets.heat_map import HeatMap
 from .base import AimsScreen
+from ..widgets.footer import AimsFooter
 from ..widgets.header import AimsHeader
 
 
@@ -42,7 +43,7 @@ class DashboardScreen(AimsScreen):
         yield Static("Cells: count and level (L Low, M Medium, H High, C Critical). Enter on a cell lists "
                      "its risks.", markup=False, id="legend")
         yield OptionList(id="summary")
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#residual", HeatMap).focus()
@@ -50,19 +51,20 @@ class DashboardScreen(AimsScreen):
     def refresh_data(self) -> None:
         login, today, db = self.login, self.aims.view_day, self.aims.read_db
         # three workers: the counts paint first, each heat map when its aggregate is read
-        self.db_work(lambda: reads.dashboard(db, login, today), self._show, group="dash-counts")
+        self.db_work(lambda: dash.dashboard(db, login, today), self._show, group="dash-counts")
         for hm in self.query(HeatMap):
             self._load_map(hm)
 
     def _load_map(self, hm: HeatMap) -> None:
         db, today, residual = self.aims.read_db, self.aims.view_day, hm.residual
-        self.db_work(lambda: reads.heat_maps(db, residual, today), lambda r: hm.show(*r),
+        self.db_work(lambda: dash.heat_maps(db, residual, today), lambda r: hm.show(*r),
                      group=f"dash-map-{residual}")
 
     def action_refresh(self) -> None:
         self.refresh_data()
 
-    def _show(self, d: reads.Dashboard) -> None:
+    def _show(self, d: dash.Dashboard) -> None:
+        self.aims.first_paint()  # the counts are on screen: the app loads the ORM now (issue 15)
         if d.empty and self.aims.as_of is None:  # a past day before the first record: zeros, no first run
             if not self.is_current:
                 return  # the user went elsewhere while the counts were read: do not pull them back
@@ -105,13 +107,13 @@ class DashboardScreen(AimsScreen):
 
     def on_heat_map_cell_chosen(self, event: HeatMap.CellChosen) -> None:
         cell = (event.likelihood, event.impact)
-        f = queries.RiskFilter(status="active")
+        f = RiskFilter(status="active")
         f = f.with_(residual_cell=cell) if event.heat_map.residual else f.with_(inherent_cell=cell)
         self.aims.goto("register", initial_filter=f)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         which = event.option.id
-        base = queries.RiskFilter(status="active")
+        base = RiskFilter(status="active")
         if which == "risks_overdue":
             self.aims.goto("register", initial_filter=base.with_(overdue=True), initial_sort=("next_review", False))
         elif which == "risks_soon":

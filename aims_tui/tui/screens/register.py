@@ -7,18 +7,18 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
-from ...core import queries
-from ...core.identity import APPROVE, EDIT
-from ...core.models import WITHDRAWN
+from ...core.fastread import WITHDRAWN
+from ...core.riskfilter import RiskFilter
+from ...core.roles import APPROVE, EDIT
 from ...core.schedule import today as _today
-from ...core.search import cap_message, capped
 from ..sources import RiskSource
 from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
 from ..widgets.typed import TypedInput
 from .base import AimsScreen
+from ..widgets.footer import AimsFooter
 from ..widgets.header import AimsHeader
 
 SORT_ORDER = ["ref", "residual", "title", "owner", "status", "next_review", "inherent", "category", "system"]
@@ -27,7 +27,7 @@ SORT_NAMES = {"ref": "ref", "residual": "residual level", "title": "title", "own
               "system": "AI system"}
 
 
-def describe_filter(f: queries.RiskFilter) -> Text:
+def describe_filter(f: RiskFilter) -> Text:
     parts = []
     for name, value in (("system", f.system), ("owner", f.owner), ("level", f.level),
                         ("inherent level", f.inherent_level), ("status", f.status), ("category", f.category)):
@@ -70,12 +70,12 @@ class RegisterScreen(AimsScreen):
         Binding("escape", "leave_search", "Back to table", show=False),
     ]
 
-    initial_filter: queries.RiskFilter | None = None
+    initial_filter: RiskFilter | None = None
     initial_sort: tuple[str, bool] | None = None
 
     def __init__(self, database, login) -> None:
         super().__init__(database, login)
-        self.filter = queries.RiskFilter()
+        self.filter = RiskFilter()
         self.sort, self.descending = "ref", False
         self._search_timer = None
         self._loaded = False
@@ -86,7 +86,7 @@ class RegisterScreen(AimsScreen):
         yield TypedInput(placeholder="Search titles and refs (/)", id="search", classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(risk_columns(self.today), empty_text="No risks match.", id="risks")
-        yield Footer()
+        yield AimsFooter()
 
     def today(self) -> date:
         return self.aims.view_day or _today()
@@ -126,13 +126,16 @@ class RegisterScreen(AimsScreen):
             self.pager.reload()
 
     # -- filter, search, sort -----------------------------------------------------
-    def set_filter(self, f: queries.RiskFilter) -> None:
+    def set_filter(self, f: RiskFilter) -> None:
         self.filter = f.with_(today=self.aims.view_day, search=self.filter.search)
         self.reload()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id != "search":
             return
+        # deferred: the register's first rows are read without the ORM, which core.search loads (issue 15)
+        from ...core.search import cap_message, capped
+
         too_long = cap_message(event.value)
         if too_long:  # a paste of a whole document: cut it (the cut fires Changed again)
             event.input.value = capped(event.value)
@@ -165,7 +168,7 @@ class RegisterScreen(AimsScreen):
         self.pager.table.focus()
 
     def action_filter(self) -> None:
-        def chosen(f: queries.RiskFilter | None) -> None:
+        def chosen(f: RiskFilter | None) -> None:
             if f is not None:
                 self.set_filter(f)
 
@@ -174,7 +177,7 @@ class RegisterScreen(AimsScreen):
         self.app.push_screen(RiskFilterDialog(self.database, self.filter), chosen)
 
     def action_clear_filter(self) -> None:
-        self.filter = queries.RiskFilter(today=self.aims.view_day)
+        self.filter = RiskFilter(today=self.aims.view_day)
         self.query_one("#search", Input).value = ""
         self.reload()
 

@@ -13,7 +13,7 @@ from typing import Callable
 
 from textual.screen import Screen
 
-from ...core.identity import EDIT
+from ...core.roles import EDIT
 
 P = "aims_tui.tui.screens."
 

@@ -312,6 +312,9 @@ class PagedTable(DbMixin, Widget):
         self._render_rows(cursor)
         self.post_message(self.Loaded(self, self.total))
         self._prefetch()
+        painted = getattr(self.app, "first_paint", None)
+        if painted is not None:  # the app loads the ORM after its first screen's rows (issue 15)
+            painted()
 
     def _prefetch(self) -> None:
         source, key, size = self.source, self.last_key, self.page_size
