@@ -17,8 +17,8 @@ as they were``. SQLite looks a name up in the temp schema first, so every read
 of core (the same SQL, the same indexes) reads the register as it was without
 knowing it. PostgreSQL does the same with TEMP tables and views of the reading
 session (``pg_temp`` is searched before every other schema): the rows of then
-are ``pg_temp.hist_risk``..., the views ``pg_temp.risk``... (see :class:`_Conn`). The tallies the dashboard sums (migration 0014) are shadowed the
-same way: the live tally minus what the overridden rows count now plus what
+are ``pg_temp.hist_risk``..., the views ``pg_temp.risk``... (see :class:`_Conn`).
+The tallies the dashboard sums (migration 0014) are shadowed the same way: the live tally minus what the overridden rows count now plus what
 they counted then.
 
 The API (the contract between helpers):

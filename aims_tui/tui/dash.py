@@ -8,34 +8,14 @@ tui.reads (the ORM path), imported then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from ..core import fastread
 from ..core.db import Database
 from ..core.scoring import Matrix
+from .dash_data import Dashboard
 
-
-@dataclass
-class Dashboard:
-    empty: bool
-    organization: str
-    matrix: Matrix
-    stages: dict[str, int]
-    inherent: dict[tuple[int, int], int]
-    residual: dict[tuple[int, int], int]
-    risks_overdue: int = 0
-    risks_due_soon: int = 0
-    treatments_overdue: int = 0
-    treatments_due_soon: int = 0
-    unaccepted: int = 0
-    my_risks: int = 0
-    my_risks_overdue: int = 0
-    my_treatments: int = 0
-    my_treatments_overdue: int = 0
-    soon_days: int = 14
-    extra: dict[str, Any] = field(default_factory=dict)
+__all__ = ["Dashboard", "dashboard", "heat_maps"]
 
 
 def dashboard(db: Database, login: str, today: date | None = None) -> Dashboard:

@@ -21,7 +21,7 @@ from ..core.schedule import today as _today
 from ..core.scoring import Matrix
 from ..core.records import matrix_of, settings_row
 from ..core.rules import due_soon, live_risk, open_treatment, overdue
-from .dash import Dashboard
+from .dash_data import Dashboard
 
 __all__ = ["Dashboard", "dashboard", "heat_maps", "unaccepted_refs"]
 
