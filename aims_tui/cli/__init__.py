@@ -92,9 +92,10 @@ def main_callback(
                                                     help="Print the version and exit.")] = None,
 ) -> None:
     if ctx.invoked_subcommand is None:
+        from .lazy import DB_KEY
         from .open_cmd import open_app  # deferred: the ORM and Textual load only when the app opens
 
-        open_app(demo)
+        open_app(demo, ctx.meta.get(DB_KEY))
 
 
 def main() -> None:

@@ -9,26 +9,15 @@ aims' user and the database role whose grants apply are always the same.
 
 from __future__ import annotations
 
-import os
-import pwd
-
 from sqlalchemy import text
 from sqlmodel import Session, select
 
 from .errors import PermissionDenied, UnknownUser
+from .login import os_login
 from .models import User
 from .roles import ADMIN, APPROVE, EDIT, READ, ROLE_RANK
 
 __all__ = ["ADMIN", "APPROVE", "EDIT", "READ", "ROLE_RANK"]
-
-
-def os_login() -> str:
-    """The login name of the effective uid (not $USER, not $LOGNAME)."""
-    uid = os.geteuid()
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return f"uid{uid}"
 
 
 def acting_login(database) -> str:

@@ -184,3 +184,48 @@ def test_the_app_reaches_the_registers_first_rows_without_dialogs_services_or_do
                      "aims_tui.core.services.risks",
                      "aims_tui.tui.dialogs.as_of", "aims_tui.tui.screens.changes"):  # issue 19: keys D, C
         assert deferred not in mods, deferred
+
+
+COMMAND_PROBE = r"""
+import json, os, runpy, sys
+import aims_tui.tui.app as app_module
+
+def run(database, login):  # what `aims` has loaded when it hands the register to the app
+    with open(os.environ["AIMS_MODULES_OUT"], "w") as fh:
+        json.dump({"login": login, "modules": sorted(sys.modules)}, fh)
+
+app_module.run = run
+sys.argv = ["aims", *sys.argv[1:]]
+runpy.run_module("aims_tui", run_name="__main__")
+"""
+
+
+def _opening(tmp_path: Path, db: Path) -> tuple[dict, str]:
+    out = tmp_path / "opened.json"
+    env = {k: v for k, v in os.environ.items() if k not in ("AIMS_DEBUG", "AIMS_DB")}
+    env.update(AIMS_MODULES_OUT=str(out), AIMS_DB=str(db))
+    done = subprocess.run([sys.executable, "-c", COMMAND_PROBE], capture_output=True, text=True, env=env,
+                          timeout=300, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    return json.loads(out.read_text()), done.stderr
+
+
+def test_the_aims_command_hands_a_known_users_register_to_the_app_without_the_orm(tmp_path, db):
+    """The app drew its first screen without the ORM, but `aims` itself imported the CLI's helpers,
+    the setup service and SQLAlchemy to find the database and the user before starting it: on an
+    existing SQLite register whose user is known, it opens through sqlite3 reads alone."""
+    seen, said = _opening(tmp_path, db)
+    assert seen["login"] == pwd.getpwuid(os.geteuid()).pw_name and said == ""
+    mods = set(seen["modules"])
+    assert not {"sqlalchemy", "sqlmodel", "alembic"} & _tops(seen["modules"]), sorted(_tops(seen["modules"]))
+    assert not {m for m in mods if m.startswith(("aims_tui.core.models", "aims_tui.core.services",
+                                                 "aims_tui.cli.common"))}
+
+
+def test_a_new_register_still_goes_the_full_way_and_says_it_was_created(tmp_path):
+    """The quick way applies only to an existing register and a known user: a new file is created,
+    Annex A loaded and the caller made its admin, as before."""
+    new = tmp_path / "new" / "aims.db"
+    seen, said = _opening(tmp_path, new)
+    assert new.exists() and "created" in said and "is its admin" in said
+    assert "sqlalchemy" in _tops(seen["modules"])
