@@ -32,6 +32,17 @@ async def settle(pilot: Pilot, rounds: int = 6) -> None:
             break
 
 
+async def started(pilot: Pilot, seconds: float = 60) -> None:
+    """Wait until the app has loaded the ORM and run its start's checks and notice, which it
+    does in a worker after the first paint (issue 15), then settle."""
+    for _ in range(int(seconds / 0.05)):
+        if pilot.app.started:
+            break
+        await pilot.pause(0.05)
+    assert pilot.app.started, "the app did not finish starting"
+    await settle(pilot)
+
+
 def notes(app: AimsApp) -> list[str]:
     return [n.message for n in app._notifications]
 

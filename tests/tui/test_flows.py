@@ -16,7 +16,7 @@ from aims_tui.tui.screens.systems import SystemsScreen
 
 from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
 from ..tui3 import formkeys
-from .helpers import goto, make_app, notes, settle
+from .helpers import goto, make_app, notes, settle, started
 
 SIZE = (100, 30)
 
@@ -410,7 +410,7 @@ async def test_a_user_with_overdue_items_is_told_so_when_the_app_starts(demo_db)
     assert expected and "overdue" in expected
     app = make_app(demo_db, ADMIN, start_notice=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await started(pilot)  # the notice comes once the ORM is loaded, after the first paint
         assert expected in notes(app)
 
 
@@ -418,7 +418,7 @@ async def test_a_user_with_nothing_overdue_gets_no_start_notice(db):
     """The notice is for overdue items only: an empty register says nothing."""
     app = make_app(db, ADMIN, start_notice=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
+        await started(pilot)  # asserted after the notice would have come, not before
         assert not [n for n in notes(app) if "overdue" in n]
 
 
