@@ -58,8 +58,17 @@ cadences -- and due-soon days, organization, scope) is taken back from the
 events of the settings, the scope and the criteria, so levels, appetite and
 reminders as of a moment use the criteria in force then.
 
-Not covered (the live value is shown): a control's own SoA entry (applicability).
-Records written behind aims' back (``aims audit verify`` names them) or
+The Statement of Applicability (``applicability``, one entry per control) and the
+controls (``control``) are taken back by the control's code (the ``entity_ref`` of
+their events): an entry's fields back to their ``before``, an organization's own
+control created after ``T`` absent with its entry. An approval of the SoA (entity
+``applicability``, ref ``soa``, ``{"controls": [None, codes]}``) is undone entry by
+entry: each named entry's ``approved_by``/``approved_at`` back to the approval before
+it (the latest earlier approval naming it, whose event's time is its ``approved_at``,
+unless an edit in between cleared it), as is the approval an edit cleared.
+
+Not covered (the live value is shown): the Annex A controls loaded after ``T`` (one
+event for the whole catalogue). Records written behind aims' back (``aims audit verify`` names them) or
 bulk loads with no event per record (the demo) are as they are now, except that
 a risk or AI system created after ``T`` is absent.
 """
