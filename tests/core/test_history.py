@@ -12,7 +12,8 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from aims_tui.core import audit, history, queries, tally
 from aims_tui.core.errors import DatabaseError, NotFound, ValidationError
-from aims_tui.core.services import acceptances, controls, criteria, management, reviews, risks, settings as settings_svc, systems, withdrawal
+from aims_tui.core.services import (acceptances, controls, criteria, management, reviews, risks,
+                                    settings as settings_svc, systems, withdrawal)
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db, raw_connect
 
 TABLES = (*history.TABLES, "control", "applicability")  # the SoA entries and own controls too
