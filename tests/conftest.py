@@ -55,6 +55,7 @@ ENGINE_MODULES = (
     "tests/reminders/test_core.py",
     "tests/io/test_jsonio.py",
     "tests/core/test_history.py", "tests/core/test_history_links_criteria.py", "tests/cli/test_history_engines.py",
+    "tests/core/test_history_soa.py",
     "tests/tui3/test_as_of_engines.py",
 )
 

@@ -94,9 +94,9 @@ def register_command(fmt: FormatOpt = "csv", out: OutOpt = None, as_of: common.A
 
 @export_app.command("soa")
 @common.handle_errors
-def soa_command(fmt: FormatOpt = "csv", out: OutOpt = None) -> None:
-    """The Statement of Applicability (UTF-8, header row, formula-safe cells)."""
-    _export("soa", fmt, out)
+def soa_command(fmt: FormatOpt = "csv", out: OutOpt = None, as_of: common.AsOfOpt = None) -> None:
+    """The Statement of Applicability (UTF-8, header row, formula-safe cells); as it was at the end of a day with --as-of."""
+    _export("soa", fmt, out, common.as_of_day(as_of))
 
 
 @export_app.command("json")

@@ -58,8 +58,17 @@ cadences -- and due-soon days, organization, scope) is taken back from the
 events of the settings, the scope and the criteria, so levels, appetite and
 reminders as of a moment use the criteria in force then.
 
-Not covered (the live value is shown): a control's own SoA entry (applicability).
-Records written behind aims' back (``aims audit verify`` names them) or
+The Statement of Applicability (``applicability``, one entry per control) and the
+controls (``control``) are taken back by the control's code (the ``entity_ref`` of
+their events): an entry's fields back to their ``before``, an organization's own
+control created after ``T`` absent with its entry. An approval of the SoA (entity
+``applicability``, ref ``soa``, ``{"controls": [None, codes]}``) is undone entry by
+entry: each named entry's ``approved_by``/``approved_at`` back to the approval before
+it (the latest earlier approval naming it, whose event's time is its ``approved_at``,
+unless an edit in between cleared it), as is the approval an edit cleared.
+
+Not covered (the live value is shown): the Annex A controls loaded after ``T`` (one
+event for the whole catalogue). Records written behind aims' back (``aims audit verify`` names them) or
 bulk loads with no event per record (the demo) are as they are now, except that
 a risk or AI system created after ``T`` is absent.
 """
@@ -119,6 +128,8 @@ def _parse_stored(value: str | datetime | None) -> datetime | None:
 
 # entity of the audit trail -> table, and how its entity_ref names a row
 _BY_REF = {"risk": "risk", "ai_system": "ai_system"}
+# The controls and their SoA entries: keyed by the control's code (the events' entity_ref)
+_BY_CODE = ("control", "applicability")
 TABLES = ("risk", "ai_system", "acceptance", "treatment", "review", "stage_event", "settings")
 # The risk criteria as audited by services.criteria (entity "settings", ref "criteria"): keys of the
 # settings' matrix (the rest of a criteria event, "cadences", is a column of its own).
@@ -214,6 +225,11 @@ def _registers_changed_since(conn: _Conn, at: str) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def _cols(cols: list[str]) -> str:
+    """Column names for SQL, quoted (the controls have a column named ``group``)."""
+    return ", ".join(f'"{c}"' for c in cols)
+
+
 def _to_stored(value: Any, col: str) -> Any:
     """A value as logged (``audit.plain``) back to how SQLite stores it."""
     if isinstance(value, bool):
@@ -245,21 +261,21 @@ class _Undo:
         # by an event since T that has a ref; undone by ref like an AI system
         self.extra = _registers_changed_since(conn, self.at)
         self.by_ref = {**_BY_REF, **{t: t for t in self.extra}}
-        self.cols = {t: conn.columns(t) for t in (*TABLES, *self.extra)}
-        self.states: dict[str, dict[Any, _State]] = {t: {} for t in (*TABLES, *self.extra)}
+        self.cols = {t: conn.columns(t) for t in (*TABLES, *_BY_CODE, *self.extra)}
+        self.states: dict[str, dict[Any, _State]] = {t: {} for t in (*TABLES, *_BY_CODE, *self.extra)}
         self._system_ids: dict[str, int | None] = {}
         self.refs = refs  # only these refs per entity (diff); None: all
 
     # rows ----------------------------------------------------------------
     def _live(self, table: str, where: str, arg: Any) -> dict[str, Any] | None:
         cols = self.cols[table]
-        got = self.conn.execute(f"SELECT {', '.join(cols)} FROM main.{table} WHERE {where} = ?", (arg,)).fetchone()
+        got = self.conn.execute(f"SELECT {_cols(cols)} FROM main.{table} WHERE {where} = ?", (arg,)).fetchone()
         return None if got is None else dict(zip(cols, got))
 
     def state(self, table: str, key: Any, by: str = "id") -> _State:
         st = self.states[table].get(key)
         if st is None:
-            st = _State(self._live(table, by, key))
+            st = _State(self._live_by_code(table, key) if table in _BY_CODE else self._live(table, by, key))
             self.states[table][key] = st
         return st
 
@@ -278,13 +294,15 @@ class _Undo:
     def run(self) -> "_Undo":
         rows = self.conn.execute(
             "SELECT id, entity, entity_ref, action, changes FROM main.audit_event "
-            f"WHERE at > ? AND entity IN ({', '.join('?' * (4 + len(self.extra)))}) ORDER BY id DESC",
-            (self.at, "risk", "ai_system", "treatment", "settings", *self.extra)).fetchall()
+            f"WHERE at > ? AND entity IN ({', '.join('?' * (6 + len(self.extra)))}) ORDER BY id DESC",
+            (self.at, "risk", "ai_system", "treatment", "settings", *_BY_CODE, *self.extra)).fetchall()
         for _id, entity, ref, action, changes in rows:
             if self.refs is not None and ref not in self.refs.get(entity, ()) and entity not in ("treatment", "settings"):
                 continue
             ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
-            if entity == "settings":
+            if entity in _BY_CODE:
+                self._undo_by_code(entity, ref, action, ch, _id)
+            elif entity == "settings":
                 self._undo_settings(ch)
             elif entity == "treatment":
                 self._undo_treatment(ref, action, ch)
@@ -388,6 +406,73 @@ class _Undo:
             row["version"] = int(row["version"]) - 1
             st.changed = True
 
+    def _live_by_code(self, table: str, code: str) -> dict[str, Any] | None:
+        cols = self.cols[table]
+        if table == "control":
+            return self._live(table, "code", code)
+        got = self.conn.execute(f"SELECT {', '.join('a.' + c for c in cols)} FROM main.applicability a "
+                                "JOIN main.control c ON c.id = a.control_id WHERE c.code = ?", (code,)).fetchone()
+        return None if got is None else dict(zip(cols, got))
+
+    def _undo_by_code(self, entity: str, ref: str, action: str, ch: dict, event_id: int) -> None:
+        """An event of a control (``control``/<code>) or of its SoA entry (``applicability``/<code>;
+        ``applicability``/``soa`` approves many): fields back to their ``before``; a custom control
+        created after T is absent with its entry."""
+        if entity == "applicability" and ref == "soa" and action == "approve":
+            codes = ch.get("controls")
+            if isinstance(codes, list) and len(codes) == 2 and isinstance(codes[1], list):
+                for code in codes[1]:
+                    st = self.state("applicability", str(code))
+                    if st.row is None:
+                        continue
+                    st.row["approved_by"], st.row["approved_at"] = self._approval_before(str(code), event_id)
+                    st.row["version"] = int(st.row["version"]) - 1
+                    st.changed = True
+            return
+        if entity == "control" and action == "create":
+            for table in _BY_CODE:
+                st = self.state(table, ref)
+                st.row, st.changed = None, True
+            return
+        st = self.state(entity, ref)
+        row = st.row
+        if row is None:
+            return  # (the Annex A load names no control: its controls are as now)
+        touched = False
+        for f, pair in ch.items():
+            if not isinstance(pair, list) or len(pair) != 2 or f not in row or f in ("version", "id") \
+                    or pair[0] == pair[1]:
+                continue
+            row[f] = _to_stored(pair[0], f)
+            touched = True
+            if f == "approved_by" and entity == "applicability" and "approved_at" not in ch:
+                # an edit clears the approval (its time is not logged): the approval it cleared
+                row["approved_by"], row["approved_at"] = self._approval_before(ref, event_id)
+        ver = ch.get("version")
+        if isinstance(ver, list) and len(ver) == 2 and isinstance(ver[0], int) and "version" in row:
+            row["version"] = ver[0]
+            touched = True
+        elif touched and "version" in row:
+            row["version"] = int(row["version"]) - 1
+        st.changed = st.changed or touched
+
+    def _approval_before(self, code: str, event_id: int) -> tuple[str, Any]:
+        """Who approved SoA entry ``code`` and when, just before event ``event_id``: the latest
+        approval naming it, unless an edit after it cleared it; ("", None) when none."""
+        for ev_ref, actor, when, changes in self.conn.execute(
+                "SELECT entity_ref, actor, at, changes FROM main.audit_event WHERE entity = 'applicability' "
+                "AND entity_ref IN (?, 'soa') AND id < ? ORDER BY id DESC", (code, event_id)):
+            ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
+            if ev_ref == "soa":
+                codes = ch.get("controls")
+                if isinstance(codes, list) and len(codes) == 2 and isinstance(codes[1], list) and code in codes[1]:
+                    return str(actor), when
+            else:
+                pair = ch.get("approved_by")
+                if isinstance(pair, list) and len(pair) == 2 and pair[0] != pair[1]:
+                    return ("", None) if not pair[1] else (str(pair[1]), when)
+        return "", None
+
     def _bring_back(self, rec: dict) -> None:
         for key, table, col in (("acceptances", "acceptance", "accepted_at"), ("treatments", "treatment", "created_at"),
                                 ("reviews", "review", "reviewed_at")):
@@ -455,7 +540,11 @@ class _Undo:
         for key, st in self.states[table].items():
             if not st.changed:
                 continue
-            live_id = key if table not in self.by_ref else self._live_id(table, key)
+            if table in _BY_CODE:
+                live = self._live_by_code(table, key)
+                live_id = None if live is None else live["id"]
+            else:
+                live_id = key if table not in self.by_ref else self._live_id(table, key)
             yield live_id, st.row
 
     def links(self) -> Iterator[tuple[int, int]]:
@@ -546,14 +635,14 @@ def build(raw: Any, at: datetime) -> dict[str, int]:
         for view in views:
             if conn.pg:  # (PostgreSQL keeps the views' dependencies: all go, and are made again)
                 conn.execute(f"DROP VIEW IF EXISTS temp.{view} CASCADE")
-            elif view not in TABLES and view not in TALLIES and view != "risk_control":
+            elif view not in TABLES and view not in _BY_CODE and view not in TALLIES and view != "risk_control":
                 conn.execute(f"DROP VIEW IF EXISTS temp.{view}")  # another register, shadowed for an earlier moment
-        for table in (*TABLES, *undo.extra):
+        for table in (*TABLES, *_BY_CODE, *undo.extra):
             cols = undo.cols[table]
             conn.execute(f"DROP VIEW IF EXISTS temp.{table}")
             conn.execute(f"DROP TABLE IF EXISTS hist.{table}")
             conn.execute(f"DROP TABLE IF EXISTS hist.{table}_ids")
-            conn.execute(f"CREATE TABLE hist.{table} AS SELECT {', '.join(cols)} FROM main.{table} WHERE 0 = 1")
+            conn.execute(f"CREATE TABLE hist.{table} AS SELECT {_cols(cols)} FROM main.{table} WHERE 0 = 1")
             conn.execute(f"CREATE TABLE hist.{table}_ids (id INTEGER PRIMARY KEY)")
             ins, gen, conv = cols, {}, {}
             if conn.pg:  # generated columns are computed below, from their own expression
@@ -573,11 +662,11 @@ def build(raw: Any, at: datetime) -> dict[str, int]:
                     ids.append((row["id"],))
                     rows.append([conv[c](row.get(c)) if conv else row.get(c) for c in ins])
             conn.executemany(f"INSERT OR IGNORE INTO hist.{table}_ids VALUES (?)", ids)
-            conn.executemany(f"INSERT INTO hist.{table} ({', '.join(ins)}) VALUES ({', '.join('?' * len(ins))})", rows)
+            conn.executemany(f"INSERT INTO hist.{table} ({_cols(ins)}) VALUES ({', '.join('?' * len(ins))})", rows)
             if gen and rows:
                 conn.execute(f"UPDATE hist.{table} SET " + ", ".join(f"{c} = ({e})" for c, e in gen.items()))
             counts[table] = n
-            sel = ", ".join(cols)
+            sel = _cols(cols)
             conn.execute(f"CREATE TEMP VIEW {table} AS SELECT {sel} FROM main.{table} "
                          f"WHERE id NOT IN (SELECT id FROM hist.{table}_ids) "
                          f"UNION ALL SELECT {sel} FROM hist.{table}")

@@ -22,7 +22,7 @@ import pytest
 from aims_tui.core import audit
 from sqlalchemy.engine import make_url
 
-from aims_tui.core.services import criteria, risks, systems, users
+from aims_tui.core.services import controls, criteria, risks, systems, users
 from tests.conftest import ADMIN, APPROVER, EDITOR, VIEWER, make_db, where
 
 ME = pwd.getpwuid(os.geteuid()).pw_name
@@ -57,6 +57,7 @@ def hist(tmp_path_factory):
         if me not in (ADMIN, APPROVER, EDITOR, VIEWER):
             users.add_user(database, ADMIN, me, "viewer")
         systems.create_system(database, EDITOR, {"name": "Chat assistant"}, today=date(2026, 5, 1))
+        controls.update_applicability(database, EDITOR, "A.2.2", {"applicable": True, "justification": "in scope"})
         risks.create_risk(database, EDITOR, {"title": "Biased answers", "inherent_likelihood": 4,
                                              "inherent_impact": 4, "system": "AIS-001", "controls": ["A.6.2.4"],
                                              "next_review": "2026-05-20"}, today=date(2026, 5, 1))
@@ -68,6 +69,9 @@ def hist(tmp_path_factory):
         systems.transition(database, ADMIN, "AIS-001", "validation", override_justification="moved for the test run",
                            today=date(2026, 6, 10))
         criteria.set_criteria(database, ADMIN, {"appetite": 3}, today=date(2026, 6, 10))
+        controls.update_applicability(database, EDITOR, "A.2.2", {"justification": "still in scope",
+                                                                   "implementation_status": "implemented"})
+        controls.add_control(database, ADMIN, {"code": "ORG.1", "title": "Model cards", "justification": "ours"})
         mp.undo()
         yield where(database)
     finally:
@@ -99,6 +103,18 @@ def test_export_register_as_of_a_day_names_the_controls_linked_that_day(hist):
     now = list(csv.DictReader(io.StringIO(aims(hist, "export", "register", "--format", "csv", "--out", "-").stdout)))
     assert [(r["ref"], r["residual_score"], r["controls"]) for r in then] == [("R-0001", "16", "A.6.2.4")]
     assert [(r["ref"], r["controls"]) for r in now] == [("R-0001", "A.7.2"), ("R-0002", "")]
+
+
+def test_export_soa_as_of_a_day_gives_the_entries_and_controls_of_that_day(hist):
+    """The case: the SoA at mid-May: A.2.2 included "in scope", not started, and no own control
+    yet; since 2026-06-10 it reads "still in scope", implemented, and ORG.1 is listed."""
+    def soa(*extra: str) -> dict[str, tuple[str, str]]:
+        rows = csv.DictReader(io.StringIO(aims(hist, "export", "soa", *extra, "--format", "csv", "--out", "-").stdout))
+        return {r["code"]: (r["justification"], r["implementation_status"]) for r in rows}
+
+    then, now = soa("--as-of", THEN), soa()
+    assert then["A.2.2"] == ("in scope", "not_started") and "ORG.1" not in then
+    assert now["A.2.2"] == ("still in scope", "implemented") and now["ORG.1"] == ("ours", "not_started")
 
 
 def test_check_as_of_a_day_uses_the_appetite_of_that_day(hist):

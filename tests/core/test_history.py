@@ -11,11 +11,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from aims_tui.core import audit, history, queries, tally
-from aims_tui.core.errors import DatabaseError, ValidationError
-from aims_tui.core.services import acceptances, criteria, management, reviews, risks, settings as settings_svc, systems, withdrawal
+from aims_tui.core.errors import DatabaseError, NotFound, ValidationError
+from aims_tui.core.services import (acceptances, controls, criteria, management, reviews, risks,
+                                    settings as settings_svc, systems, withdrawal)
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db, raw_connect
 
-TABLES = history.TABLES
+TABLES = (*history.TABLES, "control", "applicability")  # the SoA entries and own controls too
 # JSON columns compared by value (the audit trail keeps JSON canonical: the keys' order is not kept).
 JSON_COLUMNS = {"matrix", "cadences"}
 
@@ -81,7 +82,8 @@ def rebuilt(db, at: datetime, kept: tuple[str, ...]) -> dict[str, list]:
 
 STEPS = st.lists(st.tuples(
     st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
-                     "close_review", "system", "retitle", "delete", "link", "criteria", "settings"]),
+                     "close_review", "system", "retitle", "delete", "link", "criteria", "settings",
+                     "soa", "approve_soa", "own_control"]),
     st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
     min_size=1, max_size=14)
 
@@ -104,6 +106,15 @@ def _apply(db, step, state) -> None:
             criteria.set_criteria(db, ADMIN, {"appetite": l_ * i_ % 25 + 1,
                                               "cadences": {"Low": f"{30 * l_}d", "Medium": f"{20 * i_}d",
                                                            "High": "30d", "Critical": f"{7 * l_}d"}}, today=TODAY)
+        elif op == "soa":  # an SoA entry decided or re-justified (an approval it had is cleared)
+            controls.update_applicability(db, EDITOR, (CODES + ["ORG.1", "ORG.2"])[pick % 7], {
+                "applicable": bool(l_ % 2), "justification": f"why {pick}",
+                "implementation_status": ("not_started", "planned", "partial", "implemented")[i_ % 4]})
+        elif op == "approve_soa":
+            controls.approve_soa(db, APPROVER if pick % 2 else ADMIN)
+        elif op == "own_control":
+            controls.add_control(db, ADMIN, {"code": f"ORG.{pick % 2 + 1}", "title": f"Own {pick}",
+                                             "justification": "ours" if l_ % 2 else ""})
         elif op == "settings":
             settings_svc.update_settings(db, ADMIN, {"due_soon_days": l_ * 7, "organization": f"Org {pick}"})
         elif op == "link":
@@ -141,7 +152,7 @@ def _apply(db, step, state) -> None:
         elif op == "delete":
             risks.delete_risk(db, APPROVER, ref)
             refs.remove(ref)
-    except ValidationError:
+    except (ValidationError, NotFound):  # (an own control not added yet)
         pass  # a refused change changes nothing: the history must still hold
 
 

@@ -173,7 +173,8 @@ def approve_soa(db: Database, actor: str, codes: list[str] | None = None) -> int
             n += 1
         if n:
             s.flush()
-            audit.record(s, actor, "applicability", "soa", "approve", {"controls": [None, approved]})
+            # the event's time is the entries' approved_at (the history takes an approval back by it)
+            audit.record(s, actor, "applicability", "soa", "approve", {"controls": [None, approved]}, at=now)
         return n
 
     return db.transact(tx)
