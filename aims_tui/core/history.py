@@ -680,7 +680,11 @@ def build(raw: Any, at: datetime) -> dict[str, int]:
         conn.execute("CREATE TEMP VIEW risk_control AS SELECT risk_id, control_id FROM main.risk_control "
                      "WHERE risk_id NOT IN (SELECT id FROM hist.risk_ids) "
                      "UNION ALL SELECT risk_id, control_id FROM hist.risk_control")
-        _tally_views(conn)
+        if not conn.pg:
+            # On PostgreSQL the tallies are not shadowed: a past moment's counts are read from its
+            # rows (tally.present is False while ``risk`` is a TEMP view and the tallies are not). A
+            # property test found the shadowed cover tally off by one there (a closed risk's cover).
+            _tally_views(conn)
         if conn.pg:
             raw.commit()
         else:

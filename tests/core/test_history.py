@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, Phase, given, settings, strategies as st
+from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
 from aims_tui.core import audit, history, queries, tally
 from aims_tui.core.errors import DatabaseError, NotFound, ValidationError
@@ -48,7 +48,10 @@ def clock(monkeypatch):
 
 
 def tallies(db) -> tuple[str, ...]:
-    """The tallies this database keeps (SQLite; PostgreSQL once a migration makes them)."""
+    """The tallies a past moment is read from: SQLite's, shadowed by core.history. PostgreSQL keeps
+    tallies too (0017), but a past moment there counts its rows instead (not shadowed)."""
+    if db.backend == "postgresql":
+        return ()
     with db.read() as s:
         return tuple(history.TALLIES) if tally.present(s) else ()
 
@@ -159,6 +162,11 @@ def _apply(db, step, state) -> None:
 @settings(max_examples=30, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=STEPS)
+@example(steps=[  # found on PostgreSQL (the shadowed cover tally off by one): a closed risk changed later
+    ('approve_soa', 28, 3, 1, 3000), ('accept', 15, 3, 1, 164), ('soa', 49, 2, 5, 2064), ('criteria', 26, 4, 5, 2709),
+    ('restore', 40, 5, 3, 2598), ('rescore', 21, 1, 3, 126), ('restore', 33, 3, 2, 261), ('retitle', 26, 1, 4, 36),
+    ('close_review', 20, 3, 4, 2281), ('rescore', 9, 4, 4, 1402), ('accept', 40, 5, 5, 188), ('delete', 49, 2, 4, 2970),
+    ('criteria', 0, 2, 5, 58), ('withdraw', 8, 1, 2, 1569)])
 def test_the_register_rebuilt_as_of_any_moment_equals_the_register_saved_then(tmp_path_factory, steps):
     """The case: a manager asks what the register looked like on a past day; every
     field of every risk, system, acceptance, review and stage event, and every link
