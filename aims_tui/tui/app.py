@@ -105,6 +105,14 @@ class AimsApp(App):
 
     # -- screens -----------------------------------------------------------------
     def on_mount(self) -> None:
+        if self.poll_seconds and self.database.is_sqlite:
+            # the poll's baseline, taken before the first screen reads: a commit that lands
+            # between that read and the first poll is then seen (it used to become the
+            # baseline, and the change never showed). PRAGMA data_version costs a millisecond.
+            try:
+                self._data_version = self.database.data_version()
+            except Exception:  # noqa: BLE001 - polling must never stop the app
+                self._data_version = None
         self.goto("dashboard")
         if self.poll_seconds and self.database.backend == "postgresql":
             self._listen()  # LISTEN/NOTIFY: woken by other users' commits, no polling
@@ -383,8 +391,11 @@ class AimsApp(App):
         NOTIFYs); a lost connection falls back to polling."""
         worker = get_current_worker()
         try:
+            # once listening, read the screen again: a commit that landed between the first
+            # screen's read and the LISTEN would otherwise never show
             self.database.listen(lambda: self.call_from_thread(self.refresh_screens),
-                                 lambda: worker.is_cancelled)
+                                 lambda: worker.is_cancelled,
+                                 ready=lambda: self.call_from_thread(self.refresh_screens))
         except Exception:  # noqa: BLE001 - live refresh must never stop the app
             if not worker.is_cancelled:
                 self.call_from_thread(self.set_interval, self.poll_seconds, self._poll)

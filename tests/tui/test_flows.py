@@ -353,6 +353,23 @@ async def test_another_users_commit_refreshes_the_register_on_screen(db):
         assert app.screen.pager.rows[0]["title"] == "After"
 
 
+async def test_a_commit_made_before_the_first_poll_still_refreshes_the_register(db):
+    """Multi-user (a CI failure): another user's commit that lands after the rows were read
+    but before the app's first poll must still reach the screen. The first poll used to take
+    the commit's own version as its baseline, and the change never showed."""
+    risks.create_risk(db, EDITOR, {"title": "Before", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR, poll=2.0)
+    async with app.run_test(size=SIZE) as pilot:
+        await goto(pilot, "2")
+        assert app.screen.pager.rows[0]["title"] == "Before"
+        risks.update_risk(db, ADMIN, "R-0001", {"title": "After"})  # before the first poll, at 2 s
+        for _ in range(120):
+            await pilot.pause(0.05)
+            if app.screen.pager.rows and app.screen.pager.rows[0]["title"] == "After":
+                break
+        assert app.screen.pager.rows[0]["title"] == "After"
+
+
 async def test_help_lists_the_keys_of_the_current_screen(db):
     """? opens help with the current screen's keys (here the register's)."""
     app = make_app(db, EDITOR)
