@@ -87,6 +87,28 @@ def _has_tallies(con: sqlite3.Connection) -> bool:
                        (TALLY_TABLE,)).fetchone() is not None
 
 
+@dataclass
+class _Fast:
+    con: sqlite3.Connection
+    settings: _Settings
+
+
+@contextmanager
+def _fast_read(db: Database, *, tallies: bool = False) -> Iterator[_Fast | None]:
+    """The read transaction and the settings of a fast read; None when it does not apply:
+    ``db`` is not served (see applies), the database has no settings row or, when
+    ``tallies`` is asked for, no tallies (migration 0014). sqlite3.Error is the caller's."""
+    if not applies(db):
+        yield None
+        return
+    with _read(db) as con:
+        if tallies and not _has_tallies(con):
+            yield None
+            return
+        st = _settings(con)
+        yield None if st is None else _Fast(con, st)
+
+
 def _day(v: Any) -> date | None:
     return None if v is None else (v if isinstance(v, date) else date.fromisoformat(str(v)[:10]))
 
@@ -159,7 +181,7 @@ def risk_row(r: dict[str, Any], m: Matrix, sys_ref: str | None, today: date, soo
 def risk_page(db: Database, f: Any, *, sort: str = "ref", descending: bool = False, after: tuple | None = None,
               before: tuple | None = None, limit: int = 100, from_end: bool = False) -> FastPage | None:
     """core.queries.risk_page for the plain register (see plain_register); None otherwise."""
-    if not applies(db) or not plain_register(f, sort) or (after is not None and before is not None):
+    if not plain_register(f, sort) or (after is not None and before is not None):
         return None
     backwards = before is not None or from_end
     boundary = after if after is not None else before
@@ -175,10 +197,10 @@ def risk_page(db: Database, f: Any, *, sort: str = "ref", descending: bool = Fal
     sql = (f"SELECT {cols} FROM risk WHERE {' AND '.join(where)} "
            f"ORDER BY ref_num {'ASC' if asc else 'DESC'} LIMIT ?")
     try:
-        with _read(db) as con:
-            st = _settings(con)
-            if st is None:
+        with _fast_read(db) as fast:
+            if fast is None:
                 return None
+            con, st = fast.con, fast.settings
             got = [dict(zip(RISK_COLUMNS, r)) for r in con.execute(sql, (*params, limit + 1))]
             has_more = len(got) > limit
             got = got[:limit]
@@ -216,16 +238,12 @@ def _marks(values: tuple[str, ...]) -> str:
 
 def dashboard_counts(db: Database, login: str, today: date | None = None) -> dict[str, Any] | None:
     """tui.reads.dashboard's fields, from the tallies (None without them: the ORM path counts)."""
-    if not applies(db):
-        return None
     today = today or _today()
     try:
-        with _read(db) as con:
-            if not _has_tallies(con):
+        with _fast_read(db, tallies=True) as fast:
+            if fast is None:
                 return None
-            st = _settings(con)
-            if st is None:
-                return None
+            con, st = fast.con, fast.settings
             soon = st.due_soon_days
             got = dict(con.execute("SELECT stage, count(*) FROM ai_system GROUP BY stage").fetchall())
             stages = {s: int(got.get(s, 0)) for s in STAGES}
@@ -279,16 +297,12 @@ def dashboard_counts(db: Database, login: str, today: date | None = None) -> dic
 
 def heat_map(db: Database, residual: bool) -> tuple[Matrix, dict[tuple[int, int], int]] | None:
     """tui.reads.heat_maps: the active risks per cell (awaiting assessment left out), from the tallies."""
-    if not applies(db):
-        return None
     axis = "residual" if residual else "inherent"
     try:
-        with _read(db) as con:
-            if not _has_tallies(con):
+        with _fast_read(db, tallies=True) as fast:
+            if fast is None:
                 return None
-            st = _settings(con)
-            if st is None:
-                return None
+            con, st = fast.con, fast.settings
             rows = con.execute(
                 f"SELECT {axis}_likelihood, {axis}_impact, sum(n) FROM risk_tally_cells "
                 f"WHERE status IN ({_marks(ACTIVE_STATUSES)}) AND awaiting = 0 GROUP BY 1, 2 HAVING sum(n) > 0",
