@@ -252,6 +252,8 @@ class FastTable(Table):
             return  # the first pass only counts pages: no backgrounds, cells or grid lines
         self._tx = canv.beginText()
         self._tx_font = self._tx_colour = None
+        self._text_ops = canv.__dict__.setdefault("_aims_text_ops", {})  # see _write_string
+        self._nums: dict[float, str] = {}  # fp_str of each x and y: a row's cells share their y, a column its x
         if self._spanCmds or self._renderCB:
             super().draw()
             return
@@ -268,51 +270,70 @@ class FastTable(Table):
             self._restoreRoundingObscuredLines()
 
     def _draw_cells(self) -> None:
-        """Every cell in order: a left- and top-aligned string (nearly all of them) written here,
-        the same operators ``_drawCell`` writes, without a call, a tuple and a lookup per line;
-        anything else through ``_drawCell``."""
-        cache = self.canv.__dict__.get("_aims_text_ops")
-        if cache is None:
-            cache = self.canv.__dict__["_aims_text_ops"] = {}
+        """Every cell in order: a left- and top-aligned string (nearly all of them) written
+        here by ``_write_string``, without ``_drawCell``'s tuples and tests; anything else
+        through ``_drawCell``."""
         cols = list(zip(self._colpositions[:-1], self._colWidths))
-        nums: dict[float, str] = {}  # fp_str of each x and y: a row's cells share their y, a column its x
         for row, rowstyle, rowpos, rowheight in zip(self._cellvalues, self._cellStyles, self._rowpositions[1:],
                                                     self._rowHeights):
-            top = rowpos + rowheight
             for cellval, cs, (colpos, colwidth) in zip(row, rowstyle, cols):
                 if type(cellval) is not str or cs.alignment != "LEFT" or cs.valign != "TOP":
                     self._drawCell(cellval, cs, (colpos, rowpos), (colwidth, rowheight))
                     continue
-                tx = self._tx
-                if cs.color != self._tx_colour:
-                    tx.setFillColor(cs.color)
-                    self._tx_colour = cs.color
-                name, fsize, leading = cs.fontname, cs.fontsize, cs.leading
-                if (name, fsize, leading) != self._tx_font:
-                    tx.setFont(name, fsize, leading)
-                    self._tx_font = (name, fsize, leading)
-                y = top - cs.topPadding - fsize
-                x = colpos + cs.leftPadding
-                code = tx._code
-                for line in (cellval.split("\n") if "\n" in cellval else (cellval,)):
-                    if line:
-                        sx, sy = nums.get(x), nums.get(y)
-                        if sx is None:
-                            sx = nums[x] = fp_str(x)
-                        if sy is None:
-                            sy = nums[y] = fp_str(y)
-                        code.append(f"1 0 0 1 {sx} {sy} Tm")  # tx.setTextOrigin(x, y): fp_str(x, y)
-                        key = (name, fsize, leading, tx._curSubset, line)
-                        hit = cache.get(key)
-                        if hit is None:
-                            hit = (tx._formatText(line), tx._curSubset)
-                            if len(cache) < TEXT_CACHE_LIMIT:
-                                cache[key] = hit
-                        code.append(hit[0])
-                        tx._curSubset = hit[1]
-                        tx._x0 = tx._x = x
-                        tx._y0 = tx._y = y
-                    y -= leading
+                self._write_string(cellval, cs, colpos, rowpos, colwidth, rowheight)
+
+    def _write_string(self, text: str, cs: Any, x0: float, y0: float, width: float, height: float) -> None:
+        """A string cell (aligned left, right or centre; top or middle) into the table's one
+        text object, each line where ReportLab's ``Table._drawCell`` draws it.
+
+        Each line's origin is set (``setTextOrigin``, each x and y formatted once per table)
+        and its string written without advancing the text cursor. The register repeats the same owners, statuses,
+        levels and dates thousands of times; ReportLab formats each again (the font's
+        subsets, escaping, numbers). The operators it writes depend only on the font, size,
+        leading, the subset selected before and the string, and the subsets of a document
+        only grow: they are kept per canvas (one document) and written again as they are,
+        so the bytes do not change."""
+        tx = self._tx
+        if cs.color != self._tx_colour:
+            tx.setFillColor(cs.color)
+            self._tx_colour = cs.color
+        name, fsize, leading = cs.fontname, cs.fontsize, cs.leading
+        if (name, fsize, leading) != self._tx_font:
+            tx.setFont(name, fsize, leading)
+            self._tx_font = (name, fsize, leading)
+        lines = text.split("\n") if "\n" in text else (text,)
+        if cs.valign == "TOP":
+            y = y0 + height - cs.topPadding - fsize
+        else:
+            y = y0 + (cs.bottomPadding + height - cs.topPadding + len(lines) * leading) / 2.0 - fsize
+        just = cs.alignment
+        x = x0 + cs.leftPadding
+        nums, ops, code = self._nums, self._text_ops, tx._code
+        for line in lines:
+            if line:
+                if just != "LEFT":
+                    w = pdfmetrics.stringWidth(line, name, fsize)
+                    if just == "RIGHT":
+                        x = x0 + width - cs.rightPadding - w
+                    else:
+                        x = x0 + (width + cs.leftPadding - cs.rightPadding - w) / 2.0
+                sx, sy = nums.get(x), nums.get(y)
+                if sx is None:
+                    sx = nums[x] = fp_str(x)
+                if sy is None:
+                    sy = nums[y] = fp_str(y)
+                code.append(f"1 0 0 1 {sx} {sy} Tm")  # tx.setTextOrigin(x, y): fp_str(x, y)
+                key = (name, fsize, leading, tx._curSubset, line)
+                hit = ops.get(key)
+                if hit is None:
+                    hit = (tx._formatText(line), tx._curSubset)
+                    if len(ops) < TEXT_CACHE_LIMIT:
+                        ops[key] = hit
+                code.append(hit[0])
+                tx._curSubset = hit[1]
+                tx._x0 = tx._x = x
+                tx._y0 = tx._y = y
+            y -= leading
 
     def _drawLines(self) -> None:  # noqa: N802 - called by Table.draw after the cells
         if self._tx is not None:
@@ -335,58 +356,11 @@ class FastTable(Table):
             return
         if tx is None:
             return  # the dry pass draws nothing
-        tx = self._tx
-        if cellstyle.color != self._tx_colour:
-            tx.setFillColor(cellstyle.color)
-            self._tx_colour = cellstyle.color
-        name, fsize, leading = cellstyle.fontname, cellstyle.fontsize, cellstyle.leading
-        if (name, fsize, leading) != self._tx_font:
-            tx.setFont(name, fsize, leading)
-            self._tx_font = (name, fsize, leading)
-        lines = cellval.split("\n")
-        if valign == "TOP":
-            y = pos[1] + size[1] - cellstyle.topPadding - fsize
-        else:
-            y = pos[1] + (cellstyle.bottomPadding + size[1] - cellstyle.topPadding + len(lines) * leading) / 2.0 - fsize
-        for line in lines:
-            if line:
-                if just == "LEFT":
-                    x = pos[0] + cellstyle.leftPadding
-                else:
-                    w = pdfmetrics.stringWidth(line, name, fsize)
-                    if just == "RIGHT":
-                        x = pos[0] + size[0] - cellstyle.rightPadding - w
-                    else:
-                        x = pos[0] + (size[0] + cellstyle.leftPadding - cellstyle.rightPadding - w) / 2.0
-                tx.setTextOrigin(x, y)
-                _text_out(tx, line)
-            y -= leading
+        self._write_string(cellval, cellstyle, pos[0], pos[1], size[0], size[1])
 
 
 _ALIGNS = ("LEFT", "RIGHT", "CENTER", "CENTRE")
 TEXT_CACHE_LIMIT = 300_000
-
-
-def _text_out(tx: Any, line: str) -> None:
-    """``tx.textOut(line)`` for a text object whose origin is set before every string.
-
-    The register repeats the same owners, statuses, levels and dates thousands of
-    times; ReportLab formats each again (the font's subsets, escaping, numbers). The
-    operators it writes depend only on the font, size, leading, the subset selected
-    before and the string, and the subsets of a document only grow: they are kept
-    per canvas (one document) and written again as they are, so the bytes do not
-    change. The text cursor is not advanced (the next string sets its origin)."""
-    key = (tx._fontname, tx._fontsize, tx._leading, tx._curSubset, line)
-    cache = tx._canvas.__dict__.get("_aims_text_ops")
-    if cache is None:
-        cache = tx._canvas.__dict__["_aims_text_ops"] = {}
-    hit = cache.get(key)
-    if hit is None:
-        hit = (tx._formatText(line), tx._curSubset)
-        if len(cache) < TEXT_CACHE_LIMIT:
-            cache[key] = hit
-    tx._code.append(hit[0])
-    tx._curSubset = hit[1]
 
 
 PAD_TOP, PAD_BOTTOM = 1.5, 2.0
