@@ -52,6 +52,16 @@ class RiskSource:
                                after=after, before=before, limit=limit)
         return None if p is None else Window(p.rows, p.first_key, p.last_key, p.has_more)
 
+    def first_window(self, limit: int) -> tuple[Window, int] | None:
+        """The first window and the count of the plain register through sqlite3 (a few
+        milliseconds at any size), or None: then they are read in a worker (issue 15)."""
+        if self.descending or not fastread.applies(self.database) or \
+                not fastread.plain_register(self.filter, self.sort):
+            return None
+        w = self._fast(None, None, False, limit)
+        n = None if w is None else fastread.risk_count(self.database, self.filter)
+        return None if w is None or n is None else (w, n)
+
     def count(self) -> int:
         n = fastread.risk_count(self.database, self.filter)
         if n is not None:

@@ -144,6 +144,7 @@ class PagedTable(DbMixin, Widget):
         self._need_count = True
         self._pending_shift = 0
         self._page_size = 0
+        self._first_on_size = False  # set_source came before the table had its size
         self.sort_label = ""
 
     def compose(self) -> ComposeResult:
@@ -166,6 +167,13 @@ class PagedTable(DbMixin, Widget):
     def set_source(self, source: PageSource, keep_position: bool = False) -> None:
         self.source = source
         self._prefetched = None
+        if not self.rows and not keep_position and hasattr(source, "first_window"):
+            # a screen's first window, read before its first paint when the source can (issue 15)
+            if not self.table.size.height:
+                self._first_on_size = True  # the page size is known once the table has its size
+                return
+            if self._load_first():
+                return
         if keep_position:
             self._load(self.anchor, self.table.cursor_row, count=True)
         else:
@@ -301,6 +309,22 @@ class PagedTable(DbMixin, Widget):
 
         self.db_work(fetch, done, group=f"pager-{id(self)}", failed=lambda e: bool(failed(e)))
 
+    def _load_first(self) -> bool:
+        """The first window and the count at once, on this thread, when the source reads them in
+        a few milliseconds at any size (the plain register through sqlite3): the screen's first
+        frame has its rows, and no empty table is painted first. False: the worker reads them."""
+        size = self.page_size
+        try:
+            got = self.source.first_window(size)  # type: ignore[union-attr]
+        except Exception:  # noqa: BLE001 - the worker reads it again and says what fails
+            got = None
+        if got is None:
+            return False
+        w, total = got
+        self._page_size, self.total, self._need_count = size, total, False
+        self._apply(("home",), w, 0, 0)
+        return True
+
     def _apply(self, anchor: tuple, w: Window, cursor: int, offset: int) -> None:
         self.anchor = anchor
         self.rows = w.rows
@@ -366,7 +390,11 @@ class PagedTable(DbMixin, Widget):
         status.update(f"{a:,}-{b:,} of {self.total:,}{extra}")
 
     def on_resize(self, event: events.Resize) -> None:
-        if self.source is not None and self.page_size != self._page_size:
+        if self._first_on_size and self.source is not None and self.table.size.height:
+            self._first_on_size = False
+            if not self._load_first():
+                self._load(("home",), 0, count=True)
+        elif self.source is not None and self.page_size != self._page_size:
             self._page_size = self.page_size
             self._load(self.anchor, self.table.cursor_row)
         elif self.rows:
