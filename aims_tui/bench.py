@@ -207,9 +207,12 @@ from aims_tui.tui.app import AimsApp
 
 async def main():
     db = open_database(sys.argv[1])
-    app = AimsApp(db, sys.argv[3])
+    start = sys.argv[4] if len(sys.argv) > 4 else "dashboard"
+    # "register": the app opened on the register (aims --screen register); "dashboard": opened
+    # as `aims` opens, on the dashboard, and sent to the register at once
+    app = AimsApp(db, sys.argv[3], screen=start) if start != "dashboard" else AimsApp(db, sys.argv[3])
     async with app.run_test(size=(160, 50)) as pilot:
-        if hasattr(app, "goto"):
+        if start == "dashboard" and hasattr(app, "goto"):
             app.goto("register")
         for _ in range(2000):
             await pilot.pause(0.005)
@@ -657,13 +660,19 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
     for size in sizes:
         path = ensure_db(folder, size)
         floor = _probe_runs(FLOOR_TEXTUAL, ["-"], runs)
-        paint = _probe_runs(tui, [str(path), login], runs) if tui else "no TUI probe"
-        if isinstance(paint, str) or isinstance(floor, str):
-            emit("target", size, name="tui_first_paint", error=paint if isinstance(paint, str) else floor)
+        paint = _probe_runs(tui, [str(path), login, "register"], runs) if tui else "no TUI probe"
+        via = _probe_runs(tui, [str(path), login, "dashboard"], runs) if tui else "no TUI probe"
+        if isinstance(paint, str) or isinstance(floor, str) or isinstance(via, str):
+            emit("target", size, name="tui_first_paint",
+                 error=next(x for x in (paint, via, floor) if isinstance(x, str)))
         else:
-            target("tui_first_paint", size, paint, floor, 1.5, "process start to the register's first rows",
+            target("tui_first_paint", size, paint, floor, 1.5,
+                   "process start to the register's first rows (aims --screen register)",
                    "bare Textual app, DataTable of 44 rows")
-            memory[size] = paint["mb"]
+            target("tui_first_paint_via_dashboard", size, via, floor, 1.5,
+                   "process start to the register's first rows, the app opened on the dashboard and "
+                   "sent to the register at once (aims, then 2)", "bare Textual app, DataTable of 44 rows")
+            memory[size] = max(paint["mb"], via["mb"])
             emit("target", size, name="peak_memory_mb", mb=paint["mb"], limit_mb=200, floor_mb=floor["mb"],
                  met=paint["mb"] < 200)
         dash, dash_cpu = _dashboard_ms(path)

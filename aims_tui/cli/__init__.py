@@ -88,6 +88,11 @@ def _version(value: bool) -> None:
 def main_callback(
     ctx: typer.Context,
     demo: Annotated[bool, typer.Option("--demo", help="Load demo data into an empty database, then open.")] = False,
+    screen: Annotated[str, typer.Option("--screen", "-s", metavar="SCREEN",
+                                        help="Open the app on this screen: dashboard (the default), register, "
+                                             "systems, treatments, soa, impact, nonconformities, due, management, "
+                                             "import, system, audit, changes, or a register of the management "
+                                             "system (e.g. objectives).")] = "dashboard",
     version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Print the version and exit.")] = None,
 ) -> None:
@@ -95,7 +100,7 @@ def main_callback(
         from .lazy import DB_KEY
         from .open_cmd import open_app  # deferred: the ORM and Textual load only when the app opens
 
-        open_app(demo, ctx.meta.get(DB_KEY))
+        open_app(demo, ctx.meta.get(DB_KEY), screen)
 
 
 def main() -> None:

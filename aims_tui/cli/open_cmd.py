@@ -35,14 +35,15 @@ def _quick(db_option: str | None) -> tuple[Any, str] | None:
     return database, login
 
 
-def open_app(demo: bool, db_option: str | None = None) -> None:
+def open_app(demo: bool, db_option: str | None = None, screen: str = "dashboard") -> None:
+    _check_screen(screen)
     quick = None if demo else _quick(db_option)
     if quick is None:
-        return _open_app_full(demo)
+        return _open_app_full(demo, screen)
     from ..tui.app import run  # deferred: Textual loads only when the TUI starts
 
     try:
-        run(*quick)
+        run(*quick, screen=screen)
     except Exception as exc:
         from ..core.errors import AimsError
 
@@ -53,7 +54,19 @@ def open_app(demo: bool, db_option: str | None = None) -> None:
         common.fail(str(exc))
 
 
-def _open_app_full(demo: bool) -> None:
+def _check_screen(screen: str) -> None:
+    """--screen names a screen the app opens on (one with a key: the registers of the
+    management system open from M), or the command stops here, naming the choices."""
+    from ..tui.screens import registry
+
+    offered = [e.id for e in registry.SCREENS]
+    if screen not in offered:
+        from . import common
+
+        common.fail(f"--screen: no screen '{screen}'; one of: {', '.join(offered)}")
+
+
+def _open_app_full(demo: bool, screen: str = "dashboard") -> None:
     from . import common
 
     @common.handle_errors
@@ -69,6 +82,6 @@ def _open_app_full(demo: bool) -> None:
                 common.note(f"aims: loaded demo data ({counts['systems']} AI systems, {counts['risks']} risks)")
         from ..tui.app import run  # deferred: Textual loads only when the TUI starts
 
-        run(database, login)
+        run(database, login, screen=screen)
 
     opened()

@@ -77,7 +77,7 @@ class AimsApp(App):
     as_of: reactive[date | None] = reactive(None, init=False)
 
     def __init__(self, database: Database, login: str, *, today: date | None = None,
-                 poll_seconds: float = 1.0, start_notice: bool = True) -> None:
+                 poll_seconds: float = 1.0, start_notice: bool = True, screen: str = "dashboard") -> None:
         render.use_colour(bool(os.environ.get("NO_COLOR")))  # before Textual removes it
         super().__init__()
         self.database = database
@@ -85,6 +85,7 @@ class AimsApp(App):
         self.today = today  # None: the real date (tests freeze it)
         self.poll_seconds = poll_seconds
         self.start_notice = start_notice
+        self.start_screen = screen  # the first screen (aims --screen; the dashboard by default)
         user = fastread.user(database, login)
         if user is None:  # PostgreSQL (the role from the server), SQLite in memory: the ORM path
             from ..core.services import users
@@ -113,7 +114,13 @@ class AimsApp(App):
                 self._data_version = self.database.data_version()
             except Exception:  # noqa: BLE001 - polling must never stop the app
                 self._data_version = None
-        self.goto("dashboard")
+        start = next((e for e in self.screen_entries if e.id == self.start_screen), None)
+        if start is None or start.pushed or start.id == "dashboard":
+            self.goto("dashboard")  # a pushed screen opens above it (its Escape returns there)
+        if start is None:
+            self.say(f"the {self.start_screen} screen is not offered to your role", error=True)
+        elif start.id != "dashboard":
+            self.goto(start.id)
         if self.poll_seconds and self.database.backend == "postgresql":
             self._listen()  # LISTEN/NOTIFY: woken by other users' commits, no polling
         elif self.poll_seconds:
@@ -447,5 +454,5 @@ def _own_actions(cls: type) -> set[str]:
     return out
 
 
-def run(database: Database, login: str) -> None:
-    AimsApp(database, login).run()
+def run(database: Database, login: str, screen: str = "dashboard") -> None:
+    AimsApp(database, login, screen=screen).run()

@@ -378,7 +378,7 @@ def test_a_database_made_by_a_newer_aims_is_refused_and_db_check_says_so(cli):
 def test_opening_the_app_as_an_unknown_login_is_refused_before_the_app_starts(demo_cli, monkeypatch):
     """`aims` with no command checks who you are before opening the TUI."""
     started = []
-    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a: started.append(a))
+    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a, **k: started.append(a))
     r = demo_cli(login="mallory", code=1)
     assert "ada" in _one_line(r.stderr) and started == []
     demo_cli("--demo", login="ada")  # a database with risks: nothing loaded, the app opens
@@ -389,7 +389,7 @@ def test_opening_the_app_as_an_unknown_login_is_refused_before_the_app_starts(de
 def test_the_app_with_demo_on_an_empty_database_loads_the_demo_first(cli, monkeypatch):
     """The README's run command: `aims --demo` on a new database loads demo data, then opens the app."""
     started = []
-    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a: started.append(a))
+    monkeypatch.setattr("aims_tui.tui.app.run", lambda *a, **k: started.append(a))
     r = cli("--demo")
     assert "loaded demo data" in r.stderr and len(started) == 1
     assert len(cli.json("risks", "list")) > 0

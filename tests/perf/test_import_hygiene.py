@@ -194,9 +194,9 @@ COMMAND_PROBE = r"""
 import json, os, runpy, sys
 import aims_tui.tui.app as app_module
 
-def run(database, login):  # what `aims` has loaded when it hands the register to the app
+def run(database, login, screen="dashboard"):  # what `aims` has loaded when it hands the register to the app
     with open(os.environ["AIMS_MODULES_OUT"], "w") as fh:
-        json.dump({"login": login, "modules": sorted(sys.modules)}, fh)
+        json.dump({"login": login, "screen": screen, "modules": sorted(sys.modules)}, fh)
 
 app_module.run = run
 sys.argv = ["aims", *sys.argv[1:]]
@@ -204,11 +204,11 @@ runpy.run_module("aims_tui", run_name="__main__")
 """
 
 
-def _opening(tmp_path: Path, db: Path) -> tuple[dict, str]:
+def _opening(tmp_path: Path, db: Path, *args: str) -> tuple[dict, str]:
     out = tmp_path / "opened.json"
     env = {k: v for k, v in os.environ.items() if k not in ("AIMS_DEBUG", "AIMS_DB")}
     env.update(AIMS_MODULES_OUT=str(out), AIMS_DB=str(db))
-    done = subprocess.run([sys.executable, "-c", COMMAND_PROBE], capture_output=True, text=True, env=env,
+    done = subprocess.run([sys.executable, "-c", COMMAND_PROBE, *args], capture_output=True, text=True, env=env,
                           timeout=300, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     return json.loads(out.read_text()), done.stderr
@@ -219,7 +219,7 @@ def test_the_aims_command_hands_a_known_users_register_to_the_app_without_the_or
     the setup service and SQLAlchemy to find the database and the user before starting it: on an
     existing SQLite register whose user is known, it opens through sqlite3 reads alone."""
     seen, said = _opening(tmp_path, db)
-    assert seen["login"] == pwd.getpwuid(os.geteuid()).pw_name and said == ""
+    assert seen["login"] == pwd.getpwuid(os.geteuid()).pw_name and said == "" and seen["screen"] == "dashboard"
     mods = set(seen["modules"])
     assert not {"sqlalchemy", "sqlmodel", "alembic"} & _tops(seen["modules"]), sorted(_tops(seen["modules"]))
     assert not {m for m in mods if m.startswith(("aims_tui.core.models", "aims_tui.core.services",
@@ -233,3 +233,11 @@ def test_a_new_register_still_goes_the_full_way_and_says_it_was_created(tmp_path
     seen, said = _opening(tmp_path, new)
     assert new.exists() and "created" in said and "is its admin" in said
     assert "sqlalchemy" in _tops(seen["modules"])
+
+
+def test_aims_screen_register_hands_the_register_to_the_app_the_same_quick_way(tmp_path, db):
+    """`aims --screen register` (issue 15: the register's first rows at Textual's own speed) opens
+    on the register through the same sqlite3 reads: no ORM before the app."""
+    seen, said = _opening(tmp_path, db, "--screen", "register")
+    assert seen["screen"] == "register" and said == ""
+    assert not {"sqlalchemy", "sqlmodel", "alembic"} & _tops(seen["modules"]), sorted(_tops(seen["modules"]))
