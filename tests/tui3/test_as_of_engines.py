@@ -6,36 +6,23 @@ The history: on 2026-02-02 R-0001 (3x3, Medium by the default bands) linked to A
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from aims_tui.core import audit, history
+from aims_tui.core import history
 from aims_tui.core.services import criteria, risks
 
-from ..conftest import ADMIN, EDITOR, make_db
+from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import settle
 from .formkeys import make_app
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.on(day)
-
-    def on(self, day: date) -> None:
-        self.now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
+from .history_story import clocked_db
 
 
 @pytest.fixture
 def linked(tmp_path, monkeypatch):
-    clock = Clock(date(2026, 1, 5))
-    monkeypatch.setattr(audit, "utcnow", clock)
-    db = make_db(tmp_path / "linked.db")
+    db, clock = clocked_db(tmp_path / "linked.db", monkeypatch)
     clock.on(date(2026, 2, 2))
     risks.create_risk(db, EDITOR, {"title": "Model drift", "inherent_likelihood": 3, "inherent_impact": 3,
                                    "controls": ["A.6.2.4"]}, today=date(2026, 2, 2))
