@@ -1,5 +1,6 @@
 """A known history for the tests of the app as of a past day (issue 19), made through the
-services with a moving clock (audit.utcnow), so that its events fall on the days named here."""
+services with a moving clock (audit.utcnow), so that its events fall on the days named here;
+and set_as_of, the day set in the app as a user does (key D)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 
 from aims_tui.core import audit
 from aims_tui.core.db import Database
 from aims_tui.core.services import acceptances, management, risks
 
 from ..conftest import APPROVER, EDITOR, TODAY, make_db
+from ..tui.helpers import settle
 
 MR_DAY = date(2026, 3, 31)
 
@@ -69,3 +72,13 @@ def story(tmp_path, monkeypatch):
     clock.on(TODAY)
     yield db
     db.dispose()
+
+
+async def set_as_of(pilot, text: str) -> None:
+    """D, then `text` typed over the day in its dialog (empty: back to today), then Enter."""
+    await pilot.press("D")
+    await settle(pilot)
+    box = pilot.app.screen.query_one("#as-of", Input)
+    assert box.has_focus
+    await pilot.press("end", "shift+home", "backspace", *text, "enter")
+    await settle(pilot)

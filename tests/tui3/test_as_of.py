@@ -17,7 +17,7 @@ from aims_tui.core.services import risks
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import settle
 from .formkeys import make_app, notes
-from .history_story import MR_DAY
+from .history_story import MR_DAY, set_as_of
 
 
 def level(li: int, im: int) -> str:
@@ -51,15 +51,6 @@ def _banner(app) -> str:
     return str(b.render()) if b.display and b.parent.has_class("-as-of") else ""
 
 
-async def _set_date(pilot, text: str) -> None:
-    await pilot.press("D")
-    await settle(pilot)
-    box = pilot.app.screen.query_one("#as-of", Input)
-    assert box.has_focus
-    await pilot.press("end", "shift+home", "backspace", *text, "enter")
-    await settle(pilot)
-
-
 async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_restores_it(story):
     """The manager asks what the register said at the review of 31 March: R-0001's old scores and
     R-0002 still open, R-0003 not there yet; back to today everything is as it is now."""
@@ -77,7 +68,7 @@ async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_
         assert ("C", "Go to Changes since the last review", "goto('changes')") in dict(
             app.key_sections(app.screen))["Screens"]
 
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         assert app.as_of == MR_DAY
         then = _rows(app)
         assert set(then) == {"R-0001", "R-0002"}  # R-0003 was added in May
@@ -101,15 +92,15 @@ async def test_every_screen_carries_the_banner_and_the_dashboard_counts_that_day
     app = make_app(story, EDITOR)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         await pilot.press("1")
         await settle(pilot)
         assert _banner(app).startswith("Viewing the register as of 2026-03-31")
         residual = app.screen.query_one("#residual")
         assert (_count(residual, 4, 4), _count(residual, 2, 2)) == (1, 0)  # R-0001's residual then, not now
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert (_count(residual, 4, 4), _count(residual, 2, 2)) == (0, 1)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         await pilot.press("4")
         await settle(pilot)
         assert _banner(app) == "As of 2026-03-31 (this screen shows today) · read only · D, Escape: today"
@@ -123,7 +114,7 @@ async def test_an_edit_key_is_refused_saying_why_and_nothing_is_written(story):
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         with story.read() as s:
             events_before = len(audit.events(s, limit=None))
         version = risks.get_risk(story, "R-0001")["version"]
@@ -145,7 +136,7 @@ async def test_a_risk_opened_on_a_past_date_shows_that_days_scores_read_only(sto
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         await pilot.press("enter")
         await settle(pilot)
         editor = app.screen
@@ -173,14 +164,14 @@ async def test_a_teammates_commit_does_not_overwrite_the_past_view(story):
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         then = _rows(app)
         v = risks.get_risk(story, "R-0001")["version"]
         risks.update_risk(story, ADMIN, "R-0001", {"title": "Renamed by a teammate"}, expect_version=v)
         app.refresh_screens()
         await settle(pilot)
         assert _rows(app) == then
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert "Renamed by a teammate" in _rows(app)["R-0001"]["Title"]
 
 
@@ -194,7 +185,7 @@ async def test_a_bad_or_future_date_is_refused_in_the_dialog_naming_the_field(st
     app = make_app(story, EDITOR)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await _set_date(pilot, typed)
+        await set_as_of(pilot, typed)
         assert type(app.screen).__name__ == "AsOfDialog"
         assert str(app.screen.query_one("#as-of-error", Static).render()) == said
         assert app.as_of is None
@@ -233,13 +224,13 @@ async def test_the_changes_view_on_a_past_date_runs_to_that_day_and_says_when_no
     app = make_app(story, EDITOR)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         await pilot.press("C")
         await settle(pilot)
         assert str(app.screen.query_one("#changes-counts", Static).render()) == (
             "Nothing was added, closed, rescored, moved stage, accepted or lapsed since that review.")
         assert not app.screen.query_one("#changes", OptionList).display
-        await _set_date(pilot, "2026-03-30")
+        await set_as_of(pilot, "2026-03-30")
         assert str(app.screen.query_one("#changes-title", Static).render()) == "No management review held yet"
 
 
@@ -250,7 +241,7 @@ async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_b
     app = make_app(story, EDITOR)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         await pilot.press("escape")
         await settle(pilot)
         assert app.as_of is None and _banner(app) == ""
@@ -261,7 +252,7 @@ async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_b
 
         await pilot.press("2")
         await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         assert set(_rows(app)) == {"R-0001", "R-0002"}
         await pilot.press("escape")
         await settle(pilot)
@@ -280,7 +271,7 @@ async def test_on_a_past_date_the_write_keys_are_shown_dimmed_and_still_say_why_
         writes = [a for a in ("new", "edit", "withdraw") if a in screen.EDIT_ACTIONS]
         assert writes, screen.EDIT_ACTIONS
         assert all(screen.check_action(a, ()) is True for a in writes)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         assert all(screen.check_action(a, ()) is None for a in writes)
         mine = dict(app.key_sections(screen))["This screen"]
         dimmed = [d for _k, d, a in mine if a in writes]
@@ -289,5 +280,5 @@ async def test_on_a_past_date_the_write_keys_are_shown_dimmed_and_still_say_why_
         await settle(pilot)
         assert not screen.is_modal and app.screen is screen
         assert notes(app).count(READ_ONLY) == 1
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert all(screen.check_action(a, ()) is True for a in writes)

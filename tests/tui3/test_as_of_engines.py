@@ -17,7 +17,7 @@ from aims_tui.core.services import criteria, risks
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import settle
 from .formkeys import make_app
-from .history_story import clocked_db
+from .history_story import clocked_db, set_as_of
 
 
 @pytest.fixture
@@ -51,11 +51,7 @@ async def test_a_risk_opened_on_a_past_date_names_the_controls_and_level_of_that
         await pilot.press("2")
         await settle(pilot)
         assert _residual(app) == "High 9"
-        await pilot.press("D")
-        await settle(pilot)
-        assert app.screen.query_one("#as-of", Input).has_focus
-        await pilot.press("end", "shift+home", "backspace", *"2026-03-31", "enter")
-        await settle(pilot)
+        await set_as_of(pilot, "2026-03-31")
         assert _residual(app) == "Medium 9"
         await pilot.press("enter")
         await settle(pilot)
