@@ -3,6 +3,9 @@
 
 Same content as tests/conftest.py's `db` (it is made by the same make_db); the copy is taken
 after the template is closed, so its WAL is checkpointed into the file.
+
+And the history tests' fixtures: `clock`, the services' clock stepped by the test, and `past`,
+the `db` whose past-moment views (core.history) are closed after the test.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from aims_tui.core import audit, history
 from aims_tui.core.db import open_database
 
 from ..conftest import make_db, on_postgresql
+from .helpers import START, Clock
 
 
 @pytest.fixture(scope="session")
@@ -39,3 +44,16 @@ def db(tmp_path: Path, _template_db: Path):
     database = open_database(str(target))
     yield database
     database.dispose()
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    c = Clock(START)
+    monkeypatch.setattr(audit, "utcnow", c)
+    return c
+
+
+@pytest.fixture
+def past(db):
+    yield db
+    history.close(db)

@@ -1,7 +1,9 @@
 """Helpers for the core tests (and the app's): a whole-database snapshot, the audit count,
-one record's audit events."""
+one record's audit events, and the stepped clock of the history tests."""
 
 from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
 from sqlmodel import SQLModel
@@ -38,3 +40,22 @@ def audit_events(db, ref: str) -> list[dict]:
 def audit_actions(db, ref: str) -> list[str]:
     """The actions of one record's audit events, oldest first (e.g. ["create", "update"])."""
     return [e["action"] for e in reversed(audit_events(db, ref))]
+
+
+# The history tests' first moment (their `clock` fixture, tests/core/conftest.py, starts there).
+START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
+
+
+class Clock:
+    """A clock the services read (audit.utcnow): it stands still until advanced, so a moment
+    taken from it (clock.now) falls between the writes made before and after it."""
+
+    def __init__(self, start: datetime):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, minutes: int = 10) -> datetime:
+        self.now += timedelta(minutes=minutes)
+        return self.now

@@ -1,5 +1,5 @@
 """The register as of a past moment (core.history): rebuilt from the audit trail,
-equal to the register as it was saved at that moment."""
+equal to the register as it was saved at that moment. The `clock` fixture: tests/core/conftest.py."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from aims_tui.core.errors import DatabaseError, NotFound, ValidationError
 from aims_tui.core.services import (acceptances, controls, criteria, management, reviews, risks,
                                     settings as settings_svc, systems, withdrawal)
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY, make_db, raw_connect
+from tests.core.helpers import START, Clock
 
 TABLES = (*history.TABLES, "control", "applicability")  # the SoA entries and own controls too
 # JSON columns compared by value (the audit trail keeps JSON canonical: the keys' order is not kept).
@@ -26,25 +27,6 @@ def _row(r: dict) -> dict:
             for k, v in r.items() if k not in IGNORED}
 # Not restored: the time of the last write (shown nowhere as of a date).
 IGNORED = {"updated_at"}
-START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, minutes: int) -> None:
-        self.now += timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock(START)
-    monkeypatch.setattr(audit, "utcnow", c)
-    return c
 
 
 def tallies(db) -> tuple[str, ...]:

@@ -1,42 +1,13 @@
 """The register as of a past moment, beyond the records' own fields: the links
 between risks and controls, and the risk criteria (matrix, appetite, cadences)
-and settings in force then. Runs on both engines (ENGINE_MODULES)."""
+and settings in force then. Runs on both engines (ENGINE_MODULES). The `past` and `clock`
+fixtures: tests/core/conftest.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-
-import pytest
-
-from aims_tui.core import audit, checks, evidence, history
+from aims_tui.core import checks, evidence, history
 from aims_tui.core.services import criteria, risks, settings as settings_svc
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY
-
-START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, minutes: int) -> None:
-        self.now += timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock(START)
-    monkeypatch.setattr(audit, "utcnow", c)
-    return c
-
-
-@pytest.fixture
-def past(db):
-    yield db
-    history.close(db)
 
 
 def test_a_risk_as_of_a_moment_shows_the_controls_linked_then(past, clock):

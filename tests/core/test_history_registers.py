@@ -15,7 +15,8 @@ from aims_tui.core.services import registers, withdrawal
 
 from ..conftest import EDITOR, TODAY
 from ..system.examples import EXAMPLES
-from .test_history import IGNORED, Clock, START
+from .helpers import START
+from .test_history import IGNORED
 
 KINDS = [k.entity for k in catalog.ALL]
 
@@ -35,13 +36,9 @@ def table_then(db, table: str, moment) -> list[dict]:
 
 
 @pytest.mark.parametrize("entity", KINDS)
-def test_a_record_of_every_register_is_rebuilt_as_it_was_at_each_moment(db, monkeypatch, entity):
+def test_a_record_of_every_register_is_rebuilt_as_it_was_at_each_moment(db, clock, entity):
     """Before this, only the risk register had a history: a document as of last month showed
     today's title and status."""
-    from aims_tui.core import audit
-
-    clock = Clock(START)
-    monkeypatch.setattr(audit, "utcnow", clock)
     ex = EXAMPLES[entity]
     kind = catalog.kind(entity)
     table = kind.model.__tablename__

@@ -1,48 +1,21 @@
 """The Statement of Applicability and the organization's own controls as of a past
 moment: each entry's decision, justification, status and approval, and custom controls,
-as they were then. Runs on both engines (ENGINE_MODULES)."""
+as they were then. Runs on both engines (ENGINE_MODULES). The `past` and `clock` fixtures:
+tests/core/conftest.py."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
-import pytest
-
-from aims_tui.core import audit, history, readiness
+from aims_tui.core import history, readiness
 from aims_tui.core.services import controls
 from aims_tui.io import exports
 from tests.conftest import ADMIN, APPROVER, EDITOR, TODAY
 
-START = datetime(2026, 6, 1, 9, 0, tzinfo=timezone.utc)
 FIELDS = ("applicable", "justification", "implementation_status", "owner", "next_review", "approved_by",
           "approved_at", "version", "title", "description", "custom")
-
-
-class Clock:
-    def __init__(self, start: datetime):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, minutes: int = 10) -> datetime:
-        self.now += timedelta(minutes=minutes)
-        return self.now
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    c = Clock(START)
-    monkeypatch.setattr(audit, "utcnow", c)
-    return c
-
-
-@pytest.fixture
-def past(db):
-    yield db
-    history.close(db)
 
 
 def _plain(v):

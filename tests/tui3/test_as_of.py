@@ -7,6 +7,8 @@ fall on the days the test names; the app runs on the tests' date (TODAY = 2026-0
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
 
@@ -15,9 +17,9 @@ from aims_tui.core.scoring import Matrix
 from aims_tui.core.services import risks
 
 from ..conftest import ADMIN, EDITOR
-from ..tui.helpers import settle
+from ..tui.helpers import goto, settle
 from .formkeys import make_app, notes
-from .history_story import MR_DAY
+from .history_story import MR_DAY, set_as_of
 
 
 def level(li: int, im: int) -> str:
@@ -51,23 +53,24 @@ def _banner(app) -> str:
     return str(b.render()) if b.display and b.parent.has_class("-as-of") else ""
 
 
-async def _set_date(pilot, text: str) -> None:
-    await pilot.press("D")
-    await settle(pilot)
-    box = pilot.app.screen.query_one("#as-of", Input)
-    assert box.has_focus
-    await pilot.press("end", "shift+home", "backspace", *text, "enter")
-    await settle(pilot)
+@asynccontextmanager
+async def _running(story, screen: str = "", as_of: str = ""):
+    """The app over the story as the editor, at 100x30, settled; then on the screen of the key
+    `screen` (e.g. "2", the register) and as of the day `as_of` (typed in D's dialog), if given."""
+    app = make_app(story, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        if screen:
+            await goto(pilot, screen)
+        if as_of:
+            await set_as_of(pilot, as_of)
+        yield app, pilot
 
 
 async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_restores_it(story):
     """The manager asks what the register said at the review of 31 March: R-0001's old scores and
     R-0002 still open, R-0003 not there yet; back to today everything is as it is now."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+    async with _running(story, screen="2") as (app, pilot):
         now = _rows(app)
         assert set(now) == {"R-0001", "R-0002", "R-0003"}
         assert level(2, 2) in now["R-0001"]["Residual"] and now["R-0002"]["Status"] == "closed"
@@ -77,7 +80,7 @@ async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_
         assert ("C", "Go to Changes since the last review", "goto('changes')") in dict(
             app.key_sections(app.screen))["Screens"]
 
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         assert app.as_of == MR_DAY
         then = _rows(app)
         assert set(then) == {"R-0001", "R-0002"}  # R-0003 was added in May
@@ -98,32 +101,22 @@ async def test_a_past_date_shows_the_register_as_it_was_with_a_banner_and_today_
 
 async def test_every_screen_carries_the_banner_and_the_dashboard_counts_that_day(story):
     """The banner is on the screen the user goes to next, saying when a screen shows today's records."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
-        await pilot.press("1")
-        await settle(pilot)
+    async with _running(story, as_of="2026-03-31") as (app, pilot):
+        await goto(pilot, "1")
         assert _banner(app).startswith("Viewing the register as of 2026-03-31")
         residual = app.screen.query_one("#residual")
         assert (_count(residual, 4, 4), _count(residual, 2, 2)) == (1, 0)  # R-0001's residual then, not now
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert (_count(residual, 4, 4), _count(residual, 2, 2)) == (0, 1)
-        await _set_date(pilot, "2026-03-31")
-        await pilot.press("4")
-        await settle(pilot)
+        await set_as_of(pilot, "2026-03-31")
+        await goto(pilot, "4")
         assert _banner(app) == "As of 2026-03-31 (this screen shows today) · read only · D, Escape: today"
 
 
 async def test_an_edit_key_is_refused_saying_why_and_nothing_is_written(story):
     """n (new risk) and w (withdraw) on the register, and ctrl+z, while a past date is set: a message
     naming the date and how to return; no row, no audit event."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+    async with _running(story, screen="2", as_of="2026-03-31") as (app, pilot):
         with story.read() as s:
             events_before = len(audit.events(s, limit=None))
         version = risks.get_risk(story, "R-0001")["version"]
@@ -140,12 +133,7 @@ async def test_an_edit_key_is_refused_saying_why_and_nothing_is_written(story):
 
 async def test_a_risk_opened_on_a_past_date_shows_that_days_scores_read_only(story):
     """Enter on R-0001 as of 31 March: its old scores, no Save, and a save forced anyway is refused."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+    async with _running(story, screen="2", as_of="2026-03-31") as (app, pilot):
         await pilot.press("enter")
         await settle(pilot)
         editor = app.screen
@@ -168,19 +156,14 @@ async def test_a_risk_opened_on_a_past_date_shows_that_days_scores_read_only(sto
 
 async def test_a_teammates_commit_does_not_overwrite_the_past_view(story):
     """The poll reads the screen again after a commit: a past view stays that day's register."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+    async with _running(story, screen="2", as_of="2026-03-31") as (app, pilot):
         then = _rows(app)
         v = risks.get_risk(story, "R-0001")["version"]
         risks.update_risk(story, ADMIN, "R-0001", {"title": "Renamed by a teammate"}, expect_version=v)
         app.refresh_screens()
         await settle(pilot)
         assert _rows(app) == then
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert "Renamed by a teammate" in _rows(app)["R-0001"]["Title"]
 
 
@@ -191,10 +174,7 @@ async def test_a_teammates_commit_does_not_overwrite_the_past_view(story):
                    "(2026-06-15) or an earlier day"),
 ])
 async def test_a_bad_or_future_date_is_refused_in_the_dialog_naming_the_field(story, typed, said):
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await _set_date(pilot, typed)
+    async with _running(story, as_of=typed) as (app, pilot):
         assert type(app.screen).__name__ == "AsOfDialog"
         assert str(app.screen.query_one("#as-of-error", Static).render()) == said
         assert app.as_of is None
@@ -203,11 +183,7 @@ async def test_a_bad_or_future_date_is_refused_in_the_dialog_naming_the_field(st
 async def test_the_changes_view_lists_what_moved_since_the_last_review_with_before_and_after(story):
     """C: R-0001 rescored (before and after), R-0002 closed, R-0003 added and accepted, since MR-2026-01;
     Enter on the rescored risk opens it."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("C")
-        await settle(pilot)
+    async with _running(story, screen="C") as (app, pilot):
         assert type(app.screen).__name__ == "ChangesScreen"
         title = str(app.screen.query_one("#changes-title", Static).render())
         assert title == "Changes since MR-2026-01 (held 2026-03-31), to today (2026-06-15)"
@@ -230,16 +206,12 @@ async def test_the_changes_view_lists_what_moved_since_the_last_review_with_befo
 
 async def test_the_changes_view_on_a_past_date_runs_to_that_day_and_says_when_nothing_changed(story):
     """As of 31 March (the review's day) nothing has happened since; with no review yet, it says so."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
-        await pilot.press("C")
-        await settle(pilot)
+    async with _running(story, as_of="2026-03-31") as (app, pilot):
+        await goto(pilot, "C")
         assert str(app.screen.query_one("#changes-counts", Static).render()) == (
             "Nothing was added, closed, rescored, moved stage, accepted or lapsed since that review.")
         assert not app.screen.query_one("#changes", OptionList).display
-        await _set_date(pilot, "2026-03-30")
+        await set_as_of(pilot, "2026-03-30")
         assert str(app.screen.query_one("#changes-title", Static).render()) == "No management review held yet"
 
 
@@ -247,10 +219,7 @@ async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_b
     """Tried in tmux: the banner says "Escape: back to today", but Escape on the dashboard did nothing
     (only D then Escape in the dialog did). Escape on a screen with no Escape of its own now does it;
     a screen whose Escape means Back still goes back first."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+    async with _running(story, as_of="2026-03-31") as (app, pilot):
         await pilot.press("escape")
         await settle(pilot)
         assert app.as_of is None and _banner(app) == ""
@@ -259,9 +228,8 @@ async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_b
         await settle(pilot)
         assert notes(app).count("back to today: the register as it is now") == 1
 
-        await pilot.press("2")
-        await settle(pilot)
-        await _set_date(pilot, "2026-03-31")
+        await goto(pilot, "2")
+        await set_as_of(pilot, "2026-03-31")
         assert set(_rows(app)) == {"R-0001", "R-0002"}
         await pilot.press("escape")
         await settle(pilot)
@@ -271,16 +239,12 @@ async def test_escape_on_the_dashboard_or_the_register_returns_to_today_as_the_b
 async def test_on_a_past_date_the_write_keys_are_shown_dimmed_and_still_say_why_when_pressed(story):
     """The issue asks for no edit actions on a past date: the footer, help and the palette show the
     register's New, Edit and Withdraw as not available now; pressing one still explains."""
-    app = make_app(story, EDITOR)
-    async with app.run_test(size=(100, 30)) as pilot:
-        await settle(pilot)
-        await pilot.press("2")
-        await settle(pilot)
+    async with _running(story, screen="2") as (app, pilot):
         screen = app.screen
         writes = [a for a in ("new", "edit", "withdraw") if a in screen.EDIT_ACTIONS]
         assert writes, screen.EDIT_ACTIONS
         assert all(screen.check_action(a, ()) is True for a in writes)
-        await _set_date(pilot, "2026-03-31")
+        await set_as_of(pilot, "2026-03-31")
         assert all(screen.check_action(a, ()) is None for a in writes)
         mine = dict(app.key_sections(screen))["This screen"]
         dimmed = [d for _k, d, a in mine if a in writes]
@@ -289,5 +253,5 @@ async def test_on_a_past_date_the_write_keys_are_shown_dimmed_and_still_say_why_
         await settle(pilot)
         assert not screen.is_modal and app.screen is screen
         assert notes(app).count(READ_ONLY) == 1
-        await _set_date(pilot, "")
+        await set_as_of(pilot, "")
         assert all(screen.check_action(a, ()) is True for a in writes)

@@ -6,36 +6,23 @@ The history: on 2026-02-02 R-0001 (3x3, Medium by the default bands) linked to A
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from textual.widgets import DataTable, Input, Static
 
-from aims_tui.core import audit, history
+from aims_tui.core import history
 from aims_tui.core.services import criteria, risks
 
-from ..conftest import ADMIN, EDITOR, make_db
+from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import settle
 from .formkeys import make_app
-
-
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.on(day)
-
-    def on(self, day: date) -> None:
-        self.now = datetime(day.year, day.month, day.day, 9, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
+from .history_story import clocked_db, set_as_of
 
 
 @pytest.fixture
 def linked(tmp_path, monkeypatch):
-    clock = Clock(date(2026, 1, 5))
-    monkeypatch.setattr(audit, "utcnow", clock)
-    db = make_db(tmp_path / "linked.db")
+    db, clock = clocked_db(tmp_path / "linked.db", monkeypatch)
     clock.on(date(2026, 2, 2))
     risks.create_risk(db, EDITOR, {"title": "Model drift", "inherent_likelihood": 3, "inherent_impact": 3,
                                    "controls": ["A.6.2.4"]}, today=date(2026, 2, 2))
@@ -64,11 +51,7 @@ async def test_a_risk_opened_on_a_past_date_names_the_controls_and_level_of_that
         await pilot.press("2")
         await settle(pilot)
         assert _residual(app) == "High 9"
-        await pilot.press("D")
-        await settle(pilot)
-        assert app.screen.query_one("#as-of", Input).has_focus
-        await pilot.press("end", "shift+home", "backspace", *"2026-03-31", "enter")
-        await settle(pilot)
+        await set_as_of(pilot, "2026-03-31")
         assert _residual(app) == "Medium 9"
         await pilot.press("enter")
         await settle(pilot)
