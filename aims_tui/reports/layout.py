@@ -109,6 +109,8 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontName=BOLD, fontSize=24, leading=30, spaceAfter=12,
                                 textColor=colors.HexColor("#1f3a5f")),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=13, leading=17, spaceAfter=24),
+        "pack_title": ParagraphStyle("pack_title", parent=base, fontName=BOLD, fontSize=17, leading=21, spaceAfter=2,
+                                     textColor=colors.HexColor("#1f3a5f")),
         "toc1": ParagraphStyle("toc1", parent=base, fontName=BOLD, fontSize=10, leading=15, leftIndent=14,
                                firstLineIndent=-14),
         "toc2": ParagraphStyle("toc2", parent=base, fontSize=9, leading=12, leftIndent=28, firstLineIndent=-14),

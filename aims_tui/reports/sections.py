@@ -64,7 +64,7 @@ SUBHEADINGS = [
 ]
 
 
-def _cover(d: dict, st: dict, generated_by: str, digest: str) -> list:
+def _cover(d: dict, st: dict, generated_by: str, digest: str) -> tuple[list, list]:
     h = d["head"]
     mr = d["review"]
     period = f"{fmt(h['since'])} to {fmt(h['as_of'])}"
@@ -80,10 +80,14 @@ def _cover(d: dict, st: dict, generated_by: str, digest: str) -> list:
         ("Classification", h["classification"] or "(none)"),
         ("Data digest (SHA-256)", digest),
     ]
-    return [Spacer(1, 50 * mm), Paragraph("Management review pack", st["title"]),
-            para(h["organization"] or "(organization not set)", st["subtitle"]),
-            Paragraph("AI management system (ISO/IEC 42001), clause 9.3: inputs to the management review",
-                      st["body"]), Spacer(1, 10 * mm), kv_table(pairs, st, 120), PageBreak()]
+    # the first page is the summary a manager reads at a glance (issue 19): the title takes two
+    # lines above it; what the pack is about, and the contents, follow on the second page
+    title = [Paragraph(f"Management review pack: {escape(h['organization'] or '(organization not set)')}",
+                       st["pack_title"]),
+             Paragraph("AI management system (ISO/IEC 42001), clause 9.3: inputs to the management review, "
+                       f"as of {fmt(h['as_of'])}", st["body"])]
+    about = [Paragraph("About this pack", st["page_title"]), kv_table(pairs, st, 120), Spacer(1, 8 * mm)]
+    return title, about
 
 
 GOOD, BAD, SAME = colors.HexColor("#2e7d32"), colors.HexColor("#c62828"), colors.HexColor("#555555")
@@ -632,9 +636,10 @@ def build_story(d: dict, digest: str, generated_by: str) -> list:
     st = _styles()
     m = Matrix.from_dict(d["head"]["matrix"])
     toc = TableOfContents(levelStyles=[st["toc1"], st["toc2"]], dotsMinLevel=0)
-    story: list = _cover(d, st, generated_by, digest)
-    story += [Paragraph("Contents", st["h1"]), toc, PageBreak()]
-    story += _summary(d, st, m) + _trends(d, st, m) + [PageBreak()] + _previous(d, st) + [Spacer(1, 8)] + _changes(d, st)
+    title, about = _cover(d, st, generated_by, digest)
+    story: list = title + _summary(d, st, m) + [PageBreak()]
+    story += about + [Paragraph("Contents", st["h1"]), toc]
+    story += _trends(d, st, m) + [PageBreak()] + _previous(d, st) + [Spacer(1, 8)] + _changes(d, st)
     story += [PageBreak()] + _performance(d, st, m) + [PageBreak()] + _opportunities(d, st)
     story += _decisions(d, st) + _systems(d, st, m) + _appendix(d, st)
     return story

@@ -23,7 +23,7 @@ def _squash(text: str) -> str:
 
 
 def _page_with(pages, words):
-    return next(_squash(p) for p in pages if words in _squash(p) and "Contents" not in _squash(p)[:20])
+    return next(_squash(p) for p in pages if words in _squash(p) and "Contents" not in _squash(p))
 
 
 def test_the_coverage_page_counts_what_readiness_counts(demo_db, tmp_path):

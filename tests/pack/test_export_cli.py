@@ -35,7 +35,7 @@ def test_export_pack_writes_the_pdf_and_prints_its_data_digest(run, tmp_path):
     assert m
     from pypdf import PdfReader
 
-    assert m.group(1) in "".join(PdfReader(str(out)).pages[0].extract_text().split())
+    assert m.group(1) in "".join(PdfReader(str(out)).pages[1].extract_text().split())  # "About this pack"
 
 
 def test_export_pack_twice_gives_the_same_bytes_and_digest(run, tmp_path):

@@ -34,11 +34,18 @@ def pack(tmp_path_factory):
     db.dispose()
 
 
+def _trends_page(pages: list[str]) -> int:
+    """The page the trends start on (after the first page, what the pack is about and the contents)."""
+    return next(j for j, p in enumerate(pages) if "1.1 Trends over the last 12 months" in p and "Contents" not in p)
+
+
 def test_the_first_page_shows_each_headline_figure_with_its_change_since_the_last_review(pack):
     """Since MR (15 Feb): C went above appetite (+1), a third risk (+1), the objective came on target (+1);
     no overdue work then or now."""
     _db, refs, _res, pages, i = pack
+    assert i == 0  # the pack opens on it: a manager reads it first (issue 19)
     p = pages[i]
+    assert p.startswith("Management review pack: ")
     since = f"since {refs['mr']}"
     assert f"compared with {refs['mr']}, held on 2026-02-15" in p
     assert f"1 Open risks above appetite +1 {since}" in p
@@ -70,7 +77,7 @@ def test_the_first_page_heat_map_and_overdue_table_are_as_of_the_pack_date(pack)
 
 def test_the_trends_page_has_its_charts_with_titles_month_labels_and_legends(pack):
     _db, _refs, _res, pages, i = pack
-    p = pages[i + 1]
+    p = pages[_trends_page(pages)]
     assert "1.1 Trends over the last 12 months" in p
     for title in ("Active risks by residual level at month end", "Overdue reviews and treatments at month end",
                   "Nonconformities raised and closed per month", "Objectives against their targets at month end"):
@@ -94,9 +101,10 @@ def test_the_first_page_renders_the_heat_map_in_its_level_colours(pack, tmp_path
     green tints and the trends page the bars' colours (the drawings are not empty)."""
     from PIL import Image
 
-    _db, _refs, res, _pages, i = pack
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(i + 1), "-l", str(i + 2), str(res.path),
-                    str(tmp_path / "pk")], check=True)
+    _db, _refs, res, pages, i = pack
+    for n, name in ((i + 1, "pk-a"), (_trends_page(pages) + 1, "pk-b")):
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(n), "-l", str(n), str(res.path),
+                        str(tmp_path / name)], check=True)
     shots = sorted(tmp_path.glob("pk-*.png"))
     assert len(shots) == 2
 
