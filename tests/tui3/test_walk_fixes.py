@@ -1,0 +1,98 @@
+"""What a new user's walk through the app found, each pressed as the user did and checked on
+screen: help cut off at 80x24 and not scrolling; the risk editor's treatments hidden below the
+fold with nothing saying so; one message per key typed past the search cap; Enter not saving
+in the forms the README says it saves; a stage gate refused as "missing at least one risk is
+registered"."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from aims_tui.tui.dialogs.help import HelpDialog
+
+from ..conftest import ADMIN, EDITOR
+from ..tui.helpers import goto, settle
+from .formkeys import make_app
+
+SIZES = [(80, 24), (100, 30)]
+_TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')
+
+
+def shown(app) -> str:
+    """The text on the terminal, line by line (read from the screenshot the app would save:
+    each run of text at its column, blanks where nothing is written)."""
+    rows: dict[float, dict[int, str]] = {}
+    for x, y, length, raw in _TEXT.findall(app.export_screenshot()):
+        text = html.unescape(raw).replace("\xa0", " ")
+        if not text:
+            continue
+        column = round(float(x) / (float(length) / len(text)))
+        row = rows.setdefault(float(y), {})
+        for i, ch in enumerate(text):
+            row[column + i] = ch
+    return "\n".join("".join(row.get(i, " ") for i in range(max(row) + 1))
+                     for _, row in sorted(rows.items()) if row)
+
+
+async def _scrolled(pilot) -> None:
+    await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+# -- 1. help ------------------------------------------------------------------------------------------
+
+async def test_help_at_80x24_shows_the_screens_keys_first_and_scrolls_to_its_last_line(demo_db):
+    """? on the dashboard at 80x24 ended at `r Refresh` and no key scrolled: now the screen's keys,
+    then Everywhere, then the screens; the list has the focus and End, Home, j and PageDown move it."""
+    app = make_app(demo_db, ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, HelpDialog)
+        assert [name for name, rows in dialog.sections if rows] == ["This screen", "Everywhere", "Screens"]
+        body = dialog.query_one("#help-body")
+        assert dialog.focused is body and body.max_scroll_y > 0
+        assert "Refresh" in shown(app) and "Go to Changes since the last review" not in shown(app)
+        await pilot.press("end")
+        await _scrolled(pilot)
+        text = shown(app)
+        assert body.scroll_y == body.max_scroll_y
+        assert "Go to Changes since the last review" in text and "View as of a date" in text
+        assert "Escape: close." in text  # the hint under the list stays in view
+        await pilot.press("home")
+        await _scrolled(pilot)
+        assert body.scroll_y == 0
+        await pilot.press("j", "j")
+        await _scrolled(pilot)
+        assert body.scroll_y == 2
+        await pilot.press("pagedown")
+        await _scrolled(pilot)
+        assert body.scroll_y > 2
+        await pilot.press("escape")
+        await settle(pilot)
+        assert not isinstance(app.screen, HelpDialog)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["80x24", "100x30"])
+async def test_the_registers_help_shows_its_own_keys_and_reaches_everywhere_and_the_screens(demo_db, size):
+    """At 80x24 the register's help showed only the Screens list; at 100x30 it stopped at the
+    `Everywhere` heading. Now its own keys show at once, and End reaches the last screen."""
+    app = make_app(demo_db, EDITOR)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("question_mark")
+        await settle(pilot)
+        text = shown(app)
+        assert "This screen" in text and "New risk" in text and "Filter" in text
+        await pilot.press("end")
+        await _scrolled(pilot)
+        text = shown(app)
+        assert "Undo" in text and "View as of a date" in text
+        assert "Go to Changes since the last review" in text
