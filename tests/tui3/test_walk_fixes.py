@@ -10,8 +10,11 @@ import html
 import re
 
 import pytest
+from textual.widgets import Input
 
 from aims_tui.tui.dialogs.help import HelpDialog
+from aims_tui.tui.dialogs.risk_editor import RiskEditor
+from aims_tui.tui.widgets.treatments_panel import TreatmentsPanel
 
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import goto, settle
@@ -96,3 +99,46 @@ async def test_the_registers_help_shows_its_own_keys_and_reaches_everywhere_and_
         text = shown(app)
         assert "Undo" in text and "View as of a date" in text
         assert "Go to Changes since the last review" in text
+
+
+# -- 2. the risk editor's treatments -------------------------------------------------------------------
+
+async def _open_first_risk(pilot):
+    """R-0002, the first demo risk with a treatment (R-0001 has none)."""
+    await settle(pilot)
+    await goto(pilot, "2")
+    await pilot.press("down", "enter")
+    await settle(pilot)
+    await pilot.pause(0.2)
+    editor = pilot.app.screen
+    assert isinstance(editor, RiskEditor)
+    panel = editor.query_one(TreatmentsPanel)
+    assert editor.ref == "R-0002" and panel.rows
+    return editor, panel.rows[0]["action"][:25]  # the table's column cuts it
+
+
+async def test_the_risk_editor_at_100x30_shows_the_first_treatment_and_says_there_is_more(demo_db):
+    app = make_app(demo_db, ADMIN)
+    async with app.run_test(size=(100, 30)) as pilot:
+        editor, action = await _open_first_risk(pilot)
+        text = shown(app)
+        assert "No valid acceptance of the residual risk." in text
+        assert "Treatments (c: complete highlighted)" in text and action in text
+        assert "more below: PageDown" in text
+        await pilot.press("pagedown")
+        await _scrolled(pilot)
+        text = shown(app)
+        assert "New treatment" in text and "more below" not in text
+
+
+async def test_the_risk_editor_at_80x24_says_more_below_and_pagedown_reaches_the_treatments(demo_db):
+    app = make_app(demo_db, ADMIN)
+    async with app.run_test(size=(80, 24)) as pilot:
+        editor, action = await _open_first_risk(pilot)
+        text = shown(app)
+        assert action not in text and "more below: PageDown" in text
+        assert isinstance(editor.focused, Input)  # typing in the title, PageDown still scrolls the form
+        await pilot.press("pagedown", "pagedown")
+        await _scrolled(pilot)
+        text = shown(app)
+        assert action in text and "New treatment" in text and "more below" not in text
