@@ -12,13 +12,15 @@ import re
 import pytest
 from textual.widgets import Input
 
+from aims_tui.core.search import MAX_SEARCH_CHARS
+from aims_tui.core.services import risks
 from aims_tui.tui.dialogs.help import HelpDialog
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 from aims_tui.tui.widgets.treatments_panel import TreatmentsPanel
 
 from ..conftest import ADMIN, EDITOR
 from ..tui.helpers import goto, settle
-from .formkeys import make_app
+from .formkeys import make_app, notes
 
 SIZES = [(80, 24), (100, 30)]
 _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')
@@ -142,3 +144,24 @@ async def test_the_risk_editor_at_80x24_says_more_below_and_pagedown_reaches_the
         await _scrolled(pilot)
         text = shown(app)
         assert action in text and "New treatment" in text and "more below" not in text
+
+
+# -- 3. the search cap's message ------------------------------------------------------------------------
+
+async def test_typing_past_the_search_cap_says_so_once_not_once_per_key(db):
+    """Typing on past 200 characters showed a message per key ((it had 245), (it had 250)...)."""
+    risks.create_risk(db, EDITOR, {"title": "Model drift", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("slash")
+        await pilot.press(*["x"] * (MAX_SEARCH_CHARS + 6))
+        await settle(pilot)
+        box = app.screen.query_one("#search", Input)
+        assert len(box.value) == MAX_SEARCH_CHARS
+        cut = [n for n in notes(app) if "search text cut to its first" in n]
+        assert cut == [f"search text cut to its first {MAX_SEARCH_CHARS} characters (it had {MAX_SEARCH_CHARS + 1})"]
+        await pilot.press("escape", "slash", *["y"] * (MAX_SEARCH_CHARS + 2))  # a new search: told again, once
+        await settle(pilot)
+        assert len([n for n in notes(app) if "search text cut to its first" in n]) == 2
