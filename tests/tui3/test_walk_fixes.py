@@ -10,17 +10,19 @@ import html
 import re
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static, TextArea
 
 from aims_tui.core.search import MAX_SEARCH_CHARS
-from aims_tui.core.services import risks
+from aims_tui.core.services import acceptances, nonconformities, risks
+from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.dialogs.help import HelpDialog
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 from aims_tui.tui.widgets.treatments_panel import TreatmentsPanel
 
-from ..conftest import ADMIN, EDITOR
+from ..conftest import ADMIN, APPROVER, EDITOR
+from ..core.helpers import audit_events
 from ..tui.helpers import goto, settle
-from .formkeys import make_app, notes
+from .formkeys import fill, landed, make_app, notes
 
 SIZES = [(80, 24), (100, 30)]
 _TEXT = re.compile(r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)" textLength="([\d.]+)"[^>]*>(.*?)</text>')
@@ -165,3 +167,67 @@ async def test_typing_past_the_search_cap_says_so_once_not_once_per_key(db):
         await pilot.press("escape", "slash", *["y"] * (MAX_SEARCH_CHARS + 2))  # a new search: told again, once
         await settle(pilot)
         assert len([n for n in notes(app) if "search text cut to its first" in n]) == 2
+
+
+# -- 4. Enter saves a form from a one-line field --------------------------------------------------------
+
+async def test_enter_in_the_nonconformitys_due_field_saves_it(db):
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, {"title": "Bias found in audit", "severity": "major", "due_date": "2026-09-30"})
+        assert isinstance(app.screen.focused, Input) and app.screen.focused.id == "f-due_date"
+        await pilot.press("enter")
+        await landed(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        rows = nonconformities.list_nonconformities(db)
+        assert [(r["title"], r["severity"], str(r["due_date"])) for r in rows] == [
+            ("Bias found in audit", "major", "2026-09-30")]
+        assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["create"]
+        assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
+
+
+async def test_enter_in_a_bad_due_date_keeps_the_form_and_names_the_field(db):
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "7")
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, {"title": "Bias found in audit", "due_date": "2026/09/30"})
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        assert "Due" in str(app.screen.query_one("#form-status", Static).render())
+        assert nonconformities.list_nonconformities(db) == []
+
+
+async def test_in_the_acceptance_enter_in_why_starts_a_line_and_enter_in_until_saves(db):
+    """Why is a multi-line box: Enter there is a new line, nothing saved; Enter in Until saves:
+    the acceptance row, its accept event and the message."""
+    ref = risks.create_risk(db, EDITOR, {"title": "High residual", "inherent_likelihood": 5,
+                                         "inherent_impact": 5})["ref"]
+    app = make_app(db, APPROVER)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog)
+        await fill(pilot, {"justification": "benefits outweigh"})
+        await pilot.press("enter", *"the risk")
+        await settle(pilot)
+        assert isinstance(app.screen, FormDialog) and acceptances.list_acceptances(db, ref) == []
+        assert app.screen.query_one("#f-justification", TextArea).text == "benefits outweigh\nthe risk"
+        await fill(pilot, {"expires_on": "2027-06-30"})
+        await pilot.press("enter")
+        await landed(pilot)
+        assert not isinstance(app.screen, FormDialog)
+        accs = acceptances.list_acceptances(db, ref)
+        assert [(a["justification"], str(a["expires_on"])) for a in accs] == [
+            ("benefits outweigh\nthe risk", "2027-06-30")]
+        assert audit_events(db, ref)[0]["action"] == "accept"
+        assert f"{ref}: residual risk accepted until 2027-06-30" in notes(app)
