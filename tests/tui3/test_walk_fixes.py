@@ -13,10 +13,11 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from aims_tui.core.search import MAX_SEARCH_CHARS
-from aims_tui.core.services import acceptances, nonconformities, risks
+from aims_tui.core.services import acceptances, nonconformities, risks, systems
 from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.dialogs.help import HelpDialog
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
+from aims_tui.tui.dialogs.transition import TransitionDialog
 from aims_tui.tui.widgets.treatments_panel import TreatmentsPanel
 
 from ..conftest import ADMIN, APPROVER, EDITOR
@@ -231,3 +232,23 @@ async def test_in_the_acceptance_enter_in_why_starts_a_line_and_enter_in_until_s
             ("benefits outweigh\nthe risk", "2027-06-30")]
         assert audit_events(db, ref)[0]["action"] == "accept"
         assert f"{ref}: residual risk accepted until 2027-06-30" in notes(app)
+
+
+# -- 5. the stage gate's wording ---------------------------------------------------------------------------
+
+async def test_a_refused_stage_move_says_the_gate_is_not_met(db):
+    systems.create_system(db, ADMIN, {"name": "Vision"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("m")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, TransitionDialog)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        errors = str(dialog.query_one("#errors", Static).render())
+        assert "cannot move to validation: this gate is not met: at least one risk is registered" in errors
+        assert "missing" not in errors
+        assert systems.get_system(db, "AIS-001")["stage"] == "design"
