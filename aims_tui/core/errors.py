@@ -65,7 +65,10 @@ class GateFailed(AimsError):
         self.to_stage = to_stage
         self.gates = gates
         listed = "; ".join(desc for _, desc in gates)
-        super().__init__(f"cannot move to {to_stage}: missing {listed}")
+        # each gate reads as a condition ("at least one risk is registered ..."): say it is not met
+        # (it read "missing at least one risk is registered ...")
+        unmet = "this gate is not met" if len(gates) == 1 else f"these {len(gates)} gates are not met"
+        super().__init__(f"cannot move to {to_stage}: {unmet}: {listed}")
 
 
 class DatabaseError(AimsError):

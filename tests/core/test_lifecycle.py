@@ -228,3 +228,18 @@ def test_a_move_is_a_significant_change_that_makes_the_systems_risks_due(db):
     assert r["next_review"] > TODAY
     systems.transition(db, EDITOR, ref, "validation", today=TODAY)
     assert risks.get_risk(db, r["ref"])["next_review"] == TODAY
+
+
+def test_a_refused_move_says_which_gates_are_not_met_in_plain_words(db):
+    """It read `cannot move to validation: missing at least one risk is registered ...`: a gate
+    is a condition, so the message says it is not met (one gate, or how many)."""
+    ref = systems.create_system(db, EDITOR, {"name": "No risks yet"})["ref"]
+    with pytest.raises(GateFailed) as exc:
+        systems.transition(db, EDITOR, ref, "validation", today=TODAY)
+    assert str(exc.value).startswith(
+        "cannot move to validation: this gate is not met: at least one risk is registered for the AI system (6.1.2)")
+    assert "missing" not in str(exc.value)
+    two = GateFailed("deployment", [("a", "an approved AI system impact assessment (6.1.4, A.5)"),
+                                    ("b", "a verification and validation record (A.6.2.4)")])
+    assert str(two) == ("cannot move to deployment: these 2 gates are not met: an approved AI system impact "
+                        "assessment (6.1.4, A.5); a verification and validation record (A.6.2.4)")

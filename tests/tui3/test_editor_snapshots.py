@@ -63,6 +63,14 @@ def test_the_risk_editor_on_a_risk_with_treatments(demo_db, snap_compare, monkey
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_the_risk_editor_on_a_risk_with_a_treatment_says_more_below(demo_db, snap_compare, monkeypatch, size):
+    """R-0002 (R-0001 has no treatment): at 100x30 its first treatment shows; at both sizes
+    `more below: PageDown` says the form goes on."""
+    assert snap_compare(_app(demo_db, monkeypatch, False), terminal_size=size,
+                        run_before=_keys("2", "down", "enter"))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_the_risk_editor_on_a_new_risk(demo_db, snap_compare, monkeypatch, size):
     """A new risk: no treatments table yet, a line saying ctrl+t saves first."""
     assert snap_compare(_app(demo_db, monkeypatch, False), terminal_size=size, run_before=_keys("2", "n"))

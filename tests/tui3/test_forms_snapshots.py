@@ -52,6 +52,8 @@ CASES = {
                                                         "expires_on": "2027/06/30"}),
     "soa_approve_confirm": _open("5", "A"),
     "help_on_the_soa": _open("5", "question_mark"),
+    # the register's own keys first (at 80x24 it showed only the screens list)
+    "help_on_the_register": _open("2", "question_mark"),
 }
 
 
@@ -68,6 +70,22 @@ def test_forms_without_colour(demo_db, snap_compare, monkeypatch, case, size):
     """NO_COLOR: the value and the refused field ('! Until') still read as words and marks."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(demo_db, ADMIN), terminal_size=size, run_before=CASES[case])
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_help_on_the_dashboard_scrolled_to_its_end(demo_db, snap_compare, size):
+    """End reaches the last screen (Changes since the last review) under the keys that work
+    everywhere; the hint stays under the list (at 80x24 help ended at `r Refresh`)."""
+    async def run_before(pilot):
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        await pilot.press("end")
+        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        await _still(pilot)
+
+    assert snap_compare(make_app(demo_db, ADMIN), terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -252,6 +252,12 @@ class FormDialog(DbMixin, ModalScreen[Any]):
         self.on_resize()
         self.mark(f, bool(problem))
 
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a one-line field saves, as ctrl+s does (and as the management forms do);
+        in a multi-line field (a text area) Enter starts a new line."""
+        event.stop()
+        self.action_save()
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         f = self.by_name.get((event.text_area.id or "")[2:])
         if f is not None:

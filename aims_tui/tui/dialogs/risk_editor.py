@@ -131,6 +131,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
             yield Static("", id="status-line", markup=False)
             yield Static("", id="errors", markup=False, classes="error")
             with Horizontal(classes="buttons"):
+                yield Static("", id="more-below", markup=False, classes="hint")
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Accept residual", id="accept", variant="warning", compact=True)
                 yield Button("Close", id="close", compact=True)
@@ -159,8 +160,29 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
             for sel in ("#pick", "#t-add", "#new-treatment", "#accept"):
                 for w in self.query(sel):
                     w.display = False
+        for sel in ("#status-line", "#errors"):
+            self.query_one(sel).display = False  # an empty line takes no room from the form
+        form = self.query_one("#form", VerticalScroll)
+        self.watch(form, "scroll_y", self._more_below, init=False)
+        self.watch(form, "virtual_size", self._more_below, init=False)
         self._show_ref_parts()
         self.load()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._more_below)
+
+    def _more_below(self, *_: Any) -> None:
+        """Say when the form goes on below what fits (the treatments, at 80x24 and 100x30)."""
+        form = self.query_one("#form", VerticalScroll)
+        more = form.max_scroll_y > 0 and form.scroll_y < form.max_scroll_y
+        self.query_one("#more-below", Static).update("more below: PageDown" if more else "")
+
+    def _line(self, selector: str, text: Any) -> None:
+        """The status or the problems line: shown only when it says something."""
+        box = self.query_one(selector, Static)
+        box.update(text)
+        box.display = bool(str(text))
+        self.call_after_refresh(self._more_below)
 
     def _show_ref_parts(self) -> None:
         """Parts that exist only for a saved risk: acceptance, treatments, accept button."""
@@ -260,7 +282,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
         errs = self.problems(v)
         for k in INPUTS:
             self.query_one(f"#{k}", Input).set_class(k in errs, "invalid")
-        self.query_one("#errors", Static).update(lines(
+        self._line("#errors", lines(
             "\n".join(f"{LABELS.get(k, k)}: {msg}" for k, msg in errs.items()) if self.can_edit else
             self._read_only_why()))
         for kind in ("inherent", "residual"):
@@ -268,10 +290,10 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
         return errs
 
     def _show_problem(self, text: str) -> None:
-        self.query_one("#errors", Static).update(text)
+        self._line("#errors", text)
 
     def _status(self, text: str) -> None:
-        self.query_one("#status-line", Static).update(text)
+        self._line("#status-line", text)
 
     def _preview(self, v: dict[str, Any], kind: str) -> Text:
         l_, i_ = v[f"{kind}_likelihood"].strip(), v[f"{kind}_impact"].strip()

@@ -107,8 +107,7 @@ class RiskSaveMixin:
         self._then_treatment = False
         self._status("not saved")
         if isinstance(err, ValidationError):
-            self.query_one("#errors", Static).update(lines(
-                "\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
+            self._line("#errors", lines("\n".join(f"{LABELS.get(f, f)}: {m}" for f, m in err.errors)))
             return False
         if isinstance(err, Conflict) and changes is not None:
             current = dict(err.current)

@@ -78,6 +78,7 @@ class RegisterScreen(AimsScreen):
         self.filter = RiskFilter()
         self.sort, self.descending = "ref", False
         self._search_timer = None
+        self._cut_said = False  # the search text was cut and the user told so, in this search
         self._loaded = False
         self._as_of: date | None = None  # the past day the rows on screen were read as of
 
@@ -139,8 +140,12 @@ class RegisterScreen(AimsScreen):
         too_long = cap_message(event.value)
         if too_long:  # a paste of a whole document: cut it (the cut fires Changed again)
             event.input.value = capped(event.value)
-            self.aims.say(too_long)
+            if not self._cut_said:  # said once per search, not once per key typed past the cap
+                self._cut_said = True
+                self.aims.say(too_long)
             return
+        if not event.value:
+            self._cut_said = False  # an emptied box starts a new search
         if self._search_timer is not None:
             self._search_timer.stop()
         value = event.value
@@ -157,6 +162,7 @@ class RegisterScreen(AimsScreen):
             self.pager.table.focus()
 
     def action_search(self) -> None:
+        self._cut_said = False  # / starts a new search
         self.query_one("#search", Input).focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
