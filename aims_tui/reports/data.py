@@ -58,6 +58,7 @@ from ..core.documents import approved_ai_policy
 from ..core.rules import ACCEPTED, acceptance_state, action_overdue
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
+from ..core.text import are, counted
 from ..core.records import settings_row, to_dict
 from .audit_data import internal_audit_figures
 from . import context_data
@@ -661,33 +662,46 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
 def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
     p = data["performance"]
     hints = []
-    n = p["above_appetite_by_state"]
-    unaccepted = sum(v for k, v in n.items() if k != ACCEPTED)
+    by_state = p["above_appetite_by_state"]
+    unaccepted = sum(v for k, v in by_state.items() if k != ACCEPTED)
     if unaccepted:
-        hints.append(f"{unaccepted} risks above appetite have no valid acceptance: treat them further or "
-                     "have an approver accept them.")
+        hints.append(f"{counted(unaccepted, 'risk')} above appetite {'has' if unaccepted == 1 else 'have'} no valid "
+                     f"acceptance: treat {'it' if unaccepted == 1 else 'them'} further or have an approver accept "
+                     f"{'it' if unaccepted == 1 else 'them'}.")
     if p["overdue_treatments_total"]:
-        hints.append(f"{p['overdue_treatments_total']} treatments are overdue: re-plan them or add resources.")
+        n = p["overdue_treatments_total"]
+        hints.append(f"{counted(n, 'treatment')} {are(n)} overdue: re-plan {'it' if n == 1 else 'them'} or add "
+                     "resources.")
     if p["overdue_risk_reviews"]:
-        hints.append(f"{p['overdue_risk_reviews']} risk reviews are overdue: confirm cadences and owners.")
+        n = p["overdue_risk_reviews"]
+        hints.append(f"{counted(n, 'risk review')} {are(n)} overdue: confirm cadences and owners.")
     share = p["review_compliance"]["share_on_time"]
     if share is not None and share < 90:
         hints.append(f"Only {share}% of reviews in the period were done on time.")
     if p["ia_by_status"].get("draft"):
-        hints.append(f"{p['ia_by_status']['draft']} impact assessments are still drafts: complete and approve them.")
+        n = p["ia_by_status"]["draft"]
+        hints.append(f"{counted(n, 'impact assessment')} {are(n)} still {'a draft' if n == 1 else 'drafts'}: "
+                     f"complete and approve {'it' if n == 1 else 'them'}.")
     if p["systems_without_ia"]:
-        hints.append(f"{p['systems_without_ia']} AI systems in use have no impact assessment.")
+        n = p["systems_without_ia"]
+        hints.append(f"{counted(n, 'AI system')} in use {'has' if n == 1 else 'have'} no impact assessment.")
     if p["soa"]["undecided"]:
-        hints.append(f"{p['soa']['undecided']} Statement of Applicability entries are undecided.")
+        n = p["soa"]["undecided"]
+        hints.append(f"{counted(n, 'Statement of Applicability entry', 'Statement of Applicability entries')} "
+                     f"{are(n)} undecided.")
     if p["nc_open_total"]:
-        hints.append(f"{p['nc_open_total']} nonconformities are open: check root causes for common themes.")
+        n = p["nc_open_total"]
+        hints.append(f"{counted(n, 'nonconformity', 'nonconformities')} {are(n)} open: check root causes for "
+                     "common themes.")
     overdue_actions = sum(1 for a in data["previous_actions"] if a["overdue"])
     if overdue_actions:
-        hints.append(f"{overdue_actions} actions from earlier management reviews are overdue.")
+        hints.append(f"{counted(overdue_actions, 'action')} from earlier management reviews "
+                     f"{are(overdue_actions)} overdue.")
     lacking = data["readiness"]["coverage"]["lacking_total"]
     if lacking:
-        hints.append(f"{lacking} applicable controls have no current evidence: record it (aims evidence add) "
-                     "before an audit samples them.")
+        hints.append(f"{counted(lacking, 'applicable control')} {'has' if lacking == 1 else 'have'} no current "
+                     f"evidence: record it (aims evidence add) before an audit samples "
+                     f"{'it' if lacking == 1 else 'them'}.")
     return {"recorded": mr.opportunities if mr else "", "suggested": hints}
 
 
