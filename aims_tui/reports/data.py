@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from sqlmodel import col, select
 
+from ..core import history
 from ..core import objectives as core_objectives
 from ..core import queries
 from ..core import readiness as readiness_core
@@ -183,7 +184,10 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
     data["previous_actions"], data["previous_reviews"] = previous_actions(f, review_ref)
     # (b)+(c) changes
     progress("reconstructing changes", 0.2)
-    data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, f.risk_meta, f.register, f.score_events,
+    # risks added and closed: the rule of aims diff and the changes screen (core.history.diff), from the
+    # end of the period's first day (the previous review's day, as the first page's "since") to as_of's end
+    risk_diff = history.diff_of(db, history.end_of_day(since), history.end_of_day(as_of))
+    data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, risk_diff, f.register, f.score_events,
                                f.m, f.lo, f.hi)
     with db.read() as s:  # (b) issues, interested parties, scope and the AI policy (4.1-4.3, 5.2)
         data["context"] = context_data.context_changes(s, f.lo, f.hi, as_of)
@@ -563,7 +567,7 @@ def _state_before(current: dict[str, int], events: list[tuple[datetime, dict]], 
     return state
 
 
-def _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events, m: Matrix,
+def _changes(systems, sys_by_id, stage_events, risk_diff: history.Diff, register, score_events, m: Matrix,
              lo: datetime, hi: datetime) -> dict[str, Any]:
     added_sys = [{"ref": x["ref"], "name": x["name"], "at": x["created_at"].date()}
                  for x in systems if _in(x["created_at"], lo, hi)]
@@ -574,19 +578,17 @@ def _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events
         x = sys_by_id[sid]
         item = {"ref": x["ref"], "name": x["name"], "from": frm, "to": to, "at": _aware(at).date(), "by": actor}
         (retired if to == "retired" else stage_changes).append(item)
-    key = lambda i: (i["at"], i["ref"])  # noqa: E731
+    key = lambda i: (i["at"] or date.min, i["ref"])  # noqa: E731
     by_ref = {r["ref"]: r for r in register}
-    added_risks, closed_risks = [], []
-    for _rid, (ref, created, closed_at) in risk_meta.items():
-        r = by_ref.get(ref)
-        if r is None:
-            continue
-        if _in(created, lo, hi):
-            added_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
-                                "level": r["residual_level"], "at": created.date()})
-        if _in(closed_at, lo, hi):
-            closed_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
-                                 "at": closed_at.date()})
+
+    def risk_item(c: history.Change) -> dict[str, Any]:
+        r = by_ref.get(c.ref) or {}
+        return {"ref": c.ref, "title": r.get("title", c.title), "system_ref": r.get("system_ref") or "",
+                "at": c.at.astimezone().date() if c.at else None}
+
+    added_risks = [{**risk_item(c), "level": by_ref.get(c.ref, {}).get("residual_level", "")}
+                   for c in risk_diff.added if c.entity == "risk"]
+    closed_risks = [risk_item(c) for c in risk_diff.closed if c.entity == "risk"]
     per_risk: dict[str, list] = defaultdict(list)
     for ref, at, changes in score_events:
         if isinstance(changes, dict) and any(k in changes for k in SCORE_KEYS):
