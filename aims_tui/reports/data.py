@@ -177,6 +177,8 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
         f.register = register_rows(db, as_of)
     this_review = next((r for r in f.mrs if r.ref == review_ref), None) if review_ref else None
     if review_ref and this_review is None:
+        this_review = _review_recorded_later(db, review_ref, f)
+    if review_ref and this_review is None:
         raise NotFound("management review", review_ref)
     data: dict[str, Any] = {"head": f.head}
     data["review"] = _review_dict(this_review, f.mr_actions) if this_review else None
@@ -298,6 +300,24 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
                                             AuditEvent.action.in_(("update", "review")))
                                      .order_by(AuditEvent.id))),
         )
+
+
+def _review_recorded_later(db: Database, ref: str, f: Facts) -> Any:
+    """The review ``ref`` from the live register when ``db`` reads a past moment at which it was
+    not recorded yet (a review entered after its meeting: its figures are those of its date, its
+    decisions and actions those recorded); None when there is no such review. Its actions join ``f``'s."""
+    if not isinstance(db, history.AsOfDatabase):
+        return None
+    with db.base.read() as s:
+        mr = s.exec(select(ManagementReview).where(ManagementReview.ref == ref)).first()
+        if mr is None:
+            return None
+        review = SimpleNamespace(**to_dict(mr))
+        f.mr_actions = [a for a in f.mr_actions if a.review_id != review.id] + [
+            SimpleNamespace(**to_dict(a)) for a in s.exec(
+                select(ManagementReviewAction).where(ManagementReviewAction.review_id == review.id)
+                .order_by(ManagementReviewAction.id))]
+    return review
 
 
 def previous_actions(f: Facts, review_ref: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -4,7 +4,9 @@ changes screen (key C) say the same, by one rule (core.history.diff: the state a
 The history: R-0001 closed before the review and, after it, reopened and closed again (its
 ``closed_at`` now falls after the review, yet it was closed at the review and is closed now:
 not closed since); R-0002 closed after the review (closed since); R-0003 untouched; R-0004
-added after the review and accepted later (added on the day it was made)."""
+added after the review and accepted later (added on the day it was made).
+
+And the management review screen (9) shows a review's figures as of its date, whatever changes later."""
 
 from __future__ import annotations
 
@@ -14,12 +16,12 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 from sqlalchemy.engine import make_url
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from typer.testing import CliRunner
 
 from aims_tui.cli import app as cli_app
 from aims_tui.core import audit
-from aims_tui.core.services import acceptances, management, risks, users
+from aims_tui.core.services import acceptances, management, risks, systems, users
 from aims_tui.reports import build_pack
 from aims_tui.reports import data as pack_data
 
@@ -107,3 +109,27 @@ async def test_the_pack_aims_diff_and_the_changes_screen_agree_on_risks_added_an
         assert lines[2] == "Closed (1)" and lines[3].startswith("R-0002") and lines[3].endswith("2026-05-05")
         assert not any(line.startswith("R-0001") for line in lines)
 
+
+async def test_a_signed_off_reviews_figures_stay_those_of_its_date_after_todays_edits(churn):
+    """Screen 9: MR-2026-01's figures are the register as of its day (31 March: three risks, R-0001
+    closed); an AI system and a risk added and a risk rescored today leave them as they were."""
+    db = churn
+    management.update_review(db, EDITOR, "MR-2026-01", {"decisions": "Keep the appetite"})
+    management.sign_off(db, APPROVER, "MR-2026-01")
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("9")
+        await settle(pilot)
+        screen = app.screen
+        assert type(screen).__name__ == "ManagementScreen" and screen.inputs is not None
+        before = dict(screen.inputs.figures)
+        assert before["Active risks"] == "2"
+        s = systems.create_system(db, EDITOR, {"name": "Late addition"}, today=TODAY)
+        risks.create_risk(db, EDITOR, {"system": s["ref"], "title": "Added after the review",
+                                       "inherent_likelihood": 5, "inherent_impact": 5}, today=TODAY)
+        risks.update_risk(db, EDITOR, "R-0003", {"residual_likelihood": 5, "residual_impact": 5})
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "signed off" in str(screen.query_one("#mr-title", Static).render())
+        assert dict(screen.inputs.figures) == before
