@@ -22,6 +22,7 @@ from ..core.planning import OPPORTUNITY
 from ..core.services import controls as controls_svc
 from ..core.services import criteria as criteria_svc
 from ..core.services import treatments as treatments_svc
+from ..core.text import counted
 
 VersionOpt = Annotated[Optional[int], typer.Option("--expect-version",
                                                    help="Refuse if the record is no longer at this version.")]
@@ -281,7 +282,8 @@ def approve_plan(ref: Annotated[str, typer.Argument(help="The risk's ref, e.g. R
         common.print_json(r)
         return
     typer.echo(f"{r['ref']} treatment plan approved by {r['plan_approved_by']} "
-               f"({len(r['treatments'])} treatments: {', '.join('T' + str(t['id']) for t in r['treatments'])})")
+               f"({counted(len(r['treatments']), 'treatment')}: "
+               f"{', '.join('T' + str(t['id']) for t in r['treatments'])})")
 
 
 __all__ = ["criteria", "opportunities", "soa", "controls", "treatments"]

@@ -41,6 +41,9 @@ The API (the contract between helpers):
   a past moment is read-only.
 - :func:`diff` -- what was added, closed, rescored, moved stage, accepted or
   lapsed between two moments; :meth:`Diff.to_json` (``"schema": "aims.diff/1"``).
+  A risk is closed between them when it was live at the first and closed, withdrawn
+  or gone at the second (its state at each end, not its ``closed_at`` stamp), added
+  when absent at the first; :func:`diff_of` reads it from a ``Database`` (the pack).
 - :func:`last_review_at` -- when the latest management review was held.
 
 The other registers (context issues, documents, objectives, suppliers, ... every
@@ -886,13 +889,20 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
     conn = _raw(session)
     s_at, e_at = stored(start), stored(end)
     evs = conn.execute(
-        "SELECT entity, entity_ref, action, at FROM main.audit_event WHERE at > ? AND at <= ? "
+        "SELECT entity, entity_ref, action, at, changes FROM main.audit_event WHERE at > ? AND at <= ? "
         "AND entity IN ('risk', 'ai_system') ORDER BY id", (s_at, e_at)).fetchall()
     refs: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
     last_at: dict[tuple[str, str], datetime] = {}
-    for entity, ref, _action, when in evs:
+    created_at: dict[tuple[str, str], datetime] = {}  # its create event: when an added record was made
+    gone_at: dict[tuple[str, str], datetime] = {}  # its last event that closed, withdrew or deleted it
+    for entity, ref, action, when, changes in evs:
         refs[entity].add(ref)
-        last_at[(entity, ref)] = _parse_stored(when)  # type: ignore[assignment]
+        t = _parse_stored(when)
+        last_at[(entity, ref)] = t  # type: ignore[assignment]
+        if action == "create":
+            created_at[(entity, ref)] = t  # type: ignore[assignment]
+        elif action == "delete" or _sets_status_gone(changes):
+            gone_at[(entity, ref)] = t  # type: ignore[assignment]
     # Made in the window with no event of their own (a bulk load such as the demo): found by their time.
     born: dict[str, set[str]] = {"risk": set(), "ai_system": set()}
     for table in born:
@@ -901,6 +911,7 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
             born[table].add(ref)
             refs[table].add(ref)
             last_at.setdefault((table, ref), _parse_stored(when))  # type: ignore[arg-type]
+            created_at.setdefault((table, ref), _parse_stored(when))  # type: ignore[arg-type]
     before = _Undo(conn, start, refs).run()
     after = _Undo(conn, end, refs).run()
     out = Diff(start, end)
@@ -915,9 +926,11 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
         when = last_at.get(("risk", ref))
         title = str((a or b or {}).get("title") or "")
         if a is not None and b is None and a["status"] != "withdrawn":  # withdrawn: made by mistake
-            out.added.append(Change(ref, title, "risk", when, None, {"status": a["status"]}))
+            out.added.append(Change(ref, title, "risk", created_at.get(("risk", ref), when), None,
+                                    {"status": a["status"]}))
         if b is not None and (b["status"] not in _LIVE_STATUSES_GONE) and (a is None or a["status"] in _LIVE_STATUSES_GONE):
-            out.closed.append(Change(ref, title, "risk", when, b["status"], a["status"] if a else "deleted"))
+            out.closed.append(Change(ref, title, "risk", gone_at.get(("risk", ref), when), b["status"],
+                                     a["status"] if a else "deleted"))
         if a is not None and b is not None:
             sb = _scores(b)
             sa = _scores(a)
@@ -928,7 +941,8 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
         when = last_at.get(("ai_system", ref))
         title = str((a or b or {}).get("name") or "")
         if a is not None and b is None:
-            out.added.append(Change(ref, title, "ai_system", when, None, {"stage": a["stage"]}))
+            out.added.append(Change(ref, title, "ai_system", created_at.get(("ai_system", ref), when), None,
+                                    {"stage": a["stage"]}))
         elif a is not None and b is not None and a["stage"] != b["stage"]:
             out.moved_stage.append(Change(ref, title, "ai_system", when, b["stage"], a["stage"]))
     # Acceptances made between the two moments (rows of their own, with their time).
@@ -955,6 +969,28 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
     for k in Diff.KINDS:
         getattr(out, k).sort(key=lambda c: (c.at or start, c.ref))
     return out
+
+
+def diff_of(db: Database, start: datetime, end: datetime) -> Diff:
+    """:func:`diff` read from ``db``'s live tables and audit trail (also when ``db`` reads a
+    past moment: the diff takes both moments back itself). The one rule of what was added
+    and closed between two moments: ``aims diff``, the changes screen and the pack use it."""
+    base = db.base if isinstance(db, AsOfDatabase) else db
+    with base.read() as s:
+        return diff(s, start, end)
+
+
+def _sets_status_gone(changes: Any) -> bool:
+    """Whether an event's changes set the status to closed or withdrawn (``{"status": [before, after]}``)."""
+    if isinstance(changes, str):
+        if '"status"' not in changes:  # most events: no need to parse them
+            return False
+        try:
+            changes = json.loads(changes)
+        except ValueError:
+            return False
+    st = changes.get("status") if isinstance(changes, dict) else None
+    return isinstance(st, list) and len(st) == 2 and st[1] in _LIVE_STATUSES_GONE
 
 
 def _revoked_before(conn: _Conn, acc_id: int, exp: date) -> bool:

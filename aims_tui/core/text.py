@@ -70,3 +70,14 @@ def visible(value: object, *, keep_newlines: bool = False) -> str:
 def is_visible(text: str) -> bool:
     """True when ``text`` holds no character a terminal would obey."""
     return re.search("[" + _UNSAFE_CLASS + "]", text) is None
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``n`` and its noun in the number that agrees with it: "1 risk", "0 risks", "2 risk reviews";
+    ``plural`` for the nouns that do not just take an s ("1 nonconformity", "3 nonconformities")."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def are(n: int) -> str:
+    """The verb that agrees with a count: "1 risk is", "2 risks are"."""
+    return "is" if n == 1 else "are"

@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 from sqlmodel import col, select
 
+from ..core import history
 from ..core import objectives as core_objectives
 from ..core import queries
 from ..core import readiness as readiness_core
@@ -58,6 +59,7 @@ from ..core.documents import approved_ai_policy
 from ..core.rules import ACCEPTED, acceptance_state, action_overdue
 from ..core.schedule import is_overdue
 from ..core.scoring import Matrix
+from ..core.text import are, counted
 from ..core.records import settings_row, to_dict
 from .audit_data import internal_audit_figures
 from . import context_data
@@ -175,6 +177,8 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
         f.register = register_rows(db, as_of)
     this_review = next((r for r in f.mrs if r.ref == review_ref), None) if review_ref else None
     if review_ref and this_review is None:
+        this_review = _review_recorded_later(db, review_ref, f)
+    if review_ref and this_review is None:
         raise NotFound("management review", review_ref)
     data: dict[str, Any] = {"head": f.head}
     data["review"] = _review_dict(this_review, f.mr_actions) if this_review else None
@@ -182,7 +186,10 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
     data["previous_actions"], data["previous_reviews"] = previous_actions(f, review_ref)
     # (b)+(c) changes
     progress("reconstructing changes", 0.2)
-    data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, f.risk_meta, f.register, f.score_events,
+    # risks added and closed: the rule of aims diff and the changes screen (core.history.diff), from the
+    # end of the period's first day (the previous review's day, as the first page's "since") to as_of's end
+    risk_diff = history.diff_of(db, history.end_of_day(since), history.end_of_day(as_of))
+    data["changes"] = _changes(f.systems, f.sys_by_id, f.stage_events, risk_diff, f.register, f.score_events,
                                f.m, f.lo, f.hi)
     with db.read() as s:  # (b) issues, interested parties, scope and the AI policy (4.1-4.3, 5.2)
         data["context"] = context_data.context_changes(s, f.lo, f.hi, as_of)
@@ -293,6 +300,24 @@ def read_facts(db: Database, as_of: date, since: date) -> Facts:
                                             AuditEvent.action.in_(("update", "review")))
                                      .order_by(AuditEvent.id))),
         )
+
+
+def _review_recorded_later(db: Database, ref: str, f: Facts) -> Any:
+    """The review ``ref`` from the live register when ``db`` reads a past moment at which it was
+    not recorded yet (a review entered after its meeting: its figures are those of its date, its
+    decisions and actions those recorded); None when there is no such review. Its actions join ``f``'s."""
+    if not isinstance(db, history.AsOfDatabase):
+        return None
+    with db.base.read() as s:
+        mr = s.exec(select(ManagementReview).where(ManagementReview.ref == ref)).first()
+        if mr is None:
+            return None
+        review = SimpleNamespace(**to_dict(mr))
+        f.mr_actions = [a for a in f.mr_actions if a.review_id != review.id] + [
+            SimpleNamespace(**to_dict(a)) for a in s.exec(
+                select(ManagementReviewAction).where(ManagementReviewAction.review_id == review.id)
+                .order_by(ManagementReviewAction.id))]
+    return review
 
 
 def previous_actions(f: Facts, review_ref: str | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -562,7 +587,7 @@ def _state_before(current: dict[str, int], events: list[tuple[datetime, dict]], 
     return state
 
 
-def _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events, m: Matrix,
+def _changes(systems, sys_by_id, stage_events, risk_diff: history.Diff, register, score_events, m: Matrix,
              lo: datetime, hi: datetime) -> dict[str, Any]:
     added_sys = [{"ref": x["ref"], "name": x["name"], "at": x["created_at"].date()}
                  for x in systems if _in(x["created_at"], lo, hi)]
@@ -573,19 +598,17 @@ def _changes(systems, sys_by_id, stage_events, risk_meta, register, score_events
         x = sys_by_id[sid]
         item = {"ref": x["ref"], "name": x["name"], "from": frm, "to": to, "at": _aware(at).date(), "by": actor}
         (retired if to == "retired" else stage_changes).append(item)
-    key = lambda i: (i["at"], i["ref"])  # noqa: E731
+    key = lambda i: (i["at"] or date.min, i["ref"])  # noqa: E731
     by_ref = {r["ref"]: r for r in register}
-    added_risks, closed_risks = [], []
-    for _rid, (ref, created, closed_at) in risk_meta.items():
-        r = by_ref.get(ref)
-        if r is None:
-            continue
-        if _in(created, lo, hi):
-            added_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
-                                "level": r["residual_level"], "at": created.date()})
-        if _in(closed_at, lo, hi):
-            closed_risks.append({"ref": ref, "title": r["title"], "system_ref": r["system_ref"] or "",
-                                 "at": closed_at.date()})
+
+    def risk_item(c: history.Change) -> dict[str, Any]:
+        r = by_ref.get(c.ref) or {}
+        return {"ref": c.ref, "title": r.get("title", c.title), "system_ref": r.get("system_ref") or "",
+                "at": c.at.astimezone().date() if c.at else None}
+
+    added_risks = [{**risk_item(c), "level": by_ref.get(c.ref, {}).get("residual_level", "")}
+                   for c in risk_diff.added if c.entity == "risk"]
+    closed_risks = [risk_item(c) for c in risk_diff.closed if c.entity == "risk"]
     per_risk: dict[str, list] = defaultdict(list)
     for ref, at, changes in score_events:
         if isinstance(changes, dict) and any(k in changes for k in SCORE_KEYS):
@@ -661,33 +684,46 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
 def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:
     p = data["performance"]
     hints = []
-    n = p["above_appetite_by_state"]
-    unaccepted = sum(v for k, v in n.items() if k != ACCEPTED)
+    by_state = p["above_appetite_by_state"]
+    unaccepted = sum(v for k, v in by_state.items() if k != ACCEPTED)
     if unaccepted:
-        hints.append(f"{unaccepted} risks above appetite have no valid acceptance: treat them further or "
-                     "have an approver accept them.")
+        hints.append(f"{counted(unaccepted, 'risk')} above appetite {'has' if unaccepted == 1 else 'have'} no valid "
+                     f"acceptance: treat {'it' if unaccepted == 1 else 'them'} further or have an approver accept "
+                     f"{'it' if unaccepted == 1 else 'them'}.")
     if p["overdue_treatments_total"]:
-        hints.append(f"{p['overdue_treatments_total']} treatments are overdue: re-plan them or add resources.")
+        n = p["overdue_treatments_total"]
+        hints.append(f"{counted(n, 'treatment')} {are(n)} overdue: re-plan {'it' if n == 1 else 'them'} or add "
+                     "resources.")
     if p["overdue_risk_reviews"]:
-        hints.append(f"{p['overdue_risk_reviews']} risk reviews are overdue: confirm cadences and owners.")
+        n = p["overdue_risk_reviews"]
+        hints.append(f"{counted(n, 'risk review')} {are(n)} overdue: confirm cadences and owners.")
     share = p["review_compliance"]["share_on_time"]
     if share is not None and share < 90:
         hints.append(f"Only {share}% of reviews in the period were done on time.")
     if p["ia_by_status"].get("draft"):
-        hints.append(f"{p['ia_by_status']['draft']} impact assessments are still drafts: complete and approve them.")
+        n = p["ia_by_status"]["draft"]
+        hints.append(f"{counted(n, 'impact assessment')} {are(n)} still {'a draft' if n == 1 else 'drafts'}: "
+                     f"complete and approve {'it' if n == 1 else 'them'}.")
     if p["systems_without_ia"]:
-        hints.append(f"{p['systems_without_ia']} AI systems in use have no impact assessment.")
+        n = p["systems_without_ia"]
+        hints.append(f"{counted(n, 'AI system')} in use {'has' if n == 1 else 'have'} no impact assessment.")
     if p["soa"]["undecided"]:
-        hints.append(f"{p['soa']['undecided']} Statement of Applicability entries are undecided.")
+        n = p["soa"]["undecided"]
+        hints.append(f"{counted(n, 'Statement of Applicability entry', 'Statement of Applicability entries')} "
+                     f"{are(n)} undecided.")
     if p["nc_open_total"]:
-        hints.append(f"{p['nc_open_total']} nonconformities are open: check root causes for common themes.")
+        n = p["nc_open_total"]
+        hints.append(f"{counted(n, 'nonconformity', 'nonconformities')} {are(n)} open: check root causes for "
+                     "common themes.")
     overdue_actions = sum(1 for a in data["previous_actions"] if a["overdue"])
     if overdue_actions:
-        hints.append(f"{overdue_actions} actions from earlier management reviews are overdue.")
+        hints.append(f"{counted(overdue_actions, 'action')} from earlier management reviews "
+                     f"{are(overdue_actions)} overdue.")
     lacking = data["readiness"]["coverage"]["lacking_total"]
     if lacking:
-        hints.append(f"{lacking} applicable controls have no current evidence: record it (aims evidence add) "
-                     "before an audit samples them.")
+        hints.append(f"{counted(lacking, 'applicable control')} {'has' if lacking == 1 else 'have'} no current "
+                     f"evidence: record it (aims evidence add) before an audit samples "
+                     f"{'it' if lacking == 1 else 'them'}.")
     return {"recorded": mr.opportunities if mr else "", "suggested": hints}
 
 

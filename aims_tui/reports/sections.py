@@ -13,6 +13,7 @@ from reportlab.platypus.tableofcontents import TableOfContents
 
 from ..core.objectives import state_text, target_text, value_text
 from ..core.scoring import Matrix
+from ..core.text import counted
 from . import data as pack_data
 from .audit_section import TITLE as AUDITS_TITLE, audit_section
 from .charts import bar_chart, heat_map_drawing, line_chart, objective_chart, strong
@@ -163,8 +164,8 @@ def _summary(d: dict, st: dict, m: Matrix) -> list:
     c = d["changes"]
     out.append(Spacer(1, 6))
     out.append(para(
-        f"Since {fmt(d['head']['since'])}: {len(c['risks_added'])} risks added, {len(c['risks_closed'])} closed, "
-        f"{len(c['risk_level_changes'])} changed residual level; {len(c['systems_added'])} AI systems added, "
+        f"Since {fmt(d['head']['since'])}: {counted(len(c['risks_added']), 'risk')} added, {len(c['risks_closed'])} closed, "
+        f"{len(c['risk_level_changes'])} changed residual level; {counted(len(c['systems_added']), 'AI system')} added, "
         f"{len(c['systems_retired'])} retired, {len(c['stage_changes'])} changed stage (section 3).", st["small"]))
     return out
 
@@ -231,7 +232,7 @@ def _previous(d: dict, st: dict) -> list:
         return out
     done = sum(1 for a in acts if a["status"] == "done")
     over = sum(1 for a in acts if a["overdue"])
-    out.append(para(f"{len(acts)} actions: {done} done, {over} overdue.", st["body"]))
+    out.append(para(f"{counted(len(acts), 'action')}: {done} done, {over} overdue.", st["body"]))
     rows = [[a["review"], para(a["action"], st["cell"]), a["owner"], fmt(a["due_date"]),
              a["status"] + (" (overdue)" if a["overdue"] else "")] for a in acts]
     out.append(table(["Review", "Action", "Owner", "Due", "Status"], rows, [62, 250, 62, 55, BODY_W - 429]))
@@ -344,7 +345,8 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
                      [("ALIGN", (1, 1), (-1, -1), "RIGHT")]))
     # nonconformities
     out.append(h2())
-    out.append(para(f"{p['nc_total']} nonconformities recorded, {p['nc_open_total']} open. Open by severity: "
+    out.append(para(f"{counted(p['nc_total'], 'nonconformity', 'nonconformities')} recorded, {p['nc_open_total']} open. "
+                    "Open by severity: "
                     + ", ".join(f"{v} {k}" for k, v in p["nc_by_severity"].items()) + ".", st["body"]))
     top = max([max(r[1], r[2]) for r in p["nc_trend"]] + [0])
     out.append(table(["Month", "Raised", "Closed", "Raised (bar)"],

@@ -290,6 +290,37 @@ def test_the_diff_of_two_dates_names_what_was_added_closed_rescored_moved_accept
     assert js["counts"] == {"added": 1, "closed": 1, "rescored": 1, "moved_stage": 1, "accepted": 1, "lapsed": 1}
 
 
+def test_a_diff_dates_an_added_risk_by_its_creation_and_a_closed_one_by_its_closing(db, clock):
+    """The case: `aims diff --format json` gave an added risk the time of its later acceptance.
+    R-0001 made at 07:45:24 and accepted at 07:47:33 is added at 07:45:24; R-0002 closed at 08:10:00
+    and reviewed at 09:00:00 is closed at 08:10:00; an AI system made then moved is added when made."""
+    clock.now = datetime(2026, 6, 10, 7, 45, 24, tzinfo=timezone.utc)
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 2, "inherent_impact": 2},
+                      today=date(2026, 6, 10))
+    clock.now = datetime(2026, 6, 10, 7, 46, 0, tzinfo=timezone.utc)
+    sysref = systems.create_system(db, EDITOR, {"name": "Chat"}, today=date(2026, 6, 10))["ref"]
+    clock.now = datetime(2026, 6, 10, 7, 47, 33, tzinfo=timezone.utc)
+    acceptances.accept_risk(db, APPROVER, "R-0001", "low and watched monthly", expires_on=date(2027, 1, 1),
+                            today=date(2026, 6, 10))
+    systems.transition(db, ADMIN, sysref, "validation", override_justification="moved for the test run",
+                       today=date(2026, 6, 10))
+    clock.now = datetime(2026, 6, 9, 8, 0, 0, tzinfo=timezone.utc)
+    risks.create_risk(db, EDITOR, {"title": "Leak", "inherent_likelihood": 2, "inherent_impact": 2},
+                      today=date(2026, 6, 9))
+    clock.now = datetime(2026, 6, 10, 8, 10, 0, tzinfo=timezone.utc)
+    risks.update_risk(db, EDITOR, "R-0002", {"status": "closed"})
+    clock.now = datetime(2026, 6, 10, 9, 0, 0, tzinfo=timezone.utc)
+    reviews.record_review(db, EDITOR, "risk", "R-0002", {"outcome": "still_valid"}, today=date(2026, 6, 10))
+
+    with db.read() as s:
+        d = history.diff(s, history.end_of_day(date(2026, 6, 9)), history.end_of_day(date(2026, 6, 11)))
+    js = d.to_json()
+    assert [(c["ref"], c["at"]) for c in js["added"]] == [("R-0001", "2026-06-10T07:45:24+00:00"),
+                                                         (sysref, "2026-06-10T07:46:00+00:00")]
+    assert [(c["ref"], c["at"]) for c in js["closed"]] == [("R-0002", "2026-06-10T08:10:00+00:00")]
+    assert [(c["ref"], c["at"]) for c in js["accepted"]] == [("R-0001", "2026-06-10T07:47:33+00:00")]
+
+
 def test_the_last_management_review_is_found_by_its_day(db, clock):
     """The case: `aims diff --since-review` and the app's "since the last review" need the day of the latest MR."""
     with db.read() as s:

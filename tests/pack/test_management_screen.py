@@ -13,10 +13,10 @@ from aims_tui.tui import app as app_module
 from aims_tui.tui.app import AimsApp
 from textual.widgets import DataTable, Input, Static, TextArea
 
-from aims_tui.core.services import management
+from aims_tui.core.services import management, risks, systems
 from aims_tui.reports import data as pack_data
-from aims_tui.tui.screens.management import ManagementScreen, pack_dates
-from tests.conftest import EDITOR, TODAY
+from aims_tui.tui.screens.management import ManagementScreen, figures_db, pack_dates
+from tests.conftest import APPROVER, EDITOR, TODAY
 
 
 class Host(AimsApp):
@@ -69,11 +69,34 @@ async def test_the_screen_lists_reviews_and_shows_the_figures_the_pack_prints(se
         assert cells(screen.query_one("#reviews", DataTable))[0][0] == ref
         review = management.get_review(db, ref)
         as_of, since = pack_dates(review, TODAY)
-        expected = pack_data.key_figure_lines(pack_data.gather(db, as_of, since, ref))
+        expected = pack_data.key_figure_lines(pack_data.gather(figures_db(db, as_of), as_of, since, ref))
         assert screen.inputs.figures == expected
         shown = " ".join(rendered(screen.query_one("#inputs", Static)).split())
         for label, value in expected:
             assert f"{label} {value}" in shown
+
+
+async def test_a_past_reviews_figures_are_those_of_its_date_not_todays(seeded, tmp_path):
+    """A review's figures are the register as of its date: a risk and an AI system added and a
+    risk rescored today (after it was held and signed off) leave them as they were."""
+    db, ref = seeded
+    management.update_review(db, EDITOR, ref, {"decisions": "Keep the appetite"})
+    management.sign_off(db, APPROVER, ref)
+    app = Host(db, EDITOR, tmp_path)
+    async with app.run_test(size=(150, 50)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        before = dict(screen.inputs.figures)
+        assert int(before["Active risks"]) > 0
+        s = systems.create_system(db, EDITOR, {"name": "Late addition", "purpose": "added after the review"})
+        risks.create_risk(db, EDITOR, {"system": s["ref"], "title": "Added after the review",
+                                       "inherent_likelihood": 5, "inherent_impact": 5,
+                                       "residual_likelihood": 5, "residual_impact": 5})
+        risks.update_risk(db, EDITOR, "R-0002", {"residual_likelihood": 1, "residual_impact": 1})
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "signed off" in text_of(screen.query_one("#mr-title", Static))
+        assert dict(screen.inputs.figures) == before
 
 
 async def test_user_text_is_shown_literally_not_as_markup(seeded, tmp_path):

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
+from aims_tui.core import audit
 from aims_tui.core.services import nonconformities, reviews, risks, systems
 from aims_tui.reports import data as pack_data
 from aims_tui.reports.data import _state_before, day_start
@@ -39,13 +40,13 @@ def test_the_level_at_each_end_of_the_period_undoes_later_changes():
     assert _state_before(now, events, t[2] + timedelta(days=1)) == now
 
 
-def test_an_older_risk_rescored_in_the_period_is_listed_with_both_levels(db):
-    """A risk created before the period and rescored within it: from Low to High."""
-    r = _risk(db, "Bias", 2, 2)
-    from sqlalchemy import text
-
-    with db.engine.begin() as c:  # the risk existed long before the period
-        c.execute(text("UPDATE risk SET created_at = '2025-01-01 00:00:00.000000' WHERE ref = :r"), {"r": r["ref"]})
+def test_an_older_risk_rescored_in_the_period_is_listed_with_both_levels(db, monkeypatch):
+    """A risk created before the period and rescored within it: from Low to High. It is made
+    with the audit clock long before the period (its create event and created_at agree: the
+    pack's "added" is the diff's, read from the audit trail)."""
+    with monkeypatch.context() as m:  # the risk existed long before the period
+        m.setattr(audit, "utcnow", lambda: datetime(2025, 1, 1, 9, tzinfo=timezone.utc))
+        r = _risk(db, "Bias", 2, 2)
     risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 3,
                                              "inherent_likelihood": 4, "inherent_impact": 3})
     today = date.today()

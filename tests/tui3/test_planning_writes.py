@@ -150,7 +150,7 @@ async def test_P_on_the_register_approves_the_highlighted_risks_treatment_plan(d
         r = risks.get_risk(db, ref)
         assert r["plan_approved_by"] == APPROVER and r["plan_approved_at"] is not None
         assert audit_events(db, ref)[0]["action"] == "approve_plan"
-        assert f"{ref} treatment plan approved (1 treatments)" in notes(app)
+        assert f"{ref} treatment plan approved (1 treatment)" in notes(app)
     treatments.add_treatment(db, EDITOR, ref, {"action": "Red-team quarterly"})
     assert risks.get_risk(db, ref)["plan_changed_at"] is not None
     assert t["id"]

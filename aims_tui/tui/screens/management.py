@@ -54,6 +54,16 @@ def pack_dates(review: dict[str, Any], today: date) -> tuple[date, date | None]:
     return as_of, (since if since and since <= as_of else None)
 
 
+def figures_db(db: Database, as_of: date) -> Database:
+    """The register a review's figures (and its pack) are read from: as it was at the end of
+    ``as_of``, so that a past review's figures do not move with later edits (today: the live one)."""
+    if as_of >= _today():
+        return db
+    from ...core import history  # deferred: only a past review needs it (issue 15)
+
+    return history.at(db, history.end_of_day(as_of))
+
+
 @dataclass
 class Inputs:
     """What the detail pane shows for one review."""
@@ -211,7 +221,7 @@ class ManagementScreen(AimsScreen):
         def read() -> Inputs:
             review = management.get_review(db, ref)
             as_of, since = pack_dates(review, today)
-            d = pack_data.gather(db, as_of, since, ref)
+            d = pack_data.gather(figures_db(db, as_of), as_of, since, ref)
             return Inputs(review, pack_data.key_figure_lines(d), as_of, d["head"]["since"],
                           d["opportunities"]["suggested"])
 
@@ -382,7 +392,7 @@ class ManagementScreen(AimsScreen):
                 pass
 
         def export() -> tuple[Any, str]:
-            res = build_pack(db, None, as_of=as_of, since=since, generated_by=login,
+            res = build_pack(figures_db(db, as_of), None, as_of=as_of, since=since, generated_by=login,
                              review_ref=review["ref"], progress=progress, exports_dir=exports_dir)
             note = ""
             if record:

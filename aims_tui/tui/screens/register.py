@@ -13,6 +13,7 @@ from ...core.fastread import WITHDRAWN
 from ...core.riskfilter import RiskFilter
 from ...core.roles import APPROVE, EDIT
 from ...core.schedule import today as _today
+from ...core.text import counted
 from ..sources import RiskSource
 from ..columns import risk_columns
 from ..widgets.paged_table import PagedTable
@@ -263,7 +264,7 @@ class RegisterScreen(AimsScreen):
                 self.db_write(lambda: treatments.approve_plan(db, login, ref, version),
                               lambda _r: self.pager.reload(),
                               message=lambda r: f"{ref} treatment plan approved "
-                                                f"({len(r['treatments'])} treatments)")
+                                                f"({counted(len(r['treatments']), 'treatment')})")
 
         self.app.push_screen(ConfirmDialog(f"Approve the treatment plan of {ref} in your name?",
                                            "Approve plan", "Cancel"), chosen)
