@@ -287,6 +287,11 @@ async def test_a_nonconformity_is_recorded_with_kind_and_severity_chosen_from_li
         assert [(r["title"], r["kind"], r["severity"], str(r["due_date"]), r["owner"]) for r in rows] == [
             ("Bias found in audit", "audit_finding", "major", "2026-09-30", EDITOR)]
         assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["create"]
+        # seen in a walk: the event left out the due date (and the owner) set in the form
+        assert audit_events(db, rows[0]["ref"])[0]["changes"] == {
+            "title": [None, "Bias found in audit"], "kind": [None, "audit_finding"], "severity": [None, "major"],
+            "due_date": [None, "2026-09-30"], "owner": [None, EDITOR], "status": [None, "open"],
+            "raised_on": [None, "2026-06-15"]}
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
 
 
