@@ -106,10 +106,13 @@ def test_revoking_keeps_the_status_that_what_remains_in_force_says(db):
     a1 = acceptances.accept_risk(db, APPROVER, ref, WHY, today=TODAY)
     a2 = acceptances.accept_risk(db, APPROVER, ref, WHY, today=TODAY)
 
-    def legacy(s):  # as such a database holds them: both in force
+    def legacy(s):  # as such a database holds them: both in force (audited: PostgreSQL refuses it otherwise)
         row = s.get(Acceptance, a1["id"])
         row.revoked = False
         s.add(row)
+        s.flush()
+        audit.record(s, APPROVER, "risk", ref, "reinstate_acceptance",
+                     {"acceptance": [None, a1["id"]], "reason": [None, "a database from before the rule"]})
 
     db.transact(legacy)
     assert sorted(_in_force(db, ref)) == [a1["id"], a2["id"]]
