@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Annotated, Any, Optional
 
 import typer
@@ -23,6 +23,13 @@ def _scores(v: Any) -> str:
     return "" if v is None else str(v)
 
 
+def _local_day(stamp: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(stamp)).astimezone().date().isoformat()
+    except ValueError:
+        return ""
+
+
 def _line(kind: str, c: history.Change) -> str:
     when = c.at.astimezone().date().isoformat() if c.at else ""
     head = f"  {c.ref:<12} {when:<10}  {common.shown(c.title)}"
@@ -32,7 +39,11 @@ def _line(kind: str, c: history.Change) -> str:
         return f"{head}: {c.before} -> {c.after}"
     if kind == "accepted":
         a = c.after or {}
-        return f"{head}: by {common.shown(str(a.get('accepted_by', '')))}, until {a.get('expires_on') or 'no expiry'}"
+        line = f"{head}: by {common.shown(str(a.get('accepted_by', '')))}, until {a.get('expires_on') or 'no expiry'}"
+        if "revoked_at" in a:
+            gone = _local_day(a.get("revoked_at"))
+            line += f"; revoked {gone}" + (f" ({common.shown(str(a['revoked_why']))})" if a.get("revoked_why") else "")
+        return line
     if kind == "lapsed":
         return f"{head}: expired {(c.before or {}).get('expires_on')}"
     return head

@@ -94,6 +94,7 @@ from .db import Database
 from .errors import DatabaseError, ValidationError
 from .models import AISystem
 from .records import to_dict
+from .rules import UNDONE
 from .tally import TALLIES
 
 # -- moments ------------------------------------------------------------------
@@ -377,6 +378,14 @@ class _Undo:
                 a = self.state("acceptance", acc[0])
                 if a.row is not None:
                     a.row["revoked"] = 0
+                    a.row["version"] = int(a.row["version"]) - 1
+                    a.changed = True
+        if action == "reinstate_acceptance":  # an undo put a superseded acceptance back in force
+            acc = ch.get("acceptance")
+            if isinstance(acc, list) and len(acc) == 2 and isinstance(acc[1], int):
+                a = self.state("acceptance", acc[1])
+                if a.row is not None:
+                    a.row["revoked"] = 1
                     a.row["version"] = int(a.row["version"]) - 1
                     a.changed = True
         st.changed = True  # even untouched: its acceptances (and so its tallies) may differ
@@ -945,14 +954,21 @@ def diff(session: Session, start: datetime, end: datetime) -> Diff:
                                     {"stage": a["stage"]}))
         elif a is not None and b is not None and a["stage"] != b["stage"]:
             out.moved_stage.append(Change(ref, title, "ai_system", when, b["stage"], a["stage"]))
-    # Acceptances made between the two moments (rows of their own, with their time).
+    # Acceptances made between the two moments (rows of their own, with their time): one taken
+    # back by undo is left out (made by mistake); one revoked (or superseded) by the end says so.
+    revoked = _revocations(conn, s_at, e_at)
     for acc_id, rref, title, by, when, exp in conn.execute(
             "SELECT a.id, r.ref, r.title, a.accepted_by, a.accepted_at, a.expires_on FROM main.acceptance a "
             "JOIN main.risk r ON r.id = a.risk_id WHERE a.accepted_at > ? AND a.accepted_at <= ? "
             "ORDER BY a.accepted_at, a.id", (s_at, e_at)):
-        out.accepted.append(Change(rref, title, "acceptance", _parse_stored(when), None,
-                                   {"accepted_by": by, "expires_on": None if exp is None else str(exp)[:10],
-                                    "id": acc_id}))
+        gone = revoked.get(acc_id)
+        if gone is not None and gone[1] == UNDONE:
+            continue
+        given: dict[str, Any] = {"accepted_by": by, "expires_on": None if exp is None else str(exp)[:10], "id": acc_id}
+        if gone is not None:
+            given["revoked_at"] = gone[0].astimezone(timezone.utc).isoformat(timespec="seconds") if gone[0] else None
+            given["revoked_why"] = gone[1]
+        out.accepted.append(Change(rref, title, "acceptance", _parse_stored(when), None, given))
     # Acceptances that expired in between: valid through expires_on, lapsed the day after.
     d0 = start.astimezone().date() if start.tzinfo else start.date()
     d1 = end.astimezone().date() if end.tzinfo else end.date()
@@ -993,18 +1009,41 @@ def _sets_status_gone(changes: Any) -> bool:
     return isinstance(st, list) and len(st) == 2 and st[1] in _LIVE_STATUSES_GONE
 
 
-def _revoked_before(conn: _Conn, acc_id: int, exp: date) -> bool:
-    """Whether acceptance ``acc_id`` was revoked while it was still valid."""
-    for when, changes in conn.execute(
-            "SELECT at, changes FROM main.audit_event WHERE entity = 'risk' AND action = 'revoke_acceptance'"):
+def _revocations(conn: _Conn, s_at: str, e_at: str) -> dict[int, tuple[datetime | None, str]]:
+    """The acceptances revoked at the end of (s_at, e_at] by an event in it: id -> (when, why);
+    an acceptance put back in force later in the window (an undone superseding) is not revoked."""
+    out: dict[int, tuple[datetime | None, str]] = {}
+    for when, action, changes in conn.execute(
+            "SELECT at, action, changes FROM main.audit_event WHERE entity = 'risk' AND at > ? AND at <= ? "
+            "AND action IN ('revoke_acceptance', 'reinstate_acceptance') ORDER BY id", (s_at, e_at)):
         ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
         acc = ch.get("acceptance")
-        if not (isinstance(acc, list) and acc and acc[0] == acc_id):
+        if not isinstance(acc, list) or len(acc) != 2:
+            continue
+        if action == "reinstate_acceptance":
+            if isinstance(acc[1], int):
+                out.pop(acc[1], None)
+        elif isinstance(acc[0], int):
+            why = ch.get("reason")
+            out[acc[0]] = (_parse_stored(when), str(why[1] or "") if isinstance(why, list) and len(why) == 2 else "")
+    return out
+
+
+def _revoked_before(conn: _Conn, acc_id: int, exp: date) -> bool:
+    """Whether acceptance ``acc_id`` was revoked while it was still valid (and not put back
+    in force, by an undo, before it expired)."""
+    revoked = False
+    for when, action, changes in conn.execute(
+            "SELECT at, action, changes FROM main.audit_event WHERE entity = 'risk' "
+            "AND action IN ('revoke_acceptance', 'reinstate_acceptance') ORDER BY id"):
+        ch = json.loads(changes) if isinstance(changes, str) else (changes or {})
+        acc = ch.get("acceptance")
+        if not (isinstance(acc, list) and len(acc) == 2 and acc_id in (acc[0], acc[1])):
             continue
         t = _parse_stored(when)
         if t is not None and t.astimezone().date() <= exp:
-            return True
-    return False
+            revoked = action == "revoke_acceptance"
+    return revoked
 
 
 def _scores(r: dict[str, Any]) -> dict[str, Any]:

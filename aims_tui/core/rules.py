@@ -72,6 +72,7 @@ NOT_ACCEPTED = "not accepted"
 REVOKED = "acceptance revoked"
 EXPIRED = "acceptance expired"
 SCORE_ABOVE = "score above acceptance"
+UNDONE = "undone"  # the reason of the revocation that takes back an acceptance just made (ctrl+z)
 
 
 class AcceptanceLike(Protocol):

@@ -365,7 +365,7 @@ class AimsApp(App):
                 except AimsError as exc:
                     raise AimsError(f"cannot undo {label}: {exc}") from exc
 
-            screen.db_write(undo, message=f"undone: {label}")
+            screen.db_write(undo, message=f"undone: {label}", dialogs=True)
             return
         self._run_undo(label, fn)
 
@@ -377,7 +377,7 @@ class AimsApp(App):
             self.call_from_thread(self.say, f"cannot undo {label}: {exc}", error=True)
             return
         self.call_from_thread(self.say, f"undone: {label}")
-        self.call_from_thread(self.refresh_screens)
+        self.call_from_thread(self.refresh_screens, dialogs=True)
 
     # -- other users' changes -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="poll")
@@ -407,11 +407,18 @@ class AimsApp(App):
             if not worker.is_cancelled:
                 self.call_from_thread(self.set_interval, self.poll_seconds, self._poll)
 
-    def refresh_screens(self, force: bool = False) -> None:
+    def refresh_screens(self, force: bool = False, dialogs: bool = False) -> None:
         """Someone committed: read what is on screen again. A screen showing the register as of
-        a past day is left as it is (the past does not change), unless ``force`` (the day changed)."""
+        a past day is left as it is (the past does not change), unless ``force`` (the day changed).
+        Dialogs are left as they are (the user's typing stays; a save of what someone else changed
+        meets the conflict dialog), unless ``dialogs`` (an undo: the user's own change taken back,
+        which the dialogs showing it must show too): then each dialog with a ``refresh_data`` (it
+        re-reads keeping what the user typed) reads again."""
         for screen in reversed(self.screen_stack):
             if screen.is_modal:
+                fn = getattr(screen, "refresh_data", None) if dialogs else None
+                if fn is not None:
+                    fn()
                 continue
             if self.as_of is not None and getattr(screen, "SHOWS_AS_OF", False) and not force:
                 break

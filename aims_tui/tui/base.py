@@ -71,9 +71,11 @@ class DbMixin:
     def db_write(self, fn: Callable[[], Any], done: Callable[[Any], None] | None = None, *,
                  failed: Callable[[AimsError], bool | None] | None = None,
                  message: str | Callable[[Any], str] | None = None,
-                 undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None) -> None:
+                 undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None,
+                 dialogs: bool = False) -> None:
         """``undo(result)`` gives ``(label, fn)`` pushed on the app's undo stack when the
-        write lands, even if the node that started it has gone (a closed dialog)."""
+        write lands, even if the node that started it has gone (a closed dialog).
+        ``dialogs``: the dialogs on screen read again too when it lands (an undo)."""
         app = self.app  # type: ignore[attr-defined]
         owner = self
         reason = getattr(app, "read_only_reason", lambda: None)()
@@ -87,7 +89,7 @@ class DbMixin:
             if err is not None:
                 _post(app, owner._write_failed, err, failed)
             else:
-                _post(app, owner._write_landed, result, done, message, undo)
+                _post(app, owner._write_landed, result, done, message, undo, dialogs)
 
         global _write_seq
         _write_seq += 1
@@ -97,7 +99,8 @@ class DbMixin:
 
     def _write_landed(self, result: Any, done: Callable[[Any], None] | None,
                       message: str | Callable[[Any], str] | None,
-                      undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None) -> None:
+                      undo: Callable[[Any], tuple[str, Callable[[], Any]]] | None = None,
+                      dialogs: bool = False) -> None:
         app = self.aims
         app.pending_writes -= 1
         if undo is not None:
@@ -106,7 +109,7 @@ class DbMixin:
             app.say(message(result) if callable(message) else message)
         if done is not None and self.is_attached:  # type: ignore[attr-defined]
             done(result)
-        app.refresh_screens()
+        app.refresh_screens(dialogs=dialogs)
 
     def _write_failed(self, err: AimsError, failed: Callable[[AimsError], bool | None] | None) -> None:
         self.aims.pending_writes -= 1

@@ -66,7 +66,8 @@ def rebuilt(db, at: datetime, kept: tuple[str, ...]) -> dict[str, list]:
 
 
 STEPS = st.lists(st.tuples(
-    st.sampled_from(["create", "rescore", "transition", "accept", "revoke", "withdraw", "restore", "review",
+    st.sampled_from(["create", "rescore", "transition", "accept", "accept_undo", "revoke", "withdraw", "restore",
+                     "review",
                      "close_review", "system", "retitle", "delete", "link", "criteria", "settings",
                      "soa", "approve_soa", "own_control"]),
     st.integers(0, 50), st.integers(1, 5), st.integers(1, 5), st.integers(1, 3000)),
@@ -118,6 +119,9 @@ def _apply(db, step, state) -> None:
                                    today=TODAY)
         elif op == "accept":
             acceptances.accept_risk(db, APPROVER, ref, "within appetite after review", today=TODAY)
+        elif op == "accept_undo":  # accepted again (the acceptance in force superseded), then ctrl+z
+            acc = acceptances.accept_risk(db, APPROVER, ref, "within appetite after review", today=TODAY)
+            acceptances.undo_acceptance(db, APPROVER, acc["id"], [a["id"] for a in acc["superseded"]], today=TODAY)
         elif op == "revoke":
             given = [a for a in acceptances.list_acceptances(db, ref, today=TODAY) if not a["revoked"]]
             if given:

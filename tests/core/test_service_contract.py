@@ -411,6 +411,10 @@ CASES = [
          APPROVER, "approver",
          lambda db, c, r: risks.get_risk(db, c["risk"])["status"] == "open" or _fail("still accepted"),
          version=_acceptance_version),
+    Case("acceptances.undo_acceptance", _with_acceptance,
+         lambda db, c, a, v: acceptances.undo_acceptance(db, a, c["acceptance"], today=TODAY),
+         APPROVER, "approver",
+         lambda db, c, r: risks.get_risk(db, c["risk"])["status"] == "open" or _fail("still accepted")),
     # treatments -------------------------------------------------------------------
     Case("treatments.add_treatment", _with_risk,
          lambda db, c, a, v: treatments.add_treatment(db, a, c["risk"], {"action": "Bias audit",

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from sqlmodel import select
+
 from aims_tui.core import checks
+from aims_tui.core.models import Acceptance
 from aims_tui.core.services import acceptances, risks, systems
 from aims_tui.tui import reads
 
@@ -44,6 +47,14 @@ def test_an_older_acceptance_does_not_cover_a_risk_whose_current_acceptance_laps
     acceptances.accept_risk(db, APPROVER, r["ref"], "Board accepted the full exposure", today=TODAY)
     risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 4})
     acceptances.accept_risk(db, APPROVER, r["ref"], "Board accepted the reduced exposure", today=TODAY)
+    assert [a["revoked"] for a in acceptances.list_acceptances(db, r["ref"], TODAY)] == [True, False]  # superseded
+
+    def before_the_rule(s):  # a database from before one acceptance in force: both not revoked
+        first = s.exec(select(Acceptance).order_by(Acceptance.id)).first()
+        first.revoked = False
+        s.add(first)
+
+    db.transact(before_the_rule)
     risks.update_risk(db, EDITOR, r["ref"], {"residual_likelihood": 4, "residual_impact": 5})
     listed = acceptances.list_acceptances(db, r["ref"], TODAY)
     assert [a["valid"] for a in listed] == [True, False]

@@ -7,16 +7,16 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from aims_tui.core.services import risks, treatments
 from aims_tui.tui.dialogs import risk_editor
 from aims_tui.tui.dialogs.risk_editor import RiskEditor
 
-from ..conftest import EDITOR
+from ..conftest import APPROVER, EDITOR
 from ..tui.helpers import settle
 from ..core.helpers import audit_actions, audit_events
-from .formkeys import landed, make_app, notes
+from .formkeys import fill, landed, make_app, notes
 
 SIZE = (100, 30)
 
@@ -266,7 +266,15 @@ async def test_a_treatment_with_a_bad_due_date_is_refused_with_its_text_kept(db)
     assert treatments.list_treatments(db, "R-0001") == []
 
 
+def _shown_status(editor: RiskEditor) -> str:
+    """The status cell of the first treatment, as the editor's table shows it."""
+    table = editor.query_one("#treatments", DataTable)
+    return str(table.get_row_at(0)[3])
+
+
 async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
+    """Seen in a walk: after ctrl+z (`undone: completing T1`) the database said planned but the
+    editor still showed done. The editor on screen reads again after an undo."""
     risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 4, "inherent_impact": 4})
     t = treatments.add_treatment(db, EDITOR, "R-0001", {"action": "Audit"})
     app = make_app(db, EDITOR)
@@ -278,10 +286,41 @@ async def test_a_treatment_is_completed_with_c_in_the_editor_and_undone(db):
         await landed(pilot)
         assert treatments.list_treatments(db, "R-0001")[0]["status"] == "done"
         assert f"treatment T{t['id']} done" in notes(app)
+        assert _shown_status(editor) == "done"
+        await _type(pilot, "#title", "Bias in hiring")  # typed, not saved: kept through the re-read
         await pilot.press("ctrl+z")
         await landed(pilot)
+        assert app.screen is editor
+        assert f"undone: completing T{t['id']}" in notes(app)
+        assert _shown_status(editor) == "planned"
+        assert editor.query_one("#title", Input).value == "Bias in hiring"
+        assert editor.version == risks.get_risk(db, "R-0001")["version"]
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
     assert audit_actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
+    assert audit_events(db, f"R-0001/T{t['id']}")[0]["changes"]["status"] == ["done", "planned"]
+
+
+async def test_an_acceptance_undone_in_the_editor_leaves_the_editor_showing_no_acceptance(db):
+    """The same for an acceptance given from the editor (ctrl+g) and taken back (ctrl+z)."""
+    risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 5, "inherent_impact": 5})
+    app = make_app(db, APPROVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, "R-0001")
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await fill(pilot, {"justification": "benefits outweigh the residual risk", "expires_on": "2027-06-30"})
+        await pilot.press("ctrl+s")
+        await landed(pilot)
+        assert app.screen is editor
+        assert _text(editor.query_one("#acceptance", Static)).startswith(f"Accepted by {APPROVER} until 2027-06-30")
+        await pilot.press("ctrl+z")
+        await landed(pilot)
+        assert "undone: acceptance of R-0001" in notes(app)
+        assert _text(editor.query_one("#acceptance", Static)) == "No valid acceptance of the residual risk."
+        assert editor.query_one("#status", Select).value == "open"
+    assert risks.get_risk(db, "R-0001")["status"] == "open"
+    assert audit_events(db, "R-0001")[0]["changes"]["reason"] == [None, "undone"]
 
 
 # -- AI systems: editor, stage move, V&V review ------------------------------------------------------

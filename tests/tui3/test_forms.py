@@ -15,7 +15,7 @@ from aims_tui.tui.dialogs.conflict import ConflictDialog
 from aims_tui.tui.dialogs.form import FormDialog
 from aims_tui.tui.dialogs.help import HelpDialog
 
-from ..conftest import ADMIN, APPROVER, EDITOR, VIEWER
+from ..conftest import ADMIN, APPROVER, EDITOR, TODAY, VIEWER
 from ..tui.helpers import goto, settle
 from ..core.helpers import audit_events
 from .formkeys import choose, fill, landed, make_app, notes, type_into
@@ -73,6 +73,37 @@ async def test_an_acceptance_is_recorded_from_the_register_with_its_event_and_me
         await landed(pilot)
         assert acceptances.list_acceptances(db, ref)[0]["revoked"] is True
         assert audit_events(db, ref)[0]["action"] == "revoke_acceptance"
+
+
+async def test_accepting_an_accepted_risk_replaces_its_acceptance_and_undo_puts_it_back(db):
+    """Seen in a walk: R-0017, accepted until 2027-06-30, accepted again from the register: two
+    acceptances in force, no word of it; ctrl+z then set the risk open although the first was
+    still valid. Now the new one replaces the first (said, audited) and undo puts the first back."""
+    ref = _risk(db)
+    first = acceptances.accept_risk(db, APPROVER, ref, "benefits outweigh the residual risk",
+                                    expires_on="2027-06-30", today=TODAY)
+    app = make_app(db, APPROVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("a")
+        await settle(pilot)
+        await fill(pilot, {"justification": "renewed after the annual review", "expires_on": "2027-12-02"})
+        await pilot.press("ctrl+s")
+        await landed(pilot)
+        accs = acceptances.list_acceptances(db, ref)
+        assert [(a["id"], a["revoked"]) for a in accs] == [(first["id"], True), (accs[1]["id"], False)]
+        assert [e["action"] for e in audit_events(db, ref)[:2]] == ["revoke_acceptance", "accept"]
+        assert (f"{ref}: residual risk accepted until 2027-12-02; it replaces the acceptance by {APPROVER} "
+                "until 2027-06-30") in notes(app)
+        await pilot.press("ctrl+z")
+        await landed(pilot)
+        accs = acceptances.list_acceptances(db, ref)
+        assert [(a["revoked"], a["covers"]) for a in accs] == [(False, True), (True, False)]
+        assert risks.get_risk(db, ref)["status"] == "accepted"
+        assert [e["action"] for e in audit_events(db, ref)[:2]] == ["reinstate_acceptance", "revoke_acceptance"]
+        assert (f"undone: acceptance of {ref} (the acceptance by {APPROVER} until 2027-06-30 back in force)"
+                in notes(app))
 
 
 async def test_a_date_typed_as_2027_06_30_with_slashes_keeps_the_dialog_and_the_justification(db):
@@ -256,6 +287,11 @@ async def test_a_nonconformity_is_recorded_with_kind_and_severity_chosen_from_li
         assert [(r["title"], r["kind"], r["severity"], str(r["due_date"]), r["owner"]) for r in rows] == [
             ("Bias found in audit", "audit_finding", "major", "2026-09-30", EDITOR)]
         assert [e["action"] for e in audit_events(db, rows[0]["ref"])] == ["create"]
+        # seen in a walk: the event left out the due date (and the owner) set in the form
+        assert audit_events(db, rows[0]["ref"])[0]["changes"] == {
+            "title": [None, "Bias found in audit"], "kind": [None, "audit_finding"], "severity": [None, "major"],
+            "due_date": [None, "2026-09-30"], "owner": [None, EDITOR], "status": [None, "open"],
+            "raised_on": [None, "2026-06-15"]}
         assert f"nonconformity {rows[0]['ref']} recorded" in notes(app)
 
 

@@ -76,6 +76,29 @@ def apply(obj: SQLModel, values: dict[str, Any]) -> dict[str, list]:
     return changes
 
 
+_OWN = frozenset({"id", "ref", "version", "created_at", "updated_at"})
+
+
+def created(row: SQLModel, links: dict[str, Any] | None = None, skip: Iterable[str] = ()) -> dict[str, list]:
+    """The changes of a ``create`` event: ``[None, value]`` for every field the new record has
+    set (not None, not empty), so the trail says all it was made with (a due date too). Left
+    out: the record's own id, ref, version and time stamps, ``skip``, and the ids of other
+    records, which ``links`` names by ref instead (``{"system_ref": "AIS-001"}``)."""
+    drop = _OWN | set(skip)
+    columns = row.__table__.columns
+    out: dict[str, list] = {}
+    for k, v in to_dict(row).items():
+        if k in drop or k.endswith("_fold") or (k in columns and columns[k].foreign_keys):
+            continue
+        if v is None or (isinstance(v, (str, list, dict)) and not v):
+            continue
+        out[k] = [None, audit.plain(v)]
+    for k, v in (links or {}).items():
+        if v not in (None, ""):
+            out[k] = [None, audit.plain(v)]
+    return out
+
+
 def record_change(s: Session, actor: str, row: SQLModel, entity: str, ref: str, action: str,
                   changes: dict[str, Any], *, stamp: bool = False) -> None:
     """Write ``row`` and its audit event in the caller's transaction; nothing at all when

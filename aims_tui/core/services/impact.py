@@ -15,7 +15,7 @@ from ..models import AISystem, ImpactAssessment, WITHDRAWN
 from ..records import get_by_ref, settings_row, system_ref_of, to_dict
 from ..schedule import next_review, today as _today
 from ..fields import F
-from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
+from ._base import apply, clean, created, fetch_ref_for_change, next_ref, record_change, resolve_system
 
 SEVERITIES = ("low", "medium", "high", "critical")
 SPECS = {
@@ -81,8 +81,7 @@ def create_assessment(db: Database, actor: str, data: dict[str, Any], *, today: 
                               created_at=audit.utcnow(), **values)
         if ia.next_review is None:
             ia.next_review = next_review(today or _today(), ia.review_cadence, "High", settings_row(s).cadences)
-        record_change(s, actor, ia, "impact_assessment", ia.ref, "create",
-                      {"system_ref": [None, sys_ref], "title": [None, ia.title]})
+        record_change(s, actor, ia, "impact_assessment", ia.ref, "create", created(ia, {"system_ref": sys_ref}))
         return ia_dict(s, ia)
 
     return db.transact(tx)

@@ -20,7 +20,7 @@ from ..identity import APPROVE, EDIT, require
 from ..models import WITHDRAWN, AuditProgramme, InternalAudit, Nonconformity
 from ..records import to_dict
 from ..schedule import today as _today
-from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change
+from ._base import apply, clean, created, fetch_ref_for_change, next_ref, record_change
 from .nonconformities import SPECS as NC_SPECS, nc_dict
 
 # what a finding may say; the rest (kind, audit, raised on) follows from the audit
@@ -67,8 +67,7 @@ def raise_finding(db: Database, actor: str, audit_ref: str, data: dict[str, Any]
         nc = Nonconformity(ref=next_ref(s, Nonconformity, "NC", 3), kind="audit_finding", raised_on=day,
                            internal_audit_id=audit.id, **values)
         record_change(s, actor, nc, "nonconformity", nc.ref, "create",
-                      {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind],
-                       "internal_audit": [None, audit.ref]})
+                      created(nc, {"internal_audit": audit.ref}, skip=("internal_audit_id",)))
         record_change(s, actor, audit, "internal_audit", audit.ref, "finding", {"finding": [None, nc.ref]},
                       stamp=True)
         return nc_dict(s, nc)

@@ -13,7 +13,7 @@ from ..identity import APPROVE, EDIT, require
 from ..models import ACTION_STATUSES, MR_STATUSES, ManagementReview, ManagementReviewAction
 from ..records import get_by_ref, to_dict
 from ..fields import F
-from ._base import apply, clean, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion
+from ._base import apply, clean, created, fetch_for_change, fetch_ref_for_change, record_change, stamp_completion
 
 SPECS = {
     "held_on": F("date", required=True),
@@ -72,7 +72,7 @@ def create_review(db: Database, actor: str, data: dict[str, Any]) -> dict:
         year = values["held_on"].year
         n = len(s.exec(select(ManagementReview.id).where(ManagementReview.ref.like(f"MR-{year}-%"))).all())
         mr = ManagementReview(ref=f"MR-{year}-{n + 1:02d}", **values)
-        record_change(s, actor, mr, "management_review", mr.ref, "create", {"held_on": [None, mr.held_on.isoformat()]})
+        record_change(s, actor, mr, "management_review", mr.ref, "create", created(mr))
         return review_dict(s, mr)
 
     return db.transact(tx)
@@ -121,8 +121,7 @@ def add_action(db: Database, actor: str, review_ref: str, data: dict[str, Any]) 
             a.completed_at = audit.utcnow()
         s.add(a)
         s.flush()
-        audit.record(s, actor, "management_review_action", f"{review_ref}/A{a.id}", "create",
-                     {"action": [None, a.action], "owner": [None, a.owner], "due_date": [None, audit.plain(a.due_date)]})
+        audit.record(s, actor, "management_review_action", f"{review_ref}/A{a.id}", "create", created(a))
         return to_dict(a)
 
     return db.transact(tx)

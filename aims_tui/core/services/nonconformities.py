@@ -14,7 +14,7 @@ from ..models import NC_KINDS, NC_SEVERITIES, NC_STATUSES, CorrectiveAction, Int
 from ..records import get_by_ref, system_ref_of, to_dict
 from ..schedule import today as _today
 from ..fields import F
-from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change, resolve_system
+from ._base import apply, clean, created, fetch_ref_for_change, next_ref, record_change, resolve_system
 
 SPECS = {
     "kind": F("choice", choices=NC_KINDS),
@@ -78,8 +78,7 @@ def _record(s: Session, actor: str, data: dict[str, Any], today: date | None,
     if nc.status == "closed" and nc.closed_on is None:
         nc.closed_on = today or _today()
     record_change(s, actor, nc, "nonconformity", nc.ref, "create",
-                  {"title": [None, nc.title], "severity": [None, nc.severity], "kind": [None, nc.kind],
-                   **(also or {})})
+                  {**created(nc, {"system_ref": system_ref_of(s, sid)}, skip=("internal_audit_id",)), **(also or {})})
     return nc
 
 

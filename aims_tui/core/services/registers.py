@@ -15,7 +15,6 @@ from typing import Any, Iterable
 
 from sqlmodel import Session, select
 
-from .. import audit
 from ..catalog import KINDS
 from ..db import Database
 from ..errors import NotFound, ValidationError
@@ -24,7 +23,7 @@ from ..kind import Kind
 from ..models import WITHDRAWN
 from ..records import get_by_ref, to_dict
 from ..schedule import parse_cadence, today as _today
-from ._base import apply, clean, fetch_ref_for_change, next_ref, record_change
+from ._base import apply, clean, created, fetch_ref_for_change, next_ref, record_change
 
 
 def kind_of(entity: str | Kind) -> Kind:
@@ -88,10 +87,9 @@ def _create_in(s: Session, k: Kind, actor: str, data: dict[str, Any], today: dat
     row = k.model(ref=next_ref(s, k.model, k.prefix, k.width), **values)
     if hasattr(row, "created_by") and not getattr(row, "created_by", None):
         row.created_by = actor
-    shown = (k.title_field, *k.summary)
-    record_change(s, actor, row, k.entity, row.ref, "create",
-                  {f: [None, audit.plain(getattr(row, f))] for f in shown if hasattr(row, f)}
-                  or {"ref": [None, row.ref]})
+    shown = record_dict(s, k, row)  # each link as the linked record's ref
+    links = {name: shown[name] for name in k.links}
+    record_change(s, actor, row, k.entity, row.ref, "create", created(row, links) or {"ref": [None, row.ref]})
     return record_dict(s, k, row)
 
 

@@ -13,7 +13,7 @@ from ..identity import APPROVE, EDIT, require
 from ..fields import F
 from ..models import TREATMENT_EFFECTIVENESS, WITHDRAWN, Control, Risk, Treatment
 from ..records import to_dict
-from ._base import apply, check_version, clean, fetch_for_change, record_change, stamp_completion
+from ._base import apply, check_version, clean, created, fetch_for_change, record_change, stamp_completion
 from .risks import get_risk_row
 
 SPECS = fields.TREATMENT  # the rules forms ask too (core.fields)
@@ -101,9 +101,7 @@ def add_treatment(db: Database, actor: str, risk_ref: str, data: dict[str, Any])
         s.flush()
         _plan_changed(s, risk, actor, f"treatment T{t.id} added")
         out = treatment_dict(s, t)
-        audit.record(s, actor, "treatment", f"{risk.ref}/T{t.id}", "create",
-                     {k: [None, audit.plain(out[k])] for k in ("action", "owner", "due_date", "status", "control")
-                      if out.get(k) not in (None, "")})
+        audit.record(s, actor, "treatment", f"{risk.ref}/T{t.id}", "create", created(t, {"control": out.get("control")}))
         return out
 
     return db.transact(tx)

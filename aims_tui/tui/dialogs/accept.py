@@ -18,6 +18,12 @@ def _check(values: dict) -> list[tuple[str, str]]:
     return []
 
 
+def _earlier(acc: dict) -> str:
+    """The acceptances a new one superseded, as the user reads them."""
+    return ", ".join(f"the acceptance by {a['accepted_by']} until {a['expires_on'] or 'no expiry'}"
+                     for a in acc.get("superseded", []))
+
+
 def accept_dialog(screen: Any, ref: str, version: int | None,
                   done: Callable[[], None] | None = None) -> FormDialog:
     app = screen.app
@@ -29,8 +35,9 @@ def accept_dialog(screen: Any, ref: str, version: int | None,
                                        today=today)
 
     def landed(acc: dict) -> None:
-        app.push_undo(f"acceptance of {ref}",
-                      lambda: acceptances.revoke_acceptance(db, login, acc["id"], "undone"))
+        old = [a["id"] for a in acc.get("superseded", [])]
+        label = f"acceptance of {ref}" + (f" ({_earlier(acc)} back in force)" if old else "")
+        app.push_undo(label, lambda: acceptances.undo_acceptance(db, login, acc["id"], old, today=today))
         if done:
             done()
 
@@ -40,7 +47,8 @@ def accept_dialog(screen: Any, ref: str, version: int | None,
          Field("expires_on", "Until", "date", placeholder="YYYY-MM-DD (empty: one year)")],
         save, ok="Accept", check=_check, state={"ref": ref, "version": version}, what="risk", again=False,
         explain="An acceptance is recorded with your name and the current residual score. ctrl+z undoes it.",
-        message=lambda acc: f"{ref}: residual risk accepted until {acc['expires_on']}", landed=landed)
+        message=lambda acc: f"{ref}: residual risk accepted until {acc['expires_on']}"
+        + (f"; it replaces {_earlier(acc)}" if acc.get("superseded") else ""), landed=landed)
 
 
 def accept_risk_flow(screen: Any, ref: str, version: int | None, done: Callable[[], None] | None = None) -> None:

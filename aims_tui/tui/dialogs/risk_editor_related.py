@@ -8,6 +8,7 @@ from typing import Any
 from textual.widgets import Input, Static
 
 from ...core import fields
+from ...core.errors import AimsError, NotFound
 from ...core.identity import EDIT
 from ...core.models import WITHDRAWN
 from ..render import lines
@@ -45,8 +46,22 @@ class RiskRelatedMixin:
     def _after_change(self, message: str) -> None:
         """A treatment or acceptance changed the risk: re-read it, keep the user's edits."""
         self.aims.say(message)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Read the risk, its treatments and acceptances again, keeping the user's edits (the
+        app calls it after an undo: what the editor shows must be what the undo left)."""
         db, ref = self.database, self.ref
+        if ref is None or not self.loaded:
+            return  # a new risk has nothing stored to show; a first read is still on its way
         today = getattr(self.app, "today", None)
+
+        def gone(err: AimsError) -> bool:
+            if isinstance(err, NotFound) and self.is_attached:  # e.g. undo of adding it
+                self.aims.say(f"{ref} no longer exists: its editor closed")
+                self.dismiss(None)
+                return True
+            return False
 
         def merge(data: dict[str, Any]) -> None:
             risk = data["risk"]
@@ -61,7 +76,7 @@ class RiskRelatedMixin:
             self._show_related(data)
             self._validate()
 
-        self.db_work(lambda: load_risk_data(db, ref, today), merge, group="editor-reload")
+        self.db_work(lambda: load_risk_data(db, ref, today), merge, group="editor-reload", failed=gone)
 
     def action_add_treatment(self) -> None:
         if not self.allowed(EDIT, "adding a treatment"):

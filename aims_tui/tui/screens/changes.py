@@ -81,7 +81,10 @@ def describe(kind: str, c: history.Change, m: Matrix) -> str:
         return f"{b or '-'} → {a or '-'}"
     if kind == "accepted":
         by, until = (a or {}).get("accepted_by"), (a or {}).get("expires_on")
-        return f"accepted by {by}" + (f" until {until}" if until else "")
+        line = f"accepted by {by}" + (f" until {until}" if until else "")
+        if "revoked_at" in (a or {}):
+            line += "; revoked" + (f" ({a['revoked_why']})" if a.get("revoked_why") else "")
+        return line
     if kind == "lapsed":
         return f"acceptance expired {(b or {}).get('expires_on', '')}".strip()
     return ""
