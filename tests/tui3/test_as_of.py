@@ -146,11 +146,14 @@ async def test_a_risk_opened_on_a_past_date_shows_that_days_scores_read_only(sto
             "to today.")
         version = risks.get_risk(story, "R-0001")["version"]
         editor.query_one("#title", Input).value = "Changed in the past"
+        await pilot.press("ctrl+s")  # the key: refused, saying why (it did nothing, silently)
+        await settle(pilot)
+        assert notes(app).count(READ_ONLY) == 1 and app.screen is editor
         editor.action_save()  # as if ctrl+s reached it: the editor's own check refuses too
         await settle(pilot)
         editor.db_write(lambda: risks.update_risk(story, EDITOR, "R-0001", {"title": "x"}, expect_version=version))
         await settle(pilot)  # and the write entry point under it
-        assert notes(app).count(READ_ONLY) == 2
+        assert notes(app).count(READ_ONLY) == 3
         assert risks.get_risk(story, "R-0001")["version"] == version
 
 

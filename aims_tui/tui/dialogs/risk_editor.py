@@ -82,9 +82,15 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
         # a past date set (key D, issue 19): the risk as it was, read only
         return self.aims.role in EDIT and getattr(self.aims, "as_of", None) is None
 
+    # the writes of this dialog: on a past day (key D) they are dimmed and, pressed, refused with the
+    # reason (AimsApp.run_action), as on the screens; a viewer does not see them
+    WRITE_ACTIONS = frozenset({"save", "pick_controls", "add_treatment", "complete_treatment", "accept",
+                               "withdraw", "treatment_effectiveness"})
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("save", "pick_controls", "add_treatment", "complete_treatment", "accept",
-                      "withdraw", "treatment_effectiveness") and not self.can_edit:
+        if action in self.WRITE_ACTIONS and not self.can_edit:
+            if self.aims.role in EDIT and getattr(self.aims, "as_of", None) is not None:
+                return None  # dimmed: pressed, the app says why (a past day is read only)
             return False  # editors see accept and are told it needs an approver
         if action in ("complete_treatment", "accept", "withdraw", "treatment_effectiveness") and not self.ref:
             return False
