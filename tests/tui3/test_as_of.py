@@ -111,6 +111,10 @@ async def test_every_screen_carries_the_banner_and_the_dashboard_counts_that_day
         await set_as_of(pilot, "2026-03-31")
         await goto(pilot, "4")
         assert _banner(app) == "As of 2026-03-31 (this screen shows today) · read only · D, Escape: today"
+        app.goto("readiness")  # it had Textual's plain header: no banner (a new user's walk)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "ReadinessScreen"
+        assert _banner(app) == "As of 2026-03-31 (this screen shows today) · read only · D, Escape: today"
 
 
 async def test_an_edit_key_is_refused_saying_why_and_nothing_is_written(story):

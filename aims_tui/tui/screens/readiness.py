@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Static
 
 from ...core.readiness import readiness
 from ...core.readiness_types import MISSING, OK, STALE, UNAPPROVED
 from ...core.schedule import today as _today
 from .. import render
 from .listing import ListScreen
+from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
 
 def _style(state: str) -> str:
@@ -32,7 +33,7 @@ class ReadinessScreen(ListScreen):
     BINDINGS = [Binding("enter", "choose_row", "Open", show=True, priority=True), Binding("escape", "back", "Back")]
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield AimsHeader()  # the banner of a past date too (issue 19), like every screen
         yield Static("", id="list-title", classes="detail-title", markup=False)
         yield RowTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="finding", markup=False)
