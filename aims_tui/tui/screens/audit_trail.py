@@ -22,7 +22,8 @@ from ..widgets.header import AimsHeader
 class AuditTrailScreen(PagedListScreen):
     HELP_TITLE = "Audit trail"
     HELP = ("Every change, newest first (who, when, which record, what). / filters by a record ref "
-            "(a risk's ref also shows its treatments). End shows the oldest event.")
+            "(a risk's ref also shows its treatments). End shows the oldest event. Enter shows the "
+            "highlighted event whole, every field it changed.")
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("slash", "search", "Record", key_display="/"),
@@ -52,6 +53,12 @@ class AuditTrailScreen(PagedListScreen):
         else:
             self._filter = f
             self.pager.set_source(AuditSource(self.database, f))
+
+    def on_paged_table_chosen(self, event: PagedTable.Chosen) -> None:
+        """Enter on an event: the event whole, every field it changed (the column is cut)."""
+        from ..dialogs.event import EventDialog  # deferred: only opened on Enter
+
+        self.app.push_screen(EventDialog(event.row))
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if self._timer is not None:
