@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 from typer.main import get_current_context
 from sqlalchemy.exc import DBAPIError
 
-from ..core import config, history, identity, permissions, schedule
+from ..core import config, history, identity, permissions, records, schedule
 from ..core.db import db_error_message, open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
 from ..core.services import setup
@@ -227,6 +227,27 @@ def actor_for(database, *, bootstrap: bool = True) -> str:
     with database.read() as s:
         identity.lookup(s, login)
     return login
+
+
+def known_system(database, ref: str | None, option: str = "--system") -> None:
+    """A list filtered by an AI system that does not exist would print ``(none)`` as if it
+    had nothing: one line naming the option and the ref instead, exit 1 (as ``systems show``).
+    ``-`` (organization-wide) and no ref pass."""
+    if not ref or ref == "-":
+        return
+    with database.read() as s:
+        if records.system_id_of(s, ref) is None:
+            fail(f"{option}: AI system {ref} not found")
+
+
+def known_user(database, login: str | None, option: str = "--owner") -> None:
+    """A list filtered by a login that is no user of the database (a typo) would print
+    ``(none)``: one line naming the option and the login instead, exit 1."""
+    if not login:
+        return
+    with database.read() as s:
+        if not identity.is_user(s, login):
+            fail(f"{option}: {login} is not a user of this database (aims users list shows them)")
 
 
 def jsonable(value: Any) -> Any:

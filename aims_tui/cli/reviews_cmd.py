@@ -41,6 +41,7 @@ def reminders_cmd(
     day = common.as_of_day(as_of, future=True)
     database = common.open_db()
     login = common.actor_for(database)
+    common.known_user(database, owner)
     who = login if mine else owner
     r = reminders.due_items(common.as_of_db(database, day), today=day, within=within, owner=who, limit=limit or None)
     if fmt == "json":
