@@ -85,3 +85,17 @@ def test_diff_without_a_date_says_what_it_takes(cli):
     assert r.output.strip().splitlines() == [
         "aims: give the day to start from, and the day to end at if not today "
         "(aims diff 2026-05-01 [2026-06-01]), or --since-review MR-... [DATE]"]
+
+
+def test_the_cli_refuses_a_later_day_in_the_words_of_the_apps_date_dialog():
+    """One wording for one rule: core.history's, which the app's date (D) says too."""
+    from aims_tui.core import history
+    from aims_tui.core.errors import ValidationError
+    from aims_tui.tui.dialogs.as_of import FIELD, parse_as_of
+
+    today, later = date(2026, 6, 15), date(2026, 7, 1)
+    with pytest.raises(ValueError) as app_said:
+        parse_as_of(later.isoformat(), today)
+    with pytest.raises(ValidationError) as cli_said:
+        history.parse_day(later.isoformat(), FIELD, today=today)
+    assert str(app_said.value) == str(cli_said.value) == f"{FIELD}: {history.future_day_message(later, today)}"

@@ -232,6 +232,7 @@ def test_readiness_follows_the_objectives_from_missing_to_stale_to_ok(db):
 
 
 # -- the next measurement date: every write of a measurement moves it ------------------------------
+@pytest.mark.engines  # the write path on PostgreSQL too
 @pytest.mark.parametrize("how", ["measurements add", "measurements add many", "measurements update"])
 def test_a_measurement_recorded_any_way_moves_the_objectives_next_measurement_and_its_reminder(db, how):
     """The case: the demo (and `aims measurements add`) recorded six monthly values, yet
