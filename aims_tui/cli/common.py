@@ -28,7 +28,7 @@ from typer.core import TyperGroup
 from typer.main import get_current_context
 from sqlalchemy.exc import DBAPIError
 
-from ..core import config, history, identity, permissions
+from ..core import config, history, identity, permissions, records, schedule
 from ..core.db import db_error_message, open_database, resolve_url, sqlite_path
 from ..core.errors import AimsError, Conflict, ValidationError
 from ..core.services import setup
@@ -229,6 +229,27 @@ def actor_for(database, *, bootstrap: bool = True) -> str:
     return login
 
 
+def known_system(database, ref: str | None, option: str = "--system") -> None:
+    """A list filtered by an AI system that does not exist would print ``(none)`` as if it
+    had nothing: one line naming the option and the ref instead, exit 1 (as ``systems show``).
+    ``-`` (organization-wide) and no ref pass."""
+    if not ref or ref == "-":
+        return
+    with database.read() as s:
+        if records.system_id_of(s, ref) is None:
+            fail(f"{option}: AI system {ref} not found")
+
+
+def known_user(database, login: str | None, option: str = "--owner") -> None:
+    """A list filtered by a login that is no user of the database (a typo) would print
+    ``(none)``: one line naming the option and the login instead, exit 1."""
+    if not login:
+        return
+    with database.read() as s:
+        if not identity.is_user(s, login):
+            fail(f"{option}: {login} is not a user of this database (aims users list shows them)")
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.isoformat()
@@ -322,29 +343,24 @@ AsOfOpt = Annotated[Optional[str], typer.Option(
     show_default=False)]
 
 
-def as_of_day(value: str | None, option: str = "--as-of") -> date | None:
-    """The day an ``--as-of`` names (None when not given); exit 2 with one line when it is not a date."""
-    if value is None:
+def as_of_day(value: str | None, option: str = "--as-of", *, future: bool = False) -> date | None:
+    """The day an ``--as-of`` (or another date of the register, e.g. ``aims diff``'s) names:
+    None when not given or empty (an unset variable in a script means today). The one
+    parser of these days on the command line (:func:`aims_tui.core.history.parse_day`):
+    YYYY-MM-DD only, and not after today unless ``future`` (``aims reminders``, which
+    computes what will be due as if today were that day); exit 2 with one line naming the
+    option otherwise."""
+    if value is None or not value.strip():
         return None
     try:
-        return history.parse_day(value, option)
+        return history.parse_day(value, option, today=None if future else schedule.today())
     except ValidationError as exc:
-        fail(f"{option}: '{value}' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)", EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
         raise AssertionError from exc  # fail() exits
-
-
-def report_day(value: str | None, option: str = "--as-of") -> date | None:
-    """The day a report is computed for (``aims reminders``, ``check``, ``readiness``): None
-    when not given or empty; exit 2 with one line when it is not a date."""
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option} must be a date YYYY-MM-DD, got {value!r}", EXIT_USAGE)
-    return None
 
 
 def as_of_db(database, day: date | None):
     """The database read as it was at the end of ``day`` (itself when no day)."""
-    return database if day is None else history.at(database, history.end_of_day(day))
+    if day is None or day > schedule.today():  # a day to come (aims reminders): the register as it is
+        return database
+    return history.at(database, history.end_of_day(day))

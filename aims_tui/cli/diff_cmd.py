@@ -65,11 +65,12 @@ def diff_cmd(
     common.check_format(fmt, ("text", "json"))
     if since_review and second:
         common.fail("give --since-review MR-... [DATE] or DATE1 DATE2, not both", common.EXIT_USAGE)
-    if not since_review and not first:
-        common.fail("give two dates (aims diff 2026-05-01 2026-06-01) or --since-review MR-...", common.EXIT_USAGE)
+    if not since_review and not (first or "").strip():
+        common.fail("give the day to start from, and the day to end at if not today "
+                    "(aims diff 2026-05-01 [2026-06-01]), or --since-review MR-... [DATE]", common.EXIT_USAGE)
     end_text = first if since_review else second
     start_day = None if since_review else common.as_of_day(first, "DATE1")
-    end_day = common.as_of_day(end_text, "DATE2" if not since_review else "DATE") if end_text else date.today()
+    end_day = common.as_of_day(end_text, "DATE2" if not since_review else "DATE") or date.today()
     database = common.open_db()
     common.actor_for(database)
     with database.read() as s:

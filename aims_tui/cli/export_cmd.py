@@ -19,16 +19,6 @@ from ..io import jsonio
 export_app = common.command_group("export", help="Export the review pack, the register, the SoA, or everything as JSON.")
 
 
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        typer.echo(f"aims: {option}: '{value}' is not a date (use YYYY-MM-DD)", err=True)
-        raise typer.Exit(common.EXIT_USAGE) from None
-
-
 @export_app.command("pack")
 @common.handle_errors
 def pack_command(
@@ -45,8 +35,8 @@ def pack_command(
                                                   show_default=False)] = None,
 ) -> None:
     """The management review pack (ISO/IEC 42001 9.3) as a PDF."""
-    as_of_d = _date(as_of, "--as-of") or date.today()
-    since_d = _date(since, "--since")
+    as_of_d = common.as_of_day(as_of) or date.today()
+    since_d = common.as_of_day(since, "--since")
     database = common.open_db()
     login = common.actor_for(database)
 

@@ -69,6 +69,7 @@ def list_(system: Annotated[Optional[str], typer.Option("--system", help="Only t
     common.check_format(fmt)
     database = common.open_db()
     common.actor_for(database)
+    common.known_system(database, system)
     rows = svc.list_assessments(database, system)
     cols = COLUMNS if fmt == "table" else list(rows[0]) if rows else EVERY
     common.print_rows(rows, cols, fmt, [c.upper().replace("_", " ") for c in cols] if fmt == "table" else None)

@@ -25,7 +25,7 @@ def readiness_cmd(
 ) -> None:
     """Are we ready for an audit? Clause by clause, then control by control; exit 3 when anything is missing."""
     common.check_format(fmt, ("text", "json"))
-    day = common.report_day(as_of, "--as-of")
+    day = common.as_of_day(as_of)
     database = common.open_db()
     common.actor_for(database)
     r = readiness(common.as_of_db(database, day), today=day)

@@ -38,9 +38,10 @@ def reminders_cmd(
         common.fail("--within must be between 0 and 3650 days", common.EXIT_USAGE)
     if limit < 0:
         common.fail("--limit must be 0 or more", common.EXIT_USAGE)
-    day = common.report_day(as_of, "--as-of")
+    day = common.as_of_day(as_of, future=True)
     database = common.open_db()
     login = common.actor_for(database)
+    common.known_user(database, owner)
     who = login if mine else owner
     r = reminders.due_items(common.as_of_db(database, day), today=day, within=within, owner=who, limit=limit or None)
     if fmt == "json":
@@ -84,7 +85,7 @@ def check_cmd(
 ) -> None:
     """Policy gates; exit 3 on any violation."""
     common.check_format(fmt, REMINDER_FORMATS)
-    day = common.report_day(as_of, "--as-of")
+    day = common.as_of_day(as_of)
     database = common.open_db()
     common.actor_for(database)
     rep = run_checks(common.as_of_db(database, day), today=day)

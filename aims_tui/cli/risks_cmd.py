@@ -43,6 +43,8 @@ def list_(
         common.fail(f"--status must be one of {', '.join(RISK_STATUSES + ('active',))}", common.EXIT_USAGE)
     database = common.open_db()
     common.actor_for(database)
+    common.known_system(database, system)
+    common.known_user(database, owner)
     if level:
         m = get_matrix(database)
         try:

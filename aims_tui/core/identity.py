@@ -35,6 +35,12 @@ def admins(session: Session) -> list[str]:
     ).all())
 
 
+def is_user(session: Session, login: str) -> bool:
+    """Whether ``login`` is a user of the database, active or deactivated (what they owned
+    is still theirs to list)."""
+    return session.exec(select(User.id).where(User.login == login)).first() is not None
+
+
 def lookup(session: Session, login: str) -> User:
     """The active user for ``login``, or UnknownUser naming an admin."""
     user = session.exec(select(User).where(User.login == login)).first()

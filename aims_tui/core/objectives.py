@@ -149,6 +149,21 @@ def measurement_due(obj: Any, latest_on: date | None) -> date | None:
     return obj.next_review if latest_on is None else None
 
 
+def next_measurement_after(current: date | None, cadence: str | None, measured_on: date) -> date | None:
+    """The objective's next measurement date once a measurement dated ``measured_on`` is
+    recorded: its cadence's next date after the measurement, when that is later than
+    ``current`` (a value recorded late for an earlier period never moves it back);
+    ``current`` without a usable cadence. Every write of a measurement moves the
+    objective's ``next_review`` (the reminder) by this rule."""
+    if not cadence:
+        return current
+    try:
+        nxt = parse_cadence(cadence).next_after(measured_on)
+    except CadenceError:
+        return current
+    return nxt if current is None or nxt > current else current
+
+
 def summary(s: Session, obj: Objective, as_of: date | None = None) -> dict[str, Any]:
     """One objective with its latest value, whether that meets the target, its travel and series."""
     pts = series(s, obj.id, as_of)

@@ -121,7 +121,7 @@ def test_bad_dates_and_unknown_reviews_are_one_line_errors(history_db):
     bad = aims(history_db, "risks", "list", "--as-of", "30/06/2026", code=2)
     assert bad.stderr.strip().splitlines() == ["aims: --as-of: '30/06/2026' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)"]
     assert "DATE2" in aims(history_db, "diff", "2026-05-01", "2026-02-30", code=2).stderr
-    assert aims(history_db, "diff", code=2).stderr.strip().startswith("aims: give two dates")
+    assert aims(history_db, "diff", code=2).stderr.strip().startswith("aims: give the day to start from")
     assert "is after" in aims(history_db, "diff", "2026-06-30", "2026-05-01", code=2).stderr
     unknown = aims(history_db, "diff", "--since-review", "MR-1999-09", code=1)
     assert unknown.stderr.strip() == "aims: --since-review: there is no management review MR-1999-09"

@@ -21,7 +21,7 @@ def test_a_report_refuses_an_as_of_that_is_not_a_date_in_one_line(cli, command):
     """The case: readiness parsed --as-of by itself, reminders and check by a helper of their
     own; a user of any of them gets the same one line and exit 2, and no database is opened."""
     r = cli(command, "--as-of", "30/06/2026", code=2)
-    assert r.output.strip().splitlines() == ["aims: --as-of must be a date YYYY-MM-DD, got '30/06/2026'"]
+    assert r.output.strip().splitlines() == ["aims: --as-of: '30/06/2026' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)"]
     assert not cli.path.exists()
 
 

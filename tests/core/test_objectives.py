@@ -229,3 +229,44 @@ def test_readiness_follows_the_objectives_from_missing_to_stale_to_ok(db):
     with db.read() as s:
         f62 = objectives.findings(s, TODAY)[0]
     assert (f62.state, f62.refs) == ("missing", (unowned["ref"],))
+
+
+# -- the next measurement date: every write of a measurement moves it ------------------------------
+@pytest.mark.engines  # the write path on PostgreSQL too
+@pytest.mark.parametrize("how", ["measurements add", "measurements add many", "measurements update"])
+def test_a_measurement_recorded_any_way_moves_the_objectives_next_measurement_and_its_reminder(db, how):
+    """The case: the demo (and `aims measurements add`) recorded six monthly values, yet
+    `aims reminders` and the gate `overdue_beyond_grace` said `OBJ-001 objective measurement
+    2026-06-26 159 days overdue`: only `aims objectives measure` moved the objective's date."""
+    o = _objective(db, next_review="2026-03-01")
+    data = {"objective": o["ref"], "measured_on": "2026-06-10", "value": 95}
+    if how == "measurements add":
+        registers.create(db, EDITOR, "measurement", data, today=TODAY)
+    elif how == "measurements add many":
+        registers.create_many(db, EDITOR, "measurement", [{**data, "measured_on": "2026-04-10"}, data], today=TODAY)
+    else:
+        m = registers.create(db, EDITOR, "measurement", {**data, "measured_on": "2026-01-10"}, today=TODAY)
+        registers.update(db, EDITOR, "measurement", m["ref"], {"measured_on": "2026-06-10"}, today=TODAY)
+    assert registers.show(db, "objective", o["ref"])["next_review"] == date(2026, 7, 10)
+    assert not [i for i in reminders.due_items(db, today=TODAY).items if i.ref == o["ref"]]
+    overdue = next(g for g in checks.run_checks(db, today=TODAY).gates if g.id == "overdue_beyond_grace")
+    assert o["ref"] not in [i["ref"] for i in overdue.items]
+
+
+CADENCES = st.sampled_from(("monthly", "quarterly", "half-yearly", "yearly", "90d", "7d", "FREQ=MONTHLY;INTERVAL=2"))
+DAYS = st.dates(min_value=date(2024, 1, 1), max_value=date(2028, 12, 31))
+
+
+@given(st.one_of(st.none(), DAYS), CADENCES, st.lists(DAYS, min_size=1, max_size=6))
+def test_the_next_measurement_is_the_cadence_after_the_latest_measurement_in_any_order(start, cadence, days):
+    """Folding the measurements in, in any order, gives the cadence's date after the latest one
+    (or the date the objective had, when later): never moved back by a value recorded late."""
+    from aims_tui.core.schedule import parse_cadence
+    at = start
+    for d in days:
+        before, at = at, objectives.next_measurement_after(at, cadence, d)
+        assert before is None or at >= before
+        assert at > d
+    after_latest = parse_cadence(cadence).next_after(max(days))
+    assert at == (after_latest if start is None else max(start, after_latest))
+    assert objectives.next_measurement_after(at, "", max(days)) == at  # no cadence: left as it is

@@ -82,4 +82,4 @@ def test_readiness_exits_3_on_a_fresh_database_and_prints_its_json_schema(cli):
     assert doc["schema"] == "aims.readiness/1" and doc["as_of"] == "2026-06-15" and doc["ready"] is False
     assert [c["clause"] for c in doc["clauses"]] == ["4.1", "6.1.2", "6.1.3", "6.1.4", "8.2", "8.4", "9.3", "10.2"]
     res = cli("readiness", "--as-of", "15/06/2026", code=2)
-    assert "--as-of must be a date" in res.stderr
+    assert "--as-of: '15/06/2026' is not a date" in res.stderr

@@ -58,8 +58,11 @@ def test_fail_on_overdue_exits_3_only_when_something_is_overdue(demo_db, as_user
     """Exit 3 is 'done, but needs attention'; without the flag the exit is 0."""
     assert run(demo_db, "reminders", *ASOF).exit_code == 0
     assert run(demo_db, "reminders", "--fail-on-overdue", *ASOF).exit_code == 3
-    nobody = run(demo_db, "reminders", "--owner", "nobody", "--fail-on-overdue", "--format", "json", *ASOF)
-    assert nobody.exit_code == 0 and json.loads(nobody.stdout)["totals"] == {"overdue": 0, "due_soon": 0}
+    idle = run(demo_db, "reminders", "--owner", VIEWER, "--fail-on-overdue", "--format", "json", *ASOF)
+    assert idle.exit_code == 0 and json.loads(idle.stdout)["totals"] == {"overdue": 0, "due_soon": 0}
+    # a login that is no user is a typo, not an owner with nothing due
+    nobody = run(demo_db, "reminders", "--owner", "nobody", "--fail-on-overdue", *ASOF)
+    assert nobody.exit_code == 1 and "--owner: nobody is not a user" in nobody.output
 
 
 def test_mine_means_the_os_login_and_owner_filters_by_login(demo_db, as_user):

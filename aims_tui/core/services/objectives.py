@@ -4,7 +4,8 @@
 One transaction: the measurement is recorded as any ``measurement`` is (role,
 field rules, the objective active, its create event), and the objective's next
 measurement date moves to its cadence's next date after the measurement (an
-update event on the objective) when that is later than the date it had.
+update event on the objective) when that is later than the date it had: the
+write path of every measurement does that (``registers``), not this shortcut alone.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from ..errors import ValidationError
 from ..identity import require
 from ..models import WITHDRAWN
 from ..objectives import MEASUREMENT, OBJECTIVE
-from ..schedule import CadenceError, parse_cadence, today as _today
+from ..schedule import today as _today
 from . import registers
-from ._base import apply, check_version, record_change
+from ._base import check_version
 
 
 def measure(db: Database, actor: str, objective_ref: str, value: Any, on: Any = None, note: str = "", *,
@@ -37,21 +38,7 @@ def measure(db: Database, actor: str, objective_ref: str, value: Any, on: Any = 
             raise ValidationError("objective", f"{obj.ref} is withdrawn; restore it first")
         check_version(obj, expect_version, OBJECTIVE.what, obj.ref)
         data = {"objective": obj.ref, "value": value, "measured_on": day if on in (None, "") else on, "note": note}
-        rec = registers._create_in(s, MEASUREMENT, actor, data, day)
-        _advance(s, actor, obj, rec["measured_on"])
-        return rec
+        return registers._create_in(s, MEASUREMENT, actor, data, day)  # moves the next measurement date too
 
     return db.transact(tx)
 
-
-def _advance(s: Session, actor: str, obj: Any, measured_on: date) -> None:
-    if not obj.review_cadence:
-        return
-    try:
-        nxt = parse_cadence(obj.review_cadence).next_after(measured_on)
-    except CadenceError:
-        return
-    if obj.next_review is None or nxt > obj.next_review:
-        changes = apply(obj, {"next_review": nxt})
-        changes["note"] = [None, f"measured on {measured_on.isoformat()}"]
-        record_change(s, actor, obj, OBJECTIVE.entity, obj.ref, "update", changes, stamp=True)

@@ -20,7 +20,8 @@ from ..db import Database
 from ..errors import NotFound, ValidationError
 from ..identity import require
 from ..kind import Kind
-from ..models import WITHDRAWN
+from ..models import WITHDRAWN, Objective
+from ..objectives import MEASUREMENT, OBJECTIVE, next_measurement_after
 from ..records import get_by_ref, to_dict
 from ..schedule import parse_cadence, today as _today
 from ._base import apply, clean, created, fetch_ref_for_change, next_ref, record_change
@@ -90,7 +91,27 @@ def _create_in(s: Session, k: Kind, actor: str, data: dict[str, Any], today: dat
     shown = record_dict(s, k, row)  # each link as the linked record's ref
     links = {name: shown[name] for name in k.links}
     record_change(s, actor, row, k.entity, row.ref, "create", created(row, links) or {"ref": [None, row.ref]})
+    _after_write(s, k, actor, row)
     return record_dict(s, k, row)
+
+
+def _after_write(s: Session, k: Kind, actor: str, row: Any) -> None:
+    """What a write of one kind moves in another: a measurement (however it is recorded:
+    ``aims objectives measure``, ``aims measurements add`` or update, the app, the demo)
+    moves its objective's next measurement date (the reminder) by
+    :func:`aims_tui.core.objectives.next_measurement_after`, with an update event on the
+    objective (so the register as of a date undoes it too)."""
+    if k is not MEASUREMENT or row.objective_id is None or row.measured_on is None or row.status == WITHDRAWN:
+        return
+    s.flush()
+    obj = s.get(Objective, row.objective_id)
+    if obj is None:
+        return
+    nxt = next_measurement_after(obj.next_review, obj.review_cadence, row.measured_on)
+    if nxt != obj.next_review:
+        changes = apply(obj, {"next_review": nxt})
+        changes["note"] = [None, f"measured on {row.measured_on.isoformat()}"]
+        record_change(s, actor, obj, OBJECTIVE.entity, obj.ref, "update", changes, stamp=True)
 
 
 def create(db: Database, actor: str, entity: str | Kind, data: dict[str, Any], *,
@@ -143,6 +164,7 @@ def update(db: Database, actor: str, entity: str | Kind, ref: str, changes: dict
         _schedule(values, row, today or _today())
         record_change(s, actor, row, k.entity, ref, "update", apply(row, values),
                       stamp=hasattr(row, "updated_at"))
+        _after_write(s, k, actor, row)
         return record_dict(s, k, row)
 
     return db.transact(tx)
