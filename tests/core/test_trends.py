@@ -95,6 +95,7 @@ def test_the_series_as_json_name_their_schema_and_months(known):
     assert j["schema"] == "aims.trends/1" and j["months"][-1] == "2026-06" and len(j["points"]) == 12
 
 
+@pytest.mark.engines  # the audit trail's times and the measurements' dates on both engines
 def test_an_objective_recorded_later_counts_from_its_first_dated_measurement(demo_db):
     """The demo records its objectives on its day with measurements dated months before: the
     month-end count of objectives follows those measurements, as each objective's own series

@@ -4,6 +4,7 @@ evidence title is escaped, and the same data and date give the same bytes."""
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from aims_tui.core import readiness as rd
@@ -97,6 +98,7 @@ def _section(pages, start: str, end: str) -> str:
     return text[i:text.index(end, i)]
 
 
+@pytest.mark.engines  # the register of opportunities read on both engines
 def test_section_5_lists_the_recorded_opportunities_before_the_suggestions(demo_db, tmp_path):
     """The register of opportunities (6.1.1) is an input of 9.3.2 e: ref, title, expected
     benefit, owner and status in the pack, not only the register's suggestions."""
@@ -115,6 +117,7 @@ def test_section_5_lists_the_recorded_opportunities_before_the_suggestions(demo_
         assert words in reg, words
 
 
+@pytest.mark.engines  # the register of opportunities read on both engines
 def test_section_5_says_when_no_opportunity_is_recorded(db, tmp_path):
     _res, pages = _pages(db, tmp_path / "pack.pdf")
     sec = _section(pages, "5 Opportunities for improvement (9.3.2 e)", "Suggested by the register")
