@@ -25,8 +25,10 @@ How the past is read, from what aims already records:
 - a treatment was open at a moment when it existed, and is still open or was
   completed (``completed_at``) after it; overdue when its due date had passed;
 - a nonconformity was open from its ``raised_on`` until its ``closed_on``;
-- an objective counts from its creation (its audit event) and its value at a
-  moment is its latest measurement dated on or before it.
+- an objective counts from its creation (its audit event), or from its first
+  measurement when that is dated earlier (an objective recorded today with
+  values measured since June counts from June, as its own series shows); its
+  value at a moment is its latest measurement dated on or before it.
 
 Everything is read in one session with one query per table, then each month end
 is one pass over plain tuples: 13 moments at 10,000 risks cost a fraction of a
@@ -326,11 +328,13 @@ def _figures(f: Facts, d: date, r: _RiskPart) -> Figures:
                   if raised <= d and (closed is None and status != "closed" or closed is not None and closed > d))
     on = off = existing = 0
     for oid, ref, _title, _unit, direction, target in f.objectives:
-        made = f.objective_made.get(ref)
-        if made is not None and made > cut:
-            continue  # not set yet (objectives loaded without an event count throughout)
-        existing += 1
         v = _value_at(f.measurements.get(oid, []), d)
+        made = f.objective_made.get(ref)
+        if made is not None and made > cut and v is None:
+            # not set yet (objectives loaded without an event count throughout); one recorded
+            # later with a measurement dated by then counts from that measurement, as its own chart shows
+            continue
+        existing += 1
         ok = meets(v, target, direction)
         on += ok is True
         off += ok is False

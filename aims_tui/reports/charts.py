@@ -152,6 +152,7 @@ def objective_chart(ref: str, title: str, ends: Sequence[date], values: Sequence
     x0, y0, pw, ph = 22.0, 12.0, w - 26.0, h - 34.0
     known = [float(v) for v in values if v is not None] + [float(target)]
     lo, hi = min(known), max(known)
+    v_lo, v_hi = lo, hi  # the scale: the lowest and highest of the values and the target
     pad = (hi - lo) * 0.15 if hi > lo else max(abs(hi) * 0.1, 1.0)
     lo, hi = lo - pad, hi + pad
 
@@ -165,6 +166,12 @@ def objective_chart(ref: str, title: str, ends: Sequence[date], values: Sequence
     d.add(Line(x0, y0, x0, y0 + ph, strokeColor=MUTED, strokeWidth=0.5))
     d.add(String(x0 - 2, y(target) - 2, f"{target:g}", fontName=FONT, fontSize=5.5, fillColor=MUTED,
                  textAnchor="end"))
+    for v in sorted({v_lo, v_hi} - {float(target)}):  # min and max with a tick; the label kept off the target's
+        d.add(Line(x0 - 1.5, y(v), x0, y(v), strokeColor=MUTED, strokeWidth=0.5))
+        at = y(v)
+        if abs(at - y(target)) < 6:
+            at = round(y(target) + (6 if v > target else -6), 2)
+        d.add(String(x0 - 2, at - 2, f"{v:g}", fontName=FONT, fontSize=5.5, fillColor=MUTED, textAnchor="end"))
     d.add(Line(x0, y(target), x0 + pw, y(target), strokeColor=colors.grey, strokeWidth=0.7, strokeDashArray=[2, 2]))
     for i, e in enumerate(ends):
         if i == 0 or e.month == 1 or i == len(ends) - 1 or i % 3 == 0:

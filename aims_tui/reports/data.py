@@ -50,6 +50,7 @@ from ..core.models import (
     ManagementReview,
     ManagementReviewAction,
     Nonconformity,
+    Opportunity,
     Review,
     Risk,
     StageEvent,
@@ -205,6 +206,7 @@ def _gather(db: Database, as_of: date, since: date | None, review_ref: str | Non
     # readiness for audit and evidence of the applicable controls (issue 17)
     data["readiness"] = readiness_figures(db, as_of)
     data["opportunities"] = _opportunities(data, this_review)
+    data["opportunities"]["register"] = opportunity_rows(db, as_of, f.sys_by_id)
     data["summary"] = _key_figures(data)
     progress("drawing the trends", 0.41)
     data["trends"], data["glance"] = glance(db, f, data, review_ref)
@@ -679,6 +681,27 @@ def _system_summaries(systems, register, treatments, ias, ncs, stage_events, as_
             "system_review_overdue": bool(x["stage"] != "retired" and is_overdue(x["next_review"], as_of)),
         })
     return out
+
+
+OPPORTUNITY_ORDER = {"pursuing": 0, "identified": 1, "realised": 2, "dropped": 3}
+
+
+def opportunity_rows(db: Database, as_of: date, sys_by_id: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The register of opportunities (6.1.1) as it stands, as section 4.9 lists the objectives:
+    every one not withdrawn, open ones (pursuing, then identified) first, then by ref; overdue
+    when still open past its due date at ``as_of``."""
+    with db.read() as s:
+        opps = list(s.exec(select(Opportunity).where(Opportunity.status != WITHDRAWN)))
+    rows = []
+    for o in opps:
+        sys_ref = sys_by_id[o.system_id]["ref"] if o.system_id in sys_by_id else ""
+        rows.append({"ref": o.ref, "title": o.title, "description": o.description,
+                     "expected_benefit": o.expected_benefit, "owner": o.owner, "status": o.status,
+                     "due_date": o.due_date, "system_ref": sys_ref,
+                     "overdue": o.due_date is not None and o.due_date < as_of and o.status in ("identified",
+                                                                                             "pursuing")})
+    rows.sort(key=lambda r: (OPPORTUNITY_ORDER.get(r["status"], 9), len(r["ref"]), r["ref"]))
+    return rows
 
 
 def _opportunities(data: dict[str, Any], mr: Any) -> dict[str, Any]:

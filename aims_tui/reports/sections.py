@@ -321,6 +321,8 @@ def _performance(d: dict, st: dict, m: Matrix) -> list:
                     f"are past their due date as of {fmt(d['head']['as_of'])}.", st["body"]))
     out += effectiveness_paragraphs(p, st)
     if p["overdue_treatments"]:
+        out.append(Paragraph(f"Overdue treatments (open and past their due date as of {fmt(d['head']['as_of'])}"
+                             ")", st["h3"]))
         rows = [[t["risk_ref"], t["system_ref"], t["action"], t["owner"], fmt(t["due_date"]),
                  str(t["days_overdue"]), t["status"].replace("_", " ")] for t in p["overdue_treatments"]]
         out.append(table(["Risk", "System", "Action", "Owner", "Due", "Days over", "Status"], rows,
@@ -458,6 +460,23 @@ def _evidence_and_readiness(d: dict, st: dict, h2: Any) -> list:
 def _opportunities(d: dict, st: dict) -> list:
     o = d["opportunities"]
     out: list = [heading(f"5 {HEADINGS[4]}", 0, st)]
+    reg = o.get("register", [])
+    out.append(Paragraph("In the register of opportunities (6.1.1)", st["h3"]))
+    if reg:
+        open_n = sum(1 for x in reg if x["status"] in ("identified", "pursuing"))
+        out.append(para(f"{counted(len(reg), 'opportunity', 'opportunities')} recorded, {open_n} open "
+                        "(identified or being pursued), open ones first.", st["body"]))
+        rows = []
+        for x in reg:
+            text = x["title"] + ("\n" + x["description"] if x["description"] else "")
+            due = fmt(x["due_date"]) + (" (overdue)" if x["overdue"] else "")
+            rows.append([x["ref"], para(text, st["cell"]), cell_text(x["expected_benefit"], st), x["owner"],
+                         x["system_ref"], x["status"], due])
+        out.append(table(["Ref", "Opportunity", "Expected benefit", "Owner", "System", "Status", "Due"], rows,
+                         [42, BODY_W - 384, 130, 50, 45, 50, 58]))
+    else:
+        out.append(para("No opportunities recorded in the register (aims opportunities add; clause 6.1.1).",
+                        st["body"]))
     if o["recorded"]:
         out += [Paragraph("Recorded for this review", st["h3"]), para(o["recorded"], st["body"])]
     out.append(Paragraph("Suggested by the register", st["h3"]))
@@ -660,5 +679,7 @@ def effectiveness_paragraphs(p: dict, st: dict) -> list:
     if p.get("not_effective_treatments"):
         rows = [[t["risk_ref"], t["system_ref"], t["action"], t["owner"], t["effectiveness"].replace("_", " ")]
                 for t in p["not_effective_treatments"]]
+        out.append(Paragraph("Done treatments that did not fully work (effectiveness partly or not effective)",
+                             st["h3"]))
         out.append(table(["Risk", "System", "Action", "Owner", "Worked"], rows, [45, 50, 230, 60, BODY_W - 385]))
     return out

@@ -93,3 +93,16 @@ def test_the_series_as_json_name_their_schema_and_months(known):
     _db, t, _extra = known
     j = t.to_json()
     assert j["schema"] == "aims.trends/1" and j["months"][-1] == "2026-06" and len(j["points"]) == 12
+
+
+@pytest.mark.engines  # the audit trail's times and the measurements' dates on both engines
+def test_an_objective_recorded_later_counts_from_its_first_dated_measurement(demo_db):
+    """The demo records its objectives on its day with measurements dated months before: the
+    month-end count of objectives follows those measurements, as each objective's own series
+    does (it was empty until the month of the pack's date)."""
+    t, _ = trends.trends(demo_db, TODAY)
+    for i, p in enumerate(t.points):
+        measured = sum(1 for o in t.objectives if o.values[i] is not None)
+        assert p.objectives_on_target + p.objectives_off_target == measured
+        assert p.objectives_active >= measured
+    assert t.series("objectives_active")[-6] > 0

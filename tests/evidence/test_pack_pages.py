@@ -4,6 +4,7 @@ evidence title is escaped, and the same data and date give the same bytes."""
 
 from __future__ import annotations
 
+import pytest
 from pypdf import PdfReader
 
 from aims_tui.core import readiness as rd
@@ -89,3 +90,68 @@ def test_the_same_data_and_date_give_the_same_bytes(demo_db, tmp_path):
     a = build_pack(demo_db, tmp_path / "a.pdf", as_of=TODAY, generated_by="ada")
     b = build_pack(demo_db, tmp_path / "b.pdf", as_of=TODAY, generated_by="ada")
     assert a.path.read_bytes() == b.path.read_bytes() and a.digest == b.digest
+
+
+def _section(pages, start: str, end: str) -> str:
+    text = _squash(" ".join(p for p in pages if "Contents" not in _squash(p)))
+    i = text.index(start)
+    return text[i:text.index(end, i)]
+
+
+@pytest.mark.engines  # the register of opportunities read on both engines
+def test_section_5_lists_the_recorded_opportunities_before_the_suggestions(demo_db, tmp_path):
+    """The register of opportunities (6.1.1) is an input of 9.3.2 e: ref, title, expected
+    benefit, owner and status in the pack, not only the register's suggestions."""
+    from aims_tui.core import planning
+    from aims_tui.core.services import registers
+
+    registers.create(demo_db, EDITOR, planning.OPPORTUNITY, {
+        "title": "<b>Reuse</b> & the eval suite", "expected_benefit": "Half the <i>test</i> time",
+        "owner": "chen", "status": "identified"}, today=TODAY)
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    reg = _section(pages, "5 Opportunities for improvement (9.3.2 e)", "Suggested by the register")
+    assert "In the register of opportunities (6.1.1) 3 opportunities recorded, 3 open" in reg
+    for words in ("OPP-001 Automate bias testing", "Bias tested on every release", "alice", "pursuing",
+                  "OPP-002 Publish model cards to customers", "trust of business customers", "identified",
+                  "OPP-003 <b>Reuse</b> & the eval suite", "Half the <i>test</i> time", "chen"):
+        assert words in reg, words
+
+
+@pytest.mark.engines  # the register of opportunities read on both engines
+def test_section_5_says_when_no_opportunity_is_recorded(db, tmp_path):
+    _res, pages = _pages(db, tmp_path / "pack.pdf")
+    sec = _section(pages, "5 Opportunities for improvement (9.3.2 e)", "Suggested by the register")
+    assert "No opportunities recorded in the register (aims opportunities add; clause 6.1.1)." in sec
+
+
+def test_section_4_3_gives_each_treatment_table_its_heading(demo_db, tmp_path):
+    """The table of treatments that did not fully work and that of overdue treatments each
+    have a heading just above their header row."""
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    sec = _section(pages, "4.3 Treatment progress and overdue treatments", "4.4 ")
+    assert ("Done treatments that did not fully work (effectiveness partly or not effective) "
+            "Risk System Action Owner Worked") in sec
+    assert (f"Overdue treatments (open and past their due date as of {TODAY.isoformat()}) "
+            "Risk System Action Owner Due Days over Status") in sec
+
+
+def test_each_objective_chart_labels_its_lowest_and_highest_value(demo_db, tmp_path):
+    """Beside the target, the y axis of each objective's chart gives the lowest and highest
+    value plotted, so the points can be read."""
+    from aims_tui.core import trends
+
+    t, _ = trends.trends(demo_db, TODAY)
+    _res, pages = _pages(demo_db, tmp_path / "pack.pdf")
+    page = next(p for p in pages if "Objectives: the latest value at each month end" in p)
+    lines = page.splitlines()
+    checked = 0
+    for o in t.objectives[:6]:
+        known = [v for v in o.values if v is not None]
+        if not known:
+            continue
+        start = next(i for i, ln in enumerate(lines) if ln.startswith(o.ref))
+        axis = lines[start + 2:lines.index("Jan", start)]  # after the title and the target line
+        for v in {min(known + [o.target]), max(known + [o.target])}:
+            assert f"{v:g}" in axis, (o.ref, v, axis)
+        checked += 1
+    assert checked >= 3
