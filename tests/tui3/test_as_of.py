@@ -175,8 +175,8 @@ async def test_a_teammates_commit_does_not_overwrite_the_past_view(story):
 
 
 @pytest.mark.parametrize("typed,said", [
-    ("2026-13-01", "As of date: '2026-13-01' is not a day of the calendar (YYYY-MM-DD)"),
-    ("31/03/2026", "As of date: '31/03/2026' is not a date; type it as YYYY-MM-DD, e.g. 2026-06-15"),
+    ("2026-13-01", "As of date: '2026-13-01' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)"),
+    ("31/03/2026", "As of date: '31/03/2026' is not a date (use YYYY-MM-DD, e.g. 2026-06-15)"),
     ("2026-06-16", "As of date: 2026-06-16 is in the future; the register can be viewed as of today "
                    "(2026-06-15) or an earlier day"),
 ])

@@ -7,7 +7,6 @@ today. A bad or future date is refused in the dialog, naming the field.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from textual.app import ComposeResult
@@ -15,26 +14,23 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
+from ...core.days import parse_day
+from ...core.errors import ValidationError
 from ..widgets.typed import TypedInput
 
 FIELD = "As of date"
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_as_of(text: str, today: date) -> date | None:
-    """The day typed (None: back to today). ValueError names the field and what was typed."""
+    """The day typed (None: back to today). ValueError names the field and what was typed, in the
+    words of the CLI's --as-of (core.days: one parser of these days for every face)."""
     value = text.strip()
     if not value:
         return None
-    if not _ISO_DAY.fullmatch(value):
-        raise ValueError(f"{FIELD}: '{value}' is not a date; type it as YYYY-MM-DD, e.g. {today.isoformat()}")
     try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{FIELD}: '{value}' is not a day of the calendar (YYYY-MM-DD)") from None
-    if day > today:
-        raise ValueError(f"{FIELD}: {day.isoformat()} is in the future; the register can be viewed as of "
-                         f"today ({today.isoformat()}) or an earlier day")
+        day = parse_day(value, FIELD, today=today)
+    except ValidationError as exc:
+        raise ValueError(str(exc)) from None
     return None if day == today else day
 
 
