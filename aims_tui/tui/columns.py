@@ -41,12 +41,14 @@ def when_text(at: Any) -> str:
     return at.strftime("%Y-%m-%d %H:%M") if hasattr(at, "strftime") else str(at or "")[:16]
 
 
+def change_text(k: str, v: Any, set_mark: str = "=") -> str:
+    """One field of an audit event's changes: ``k: old -> new``, or ``k=new`` when it was set
+    from nothing (``set_mark`` between them). The trail's column and the event dialog use it."""
+    if isinstance(v, list) and len(v) == 2:
+        old, new = v
+        return f"{k}: {old} -> {'' if new is None else new}" if old is not None else f"{k}{set_mark}{new}"
+    return f"{k}{set_mark}{v}"
+
+
 def _changes(changes: dict[str, Any]) -> str:
-    parts = []
-    for k, v in (changes or {}).items():
-        if isinstance(v, list) and len(v) == 2:
-            old, new = v
-            parts.append(f"{k}: {old if old is not None else ''} -> {new}" if old is not None else f"{k}={new}")
-        else:
-            parts.append(f"{k}={v}")
-    return "; ".join(parts)
+    return "; ".join(change_text(k, v) for k, v in (changes or {}).items())

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.text import visible
-from ..columns import when_text
+from ..columns import change_text, when_text
 
 
 def event_lines(e: dict[str, Any]) -> list[str]:
@@ -22,13 +22,7 @@ def event_lines(e: dict[str, Any]) -> list[str]:
     changes = e.get("changes") or {}
     if not changes:
         lines.append("(no fields recorded)")
-    for k, v in changes.items():
-        if isinstance(v, list) and len(v) == 2:
-            old, new = v
-            lines.append(f"{k}: {'' if old is None else old} -> {'' if new is None else new}"
-                         if old is not None else f"{k}: {'' if new is None else new}")
-        else:
-            lines.append(f"{k}: {v}")
+    lines += [change_text(k, v, set_mark=": ") for k, v in changes.items()]
     return [visible(str(x)) for x in lines]
 
 
