@@ -360,7 +360,5 @@ def as_of_day(value: str | None, option: str = "--as-of", *, future: bool = Fals
 
 
 def as_of_db(database, day: date | None):
-    """The database read as it was at the end of ``day`` (itself when no day)."""
-    if day is None or day > schedule.today():  # a day to come (aims reminders): the register as it is
-        return database
-    return history.at(database, history.end_of_day(day))
+    """The database read as it was at the end of ``day`` (core.history.as_of_day's rule)."""
+    return history.as_of_day(database, day, schedule.today())

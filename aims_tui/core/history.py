@@ -765,6 +765,15 @@ _OPEN: dict[tuple[str, datetime], AsOfDatabase] = {}
 SESSION_KEY = "aims_as_of"
 
 
+def as_of_day(db: Database, day: date | None, today: date) -> Database:
+    """``db`` read as it was at the end of ``day``: the one rule of every face that reads a day's
+    register (the CLI's ``--as-of``, a management review's figures and pack). No day, today or a
+    day to come (``aims reminders`` looking ahead): the register as it is."""
+    if day is None or day >= today:
+        return db
+    return at(db, end_of_day(day))
+
+
 def at(db: Database, as_of: datetime | None) -> Database:
     """``db`` read as of ``as_of`` (``db`` itself for None)."""
     if as_of is None:

@@ -57,11 +57,9 @@ def pack_dates(review: dict[str, Any], today: date) -> tuple[date, date | None]:
 def figures_db(db: Database, as_of: date) -> Database:
     """The register a review's figures (and its pack) are read from: as it was at the end of
     ``as_of``, so that a past review's figures do not move with later edits (today: the live one)."""
-    if as_of >= _today():
-        return db
-    from ...core import history  # deferred: only a past review needs it (issue 15)
+    from ...core import history  # deferred: only this screen's reads need it (issue 15)
 
-    return history.at(db, history.end_of_day(as_of))
+    return history.as_of_day(db, as_of, _today())
 
 
 @dataclass
