@@ -147,3 +147,24 @@ async def test_keys_typed_in_the_same_burst_as_enter_on_a_record_reach_its_form(
         await settle(pilot)
         assert [r["title"] for r in nonconformities.list_nonconformities(db)] == ["Drift found"]
         assert audit_actions(db, nc["ref"]) == ["create", "update"]
+
+
+async def test_enter_while_the_list_has_not_yet_taken_the_focus_still_opens_the_risk_before_the_keys_behind_it(db):
+    """The register's list takes the focus just after the screen mounts: Enter in that moment
+    went to the list's own binding, which ran after X backspace Y had gone to the list, so only
+    the backspace (run against the editor once open) and ctrl+s arrived: "Drif" was saved."""
+    ref = risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 2, "inherent_impact": 2})["ref"]
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        table = app.screen.pager.table
+        app.screen.set_focus(None)
+        await pilot.pause()
+        burst(app, ["enter"])
+        app.call_later(table.focus)  # the list's focus arrives in the middle of the burst
+        burst(app, ["X", "backspace", "Y", "ctrl+s"])
+        await landed(pilot)
+        await settle(pilot)
+        assert risks.get_risk(db, ref)["title"] == "DriftY"
+        assert audit_actions(db, ref) == ["create", "update"]

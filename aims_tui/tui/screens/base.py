@@ -86,6 +86,12 @@ class AimsScreen(DbMixin, Screen):
         ``need_row=False``: whether Enter belongs to the list at all (rows or not yet), so
         that the footer offers it the same whether or not the rows have arrived."""
         table = self.focused
+        if table is None:
+            # nothing focused yet (the list takes the focus just after the screen mounts, or got
+            # it back after a dialog): Enter belongs to the list that would have it, so that the
+            # screen it opens is there before the keys typed behind Enter (else they went to the
+            # list and its Enter ran after them: Enter X backspace Y ctrl+s saved "Drif")
+            table = next((t for t in self.query(DataTable) if t.display and t.cursor_type == "row"), None)
         if not isinstance(table, DataTable) or table.cursor_type != "row":
             return None
         pager = table.parent if isinstance(table.parent, PagedTable) else None
