@@ -14,6 +14,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class AimsFooter(Footer):
@@ -32,7 +33,16 @@ class AimsFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._drawn = self._keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # born with the footer's style: a key's own ``compact`` starts True and is bound
+                # to the footer's (False), so each key was restyled twice as it mounted, a
+                # stylesheet pass each time (the class added, then taken away)
+                # (the command palette's key is not bound: it keeps its own True)
+                compact = widget.compact if widget.has_class("-command-palette") else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     async def recompose(self) -> None:
         if self._drawn is not None and self._keys() == self._drawn:
