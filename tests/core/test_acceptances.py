@@ -90,6 +90,19 @@ def test_undo_of_the_only_acceptance_opens_the_risk(db):
     assert ref in _unaccepted(db)
 
 
+def test_undo_of_the_acceptance_of_a_risk_being_treated_puts_it_back_to_treating(db):
+    """Accepting a risk in treatment made it ``accepted``; ctrl+z used to leave it ``open``,
+    losing the status it had: it is ``treating`` again, and the event says so."""
+    ref = _risk(db)
+    risks.update_risk(db, EDITOR, ref, {"status": "treating"})
+    acc = acceptances.accept_risk(db, APPROVER, ref, WHY, today=TODAY)
+    assert acc["status_before"] == "treating"
+    assert risks.get_risk(db, ref)["status"] == "accepted"
+    acceptances.undo_acceptance(db, APPROVER, acc["id"], today=TODAY, status_before=acc["status_before"])
+    assert risks.get_risk(db, ref)["status"] == "treating"
+    assert audit_events(db, ref)[0]["changes"]["status"] == ["accepted", "treating"]
+
+
 def test_undo_of_an_acceptance_no_longer_in_force_is_refused_naming_it(db):
     ref = _risk(db)
     first = acceptances.accept_risk(db, APPROVER, ref, WHY, today=TODAY)

@@ -323,6 +323,29 @@ async def test_an_acceptance_undone_in_the_editor_leaves_the_editor_showing_no_a
     assert audit_events(db, "R-0001")[0]["changes"]["reason"] == [None, "undone"]
 
 
+async def test_an_acceptance_of_a_risk_being_treated_undone_in_the_editor_puts_it_back_to_treating(db):
+    """ctrl+g, the justification typed, ctrl+s, then ctrl+z: the risk is ``treating`` again (it
+    was set ``open``), in the database, in its event and in the editor's status."""
+    ref = risks.create_risk(db, EDITOR, {"title": "Bias", "inherent_likelihood": 5, "inherent_impact": 5})["ref"]
+    risks.update_risk(db, EDITOR, ref, {"status": "treating"})
+    app = make_app(db, APPROVER)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        editor = await _open(pilot, app, db, ref)
+        await pilot.press("ctrl+g")
+        await settle(pilot)
+        await fill(pilot, {"justification": "benefits outweigh the residual risk", "expires_on": "2027-06-30"})
+        await pilot.press("ctrl+s")
+        await landed(pilot)
+        assert risks.get_risk(db, ref)["status"] == "accepted"
+        await pilot.press("ctrl+z")
+        await landed(pilot)
+        assert f"undone: acceptance of {ref}" in notes(app)
+        assert editor.query_one("#status", Select).value == "treating"
+    assert risks.get_risk(db, ref)["status"] == "treating"
+    assert audit_events(db, ref)[0]["changes"]["status"] == ["accepted", "treating"]
+
+
 # -- AI systems: editor, stage move, V&V review ------------------------------------------------------
 from aims_tui.core import lifecycle  # noqa: E402
 from aims_tui.core.services import reviews, systems  # noqa: E402

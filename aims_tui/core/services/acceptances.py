@@ -11,7 +11,7 @@ from .. import audit
 from ..db import Database
 from ..errors import ValidationError
 from ..identity import APPROVE, require
-from ..models import Acceptance, Risk
+from ..models import RISK_STATUSES, Acceptance, Risk
 from ..records import get_risk_row, to_dict
 from ..rules import UNDONE, acceptance_state, current_acceptance
 from ..schedule import today as _today
@@ -79,21 +79,24 @@ def accept_risk(db: Database, actor: str, risk_ref: str, justification: str,
         out = to_dict(acc)
         out["risk_ref"] = risk.ref
         out["superseded"] = superseded
+        out["status_before"] = old_status  # what undo_acceptance puts back
         return out
 
     return db.transact(tx)
 
 
-def _settle_status(s: Session, risk: Risk, today: date) -> dict[str, list]:
+def _settle_status(s: Session, risk: Risk, today: date, uncovered: str | None = None) -> dict[str, list]:
     """After acceptances were revoked or put back: the risk is ``accepted`` only while its
-    current acceptance covers it (the rule of ``aims check``); the change, for the event."""
+    current acceptance covers it (the rule of ``aims check``); else ``uncovered`` (the status it
+    had before the acceptance, when that is known and is not ``accepted``) or ``open``. The
+    change, for the event."""
     covered = acceptance_state(current_acceptance(s, risk.id),
                                score(risk.residual_likelihood, risk.residual_impact), today).valid
     if risk.status == "accepted" and not covered:
-        risk.status = "open"
+        risk.status = uncovered if uncovered in RISK_STATUSES and uncovered != "accepted" else "open"
         s.add(risk)
         s.flush()
-        return {"status": ["accepted", "open"]}
+        return {"status": ["accepted", risk.status]}
     return {}
 
 
@@ -117,10 +120,12 @@ def revoke_acceptance(db: Database, actor: str, acceptance_id: int, reason: str 
 
 
 def undo_acceptance(db: Database, actor: str, acceptance_id: int, superseded: list[int] | tuple[int, ...] = (),
-                    today: date | None = None) -> dict[str, Any]:
+                    today: date | None = None, status_before: str | None = None) -> dict[str, Any]:
     """Take back an acceptance just made (ctrl+z): revoke it (reason ``undone``) and put back
     in force the acceptances it superseded (``superseded``: their ids, from ``accept_risk``),
-    each audited; the risk's status follows what is in force then. Refused when the
+    each audited; the risk's status follows what is in force then: ``accepted`` if a
+    reinstated one covers it, else the status it had before (``status_before``, from
+    ``accept_risk``: a risk being treated is ``treating`` again), else ``open``. Refused when the
     acceptance is no longer in force (revoked or superseded since)."""
     def tx(s: Session) -> dict:
         require(s, actor, APPROVE, "revoking an acceptance")
@@ -142,7 +147,7 @@ def undo_acceptance(db: Database, actor: str, acceptance_id: int, superseded: li
             s.add(old)
             back.append(old)
         s.flush()
-        status = _settle_status(s, risk, today or _today()) if risk is not None else {}
+        status = _settle_status(s, risk, today or _today(), status_before) if risk is not None else {}
         audit.record(s, actor, "risk", ref, "revoke_acceptance",
                      {"acceptance": [acc.id, None], "reason": [None, UNDONE], **status})
         for old in back:

@@ -37,7 +37,8 @@ def accept_dialog(screen: Any, ref: str, version: int | None,
     def landed(acc: dict) -> None:
         old = [a["id"] for a in acc.get("superseded", [])]
         label = f"acceptance of {ref}" + (f" ({_earlier(acc)} back in force)" if old else "")
-        app.push_undo(label, lambda: acceptances.undo_acceptance(db, login, acc["id"], old, today=today))
+        app.push_undo(label, lambda: acceptances.undo_acceptance(db, login, acc["id"], old, today=today,
+                                                                 status_before=acc.get("status_before")))
         if done:
             done()
 
