@@ -252,3 +252,22 @@ async def test_a_refused_stage_move_says_the_gate_is_not_met(db):
         assert "cannot move to validation: this gate is not met: at least one risk is registered" in errors
         assert "missing" not in errors
         assert systems.get_system(db, "AIS-001")["stage"] == "design"
+
+
+async def test_the_history_of_a_demo_risk_says_where_its_event_is_not_no_events(demo_db):
+    """h on a demo risk: the demo data is one bulk-load event, so the risk has none of its own;
+    the trail says so and where to look, not a bare "No events."; clearing the box shows it."""
+    app = make_app(demo_db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        ref = app.screen.pager.current["ref"]
+        await pilot.press("h")
+        await settle(pilot)
+        screen = shown(app)
+        assert f"No events of {ref}. Records loaded with the demo data have one event" in " ".join(screen.split())
+        await pilot.press("slash", "ctrl+u", "enter")
+        await settle(pilot)
+        await pilot.press("end")
+        await settle(pilot)
+        assert "bulk_load" in shown(app)

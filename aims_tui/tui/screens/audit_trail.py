@@ -48,6 +48,10 @@ class AuditTrailScreen(PagedListScreen):
         f = AuditFilter(refs=(ref,), prefixes=(f"{ref}/",)) if ref else AuditFilter()
         self.query_one("#filter-line", Static).update(visible(
             f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first"))
+        # a record with no events of its own came with the demo data, whose bulk load is one event
+        self.pager.empty_text = (f"No events of {visible(ref)}. Records loaded with the demo data have one event "
+                                 "for the whole load (demo, bulk_load): clear the box (/), then End shows it."
+                                 if ref else "No events.")
         if f == self._filter:
             self.pager.reload()
         else:
