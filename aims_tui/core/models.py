@@ -25,6 +25,7 @@ from sqlalchemy import (
     Integer,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlmodel import Field, SQLModel
 
@@ -278,6 +279,10 @@ class Risk(SQLModel, table=True):
         # Migration 0005: risks imported without scores, listed until someone scores them.
         Index("ix_risk_awaiting", "awaiting_assessment", "ref_num"),
         Index("ix_risk_created_at", "created_at"),  # 0015: history
+        # 0018: the plans awaiting approval (checks._plans), counted without reading the table
+        Index("ix_risk_plan_unapproved", "awaiting_assessment", "residual_score", "status",
+              sqlite_where=text("plan_approved_at IS NULL OR plan_changed_at IS NOT NULL"),
+              postgresql_where=text("plan_approved_at IS NULL OR plan_changed_at IS NOT NULL")),
     )
 
     id: Optional[int] = Field(default=None, primary_key=True)

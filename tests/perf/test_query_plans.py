@@ -62,3 +62,19 @@ def _sort_indexes(sort: str) -> tuple[str, ...]:
             "status": ("ix_risk_status_ref",), "category": ("ix_risk_category_ref",),
             "inherent": ("ix_risk_inherent",), "residual": ("ix_risk_residual",),
             "next_review": ("ix_risk_next_review",), "system": ("ix_risk_system_ref",)}[sort]
+
+
+def test_the_gate_of_plans_awaiting_approval_counts_them_in_their_own_index(reg_db):
+    """``aims check``'s "treatment plan not approved" searched ix_risk_awaiting (awaiting = 0:
+    nearly every risk) and read the table for each: 650 ms at 1,000,000 risks. Its count now
+    searches the partial index of the plans awaiting approval (migration 0018) and reads
+    nothing else."""
+    from aims_tui.core.checks import run_checks
+
+    replace_register(reg_db, [dict(title=f"Risk {n}") for n in range(20)])
+    plans = query_plans(reg_db, lambda: run_checks(reg_db, today=TODAY),
+                        lambda st: "count(" in st and "plan_approved_at" in st)
+    assert plans, "the gate's count was not run"
+    for statement, lines in plans:
+        assert any("USING COVERING INDEX ix_risk_plan_unapproved" in line or "USING INDEX ix_risk_plan_unapproved"
+                   in line for line in lines), (statement, lines)
