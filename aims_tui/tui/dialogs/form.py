@@ -33,7 +33,8 @@ from ...core.fields import F
 from ...core.services._base import clean
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
-from ..widgets.typed import TypedInput, TypedTextArea
+from ..widgets.typed import TypedInput
+from ..widgets.typed_area import TypedTextArea
 from .conflict import ConflictDialog
 from .confirm import ConfirmDialog
 

@@ -25,7 +25,8 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 from ...core.errors import AimsError, ValidationError
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
-from ..widgets.typed import TypedInput, TypedTextArea
+from ..widgets.typed import TypedInput
+from ..widgets.typed_area import TypedTextArea
 from .confirm import ConfirmDialog
 
 

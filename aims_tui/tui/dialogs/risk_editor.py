@@ -32,7 +32,7 @@ from ..base import DbMixin
 from ..render import colour_of, lines, lit
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
-from ..widgets.typed import TypedTextArea
+from ..widgets.typed_area import TypedTextArea
 from .risk_editor_related import RiskRelatedMixin
 from .risk_editor_save import RiskSaveMixin
 from .risk_form import (

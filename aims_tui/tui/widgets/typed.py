@@ -12,13 +12,14 @@ Here a box runs its own bindings when it reads the key, in line with the
 characters. What runs is unchanged: priority bindings are still checked by the app
 before a key reaches the box, and the focused box is the first place the app looks
 for an ordinary binding anyway. Every text box in the app is one of these (a test
-in tests/tui3 says so).
+in tests/tui3 says so). ``TypedTextArea`` is in ``typed_area.py``: importing Textual's TextArea
+(its document model and themes) is not paid by the screens with only a search box (issue 15).
 """
 
 from __future__ import annotations
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 
 class InlineKeys:
@@ -40,6 +41,3 @@ class InlineKeys:
 class TypedInput(InlineKeys, Input):
     """An Input whose editing keys keep their place among the characters typed."""
 
-
-class TypedTextArea(InlineKeys, TextArea):
-    """A TextArea whose editing keys keep their place among the characters typed."""
