@@ -271,3 +271,21 @@ async def test_the_history_of_a_demo_risk_says_where_its_event_is_not_no_events(
         await pilot.press("end")
         await settle(pilot)
         assert "bulk_load" in shown(app)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_registers_footer_shows_help_and_no_key_cut_at_the_edge(db, size):
+    """At 80x24 and 100x30 the register's footer ended in a key cut at the edge ("a Accept re",
+    "w") and never showed ? Help: it shows the keys that fit, then ? Help; a wider terminal
+    shows more of them."""
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        footer = shown(app).splitlines()[-1]
+        assert "? Help" in footer
+        assert "Accept re " not in footer + " " and not footer.split("▏")[0].rstrip().endswith(" w")
+        await pilot.resize_terminal(160, 30)
+        await settle(pilot)
+        wider = shown(app).splitlines()[-1]
+        assert "h History" in wider and "? Help" in wider and len(wider.split("▏")[0]) > len(footer.split("▏")[0])
