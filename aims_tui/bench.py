@@ -557,46 +557,59 @@ def _installed_env() -> dict[str, str]:
     return env
 
 
-def _probe_runs(code: str, args: list[str], runs: int) -> dict[str, float] | str:
-    """A probe in a fresh process, ``runs`` times: min and max wall from process start, min CPU, max RSS."""
-    walls, cpus, rss = [], [], []
-    for _ in range(runs):
-        out = subprocess.run([sys.executable, "-c", code, *args[:1], repr(time.time()), *args[1:]],
-                             capture_output=True, text=True, timeout=900, env=ENV)
-        if out.returncode != 0:
-            return (out.stderr.strip().splitlines() or ["failed"])[-1]
-        ms, cpu_ms, mb, _rows, _n = out.stdout.split()[-5:]
-        walls.append(float(ms))
-        cpus.append(float(cpu_ms))
-        rss.append(float(mb))
-    return {"ms": min(walls), "ms_max": max(walls), "cpu_ms": min(cpus), "mb": max(rss)}
+def _probe_once(code: str, args: list[str]) -> tuple[float, float, float] | str:
+    """A probe in a fresh process: wall from process start, CPU and peak RSS (or the error)."""
+    out = subprocess.run([sys.executable, "-c", code, *args[:1], repr(time.time()), *args[1:]],
+                         capture_output=True, text=True, timeout=900, env=ENV)
+    if out.returncode != 0:
+        return (out.stderr.strip().splitlines() or ["failed"])[-1]
+    ms, cpu_ms, mb, _rows, _n = out.stdout.split()[-5:]
+    return float(ms), float(cpu_ms), float(mb)
 
 
-def _process_runs(argv: list[str], runs: int) -> dict[str, float]:
-    """A command in a fresh process, ``runs`` times: min and max wall, min CPU (user + system)."""
+def _process_once(argv: list[str]) -> tuple[float, float, float]:
+    """A command in a fresh process: wall and CPU (user + system) of the child."""
     import resource
 
-    walls, cpus = [], []
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run(argv, capture_output=True, timeout=1800, env=ENV)
+    wall = (time.perf_counter() - t) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000, 0.0
+
+
+def _rounds(runners: dict[str, Callable[[], tuple[float, float, float] | str]], runs: int) -> dict[str, dict] | str:
+    """Each runner once per round, ``runs`` rounds, in turn: a figure and its floor share the
+    machine's minute (on a shared machine the speed drifts by a third between minutes, which
+    made a figure taken after its floor's runs look 1.5x or 2x by turns). Per runner: min and
+    max wall, min CPU, max RSS, and its CPU in each round (for the ratio per round)."""
+    seen: dict[str, list[tuple[float, float, float]]] = {name: [] for name in runners}
     for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        t = time.perf_counter()
-        subprocess.run(argv, capture_output=True, timeout=1800, env=ENV)
-        walls.append((time.perf_counter() - t) * 1000)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpus.append((after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1000)
-    return {"ms": min(walls), "ms_max": max(walls), "cpu_ms": min(cpus)}
+        for name, run in runners.items():
+            got = run()
+            if isinstance(got, str):
+                return got
+            seen[name].append(got)
+    return {name: {"ms": min(w for w, _c, _m in xs), "ms_max": max(w for w, _c, _m in xs),
+                   "cpu_ms": min(c for _w, c, _m in xs), "mb": max(m for _w, _c, m in xs),
+                   "cpu_rounds": [c for _w, c, _m in xs]} for name, xs in seen.items()}
 
 
 ENV: dict[str, str] | None = None  # the measured processes' environment (see _installed_env)
 
 
 def target(name: str, size: int, figure: dict, floor: dict, limit: float, what: str, floor_what: str) -> None:
-    """One line: figure, floor and ratio (wall clock and CPU), and whether the target holds."""
+    """One line: figure, floor and ratio (wall clock and CPU, each the best of its runs), the
+    median of the CPU ratios of the rounds (figure and floor run in turn), and whether the
+    target holds (either ratio of the bests within the limit)."""
     ratio = figure["ms"] / max(floor["ms"], 0.001)
     cpu_ratio = figure["cpu_ms"] / max(floor["cpu_ms"], 0.001)
+    per_round = [c / max(f, 0.001) for c, f in zip(figure.get("cpu_rounds", []), floor.get("cpu_rounds", []))]
     emit("target", size, name=name, what=what, ms=round(figure["ms"], 1), ms_max=round(figure["ms_max"], 1),
          cpu_ms=round(figure["cpu_ms"], 1), floor=floor_what, floor_ms=round(floor["ms"], 1),
          floor_cpu_ms=round(floor["cpu_ms"], 1), ratio=round(ratio, 2), cpu_ratio=round(cpu_ratio, 2),
+         **({"cpu_ratio_median_of_rounds": round(statistics.median(per_round), 2)} if per_round else {}),
          limit=limit, met=bool(ratio <= limit or cpu_ratio <= limit))
 
 
@@ -651,21 +664,25 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
     ENV = _installed_env()
     emit("target_setup", 0, bytecode="cached (PYTHONDONTWRITEBYTECODE removed for the measured processes)")
     login, aims = identity.os_login(), _aims()
-    typer_floor = _process_runs([sys.executable, "-c", "import typer"], runs)
-    for words in (["--version"], ["--help"]):
-        target(f"aims {words[0]}", 0, _process_runs([*aims, *words], runs), typer_floor, 1.3,
-               f"aims {words[0]}", 'python -c "import typer"')
+    typer = [sys.executable, "-c", "import typer"]
+    cli = _rounds({"floor": lambda: _process_once(typer), "--version": lambda: _process_once([*aims, "--version"]),
+                   "--help": lambda: _process_once([*aims, "--help"])}, runs)
+    assert not isinstance(cli, str)
+    for words in ("--version", "--help"):
+        target(f"aims {words}", 0, cli[words], cli["floor"], 1.3, f"aims {words}", 'python -c "import typer"')
     tui = _tui_probe()
     memory: dict[int, float] = {}
     for size in sizes:
         path = ensure_db(folder, size)
-        floor = _probe_runs(FLOOR_TEXTUAL, ["-"], runs)
-        paint = _probe_runs(tui, [str(path), login, "register"], runs) if tui else "no TUI probe"
-        via = _probe_runs(tui, [str(path), login, "dashboard"], runs) if tui else "no TUI probe"
-        if isinstance(paint, str) or isinstance(floor, str) or isinstance(via, str):
-            emit("target", size, name="tui_first_paint",
-                 error=next(x for x in (paint, via, floor) if isinstance(x, str)))
+        measured = _rounds({
+            "floor": lambda: _probe_once(FLOOR_TEXTUAL, ["-"]),
+            "paint": lambda: _probe_once(tui, [str(path), login, "register"]),
+            "via": lambda: _probe_once(tui, [str(path), login, "dashboard"]),
+        }, runs) if tui else "no TUI probe"
+        if isinstance(measured, str):
+            emit("target", size, name="tui_first_paint", error=measured)
         else:
+            floor, paint, via = measured["floor"], measured["paint"], measured["via"]
             target("tui_first_paint", size, paint, floor, 1.5,
                    "process start to the register's first rows (aims --screen register)",
                    "bare Textual app, DataTable of 44 rows")
@@ -686,10 +703,14 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
     big = ensure_db(folder, max(sizes))
     engine = [sys.executable, "-c", "import typer, aims_tui.core.db, aims_tui.core.models"]
     sql = _own_sql(big)
-    for name, args in (("aims_reminders", ["reminders"]), ("aims_check", ["check"]),
-                       ("aims_risks_list", ["risks", "list", "--system", "AIS-007", "--level", "Critical"])):
-        floor = _process_runs(engine, runs)
-        target(name, max(sizes), _process_runs([*aims, *args, "--db", str(big)], runs), floor, 1.5,
+    commands = {"aims_reminders": ["reminders"], "aims_check": ["check"],
+                "aims_risks_list": ["risks", "list", "--system", "AIS-007", "--level", "Critical"]}
+    timed = _rounds({"floor": lambda: _process_once(engine)}
+                    | {name: (lambda a=args: _process_once([*aims, *a, "--db", str(big)])) for name, args in commands.items()},
+                    runs)
+    assert not isinstance(timed, str)
+    for name, args in commands.items():
+        target(name, max(sizes), timed[name], timed["floor"], 1.5,
                f"aims {' '.join(args)}", "import typer + the engine layer (core.db, core.models)")
         wall, cpu = sql[name]
         emit("target", max(sizes), name=f"{name}_own_sql", ms=round(wall, 1), cpu_ms=round(cpu, 1), limit_ms=300,
