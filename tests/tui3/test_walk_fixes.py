@@ -289,3 +289,21 @@ async def test_the_registers_footer_shows_help_and_no_key_cut_at_the_edge(db, si
         await settle(pilot)
         wider = shown(app).splitlines()[-1]
         assert "h History" in wider and "? Help" in wider and len(wider.split("▏")[0]) > len(footer.split("▏")[0])
+
+
+async def test_a_click_on_a_footer_key_presses_it(db):
+    """The footer is one widget drawing every key (issue 15): a click on "n New risk" opens a new
+    risk's editor, as a click on Textual's footer keys did; a click past the last key does nothing."""
+    from aims_tui.tui.widgets.footer import AimsFooter
+
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        register = app.screen
+        await pilot.click(AimsFooter, offset=(85, 0))  # between ? Help (ends at 83) and the palette: no key
+        await settle(pilot)
+        assert app.screen is register
+        await pilot.click(AimsFooter, offset=(2, 0))
+        await settle(pilot)
+        assert isinstance(app.screen, RiskEditor) and app.screen.ref is None

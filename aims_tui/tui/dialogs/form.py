@@ -26,7 +26,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.fields import F
@@ -35,6 +35,7 @@ from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
 from ..widgets.typed import TypedInput
 from ..widgets.typed_area import TypedTextArea
+from ..widgets.footer import AimsFooter
 from .conflict import ConflictDialog
 from .confirm import ConfirmDialog
 
@@ -132,7 +133,7 @@ class FormDialog(DbMixin, ModalScreen[Any]):
             with Horizontal(classes="buttons"):
                 yield Button(self.ok_label, id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer()
+        yield AimsFooter()
 
     def _widget(self, f: Field):
         wid = f"f-{f.key}"

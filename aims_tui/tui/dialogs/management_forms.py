@@ -20,13 +20,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ...core.errors import AimsError, ValidationError
 from ..base import DbMixin
 from ..widgets.form_keys import type_stray_key
 from ..widgets.typed import TypedInput
 from ..widgets.typed_area import TypedTextArea
+from ..widgets.footer import AimsFooter
 from .confirm import ConfirmDialog
 
 
@@ -106,7 +107,7 @@ class SavingForm(DbMixin, ModalScreen[Any]):
             with Horizontal(classes="buttons"):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer()
+        yield AimsFooter()
 
     def extra_top(self) -> ComposeResult:
         yield from ()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from ...core import fields
 from ...core.errors import AimsError, ValidationError
@@ -20,6 +20,7 @@ from ...core.schedule import today as _today
 from ...core.services import reviews
 from ..base import DbMixin
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
+from ..widgets.footer import AimsFooter
 
 LABELS = {"kind": "Kind", "outcome": "Outcome", "reviewed_on": "Reviewed on", "notes": "Notes",
           "next_review": "Next review"}
@@ -58,7 +59,7 @@ class SystemReviewDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None])
             with Horizontal(classes="buttons"):
                 yield Button("Record", id="save", variant="primary", compact=True)
                 yield Button("Close", id="close", compact=True)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         self.query_one("#reviewed_on", FormInput).set_text((self.aims.today or _today()).isoformat())

@@ -23,7 +23,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from ...core.identity import EDIT
 from ...core.models import RISK_CATEGORIES, RISK_SOURCES, RISK_STATUSES, TREATMENT_OPTIONS
@@ -33,6 +33,7 @@ from ..render import colour_of, lines, lit
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ScoreInput
 from ..widgets.treatments_panel import TreatmentsPanel
 from ..widgets.typed_area import TypedTextArea
+from ..widgets.footer import AimsFooter
 from .risk_editor_related import RiskRelatedMixin
 from .risk_editor_save import RiskSaveMixin
 from .risk_form import (
@@ -141,7 +142,7 @@ class RiskEditor(RiskSaveMixin, RiskRelatedMixin, HoldKeysUntilLoaded, DbMixin, 
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Accept residual", id="accept", variant="warning", compact=True)
                 yield Button("Close", id="close", compact=True)
-        yield Footer()
+        yield AimsFooter()
 
     def _heading(self) -> Text:
         what = f"Risk {self.ref}" if self.ref else "New risk"

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Checkbox, Label, Select, Static
+from textual.widgets import Button, Checkbox, Label, Select, Static
 
 from ...core import queries
 from ...core.models import RISK_CATEGORIES, RISK_STATUSES
@@ -14,6 +14,7 @@ from ...core.services.settings import get_matrix
 from ..base import DbMixin
 from ..render import lit
 from ..widgets.toggles import Check
+from ..widgets.footer import AimsFooter
 
 
 class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
@@ -47,7 +48,7 @@ class RiskFilterDialog(DbMixin, ModalScreen[queries.RiskFilter | None]):
                 yield Button("Apply", id="apply", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
-        yield Footer()
+        yield AimsFooter()
     def on_mount(self) -> None:
         db = self.database
         self.db_work(lambda: (queries.system_refs(db), list(queries.owners(db)), get_matrix(db).level_names()),

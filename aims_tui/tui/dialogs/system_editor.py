@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Checkbox, Input, Label, Select, Static
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from ...core import fields
 from ...core.errors import AimsError, Conflict, ValidationError
@@ -22,6 +22,7 @@ from ..base import DbMixin
 from ..render import lines
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded, ready_to_save
 from ..widgets.toggles import Check
+from ..widgets.footer import AimsFooter
 from .withdraw import withdraw_flow
 from .conflict import ConflictDialog
 from .confirm import ConfirmDialog
@@ -71,7 +72,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
                 yield Button("Save", id="save", variant="primary", compact=True)
                 yield Button("Close", id="close", compact=True)
 
-        yield Footer()
+        yield AimsFooter()
 
     def _heading(self) -> Text:
         t = Text(f"AI system {self.ref}" if self.ref else "New AI system", style="bold")

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Button, Label, Select, Static
+from textual.widgets import Button, Label, Select, Static
 
 from ...core import lifecycle
 from ...core.errors import AimsError, GateFailed
@@ -19,6 +19,7 @@ from ...core.services import systems
 from ..base import DbMixin
 from ..render import lines as multiline
 from ..widgets.form_keys import FOCUS_KEYS, FormInput, HoldKeysUntilLoaded
+from ..widgets.footer import AimsFooter
 from .review import SystemReviewDialog
 
 
@@ -56,7 +57,7 @@ class TransitionDialog(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
                 yield Button("Move", id="move", variant="primary", compact=True)
                 yield Button("Close", id="close", compact=True)
 
-        yield Footer()
+        yield AimsFooter()
     def on_mount(self) -> None:
         self.query_one("#justification-row").display = False
         self.query_one("#note", FormInput).focus()  # what the user types first is the note

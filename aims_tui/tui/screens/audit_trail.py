@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...core.text import visible
 from ...core.windows import AuditFilter
@@ -17,6 +17,7 @@ from ..widgets.paged_table import PagedTable
 from ..widgets.typed import TypedInput
 from .base import PagedListScreen
 from ..widgets.header import AimsHeader
+from ..widgets.footer import AimsFooter
 
 
 class AuditTrailScreen(PagedListScreen):
@@ -41,7 +42,7 @@ class AuditTrailScreen(PagedListScreen):
                     classes="search")
         yield Static("", id="filter-line", markup=False)
         yield PagedTable(activity_columns(), row_key="id", empty_text="No events.", id="audit")
-        yield Footer()
+        yield AimsFooter()
 
     def refresh_data(self) -> None:
         ref = self.query_one("#search", Input).value.strip()

@@ -18,7 +18,7 @@ from rich.text import Text
 from sqlmodel import select
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core import history
@@ -28,6 +28,7 @@ from ...core.records import matrix_of
 from ...core.scoring import Matrix
 from ...core.text import visible
 from ..widgets.header import AimsHeader
+from ..widgets.footer import AimsFooter
 from .base import AimsScreen
 
 GROUPS = (("added", "Added"), ("closed", "Closed"), ("rescored", "Rescored"),
@@ -117,7 +118,7 @@ class ChangesScreen(AimsScreen):
         yield Static("Changes since the last management review: reading...", id="changes-title", markup=False)
         yield Static("", id="changes-counts", markup=False)
         yield OptionList(id="changes")
-        yield Footer()
+        yield AimsFooter()
 
     def _end(self) -> datetime:
         moment = self.aims.as_of_moment

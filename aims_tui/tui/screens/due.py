@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...core.db import Database
 from ...core.identity import EDIT
@@ -30,6 +30,7 @@ from ..render import lit
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 BUCKETS = (("overdue", "Overdue"), ("week", "This week"), ("month", "This month"))
 ROW_LIMIT = 300
@@ -64,7 +65,7 @@ class DueScreen(AimsScreen):
         yield AimsHeader()
         yield Static("Loading what is due…", id="due-summary", markup=False)
         yield RowTable(id="due-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

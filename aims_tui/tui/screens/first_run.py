@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Footer, Static
+from textual.widgets import Button, Static
 
 from ...core.identity import ADMIN, EDIT
 from ...core.services import demo
 from .base import AimsScreen
 from ..dialogs.system_editor import SystemEditor
 from ..widgets.header import AimsHeader
+from ..widgets.footer import AimsFooter
 
 TEXT = """Welcome to aims, the register of your AI management system (ISO/IEC 42001).
 
@@ -45,7 +46,7 @@ class FirstRunScreen(AimsScreen):
             else:
                 yield Static(f"You are a {self.aims.role}: ask an editor or admin to add the first AI system.",
                              markup=False)
-        yield Footer()
+        yield AimsFooter()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_add_system() if event.button.id == "add" else self.action_load_demo()

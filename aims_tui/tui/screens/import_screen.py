@@ -24,7 +24,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Input,
     Label,
     Log,
@@ -45,6 +44,7 @@ from .base import AimsScreen
 from ..widgets.header import AimsHeader
 from ..widgets.typed import TypedInput
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 NOT_IMPORTED = "ignore"
 
@@ -129,7 +129,7 @@ class ImportScreen(AimsScreen):
         yield RowTable(id="preview", zebra_stripes=True, cursor_type="row")
         yield ProgressBar(id="progress", show_eta=False, total=1)
         yield Log(id="messages", highlight=False)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         if self.aims.role not in EDIT:

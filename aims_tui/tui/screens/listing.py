@@ -7,12 +7,13 @@ from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...core.services import systems, users
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 
 class ListScreen(AimsScreen):
@@ -27,7 +28,7 @@ class ListScreen(AimsScreen):
         yield AimsHeader()
         yield Static("", id="list-title", classes="detail-title", markup=False)
         yield RowTable(id="list", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         self._layout = None

@@ -22,7 +22,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, ProgressBar, Static
+from textual.widgets import DataTable, ProgressBar, Static
 
 from ...core.db import Database
 from ...core.errors import AimsError
@@ -39,6 +39,7 @@ from ..render import lines, lit
 from .base import AimsScreen
 from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 
 
@@ -137,7 +138,7 @@ class ManagementScreen(AimsScreen):
             yield Static("Inputs as the pack shows them (9.3.2)", classes="mr-section")
             yield Static("", id="inputs")
             yield Static("", id="mr-suggestions", markup=False)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         reviews = self.query_one("#reviews", DataTable)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...core.readiness import readiness
 from ...core.readiness_types import MISSING, OK, STALE, UNAPPROVED
@@ -16,6 +16,7 @@ from .. import render
 from .listing import ListScreen
 from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 def _style(state: str) -> str:
     return {OK: render.colour("green"), MISSING: "bold " + render.colour("red"), STALE: render.colour("yellow"),
@@ -37,7 +38,7 @@ class ReadinessScreen(ListScreen):
         yield Static("", id="list-title", classes="detail-title", markup=False)
         yield RowTable(id="list", cursor_type="row", zebra_stripes=True)
         yield Static("", id="finding", markup=False)
-        yield Footer()
+        yield AimsFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

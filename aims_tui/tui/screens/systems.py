@@ -6,7 +6,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from ...core import queries
 from ...core.identity import EDIT
@@ -29,6 +29,7 @@ from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.transition import TransitionDialog
 from ..widgets.header import AimsHeader
 from ..widgets.row_table import RowTable
+from ..widgets.footer import AimsFooter
 
 
 class SystemsScreen(PagedListScreen):
@@ -75,7 +76,7 @@ class SystemsScreen(PagedListScreen):
             Col("open", "Open", 4, lambda r: render.lit(r["open_risks"])),
             Col("review", "Review", 10, lambda r: render.lit(r["next_review"]), min_total=80),
         ], empty_text="No AI systems match.", id="systems")
-        yield Footer()
+        yield AimsFooter()
 
     def refresh_data(self) -> None:
         stage, tier, search = self.stage, self.tier, self.query_one("#search", Input).value
@@ -203,7 +204,7 @@ class SystemDetailScreen(AimsScreen):
             with TabPane("Activity", id="tab-activity"):
                 yield PagedTable(activity_columns(), row_key="id", empty_text="No activity recorded.",
                                  id="activity")
-        yield Footer()
+        yield AimsFooter()
 
     def _today(self):
         return self.aims.view_day or today()

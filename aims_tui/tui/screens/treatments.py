@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ...core.identity import EDIT
 from ...core.schedule import due_state, today as _today
@@ -17,6 +17,7 @@ from ..dialogs.risk_editor import RiskEditor
 from ..dialogs.withdraw import withdraw_flow
 from ..widgets.header import AimsHeader
 from ..dialogs.effectiveness import effectiveness_dialog
+from ..widgets.footer import AimsFooter
 
 
 class TreatmentsScreen(AimsScreen):
@@ -47,7 +48,7 @@ class TreatmentsScreen(AimsScreen):
             Col("status", "Status", 11, lambda r: render.lit(r["status"] + (
                 f" ({r['effectiveness'].replace('_', ' ')})" if r.get("effectiveness") else ""))),
         ], empty_text="No treatments here.", id="treatment-list")
-        yield Footer()
+        yield AimsFooter()
 
     def _due(self, r):
         today = self.aims.today or _today()

@@ -1,100 +1,177 @@
-"""Textual's Footer, composed again only when what it shows changes (issue 15).
+"""The footer of every aims screen: the keys of the screen on one line, drawn by one widget.
 
-Textual's Footer rebuilds every key of the footer after each change of the screen's
-bindings (a focus moved, a screen resumed), even when the keys shown are the same:
-at the register's first paint that was ~150 ms of CPU (cProfile: FooterKey's
-``_watch_compact`` restyling each key twice, per rebuild), half of a bare Textual
-app's whole run. This footer remembers what it drew and skips a rebuild that would
-draw the same keys.
+Textual's Footer is a scrolling container of one ``FooterKey`` widget per key, rebuilt after
+each change of the screen's bindings (a focus moved, a screen resumed): each key composed,
+styled by the stylesheet, laid out and drawn alone. At the register's first paint that was the
+largest cost after the table (issue 15: the register with a one-line footer of the same text
+drawn by one widget started 0.1-0.2x of a bare Textual app sooner; cProfile named
+``FooterKey._watch_compact`` restyling every key twice per rebuild, and the rebuilds' mounts).
+
+This footer draws the same line (the same characters in the same colours: the snapshot tests
+hold it to Textual's) from the screen's ``active_bindings``, and draws it again when they
+change; nothing is mounted. It draws the keys that fit on the line, in order, and always
+``? Help`` (its list has every key of the screen): Textual's drew every key, the ones past
+the edge cut off, and the register's never showed Help at 80 or 100 columns. A click on a key
+presses it, as on Textual's.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from rich.cells import cell_len
+from rich.style import Style
+from rich.text import Text
 from textual import events
-from textual.app import ComposeResult
-from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
-
+from textual.filter import dim_color
+from textual.widget import Widget
 
 HELP_ACTION = "help"  # its key is always shown: its list has every key of the screen
 
 
-class AimsFooter(Footer):
-    """Textual's Footer, drawing only the keys that fit on its line, with ``? Help`` always
-    among them (it was cut off the register's footer at 100 columns, after eight keys), and
-    composed again only when what it shows changes."""
+class Key(NamedTuple):
+    key: str
+    display: str
+    description: str
+    action: str
+    enabled: bool
 
-    _drawn: Any = None
 
-    def _keys(self) -> Any:
-        """What compose would draw: each shown binding, enabled or not, with its tooltip,
-        and which of them fit."""
-        if not self._bindings_ready or not self.is_attached:
-            return None
+class AimsFooter(Widget, can_focus=False):
+    ALLOW_SELECT = False
+    COMPONENT_CLASSES = {"footer-key--key", "footer-key--description", "footer--item",
+                         "footer--border"}
+    # Textual 8.2's Footer and FooterKey, as one line: a key's letter bold in the key colour
+    # with a space each side, its description and a space; the command palette's key on the
+    # right after a thin border, unpadded, a space after it
+    DEFAULT_CSS = """
+    AimsFooter {
+        dock: bottom;
+        height: 1;
+        width: 100%;
+        color: $footer-foreground;
+        background: $footer-background;
+        text-wrap: nowrap;
+        .footer-key--key {
+            color: $footer-key-foreground;
+            background: $footer-key-background;
+            text-style: bold;
+        }
+        .footer-key--description {
+            color: $footer-description-foreground;
+            background: $footer-description-background;
+        }
+        .footer--item {
+            background: $footer-item-background;
+        }
+        .footer--border {
+            color: $foreground 20%;
+        }
+    }
+    """
+
+    def __init__(self, *, show_command_palette: bool = True, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.show_command_palette = show_command_palette
+        self._ranges: list[tuple[int, int, Key]] = []  # where each key was drawn, for a click
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _bindings_changed(self, _screen: Any) -> None:
+        self.refresh()
+
+    # -- what is drawn ------------------------------------------------------------------
+    def _keys(self) -> tuple[list[Key], Key | None]:
+        """The screen's keys shown in the footer (one per action, the first bound), and the
+        command palette's."""
         app = self.app
-        shown = tuple((b.key, app.get_key_display(b), b.description, b.action, id(b.group), enabled, tooltip)
-                      for (_node, b, enabled, tooltip) in self.screen.active_bindings.values() if b.show)
-        entry = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
-        palette = None if entry is None else (entry[1].key, entry[1].description, entry[2], entry[1].tooltip)
-        fits = self._fitting(shown, palette)
-        return shown, palette, self.compact, self.show_command_palette, app.ENABLE_COMMAND_PALETTE, fits
+        bindings = self.screen.active_bindings
+        keys: dict[str, Key] = {}
+        for _node, b, enabled, _tooltip in bindings.values():
+            if b.show and b.action not in keys:
+                keys[b.action] = Key(b.key, app.get_key_display(b), b.description, b.action, enabled)
+        palette = None
+        entry = bindings.get(app.COMMAND_PALETTE_BINDING)
+        if entry is not None and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
+            b = entry[1]
+            palette = Key(b.key, app.get_key_display(b), b.description, b.action, entry[2])
+        return list(keys.values()), palette
 
-    def _fitting(self, shown: tuple, palette: tuple | None) -> frozenset[str] | None:
-        """The actions whose keys fit on the line (None: all), in order until one does not
-        fit, and Help's. A key drawn past the edge was composed, styled and laid out for nothing
-        (issue 15: the register's footer composed 19 keys and showed 8)."""
-        if any(group != id(None) for _k, _d, _desc, _a, group, _e, _t in shown):
-            return None  # binding groups draw otherwise: every key, as Textual does
-        width = self.app.size.width
+    @staticmethod
+    def _width(k: Key) -> int:
+        return cell_len(k.display) + 2 + (cell_len(k.description) + 1 if k.description else 0)
 
-        def key_width(display: str, description: str, compact: bool) -> int:
-            if compact:  # key unpadded, description padded left, a margin after the key
-                return cell_len(display) + (cell_len(description) + 1 if description else 0) + 1
-            return cell_len(display) + 2 + (cell_len(description) + 1 if description else 0)
+    @staticmethod
+    def _palette_width(k: Key) -> int:
+        # border, the key unpadded, a space and its description, a space
+        return 1 + cell_len(k.display) + (1 + cell_len(k.description) if k.description else 0) + 1
 
-        room = width
-        if palette is not None and self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE:
-            room -= key_width(self.app.get_key_display(self.screen.active_bindings[self.app.COMMAND_PALETTE_BINDING][1]),
-                              palette[1], True) + 1  # its left border; its right padding is the margin
-        widths: dict[str, int] = {}
-        for _key, display, description, action, _g, _e, _t in shown:
-            widths.setdefault(action, key_width(display, description, self.compact))
-        room -= widths.get(HELP_ACTION, 0)
-        keep = {HELP_ACTION} & widths.keys()
-        for action, w in widths.items():
-            if action == HELP_ACTION:
+    def fitting(self, keys: list[Key], width: int) -> list[Key]:
+        """The keys drawn on a line ``width`` wide: in order until one does not fit; Help's always."""
+        room = width - sum(self._width(k) for k in keys if k.action == HELP_ACTION)
+        out: list[Key] = []
+        for k in keys:
+            if k.action == HELP_ACTION:
                 continue
+            w = self._width(k)
             if w > room:
                 break
-            keep.add(action)
+            out.append(k)
             room -= w
-        return frozenset(keep) if len(keep) < len(widths) else None
+        return out + [k for k in keys if k.action == HELP_ACTION]
 
-    def compose(self) -> ComposeResult:
-        self._drawn = self._keys()
-        fits = self._drawn[-1] if self._drawn is not None else None
-        for widget in super().compose():
-            if isinstance(widget, FooterKey):
-                if fits is not None and not widget.has_class("-command-palette") and widget.action not in fits:
-                    continue  # past the edge of the line
-                # born with the footer's style: a key's own ``compact`` starts True and is bound
-                # to the footer's (False), so each key was restyled twice as it mounted, a
-                # stylesheet pass each time (the class added, then taken away)
-                # (the command palette's key is not bound: it keeps its own True)
-                compact = widget.compact if widget.has_class("-command-palette") else self.compact
-                widget.set_reactive(FooterKey.compact, compact)
-                widget.set_class(compact, "-compact", update=False)
-            yield widget
+    def render(self) -> Text:
+        width = self.size.width
+        line = Text(no_wrap=True, overflow="crop", end="")
+        self._ranges = []
+        if not self.is_attached:
+            return line
+        try:
+            keys, palette = self._keys()
+        except Exception:  # noqa: BLE001 - a screen going away: nothing to draw
+            return line
+        key_style = self.get_component_rich_style("footer-key--key")
+        description_style = self.get_component_rich_style("footer-key--description")
+        item = self.get_component_rich_style("footer--item")
+        # a key not offered here is dimmed, as Textual's FooterKey.-disabled: its colours blended
+        # towards the background (Textual's own dim_color)
+        background = item.bgcolor or self.rich_style.bgcolor
+        dim_key, dim_description = key_style, description_style
+        if background is not None and key_style.color is not None and description_style.color is not None:
+            dim_key = key_style + Style(color=dim_color(background, key_style.color))
+            dim_description = description_style + Style(color=dim_color(background, description_style.color))
+        room = width - (self._palette_width(palette) if palette is not None else 0)
+        for k in self.fitting(keys, room):
+            piece = Text.assemble((f" {k.display} ", key_style if k.enabled else dim_key),
+                                  (f"{k.description} ", description_style if k.enabled else dim_description)
+                                  if k.description else "")
+            piece.stylize_before(item)
+            self._ranges.append((line.cell_len, line.cell_len + piece.cell_len, k))
+            line.append_text(piece)
+        if palette is not None:
+            gap = room - line.cell_len
+            if gap > 0:
+                line.append(" " * gap)
+            start = line.cell_len
+            piece = Text.assemble(("▏", self.get_component_rich_style("footer--border")),
+                                  (palette.display, key_style if palette.enabled else dim_key),
+                                  (f" {palette.description}", description_style if palette.enabled else dim_description)
+                                  if palette.description else "", " ")
+            piece.stylize_before(item)
+            self._ranges.append((start + 1, start + piece.cell_len, palette))
+            line.append_text(piece)
+        return line
 
-    async def recompose(self) -> None:
-        if self._drawn is not None and self._keys() == self._drawn:
-            return
-        await super().recompose()
-
-    def on_resize(self, event: events.Resize) -> None:
-        """A wider or narrower terminal: the keys that fit change."""
-        if self._drawn is not None and self._keys() != self._drawn:
-            self.call_after_refresh(self.recompose)
+    # -- a click on a key presses it ----------------------------------------------------------
+    def on_click(self, event: events.Click) -> None:
+        for start, end, k in self._ranges:
+            if start <= event.x < end:
+                if k.enabled:
+                    self.app.simulate_key(k.key)
+                else:
+                    self.app.bell()
+                return
