@@ -50,8 +50,8 @@ class AuditTrailScreen(PagedListScreen):
         self.query_one("#filter-line", Static).update(visible(
             f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first"))
         # a record with no events of its own came with the demo data, whose bulk load is one event
-        self.pager.empty_text = (f"No events of {visible(ref)}. Records loaded with the demo data have one event "
-                                 "for the whole load (demo, bulk_load): clear the box (/), then End shows it."
+        # (one line, read at 80 columns)
+        self.pager.empty_text = (f"No events of {visible(ref)}: demo records share one bulk_load event (clear /, then End)"
                                  if ref else "No events.")
         if f == self._filter:
             self.pager.reload()
