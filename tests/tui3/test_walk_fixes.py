@@ -265,7 +265,7 @@ async def test_the_history_of_a_demo_risk_says_where_its_event_is_not_no_events(
         await pilot.press("h")
         await settle(pilot)
         screen = shown(app)
-        assert f"No events of {ref}: demo records share one bulk_load event (clear /, then End)" in screen
+        assert f"No events of {ref}. If it is demo data: one bulk_load event (clear /, then End)" in screen
         await pilot.press("slash", "ctrl+u", "enter")
         await settle(pilot)
         await pilot.press("end")

@@ -49,9 +49,9 @@ class AuditTrailScreen(PagedListScreen):
         f = AuditFilter(refs=(ref,), prefixes=(f"{ref}/",)) if ref else AuditFilter()
         self.query_one("#filter-line", Static).update(visible(
             f"Events of {ref} (and its treatments), newest first" if ref else "Every event, newest first"))
-        # a record with no events of its own came with the demo data, whose bulk load is one event
-        # (one line, read at 80 columns)
-        self.pager.empty_text = (f"No events of {visible(ref)}: demo records share one bulk_load event (clear /, then End)"
+        # a record with no events of its own came with the demo data, whose bulk load is one event;
+        # said as a possibility (the ref may be mistyped or of no record), on one line at 80 columns
+        self.pager.empty_text = (f"No events of {visible(ref)}. If it is demo data: one bulk_load event (clear /, then End)"
                                  if ref else "No events.")
         if f == self._filter:
             self.pager.reload()
