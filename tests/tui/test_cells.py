@@ -95,3 +95,32 @@ async def test_every_cell_of_the_register_on_screen_is_drawn_as_datatable_draws_
                     assert simple(ours) == simple(theirs), (row, col, cursor)
                     compared += 1
         assert compared == 12 * len(table.ordered_columns) * 2
+
+
+async def test_every_cell_of_the_dashboard_s_heat_maps_is_drawn_as_datatable_draws_it(demo_db):
+    """The heat maps draw their cells the same way (DirectCells): each of the 25 cells of both
+    maps, with and without the cursor, is the cell DataTable draws; the row labels and the
+    header are left to DataTable."""
+    from aims_tui.tui.widgets.heat_map import HeatMap
+
+    app = make_app(demo_db, EDITOR)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        maps = list(app.screen.query(HeatMap))
+        assert len(maps) == 2 and all(m.row_count == 5 for m in maps)
+        compared = 0
+        for table in maps:
+            base = table.rich_style
+            for row in range(table.row_count):
+                assert all(cell_lines(app.console, cell, 6, 1, base, Style.null()) is not None
+                           for cell in table._get_row_renderables(row)[1])
+                for col, column in enumerate(table.ordered_columns):
+                    for cursor in (False, True):
+                        table._cell_render_cache.clear()
+                        ours = table._render_cell(row, col, base, column.get_render_width(table), cursor)
+                        table._cell_render_cache.clear()
+                        theirs = DataTable._render_cell(table, row, col, base, column.get_render_width(table),
+                                                        cursor)
+                        assert simple(ours) == simple(theirs), (table.id, row, col, cursor)
+                        compared += 1
+        assert compared == 2 * 25 * 2

@@ -132,3 +132,58 @@ def test_aims_screen_with_an_unknown_name_stops_and_names_the_choices(tmp_path):
     assert res.exit_code == 1
     assert "--screen: no screen 'regster'; one of: dashboard, register," in res.output
     assert not (tmp_path / "x.db").exists()  # stopped before opening (or making) the database
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (160, 50)])
+async def test_the_register_s_first_window_is_read_once_for_the_size_it_gets_and_drawn_once(
+        demo_db, monkeypatch, size):
+    """Before the first layout the list reckons its size from the screen's and the fixed lines
+    around it, reads that window and measures it, so the first frame is the only full paint:
+    no second read once the real size is known, and each cell drawn once (issue 15)."""
+    from aims_tui.tui.widgets import cells, paged_table
+
+    reads: list[int] = []
+    real_first = RiskSource.first_window
+    monkeypatch.setattr(RiskSource, "first_window",
+                        lambda self, limit: reads.append(limit) or real_first(self, limit))
+    drawn: list[int] = []
+    real_cells = cells.cell_lines
+    monkeypatch.setattr(cells, "cell_lines", lambda *a: drawn.append(1) or real_cells(*a))
+    lines: list[int] = []
+    real_line = paged_table.WindowTable._render_line_in_row
+    monkeypatch.setattr(paged_table.WindowTable, "_render_line_in_row",
+                        lambda self, *a, **k: lines.append(a[0]) or real_line(self, *a, **k))
+    async with _app(demo_db, screen="register").run_test(size=size) as pilot:
+        await settle(pilot)
+        pager = pilot.app.screen.pager
+        assert reads == [pager.page_size] == [len(pager.rows)]
+        assert pager.table.size.height == pager.page_size + 1  # + its header row
+        assert len(drawn) == len(pager.rows) * len(pager.table.columns)
+        assert len(lines) == len(pager.rows) + 1, lines  # each row's line once, and the header's
+
+
+async def test_a_wrong_reckoning_of_the_register_s_size_is_mended_by_its_first_resize(demo_db, monkeypatch):
+    """The reckoning is only a head start: if it is wrong (a line around the list that is not
+    where the reckoning says), the list reads the window again for the size it got."""
+    from aims_tui.tui.widgets.paged_table import PagedTable
+
+    monkeypatch.setattr(PagedTable, "_laid_out_size", lambda self: (60, 7))
+    async with _app(demo_db, screen="register").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pager = pilot.app.screen.pager
+        assert len(pager.rows) == pager.page_size == SIZE[1] - 6
+        assert sum(c.width + 2 for c in pager._shown_cols) > 60  # the columns of 100 columns, not of 60
+        assert _register_rows(pilot.app)[0] == "R-0001"
+
+
+async def test_the_register_s_reckoned_size_counts_the_as_of_banner(demo_db, monkeypatch):
+    """Viewing a past day adds a second header line: the reckoning sees it, or mends it."""
+    async with _app(demo_db, screen="dashboard").run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        pilot.app.set_as_of(TODAY.replace(day=1))
+        await settle(pilot)
+        pilot.app.goto("register")
+        await settle(pilot)
+        pager = pilot.app.screen.pager
+        assert len(pager.rows) == pager.page_size == SIZE[1] - 7
+

@@ -12,9 +12,10 @@ from textual.widgets import DataTable
 
 from ...core.scoring import Matrix
 from ..render import colour_of
+from .cells import DirectCells
 
 
-class HeatMap(DataTable):
+class HeatMap(DirectCells, DataTable):
     DEFAULT_CSS = """
     HeatMap { height: 6; width: 36; overflow: hidden hidden; scrollbar-size: 0 0; }
     """

@@ -13,17 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
-from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.app import ComposeResult
+from textual.css.scalar import Unit
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from ..base import DbMixin
-from .cells import cell_lines
+from .cells import DirectCells
 
 
 @dataclass
@@ -50,34 +49,23 @@ class Col:
     sort: str | None = None  # the sort key this column orders by
 
 
-class WindowTable(DataTable):
+class WindowTable(DirectCells, DataTable):
     """The DataTable inside a PagedTable: edges move the window, not the cursor."""
 
-    def _render_cell(self, row_index: int, column_index: int, base_style: Style, width: int,
-                     cursor: bool = False, hover: bool = False) -> list[list[Segment]]:
-        """A one-line text cell drawn directly (``cells.cell_lines``: the same segments, at a
-        fraction of the cost); the header and anything else as DataTable draws it. Kept in
-        DataTable's own cache under its own key (Textual 8.2's ``_render_cell``)."""
-        if row_index < 0 or column_index < 0 or row_index < self.fixed_rows or column_index < self.fixed_columns:
-            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
-        row_key = self._row_locations.get_key(row_index)
-        key = (row_key, self._column_locations.get_key(column_index), base_style, cursor, hover,
-               self._show_hover_cursor, self._update_count, self._pseudo_class_state)
-        lines = self._cell_render_cache.get(key)
-        if lines is not None:
-            return lines
-        row = self.rows[row_key]
-        if row.height == 1 and not row.auto_height:
-            component, post = self._get_styles_to_render_cell(
-                False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
-                self.cursor_foreground_priority == "css", self.cursor_background_priority == "css")
-            cell = self._get_row_renderables(row_index)[1][column_index]
-            pre = base_style + Style.from_meta({"row": row_index, "column": column_index}) + component
-            drawn = cell_lines(self.app.console, cell, width, self.cell_padding, pre, post)
-            if drawn is not None:
-                self._cell_render_cache[key] = drawn
-                return drawn
-        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+    def settle(self) -> None:
+        """Measure the rows just added now, not when the table is next idle: rows given before the
+        first layout (``PagedTable._laid_out_size``) are then measured before the first frame, as
+        a bare DataTable's rows given at mount are. Otherwise the first frame is drawn, the
+        table measures its rows, and every cell is drawn a second time (one paint of the whole
+        register, ~70 ms at 160x50, issue 15). What Textual 8.2's DataTable does on idle."""
+        step = self._on_idle(events.Idle())  # a coroutine that never waits: run to its end here
+        try:
+            step.send(None)
+        except StopIteration:
+            pass
+        else:  # pragma: no cover - a Textual whose idle step waits: let the idle run it
+            step.close()
+            self._require_update_dimensions = True
 
     @property
     def pager(self) -> "PagedTable":
@@ -174,6 +162,7 @@ class PagedTable(DbMixin, Widget):
         self._pending_shift = 0
         self._page_size = 0
         self._first_on_size = False  # set_source came before the table had its size
+        self._width_guess: int | None = None  # the width the first window was drawn for, before layout
         self.sort_label = ""
 
     def compose(self) -> ComposeResult:
@@ -192,6 +181,33 @@ class PagedTable(DbMixin, Widget):
             h -= 1
         return max(3, h if h > 0 else 20)
 
+    def _laid_out_size(self) -> tuple[int, int] | None:
+        """Before the first layout: the width this list will have and the rows its table
+        will show, from the screen's size and the fixed heights around the list (the header,
+        the search line, the filter line, the footer); None when a neighbour's height is not
+        a fixed number of lines. The first window is then read for that size and is in the
+        first frame, as the rows a bare DataTable is given at mount are (issue 15): no empty
+        table painted first and the whole table painted again. A wrong guess costs only that:
+        the list's first resize reads the window again for the size it got."""
+        parent, screen = self.parent, self.screen
+        if parent is not screen or screen.styles.layout is None or screen.styles.layout.name != "vertical":
+            return None
+        width, height = self.app.size
+        if not width or not height or any(screen.styles.padding) or any(self.styles.margin):
+            return None
+        used = 0
+        for node in screen.children:
+            if node is self or not node.display:
+                continue
+            h = node.styles.height
+            if h is None or h.unit != Unit.CELLS:
+                return None
+            used += int(h.value) + node.styles.margin.top + node.styles.margin.bottom
+        status = self.query(".pager-status").first()
+        table_h = height - used - (int(status.styles.height.value) if status.styles.height else 1)
+        rows = table_h - 1  # the table's header row
+        return (width, rows) if rows >= 3 else None
+
     # -- public ----------------------------------------------------------------
     def set_source(self, source: PageSource, keep_position: bool = False) -> None:
         self.source = source
@@ -199,6 +215,9 @@ class PagedTable(DbMixin, Widget):
         if not self.rows and not keep_position and hasattr(source, "first_window"):
             # a screen's first window, read before its first paint when the source can (issue 15)
             if not self.table.size.height:
+                guess = self._laid_out_size()
+                if guess is not None and self._load_first(*guess):
+                    return
                 self._first_on_size = True  # the page size is known once the table has its size
                 return
             if self._load_first():
@@ -338,11 +357,13 @@ class PagedTable(DbMixin, Widget):
 
         self.db_work(fetch, done, group=f"pager-{id(self)}", failed=lambda e: bool(failed(e)))
 
-    def _load_first(self) -> bool:
+    def _load_first(self, width: int | None = None, size: int | None = None) -> bool:
         """The first window and the count at once, on this thread, when the source reads them in
         a few milliseconds at any size (the plain register through sqlite3): the screen's first
-        frame has its rows, and no empty table is painted first. False: the worker reads them."""
-        size = self.page_size
+        frame has its rows, and no empty table is painted first. False: the worker reads them.
+        ``width``, ``size``: the list's width and rows before its first layout (``_laid_out_size``)."""
+        size = self.page_size if size is None else size
+        self._width_guess = width
         try:
             got = self.source.first_window(size)  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - the worker reads it again and says what fails
@@ -381,7 +402,7 @@ class PagedTable(DbMixin, Widget):
 
     # -- drawing ---------------------------------------------------------------
     def _columns_for_width(self) -> list[Col]:
-        width = self.size.width or 80
+        width = self.size.width or self._width_guess or 80
         cols = [c for c in self.columns if width >= c.min_total]
         fixed = sum((c.width or 0) + 2 for c in cols if c.width is not None)
         flex = [c for c in cols if c.width is None]
@@ -404,6 +425,8 @@ class PagedTable(DbMixin, Widget):
         if self.rows:
             table.move_cursor(row=len(self.rows) - 1 if cursor < 0 else min(cursor, len(self.rows) - 1),
                               animate=False)
+        if not table.size.height:
+            table.settle()
         self._update_status()
 
     def _sort_mark(self, c: Col) -> str:
@@ -426,8 +449,9 @@ class PagedTable(DbMixin, Widget):
         elif self.source is not None and self.page_size != self._page_size:
             self._page_size = self.page_size
             self._load(self.anchor, self.table.cursor_row)
-        elif self.rows:
-            self._render_rows(self.table.cursor_row)
+        elif self.rows and [(c.key, c.width) for c in self._columns_for_width()] != \
+                [(c.key, c.width) for c in self._shown_cols]:
+            self._render_rows(self.table.cursor_row)  # the columns for the new width
 
     # -- events ----------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
