@@ -93,6 +93,15 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
+def pytest_collection_finish(session):
+    """The app's module holds Python's cycle collector off until its first paint
+    (aims_tui/tui/__init__.py); a test session that imported it while collecting
+    turns it on again here, so that tests run with it as the app does after start."""
+    tui = sys.modules.get("aims_tui.tui")
+    if tui is not None:
+        tui.start_up_done()
+
+
 def pytest_unconfigure(config):
     _stop_pg()
 

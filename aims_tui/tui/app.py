@@ -27,7 +27,7 @@ from ..core.db import Database
 from ..core.errors import AimsError
 from ..core.roles import EDIT
 from ..core.text import visible
-from . import render
+from . import render, start_up_done
 from .base import DbMixin
 from .screens import registry
 from .screens.base import is_write_action
@@ -133,7 +133,11 @@ class AimsApp(App):
         if self._first_painted:
             return
         self._first_painted = True
-        self.set_timer(AFTER_FIRST_PAINT_DELAY, self._after_first_paint)
+        self.set_timer(AFTER_FIRST_PAINT_DELAY, self._start_up_done)
+
+    def _start_up_done(self) -> None:
+        start_up_done()  # the cycle collector, off since the app was imported (tui/__init__.py)
+        self._after_first_paint()
 
     @work(thread=True, group="after-first-paint")
     def _after_first_paint(self) -> None:

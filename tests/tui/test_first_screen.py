@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from aims_tui.core import fastread, queries
@@ -187,3 +188,34 @@ async def test_the_register_s_reckoned_size_counts_the_as_of_banner(demo_db, mon
         pager = pilot.app.screen.pager
         assert len(pager.rows) == pager.page_size == SIZE[1] - 7
 
+
+def test_the_cycle_collector_is_off_while_the_app_starts_and_on_once_its_first_screen_has_shown(demo_db):
+    """In a fresh process, as the app starts: the collector is off from the app's import until
+    just after the first screen has its data, then on, with what start-up made frozen."""
+    import subprocess
+    import sys
+
+    code = r"""
+import asyncio, gc, sys
+before = gc.isenabled()
+from aims_tui.core.db import open_database
+from aims_tui.tui.app import AimsApp
+imported = gc.isenabled()
+
+async def main():
+    app = AimsApp(open_database(sys.argv[1]), sys.argv[2], screen="register", poll_seconds=0, start_notice=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause(0.05)
+        shown = gc.isenabled()
+        for _ in range(400):
+            if gc.isenabled():
+                break
+            await pilot.pause(0.01)
+        print(before, imported, shown, gc.isenabled(), gc.get_freeze_count() > 0)
+
+asyncio.run(main())
+"""
+    path = make_url(demo_db.url).database
+    out = subprocess.run([sys.executable, "-c", code, path, EDITOR], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["True", "False", "False", "True", "True"]
