@@ -599,17 +599,31 @@ def _rounds(runners: dict[str, Callable[[], tuple[float, float, float] | str]], 
 ENV: dict[str, str] | None = None  # the measured processes' environment (see _installed_env)
 
 
-def target(name: str, size: int, figure: dict, floor: dict, limit: float, what: str, floor_what: str) -> None:
+def _median_ratio(figure: dict, floor: dict) -> float | None:
+    per_round = [c / max(f, 0.001) for c, f in zip(figure.get("cpu_rounds", []), floor.get("cpu_rounds", []))]
+    return round(statistics.median(per_round), 2) if per_round else None
+
+
+def target(name: str, size: int, figure: dict, floor: dict, limit: float, what: str, floor_what: str,
+           held: dict | None = None) -> None:
     """One line: figure, floor and ratio (wall clock and CPU, each the best of its runs), the
     median of the CPU ratios of the rounds (figure and floor run in turn), and whether the
-    target holds (either ratio of the bests within the limit)."""
+    target holds (either ratio of the bests within the limit). ``held``: the same floor with
+    Python's cycle collector held while it loads, as aims holds it (``tui/__init__.py``,
+    ``cli/lazy.py``); its ratios are printed beside, for the reader to see what part of a gain
+    is the collector's, and the target is judged against the plain floor."""
     ratio = figure["ms"] / max(floor["ms"], 0.001)
     cpu_ratio = figure["cpu_ms"] / max(floor["cpu_ms"], 0.001)
-    per_round = [c / max(f, 0.001) for c, f in zip(figure.get("cpu_rounds", []), floor.get("cpu_rounds", []))]
+    median = _median_ratio(figure, floor)
+    extra: dict[str, Any] = {}
+    if held is not None:
+        extra = {"held_floor_cpu_ms": round(held["cpu_ms"], 1),
+                 "cpu_ratio_to_held_floor": round(figure["cpu_ms"] / max(held["cpu_ms"], 0.001), 2),
+                 "median_of_rounds_to_held_floor": _median_ratio(figure, held)}
     emit("target", size, name=name, what=what, ms=round(figure["ms"], 1), ms_max=round(figure["ms_max"], 1),
          cpu_ms=round(figure["cpu_ms"], 1), floor=floor_what, floor_ms=round(floor["ms"], 1),
          floor_cpu_ms=round(floor["cpu_ms"], 1), ratio=round(ratio, 2), cpu_ratio=round(cpu_ratio, 2),
-         **({"cpu_ratio_median_of_rounds": round(statistics.median(per_round), 2)} if per_round else {}),
+         **({"cpu_ratio_median_of_rounds": median} if median is not None else {}), **extra,
          limit=limit, met=bool(ratio <= limit or cpu_ratio <= limit))
 
 
@@ -676,6 +690,7 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
         path = ensure_db(folder, size)
         measured = _rounds({
             "floor": lambda: _probe_once(FLOOR_TEXTUAL, ["-"]),
+            "held": lambda: _probe_once("import gc; gc.disable()\n" + FLOOR_TEXTUAL, ["-"]),
             "paint": lambda: _probe_once(tui, [str(path), login, "register"]),
             "via": lambda: _probe_once(tui, [str(path), login, "dashboard"]),
         }, runs) if tui else "no TUI probe"
@@ -685,10 +700,11 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
             floor, paint, via = measured["floor"], measured["paint"], measured["via"]
             target("tui_first_paint", size, paint, floor, 1.5,
                    "process start to the register's first rows (aims --screen register)",
-                   "bare Textual app, DataTable of 44 rows")
+                   "bare Textual app, DataTable of 44 rows", held=measured["held"])
             target("tui_first_paint_via_dashboard", size, via, floor, 1.5,
                    "process start to the register's first rows, the app opened on the dashboard and "
-                   "sent to the register at once (aims, then 2)", "bare Textual app, DataTable of 44 rows")
+                   "sent to the register at once (aims, then 2)", "bare Textual app, DataTable of 44 rows",
+                   held=measured["held"])
             memory[size] = max(paint["mb"], via["mb"])
             emit("target", size, name="peak_memory_mb", mb=paint["mb"], limit_mb=200, floor_mb=floor["mb"],
                  met=paint["mb"] < 200)
@@ -702,16 +718,19 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
              ratio=round(memory[hi] / memory[lo], 2), limit=1.3, met=memory[hi] / memory[lo] <= 1.3)
     big = ensure_db(folder, max(sizes))
     engine = [sys.executable, "-c", "import typer, aims_tui.core.db, aims_tui.core.models"]
+    engine_held = [sys.executable, "-c", "import gc; gc.disable()\nimport typer, aims_tui.core.db, "
+                   "aims_tui.core.models\ngc.freeze(); gc.enable()"]
     sql = _own_sql(big)
     commands = {"aims_reminders": ["reminders"], "aims_check": ["check"],
                 "aims_risks_list": ["risks", "list", "--system", "AIS-007", "--level", "Critical"]}
-    timed = _rounds({"floor": lambda: _process_once(engine)}
+    timed = _rounds({"floor": lambda: _process_once(engine), "held": lambda: _process_once(engine_held)}
                     | {name: (lambda a=args: _process_once([*aims, *a, "--db", str(big)])) for name, args in commands.items()},
                     runs)
     assert not isinstance(timed, str)
     for name, args in commands.items():
         target(name, max(sizes), timed[name], timed["floor"], 1.5,
-               f"aims {' '.join(args)}", "import typer + the engine layer (core.db, core.models)")
+               f"aims {' '.join(args)}", "import typer + the engine layer (core.db, core.models)",
+               held=timed["held"])
         wall, cpu = sql[name]
         emit("target", max(sizes), name=f"{name}_own_sql", ms=round(wall, 1), cpu_ms=round(cpu, 1), limit_ms=300,
              met=wall < 300 or cpu < 300)

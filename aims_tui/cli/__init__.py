@@ -104,4 +104,7 @@ def main_callback(
 
 
 def main() -> None:
+    from . import lazy
+
+    lazy.HOLD_COLLECTOR = True  # this process runs one command (see lazy.HOLD_COLLECTOR)
     app(prog_name="aims")
