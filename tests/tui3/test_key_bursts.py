@@ -27,7 +27,7 @@ from .formkeys import landed, make_app, notes
 SIZE = (100, 30)
 TUI = Path(__file__).resolve().parents[2] / "aims_tui" / "tui"
 
-CHARACTERS = {"space": " ", "backspace": None, "home": None, "end": None, "left": None, "ctrl+u": None,
+CHARACTERS = {"space": " ", "slash": "/", "backspace": None, "home": None, "end": None, "left": None, "ctrl+u": None,
               "ctrl+s": None, "delete": None}
 
 
@@ -168,3 +168,45 @@ async def test_enter_while_the_list_has_not_yet_taken_the_focus_still_opens_the_
         await settle(pilot)
         assert risks.get_risk(db, ref)["title"] == "DriftY"
         assert audit_actions(db, ref) == ["create", "update"]
+
+
+async def test_a_search_typed_in_the_same_burst_as_the_slash_is_the_search(db):
+    """On the register, ``/drift`` typed ahead: the letters are the search, not commands to the
+    list (``f`` would open the filter, ``d``... nothing): seen in tmux, the search stayed empty."""
+    for i, title in enumerate(["Model drift after deployment", "Bias in hiring", "Data drift unseen"]):
+        risks.create_risk(db, EDITOR, {"title": title, "inherent_likelihood": 1 + i, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        burst(app, ["slash", *"drift"])
+        await settle(pilot)
+        await pilot.pause(0.5)  # the search waits for a pause in the typing
+        await settle(pilot)
+        assert type(app.screen).__name__ == "RegisterScreen"  # no filter dialog over it
+        assert app.screen.query_one("#search", Input).value == "drift"
+        assert sorted(r["title"] for r in app.screen.pager.rows) == ["Data drift unseen",
+                                                                      "Model drift after deployment"]
+
+
+async def test_a_slash_typed_in_the_search_box_is_text_and_the_other_lists_search_the_same_way(db):
+    """/ is a priority key on the lists that search: in the search box it is typed (``n/a``);
+    on the AI systems list (3) the letters typed with it are its search too."""
+    risks.create_risk(db, EDITOR, {"title": "Ratings n/a for minors", "inherent_likelihood": 2, "inherent_impact": 2})
+    risks.create_risk(db, EDITOR, {"title": "Bias in hiring", "inherent_likelihood": 2, "inherent_impact": 2})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        burst(app, ["slash", "n", "slash", "a"])
+        await settle(pilot)
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert app.screen.query_one("#search", Input).value == "n/a"
+        assert [r["title"] for r in app.screen.pager.rows] == ["Ratings n/a for minors"]
+        await pilot.press("escape")  # back to the list: 3 is a screen key again
+        await goto(pilot, "3")
+        burst(app, ["slash", *"zzz"])
+        await settle(pilot)
+        assert type(app.screen).__name__ == "SystemsScreen"
+        assert app.screen.query_one("#search", Input).value == "zzz"

@@ -27,7 +27,7 @@ class AuditTrailScreen(PagedListScreen):
             "highlighted event whole, every field it changed.")
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("slash", "search", "Record", key_display="/"),
+        Binding("slash", "search", "Record", key_display="/", priority=True),
     ]
 
     def __init__(self, database, login, record: str = "") -> None:
@@ -75,7 +75,7 @@ class AuditTrailScreen(PagedListScreen):
         self.pager.table.focus()
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.focus_search()
 
     def action_back(self) -> None:
         if self.query_one("#search", Input).has_focus:

@@ -69,6 +69,10 @@ class AimsScreen(DbMixin, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "choose_row":
             return self._row_chooser(need_row=False) is not None  # else Enter goes on to the focused widget
+        if action == "search":  # / is a priority key: in a text box it is typed, not a command
+            from textual.widgets import Input  # (here: the dashboard's first paint loads no Input)
+
+            return not isinstance(self.focused, Input)
         role = getattr(self.app, "role", None)
         if action in self.EDIT_ACTIONS and role not in EDIT:
             return False
@@ -115,6 +119,14 @@ class AimsScreen(DbMixin, Screen):
             return None
         row_key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
         return lambda: selected(DataTable.RowSelected(table, table.cursor_row, row_key))
+
+    def focus_search(self) -> None:
+        """The search box (``#search``) focused at once, not as ``Widget.focus`` does (after the
+        keys already waiting): with / a priority binding, what is typed in the same burst as /
+        (typed ahead, over SSH) is the search, not commands to the list (f opening the filter)."""
+        from textual.widgets import Input
+
+        self.set_focus(self.query_one("#search", Input))
 
     def action_choose_row(self) -> None:
         choose = self._row_chooser()

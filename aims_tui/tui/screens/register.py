@@ -60,7 +60,7 @@ class RegisterScreen(AimsScreen):
         Binding("n", "new_risk", "New risk"),
         Binding("f", "filter", "Filter"),
         Binding("x", "clear_filter", "Clear filter"),
-        Binding("slash", "search", "Search", key_display="/"),
+        Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("s", "next_sort", "Sort"),
         Binding("S", "reverse_sort", "Reverse sort", show=False),
         Binding("a", "accept", "Accept residual"),
@@ -164,7 +164,7 @@ class RegisterScreen(AimsScreen):
 
     def action_search(self) -> None:
         self._cut_said = False  # / starts a new search
-        self.query_one("#search", Input).focus()
+        self.focus_search()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "leave_search":  # only from the search box: on the list, Escape is the app's (back to today)

@@ -50,7 +50,7 @@ class SystemsScreen(PagedListScreen):
         Binding("g", "cycle_stage", "Stage filter"),
         Binding("t", "cycle_tier", "Tier filter"),
         Binding("o", "toggle_mine", "Mine/all"),
-        Binding("slash", "search", "Search", key_display="/"),
+        Binding("slash", "search", "Search", key_display="/", priority=True),
         Binding("escape", "leave_search", "Back to table", show=False),
     ]
 
@@ -109,7 +109,7 @@ class SystemsScreen(PagedListScreen):
         self._timer = self.set_timer(0.15, self.refresh_data)
 
     def action_search(self) -> None:
-        self.query_one("#search", Input).focus()
+        self.focus_search()
 
     def action_leave_search(self) -> None:
         self.pager.table.focus()
