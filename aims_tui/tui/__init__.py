@@ -7,6 +7,8 @@ the latest). Start-up allocates a few hundred thousand objects that live as long
 them: measured in the benchmark, the first paint's CPU fell by a tenth on the register and
 by a quarter through the dashboard (issue 15). Then the collector is on again, with what
 start-up made frozen (``gc.freeze``): later collections, while the user types, skip it.
+What start-up made and later lets go (the dashboard's widgets, once the user has moved on) is
+freed by reference counting as before; only what it leaves in reference cycles stays, once.
 A process that imports the app and never runs it (a test session, ``aims --screen`` with a
 wrong name) turns it on again with ``start_up_done``, or ends first.
 """
