@@ -106,3 +106,11 @@ def test_the_review_dialog(demo_db, snap_compare, monkeypatch, size):
 def test_the_treatments_screen(demo_db, snap_compare, monkeypatch, size, no_color):
     assert snap_compare(_app(demo_db, monkeypatch, no_color), terminal_size=size,
                         run_before=_keys("4", "o"))
+
+
+@pytest.mark.parametrize("size,no_color", [((80, 24), True), ((100, 30), False)])
+def test_the_controls_picker_marks_only_the_linked_controls(demo_db, snap_compare, monkeypatch, size, no_color):
+    """ctrl+l in a risk's editor: the linked controls alone show X (with NO_COLOR too), the title
+    counts them."""
+    assert snap_compare(_app(demo_db, monkeypatch, no_color), terminal_size=size,
+                        run_before=_keys("2", "enter", "ctrl+l"))

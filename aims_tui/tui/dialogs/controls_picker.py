@@ -1,15 +1,44 @@
-"""Pick the Annex A (and custom) controls linked to a risk."""
+"""Pick the Annex A (and custom) controls linked to a risk.
+
+Textual's SelectionList draws the same ``X`` in front of every row and tells a chosen row
+from the others by colour alone: in a terminal of few colours, over SSH, or with NO_COLOR,
+every control looked linked. Here only a chosen row carries the mark, and the title counts them.
+"""
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, SelectionList, Static
+from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from ..render import lit
+
+
+class ControlsList(SelectionList[str]):
+    """A SelectionList whose unchosen rows show an empty box: the mark says chosen, not the colour."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return strip
+        if selection.value in self._selected:
+            return strip
+        segments = list(strip)
+        # Textual 8.2 draws [BUTTON_LEFT, BUTTON_INNER, BUTTON_RIGHT, " ", *prompt]
+        if len(segments) > 1 and segments[1].text == ToggleButton.BUTTON_INNER:
+            inner = segments[1]
+            segments[1] = Segment(" " * len(inner.text), inner.style, inner.control)
+            return Strip(segments, strip.cell_length)
+        return strip
 
 
 class ControlsPicker(ModalScreen[list[str] | None]):
@@ -21,16 +50,23 @@ class ControlsPicker(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog tall"):
-            yield Static("Linked controls (space: toggle, ctrl+s: done)", markup=False, classes="dialog-title")
-            yield SelectionList[str](*[
+            yield Static(self._title(len(self.chosen)), markup=False, classes="dialog-title", id="picker-title")
+            yield ControlsList(*[
                 Selection(lit(f"{code}  {title}"), code, code in self.chosen) for code, title in self.controls
             ])
             with Horizontal(classes="buttons"):
                 yield Button("Done", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
 
+    @staticmethod
+    def _title(n: int) -> str:
+        return f"Linked controls: {n} chosen (space: toggle, ctrl+s: done)"
+
     def on_mount(self) -> None:
         self.query_one(SelectionList).focus()
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        self.query_one("#picker-title", Static).update(self._title(len(event.selection_list.selected)))
 
     def action_ok(self) -> None:
         sel = self.query_one(SelectionList).selected
