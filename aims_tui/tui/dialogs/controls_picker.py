@@ -19,6 +19,7 @@ from textual.widgets.option_list import OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from ..render import lit
+from ..widgets.footer import AimsFooter
 
 
 class ControlsList(SelectionList[str]):
@@ -57,6 +58,7 @@ class ControlsPicker(ModalScreen[list[str] | None]):
             with Horizontal(classes="buttons"):
                 yield Button("Done", id="ok", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
+        yield AimsFooter()  # the picker's keys, not those of the editor beneath it
 
     @staticmethod
     def _title(n: int) -> str:
