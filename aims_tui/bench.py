@@ -33,6 +33,12 @@ figure. Not part of the test run. What is measured (milliseconds):
   (``import_floor``: a command that opens the database and does nothing else,
   and a bare ``executemany`` of as many rows into a scratch SQLite table).
 
+``--only-targets`` prints the targets of issue 15, each against its floor measured in the
+same run (``"figure": "target"``), and two references that are not targets
+(``"figure": "reference"``): the register reached through the dashboard (``aims``, then 2:
+two screens painted, against the one-screen floor), and that path against the same two
+screens drawn by Textual's own widgets (``FLOOR_TEXTUAL_TWO_SCREENS``).
+
 ``--pg URL`` (a PostgreSQL server aims may create databases on, e.g.
 ``postgresql+psycopg://me@/postgres?host=/var/run/postgresql``) also runs the
 register figures (first paint, search, paging, open, dashboard, audit,
@@ -684,7 +690,7 @@ def _median_ratio(figure: dict, floor: dict) -> float | None:
 
 
 def target(name: str, size: int, figure: dict, floor: dict, limit: float, what: str, floor_what: str,
-           held: dict | None = None) -> None:
+           held: dict | None = None, kind: str = "target") -> None:
     """One line: figure, floor and ratio (wall clock and CPU, each the best of its runs), the
     median of the CPU ratios of the rounds (figure and floor run in turn), and whether the
     target holds (either ratio of the bests within the limit). ``held``: the same floor with
@@ -699,11 +705,11 @@ def target(name: str, size: int, figure: dict, floor: dict, limit: float, what: 
         extra = {"held_floor_cpu_ms": round(held["cpu_ms"], 1),
                  "cpu_ratio_to_held_floor": round(figure["cpu_ms"] / max(held["cpu_ms"], 0.001), 2),
                  "median_of_rounds_to_held_floor": _median_ratio(figure, held)}
-    emit("target", size, name=name, what=what, ms=round(figure["ms"], 1), ms_max=round(figure["ms_max"], 1),
+    emit(kind, size, name=name, what=what, ms=round(figure["ms"], 1), ms_max=round(figure["ms_max"], 1),
          cpu_ms=round(figure["cpu_ms"], 1), floor=floor_what, floor_ms=round(floor["ms"], 1),
          floor_cpu_ms=round(floor["cpu_ms"], 1), ratio=round(ratio, 2), cpu_ratio=round(cpu_ratio, 2),
          **({"cpu_ratio_median_of_rounds": median} if median is not None else {}), **extra,
-         limit=limit, met=bool(ratio <= limit or cpu_ratio <= limit))
+         **({"limit": limit, "met": bool(ratio <= limit or cpu_ratio <= limit)} if kind == "target" else {}))
 
 
 def _own_sql(path: Path) -> dict[str, tuple[float, float]]:
@@ -782,10 +788,13 @@ def targets(folder: Path, sizes: list[int], runs: int, pack: bool) -> None:
             target("tui_first_paint", size, paint, floor, 1.5,
                    "process start to the register's first rows (aims --screen register)",
                    "bare Textual app, DataTable of 44 rows", held=measured["held"])
+            # Not a target of the issue (the register's first rows from process start, above): the
+            # app's first paint (the dashboard) and then a second screen, against a floor of one
+            # screen; the line after it says how much of that is Textual's own second screen.
             target("tui_first_paint_via_dashboard", size, via, floor, 1.5,
                    "process start to the register's first rows, the app opened on the dashboard and "
-                   "sent to the register at once (aims, then 2)", "bare Textual app, DataTable of 44 rows",
-                   held=measured["held"])
+                   "sent to the register at once (aims, then 2): two screens painted", "bare Textual app, "
+                   "DataTable of 44 rows", held=measured["held"], kind="reference")
             target("tui_first_paint_dashboard", size, measured["dashboard"], floor, 1.5,
                    "process start to the dashboard's counts and heat maps on screen (aims, as it opens)",
                    "bare Textual app, DataTable of 44 rows", held=measured["held"])
