@@ -705,3 +705,38 @@ async def test_c_on_my_actions_completes_a_treatment_says_so_and_ctrl_z_takes_it
         await landed(pilot)
     assert treatments.list_treatments(db, "R-0001")[0]["status"] == "planned"
     assert audit_actions(db, f"R-0001/T{t['id']}") == ["create", "update", "update"]
+
+
+async def test_the_system_editors_owner_boxes_complete_a_users_login_and_name_one_who_is_not_a_user(db):
+    """The owners were free text: a typo ("bbo") saved silently, and the system's reminders then
+    reached no one. Typing "b" in Business owner suggests the user "bob"; right arrow takes it.
+    A name outside aims is still kept, and said; the saved row, its audit event and the message."""
+    systems.create_system(db, EDITOR, {"name": "Chatbot"})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await goto(pilot, "3")
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, SystemEditor)
+        box = editor.query_one("#business_owner", Input)
+        await _type(pilot, "#business_owner", "b")
+        await settle(pilot)
+        assert box.suggester is not None, editor.users
+        assert box._suggestion == "bob", (box.value, editor.users)
+        await pilot.press("right")
+        assert box.value == "bob"
+        assert "not a user" not in _text(editor.query_one("#errors", Static))
+        await _type(pilot, "#technical_owner", "Head of ML")
+        await settle(pilot)
+        assert ("Technical owner: 'Head of ML' is not a user here, so no reminder reaches them"
+                in _text(editor.query_one("#errors", Static)))
+        await pilot.press("ctrl+s")  # a note, not an error: it saves
+        await landed(pilot)
+        assert isinstance(app.screen, SystemsScreen)
+    row = systems.get_system(db, "AIS-001")
+    assert (row["business_owner"], row["technical_owner"]) == ("bob", "Head of ML")
+    assert audit_actions(db, "AIS-001") == ["create", "update"]
+    assert audit_events(db, "AIS-001")[0]["changes"]["business_owner"] == ["", "bob"]
+    assert "AIS-001 saved (ctrl+z undoes)" in notes(app)

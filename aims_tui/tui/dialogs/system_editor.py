@@ -12,9 +12,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
-from ...core import fields
+from ...core import fields, queries
 from ...core.errors import AimsError, Conflict, ValidationError
 from ...core.models import AI_ROLES, EU_AI_ACT_TIERS
 from ...core.services import systems
@@ -36,6 +37,7 @@ FIELDS = [  # key, label, kind
     ("next_review", "Next review", "input"),
 ]
 LABELS = {k: label for k, label, _ in FIELDS}
+OWNERS = ("business_owner", "technical_owner")  # a user's login (suggested as typed), or a name outside aims
 CHOICES = {"ai_role": AI_ROLES, "eu_ai_act_tier": EU_AI_ACT_TIERS}
 
 
@@ -52,6 +54,7 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         self.version: int | None = None
         self.loaded = False
         self.saving: dict[str, Any] | None = None
+        self.users: list[str] | None = None  # the active users' logins, once read
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog editor"):
@@ -81,6 +84,8 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         return t
 
     def on_mount(self) -> None:
+        db = self.database
+        self.db_work(lambda: list(queries.owners(db)), self._got_users, group="owners")
         if self.ref:
             db, ref = self.database, self.ref
             self.db_work(lambda: systems.get_system(db, ref), self._fill)
@@ -105,6 +110,22 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         self._validate()
         self.release_keys()
 
+    def _got_users(self, logins: list[str]) -> None:
+        """The owners' boxes complete a user's login as it is typed (right arrow takes it)."""
+        self.users = logins
+        for key in OWNERS:
+            self.query_one(f"#{key}", Input).suggester = SuggestFromList(logins, case_sensitive=False)
+        if self.loaded:
+            self._validate()
+
+    def _owner_notes(self, v: dict[str, Any]) -> list[str]:
+        """An owner who is not a user is kept (a business owner may be outside aims), but said:
+        the system's reminders and "my items" reach users only, and a typo would go unseen."""
+        if not self.users:
+            return []
+        return [f"{LABELS[k]}: '{v[k].strip()}' is not a user here, so no reminder reaches them"
+                for k in OWNERS if isinstance(v.get(k), str) and v[k].strip() and v[k].strip() not in self.users]
+
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for key, _, kind in FIELDS:
@@ -118,8 +139,10 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
         return {k: errs[k] for k in LABELS if k in errs}
 
     def _validate(self) -> dict[str, str]:
-        errs = self.problems(self.values())
-        self.query_one("#errors", Static).update(lines("\n".join(f"{LABELS[k]}: {m}" for k, m in errs.items())))
+        v = self.values()
+        errs = self.problems(v)
+        said = [f"{LABELS[k]}: {m}" for k, m in errs.items()] + self._owner_notes(v)
+        self.query_one("#errors", Static).update(lines("\n".join(said)))
         for key, _, kind in FIELDS:
             if kind == "input":
                 self.query_one(f"#{key}", Input).set_class(key in errs, "invalid")
