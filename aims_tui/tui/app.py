@@ -62,7 +62,10 @@ class AimsApp(App):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
-        Binding("question_mark,f1", "help", "Help", key_display="?"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        # F1 reaches help from a dialog too (Textual 8.2 gives a modal screen none of the app's
+        # ordinary bindings) and from inside a text box, where ? is typed
+        Binding("f1", "help", "Help", show=False, priority=True),
         Binding("ctrl+z", "undo", "Undo", show=False),
         Binding("D", "as_of", "View as of a date", show=False),
         # Escape where the screen has no Escape of its own (the dashboard, the register): back to today
@@ -332,10 +335,11 @@ class AimsApp(App):
     def action_help(self) -> None:
         screen = self.screen
         if isinstance(screen, HelpDialog):
+            screen.dismiss()  # F1 again closes it, as Escape does
             return
         sections = [(name, [(k, d) for k, d, _ in rows]) for name, rows in self.key_sections(screen)]
-        if screen.is_modal:  # a dialog: its own keys first, the screens cannot be reached from it
-            sections = sections[1:] + sections[:1]
+        if screen.is_modal:  # a dialog: its own keys (F1 opened this); no screen nor app key reaches it
+            sections = [("This dialog", rows) for name, rows in sections if name == "This screen"]
         title = getattr(screen, "HELP_TITLE", type(screen).__name__.replace("Screen", ""))
         self.push_screen(HelpDialog(title, [], getattr(screen, "HELP", "") or "", sections=sections))
 

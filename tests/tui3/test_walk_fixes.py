@@ -307,3 +307,39 @@ async def test_a_click_on_a_footer_key_presses_it(db):
         await pilot.click(AimsFooter, offset=(2, 0))
         await settle(pilot)
         assert isinstance(app.screen, RiskEditor) and app.screen.ref is None
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_f1_in_a_dialog_lists_its_keys_and_f1_again_returns_to_it(db, size):
+    """Help could not be reached from a dialog (Textual gives a modal screen none of the app's
+    ordinary keys; ? is typed into a box): F1 opens the dialog's own keys, the hidden ones too
+    (ctrl+r withdraws), and no screen key, which does not reach a dialog; F1 again goes back with
+    what was typed kept. The dialog's footer says F1 Help; ? in a box is still a character."""
+    risks.create_risk(db, EDITOR, {"title": "Drift", "inherent_likelihood": 3, "inherent_impact": 3})
+    app = make_app(db, EDITOR)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await goto(pilot, "2")
+        await pilot.press("enter")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, RiskEditor)
+        await pilot.press("end", "question_mark")
+        assert editor.query_one("#title", Input).value == "Drift?"
+        assert "F1 Help" in shown(app).splitlines()[-1]
+        await pilot.press("f1")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, HelpDialog)
+        assert [name for name, rows in dialog.sections if rows] == ["This dialog"]
+        described = {d for _, d in dialog.keys}
+        assert {"Save", "Withdraw (retire) / restore"} <= described
+        assert not any(d.startswith("Go to ") for d in described)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert app.screen is editor and editor.query_one("#title", Input).value == "Drift?"
+        await pilot.press("escape")  # unsaved: asks; keep editing is the default
+        await settle(pilot)
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpDialog)

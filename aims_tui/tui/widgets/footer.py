@@ -11,8 +11,10 @@ This footer draws the same line (the same characters in the same colours: the sn
 hold it to Textual's) from the screen's ``active_bindings``, and draws it again when they
 change; nothing is mounted. It draws the keys that fit on the line, in order, and always
 ``? Help`` (its list has every key of the screen): Textual's drew every key, the ones past
-the edge cut off, and the register's never showed Help at 80 or 100 columns. A click on a key
-presses it, as on Textual's.
+the edge cut off, and the register's never showed Help at 80 or 100 columns. In a dialog
+(the app's ordinary keys do not reach it) or while a text box has the focus (it types ?),
+Help is ``F1 Help``.
+A click on a key presses it, as on Textual's.
 """
 
 from __future__ import annotations
@@ -94,6 +96,9 @@ class AimsFooter(Widget, can_focus=False):
         for _node, b, enabled, _tooltip in bindings.values():
             if b.show and b.action not in keys:
                 keys[b.action] = Key(b.key, app.get_key_display(b), b.description, b.action, enabled)
+        if HELP_ACTION not in keys and hasattr(app, f"action_{HELP_ACTION}"):
+            # a dialog (the app's ? does not reach it), or a text box has the focus (it types ?): F1
+            keys[HELP_ACTION] = Key("f1", "F1", "Help", HELP_ACTION, True)
         palette = None
         entry = bindings.get(app.COMMAND_PALETTE_BINDING)
         if entry is not None and self.show_command_palette and app.ENABLE_COMMAND_PALETTE:
