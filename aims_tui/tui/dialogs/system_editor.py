@@ -112,6 +112,8 @@ class SystemEditor(HoldKeysUntilLoaded, DbMixin, ModalScreen[dict | None]):
 
     def _got_users(self, logins: list[str]) -> None:
         """The owners' boxes complete a user's login as it is typed (right arrow takes it)."""
+        if not self.is_attached:  # closed before the read came back
+            return
         self.users = logins
         for key in OWNERS:
             self.query_one(f"#{key}", Input).suggester = SuggestFromList(logins, case_sensitive=False)
